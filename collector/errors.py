@@ -1,0 +1,176 @@
+"""Errors that end a run, each with its exit code; the CLI turns them into one line.
+
+The docstring of each class is its message template (formatted with the keyword
+arguments given at raise time), in the manner of borg's ``helpers/errors.py``.
+The exit-code table below is the one documented in the README.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    PARTIAL = 1            # finished, but some files were left out (listed in the manifest)
+    USAGE = 2              # bad command line (click)
+    INTERNAL = 3           # a bug: unexpected exception
+    BAD_PROFILE = 10       # a profile or rule set is malformed
+    NOTHING_FOUND = 11     # no Genesys installation / nothing to collect
+    BAD_INPUT = 12         # a path given on the command line does not exist / is unreadable
+    PREFLIGHT = 20         # output folder unwritable, not enough disk space, size cap
+    DISK_FULL = 21         # the output file system filled up during the run
+    LEAK_FOUND = 30        # the independent scanner found something that must not leave
+    BUNDLE_WRITE = 40      # the bundle could not be written
+    VERIFY_FAILED = 41     # a bundle did not verify
+    UPLOAD_AUTH = 50       # credentials refused
+    UPLOAD_NETWORK = 51    # network unreachable / connection failed after retries
+    UPLOAD_CHECKSUM = 52   # remote size or checksum differs after upload
+    UPLOAD_HOSTKEY = 53    # SSH host key unknown or changed
+    UPLOAD_NOT_FOUND = 54  # bucket or remote path missing
+    UPLOAD_DENIED = 55     # permission denied on the remote side
+    UPLOAD_REMOTE_FULL = 56  # remote disk full / quota exceeded
+    LOCKED = 60            # another snapshot holds the lock
+    REMOTE_PARTIAL = 70    # multi-host: some hosts failed
+    SIGINT = 130
+    SIGTERM = 143
+
+
+class GcollectError(Exception):
+    """gcollect failed."""
+
+    exit_code: ExitCode = ExitCode.INTERNAL
+
+    def __init__(self, message: str | None = None, **fields: object) -> None:
+        self.fields = fields
+        if message is None:
+            template = (self.__class__.__doc__ or self.__class__.__name__).strip().splitlines()[0]
+            try:
+                message = template.format(**fields)
+            except (KeyError, IndexError):
+                message = template
+        super().__init__(message)
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0])
+
+
+class BadProfile(GcollectError):
+    """{where}: {problem}"""
+
+    exit_code = ExitCode.BAD_PROFILE
+
+
+class BadRuleSet(GcollectError):
+    """{where}: {problem}"""
+
+    exit_code = ExitCode.BAD_PROFILE
+
+
+class NothingFound(GcollectError):
+    """no Genesys installation found under {root}"""
+
+    exit_code = ExitCode.NOTHING_FOUND
+
+
+class BadInput(GcollectError):
+    """{what}: {problem}"""
+
+    exit_code = ExitCode.BAD_INPUT
+
+
+class PreflightFailed(GcollectError):
+    """{problem}"""
+
+    exit_code = ExitCode.PREFLIGHT
+
+
+class DiskFull(GcollectError):
+    """no space left on {where}; nothing was kept"""
+
+    exit_code = ExitCode.DISK_FULL
+
+
+class LeakFound(GcollectError):
+    """{count} possible secret(s) found after redaction; first at {where}"""
+
+    exit_code = ExitCode.LEAK_FOUND
+
+
+class BundleWriteError(GcollectError):
+    """cannot write bundle {path}: {problem}"""
+
+    exit_code = ExitCode.BUNDLE_WRITE
+
+
+class VerifyFailed(GcollectError):
+    """{path}: {problem}"""
+
+    exit_code = ExitCode.VERIFY_FAILED
+
+
+class UploadError(GcollectError):
+    """upload failed: {problem}"""
+
+    exit_code = ExitCode.UPLOAD_NETWORK
+
+
+class UploadAuthError(UploadError):
+    """authentication refused by {target}"""
+
+    exit_code = ExitCode.UPLOAD_AUTH
+
+
+class UploadNetworkError(UploadError):
+    """cannot reach {target}: {problem}"""
+
+    exit_code = ExitCode.UPLOAD_NETWORK
+
+
+class UploadChecksumError(UploadError):
+    """checksum mismatch after upload to {target}: {problem}"""
+
+    exit_code = ExitCode.UPLOAD_CHECKSUM
+
+
+class HostKeyError(UploadError):
+    """host key for {host} {problem}"""
+
+    exit_code = ExitCode.UPLOAD_HOSTKEY
+
+
+class RemoteNotFound(UploadError):
+    """{target} does not exist: {problem}"""
+
+    exit_code = ExitCode.UPLOAD_NOT_FOUND
+
+
+class RemoteDenied(UploadError):
+    """permission denied at {target}: {problem}"""
+
+    exit_code = ExitCode.UPLOAD_DENIED
+
+
+class RemoteFull(UploadError):
+    """no space left at {target}: {problem}"""
+
+    exit_code = ExitCode.UPLOAD_REMOTE_FULL
+
+
+class Locked(GcollectError):
+    """another gcollect snapshot is running (pid {pid}, lock {path})"""
+
+    exit_code = ExitCode.LOCKED
+
+
+class RedactionFailed(GcollectError):
+    """cannot redact {path}: {problem}"""
+
+    exit_code = ExitCode.PARTIAL
+
+
+class Interrupted(GcollectError):
+    """interrupted by {signal}; temporary files removed, no bundle written"""
+
+    exit_code = ExitCode.SIGINT

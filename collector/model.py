@@ -1,0 +1,197 @@
+"""The typed values that flow one way through a run.
+
+Profile -> Installation -> Plan(Candidate...) -> MemberResult -> Manifest -> VerifyReport
+
+Every path inside these values is either
+  * ``source``: a real path on this machine (``root`` joined with the host path), or
+  * ``host_path``: the path as the Genesys host sees it, POSIX style, without the root,
+    e.g. ``opt/genesys/SIPS_P/logs/SIPS_P.20240305_091500_120.log`` or
+    ``C:/Program Files/GCTI/SIPS/logs/x.log`` -> ``C/Program Files/GCTI/SIPS/logs/x.log``.
+    It is also the member name inside the bundle's top folder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+FileKind = Literal["log", "config", "binary-log", "text"]
+WindowMode = Literal["segment", "ignore"]
+
+
+# ---------------------------------------------------------------- profiles
+@dataclass(frozen=True)
+class Detect:
+    """Any one signal means the product is installed."""
+
+    processes: tuple[str, ...] = ()        # executable base names, case-insensitive (SIP_Server, sip_server.exe)
+    app_types: tuple[str, ...] = ()        # segment header "Application type:" values (TServer, StatServer)
+    banners: tuple[str, ...] = ()          # substrings of the header's first line (Genesys SIPPROXY)
+    command_lines: tuple[str, ...] = ()    # substrings of the header "Command line:" (confserv)
+    files: tuple[str, ...] = ()            # glob patterns of marker files, relative to an app dir (confserv.cfg, lca.cfg)
+    paths: tuple[str, ...] = ()            # host-path globs whose existence means installed (opt/genesys/*/SIP*)
+
+
+@dataclass(frozen=True)
+class CollectSpec:
+    """One kind of file a product has, with globs and caps."""
+
+    id: str
+    kind: FileKind
+    globs: tuple[str, ...]                 # may use {app_dir} {log_base} {log_dir} {name} {home}
+    window: WindowMode = "segment"         # "ignore": always taken (configs)
+    cap_mb: float | None = None            # per spec, newest first; None = global default
+    always_in_window: bool = False         # e.g. *.snapshot.log: taken whenever in the window
+    consent: str | None = None             # e.g. "unredacted-binary": only with that consent flag
+
+
+@dataclass(frozen=True)
+class Profile:
+    product: str                           # machine name, e.g. sip-server
+    title: str                             # human name, e.g. Genesys SIP Server
+    source: str                            # file it came from (for messages)
+    sha256: str                            # of the YAML file, recorded in the manifest
+    detect: Detect
+    collect: tuple[CollectSpec, ...]
+    forbid: tuple[str, ...] = ()           # globs never collected (keys, keystores)
+    redaction: tuple[str, ...] = ()        # rule-set names
+    roots: tuple[str, ...] = ()            # host-path globs where app dirs of this product live
+
+
+# ---------------------------------------------------------------- discovery
+@dataclass(frozen=True)
+class Installation:
+    """One application instance of one product found on the host."""
+
+    product: str
+    name: str                              # application name (header / -app / cfg / folder)
+    app_dir: str | None                    # host path of its working/install folder
+    log_bases: tuple[str, ...] = ()        # host paths of [log] output bases (no extension)
+    evidence: tuple[str, ...] = ()         # how it was found: "process 1234", "header x.log", "path ..."
+    app_type: str | None = None
+    version: str | None = None
+
+
+# ---------------------------------------------------------------- time window
+@dataclass(frozen=True)
+class Window:
+    since: datetime | None = None          # aware datetimes (UTC) or None
+    until: datetime | None = None
+
+    @property
+    def unbounded(self) -> bool:
+        return self.since is None and self.until is None
+
+
+# ---------------------------------------------------------------- selection
+@dataclass(frozen=True)
+class Candidate:
+    """A file the plan will collect."""
+
+    source: Path
+    host_path: str
+    product: str
+    installation: str
+    spec_id: str
+    kind: FileKind
+    size: int
+    mtime: float
+    start: datetime | None = None          # first record time if known (name, header, or mtime)
+    end: datetime | None = None
+    reason: str = ""                       # why it is in: "in window", "config", "snapshot log"
+    rule_sets: tuple[str, ...] = ()        # redaction rule sets for this file
+    tail_bytes: int | None = None          # cap crossed: keep only the last N bytes (line aligned)
+    trim: bool = False                     # cut records outside the window (segment straddles it)
+    unredacted_consent: bool = False       # binary log shipped raw by explicit consent
+
+
+@dataclass(frozen=True)
+class Skip:
+    host_path: str
+    product: str | None
+    reason: str                            # "outside window", "cap 2048 MB reached", "private key"
+    size: int | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    root: Path
+    window: Window
+    installations: tuple[Installation, ...]
+    members: tuple[Candidate, ...]
+    skipped: tuple[Skip, ...]
+    profiles_used: tuple[Profile, ...] = ()
+
+    @property
+    def bytes_planned(self) -> int:
+        return sum(c.tail_bytes if c.tail_bytes is not None else c.size for c in self.members)
+
+
+# ---------------------------------------------------------------- results
+@dataclass
+class MemberResult:
+    host_path: str
+    product: str
+    installation: str
+    kind: FileKind
+    size_in: int                           # bytes read from the source
+    size_out: int                          # bytes stored in the bundle
+    mtime: float
+    sha256: str                            # of the stored (redacted) bytes
+    redactions: dict[str, int] = field(default_factory=dict)   # rule id -> count, never values
+    kept_first: str | None = None          # ISO time of first kept record (trimming)
+    kept_last: str | None = None
+    unredacted: bool = False               # shipped raw by consent (binary logs)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Excluded:
+    host_path: str
+    product: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class BundleInfo:
+    path: Path
+    sha256: str
+    size: int
+    format: str
+    top: str                               # top folder name inside the archive
+
+
+@dataclass
+class RunResult:
+    bundle: BundleInfo | None
+    members: list[MemberResult]
+    excluded: list[Excluded]
+    skipped: list[Skip]
+    installations: tuple[Installation, ...]
+    bytes_in: int = 0
+    bytes_out: int = 0
+    seconds: float = 0.0
+
+    @property
+    def redactions(self) -> dict[str, int]:
+        total: dict[str, int] = {}
+        for m in self.members:
+            for rule, n in m.redactions.items():
+                total[rule] = total.get(rule, 0) + n
+        return total
+
+
+@dataclass(frozen=True)
+class VerifyProblem:
+    member: str | None
+    problem: str
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    path: Path
+    ok: bool
+    members_checked: int
+    problems: tuple[VerifyProblem, ...]

@@ -1,0 +1,145 @@
+"""Parse the header block that starts every Genesys log segment.
+
+Framework-style (C++) servers print a banner line and ``Label: value`` lines before the first
+timestamped record (GENESYS.md (b)); Java apps print their own shapes (GWS ``PID@host:``,
+GMS ``APPLICATION HOST``, WDE ``InteractionWorkspace - Version:``). Labels are matched
+tolerantly (any spacing, any order, case-insensitive); parsing stops at the first line that
+starts with a timestamp or after ``MAX_HEADER_LINES`` lines.
+
+Pure function of the first few KB of a file; used by discovery (what app is this?) and by
+timewindow (what date do time-only records have?).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+MAX_HEADER_BYTES = 16 * 1024
+MAX_HEADER_LINES = 80
+
+_LABEL = re.compile(rb"^\s*([A-Za-z][A-Za-z ()/_-]{1,40}?)\s*:\s*(.*?)\s*$")
+_TIMESTAMP_START = re.compile(
+    rb"^(?:@?\d{1,2}:\d{2}:\d{2}[.,]\d+"                       # 09:01:46.060 / @16:45:24.5939
+    rb"|\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}"               # ISO 8601 / Stat Server
+    rb"|\d{2}/\d{2}/\d{2,4}[ @]\d{2}:\d{2}:\d{2}"             # 08/11/2016 09:01:46 / URS HTTP
+    rb"|\d{2}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"                  # 16-08-11 09:01:46 (WDE)
+    rb"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) )"                    # locale forms
+)
+_VERSION = re.compile(rb"\b(\d+\.\d+\.\d{3}\.\d{2})\b|\bversion:?\s*([0-9][0-9A-Za-z._-]*)", re.I)
+_FILE_LABEL = re.compile(r"^\((\d+)\)\s*(.*)$")
+
+_KNOWN = {
+    b"application name": "app_name",
+    b"application type": "app_type",
+    b"host name": "host_name",
+    b"local time": "local_time",
+    b"start time (utc)": "start_time_utc",
+    b"time zone": "time_zone",
+    b"file": "file",
+    b"command line": "command_line",
+    b"ha role": "ha_role",
+    b"utc start time": "start_time_utc",      # GMS
+    b"application host": "host_name",         # GMS
+    b"start time": "local_time",              # GWS "Start time: [...]"
+}
+
+
+@dataclass(frozen=True)
+class SegmentHeader:
+    banner: str = ""
+    app_name: str | None = None
+    app_type: str | None = None
+    host_name: str | None = None
+    local_time: str | None = None          # as printed, e.g. 2024-03-05T09:15:00.120
+    start_time_utc: str | None = None
+    time_zone_s: int | None = None          # as printed ("Time zone: 18000")
+    file_seq: int | None = None
+    file_name: str | None = None
+    command_line: str | None = None
+    ha_role: str | None = None
+    version: str | None = None
+    header_end: int = 0                     # byte offset of the first record (0 = no header)
+    labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_genesys(self) -> bool:
+        return bool(self.app_name or self.app_type or self.command_line or "genesys" in self.banner.lower())
+
+
+def _text(value: bytes) -> str:
+    return value.decode("utf-8", "replace").strip().strip("[]").strip()
+
+
+def parse_header(head: bytes) -> SegmentHeader:
+    """Parse the header at the start of ``head`` (the first KB of a segment)."""
+    head = head[:MAX_HEADER_BYTES]
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+        bom = 3
+    else:
+        bom = 0
+    fields: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    banner = ""
+    offset = 0
+    header_end = 0
+    version = None
+    for index, raw in enumerate(head.splitlines(keepends=True)):
+        if index >= MAX_HEADER_LINES or not raw.endswith((b"\n", b"\r")):
+            break
+        line = raw.rstrip(b"\r\n")
+        if _TIMESTAMP_START.match(line):
+            header_end = offset
+            break
+        offset += len(raw)
+        header_end = offset
+        if not line.strip() or set(line.strip()) <= set(b"+-=*#"):
+            continue
+        match = _LABEL.match(line)
+        label = match.group(1).strip().lower() if match else b""
+        if match and label in _KNOWN:
+            key = _KNOWN[label]
+            fields.setdefault(key, _text(match.group(2)))
+            labels[label.decode()] = _text(match.group(2))
+            continue
+        if match and len(label) <= 30:
+            labels[label.decode("utf-8", "replace")] = _text(match.group(2))
+        if not banner:
+            banner = _text(line)
+        if version is None:
+            found = _VERSION.search(line)
+            if found:
+                version = (found.group(1) or found.group(2)).decode("ascii", "replace")
+    else:
+        header_end = offset if offset < len(head) else offset
+
+    time_zone = None
+    if "time_zone" in fields:
+        found_tz = re.match(r"^[+-]?\d+", fields["time_zone"])
+        time_zone = int(found_tz.group(0)) if found_tz else None
+    file_seq = file_name = None
+    if "file" in fields:
+        found_file = _FILE_LABEL.match(fields["file"])
+        if found_file:
+            file_seq, file_name = int(found_file.group(1)), found_file.group(2).strip() or None
+        else:
+            file_name = fields["file"] or None
+    if not (fields or banner):
+        header_end = 0
+    return SegmentHeader(
+        banner=banner,
+        app_name=fields.get("app_name") or None,
+        app_type=fields.get("app_type") or None,
+        host_name=fields.get("host_name") or None,
+        local_time=fields.get("local_time") or None,
+        start_time_utc=fields.get("start_time_utc") or None,
+        time_zone_s=time_zone,
+        file_seq=file_seq,
+        file_name=file_name,
+        command_line=fields.get("command_line") or None,
+        ha_role=fields.get("ha_role") or None,
+        version=version,
+        header_end=header_end + bom if header_end else 0,
+        labels=labels,
+    )
