@@ -1,0 +1,167 @@
+"""The library behind the CLI: one function per job, typed requests in, typed results out.
+
+The CLI parses options into these requests, calls one function and turns a GcollectError into
+one line and an exit code. Nothing here knows click.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from collector.errors import BadInput, NothingFound, PreflightFailed
+from collector.model import Installation, Plan, Profile, RunResult, Window
+from collector.progress import Reporter
+from collector.settings import RunSettings
+
+
+@dataclass(frozen=True)
+class CollectRequest:
+    root: Path
+    settings: RunSettings
+    window: Window = Window()
+    products: tuple[str, ...] = ()            # --profile; empty = everything found
+    profile_dirs: tuple[Path, ...] = ()       # site profile folders
+    caps: object | None = None                # selection.Caps; None = defaults
+    consent: frozenset[str] = frozenset()
+    include_core: bool = False
+    use_processes: bool | None = None
+    facts: bool = True                        # add system/ facts
+
+
+@dataclass
+class Discovery:
+    profiles: dict[str, Profile]
+    installations: list[Installation]
+    plan: Plan
+    notes: list[str] = field(default_factory=list)
+
+
+def check_root(root: Path) -> Path:
+    if not root.exists():
+        raise BadInput(what=str(root), problem="no such folder (--root)")
+    if not root.is_dir():
+        raise BadInput(what=str(root), problem="not a folder (--root)")
+    if not os.access(root, os.R_OK | os.X_OK):
+        raise BadInput(what=str(root), problem="cannot be read (--root)")
+    return root
+
+
+def load_profile_set(products: Sequence[str], profile_dirs: Sequence[Path]) -> dict[str, Profile]:
+    from collector.profile import load_profiles
+
+    profiles = load_profiles(tuple(profile_dirs))
+    unknown = [p for p in products if p not in profiles]
+    if unknown:
+        raise BadInput(what="--profile " + ",".join(unknown),
+                       problem="no such profile; see `gcollect profiles list`")
+    return profiles
+
+
+def discover_and_plan(request: CollectRequest) -> Discovery:
+    from collector.discovery import discover
+    from collector.selection import Caps, select
+
+    root = check_root(request.root)
+    profiles = load_profile_set(request.products, request.profile_dirs)
+    active = {k: v for k, v in profiles.items() if not request.products or k in request.products or k == "host"}
+    installations = discover(root, active, use_processes=request.use_processes)
+    genesys = [i for i in installations if i.product != "host"]
+    if not genesys and not (request.products and set(request.products) <= {"host"}):
+        raise NothingFound(root=str(root))
+    caps = request.caps if request.caps is not None else Caps()
+    plan = select(root, active, installations, request.window, caps, consent=request.consent,
+                  include_core=request.include_core)
+    return Discovery(profiles, installations, plan)
+
+
+def _text_redactor(settings: RunSettings):
+    from collector.redaction.engine import Redactor
+    from collector.redaction.rules import load_rule_sets
+    from collector.redaction.tokens import Tokenizer, TokenStore, load_or_create_site_key
+
+    rule_sets = load_rule_sets(("common-secrets", "pii"), settings.rule_dirs)
+    store = TokenStore(settings.state_dir / "tokens.db")
+    tokenizer = Tokenizer(load_or_create_site_key(settings.state_dir), store)
+
+    def redact_line(line: bytes) -> bytes:
+        redactor = Redactor(rule_sets, tokenizer, "text", "system/processes")
+        out = redactor.feed(line + b"\n") + redactor.finish()
+        return out.rstrip(b"\n")
+
+    return redact_line, store
+
+
+def prepare_output(output_dir: Path) -> Path:
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PreflightFailed(problem=f"cannot create output folder {output_dir}: {exc.strerror}") from None
+    return output_dir
+
+
+def prepare_state(state_dir: Path) -> Path:
+    try:
+        state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(state_dir, 0o700)
+    except OSError as exc:
+        raise PreflightFailed(problem=f"cannot use state folder {state_dir}: {exc.strerror} "
+                                      "(set --state-dir or GCOLLECT_STATE_DIR)") from None
+    return state_dir
+
+
+def collect(request: CollectRequest, reporter: Reporter | None = None,
+            discovery: Discovery | None = None) -> tuple[Discovery, RunResult]:
+    """Discover, plan and write one bundle."""
+    from collector import pipeline
+    from collector.hostguard import lower_priority
+    from collector.sysfacts import system_facts
+
+    settings = request.settings
+    if settings.low_priority:
+        lower_priority()
+    discovery = discovery or discover_and_plan(request)
+    prepare_output(settings.output_dir)
+    prepare_state(settings.state_dir)
+    facts = None
+    if request.facts:
+        redact_line, store = _text_redactor(settings)
+        try:
+            facts = system_facts(request.root, discovery.installations, redact_line)
+        finally:
+            store.close()
+    result = pipeline.run(discovery.plan, settings, reporter, facts=facts)
+    return discovery, result
+
+
+def unmask(token: str, state_dir: Path) -> tuple[str, str] | None:
+    from collector.redaction.tokens import TokenStore
+
+    db = state_dir / "tokens.db"
+    if not db.exists():
+        raise BadInput(what=str(db), problem="no token map on this host (nothing was redacted here yet)")
+    store = TokenStore(db)
+    try:
+        return store.lookup(token)
+    finally:
+        store.close()
+
+
+def summary(result: RunResult) -> Mapping[str, object]:
+    """The JSON report of a collect run (``--json``)."""
+    return {
+        "bundle": str(result.bundle.path) if result.bundle else None,
+        "sha256": result.bundle.sha256 if result.bundle else None,
+        "format": result.bundle.format if result.bundle else None,
+        "files": len(result.members),
+        "bytes_in": result.bytes_in,
+        "bytes_out": result.bytes_out,
+        "seconds": round(result.seconds, 3),
+        "installations": [{"product": i.product, "name": i.name} for i in result.installations
+                          if i.product != "host"],
+        "excluded": [{"path": e.host_path, "product": e.product, "reason": e.reason} for e in result.excluded],
+        "skipped": len(result.skipped),
+        "redactions": result.redactions,
+    }

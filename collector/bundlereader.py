@@ -1,0 +1,60 @@
+"""Read members back out of a bundle (tar.gz, tar.zst, zip), streaming.
+
+Used by the demo's leak check, the independent scanner and tests. Yields (member name relative
+to the top folder, bytes) for regular files; member data is read one at a time.
+"""
+
+from __future__ import annotations
+
+import tarfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+
+@contextmanager
+def open_tar_stream(path: Path) -> Iterator[tarfile.TarFile]:
+    raw = open(path, "rb")
+    try:
+        if path.name.endswith(".zst"):
+            import zstandard
+
+            reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+            with tarfile.open(fileobj=reader, mode="r|") as tar:
+                yield tar
+        else:
+            with tarfile.open(fileobj=raw, mode="r|*") as tar:
+                yield tar
+    finally:
+        raw.close()
+
+
+def _relative(name: str) -> str:
+    parts = name.split("/", 1)
+    return parts[1] if len(parts) == 2 else parts[0]
+
+
+def iter_member_streams(path: Path) -> Iterator[tuple[str, BinaryIO]]:
+    """Yield (name, file object) per regular member; consume each before the next."""
+    if path.name.endswith(".zip"):
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if info.is_dir():
+                    continue
+                with archive.open(info) as handle:
+                    yield _relative(info.filename), handle
+        return
+    with open_tar_stream(path) as tar:
+        for member in tar:
+            if not member.isfile():
+                continue
+            handle = tar.extractfile(member)
+            if handle is not None:
+                yield _relative(member.name), handle
+
+
+def iter_members(path: Path) -> Iterator[tuple[str, bytes]]:
+    for name, handle in iter_member_streams(path):
+        yield name, handle.read()

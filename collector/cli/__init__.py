@@ -1,0 +1,99 @@
+"""gcollect command line: click only. Each command parses options, calls one library
+function, and the group turns a GcollectError into one line on stderr and its exit code."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import traceback
+
+import click
+
+from collector import __version__
+from collector.errors import ExitCode, GcollectError, Interrupted
+
+EPILOG = """\b
+Examples:
+  gcollect demo                                   # try it on a generated demo host
+  gcollect collect --since 2h --case 01234567     # this host, last two hours
+  gcollect collect --root /mnt/host1 --profile sip-server --json
+  gcollect verify gcollect-host1-01234567-20251119T140500Z.tar.gz
+  gcollect upload BUNDLE --to s3://bucket/cases/01234567/
+
+Exit codes are listed in the README (0 ok, 1 done with files left out, 2 usage, ...).
+"""
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+             epilog=EPILOG)
+@click.version_option(__version__, prog_name="gcollect")
+@click.option("--debug", is_flag=True, envvar="GCOLLECT_DEBUG", help="Show a traceback for unexpected errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Collect Genesys logs and configuration for Customer Care: find the installations,
+    take the time window that matters, redact, compress, checksum, and upload."""
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+def _register() -> None:
+    from collector.cli import collect_cmd, demo_cmd, profiles_cmd, tools_cmd
+
+    cli.add_command(collect_cmd.collect_command)
+    cli.add_command(demo_cmd.demo_command)
+    cli.add_command(profiles_cmd.profiles_group)
+    cli.add_command(tools_cmd.verify_command)
+    cli.add_command(tools_cmd.unmask_command)
+    try:
+        from collector.cli.upload_cmd import upload_command
+    except ImportError:
+        pass
+    else:
+        cli.add_command(upload_command)
+    try:
+        from collector.cli.snapshot_cmd import snapshot_command
+    except ImportError:
+        pass
+    else:
+        cli.add_command(snapshot_command)
+
+
+_register()
+
+
+def _on_sigterm(signum, frame):  # pragma: no cover - exercised by subprocess tests
+    raise Interrupted(signal="SIGTERM")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI and map every outcome to one line and an exit code."""
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    debug = bool(os.environ.get("GCOLLECT_DEBUG")) or "--debug" in (argv or sys.argv[1:])
+    try:
+        code = cli.main(args=argv, prog_name="gcollect", standalone_mode=False)
+    except Interrupted as exc:
+        click.echo(f"gcollect: {exc.message}", err=True)
+        code = ExitCode.SIGTERM if exc.fields.get("signal") == "SIGTERM" else ExitCode.SIGINT
+        sys.exit(int(code))
+    except GcollectError as exc:
+        click.echo(f"gcollect: error: {exc.message}", err=True)
+        sys.exit(int(exc.exit_code))
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        click.echo("gcollect: interrupted; temporary files removed, no bundle written", err=True)
+        sys.exit(int(ExitCode.SIGINT))
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as exc:  # noqa: BLE001 - last line of defence: one line, exit 3
+        if debug:
+            traceback.print_exc()
+        click.echo(f"gcollect: internal error: {type(exc).__name__}: {exc} "
+                   "(please report it; --debug shows details)", err=True)
+        sys.exit(int(ExitCode.INTERNAL))
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,106 @@
+"""`gcollect collect`: find, select, redact, bundle (and optionally upload)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from collector.cli.options import collect_options, request_from_options
+from collector.errors import ExitCode
+from collector.units import human
+
+
+def print_summary(result, discovery, *, stream=None) -> None:
+    stream = stream or sys.stdout
+    products = sorted({f"{i.product} ({i.name})" for i in result.installations if i.product != "host"})
+    redacted = sum(result.redactions.values())
+    echo = lambda text="": click.echo(text, file=stream)  # noqa: E731
+    echo(f"bundle:     {result.bundle.path}")
+    echo(f"sha256:     {result.bundle.sha256}")
+    echo(f"found:      {', '.join(products) if products else 'nothing'}")
+    echo(f"collected:  {len(result.members)} files, {human(result.bytes_in)} read, "
+         f"{human(result.bundle.size)} stored ({result.seconds:.1f} s)")
+    echo(f"redacted:   {redacted} values by {len(result.redactions)} rules "
+         "(token map stays on this host: `gcollect unmask TOKEN`)")
+    echo(f"skipped:    {len(result.skipped)} files (reasons in manifest.json)")
+    if result.excluded:
+        echo(f"LEFT OUT:   {len(result.excluded)} files could not be processed safely:")
+        for item in result.excluded[:20]:
+            echo(f"  - /{item.host_path}: {item.reason}")
+        if len(result.excluded) > 20:
+            echo(f"  ... and {len(result.excluded) - 20} more (see manifest.json)")
+    unredacted = [m for m in result.members if m.unredacted]
+    if unredacted:
+        echo(f"UNREDACTED: {len(unredacted)} binary files shipped raw by your consent "
+             "(marked in manifest.json)")
+
+
+def print_dry_run(discovery, as_json: bool) -> None:
+    from collector.selection import describe_plan
+
+    rows = describe_plan(discovery.plan)
+    if as_json:
+        click.echo(json.dumps({
+            "installations": [{"product": i.product, "name": i.name, "app_dir": i.app_dir,
+                               "evidence": list(i.evidence)} for i in discovery.installations],
+            "files": rows,
+            "skipped": [{"path": s.host_path, "product": s.product, "reason": s.reason, "size": s.size}
+                        for s in discovery.plan.skipped],
+        }, indent=1))
+        return
+    for inst in discovery.installations:
+        click.echo(f"# {inst.product}: {inst.name}  ({'; '.join(inst.evidence[:2])})")
+    for row in rows:
+        click.echo(f"{human(row['size']):>10}  {row['product']:<16} /{row['path']}  [{row['reason']}]")
+    click.echo(f"{len(rows)} files, {human(discovery.plan.bytes_planned)} would be read; "
+               f"{len(discovery.plan.skipped)} skipped")
+    for skip in discovery.plan.skipped[:50]:
+        click.echo(f"  skip /{skip.host_path}: {skip.reason}")
+
+
+@click.command("collect", epilog="""\b
+Examples:
+  gcollect collect --since 2h                          # everything found, last 2 hours
+  gcollect collect --since "2025-11-19 13:30" --until "2025-11-19 14:30" --case 01234567
+  gcollect collect --around "2025-11-19 14:05" --window 30m --profile sip-server
+  gcollect collect --root /mnt/copy-of-host --dry-run
+  gcollect collect --since 1d --json --upload s3://bucket/cases/01234567/
+""")
+@collect_options
+@click.option("--dry-run", is_flag=True, help="List what would be taken (path, size, product, reason); read nothing.")
+@click.option("--upload", "upload_url", metavar="URL", envvar="GCOLLECT_UPLOAD_URL",
+              help="After a verified bundle is written, upload it (s3://, sftp://, or a pre-signed https URL).")
+@click.pass_context
+def collect_command(ctx: click.Context, dry_run: bool, upload_url: str | None, **options) -> int:
+    """Collect logs and configs of the Genesys applications on this host into one redacted,
+    checksummed bundle (NAME.tar.gz + NAME.sha256).
+
+    With no --profile, every product found is collected. Without --since/--until no time
+    filter applies, only the size caps. Files that cannot be redacted are left out and listed;
+    the exit code is then 1.
+    """
+    from collector import api
+    from collector.progress import reporter_for
+
+    request = request_from_options(options, command_line=" ".join(sys.argv[1:]))
+    as_json = options["as_json"]
+    if dry_run:
+        discovery = api.discover_and_plan(request)
+        print_dry_run(discovery, as_json)
+        return int(ExitCode.OK)
+    reporter = reporter_for(quiet=as_json or options["quiet"])
+    discovery, result = api.collect(request, reporter)
+    report = dict(api.summary(result))
+    code = ExitCode.PARTIAL if result.excluded else ExitCode.OK
+    if upload_url:
+        from collector.cli.options import upload_after_collect
+
+        report["upload"] = upload_after_collect(result.bundle.path, upload_url, options)
+    if as_json:
+        click.echo(json.dumps(report, indent=1))
+    elif not options["quiet"]:
+        print_summary(result, discovery)
+    return int(code)

@@ -1,0 +1,127 @@
+"""Option bundles shared by collect and snapshot, and their translation into a request."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from collector.bundle import FORMATS
+from collector.settings import RunSettings, default_state_dir, host_name_for
+from collector.units import parse_size
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    out: list[str] = []
+    for value in values:
+        out.extend(v.strip() for v in value.split(",") if v.strip())
+    return tuple(out)
+
+
+def collect_options(func):
+    """Options that say what to collect and how to write it (shared by collect and snapshot)."""
+    decorators = [
+        click.option("--root", type=click.Path(path_type=Path), default=Path("/"), show_default=True,
+                     envvar="GCOLLECT_ROOT",
+                     help="Treat this folder as the host's root (a mounted copy of a host)."),
+        click.option("--profile", "-p", "products", multiple=True, metavar="NAME[,NAME]",
+                     help="Only these products (see `gcollect profiles list`). Default: all found."),
+        click.option("--profile-dir", "profile_dirs", multiple=True, type=click.Path(path_type=Path),
+                     help="Extra folder of site profiles (adds or overrides by product)."),
+        click.option("--rules-dir", "rule_dirs", multiple=True, type=click.Path(path_type=Path),
+                     help="Extra folder of site redaction rule sets."),
+        click.option("--since", metavar="WHEN", help='Start of the window: "2025-11-19 13:30", ISO 8601, or 2h / 3d ago.'),
+        click.option("--until", metavar="WHEN", help="End of the window (same forms as --since)."),
+        click.option("--around", metavar="WHEN", help="Centre of the window (with --window)."),
+        click.option("--window", "window_width", metavar="DURATION", help="Width of the window around --around, e.g. 30m."),
+        click.option("--output", "-o", type=click.Path(path_type=Path), default=Path("."), show_default=True,
+                     envvar="GCOLLECT_OUTPUT", help="Folder for the bundle."),
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default="tar.gz", show_default=True,
+                     envvar="GCOLLECT_FORMAT", help="Archive format."),
+        click.option("--case", metavar="NUMBER", help="Genesys case number (goes in the bundle name)."),
+        click.option("--max-file-size", metavar="SIZE", help="Cap per file (newest first; the boundary file is tailed)."),
+        click.option("--max-total", metavar="SIZE", help="Cap on all bytes read (default 4G)."),
+        click.option("--max-size", metavar="SIZE", help="Cap on the bundle's size on disk."),
+        click.option("--reserve", metavar="SIZE", help="Free space that must remain on the output file system (default: the smaller of 10%% and 2G)."),
+        click.option("--include-core", is_flag=True, help="Also take core dumps (never by default)."),
+        click.option("--include-unredacted-binary", is_flag=True,
+                     help="Ship binary logs that cannot be redacted (PureConnect .ininlog); marked UNREDACTED."),
+        click.option("--state-dir", type=click.Path(path_type=Path), default=None,
+                     help="Where the site key and token map live (default /var/lib/gcollect as root)."),
+        click.option("--host-name", metavar="NAME", help="Host name for the bundle (default: detected)."),
+        click.option("--workers", type=click.IntRange(1, 64), default=None, help="Worker processes (default: cores)."),
+        click.option("--priority", type=click.Choice(["low", "normal"]), default="low", show_default=True,
+                     help="CPU and IO priority."),
+        click.option("--json", "as_json", is_flag=True, help="Print one JSON report on stdout."),
+        click.option("--quiet", "-q", is_flag=True, help="No progress bar, no summary."),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+def _size_option(options: dict, name: str, flag: str) -> int | None:
+    value = options.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        return parse_size(value, default_unit="M")
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=flag) from None
+
+
+def request_from_options(options: dict, *, command_line: str = ""):
+    from collector.api import CollectRequest
+    from collector.selection import Caps
+    from collector.timewindow import make_window
+
+    try:
+        window = make_window(options.get("since"), options.get("until"), options.get("around"),
+                             options.get("window_width"))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since/--until/--around/--window") from None
+    caps_kwargs = {}
+    per_file = _size_option(options, "max_file_size", "--max-file-size")
+    total = _size_option(options, "max_total", "--max-total")
+    if per_file is not None:
+        caps_kwargs["per_file_mb"] = per_file / (1 << 20)
+    if total is not None:
+        caps_kwargs["total_mb"] = total / (1 << 20)
+    root: Path = options["root"]
+    settings = RunSettings(
+        output_dir=options["output"],
+        state_dir=options.get("state_dir") or default_state_dir(),
+        host_name=options.get("host_name") or host_name_for(root),
+        fmt=options["fmt"],
+        case=options.get("case"),
+        workers=options.get("workers") or max(1, os.cpu_count() or 1),
+        max_bundle_bytes=_size_option(options, "max_size", "--max-size"),
+        reserve_bytes=_size_option(options, "reserve", "--reserve"),
+        rule_dirs=tuple(options.get("rule_dirs") or ()),
+        command_line=command_line,
+        low_priority=options.get("priority", "low") == "low",
+    )
+    consent = frozenset({"unredacted-binary"}) if options.get("include_unredacted_binary") else frozenset()
+    return CollectRequest(
+        root=root,
+        settings=settings,
+        window=window,
+        products=_split(options.get("products") or ()),
+        profile_dirs=tuple(options.get("profile_dirs") or ()),
+        caps=Caps(**caps_kwargs),
+        consent=consent,
+        include_core=bool(options.get("include_core")),
+    )
+
+
+def upload_after_collect(bundle: Path, url: str, options: dict) -> dict:
+    """Upload a fresh bundle with settings from the environment (see `gcollect upload --help`)."""
+    from dataclasses import asdict
+
+    from collector.upload import UploadOptions, upload
+
+    upload_options = UploadOptions.from_env() if hasattr(UploadOptions, "from_env") else UploadOptions()
+    receipt = upload(bundle, url, upload_options)
+    return {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(receipt).items()}
+

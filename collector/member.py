@@ -1,0 +1,192 @@
+"""One member of the bundle, processed in a worker process.
+
+source (read-only, as of the moment it is opened) -> [Trimmer] -> [Redactor] -> PieceWriter
+
+Fail closed: any failure drops the member's partial output and returns an ``Excluded`` with
+the reason; raw bytes are never handed on. The only way a file is stored unredacted is the
+explicit consent for binary logs (``Candidate.unredacted_consent``), and that is marked.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from collector.errors import DiskFull, GcollectError, RedactionFailed
+from collector.model import Candidate, Excluded, MemberResult, Window
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    """What every worker needs, sent once per process (picklable)."""
+
+    tmp_dir: Path
+    fmt: str
+    level: int | None
+    site_key: bytes
+    token_db: Path
+    rule_dirs: tuple[Path, ...]
+    window: Window
+    chunk_size: int
+
+
+@dataclass(frozen=True)
+class MemberOutcome:
+    result: MemberResult | None
+    piece: object | None          # bundle.Piece
+    excluded: Excluded | None
+    bytes_read: int
+
+
+# Per-process state, set up by init_worker (ProcessPoolExecutor initializer) or lazily.
+_CONFIG: WorkerConfig | None = None
+_TOKENIZER = None
+_STORE = None
+
+
+def init_worker(config: WorkerConfig, low_priority: bool = False, own_process: bool = True) -> None:
+    global _CONFIG, _TOKENIZER, _STORE
+    import signal
+
+    if own_process and hasattr(signal, "SIGINT"):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides what to do
+    if low_priority:
+        from collector.hostguard import lower_priority
+
+        lower_priority()
+    from collector.redaction.tokens import Tokenizer, TokenStore
+
+    _CONFIG = config
+    _STORE = TokenStore(config.token_db)
+    _TOKENIZER = Tokenizer(config.site_key, _STORE)
+
+
+def close_worker() -> None:
+    global _STORE
+    if _STORE is not None:
+        _STORE.close()
+        _STORE = None
+
+
+def _flush_tokens() -> None:
+    flush = getattr(_STORE, "flush", None)
+    if flush is not None:
+        flush()
+
+
+def _stages(candidate: Candidate, head: bytes, mtime: float):
+    from collector.redaction.engine import Redactor
+    from collector.redaction.rules import load_rule_sets
+
+    assert _CONFIG is not None
+    stages = []
+    if candidate.trim and not _CONFIG.window.unbounded:
+        from collector.timewindow import Trimmer
+
+        stages.append(Trimmer(_CONFIG.window, file_name=Path(candidate.host_path).name,
+                              head=head, mtime=mtime))
+    redactor = None
+    if not candidate.unredacted_consent:
+        rule_sets = load_rule_sets(candidate.rule_sets, _CONFIG.rule_dirs)
+        kind = "config" if candidate.kind == "config" else ("log" if candidate.kind == "log" else "text")
+        redactor = Redactor(rule_sets, _TOKENIZER, kind, candidate.host_path)
+        stages.append(redactor)
+    return stages, redactor
+
+
+def _read_window(fd: int, size: int, tail_bytes: int | None, chunk: int):
+    """Yield the bytes of the file as of open time (first `size` bytes), or its line-aligned tail."""
+    start = 0
+    if tail_bytes is not None and tail_bytes < size:
+        start = size - tail_bytes
+        os.lseek(fd, start, os.SEEK_SET)
+        skip = os.read(fd, min(chunk, size - start))
+        cut = skip.find(b"\n")
+        if cut < 0:
+            return
+        start += cut + 1
+        rest = skip[cut + 1:]
+        if rest:
+            yield rest
+        start += len(rest)
+    else:
+        os.lseek(fd, 0, os.SEEK_SET)
+    remaining = size - start
+    while remaining > 0:
+        data = os.read(fd, min(chunk, remaining))
+        if not data:  # truncated while we read: keep what we have, as of now
+            return
+        remaining -= len(data)
+        yield data
+
+
+def process_member(candidate: Candidate) -> MemberOutcome:
+    """Trim, redact and compress one file into a piece; never raises for a bad file."""
+    from collector.bundle import PieceWriter
+    from collector.hostguard import open_source
+
+    assert _CONFIG is not None, "init_worker was not called"
+    piece_writer = None
+    bytes_read = 0
+    try:
+        fd, info = open_source(candidate.source, follow_symlinks=candidate.source.is_symlink())
+        try:
+            size = info.st_size
+            head = os.pread(fd, 16384, 0) if hasattr(os, "pread") else b""
+            stages, redactor = _stages(candidate, head, info.st_mtime)
+            piece_writer = PieceWriter(_CONFIG.tmp_dir, _CONFIG.fmt, level=_CONFIG.level)
+            for data in _read_window(fd, size, candidate.tail_bytes, _CONFIG.chunk_size):
+                bytes_read += len(data)
+                for stage in stages:
+                    data = stage.feed(data)
+                if data:
+                    piece_writer.write(data)
+            tail = b""
+            for stage in stages:
+                tail = stage.feed(tail) + stage.finish() if tail else stage.finish()
+            if tail:
+                piece_writer.write(tail)
+        finally:
+            os.close(fd)
+        piece = piece_writer.close()
+        piece_writer = None
+        _flush_tokens()
+        trimmer = stages[0] if stages and stages[0] is not redactor else None
+        kept_first = getattr(trimmer, "kept_first", None) if trimmer else None
+        kept_last = getattr(trimmer, "kept_last", None) if trimmer else None
+        result = MemberResult(
+            host_path=candidate.host_path,
+            product=candidate.product,
+            installation=candidate.installation,
+            kind=candidate.kind,
+            size_in=bytes_read,
+            size_out=piece.size,
+            mtime=info.st_mtime,
+            sha256=piece.sha256,
+            redactions=dict(redactor.stats) if redactor is not None else {},
+            kept_first=kept_first.isoformat() if kept_first else None,
+            kept_last=kept_last.isoformat() if kept_last else None,
+            unredacted=candidate.unredacted_consent,
+            note="tail of file (size cap)" if candidate.tail_bytes is not None else "",
+        )
+        return MemberOutcome(result, piece, None, bytes_read)
+    except DiskFull:
+        if piece_writer is not None:
+            piece_writer.abort()
+        raise
+    except RedactionFailed as exc:
+        reason = f"cannot be redacted: {exc.fields.get('problem', exc.message)}"
+    except GcollectError as exc:
+        reason = exc.message
+    except FileNotFoundError:
+        reason = "disappeared before it could be read"
+    except PermissionError:
+        reason = "permission denied"
+    except OSError as exc:
+        reason = f"cannot read: {exc.strerror or exc}"
+    except Exception as exc:  # noqa: BLE001 - fail closed on anything unexpected
+        reason = f"internal error while redacting ({type(exc).__name__}); left out"
+    if piece_writer is not None:
+        piece_writer.abort()
+    return MemberOutcome(None, None, Excluded(candidate.host_path, candidate.product, reason), bytes_read)

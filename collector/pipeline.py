@@ -1,0 +1,236 @@
+"""The only module that knows the order: plan -> workers (trim, redact, compress) -> bundle.
+
+``run(plan, settings, reporter)`` writes one bundle and returns a RunResult. Workers (one per
+core) turn each planned file into a compressed piece; the main process appends finished pieces
+to the bundle as they arrive, then the system facts, the manifest and SHA256SUMS, and renames
+``NAME.partial`` to its final name. Any exception (a signal, a full disk) removes the partial
+bundle and every temporary piece before it propagates.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from collector import __version__
+from collector.errors import DiskFull, GcollectError
+from collector.member import MemberOutcome, WorkerConfig, close_worker, init_worker, process_member
+from collector.model import Candidate, Excluded, MemberResult, Plan, RunResult
+from collector.progress import Reporter, SilentReporter
+from collector.settings import RunSettings
+
+MANIFEST_SCHEMA = "gcollect/manifest/v1"
+
+
+def _site_key(state_dir: Path) -> bytes:
+    from collector.redaction.tokens import load_or_create_site_key
+
+    return load_or_create_site_key(state_dir)
+
+
+def _iso(ts: datetime | None) -> str | None:
+    return ts.astimezone(timezone.utc).isoformat() if ts else None
+
+
+def build_manifest(plan: Plan, settings: RunSettings, members: list[MemberResult],
+                   facts: dict[str, tuple[int, str]], excluded: list[Excluded],
+                   rule_sets: list, created: datetime) -> dict:
+    redactions: dict[str, int] = {}
+    for member in members:
+        for rule, count in member.redactions.items():
+            redactions[rule] = redactions.get(rule, 0) + count
+    files = [
+        {
+            "path": m.host_path,
+            "original_path": "/" + m.host_path,
+            "product": m.product,
+            "installation": m.installation,
+            "kind": m.kind,
+            "size_in": m.size_in,
+            "size_out": m.size_out,
+            "mtime": datetime.fromtimestamp(m.mtime, timezone.utc).isoformat(),
+            "sha256": m.sha256,
+            "redactions": m.redactions,
+            "kept_first": m.kept_first,
+            "kept_last": m.kept_last,
+            "unredacted": m.unredacted,
+            **({"note": m.note} if m.note else {}),
+        }
+        for m in sorted(members, key=lambda m: m.host_path)
+    ]
+    files += [{"path": name, "kind": "facts", "size_out": size, "sha256": sha}
+              for name, (size, sha) in sorted(facts.items())]
+    return {
+        "schema": MANIFEST_SCHEMA,
+        "tool": {"name": "gcollect", "version": __version__},
+        "created_utc": created.isoformat(),
+        "host": settings.host_name,
+        "case": settings.case,
+        "command_line": settings.command_line,
+        "root": str(plan.root),
+        "window": {"since": _iso(plan.window.since), "until": _iso(plan.window.until)},
+        "profiles": [{"product": p.product, "title": p.title, "source": p.source, "sha256": p.sha256}
+                     for p in plan.profiles_used],
+        "rule_sets": [{"name": r.name, "sha256": r.sha256} for r in rule_sets],
+        "installations": [
+            {"product": i.product, "name": i.name, "app_dir": i.app_dir, "log_bases": list(i.log_bases),
+             "app_type": i.app_type, "version": i.version, "evidence": list(i.evidence)}
+            for i in plan.installations
+        ],
+        "files": files,
+        "excluded": [{"path": e.host_path, "product": e.product, "reason": e.reason} for e in excluded],
+        "skipped": [{"path": s.host_path, "product": s.product, "reason": s.reason, "size": s.size}
+                    for s in plan.skipped],
+        "redactions": dict(sorted(redactions.items())),
+        "totals": {
+            "files": len(members),
+            "bytes_in": sum(m.size_in for m in members),
+            "bytes_out": sum(m.size_out for m in members),
+            "excluded": len(excluded),
+            "skipped": len(plan.skipped),
+        },
+        **({"extra": settings.extra} if settings.extra else {}),
+    }
+
+
+class _Workers:
+    """A process pool that can be torn down at once (on a signal or a full disk)."""
+
+    def __init__(self, config: WorkerConfig, settings: RunSettings, members: int) -> None:
+        self.inline = settings.workers <= 1 or members <= 1
+        self.pool: cf.ProcessPoolExecutor | None = None
+        if self.inline:
+            init_worker(config, low_priority=False, own_process=False)
+        else:
+            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+            self.pool = cf.ProcessPoolExecutor(
+                max_workers=min(settings.workers, members),
+                mp_context=multiprocessing.get_context(method),
+                initializer=init_worker,
+                initargs=(config, settings.low_priority, True),
+            )
+
+    def outcomes(self, candidates: list[Candidate]):
+        if self.pool is None:
+            for candidate in candidates:
+                yield process_member(candidate)
+            return
+        window = max(2, 2 * (self.pool._max_workers))  # bounded pieces in flight
+        queue = iter(candidates)
+        running: set[cf.Future] = set()
+        for candidate in queue:
+            running.add(self.pool.submit(process_member, candidate))
+            if len(running) >= window:
+                break
+        while running:
+            done, running = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+                nxt = next(queue, None)
+                if nxt is not None:
+                    running.add(self.pool.submit(process_member, nxt))
+
+    def close(self, *, abort: bool = False) -> None:
+        if self.pool is not None:
+            if abort:
+                for process in list(getattr(self.pool, "_processes", {}).values()):
+                    try:
+                        process.terminate()
+                    except OSError:
+                        pass
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+        else:
+            close_worker()
+
+
+def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
+        *, facts: dict[str, bytes] | None = None) -> RunResult:
+    """Write one bundle for ``plan``. Raises GcollectError on a run-ending problem."""
+    from collector.bundle import BundleWriter, bundle_name
+    from collector.hostguard import preflight
+    from collector.redaction.rules import load_rule_sets
+
+    reporter = reporter or SilentReporter()
+    started = time.monotonic()
+    created = datetime.now(timezone.utc).replace(microsecond=0)
+    preflight(settings.output_dir, plan.bytes_planned, reserve_bytes=settings.reserve_bytes,
+              max_bundle_bytes=settings.max_bundle_bytes)
+    rule_names = sorted({name for c in plan.members for name in c.rule_sets})
+    rule_sets = load_rule_sets(rule_names, settings.rule_dirs)  # a broken rule set stops here, before any read
+    key = _site_key(settings.state_dir)
+
+    name = bundle_name(settings.host_name, settings.case, created, settings.fmt)
+    top = name.split(".tar")[0].split(".zip")[0]
+    tmp_dir = Path(tempfile.mkdtemp(prefix=".gcollect-tmp-", dir=settings.output_dir))
+    config = WorkerConfig(tmp_dir=tmp_dir, fmt=settings.fmt, level=settings.level, site_key=key,
+                          token_db=settings.state_dir / "tokens.db", rule_dirs=settings.rule_dirs,
+                          window=plan.window, chunk_size=settings.chunk_size)
+    members: list[MemberResult] = []
+    excluded: list[Excluded] = []
+    bytes_in = 0
+    candidates = sorted(plan.members, key=lambda c: -(c.tail_bytes or c.size))
+    workers = None
+    writer = None
+    try:
+        writer = BundleWriter(settings.output_dir, name, settings.fmt, top)
+        workers = _Workers(config, settings, len(candidates))
+        reporter.start(plan.bytes_planned)
+        stored = 0
+        for outcome in workers.outcomes(candidates):
+            outcome: MemberOutcome
+            bytes_in += outcome.bytes_read
+            reporter.advance(outcome.bytes_read)
+            if outcome.excluded is not None:
+                excluded.append(outcome.excluded)
+                continue
+            piece = outcome.piece
+            if settings.max_bundle_bytes is not None and stored + piece.stored_size > settings.max_bundle_bytes:
+                os.unlink(piece.path)
+                excluded.append(Excluded(outcome.result.host_path, outcome.result.product,
+                                         "bundle size cap (--max-size) reached"))
+                continue
+            writer.add_piece(outcome.result.host_path, piece, mtime=outcome.result.mtime)
+            stored += piece.stored_size
+            members.append(outcome.result)
+        workers.close()
+        workers = None
+        fact_entries: dict[str, tuple[int, str]] = {}
+        now = time.time()
+        for fact_name, data in sorted((facts or {}).items()):
+            writer.add_bytes(fact_name, data, mtime=now)
+            fact_entries[fact_name] = (len(data), hashlib.sha256(data).hexdigest())
+        manifest = build_manifest(plan, settings, members, fact_entries, excluded, rule_sets, created)
+        writer.add_bytes("manifest.json", json.dumps(manifest, indent=1, sort_keys=False).encode(), mtime=now)
+        info = writer.close()
+        writer = None
+    except BaseException:
+        if workers is not None:
+            workers.close(abort=True)
+        if writer is not None:
+            writer.abort()
+        raise
+    finally:
+        reporter.close()
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+    return RunResult(
+        bundle=info,
+        members=members,
+        excluded=excluded,
+        skipped=list(plan.skipped),
+        installations=plan.installations,
+        bytes_in=bytes_in,
+        bytes_out=info.size,
+        seconds=time.monotonic() - started,
+    )
+
+
+__all__ = ["run", "build_manifest", "DiskFull", "GcollectError"]
