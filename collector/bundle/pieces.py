@@ -1,0 +1,134 @@
+"""Worker side: one member's bytes -> an independently compressed temp file (a "piece").
+
+A piece is a complete gzip member (tar.gz), a complete zstd frame with its checksum (tar.zst) or
+a raw deflate stream (zip). The main process copies it into the bundle unchanged, so
+compression runs in as many processes as there are workers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Protocol
+
+import zstandard
+
+from collector.bundle.names import FORMATS
+
+try:  # python-isal: igzip-speed deflate and crc32 (several times zlib's level 1)
+    from isal import isal_zlib as _isal
+except ImportError:  # pragma: no cover - isal is a declared dependency
+    _isal = None  # type: ignore[assignment]
+
+crc32: Callable[[bytes | memoryview, int], int] = _isal.crc32 if _isal is not None else zlib.crc32
+
+DEFAULT_LEVELS = {"tar.gz": 1, "tar.zst": 3, "zip": 1}
+GZIP_MAGIC = b"\x1f\x8b"
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+_FILE_BUFFER = 1 << 20
+
+
+class Compressor(Protocol):
+    def compress(self, data: bytes) -> bytes: ...
+
+    def flush(self) -> bytes: ...
+
+
+def make_compressor(fmt: str, level: int | None = None) -> Compressor:
+    """A fresh compressor producing one independent unit in ``fmt``'s piece encoding."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown bundle format {fmt!r}")
+    lvl = DEFAULT_LEVELS[fmt] if level is None else level
+    if fmt == "tar.zst":
+        cctx = zstandard.ZstdCompressor(level=lvl, write_checksum=True)
+        return cctx.compressobj()  # type: ignore[return-value]
+    wbits = 31 if fmt == "tar.gz" else -15  # gzip member / raw deflate
+    if _isal is not None and 0 <= lvl <= 3:
+        return _isal.compressobj(lvl, _isal.DEFLATED, wbits)  # type: ignore[no-any-return]
+    return zlib.compressobj(min(max(lvl, 0), 9), zlib.DEFLATED, wbits)
+
+
+def compress_unit(fmt: str, data: bytes, level: int | None = None) -> bytes:
+    c = make_compressor(fmt, level)
+    return c.compress(data) + c.flush()
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A finished piece: where it is, and what it holds (picklable, sent back to the main process)."""
+
+    path: Path
+    size: int           # uncompressed bytes
+    sha256: str         # of the uncompressed bytes
+    crc32: int          # of the uncompressed bytes
+    stored_size: int    # compressed bytes in the file
+
+
+class PieceWriter:
+    """Compress one member's bytes into a 0600 temp file in ``tmp_dir``, hashing as it goes.
+
+    ``write(data)`` any number of times, then ``close() -> Piece``; ``abort()`` deletes the file.
+    Levels default to 1 (tar.gz, igzip), 3 (tar.zst), 1 (zip, raw deflate).
+    """
+
+    def __init__(self, tmp_dir: Path, fmt: str, *, level: int | None = None) -> None:
+        self.fmt = fmt
+        self._comp = make_compressor(fmt, level)
+        fd, name = tempfile.mkstemp(prefix="piece-", suffix=".part", dir=tmp_dir)  # O_EXCL, 0600
+        self.path = Path(name)
+        self._file = os.fdopen(fd, "wb", buffering=_FILE_BUFFER)
+        self._sha = hashlib.sha256()
+        self._crc = 0
+        self._size = 0
+        self._stored = 0
+        self._done = False
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        if self._done:
+            raise ValueError("PieceWriter is closed")
+        if not data:
+            return
+        self._sha.update(data)
+        self._crc = crc32(data, self._crc)
+        self._size += len(data)
+        out = self._comp.compress(data)  # type: ignore[arg-type]
+        if out:
+            self._stored += len(out)
+            self._file.write(out)
+
+    def close(self) -> Piece:
+        if self._done:
+            raise ValueError("PieceWriter is closed")
+        try:
+            out = self._comp.flush()
+            self._stored += len(out)
+            self._file.write(out)
+            self._file.close()
+        except BaseException:
+            self.abort()
+            raise
+        self._done = True
+        return Piece(self.path, self._size, self._sha.hexdigest(), self._crc & 0xFFFFFFFF, self._stored)
+
+    def abort(self) -> None:
+        """Drop the piece (idempotent)."""
+        self._done = True
+        try:
+            self._file.close()
+        except OSError:
+            pass
+        try:
+            os.unlink(self.path)
+        except FileNotFoundError:
+            pass
+
+    def __enter__(self) -> PieceWriter:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is not None:
+            self.abort()

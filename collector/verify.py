@@ -1,0 +1,383 @@
+"""Re-read a bundle and say exactly what is wrong with it: ``verify_bundle(path) -> VerifyReport``.
+
+tar.gz / tar.zst: one streaming pass. The file's bytes go through a hashing reader (the outer
+SHA-256, compared with the ``NAME.sha256`` sidecar), a decompressor that reads concatenated gzip
+members / zstd frames, and ``tarfile`` in stream mode; every member is hashed as it streams by.
+zip: the outer hash is one pass, ``zipfile`` (which needs the central directory at the end) a
+second. Each member is compared with ``manifest.json`` and ``SHA256SUMS``. A corrupt bundle never
+raises: it yields ``ok=False`` with one named problem per mismatch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import stat
+import tarfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Iterable
+
+import zstandard
+
+from collector.integrity import HashingReader, digests_equal, read_sidecar, sha256_file, sidecar_path
+from collector.model import VerifyProblem, VerifyReport
+
+try:
+    from isal import igzip as _gzip
+except ImportError:  # pragma: no cover - isal is a declared dependency
+    import gzip as _gzip  # type: ignore[no-redef]
+
+MANIFEST = "manifest.json"
+SUMS = "SHA256SUMS"
+SMALL_MAX = 64 << 20                     # manifest.json / SHA256SUMS kept in memory up to this
+_CHUNK = 1 << 20
+_ZSTD_MAGIC = 0xFD2FB528
+
+
+@dataclass
+class _State:
+    problems: list[VerifyProblem] = field(default_factory=list)
+    files: dict[str, tuple[int, str]] = field(default_factory=dict)   # rel name -> (size, sha256)
+    small: dict[str, bytes] = field(default_factory=dict)             # manifest.json, SHA256SUMS
+    top: str | None = None
+    fatal: bool = False
+
+    def add(self, member: str | None, problem: str) -> None:
+        self.problems.append(VerifyProblem(member, problem))
+
+
+def verify_bundle(path: Path, *, check_sidecar: bool = True) -> VerifyReport:
+    path = Path(path)
+    st = _State()
+    try:
+        with open(path, "rb") as f:
+            magic = f.read(4)
+    except OSError as e:
+        st.add(None, f"cannot read bundle: {e.strerror or e}")
+        return VerifyReport(path, False, 0, tuple(st.problems))
+    outer: str | None = None
+    try:
+        if magic.startswith(b"\x1f\x8b") or magic == _ZSTD_MAGIC.to_bytes(4, "little"):
+            outer = _read_tar(path, magic.startswith(b"\x1f\x8b"), st)
+        elif magic[:2] == b"PK":
+            outer = sha256_file(path)
+            _read_zip(path, st)
+        else:
+            st.add(None, "not a gcollect bundle (neither gzip, zstd nor zip)")
+    except OSError as e:
+        st.add(None, f"cannot read bundle: {e.strerror or e}")
+    if check_sidecar:
+        _check_sidecar(path, outer, st)
+    if not st.fatal and outer is not None:
+        _compare_lists(st)
+    return VerifyReport(path, not st.problems, len(st.files), tuple(st.problems))
+
+
+# ---------------------------------------------------------------------------- sidecar
+def _check_sidecar(path: Path, outer: str | None, st: _State) -> None:
+    side = sidecar_path(path)
+    if not side.exists():
+        st.add(None, f"checksum file {side.name} missing")
+        return
+    try:
+        expected = read_sidecar(side)
+    except Exception as e:  # VerifyFailed: malformed or unreadable
+        st.add(None, f"checksum file {side.name}: {e}")
+        return
+    if outer is not None and not digests_equal(expected, outer):
+        st.add(None, f"SHA-256 of the bundle differs from {side.name}")
+
+
+# ---------------------------------------------------------------------------- names
+def _member(name: str, st: _State, *, directory: bool) -> str | None:
+    """The name relative to the top folder, or None (problem recorded) if it is unsafe."""
+    body = name[:-1] if directory and name.endswith("/") else name
+    parts = body.split("/")
+    why = None
+    if not body or body.startswith("/"):
+        why = "absolute or empty name"
+    elif "\0" in body:
+        why = "NUL in name"
+    elif any(p in ("", ".", "..") for p in parts):
+        why = "empty, '.' or '..' path component"
+    elif st.top is None:
+        st.top = parts[0]
+    elif parts[0] != st.top:
+        why = f"outside the top folder {st.top!r}"
+    if why:
+        st.add(name, f"unsafe member name: {why}")
+        return None
+    return "/".join(parts[1:]) if len(parts) > 1 else ""
+
+
+def _take(rel: str, data: Iterable[bytes], st: _State) -> None:
+    """Hash one member's bytes; keep manifest.json and SHA256SUMS."""
+    h = hashlib.sha256()
+    keep = rel in (MANIFEST, SUMS)
+    kept: list[bytes] = []
+    n = 0
+    for chunk in data:
+        h.update(chunk)
+        n += len(chunk)
+        if keep and n <= SMALL_MAX:
+            kept.append(chunk)
+    if rel in st.files:
+        st.add(rel, "duplicate member")
+    st.files[rel] = (n, h.hexdigest())
+    if keep:
+        if n > SMALL_MAX:
+            st.add(rel, f"larger than {SMALL_MAX >> 20} MiB; not read")
+        else:
+            st.small[rel] = b"".join(kept)
+
+
+def _chunks(f: BinaryIO) -> Iterable[bytes]:
+    while True:
+        b = f.read(_CHUNK)
+        if not b:
+            return
+        yield b
+
+
+# ---------------------------------------------------------------------------- tar
+class _ZstdFrames:
+    """Walks zstd frame and block headers as the raw bytes pass, to tell a cut-off last frame
+    (which zstandard's stream reader would end silently) from a complete stream."""
+
+    def __init__(self) -> None:
+        self.buf = b""
+        self.need = 4
+        self.state = "magic"
+        self.skip = 0
+        self.checksum = False
+        self.error: str | None = None
+        self.offset = 0
+
+    def feed(self, data: bytes | memoryview) -> None:
+        mv = memoryview(data)
+        i = 0
+        while i < len(mv) and self.error is None:
+            if self.skip:
+                n = min(self.skip, len(mv) - i)
+                self.skip -= n
+                i += n
+                continue
+            take = min(self.need - len(self.buf), len(mv) - i)
+            self.buf += bytes(mv[i:i + take])
+            i += take
+            if len(self.buf) == self.need:
+                self._step(self.buf)
+                self.buf = b""
+        self.offset += len(mv)
+
+    def _step(self, b: bytes) -> None:
+        if self.state == "magic":
+            magic = int.from_bytes(b, "little")
+            if magic == _ZSTD_MAGIC:
+                self.state, self.need = "fhd", 1
+            elif magic & 0xFFFFFFF0 == 0x184D2A50:
+                self.state, self.need = "skippable", 4
+            else:
+                self.error = "data that is not a zstd frame"
+        elif self.state == "skippable":
+            self.skip, self.state, self.need = int.from_bytes(b, "little"), "magic", 4
+        elif self.state == "fhd":
+            d = b[0]
+            single = bool(d & 0x20)
+            self.checksum = bool(d & 0x04)
+            fcs = (1 if single else 0, 2, 4, 8)[d >> 6]
+            rest = (0 if single else 1) + (0, 1, 2, 4)[d & 3] + fcs
+            self.state, self.need = "block", 3
+            self.skip = rest
+        elif self.state == "block":
+            h = int.from_bytes(b, "little")
+            last, kind, size = h & 1, (h >> 1) & 3, h >> 3
+            if kind == 3:
+                self.error = "reserved zstd block type"
+                return
+            self.skip = 1 if kind == 1 else size
+            if last:
+                self.state, self.need = ("checksum", 4) if self.checksum else ("magic", 4)
+        elif self.state == "checksum":
+            self.state, self.need = "magic", 4
+
+    @property
+    def complete(self) -> bool:
+        return self.error is None and self.state == "magic" and not self.buf and not self.skip
+
+
+class _Tail:
+    """Passes decompressed tar bytes to tarfile, remembering the last few blocks it handed out."""
+
+    KEEP = 64 << 10
+
+    def __init__(self, src: BinaryIO) -> None:
+        self.src = src
+        self.pos = 0
+        self.tail = b""
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.src.read(size)
+        self.pos += len(data)
+        self.tail = (self.tail + data)[-self.KEEP:]
+        return data
+
+    def block_at(self, offset: int) -> bytes | None:
+        start = offset - (self.pos - len(self.tail))
+        if start < 0 or start + tarfile.BLOCKSIZE > len(self.tail):
+            return None
+        return self.tail[start:start + tarfile.BLOCKSIZE]
+
+
+def _read_tar(path: Path, is_gzip: bool, st: _State) -> str:
+    with open(path, "rb", buffering=0) as raw:
+        frames = None if is_gzip else _ZstdFrames()
+        hashing = HashingReader(raw, observer=frames)  # type: ignore[arg-type]
+        dec: BinaryIO
+        if is_gzip:
+            dec = _gzip.GzipFile(fileobj=hashing, mode="rb")  # type: ignore[assignment]
+        else:
+            dec = zstandard.ZstdDecompressor().stream_reader(hashing, read_across_frames=True)  # type: ignore[assignment]
+        tail = _Tail(dec)
+        current: str | None = None
+        try:
+            tar = tarfile.open(fileobj=tail, mode="r|", encoding="utf-8", errors="surrogateescape")  # type: ignore[call-overload]
+            for info in tar:
+                current = info.name
+                _tar_member(tar, info, st)
+            _tar_end(tar, tail, st, current)
+        except Exception as e:  # tarfile, gzip, zlib/isal, zstandard errors: all mean a bad stream
+            where = f"while reading {current}" if current else "at the start"
+            st.add(current, f"corrupt or truncated archive {where}: {e}")
+            st.fatal = True
+        hashing.drain()
+        if frames is not None and not st.fatal and not frames.complete:
+            st.add(None, f"truncated or corrupt zstd stream: {frames.error or 'last frame incomplete'}")
+            st.fatal = True
+        return hashing.hexdigest()
+
+
+def _tar_member(tar: tarfile.TarFile, info: tarfile.TarInfo, st: _State) -> None:
+    if not (info.isreg() or info.isdir()):
+        st.add(info.name, "link, device or other special member")
+        return
+    rel = _member(info.name, st, directory=info.isdir())
+    if rel is None or info.isdir():
+        return
+    if rel == "":
+        st.add(info.name, "file in place of the top folder")
+        return
+    f = tar.extractfile(info)
+    assert f is not None
+    _take(rel, _chunks(f), st)  # type: ignore[arg-type]
+
+
+def _tar_end(tar: tarfile.TarFile, tail: _Tail, st: _State, last: str | None) -> None:
+    """After the last member: a zero block stopped tarfile, one more follows, then only zeros."""
+    stop = tail.block_at(tar.offset)
+    rest = 0
+    nonzero = False
+    stream = tar.fileobj
+    while True:
+        data = stream.read(_CHUNK)  # type: ignore[union-attr]
+        if not data:
+            break
+        rest += len(data)
+        nonzero = nonzero or data.count(0) != len(data)
+    if stop is None:
+        st.add(last, "end-of-archive marker missing (truncated after this member?)")
+        st.fatal = True
+    elif stop.count(0) != len(stop):
+        st.add(last, f"invalid tar header after this member (offset {tar.offset})")
+        st.fatal = True
+    elif rest < tarfile.BLOCKSIZE:
+        st.add(None, "end-of-archive marker incomplete (truncated?)")
+    elif nonzero:
+        st.add(None, "data after the end of the archive")
+
+
+# ---------------------------------------------------------------------------- zip
+def _zip_name(info: zipfile.ZipInfo) -> str:
+    if info.flag_bits & 0x800:
+        return info.filename
+    return info.orig_filename.encode("cp437").decode("utf-8", "surrogateescape")
+
+
+def _read_zip(path: Path, st: _State) -> None:
+    try:
+        zf = zipfile.ZipFile(path)
+    except Exception as e:
+        st.add(None, f"corrupt or truncated archive: {e}")
+        st.fatal = True
+        return
+    with zf:
+        for info in zf.infolist():
+            name = _zip_name(info)
+            mode = info.external_attr >> 16
+            special = info.create_system == 3 and mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+            if special:
+                st.add(name, "link, device or other special member")
+                continue
+            rel = _member(name, st, directory=info.is_dir())
+            if rel is None or info.is_dir():
+                continue
+            try:
+                with zf.open(info) as f:
+                    _take(rel, _chunks(f), st)  # type: ignore[arg-type]
+            except Exception as e:  # zipfile raises many kinds on bad data; never let one escape
+                st.add(rel, f"corrupt member data: {e.__class__.__name__}: {e}")
+                st.files[rel] = (-1, "")  # named already; not "missing" too
+
+
+# ---------------------------------------------------------------------------- lists
+def _parse_sums(data: bytes, st: _State) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for n, line in enumerate(data.split(b"\n"), 1):
+        if not line:
+            continue
+        escaped = line.startswith(b"\\")
+        body = line[1:] if escaped else line
+        digest, sep, name = body[:64], body[64:66], body[66:]
+        if sep not in (b"  ", b" *") or not name or len(digest) != 64:
+            st.add(SUMS, f"line {n} malformed")
+            continue
+        if escaped:
+            name = name.replace(b"\\\\", b"\0").replace(b"\\n", b"\n").replace(b"\\r", b"\r").replace(b"\0", b"\\")
+        out[name.decode("utf-8", "surrogateescape")] = digest.decode("ascii", "replace").lower()
+    return out
+
+
+def _parse_manifest(data: bytes, st: _State) -> dict[str, str] | None:
+    try:
+        doc = json.loads(data)
+        files = doc["files"]
+        return {str(e["path"]): str(e["sha256"]).lower() for e in files}
+    except (ValueError, KeyError, TypeError) as e:
+        st.add(MANIFEST, f"not a valid manifest: {e.__class__.__name__}: {e}")
+        return None
+
+
+def _compare(listing: dict[str, str], source: str, exempt: set[str], st: _State) -> None:
+    for name, digest in listing.items():
+        got = st.files.get(name)
+        if got is None:
+            st.add(name, f"listed in {source} but missing from the bundle")
+        elif got[0] >= 0 and not digests_equal(digest, got[1]):
+            st.add(name, f"SHA-256 differs from {source}")
+    for name in st.files:
+        if name not in listing and name not in exempt:
+            st.add(name, f"not listed in {source}")
+
+
+def _compare_lists(st: _State) -> None:
+    for source in (MANIFEST, SUMS):
+        if source not in st.files:
+            st.add(source, "missing from the bundle")
+    if MANIFEST in st.small:
+        manifest = _parse_manifest(st.small[MANIFEST], st)
+        if manifest is not None:
+            _compare(manifest, MANIFEST, {MANIFEST, SUMS}, st)
+    if SUMS in st.small:
+        _compare(_parse_sums(st.small[SUMS], st), SUMS, {SUMS}, st)
