@@ -164,4 +164,5 @@ def summary(result: RunResult) -> Mapping[str, object]:
         "excluded": [{"path": e.host_path, "product": e.product, "reason": e.reason} for e in result.excluded],
         "skipped": len(result.skipped),
         "redactions": result.redactions,
+        "scan_findings": [{"path": m, "line": n, "category": c} for m, n, c in result.findings],
     }

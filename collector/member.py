@@ -15,6 +15,7 @@ from pathlib import Path
 
 from collector.errors import DiskFull, GcollectError, RedactionFailed
 from collector.model import Candidate, Excluded, MemberResult, Window
+from collector.scanner import LeakScanner
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ def _stages(candidate: Candidate, head: bytes, mtime: float):
         kind = "config" if candidate.kind == "config" else ("log" if candidate.kind == "log" else "text")
         redactor = Redactor(rule_sets, _TOKENIZER, kind, candidate.host_path)
         stages.append(redactor)
+        stages.append(LeakScanner(candidate.host_path))   # independent check of the stored bytes
     return stages, redactor
 
 
@@ -152,7 +154,8 @@ def process_member(candidate: Candidate) -> MemberOutcome:
         piece = piece_writer.close()
         piece_writer = None
         _flush_tokens()
-        trimmer = stages[0] if stages and stages[0] is not redactor else None
+        trimmer = stages[0] if stages and type(stages[0]).__name__ == "Trimmer" else None
+        scanner = stages[-1] if stages and isinstance(stages[-1], LeakScanner) else None
         kept_first = getattr(trimmer, "kept_first", None) if trimmer else None
         kept_last = getattr(trimmer, "kept_last", None) if trimmer else None
         result = MemberResult(
@@ -169,6 +172,7 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             kept_last=kept_last.isoformat() if kept_last else None,
             unredacted=candidate.unredacted_consent,
             note="tail of file (size cap)" if candidate.tail_bytes is not None else "",
+            findings=[(f.line, f.category) for f in scanner.findings] if scanner else [],
         )
         return MemberOutcome(result, piece, None, bytes_read)
     except DiskFull:

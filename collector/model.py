@@ -145,6 +145,7 @@ class MemberResult:
     kept_last: str | None = None
     unredacted: bool = False               # shipped raw by consent (binary logs)
     note: str = ""
+    findings: list[tuple[int, str]] = field(default_factory=list)  # scanner: (line, category), never values
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,11 @@ class RunResult:
     bytes_in: int = 0
     bytes_out: int = 0
     seconds: float = 0.0
+
+    @property
+    def findings(self) -> list[tuple[str, int, str]]:
+        """Scanner findings after redaction: (member, line, category)."""
+        return [(m.host_path, line, category) for m in self.members for line, category in m.findings]
 
     @property
     def redactions(self) -> dict[str, int]:

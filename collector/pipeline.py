@@ -62,6 +62,8 @@ def build_manifest(plan: Plan, settings: RunSettings, members: list[MemberResult
             "kept_first": m.kept_first,
             "kept_last": m.kept_last,
             "unredacted": m.unredacted,
+            **({"scan_findings": [{"line": line, "category": cat} for line, cat in m.findings]}
+               if m.findings else {}),
             **({"note": m.note} if m.note else {}),
         }
         for m in sorted(members, key=lambda m: m.host_path)
@@ -90,6 +92,7 @@ def build_manifest(plan: Plan, settings: RunSettings, members: list[MemberResult
         "skipped": [{"path": s.host_path, "product": s.product, "reason": s.reason, "size": s.size}
                     for s in plan.skipped],
         "redactions": dict(sorted(redactions.items())),
+        "scan_findings": sum(len(m.findings) for m in members),
         "totals": {
             "files": len(members),
             "bytes_in": sum(m.size_in for m in members),

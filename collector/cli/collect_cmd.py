@@ -38,6 +38,13 @@ def print_summary(result, discovery, *, stream=None) -> None:
              "(marked in manifest.json)")
 
 
+def report_findings(findings) -> None:
+    click.echo(f"gcollect: error: the scanner found {len(findings)} possible secret(s) left after "
+               "redaction; review them, then rerun with --accept-findings to upload:", err=True)
+    for member, line, category in findings[:50]:
+        click.echo(f"  /{member}:{line}: {category}", err=True)
+
+
 def print_dry_run(discovery, as_json: bool) -> None:
     from collector.selection import describe_plan
 
@@ -95,7 +102,11 @@ def collect_command(ctx: click.Context, dry_run: bool, upload_url: str | None, *
     discovery, result = api.collect(request, reporter)
     report = dict(api.summary(result))
     code = ExitCode.PARTIAL if result.excluded else ExitCode.OK
-    if upload_url:
+    blocked = bool(result.findings) and not options["accept_findings"]
+    if blocked:
+        code = ExitCode.LEAK_FOUND
+        report_findings(result.findings)
+    if upload_url and not blocked:
         from collector.cli.options import upload_after_collect
 
         report["upload"] = upload_after_collect(result.bundle.path, upload_url, options)

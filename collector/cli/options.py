@@ -53,6 +53,8 @@ def collect_options(func):
         click.option("--workers", type=click.IntRange(1, 64), default=None, help="Worker processes (default: cores)."),
         click.option("--priority", type=click.Choice(["low", "normal"]), default="low", show_default=True,
                      help="CPU and IO priority."),
+        click.option("--accept-findings", is_flag=True,
+                     help="After reviewing the bundle: allow upload despite scanner findings."),
         click.option("--json", "as_json", is_flag=True, help="Print one JSON report on stdout."),
         click.option("--quiet", "-q", is_flag=True, help="No progress bar, no summary."),
     ]

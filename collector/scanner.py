@@ -1,0 +1,156 @@
+"""An independent check of what is about to leave the host.
+
+Different code from the redactor on purpose (its own patterns, no rule sets): it reads the bytes
+exactly as they are stored in the bundle and reports what must never be there: Luhn-valid card
+numbers, PEM private keys, JWTs, AWS keys, password assignments with a value, phone numbers in
+caller attributes and SIP identities, e-mail addresses. A finding names the member, the line and
+the category, never the value. Any finding blocks the upload and sets exit code 30 unless the
+admin reviewed the bundle and passed ``--accept-findings``.
+
+Used as a pass-through stage in the worker (``LeakScanner.feed`` returns its input), so it sees
+every stored byte without a second read of the bundle.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_FINDINGS_PER_FILE = 50
+
+# A wide, cheap net (one linear-time RE2 pass over the chunk); each hit is checked precisely.
+# RE2 has no look-around: boundaries are checked in Python on the (rare) hits.
+_NET_PATTERN = (
+    rb"(?P<card>\d(?:[ -]?\d){12,18})"
+    rb"|(?P<pem>-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----)"
+    rb"|(?P<jwt>\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})"
+    rb"|(?P<aws>\b(?:AKIA|ASIA)[A-Z0-9]{16}\b|(?i:aws_secret_access_key)\s*[=:]\s*[\"']?[A-Za-z0-9/+=]{40})"
+    rb"|(?P<password>(?i:\b(?:password|passwd|pwd|secret)\b)[\"']?\s*(?:=|:|\s=>)\s*(?P<pwvalue>[^\s,;&]+))"
+    rb"|(?P<caller>\bAttribute(?:ANI|DNIS|OtherDN|CallingNumber|CalledNumber|CollectedDigits)"
+    rb"(?:\t|\s+\[str\]\s*=\s*)[\"']?(?P<callervalue>\+?[0-9][0-9 ()*#-]{3,}))"
+    rb"|(?P<sipid>\b(?:sips?|tel):(?P<sipuser>\+?[0-9][0-9.()-]{3,})(?:[@;>\s]|$))"
+    rb"|(?P<email>[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b)"
+)
+try:
+    import re2 as _re2
+
+    _NET = _re2.compile(b"(?m)" + _NET_PATTERN)
+except ImportError:  # pragma: no cover - google-re2 is a dependency
+    _NET = re.compile(_NET_PATTERN, re.MULTILINE)
+_GROUP = {(k.decode() if isinstance(k, bytes) else k): v for k, v in _NET.groupindex.items()}
+_WORDISH = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_.:/-")
+_PEM_BODY = re.compile(rb"^[A-Za-z0-9+/=]{32,}\r?$")
+# Values that mean "already hidden": masks, our tokens, placeholders, empty-ish values.
+_HIDDEN_VALUE = re.compile(
+    rb"^(?:[\"'<(\[{]*)(?:\*+|x{3,}|#+|\.{3}|redacted|<?redacted>?|removed|hidden|none|null|true|false"
+    rb"|changeit|\$\{[^}]*\}?|%[A-Za-z_]+%|[a-z]{2,8}[-_][a-z]{6,}|<#.*#>)(?:[\"'>)\]}]*)$",
+    re.IGNORECASE,
+)
+_SIP_PREFIX_FOR_EMAIL = re.compile(rb"(?:sips?:|tel:|Call-ID:\s*|\bi:\s*|@)[^\s]*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Finding:
+    member: str
+    line: int          # 1-based line number in the stored file
+    category: str
+
+
+def luhn_ok(digits: bytes) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = char - 48
+        if index % 2 == 1:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+class LeakScanner:
+    """Pass-through stage that records findings in the bytes it sees."""
+
+    def __init__(self, member: str) -> None:
+        self.member = member
+        self.findings: list[Finding] = []
+        self._carry = b""
+        self._line = 1           # line number of the first byte of the carry
+        self._after_pem = False
+
+    def feed(self, data: bytes) -> bytes:
+        if not data:
+            return data
+        buffer = self._carry + data
+        cut = buffer.rfind(b"\n")
+        if cut < 0:
+            if len(buffer) > 8 << 20:   # no newline in 8 MiB: scan what we have, keep memory bounded
+                self._scan(buffer)
+                self._line += buffer.count(b"\n")
+                self._carry = b""
+            else:
+                self._carry = buffer
+            return data
+        complete, self._carry = buffer[: cut + 1], buffer[cut + 1:]
+        self._scan(complete)
+        self._line += complete.count(b"\n")
+        return data
+
+    def finish(self) -> bytes:
+        if self._carry:
+            self._scan(self._carry)
+            self._carry = b""
+        return b""
+
+    # ------------------------------------------------------------------ checks
+    def _add(self, text: bytes, position: int, category: str) -> None:
+        if len(self.findings) >= MAX_FINDINGS_PER_FILE:
+            return
+        self.findings.append(Finding(self.member, self._line + text.count(b"\n", 0, position), category))
+
+    def _scan(self, text: bytes) -> None:
+        if self._after_pem:
+            first_line = text.split(b"\n", 1)[0]
+            if _PEM_BODY.match(first_line):
+                self._add(text, 0, "private-key")
+            self._after_pem = False
+        for match in _NET.finditer(text):
+            start = match.start()
+            if match.group(_GROUP["card"]):
+                end = match.end()
+                if (start and text[start - 1] in _WORDISH) or (end < len(text) and text[end] in _WORDISH):
+                    continue
+                digits = re.sub(rb"[ -]", b"", match.group(_GROUP["card"]))
+                if 13 <= len(digits) <= 19 and luhn_ok(digits) and len(set(digits)) > 1:
+                    self._add(text, start, "card-number")
+            elif match.group(_GROUP["pem"]):
+                end_of_line = text.find(b"\n", match.end())
+                if end_of_line < 0:
+                    self._after_pem = True
+                    continue
+                next_line = text[end_of_line + 1:].split(b"\n", 1)[0]
+                if _PEM_BODY.match(next_line):
+                    self._add(text, start, "private-key")
+            elif match.group(_GROUP["jwt"]):
+                self._add(text, start, "jwt")
+            elif match.group(_GROUP["aws"]):
+                self._add(text, start, "aws-key")
+            elif match.group(_GROUP["password"]):
+                value = match.group(_GROUP["pwvalue"]).strip(b"\"'")
+                if value and not _HIDDEN_VALUE.match(value) and len(value) >= 3:
+                    self._add(text, start, "password")
+            elif match.group(_GROUP["caller"]):
+                digits = re.sub(rb"\D", b"", match.group(_GROUP["callervalue"]))
+                if len(digits) >= 4 and b"*" not in match.group(_GROUP["callervalue"]):
+                    self._add(text, start, "caller-number")
+            elif match.group(_GROUP["sipid"]):
+                digits = re.sub(rb"\D", b"", match.group(_GROUP["sipuser"]))
+                if len(digits) >= 5:
+                    self._add(text, start, "sip-identity")
+            elif match.group(_GROUP["email"]):
+                if start and text[start - 1] in b"._%+-:" + bytes(range(48, 58)) + bytes(range(65, 91)) + bytes(range(97, 123)):
+                    continue
+                line_start = text.rfind(b"\n", 0, start) + 1
+                before = text[line_start:start]
+                if not _SIP_PREFIX_FOR_EMAIL.search(before):
+                    self._add(text, start, "email")

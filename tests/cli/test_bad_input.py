@@ -1,0 +1,111 @@
+"""Bad input gets one clear line on stderr, a documented exit code, no traceback, no bundle."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from collector.errors import ExitCode
+from tests.cli.conftest import run_gcollect
+
+
+def _one_line_error(proc) -> str:
+    err = proc.stderr.decode()
+    assert "Traceback" not in err, err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+def test_missing_root(tmp_path):
+    proc = run_gcollect("collect", "--root", str(tmp_path / "nope"), "--output", str(tmp_path),
+                        "--state-dir", str(tmp_path / "state"))
+    assert proc.returncode == ExitCode.BAD_INPUT
+    assert "no such folder" in _one_line_error(proc)
+    assert not list(tmp_path.glob("gcollect-*"))
+
+
+def test_root_without_genesys(tmp_path):
+    root = tmp_path / "empty"
+    (root / "etc").mkdir(parents=True)
+    (root / "etc" / "os-release").write_text('NAME="Debian"\n')
+    proc = run_gcollect("collect", "--root", str(root), "--output", str(tmp_path),
+                        "--state-dir", str(tmp_path / "state"))
+    assert proc.returncode == ExitCode.NOTHING_FOUND
+    assert "no Genesys installation" in _one_line_error(proc)
+
+
+def test_malformed_profile_names_file_and_line(tmp_path, demo_host):
+    root, _ = demo_host
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "broken.yaml").write_text("schema: gcollect/profile/v1\nproduct: broken\ntitle: [unclosed\n")
+    proc = run_gcollect("collect", "--root", str(root), "--profile-dir", str(site),
+                        "--output", str(tmp_path), "--state-dir", str(tmp_path / "state"))
+    assert proc.returncode == ExitCode.BAD_PROFILE
+    line = _one_line_error(proc)
+    assert "broken.yaml" in line and ":3" in line or "line 3" in line, line
+
+
+def test_unknown_profile(tmp_path, demo_host):
+    root, _ = demo_host
+    proc = run_gcollect("collect", "--root", str(root), "--profile", "no-such-product",
+                        "--output", str(tmp_path), "--state-dir", str(tmp_path / "state"))
+    assert proc.returncode == ExitCode.BAD_INPUT
+    assert "no-such-product" in _one_line_error(proc)
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root can write anywhere")
+def test_unwritable_output(tmp_path, demo_host):
+    root, _ = demo_host
+    out = tmp_path / "ro"
+    out.mkdir()
+    out.chmod(0o500)
+    proc = run_gcollect("collect", "--root", str(root), "--output", str(out),
+                        "--state-dir", str(tmp_path / "state"))
+    assert proc.returncode == ExitCode.PREFLIGHT
+    assert "not writable" in _one_line_error(proc)
+
+
+def test_output_is_a_file(tmp_path, demo_host):
+    root, _ = demo_host
+    out = tmp_path / "file"
+    out.write_text("x")
+    proc = run_gcollect("collect", "--root", str(root), "--output", str(out),
+                        "--state-dir", str(tmp_path / "state"))
+    assert proc.returncode == ExitCode.PREFLIGHT
+    _one_line_error(proc)
+
+
+def test_not_enough_space_shows_numbers(tmp_path, demo_host):
+    root, _ = demo_host
+    proc = run_gcollect("collect", "--root", str(root), "--output", str(tmp_path),
+                        "--state-dir", str(tmp_path / "state"), "--reserve", "100000T")
+    assert proc.returncode == ExitCode.PREFLIGHT
+    line = _one_line_error(proc)
+    assert "free" in line and "GB" in line or "TB" in line
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("gcollect-")]
+
+
+def test_bad_since_is_usage_error(tmp_path, demo_host):
+    root, _ = demo_host
+    proc = run_gcollect("collect", "--root", str(root), "--since", "yesterday-ish",
+                        "--output", str(tmp_path), "--state-dir", str(tmp_path / "state"))
+    assert proc.returncode == ExitCode.USAGE
+    assert "Traceback" not in proc.stderr.decode()
+
+
+def test_verify_missing_bundle(tmp_path):
+    proc = run_gcollect("verify", str(tmp_path / "nope.tar.gz"))
+    assert proc.returncode == ExitCode.BAD_INPUT
+    _one_line_error(proc)
+
+
+def test_every_command_has_help_with_example():
+    for args in (["--help"], ["collect", "--help"], ["verify", "--help"], ["demo", "--help"],
+                 ["unmask", "--help"], ["profiles", "--help"], ["profiles", "list", "--help"]):
+        proc = run_gcollect(*args)
+        assert proc.returncode == 0, (args, proc.stderr)
+        assert b"Example" in proc.stdout, args

@@ -1,0 +1,134 @@
+"""The demo host end to end: collect -> bundle -> verify, checked against the generator's ledger."""
+
+from __future__ import annotations
+
+import json
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from collector.bundlereader import iter_members
+from collector.errors import ExitCode
+from tests.cli.conftest import run_gcollect
+
+
+def _secret_value(secret) -> str:
+    return secret.value if hasattr(secret, "value") else secret[1]
+
+
+@pytest.fixture(scope="module")
+def collected(tmp_path_factory, demo_host):
+    root, ledger = demo_host
+    out = tmp_path_factory.mktemp("out")
+    state = tmp_path_factory.mktemp("state")
+    proc = run_gcollect("collect", "--root", str(root), "--output", str(out), "--state-dir", str(state),
+                        "--json", "--case", "01234567")
+    assert proc.returncode in (ExitCode.OK, ExitCode.PARTIAL), proc.stderr.decode()
+    report = json.loads(proc.stdout)
+    bundle = Path(report["bundle"])
+    members = dict(iter_members(bundle))
+    return report, bundle, members, ledger, state
+
+
+def test_json_report_has_the_promised_keys(collected):
+    report, bundle, *_ = collected
+    for key in ("bundle", "files", "bytes_in", "bytes_out", "excluded", "redactions"):
+        assert key in report
+    assert bundle.name.startswith("gcollect-") and "-01234567-" in bundle.name
+    assert bundle.name.endswith(".tar.gz")
+    assert report["files"] > 10 and report["bytes_in"] > report["bytes_out"] > 0
+
+
+def test_no_planted_secret_in_bundle(collected):
+    _, _, members, ledger, _ = collected
+    blob = b"\n".join(members.values())
+    leaked = sorted({_secret_value(s) for s in ledger.secrets
+                     if len(_secret_value(s)) >= 4 and _secret_value(s).encode() in blob})
+    assert leaked == []
+
+
+def test_correlation_data_is_kept(collected):
+    _, _, members, ledger, _ = collected
+    blob = b"\n".join(members.values())
+    for category, values in ledger.keep.items():
+        values = set(values)
+        if not values:
+            continue
+        kept = sum(1 for v in values if str(v).encode() in blob)
+        assert kept / len(values) >= 0.995, (category, kept, len(values))
+
+
+def test_bundle_layout_and_manifest(collected):
+    _, bundle, members, _, _ = collected
+    assert "manifest.json" in members and "SHA256SUMS" in members
+    assert any(name.startswith("system/") for name in members)
+    manifest = json.loads(members["manifest.json"])
+    paths = {f["path"] for f in manifest["files"]}
+    assert paths <= set(members)
+    collected_logs = [f for f in manifest["files"] if f.get("kind") == "log"]
+    assert collected_logs and all(f["sha256"] and "redactions" in f for f in collected_logs)
+    assert sum(sum(f["redactions"].values()) for f in collected_logs) > 100
+    assert manifest["rule_sets"] and manifest["profiles"]
+    # never collected: keys, key stores, licence files
+    for name in members:
+        assert not name.endswith((".key", ".jks", ".p12", "license.dat")), name
+    reasons = " ".join(s["reason"] for s in manifest["skipped"])
+    assert "key" in reasons
+    with tarfile.open(bundle) as tar:
+        for info in tar.getmembers():
+            assert not info.name.startswith("/") and ".." not in info.name.split("/")
+            assert info.isfile() or info.isdir()
+    assert (bundle.stat().st_mode & 0o777) == 0o600
+    assert Path(str(bundle).rsplit(".tar.gz", 1)[0] + ".sha256").exists() or \
+        bundle.with_name(bundle.name + ".sha256").exists()
+
+
+def test_token_map_stays_on_host_and_unmask_works(collected):
+    _, _, members, ledger, state = collected
+    assert (state / "site.key").exists()
+    assert oct((state / "site.key").stat().st_mode & 0o777) == oct(0o600)
+    # find one token in the bundle and unmask it
+    import re
+
+    blob = b"\n".join(v for k, v in members.items() if k.endswith(".log"))
+    manifest = json.loads(members["manifest.json"])
+    assert "site.key" not in " ".join(members) and "tokens.db" not in " ".join(members)
+    proc = run_gcollect("unmask", "--state-dir", str(state), "no-such-token")
+    assert proc.returncode == ExitCode.BAD_INPUT
+    assert manifest["redactions"]
+    assert blob
+
+
+def test_verify_passes_then_fails_after_one_byte(collected, tmp_path):
+    _, bundle, *_ = collected
+    proc = run_gcollect("verify", str(bundle))
+    assert proc.returncode == 0, proc.stdout.decode() + proc.stderr.decode()
+    copy = tmp_path / bundle.name
+    data = bytearray(bundle.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    copy.write_bytes(bytes(data))
+    sidecar = bundle.parent / (bundle.name + ".sha256")
+    if not sidecar.exists():
+        sidecar = Path(str(bundle).rsplit(".tar.gz", 1)[0] + ".sha256")
+    (tmp_path / sidecar.name).write_bytes(sidecar.read_bytes())
+    proc = run_gcollect("verify", str(copy))
+    assert proc.returncode == ExitCode.VERIFY_FAILED
+    assert b"Traceback" not in proc.stderr
+
+
+def test_window_keeps_snapshot_and_in_window_segments(demo_host, tmp_path):
+    root, ledger = demo_host
+    facts = ledger.window_facts if hasattr(ledger, "window_facts") else {}
+    proc = run_gcollect("collect", "--root", str(root), "--output", str(tmp_path), "--state-dir",
+                        str(tmp_path / "state"), "--since", "3h", "--json")
+    assert proc.returncode in (0, 1), proc.stderr.decode()
+    report = json.loads(proc.stdout)
+    members = dict(iter_members(Path(report["bundle"])))
+    manifest = json.loads(members["manifest.json"])
+    logs = [f["path"] for f in manifest["files"] if f.get("kind") == "log"]
+    assert logs
+    # the full run takes more log files than the 3-hour window
+    skipped_window = [s for s in manifest["skipped"] if "window" in s["reason"]]
+    assert skipped_window
+    assert facts is not None

@@ -1,0 +1,91 @@
+"""The independent scanner: what must never leave is found; what is already hidden is not."""
+
+from __future__ import annotations
+
+import pytest
+
+from collector.scanner import LeakScanner, luhn_ok
+
+FOUND = [
+    ("\tAttributeANI\t'5555550142'", "caller-number"),
+    ('AttributeDNIS [str] = "8005550100"', "caller-number"),
+    ("\t\t'CardNumber'\t'4111 1111 1111 1111'", "card-number"),
+    ("card=4111-1111-1111-1111;", "card-number"),
+    ('From: "Jane" <sip:5555550142@203.0.113.5>;tag=x', "sip-identity"),
+    ("P-Asserted-Identity: <tel:+15555550142>", "sip-identity"),
+    ("password=hunter22", "password"),
+    ('  "password": "s3cr3t!",', "password"),
+    ("db.pwd: Welcome1", "password"),
+    ("contact jane.doe@example.com now", "email"),
+    ("token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U", "jwt"),
+    ("key AKIAIOSFODNN7EXAMPLE", "aws-key"),
+    ("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEYab", "aws-key"),
+]
+
+CLEAN = [
+    "09:15:05.871 Trc 04542 EventRinging sent to [612] (0000002a WDE_Demo 198.51.100.23:50412)",
+    "\tAttributeConnID\t007b02aa3c1f0011",
+    "\tAttributeCallUUID\t'7QK2M0D4AB5H91VX03KD4G0E7S000001'",
+    "\tAttributeThisDN\t'7101'",
+    "\tAttributeANI\t'tel-qkzvbtwaxe'",
+    "\tAttributeCollectedDigits\t'****'",
+    "Call-ID: 4f1c0e2a-demo-0001@203.0.113.5",
+    "Call-ID: abc@host.example.com",
+    "09:15:04.990: SIPTR: Received [0,UDP] 611 bytes from 203.0.113.5:5060 <<<<<",
+    "password=<REDACTED>",
+    "password = ****",
+    "Password=${DB_PASSWORD}",
+    "File: (0000000007) SIPS_DEMO_P.20240305_091500_120.log",
+    "AttributeTimeinSecs\t1709648105 (09:15:05)",
+    "From: <sip:tel-qkzvbtwaxe@203.0.113.5>;tag=demo-tag-01",
+    "id 1234567890123456 is not luhn-valid",
+]
+
+
+@pytest.mark.parametrize("line,category", FOUND)
+def test_found(line, category):
+    scanner = LeakScanner("m")
+    scanner.feed(b"first line\n" + line.encode() + b"\nlast\n")
+    scanner.finish()
+    assert [(f.line, f.category) for f in scanner.findings] == [(2, category)]
+
+
+@pytest.mark.parametrize("line", CLEAN)
+def test_clean(line):
+    scanner = LeakScanner("m")
+    scanner.feed(line.encode() + b"\n")
+    scanner.finish()
+    assert scanner.findings == []
+
+
+def test_pem_private_key_body_found_but_masked_body_not():
+    body = b"MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj\n"
+    scanner = LeakScanner("k")
+    scanner.feed(b"-----BEGIN PRIVATE KEY-----\n" + body + b"-----END PRIVATE KEY-----\n")
+    scanner.finish()
+    assert [(f.line, f.category) for f in scanner.findings] == [(1, "private-key")]
+    scanner = LeakScanner("k")
+    scanner.feed(b"-----BEGIN PRIVATE KEY-----\n<REDACTED PRIVATE KEY LINE>\n-----END PRIVATE KEY-----\n")
+    scanner.finish()
+    assert scanner.findings == []
+
+
+def test_line_numbers_survive_any_chunking():
+    text = b"".join(b"ordinary line %d\n" % i for i in range(1000)) + b"\tAttributeANI\t'5555550142'\n"
+    for size in (1, 7, 64, 4096):
+        scanner = LeakScanner("m")
+        for i in range(0, len(text), size):
+            scanner.feed(text[i:i + size])
+        scanner.finish()
+        assert [(f.line, f.category) for f in scanner.findings] == [(1001, "caller-number")]
+
+
+def test_feed_is_pass_through():
+    scanner = LeakScanner("m")
+    assert scanner.feed(b"abc\ndef") == b"abc\ndef"
+    assert scanner.finish() == b""
+
+
+def test_luhn():
+    assert luhn_ok(b"4111111111111111")
+    assert not luhn_ok(b"4111111111111112")
