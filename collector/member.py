@@ -97,30 +97,48 @@ def _stages(candidate: Candidate, head: bytes, mtime: float):
     return stages, redactor
 
 
-def _read_window(fd: int, size: int, tail_bytes: int | None, chunk: int):
-    """Yield the bytes of the file as of open time (first `size` bytes), or its line-aligned tail."""
-    start = 0
-    if tail_bytes is not None and tail_bytes < size:
-        start = size - tail_bytes
+def _read_range(fd: int, size: int, candidate: Candidate, chunk: int):
+    """Yield the bytes to collect, as of open time (never past ``size``).
+
+    * tail_bytes (size cap): the line-aligned last N bytes;
+    * start_offset (snapshot): from there on;
+    * whole_lines_only (snapshot): stop after the last newline, so a line still being written
+      is collected whole by the next run. The generator's ``end`` attribute tells where it stopped.
+    """
+    start = candidate.start_offset
+    if candidate.tail_bytes is not None and candidate.tail_bytes < size - start:
+        start = size - candidate.tail_bytes
         os.lseek(fd, start, os.SEEK_SET)
-        skip = os.read(fd, min(chunk, size - start))
-        cut = skip.find(b"\n")
+        probe = os.read(fd, min(chunk, size - start))
+        cut = probe.find(b"\n")
         if cut < 0:
-            return
+            return start, []
         start += cut + 1
-        rest = skip[cut + 1:]
-        if rest:
-            yield rest
-        start += len(rest)
-    else:
-        os.lseek(fd, 0, os.SEEK_SET)
-    remaining = size - start
-    while remaining > 0:
-        data = os.read(fd, min(chunk, remaining))
-        if not data:  # truncated while we read: keep what we have, as of now
-            return
-        remaining -= len(data)
-        yield data
+    stop = size
+    if candidate.whole_lines_only and size > start:
+        window = min(size - start, 1 << 20)
+        while True:
+            tail = os.pread(fd, window, size - window)
+            cut = tail.rfind(b"\n")
+            if cut >= 0:
+                stop = size - window + cut + 1
+                break
+            if window >= size - start:
+                stop = start            # no complete line yet
+                break
+            window = min(size - start, window * 4)
+
+    def chunks():
+        os.lseek(fd, start, os.SEEK_SET)
+        remaining = stop - start
+        while remaining > 0:
+            data = os.read(fd, min(chunk, remaining))
+            if not data:  # truncated while we read: keep what we have
+                return
+            remaining -= len(data)
+            yield data
+
+    return start, chunks()
 
 
 def process_member(candidate: Candidate) -> MemberOutcome:
@@ -138,7 +156,8 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             head = os.pread(fd, 16384, 0) if hasattr(os, "pread") else b""
             stages, redactor = _stages(candidate, head, info.st_mtime)
             piece_writer = PieceWriter(_CONFIG.tmp_dir, _CONFIG.fmt, level=_CONFIG.level)
-            for data in _read_window(fd, size, candidate.tail_bytes, _CONFIG.chunk_size):
+            start, chunks = _read_range(fd, size, candidate, _CONFIG.chunk_size)
+            for data in chunks:
                 bytes_read += len(data)
                 for stage in stages:
                     data = stage.feed(data)
@@ -173,6 +192,11 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             unredacted=candidate.unredacted_consent,
             note="tail of file (size cap)" if candidate.tail_bytes is not None else "",
             findings=[(f.line, f.category) for f in scanner.findings] if scanner else [],
+            start_offset=start,
+            end_offset=start + bytes_read,
+            device=info.st_dev,
+            inode=info.st_ino,
+            source_size=size,
         )
         return MemberOutcome(result, piece, None, bytes_read)
     except DiskFull:

@@ -105,6 +105,8 @@ class Candidate:
     tail_bytes: int | None = None          # cap crossed: keep only the last N bytes (line aligned)
     trim: bool = False                     # cut records outside the window (segment straddles it)
     unredacted_consent: bool = False       # binary log shipped raw by explicit consent
+    start_offset: int = 0                  # snapshot: resume after the bytes already collected
+    whole_lines_only: bool = False         # snapshot: stop at the last newline (file may be growing)
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,11 @@ class MemberResult:
     unredacted: bool = False               # shipped raw by consent (binary logs)
     note: str = ""
     findings: list[tuple[int, str]] = field(default_factory=list)  # scanner: (line, category), never values
+    start_offset: int = 0                  # source bytes [start_offset, end_offset) were read
+    end_offset: int = 0
+    device: int = 0                        # identity of the source at open time (snapshot state)
+    inode: int = 0
+    source_size: int = 0
 
 
 @dataclass(frozen=True)

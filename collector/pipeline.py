@@ -65,6 +65,8 @@ def build_manifest(plan: Plan, settings: RunSettings, members: list[MemberResult
             **({"scan_findings": [{"line": line, "category": cat} for line, cat in m.findings]}
                if m.findings else {}),
             **({"note": m.note} if m.note else {}),
+            **({"source_range": [m.start_offset, m.end_offset], "source_size": m.source_size}
+               if m.start_offset or (m.source_size and m.end_offset < m.source_size) else {}),
         }
         for m in sorted(members, key=lambda m: m.host_path)
     ]
