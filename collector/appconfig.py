@@ -1,0 +1,170 @@
+"""Read an application's local configuration file (``*.cfg``, ``*.conf``, ``*.ini``).
+
+Only what discovery needs: the ``[log]`` output options that name log files (GENESYS.md (b):
+``all, standard, trace, interaction, debug, alarm`` = comma lists of ``stdout, stderr, network,
+memory, <filename>``) mapped to host paths, and the application name the file implies.
+
+Path mapping of a ``<filename>`` (the log *base*, Genesys appends ``.<timestamp>.log``):
+  * relative (``SIPS_P``, ``./logs/gax.log``, ``logs\\x``): relative to the app dir (working dir);
+  * absolute POSIX (``/var/log/genesys/SIPS_P``): the same path under the root;
+  * absolute Windows (``D:\\logs\\SIPS``): ``D/logs/SIPS``, using the spelling of the drive folder
+    that exists under the root (``D``, ``d``, ``D:``, ``d:``), ``D`` if none does;
+  * UNC (``\\\\server\\share\\x``) and names escaping the root: not mapped (``None``).
+
+Pure text functions plus one bounded read (``MAX_CONFIG_BYTES``).
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from collector.hostfiles import read_head, source_of
+
+MAX_CONFIG_BYTES = 32 * 1024      # a local .cfg is a few KB; [log] may come after DB sections
+MAX_SCRIPT_BYTES = 8 * 1024
+CONFIG_PATTERNS = ("*.cfg", "*.conf", "*.ini")
+SCRIPT_PATTERNS = ("run.sh", "*.sh", "*.bat", "*.cmd")
+LOG_OUTPUT_OPTIONS = ("all", "standard", "trace", "interaction", "debug", "alarm")
+NON_FILE_OUTPUTS = frozenset({"", "stdout", "stderr", "network", "memory", "syslog", "false"})
+GENERIC_SECTIONS = frozenset({
+    "log", "hca", "general", "log-filter", "log-filter-data", "log-extended", "security",
+    "backup", "lca", "ads", "sml", "snmp", "ha", "annex", "transport", "options", "default",
+})
+
+_SECTION = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]\s*$")
+_OPTION = re.compile(r"^\s*([^=:#;\s][^=:]*?)\s*[=:]\s*(.*?)\s*$")
+_APP_ARG = re.compile(r"(?:^|\s)-app\s+(\"[^\"]+\"|'[^']+'|\S+)")
+_WIN_ABSOLUTE = re.compile(r"^([A-Za-z]):[\\/](.*)$")
+
+
+@dataclass(frozen=True)
+class LogOutput:
+    option: str                 # "all", "standard", ...
+    value: str                  # the file name as written
+    host_base: str | None       # mapped host path of the log base, None if not mappable
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    host_path: str              # of the config file
+    sections: tuple[str, ...]
+    app_name: str | None        # from the file's own sections, None if it does not say
+    log_outputs: tuple[LogOutput, ...]
+
+
+def parse_ini(text: str) -> dict[str, dict[str, str]]:
+    """Tolerant INI: ``[section]`` then ``key = value`` / ``key: value``; ``#``/``;`` comments.
+
+    Section names keep their spelling, keys are lower-cased; the first value of a key wins.
+    Lines before the first section go to section ``""``.
+    """
+    sections: dict[str, dict[str, str]] = {}
+    current = sections.setdefault("", {})
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped[0] in "#;":
+            continue
+        section = _SECTION.match(line)
+        if section:
+            current = sections.setdefault(section.group(1), {})
+            continue
+        option = _OPTION.match(line)
+        if option:
+            current.setdefault(option.group(1).strip().lower(), option.group(2))
+    if not sections[""]:
+        del sections[""]
+    return sections
+
+
+def _drive_folder(root: Path | None, letter: str) -> str:
+    if root is not None:
+        for spelling in (letter.upper(), letter.lower(), letter.upper() + ":", letter.lower() + ":"):
+            if os.path.isdir(os.path.join(root, spelling)):
+                return spelling
+    return letter.upper()
+
+
+def map_log_path(value: str, app_dir: str | None, root: Path | None = None) -> str | None:
+    """Map a ``[log]`` file name to a host path (see the module docstring)."""
+    value = value.strip().strip("\"'").strip()
+    if not value or value.startswith(("\\\\", "//")):
+        return None
+    windows = _WIN_ABSOLUTE.match(value)
+    if windows:
+        rest = windows.group(2).replace("\\", "/")
+        mapped = posixpath.normpath(f"{_drive_folder(root, windows.group(1))}/{rest}")
+    elif value.startswith("/"):
+        mapped = posixpath.normpath(value).lstrip("/")
+    else:
+        if app_dir is None:
+            return None
+        mapped = posixpath.normpath(posixpath.join(app_dir, value.replace("\\", "/")))
+    if mapped in ("", ".") or mapped.startswith("../") or mapped == "..":
+        return None
+    return mapped
+
+
+def log_outputs(sections: dict[str, dict[str, str]], app_dir: str | None,
+                root: Path | None = None) -> tuple[LogOutput, ...]:
+    """File outputs of the ``[log]`` section, in option order, duplicates removed."""
+    log = next((opts for name, opts in sections.items() if name.lower() == "log"), {})
+    found: list[LogOutput] = []
+    seen: set[tuple[str, str]] = set()
+    for option in LOG_OUTPUT_OPTIONS:
+        for item in log.get(option, "").split(","):
+            item = item.strip()
+            if item.lower() in NON_FILE_OUTPUTS or (option, item) in seen:
+                continue
+            seen.add((option, item))
+            found.append(LogOutput(option, item, map_log_path(item, app_dir, root)))
+    return tuple(found)
+
+
+def app_name_from_sections(sections: dict[str, dict[str, str]]) -> str | None:
+    """The application section of a local config file, if it names one.
+
+    Configuration Server style: ``[confserv] server = dbserver`` with a ``[dbserver]`` section:
+    the section pointing at another section is the application (its name is the app name).
+    Otherwise the single non-generic section that has a ``port`` option.
+    """
+    names = {name.lower(): name for name in sections if name}
+    for name, options in sections.items():
+        target = options.get("server", "").strip().lower()
+        if name and target and target in names and target != name.lower():
+            return name
+    with_port = [n for n, o in sections.items()
+                 if n and n.lower() not in GENERIC_SECTIONS and "port" in o]
+    return with_port[0] if len(with_port) == 1 else None
+
+
+def script_app_name(text: str) -> str | None:
+    """``-app NAME`` from a launch script (``run.sh``, ``*.bat``) or a command line."""
+    found = _APP_ARG.search(text)
+    return found.group(1).strip("\"'") if found else None
+
+
+def read_app_config(root: Path, host_path: str, app_dir: str | None) -> AppConfig | None:
+    """Parse one local config file; None if it is unreadable or has no sections."""
+    raw = read_head(source_of(root, host_path), MAX_CONFIG_BYTES)
+    if not raw or b"\0" in raw[:1024]:
+        return None
+    sections = parse_ini(raw.decode("utf-8", "replace"))
+    if not sections:
+        return None
+    return AppConfig(
+        host_path=host_path,
+        sections=tuple(name for name in sections if name),
+        app_name=app_name_from_sections(sections),
+        log_outputs=log_outputs(sections, app_dir, root),
+    )
+
+
+def read_script_app_name(root: Path, host_path: str) -> str | None:
+    raw = read_head(source_of(root, host_path), MAX_SCRIPT_BYTES)
+    if not raw or b"\0" in raw[:1024]:
+        return None
+    return script_app_name(raw.decode("utf-8", "replace"))

@@ -1,0 +1,375 @@
+"""Find the Genesys applications installed under a root: ``discover(root, profiles) -> [Installation]``.
+
+Read-only and bounded. Signals, merged into one Installation per (product, application name):
+
+1. processes (psutil, only when the root is ``/`` unless asked): executable base name vs
+   ``Detect.processes``; ``-app NAME``; the process cwd is its app dir (scanned like any other);
+2. ``Detect.paths`` globs (the ``host`` profile's ``etc/os-release`` ...): the match (a folder)
+   or its parent (a file) is an app dir of that product;
+3. app dirs: the children and grandchildren of the standard containers (``STANDARD_CONTAINERS``,
+   Windows drive spellings ``C``/``c``/``C:`` included) and every folder matching a profile's
+   ``roots``; in each: local configs (``*.cfg *.conf *.ini``: ``[log]`` outputs -> log bases,
+   app section -> name), launch scripts (``-app NAME``), marker files (``Detect.files``);
+4. segment headers (``logheads.py``): ``*.log`` streams in app dirs and their ``logs``/``log``
+   folders, in the folders of configured log bases, below the containers (``CONTAINER_DEPTH``
+   folders) and anywhere under the root up to ``ROOT_SCAN_DEPTH`` folders deep outside
+   ``SYSTEM_DIRS``; at most ``MAX_SCAN_DIRS`` folders and ``logheads.MAX_HEADS`` heads per run.
+
+Which product an app dir is: the products of the log streams linked to it (a stream whose base
+a config names, or that lies in the dir or its ``logs`` folder) if any, else its hints
+(process, marker, path). Names, best first: header ``Application name``, process ``-app``,
+launch script ``-app`` or config app section, folder name. App dir, best first: process cwd,
+app dir with config/marker/script, ``Detect.paths`` match, the folder a header was found in.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from collector import processes as process_source
+from collector.appconfig import CONFIG_PATTERNS, SCRIPT_PATTERNS, AppConfig, read_app_config, \
+    read_script_app_name
+from collector.hostfiles import WalkBudget, escape, expand_glob, glob_match, host_path_of, \
+    is_inside, source_of
+from collector.logheads import HeadBudget, Stream, scan_streams
+from collector.model import Installation, Profile
+
+STANDARD_CONTAINERS = (
+    "opt/genesys", "var/log/genesys", "home/genesys", "GCTI", "*/GCTI", "*/*/GCTI",
+    "C/GCTI", "C/Program Files/GCTI", "C/Program Files (x86)/GCTI",
+    "Program Files/GCTI", "Program Files (x86)/GCTI",
+)
+SYSTEM_DIRS = frozenset({
+    "proc", "sys", "dev", "usr", "lib", "lib32", "lib64", "libx32", "bin", "sbin", "boot", "run",
+    "tmp", "var/lib", "var/cache", "var/tmp", "snap", "lost+found",
+})
+WINDOWS_SYSTEM_NAMES = frozenset({"windows", "$recycle.bin", "system volume information"})
+LOG_DIR_NAMES = frozenset({"logs", "log", "trace", "traces"})
+ROOT_SCAN_DEPTH = 5                # folders below the root searched for log headers
+CONTAINER_DEPTH = 5                # folders below a standard container searched for log headers
+ROOTS_GLOB_DEPTH = 8               # deepest folder a profile ``roots`` / ``paths`` glob reaches
+MAX_SCAN_DIRS = 20_000
+
+NAME_FOLDER, NAME_CONFIG, NAME_PROCESS, NAME_HEADER = 1, 2, 3, 4
+DIR_HEADER, DIR_PATH, DIR_APP, DIR_PROCESS = 0, 1, 2, 3
+
+
+@dataclass
+class _AppDir:
+    host: str
+    configs: list[AppConfig] = field(default_factory=list)
+    script_name: str | None = None
+    hints: dict[str, list[str]] = field(default_factory=dict)     # product -> evidence
+    process_name: str | None = None
+    evidence: list[str] = field(default_factory=list)
+    rank: int = DIR_APP
+
+    @property
+    def config_bases(self) -> list[str]:
+        return [o.host_base for c in self.configs for o in c.log_outputs if o.host_base]
+
+    def name(self) -> tuple[str, int]:
+        if self.process_name:
+            return self.process_name, NAME_PROCESS
+        if self.script_name:
+            return self.script_name, NAME_CONFIG
+        for config in self.configs:
+            if config.app_name:
+                return config.app_name, NAME_CONFIG
+        return posixpath.basename(self.host) or "host", NAME_FOLDER
+
+
+@dataclass
+class _Draft:
+    product: str
+    name: str
+    name_rank: int
+    app_dir: str | None
+    dir_rank: int
+    log_bases: list[str] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
+    app_type: str | None = None
+    version: str | None = None
+
+
+class _Drafts:
+    """Installations being assembled, keyed by (product, name)."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[tuple[str, str], _Draft] = {}
+
+    def add(self, draft: _Draft) -> None:
+        key = (draft.product, draft.name)
+        old = self.by_key.get(key)
+        if old is None:
+            self.by_key[key] = draft
+            return
+        if draft.app_dir and (old.app_dir is None or draft.dir_rank > old.dir_rank):
+            old.app_dir, old.dir_rank = draft.app_dir, draft.dir_rank
+        old.log_bases += [b for b in draft.log_bases if b not in old.log_bases]
+        old.evidence += [e for e in draft.evidence if e not in old.evidence]
+        old.app_type = old.app_type or draft.app_type
+        old.version = old.version or draft.version
+
+    def installations(self, only: Collection[str]) -> list[Installation]:
+        return [
+            Installation(product=d.product, name=d.name, app_dir=d.app_dir,
+                         log_bases=tuple(sorted(set(d.log_bases))), evidence=tuple(d.evidence),
+                         app_type=d.app_type, version=d.version)
+            for (product, _), d in sorted(self.by_key.items())
+            if not only or product in only or product == "host"
+        ]
+
+
+# ------------------------------------------------------------------ app dirs
+def _join(parent: str, name: str) -> str:
+    return f"{parent}/{name}" if parent else name
+
+
+def _subdirs(root: Path, host: str) -> list[str]:
+    try:
+        with os.scandir(source_of(root, host)) as entries:
+            return sorted(_join(host, e.name) for e in entries if e.is_dir(follow_symlinks=False))
+    except OSError:
+        return []
+
+
+def _candidate_app_dirs(root: Path, profiles: Mapping[str, Profile],
+                        budget: WalkBudget) -> tuple[list[str], list[str]]:
+    """(containers, candidate app dirs) from the standard containers and profile roots."""
+    containers: list[str] = []
+    for pattern in STANDARD_CONTAINERS:
+        for host in expand_glob(root, pattern, max_depth=3, budget=budget, skip_dirs=SYSTEM_DIRS):
+            if os.path.isdir(source_of(root, host)) and not os.path.islink(source_of(root, host)):
+                containers.append(host)
+    candidates: list[str] = []
+    for container in dict.fromkeys(containers):
+        for child in _subdirs(root, container):
+            candidates.append(child)
+            candidates += _subdirs(root, child)
+    for profile in profiles.values():
+        for pattern in profile.roots:
+            for host in expand_glob(root, pattern, max_depth=ROOTS_GLOB_DEPTH, budget=budget,
+                                    skip_dirs=SYSTEM_DIRS):
+                source = source_of(root, host)
+                if os.path.isdir(source) and not os.path.islink(source):
+                    candidates.append(host)
+    usable = [c for c in dict.fromkeys(candidates)
+              if posixpath.basename(c).lower() not in LOG_DIR_NAMES]
+    return list(dict.fromkeys(containers)), usable
+
+
+def _examine(root: Path, app: _AppDir, profiles: Mapping[str, Profile]) -> None:
+    """Fill an app dir's configs, launch-script name and marker hints (one folder listing)."""
+    try:
+        with os.scandir(source_of(root, app.host)) as entries:
+            files = sorted(e.name for e in entries if e.is_file(follow_symlinks=False))
+    except OSError:
+        return
+    for name in files:
+        host = _join(app.host, name)
+        if any(glob_match(name, p) for p in CONFIG_PATTERNS):
+            config = read_app_config(root, host, app.host)
+            if config is not None:
+                app.configs.append(config)
+                options = sorted({o.option for o in config.log_outputs})
+                app.evidence += [f"config {host} [log] {o}" for o in options] or [f"config {host}"]
+        elif app.script_name is None and any(glob_match(name, p) for p in SCRIPT_PATTERNS):
+            app.script_name = read_script_app_name(root, host)
+            if app.script_name:
+                app.evidence.append(f"script {host} -app {app.script_name}")
+    for product, profile in profiles.items():
+        for pattern in profile.detect.files:
+            if "/" in pattern:
+                hits = expand_glob(root, f"{escape(app.host)}/{pattern}", budget=WalkBudget(200))
+            else:
+                hits = [_join(app.host, n) for n in files if glob_match(n, pattern)]
+            for hit in hits:
+                app.hints.setdefault(product, []).append(f"marker {hit}")
+
+
+def _app(apps: dict[str, _AppDir], host: str, rank: int = DIR_APP) -> _AppDir:
+    app = apps.setdefault(host, _AppDir(host, rank=rank))
+    app.rank = max(app.rank, rank)
+    return app
+
+
+# ------------------------------------------------------------------ signals
+def _process_signals(root: Path, profiles: Mapping[str, Profile], apps: dict[str, _AppDir],
+                     drafts: _Drafts) -> None:
+    root_real = os.path.realpath(root)
+    for proc in process_source.list_processes():
+        product = process_source.match_product(proc, profiles)
+        if product is None:
+            continue
+        evidence = f"process {proc.pid} {proc.exe_name}" + (f" -app {proc.app}" if proc.app else "")
+        cwd_real = os.path.realpath(proc.cwd) if proc.cwd else None
+        if cwd_real and is_inside(root_real, cwd_real) and cwd_real != root_real:
+            app = _app(apps, host_path_of(Path(root_real), cwd_real), DIR_PROCESS)
+            app.hints.setdefault(product, []).append(evidence)
+            app.process_name = app.process_name or proc.app
+        else:
+            drafts.add(_Draft(product, proc.app or proc.exe_name, NAME_PROCESS if proc.app else
+                              NAME_FOLDER, None, DIR_HEADER, evidence=[evidence]))
+
+
+def _path_signals(root: Path, profiles: Mapping[str, Profile], apps: dict[str, _AppDir],
+                  drafts: _Drafts, budget: WalkBudget) -> None:
+    for product, profile in sorted(profiles.items()):
+        for pattern in profile.detect.paths:
+            for host in expand_glob(root, pattern, max_depth=ROOTS_GLOB_DEPTH, budget=budget,
+                                    skip_dirs=SYSTEM_DIRS if "**" in pattern else frozenset()):
+                if product == "host":
+                    drafts.add(_Draft("host", "host", NAME_FOLDER, None, DIR_HEADER,
+                                      evidence=[f"path {host}"]))
+                    continue
+                source = source_of(root, host)
+                app_dir = host if os.path.isdir(source) and not os.path.islink(source) \
+                    else posixpath.dirname(host)
+                if app_dir:
+                    _app(apps, app_dir, DIR_PATH).hints.setdefault(product, []).append(f"path {host}")
+
+
+def _log_dirs(root: Path, containers: list[str], apps: dict[str, _AppDir],
+              budget: WalkBudget) -> list[str]:
+    """Folders holding ``*.log`` files worth a header look (see the module docstring)."""
+    wanted: dict[str, None] = {}
+    for app in apps.values():
+        wanted[app.host] = None
+        for sub in _subdirs(root, app.host):
+            if posixpath.basename(sub).lower() in LOG_DIR_NAMES:
+                wanted[sub] = None
+        for base in app.config_bases:
+            wanted[posixpath.dirname(base)] = None
+
+    def walk(start: str, depth_left: int) -> None:
+        stack = [(start, depth_left)]
+        while stack:
+            host, left = stack.pop()
+            if not budget.take():
+                return
+            try:
+                with os.scandir(source_of(root, host)) as entries:
+                    listing = list(entries)
+            except OSError:
+                continue
+            if any(e.name.endswith(".log") for e in listing):
+                wanted[host] = None
+            if left <= 0:
+                continue
+            for entry in listing:
+                child = _join(host, entry.name)
+                if (entry.is_dir(follow_symlinks=False) and child not in SYSTEM_DIRS
+                        and entry.name.lower() not in WINDOWS_SYSTEM_NAMES):
+                    stack.append((child, left - 1))
+
+    for container in containers:
+        walk(container, CONTAINER_DEPTH)
+    walk("", ROOT_SCAN_DEPTH)
+    return [d for d in wanted if os.path.isdir(source_of(root, d))]
+
+
+def _link(stream: Stream, apps: dict[str, _AppDir], by_base: dict[str, str]) -> _AppDir | None:
+    if stream.base_path in by_base:
+        return apps[by_base[stream.base_path]]
+    if stream.directory in apps:
+        return apps[stream.directory]
+    parent = posixpath.dirname(stream.directory)
+    if posixpath.basename(stream.directory).lower() in LOG_DIR_NAMES and parent in apps:
+        return apps[parent]
+    return None
+
+
+def _stream_draft(stream: Stream, app_dir: str | None, dir_rank: int, name: str,
+                  name_rank: int) -> _Draft:
+    assert stream.product is not None
+    return _Draft(stream.product, name, name_rank, app_dir, dir_rank, [stream.base_path],
+                  [f"header {stream.newest}"], stream.header.app_type, stream.header.version)
+
+
+def _header_home(directory: str) -> str | None:
+    """Best guess of an app dir from a log folder found by header alone."""
+    if posixpath.basename(directory).lower() in LOG_DIR_NAMES:
+        return posixpath.dirname(directory) or None
+    if directory == "var/log" or directory.startswith("var/log/"):
+        return None
+    return directory or None
+
+
+def _assemble(apps: dict[str, _AppDir], streams: list[Stream], drafts: _Drafts) -> None:
+    by_base = {base: host for host, app in apps.items() for base in app.config_bases}
+    linked: dict[str, list[Stream]] = {}
+    for stream in streams:
+        if stream.product is None:
+            continue
+        app = _link(stream, apps, by_base)
+        if app is None:
+            name = stream.header.app_name or stream.base
+            rank = NAME_HEADER if stream.header.app_name else NAME_FOLDER
+            drafts.add(_stream_draft(stream, _header_home(stream.directory), DIR_HEADER, name, rank))
+        else:
+            linked.setdefault(app.host, []).append(stream)
+    for host, app in sorted(apps.items()):
+        app_streams = linked.get(host, [])
+        fallback_name, fallback_rank = app.name()
+        groups: dict[tuple[str, str], list[Stream]] = {}
+        for stream in app_streams:
+            name = stream.header.app_name or fallback_name
+            groups.setdefault((stream.product or "", name), []).append(stream)
+        products_seen = set()
+        for (product, name), group in sorted(groups.items()):
+            products_seen.add(product)
+            rank = NAME_HEADER if group[0].header.app_name else fallback_rank
+            bases = app.config_bases if len(groups) == 1 else \
+                [b for b in app.config_bases if any(s.base_path == b for s in group)]
+            for stream in group:
+                draft = _stream_draft(stream, app.host, app.rank, name, rank)
+                draft.log_bases += bases
+                draft.evidence = app.evidence + app.hints.get(product, []) + draft.evidence
+                drafts.add(draft)
+        for product, hint_evidence in sorted(app.hints.items()):
+            if product in products_seen:
+                continue
+            drafts.add(_Draft(product, fallback_name, fallback_rank, app.host, app.rank,
+                              list(app.config_bases), app.evidence + hint_evidence))
+
+
+# ------------------------------------------------------------------ entry point
+def discover(root: Path, profiles: Mapping[str, Profile], *, use_processes: bool | None = None,
+             only: Collection[str] = ()) -> list[Installation]:
+    """Installations found under ``root`` (see the module docstring), sorted by product, name.
+
+    ``use_processes=None`` looks at running processes only when ``root`` is ``/``. ``only``
+    limits the result to those products (the ``host`` installation is always returned when a
+    ``host`` profile is given). Detection always uses every profile, so that the most specific
+    one wins.
+    """
+    root = Path(root)
+    if use_processes is None:
+        use_processes = os.path.realpath(root) == os.path.realpath(os.sep)
+    budget = WalkBudget(MAX_SCAN_DIRS)
+    drafts = _Drafts()
+    apps: dict[str, _AppDir] = {}
+    if "host" in profiles:
+        drafts.add(_Draft("host", "host", NAME_FOLDER, None, DIR_HEADER, evidence=["always"]))
+    if use_processes:
+        _process_signals(root, profiles, apps, drafts)
+    _path_signals(root, profiles, apps, drafts, budget)
+    containers, candidates = _candidate_app_dirs(root, profiles, budget)
+    for host in candidates:
+        _app(apps, host)
+    for app in apps.values():
+        _examine(root, app, profiles)
+    apps = {h: a for h, a in apps.items() if a.configs or a.hints or a.script_name}
+    heads = HeadBudget()
+    streams = [s for d in _log_dirs(root, containers, apps, budget)
+               for s in scan_streams(root, d, profiles, heads)]
+    _assemble(apps, streams, drafts)
+    host = drafts.by_key.get(("host", "host"))
+    if host is not None and len(host.evidence) > 1:
+        host.evidence.remove("always")
+    return drafts.installations(only)

@@ -1,0 +1,302 @@
+"""Root-confined file helpers shared by discovery and selection.
+
+* host paths <-> source paths (``root`` joined with the host path, POSIX separators);
+* glob matching and expansion with ``*``, ``?``, ``[...]`` and ``**`` (any number of folders),
+  bounded in depth and folders visited, never descending into a symlinked folder;
+  a leading one-letter segment (``C/...``) also matches the other spellings of a Windows
+  drive copied under the root (``c/``, ``C:/``, ``c:/``);
+* a safe ``resolve_regular`` that follows a symlink only when its target stays inside the root;
+* the Genesys log file name grammar ``<base>[-NNN].<YYYYMMDD_HHMMSS_mmm>[.snapshot|.memory].log``.
+
+Read-only; the only I/O is ``lstat``/``scandir``/``realpath``.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import posixpath
+import re
+import stat
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Iterator
+
+MAX_GLOB_DEPTH = 12                # folders below the root a pattern may reach
+MAX_GLOB_DIRS = 50_000             # folders one expansion may list
+_MAGIC = re.compile(r"[*?\[]")
+_DRIVE = re.compile(r"^[A-Za-z]$")
+
+
+# ------------------------------------------------------------------ paths
+def host_path_of(root: Path, source: Path | str) -> str:
+    """``/r/opt/genesys/x`` under root ``/r`` -> ``opt/genesys/x`` (POSIX, no leading slash)."""
+    relative = os.path.relpath(os.fspath(source), os.fspath(root))
+    return "" if relative == "." else relative.replace(os.sep, "/")
+
+
+def source_of(root: Path, host_path: str) -> Path:
+    return Path(root, *[part for part in host_path.split("/") if part])
+
+
+def is_inside(root_real: str, path_real: str) -> bool:
+    return path_real == root_real or path_real.startswith(root_real.rstrip(os.sep) + os.sep)
+
+
+def escape(literal: str) -> str:
+    """Make a literal path safe to embed in a glob pattern."""
+    return re.sub(r"([*?\[])", r"[\1]", literal)
+
+
+# ------------------------------------------------------------------ matching
+def _segment_regex(segment: str) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(segment):
+        char = segment[i]
+        if char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[":
+            end = segment.find("]", i + 2 if segment[i + 1 : i + 2] in ("!", "]") else i + 1)
+            if end == -1:
+                out.append(re.escape(char))
+            else:
+                body = segment[i + 1 : end]
+                if body.startswith("!"):
+                    body = "^" + body[1:]
+                out.append("[" + body.replace("\\", "\\\\") + "]")
+                i = end
+        else:
+            out.append(re.escape(char))
+        i += 1
+    return "".join(out)
+
+
+def _drive_regex(letter: str) -> str:
+    return f"(?:{letter.upper()}|{letter.lower()}):?"
+
+
+def compile_glob(pattern: str) -> re.Pattern[str]:
+    """Compile a host-path glob; ``**`` matches zero or more whole folders."""
+    segments = [s for s in pattern.strip("/").split("/") if s not in ("", ".")]
+    parts: list[str] = []
+    for index, segment in enumerate(segments):
+        last = index == len(segments) - 1
+        if segment == "**":
+            parts.append("(?:.*)" if last else "(?:[^/]+/)*")
+            continue
+        body = _drive_regex(segment) if index == 0 and _DRIVE.match(segment) else _segment_regex(segment)
+        parts.append(body if last else body + "/")
+    return re.compile("".join(parts) + r"\Z", re.S)
+
+
+def glob_match(host_path: str, pattern: str) -> bool:
+    """True if ``host_path`` matches ``pattern``; a pattern without ``/`` matches the base name."""
+    if "/" not in pattern.strip("/"):
+        return compile_glob(pattern).match(posixpath.basename(host_path)) is not None
+    return compile_glob(pattern).match(host_path.strip("/")) is not None
+
+
+# ------------------------------------------------------------------ expansion
+@dataclass
+class WalkBudget:
+    """Shared counter so several expansions in one run stay bounded."""
+
+    dirs_left: int = MAX_GLOB_DIRS
+
+    def take(self) -> bool:
+        self.dirs_left -= 1
+        return self.dirs_left >= 0
+
+
+def _scandir(path: str, budget: WalkBudget) -> list[os.DirEntry[str]]:
+    if not budget.take():
+        return []
+    try:
+        with os.scandir(path) as entries:
+            return sorted(entries, key=lambda e: e.name)
+    except OSError:
+        return []
+
+
+def _is_real_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
+
+
+def expand_glob(
+    root: Path,
+    pattern: str,
+    *,
+    max_depth: int = MAX_GLOB_DEPTH,
+    budget: WalkBudget | None = None,
+    skip_dirs: frozenset[str] = frozenset(),
+) -> list[str]:
+    """Host paths under ``root`` matching ``pattern`` (files, folders, symlinks, anything).
+
+    Symlinked folders are listed but never entered. ``skip_dirs`` are host paths not entered by
+    ``**`` or ``*`` (system folders); a literal segment still reaches them.
+    """
+    budget = budget or WalkBudget()
+    segments = [s for s in pattern.strip("/").split("/") if s not in ("", ".")]
+    found: dict[str, None] = {}
+    root_text = os.fspath(root)
+
+    def walk(host: str, index: int, depth: int) -> None:
+        if index == len(segments):
+            if host:
+                found[host] = None
+            return
+        if depth > max_depth:
+            return
+        segment = segments[index]
+        base = os.path.join(root_text, *host.split("/")) if host else root_text
+        if segment == "**":
+            walk(host, index + 1, depth)           # zero folders
+            for entry in _scandir(base, budget):
+                child = f"{host}/{entry.name}" if host else entry.name
+                if _is_real_dir(entry) and child not in skip_dirs:
+                    walk(child, index, depth + 1)
+            return
+        if index == 0 and _DRIVE.match(segment):
+            regex = re.compile(_drive_regex(segment) + r"\Z")
+        elif _MAGIC.search(segment):
+            regex = re.compile(_segment_regex(segment) + r"\Z", re.S)
+        else:
+            child = f"{host}/{segment}" if host else segment
+            if os.path.lexists(os.path.join(base, segment)):
+                _descend(child, os.path.join(base, segment), index, depth)
+            return
+        for entry in _scandir(base, budget):
+            child = f"{host}/{entry.name}" if host else entry.name
+            if regex.match(entry.name) and child not in skip_dirs:
+                _descend(child, entry.path, index, depth)
+
+    def _descend(child: str, path: str, index: int, depth: int) -> None:
+        if index + 1 == len(segments):
+            found[child] = None
+        elif os.path.isdir(path) and not os.path.islink(path):
+            walk(child, index + 1, depth + 1)
+
+    if segments:
+        walk("", 0, 0)
+    return list(found)
+
+
+# ------------------------------------------------------------------ safe files
+def file_type_name(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "fifo"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    if stat.S_ISDIR(mode):
+        return "directory"
+    if stat.S_ISLNK(mode):
+        return "symlink"
+    return "regular" if stat.S_ISREG(mode) else "special file"
+
+
+def resolve_regular(root: Path, source: Path) -> tuple[Path | None, os.stat_result | None, str]:
+    """(real path, stat, "") for a regular file inside the root, else (None, None, why not).
+
+    A symlink is followed only if its final target is inside the root and a regular file.
+    """
+    try:
+        info = os.lstat(source)
+    except OSError as error:
+        return None, None, f"cannot stat: {error.strerror or error}"
+    if not stat.S_ISLNK(info.st_mode):
+        kind = file_type_name(info.st_mode)
+        if kind != "regular":
+            return None, None, f"not a regular file ({kind})"
+        return Path(os.path.realpath(source)), info, ""
+    root_real = os.path.realpath(root)
+    try:
+        real = os.path.realpath(source, strict=True)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return None, None, "symlink loop"
+        return None, None, "dangling symlink"
+    if not is_inside(root_real, real):
+        return None, None, "symlink leaves the root"
+    try:
+        info = os.stat(real)
+    except OSError as error:
+        return None, None, f"cannot stat symlink target: {error.strerror or error}"
+    kind = file_type_name(info.st_mode)
+    if kind != "regular":
+        return None, None, f"symlink target is not a regular file ({kind})"
+    return Path(real), info, ""
+
+
+def read_head(path: Path, limit: int) -> bytes:
+    """First ``limit`` bytes of a regular file (non-blocking open; b"" on any error)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return b""
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return b""
+        return os.read(fd, limit)
+    except OSError:
+        return b""
+    finally:
+        os.close(fd)
+
+
+# ------------------------------------------------------------------ log names
+_LOG_NAME = re.compile(
+    r"^(?P<base>.+?)(?:-(?P<thread>\d{3,4}))?\.(?P<ts>\d{8}_\d{6}_\d{3})"
+    r"(?P<companion>\.snapshot|\.memory)?\.(?P<ext>log|qsp)$"
+)
+
+
+@dataclass(frozen=True)
+class LogName:
+    base: str                      # file name without thread suffix, timestamp and extension
+    thread: str | None             # "001", "768" ... (SIP Server multi-threaded streams)
+    stamp: str | None              # "20240305_091500_120" as in the name
+    companion: str | None          # "snapshot" | "memory" | "qsp" | None (plain segment)
+
+    @property
+    def stream(self) -> tuple[str, str | None, str | None]:
+        return (self.base, self.thread, self.companion)
+
+    @property
+    def stamp_time(self) -> datetime | None:
+        if not self.stamp:
+            return None
+        try:
+            return datetime.strptime(self.stamp + "000", "%Y%m%d_%H%M%S_%f")
+        except ValueError:
+            return None
+
+
+def parse_log_name(file_name: str) -> LogName:
+    """Split a Genesys log file name; a name without a timestamp is its own stream."""
+    found = _LOG_NAME.match(file_name)
+    if found:
+        companion = found.group("companion")
+        if found.group("ext") == "qsp":
+            companion = ".qsp"
+        return LogName(found.group("base"), found.group("thread"), found.group("ts"),
+                       companion.lstrip(".") if companion else None)
+    base = file_name[:-4] if file_name.endswith(".log") else file_name
+    return LogName(base, None, None, None)
+
+
+def iter_files(directory: Path) -> Iterator[os.DirEntry[str]]:
+    """Entries of one folder, sorted, symlinks included (callers check them)."""
+    try:
+        with os.scandir(directory) as entries:
+            yield from sorted(entries, key=lambda e: e.name)
+    except OSError:
+        return

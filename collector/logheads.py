@@ -1,0 +1,135 @@
+"""Find Genesys log streams in folders and say which product wrote each (by segment header).
+
+A *stream* is the files of one ``<dir>/<base>[-NNN]`` (GENESYS.md (b)); only the newest plain
+segment's head is read (``HEAD_BYTES``), at most ``MAX_HEADS`` heads per run. A product is chosen
+by ``classify_header``: most specific match wins.
+
+Score of a profile against a header, compared as a tuple (higher wins, then product id):
+  1. strong signals matched: ``Detect.processes`` vs the base name of the header's
+     ``Command line:`` program, ``Detect.command_lines`` substrings of ``Command line:``,
+     ``Detect.banners`` substrings of the banner line;
+  2. ``Detect.app_types`` equal to ``Application type:`` (weak: T-Server and SIP Server share
+     ``TServer``);
+  3. fewer contradictions: a signal class the profile declares and the header carries, with no
+     match (a SIP Server profile declaring banner "SIP Server" against a "T-Server" banner).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from collector.hostfiles import parse_log_name, read_head, resolve_regular, source_of
+from collector.model import Profile
+from collector.segheader import SegmentHeader, parse_header
+
+HEAD_BYTES = 8 * 1024
+MAX_HEADS = 5000
+LOG_SUFFIXES = (".log",)
+
+
+@dataclass(frozen=True)
+class Stream:
+    directory: str                 # host path of the folder
+    base: str                      # log base name (no thread suffix, timestamp, extension)
+    newest: str                    # host path of the segment whose head was read
+    header: SegmentHeader
+    product: str | None
+
+    @property
+    def base_path(self) -> str:
+        return f"{self.directory}/{self.base}" if self.directory else self.base
+
+
+def _program(command_line: str | None) -> str:
+    if not command_line:
+        return ""
+    first = command_line.strip().strip("\"'").split()[0] if command_line.strip() else ""
+    name = first.replace("\\", "/").rsplit("/", 1)[-1].strip("\"'").lower()
+    return name[:-4] if name.endswith(".exe") else name
+
+
+def process_matches(program: str, patterns: tuple[str, ...]) -> bool:
+    """Executable base name (case-insensitive, ``.exe`` optional) against Detect.processes."""
+    program = program.lower().removesuffix(".exe")
+    return bool(program) and any(
+        fnmatch.fnmatchcase(program, p.lower().removesuffix(".exe")) for p in patterns)
+
+
+def _contains_any(text: str | None, needles: tuple[str, ...]) -> bool:
+    lowered = (text or "").lower()
+    return any(n.lower() in lowered for n in needles if n)
+
+
+def header_score(header: SegmentHeader, profile: Profile) -> tuple[int, int, int]:
+    detect = profile.detect
+    program = _program(header.command_line)
+    checks = (
+        (program, process_matches(program, detect.processes), bool(detect.processes)),
+        (header.command_line, _contains_any(header.command_line, detect.command_lines),
+         bool(detect.command_lines)),
+        (header.banner, _contains_any(header.banner, detect.banners), bool(detect.banners)),
+    )
+    strong = sum(1 for _, hit, _ in checks if hit)
+    contradictions = sum(1 for value, hit, declared in checks if value and declared and not hit)
+    typed = int(bool(header.app_type) and any(
+        t.lower() == (header.app_type or "").lower() for t in detect.app_types))
+    return strong, typed, -contradictions
+
+
+def classify_header(header: SegmentHeader, profiles: Mapping[str, Profile]) -> str | None:
+    """The product whose profile matches the header best, None if none matches at all."""
+    best: tuple[tuple[int, int, int], str] | None = None
+    for product in sorted(profiles):
+        score = header_score(header, profiles[product])
+        if score[0] == 0 and score[1] == 0:
+            continue
+        if best is None or score > best[0]:
+            best = (score, product)
+    return best[1] if best else None
+
+
+@dataclass
+class HeadBudget:
+    left: int = MAX_HEADS
+
+
+def scan_streams(root: Path, directory: str, profiles: Mapping[str, Profile],
+                 budget: HeadBudget) -> list[Stream]:
+    """Streams of ``*.log`` files directly in one folder, one head read per stream."""
+    folder = source_of(root, directory)
+    groups: dict[tuple[str, str | None, str | None], list[tuple[str, float, str]]] = {}
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    for entry in entries:
+        if not entry.name.endswith(LOG_SUFFIXES):
+            continue
+        name = parse_log_name(entry.name)
+        try:
+            mtime = entry.stat(follow_symlinks=False).st_mtime
+        except OSError:
+            continue
+        groups.setdefault(name.stream, []).append((name.stamp or "", mtime, entry.name))
+    streams: list[Stream] = []
+    for (base, _thread, companion), files in sorted(groups.items(), key=lambda kv: str(kv[0])):
+        if companion and (base, None, None) in groups:
+            continue                       # a snapshot/memory file next to its stream adds nothing
+        if budget.left <= 0:
+            break
+        newest = max(files)[2]
+        host = f"{directory}/{newest}" if directory else newest
+        real, _info, _why = resolve_regular(root, source_of(root, host))
+        if real is None:
+            continue
+        budget.left -= 1
+        header = parse_header(read_head(real, HEAD_BYTES))
+        product = classify_header(header, profiles)
+        if product is None and not header.is_genesys:
+            continue
+        streams.append(Stream(directory, base, host, header, product))
+    return streams

@@ -1,0 +1,243 @@
+"""discover(): fixture trees built in tmp_path, one signal or layout per case."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from collector import logheads, processes
+from collector.appconfig import map_log_path, parse_ini, app_name_from_sections
+from collector.discovery import discover
+from collector.model import CollectSpec, Detect, Installation, Profile
+
+FRAMEWORK_SPECS = (
+    CollectSpec("snapshot", "log", ("{log_base}*.snapshot.log",), always_in_window=True),
+    CollectSpec("log", "log", ("{log_base}.*.log", "{log_base}-*.log")),
+    CollectSpec("config", "config", ("{app_dir}/*.cfg", "{app_dir}/*.conf", "{app_dir}/run.sh"),
+                window="ignore"),
+)
+
+
+def make_profile(product: str, detect: Detect, collect=FRAMEWORK_SPECS, **extra) -> Profile:
+    return Profile(product=product, title=product, source=f"{product}.yaml", sha256="0" * 64,
+                   detect=detect, collect=collect, redaction=("common-secrets",), **extra)
+
+
+PROFILES = {
+    "host": make_profile("host", Detect(paths=("etc/os-release",)), collect=(
+        CollectSpec("os", "text", ("etc/os-release", "etc/hostname"), window="ignore"),)),
+    "config-server": make_profile("config-server", Detect(
+        files=("confserv.cfg", "confserv.conf"), command_lines=("confserv",),
+        app_types=("ConfigurationServer",))),
+    "sip-server": make_profile("sip-server", Detect(
+        processes=("SIP_Server",), app_types=("TServer",), banners=("SIP Server",),
+        command_lines=("sip_server",))),
+    "tserver": make_profile("tserver", Detect(
+        processes=("TServer_*",), app_types=("TServer",), banners=("T-Server",))),
+    "stat-server": make_profile("stat-server", Detect(
+        processes=("statserver",), app_types=("StatServer",), banners=("StatServer",))),
+    "lca": make_profile("lca", Detect(files=("lca.cfg",), processes=("lca",),
+                                      banners=("Local Control Agent",))),
+}
+
+
+def genesys_header(app: str | None, app_type: str | None, banner: str, command: str | None,
+                   file_name: str = "x.log") -> str:
+    lines = [banner]
+    if app:
+        lines.append(f"Application name:   {app}")
+    if app_type:
+        lines.append(f"Application type:   {app_type}")
+    lines += ["Host name:          demo-gen01", "Local time:         2024-03-05T09:15:00.120",
+              "Start time (UTC):   2024-03-05T14:15:00.120", "Time zone:          18000",
+              f"File:               (0000000007) {file_name}"]
+    if command:
+        lines.append(f"Command line:       {command}")
+    lines.append("09:15:02.004 Std 09900 Connected to Configuration Server")
+    return "\n".join(lines) + "\n"
+
+
+SIP_BANNER = "Genesys SIP Server, version 8.1.199.01"
+TS_BANNER = "Genesys T-Server for Avaya Communication Manager, version 8.1.010.05"
+
+
+def write(root: Path, host_path: str, text: str = "x\n") -> Path:
+    path = root / host_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def sip_log(root: Path, host_path: str, app: str = "SIPS_P") -> Path:
+    return write(root, host_path, genesys_header(app, "TServer", SIP_BANNER,
+                                                 f"./sip_server -host cfg -port 2020 -app {app}"))
+
+
+def find(installations: list[Installation], product: str, name: str | None = None) -> Installation:
+    hits = [i for i in installations if i.product == product and (name is None or i.name == name)]
+    assert len(hits) == 1, installations
+    return hits[0]
+
+
+# ------------------------------------------------------------------ layouts
+def test_linux_layout_log_all_absolute_path(tmp_path: Path) -> None:
+    write(tmp_path, "etc/os-release", "ID=rhel\n")
+    write(tmp_path, "opt/genesys/SIPS_P/sip.cfg",
+          "[log]\nverbose = all\nall = stdout, /var/log/genesys/SIPS_P/SIPS_P, network\n")
+    write(tmp_path, "opt/genesys/SIPS_P/run.sh", "#!/bin/sh\n./sip_server -host cfg -app SIPS_P\n")
+    sip_log(tmp_path, "var/log/genesys/SIPS_P/SIPS_P.20240305_091500_120.log")
+
+    found = discover(tmp_path, PROFILES)
+    sip = find(found, "sip-server")
+    assert sip.name == "SIPS_P"
+    assert sip.app_dir == "opt/genesys/SIPS_P"
+    assert sip.log_bases == ("var/log/genesys/SIPS_P/SIPS_P",)
+    assert sip.app_type == "TServer" and sip.version == "8.1.199.01"
+    assert "config opt/genesys/SIPS_P/sip.cfg [log] all" in sip.evidence
+    assert "header var/log/genesys/SIPS_P/SIPS_P.20240305_091500_120.log" in sip.evidence
+    assert find(found, "host").evidence == ("path etc/os-release",)
+    assert {i.product for i in found} == {"host", "sip-server"}
+
+
+def test_relative_log_path_and_config_server_app_section(tmp_path: Path) -> None:
+    write(tmp_path, "opt/genesys/ConfigServer/confserv.cfg",
+          "[confserv]\nport = 2020\nserver = dbserver\n[dbserver]\npassword = secret\n"
+          "[log]\nall = stdout, ./logs/confserv\n")
+    write(tmp_path, "opt/genesys/ConfigServer/logs/confserv.20240305_091500_120.log",
+          genesys_header(None, None, "Genesys Configuration Server 8.5.101.06",
+                         "./confserv -c confserv.cfg"))
+    found = discover(tmp_path, PROFILES)
+    cs = find(found, "config-server")
+    assert cs.name == "confserv"
+    assert cs.app_dir == "opt/genesys/ConfigServer"
+    assert cs.log_bases == ("opt/genesys/ConfigServer/logs/confserv",)
+    assert "marker opt/genesys/ConfigServer/confserv.cfg" in cs.evidence
+
+
+@pytest.mark.parametrize("drive", ["D", "d", "D:"])
+def test_windows_layout_with_drive_letter_log_path(tmp_path: Path, drive: str) -> None:
+    write(tmp_path, "C/Program Files/GCTI/SIP Server/SIPS_W/sip.cfg",
+          "[log]\nall = stdout, D:\\logs\\SIPS_W\n")
+    sip_log(tmp_path, f"{drive}/logs/SIPS_W.20240305_091500_120.log", app="SIPS_W")
+    sip = find(discover(tmp_path, PROFILES), "sip-server")
+    assert sip.name == "SIPS_W"
+    assert sip.app_dir == "C/Program Files/GCTI/SIP Server/SIPS_W"
+    assert sip.log_bases == (f"{drive}/logs/SIPS_W",)
+
+
+def test_app_in_odd_folder_recognised_by_header(tmp_path: Path) -> None:
+    write(tmp_path, "srv/apps/stat1/logs/Stat_1.20240305_091500_120.log",
+          genesys_header("Stat_1", "StatServer", "Genesys StatServer 8.5.110.15",
+                         "./statserver -app Stat_1"))
+    write(tmp_path, "var/log/syslog.log", "Mar  5 09:15:00 host kernel: hello\n")
+    write(tmp_path, "opt/genesys/notes.txt", "nothing\n")
+    found = discover(tmp_path, PROFILES)
+    stat = find(found, "stat-server")
+    assert (stat.name, stat.app_dir) == ("Stat_1", "srv/apps/stat1")
+    assert stat.log_bases == ("srv/apps/stat1/logs/Stat_1",)
+    assert {i.product for i in found} == {"host", "stat-server"}   # host always; not syslog
+
+
+def test_sip_server_and_tserver_share_app_type(tmp_path: Path) -> None:
+    sip_log(tmp_path, "srv/a/SIPS_P.20240305_091500_120.log")
+    write(tmp_path, "srv/b/TS_AV.20240305_091500_120.log",
+          genesys_header("TS_AV", "TServer", TS_BANNER, "./TServer_Avaya -app TS_AV"))
+    write(tmp_path, "srv/c/TS_X.20240305_091500_120.log",     # type only, no banner/command match
+          genesys_header("TS_X", "TServer", "Genesys T-Server for Cisco UCM", None))
+    found = discover(tmp_path, PROFILES)
+    assert find(found, "sip-server").name == "SIPS_P"
+    assert {i.name for i in found if i.product == "tserver"} == {"TS_AV", "TS_X"}
+
+
+def test_thread_streams_make_one_installation_and_one_head_per_stream(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("SIPS_P.20240305_091500_120.log", "SIPS_P.20240305_101500_120.log",
+                 "SIPS_P-001.20240305_091500_120.log", "SIPS_P-768.20240305_091500_120.log",
+                 "SIPS_P-768.20240305_111500_120.log", "SIPS_P.20240305_101500_120.snapshot.log"):
+        sip_log(tmp_path, f"opt/genesys/SIPS_P/logs/{name}")
+    reads: list[str] = []
+    real_read = logheads.read_head
+    monkeypatch.setattr(logheads, "read_head",
+                        lambda path, limit: reads.append(Path(path).name) or real_read(path, limit))
+    sip = find(discover(tmp_path, PROFILES), "sip-server")
+    assert sip.log_bases == ("opt/genesys/SIPS_P/logs/SIPS_P",)
+    assert sip.app_dir == "opt/genesys/SIPS_P"
+    assert sorted(reads) == ["SIPS_P-001.20240305_091500_120.log",
+                             "SIPS_P-768.20240305_111500_120.log",
+                             "SIPS_P.20240305_101500_120.log"]
+
+
+def test_marker_file_without_logs(tmp_path: Path) -> None:
+    write(tmp_path, "opt/genesys/LCA/lca.cfg", "[general]\nport = 4999\n[log]\nall = stdout, lca\n")
+    lca = find(discover(tmp_path, PROFILES), "lca")
+    assert (lca.name, lca.app_dir, lca.log_bases) == ("LCA", "opt/genesys/LCA",
+                                                      ("opt/genesys/LCA/lca",))
+    assert lca.evidence == ("config opt/genesys/LCA/lca.cfg [log] all", "marker opt/genesys/LCA/lca.cfg")
+
+
+def test_profile_roots_and_gcti_anywhere(tmp_path: Path) -> None:
+    sip_log(tmp_path, "data/x/y/GCTI/SIPS_G/SIPS_G.20240305_091500_120.log", app="SIPS_G")
+    profiles = dict(PROFILES)
+    profiles["lca"] = make_profile("lca", Detect(files=("lca.cfg",)), roots=("apps/*/*",))
+    write(tmp_path, "apps/deep/LCA_1/lca.cfg", "[log]\nall = lca\n")
+    found = discover(tmp_path, profiles)
+    assert find(found, "sip-server").app_dir == "data/x/y/GCTI/SIPS_G"
+    assert find(found, "lca").app_dir == "apps/deep/LCA_1"
+
+
+def test_processes_give_name_and_app_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app_dir = tmp_path / "opt/genesys/sip"
+    app_dir.mkdir(parents=True)
+    fake = [processes.ProcessInfo(1234, "sip_server", ("./sip_server", "-app", "SIPS_P"),
+                                  str(app_dir)),
+            processes.ProcessInfo(99, "bash", ("bash",), str(app_dir)),
+            processes.ProcessInfo(77, "TServer_Avaya", ("TServer_Avaya", "-app", "TS_1"), "/")]
+    monkeypatch.setattr(processes, "list_processes", lambda: fake)
+    found = discover(tmp_path, PROFILES, use_processes=True)
+    sip = find(found, "sip-server")
+    assert (sip.name, sip.app_dir) == ("SIPS_P", "opt/genesys/sip")
+    assert sip.evidence == ("process 1234 sip_server -app SIPS_P",)
+    ts = find(found, "tserver")
+    assert (ts.name, ts.app_dir) == ("TS_1", None)          # cwd outside the root
+    assert [i.product for i in discover(tmp_path, PROFILES)] == ["host"]   # root is not "/"
+
+
+def test_symlinked_folder_out_of_the_root_is_not_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    sip_log(outside, "SIPS_X.20240305_091500_120.log", app="SIPS_X")
+    root = tmp_path / "root"
+    (root / "opt/genesys").mkdir(parents=True)
+    os.symlink(outside, root / "opt/genesys/SIPS_X")
+    os.symlink(outside / "SIPS_X.20240305_091500_120.log", root / "opt/genesys/stray.log")
+    assert [i.product for i in discover(root, PROFILES)] == ["host"]
+
+
+def test_only_keeps_host(tmp_path: Path) -> None:
+    write(tmp_path, "etc/os-release", "ID=debian\n")
+    sip_log(tmp_path, "opt/genesys/SIPS_P/SIPS_P.20240305_091500_120.log")
+    write(tmp_path, "opt/genesys/LCA/lca.cfg", "[log]\nall = lca\n")
+    found = discover(tmp_path, PROFILES, only=["lca"])
+    assert [i.product for i in found] == ["host", "lca"]
+
+
+# ------------------------------------------------------------------ appconfig
+@pytest.mark.parametrize("value, app_dir, expected", [
+    ("/var/log/genesys/SIPS_P", "opt/genesys/SIPS_P", "var/log/genesys/SIPS_P"),
+    ("SIPS_P", "opt/genesys/SIPS_P", "opt/genesys/SIPS_P/SIPS_P"),
+    ("./logs/gax.log", "opt/genesys/gax", "opt/genesys/gax/logs/gax.log"),
+    ("logs\\ors", "C/GCTI/ORS", "C/GCTI/ORS/logs/ors"),
+    ("D:\\logs\\SIPS", "C/GCTI/SIPS", "D/logs/SIPS"),
+    ("\\\\fileserver\\logs\\SIPS", "C/GCTI/SIPS", None),
+    ("../../../../x", "opt/genesys", None),
+    ("SIPS", None, None),
+])
+def test_map_log_path(value: str, app_dir: str | None, expected: str | None) -> None:
+    assert map_log_path(value, app_dir) == expected
+
+
+def test_parse_ini_tolerates_odd_lines() -> None:
+    sections = parse_ini("; comment\nstray line\n[Log]\nALL = stdout\n[app1]\nport: 7000\n")
+    assert sections == {"Log": {"all": "stdout"}, "app1": {"port": "7000"}}
+    assert app_name_from_sections(sections) == "app1"
