@@ -171,6 +171,9 @@ def _yaml_problem(exc: yaml.MarkedYAMLError) -> Problem:
     detail = " ".join(s for s in (exc.context, exc.problem) if s)
     if mark is None:
         return Problem(0, "", f"YAML syntax error: {detail}")
+    started = exc.context_mark
+    if started is not None and started.line != mark.line:
+        detail += f" (opened at line {started.line + 1}, column {started.column + 1})"
     return Problem(mark.line + 1, "", f"YAML syntax error at line {mark.line + 1}, column {mark.column + 1}: {detail}")
 
 
@@ -233,10 +236,17 @@ def _kind_of(value: object) -> str:
 
 
 # ---------------------------------------------------------------- schema
+def schema_path() -> Path:
+    """``profile.schema.json``, shipped beside the built-in profiles (not overridable by a site)."""
+    for base in (_PACKAGE_DIR / "_data" / "profiles", _PACKAGE_DIR.parent / "profiles"):
+        if (base / "schema" / "profile.schema.json").is_file():
+            return base / "schema" / "profile.schema.json"
+    raise BadProfile(where=str(_PACKAGE_DIR), problem="profile schema missing: broken gcollect installation")
+
+
 @lru_cache(maxsize=1)
 def _validator() -> jsonschema.Draft202012Validator:
-    here = builtin_dir() / "schema" / "profile.schema.json"
-    schema = json.loads(here.read_text(encoding="utf-8"))
+    schema = json.loads(schema_path().read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
 
