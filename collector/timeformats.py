@@ -1,0 +1,398 @@
+"""Recognise the timestamps of Genesys log records, file names and segment headers.
+
+Every variant in GENESYS.md (b) is matched by ONE compiled regex anchored at the line start
+(``RECORD_STAMP``; ``RECORD_START`` is the same pattern in MULTILINE mode for scanning whole
+chunks). Lines that do not begin with a digit, ``@``, ``[`` or a weekday are rejected before
+the regex runs.
+
+Record forms (the first group name is ``lastgroup`` of the match):
+
+=========  =====================================================================================
+iso        ``2016-08-11T09:01:46.060``, Stat Server ``2016-08-11 09:01:46.060``, logback
+           ``2024-03-05 09:15:02,004``, ``[2024-03-05 09:15:02.004]``,
+           ``2024-03-05T09:15:02.004+0000`` / ``Z`` / ``+02:00`` (an explicit offset wins)
+tod        ``09:01:46.060``, T-Lib ``@16:45:24.5939``, SIP dumps ``09:15:04.990: SIPTR: ...``,
+           LCA ``09:01:46`` (time only: the date comes from the ``DateContext``)
+us         ``08/11/2016 09:01:46.060``, ``08/11/16 09:01:46.060``, URS HTTP ``02/26/20@20:40:26.379:``
+wde        ``16-08-11 09:01:46.060`` (WDE ``yy-MM-dd``)
+ctime      ``Sun Jun  5 15:22:21 2016.741``
+loc        ``Thu 11 Aug 2016 09:01:46 AM CDT.060`` (a few US zone names are honoured, others
+           are ignored and the segment's zone is used)
+=========  =====================================================================================
+
+Stamps without an offset are wall-clock time in the segment's zone (``DateContext.zone``:
+the app's UTC offset from its header, else the host zone), or UTC when the app logs with
+``time_convert=utc``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from typing import Literal
+
+from collector.segheader import SegmentHeader, parse_header
+
+DAY_SECONDS = 86400.0
+ROLLOVER_BACK_SECONDS = 3 * 3600.0   # time of day going back more than this = next day
+UTC = timezone.utc
+
+_DAYS = rb"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
+_MONTHS = rb"(?P<%s>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+_HMS = rb"(?P<%(p)sH>\d\d):(?P<%(p)sM>\d\d):(?P<%(p)sS>\d\d)"
+_FRAC = rb"(?:[.,](?P<%sf>\d{1,9}))?"
+
+_STAMP_SOURCE = (
+    rb"(?:"
+    rb"(?P<iso>\[?(?P<iy>\d{4})-(?P<im>\d\d)-(?P<id>\d\d)[T ]" + _HMS % {b"p": b"i"} + _FRAC % b"i"
+    + rb"(?P<iz>Z|[+-]\d\d:?\d\d)?)"
+    rb"|(?P<tod>@?" + _HMS % {b"p": b"t"} + _FRAC % b"t" + rb")(?!\d)"
+    rb"|(?P<us>(?P<um>\d\d)/(?P<ud>\d\d)/(?P<uy>\d{4}|\d\d)[ @]" + _HMS % {b"p": b"u"} + _FRAC % b"u" + rb")"
+    rb"|(?P<wde>(?P<wy>\d\d)-(?P<wm>\d\d)-(?P<wd>\d\d) " + _HMS % {b"p": b"w"} + _FRAC % b"w" + rb")"
+    rb"|(?P<ctime>" + _DAYS + rb" " + _MONTHS % b"cb" + rb" +(?P<cd>\d{1,2}) "
+    + _HMS % {b"p": b"c"} + rb" (?P<cy>\d{4})" + _FRAC % b"c" + rb")"
+    rb"|(?P<loc>" + _DAYS + rb",? (?P<ld>\d{1,2}) " + _MONTHS % b"lb" + rb" (?P<ly>\d{4}) "
+    rb"(?P<lH>\d{1,2}):(?P<lM>\d\d):(?P<lS>\d\d)(?: (?P<lp>[AP]M))?(?: (?P<lz>[A-Z]{2,5}))?"
+    + _FRAC % b"l" + rb")"
+    rb")"
+)
+RECORD_STAMP = re.compile(_STAMP_SOURCE)                 # .match(line) or .match(buf, pos)
+RECORD_START = re.compile(rb"(?m)^" + _STAMP_SOURCE)     # .search / .finditer over a chunk
+LEAD_BYTES = frozenset(b"0123456789@[MTWFS")
+
+_MONTH_NUMBER = {m: i for i, m in enumerate(
+    (b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"), 1)}
+_ZONE_NAMES = {  # unambiguous enough for Genesys' US-centric "locale" format
+    b"UTC": 0, b"GMT": 0, b"Z": 0, b"EST": -5, b"EDT": -4, b"CST": -6, b"CDT": -5,
+    b"MST": -7, b"MDT": -6, b"PST": -8, b"PDT": -7, b"CET": 1, b"CEST": 2,
+}
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What one timestamp says, before a zone or a date is applied."""
+
+    day: date | None            # None: time-only stamp
+    clock: time
+    offset: timedelta | None    # explicit offset printed in the stamp
+
+    @property
+    def seconds_of_day(self) -> float:
+        c = self.clock
+        return c.hour * 3600 + c.minute * 60 + c.second + c.microsecond / 1e6
+
+
+def _micro(frac: bytes | None) -> int:
+    return int(frac[:6].ljust(6, b"0")) if frac else 0
+
+
+def _offset(text: bytes | None) -> timedelta | None:
+    if not text:
+        return None
+    if text == b"Z":
+        return timedelta(0)
+    digits = text[1:].replace(b":", b"")
+    value = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    return -value if text[:1] == b"-" else value
+
+
+def stamp_from_match(m: re.Match[bytes]) -> Stamp | None:
+    """Turn a ``RECORD_STAMP`` match into a ``Stamp``; None when the values are impossible."""
+    g = m.group
+    kind = m.lastgroup
+    try:
+        if kind == "tod":
+            return Stamp(None, time(int(g("tH")), int(g("tM")), int(g("tS")), _micro(g("tf"))), None)
+        if kind == "iso":
+            day = date(int(g("iy")), int(g("im")), int(g("id")))
+            clock = time(int(g("iH")), int(g("iM")), int(g("iS")), _micro(g("if")))
+            return Stamp(day, clock, _offset(g("iz")))
+        if kind == "us":
+            year = int(g("uy"))
+            day = date(year + 2000 if year < 100 else year, int(g("um")), int(g("ud")))
+            return Stamp(day, time(int(g("uH")), int(g("uM")), int(g("uS")), _micro(g("uf"))), None)
+        if kind == "wde":
+            day = date(2000 + int(g("wy")), int(g("wm")), int(g("wd")))
+            return Stamp(day, time(int(g("wH")), int(g("wM")), int(g("wS")), _micro(g("wf"))), None)
+        if kind == "ctime":
+            day = date(int(g("cy")), _MONTH_NUMBER[g("cb")], int(g("cd")))
+            return Stamp(day, time(int(g("cH")), int(g("cM")), int(g("cS")), _micro(g("cf"))), None)
+        if kind == "loc":
+            hour = int(g("lH"))
+            if g("lp"):
+                if not 1 <= hour <= 12:
+                    return None
+                hour = hour % 12 + (12 if g("lp") == b"PM" else 0)
+            day = date(int(g("ly")), _MONTH_NUMBER[g("lb")], int(g("ld")))
+            zone = _ZONE_NAMES.get(g("lz") or b"")
+            offset = timedelta(hours=zone) if zone is not None else None
+            return Stamp(day, time(hour, int(g("lM")), int(g("lS")), _micro(g("lf"))), offset)
+    except ValueError:
+        return None
+    return None
+
+
+def parse_stamp(line: bytes) -> Stamp | None:
+    """The stamp at the start of ``line``, or None."""
+    if not line or line[0] not in LEAD_BYTES:
+        return None
+    m = RECORD_STAMP.match(line)
+    return stamp_from_match(m) if m else None
+
+
+def to_utc(naive: datetime, zone: tzinfo | None) -> datetime:
+    """Wall-clock ``naive`` in ``zone`` (None = this host's zone) as an aware UTC datetime."""
+    if zone is None:
+        return naive.astimezone(UTC)
+    return naive.replace(tzinfo=zone).astimezone(UTC)
+
+
+def to_wall(moment: datetime, zone: tzinfo | None) -> datetime:
+    """Aware ``moment`` as naive wall-clock time in ``zone`` (None = this host's zone)."""
+    return (moment.astimezone() if zone is None else moment.astimezone(zone)).replace(tzinfo=None)
+
+
+@dataclass
+class DateContext:
+    """Running state for dating records of one segment, in the stamps' own zone.
+
+    ``day``/``last_seconds`` are the date and time of day (wall clock in ``zone``, or UTC when
+    ``utc_stamps``) of the last dated record; a time-only record going back by more than
+    ``ROLLOVER_BACK_SECONDS`` starts the next day (midnight rollover). A time-only record that
+    jumps forward by almost a day (a late line from before midnight) gets the previous day and
+    does not move the context.
+    """
+
+    day: date | None = None
+    last_seconds: float | None = None
+    zone: tzinfo | None = None          # None = this host's zone
+    utc_stamps: bool = False            # time_convert=utc: stamps are UTC
+
+    @property
+    def stamp_zone(self) -> tzinfo | None:
+        return UTC if self.utc_stamps else self.zone
+
+    def copy(self) -> DateContext:
+        return replace(self)
+
+    def seed(self, moment: datetime) -> None:
+        """Start dating from an aware ``moment`` (segment start)."""
+        wall = to_wall(moment, self.stamp_zone)
+        self.day = wall.date()
+        self.last_seconds = wall.hour * 3600 + wall.minute * 60 + wall.second + wall.microsecond / 1e6
+
+    def resolve(self, stamp: Stamp) -> datetime | None:
+        """The aware UTC time of ``stamp``, advancing the context; None if no date is known."""
+        zone = self.stamp_zone
+        seconds = stamp.seconds_of_day
+        if stamp.day is None:
+            if self.day is None:
+                return None
+            day = self.day
+            last = self.last_seconds
+            if last is not None and seconds < last - ROLLOVER_BACK_SECONDS:
+                day = self.day = day + timedelta(days=1)
+            elif last is not None and seconds > last + DAY_SECONDS - ROLLOVER_BACK_SECONDS:
+                return to_utc(datetime.combine(day - timedelta(days=1), stamp.clock), zone)
+            self.last_seconds = seconds
+            return to_utc(datetime.combine(day, stamp.clock), zone)
+        naive = datetime.combine(stamp.day, stamp.clock)
+        if stamp.offset is None:
+            self.day, self.last_seconds = stamp.day, seconds
+            return to_utc(naive, zone)
+        moment = naive.replace(tzinfo=timezone(stamp.offset)).astimezone(UTC)
+        self.seed(moment)
+        return moment
+
+
+def parse_record_time(line: bytes, context: DateContext) -> datetime | None:
+    """The aware UTC time of a record line, or None if the line does not start with a stamp.
+
+    Time-only stamps take their date from ``context`` (and advance it over midnight).
+    """
+    stamp = parse_stamp(line)
+    return context.resolve(stamp) if stamp else None
+
+
+# ------------------------------------------------------------------ file names
+_NAME_GENESYS = re.compile(r"\.(\d{4})(\d\d)(\d\d)_(\d\d)(\d\d)(\d\d)_(\d{3})(?=\.|-\d+$|$)")
+_NAME_REQUEST = re.compile(r"(?<!\d)(\d{4})_(\d\d)_(\d\d)\.request\.log")
+_NAME_JAVA = re.compile(                                    # gax.log.<ts>, cloud.2024-03-05.log
+    r"(?:\.log\.|[._-])(\d{4})-?(\d\d)-?(\d\d)"
+    r"(?:[T_.-]?(\d\d)[:.-]?(\d\d)(?:[:.-]?(\d\d))?(?:[_.,](\d{3}))?)?(?=[.-]|$)"
+)
+
+
+def name_time(file_name: str) -> tuple[datetime, bool] | None:
+    """(naive wall-clock start, is_utc) from a log file name, or None.
+
+    ``SIPS_P.20240305_091500_120.log`` (also ``-NNN.<ts>.log``, ``.snapshot.log``, ``.qsp``,
+    ``.memory.log``), GAX ``gax.log.<timestamp>[-N]``, logback ``name.2024-03-05[.N].log`` and
+    Jetty ``2024_03_05.request.log`` (GMT, so ``is_utc``).
+    """
+    base = file_name.replace("\\", "/").rsplit("/", 1)[-1]
+    for pattern, is_utc in ((_NAME_GENESYS, False), (_NAME_REQUEST, True), (_NAME_JAVA, False)):
+        m = pattern.search(base)
+        if not m:
+            continue
+        parts = [int(x) if x else 0 for x in m.groups()]
+        parts += [0] * (7 - len(parts))
+        try:
+            return datetime(*parts[:6], microsecond=parts[6] * 1000), is_utc
+        except ValueError:
+            continue
+    return None
+
+
+def header_stamp(text: str | None) -> datetime | None:
+    """A header value like ``2024-03-05T09:15:00.120`` as a naive datetime (None if unreadable)."""
+    if not text:
+        return None
+    stamp = parse_stamp(text.strip().encode("utf-8", "replace"))
+    if stamp is None or stamp.day is None:
+        return None
+    return datetime.combine(stamp.day, stamp.clock)     # as printed; a printed offset is ignored
+
+
+# ------------------------------------------------------------------ segments
+SegmentTimeSource = Literal["name", "header", "record", "mtime"]
+_TIME_CONVERT_UTC = re.compile(rb"time[_-]convert\s*[=:]?\s*['\"]?utc\b", re.I)
+
+
+@dataclass(frozen=True)
+class SegmentTimes:
+    """When a segment starts. ``source`` "mtime" means the start is unknown (``start`` None):
+    only the file's modification time (its end, ``file_end_time``) is known."""
+
+    start: datetime | None                  # aware UTC
+    source: SegmentTimeSource
+    utc_offset: timedelta | None            # the app's offset used for wall-clock stamps
+
+
+@dataclass(frozen=True)
+class SegmentClock:
+    """Everything the Trimmer needs to date one segment's records."""
+
+    times: SegmentTimes
+    context: DateContext                    # seeded at the segment start
+    header_end: int                         # bytes of header block at the start of the file
+
+
+def file_end_time(mtime: float) -> datetime:
+    """A segment's end (its last write) as an aware UTC datetime."""
+    return datetime.fromtimestamp(mtime, UTC)
+
+
+def header_zone(header: SegmentHeader, local_tz: tzinfo | None) -> tuple[tzinfo | None, timedelta | None]:
+    """The app's zone from its header: ``Start time (UTC)`` minus ``Local time`` (rounded to
+    15 min), else ``Time zone:`` seconds west of UTC; else ``local_tz`` (None = this host's).
+    ``local_tz`` itself is returned when it agrees with the header, so DST changes are followed."""
+    local = header_stamp(header.local_time)
+    utc = header_stamp(header.start_time_utc)
+    offset: timedelta | None = None
+    if local is not None and utc is not None:
+        offset = timedelta(minutes=15 * round((local - utc).total_seconds() / 900))
+    elif header.time_zone_s is not None:
+        offset = timedelta(seconds=-header.time_zone_s)
+    if offset is None or abs(offset) > timedelta(hours=14):
+        return local_tz, None
+    if local_tz is not None and local is not None and local_tz.utcoffset(local) == offset:
+        return local_tz, offset
+    return timezone(offset), offset
+
+
+def _offset_at(moment: datetime, zone: tzinfo | None) -> timedelta | None:
+    return (moment.astimezone() if zone is None else moment.astimezone(zone)).utcoffset()
+
+
+def _head_stamps(head: bytes, start_at: int) -> tuple[int | None, Stamp | None, Stamp | None]:
+    """(offset of the first record line, its stamp, the first stamp carrying a date)."""
+    first_offset: int | None = None
+    first: Stamp | None = None
+    pos = start_at
+    while pos < len(head):
+        end = head.find(b"\n", pos)
+        if end < 0:
+            break                                   # ignore a cut last line
+        stamp = parse_stamp(head[pos:end])
+        if stamp is not None:
+            if first is None:
+                first_offset, first = pos, stamp
+            if stamp.day is not None:
+                return first_offset, first, stamp
+        pos = end + 1
+    return first_offset, first, None
+
+
+def _stamps_look_utc(head: bytes, header: SegmentHeader, first: Stamp | None) -> bool:
+    """time_convert=utc: said in the head (options dump), or the first record is within
+    10 minutes of ``Start time (UTC)`` and farther from ``Local time``."""
+    if _TIME_CONVERT_UTC.search(head):
+        return True
+    local, utc = header_stamp(header.local_time), header_stamp(header.start_time_utc)
+    if first is None or local is None or utc is None or local == utc:
+        return False
+
+    def distance(moment: datetime) -> float:
+        gap = abs(first.seconds_of_day - (moment.hour * 3600 + moment.minute * 60 + moment.second))
+        return min(gap, DAY_SECONDS - gap)
+
+    return distance(utc) < 600 and distance(utc) < distance(local)
+
+
+def segment_clock(file_name: str, head: bytes, mtime: float, *, local_tz: tzinfo | None = None,
+                  utc_stamps: bool | None = None) -> SegmentClock:
+    """Start time, zone and a seeded ``DateContext`` for one segment (see ``segment_times``)."""
+    header = parse_header(head)
+    zone, offset = header_zone(header, local_tz)
+    record_at, first, first_dated = _head_stamps(head, 0)
+    header_end = header.header_end
+    if record_at is not None and record_at < header_end:
+        header_end = record_at
+    if utc_stamps is None:
+        utc_stamps = _stamps_look_utc(head, header, first)
+    context = DateContext(zone=zone, utc_stamps=utc_stamps)
+
+    times: SegmentTimes | None = None
+    named = name_time(file_name)
+    local = header_stamp(header.local_time)
+    utc = header_stamp(header.start_time_utc)
+    if named is not None:
+        naive, is_utc = named
+        start = naive.replace(tzinfo=UTC) if is_utc else to_utc(naive, zone)
+        times = SegmentTimes(start, "name", timedelta(0) if is_utc else offset or _offset_at(start, zone))
+    elif local is not None:
+        start = to_utc(local, zone)
+        times = SegmentTimes(start, "header", offset or _offset_at(start, zone))
+    elif utc is not None:
+        start = utc.replace(tzinfo=UTC)
+        times = SegmentTimes(start, "header", offset or _offset_at(start, zone))
+    elif first_dated is not None:
+        moment = context.copy().resolve(first_dated)
+        assert moment is not None
+        times = SegmentTimes(moment, "record", offset or _offset_at(moment, zone))
+    if times is not None and times.start is not None:
+        context.seed(times.start)
+        return SegmentClock(times, context, header_end)
+
+    # Start unknown: date time-only records from the last write, one day back if the first
+    # record's time of day is later than the file's last write (segment crossed midnight).
+    end_wall = to_wall(file_end_time(mtime), context.stamp_zone)
+    day = end_wall.date()
+    first_seconds = first.seconds_of_day if first is not None else None
+    end_seconds = end_wall.hour * 3600 + end_wall.minute * 60 + end_wall.second
+    if first_seconds is not None and first_seconds > end_seconds + 60:
+        day -= timedelta(days=1)
+    context.day, context.last_seconds = day, first_seconds
+    return SegmentClock(SegmentTimes(None, "mtime", offset), context, header_end)
+
+
+def segment_times(file_name: str, head: bytes, mtime: float, *,
+                  local_tz: tzinfo | None = None) -> SegmentTimes:
+    """A segment's start: from the file-name timestamp, else the header's ``Local time:``
+    (or ``Start time (UTC)``), else the first dated record in ``head``; else ``start`` None
+    with source "mtime". Name and header times are the app's wall clock, converted with the
+    header's offset, else ``local_tz`` (None = this host's zone). Jetty request-log names are
+    GMT. ``mtime`` is the segment's end (see ``file_end_time``)."""
+    return segment_clock(file_name, head, mtime, local_tz=local_tz).times

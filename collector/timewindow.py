@@ -1,0 +1,414 @@
+"""The time window: parse ``--since/--until/--around/--window``, choose segments, trim records.
+
+* ``parse_when`` / ``parse_duration`` / ``make_window``: command-line times to a ``Window``.
+* ``segment_times`` / ``file_end_time``: when a segment starts and ends (see timeformats).
+* ``overlaps`` / ``select_segments``: which segments of a stream touch the window.
+* ``Trimmer``: a stream stage cutting one segment down to the records inside the window.
+
+All datetimes returned are aware UTC.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta, timezone, tzinfo
+from typing import TypeVar
+
+from collector.model import Window
+from collector.timeformats import (
+    RECORD_STAMP,
+    RECORD_START,
+    ROLLOVER_BACK_SECONDS,
+    DateContext,
+    SegmentTimes,
+    Stamp,
+    parse_record_time,
+    segment_clock,
+    file_end_time,
+    segment_times,
+    stamp_from_match,
+    to_utc,
+)
+
+__all__ = [
+    "DateContext", "SegmentTimes", "Trimmer", "file_end_time", "make_window", "overlaps",
+    "parse_duration", "parse_record_time", "parse_when", "segment_times", "select_segments",
+]
+
+UTC = timezone.utc
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)\s*([smhdw]))", re.I)
+_ABSOLUTE = re.compile(
+    r"^(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:\.(\d{1,6}))?)?)?\s*(Z|[+-]\d\d:?\d\d)?$", re.I)
+WHEN_FORMS = ("use 'YYYY-MM-DD HH:MM[:SS]' (host local time), 'YYYY-MM-DDTHH:MM:SS', "
+              "add 'Z' or '+02:00' for another zone, or an age like 90s, 30m, 2h, 3d, 1w, 1d12h")
+
+
+def parse_duration(text: str) -> timedelta:
+    """``30m``, ``2h``, ``1d12h``, ``90s``, ``1w`` (units s m h d w, summed)."""
+    compact = re.sub(r"\s+", "", text or "").lower()
+    parts = _DURATION.findall(compact)
+    if not compact or "".join(n + u for n, u in parts) != compact:
+        raise ValueError(f"cannot read duration {text!r}: use a number and unit s, m, h, d or w, e.g. 30m, 2h, 1d12h")
+    return timedelta(seconds=sum(float(n) * _UNITS[u] for n, u in parts))
+
+
+def parse_when(text: str, *, now: datetime | None = None, local_tz: tzinfo | None = None) -> datetime:
+    """An absolute time (``2025-11-19 13:30``, ``2025-11-19T13:30:00``, ``...Z``, ``...+02:00``;
+    without an offset it is in ``local_tz``, default this host's zone) or an age (``2h``: now
+    minus 2 hours; ``ago`` allowed, ``now`` means now). Returns an aware UTC datetime."""
+    value = (text or "").strip()
+    current = (now or datetime.now(UTC)).astimezone(UTC)
+    if value.lower() == "now":
+        return current
+    m = _ABSOLUTE.match(value)
+    if m:
+        year, month, day, hour, minute, second, frac, zone = m.groups()
+        try:
+            moment = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                              int(second or 0), int((frac or "0").ljust(6, "0")))
+        except ValueError:
+            raise ValueError(f"cannot read time {text!r}: no such date or time; {WHEN_FORMS}") from None
+        if zone is None:
+            return to_utc(moment, local_tz)
+        offset = timedelta(0)
+        if zone.upper() != "Z":
+            digits = zone[1:].replace(":", "")
+            offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+            offset = -offset if zone[0] == "-" else offset
+        return moment.replace(tzinfo=timezone(offset)).astimezone(UTC)
+    age = re.sub(r"\s*ago$", "", value, flags=re.I)
+    if age[:1].isdigit():
+        try:
+            return current - parse_duration(age)
+        except ValueError:
+            pass
+    raise ValueError(f"cannot read time {text!r}: {WHEN_FORMS}")
+
+
+def make_window(since: str | None, until: str | None, around: str | None, window: str | None, *,
+                now: datetime | None = None, local_tz: tzinfo | None = None) -> Window:
+    """Build the collection window from the command-line options.
+
+    * ``--around T --window W``: width W centred on T, i.e. [T - W/2, T + W/2]
+      (``--around "2025-11-19 14:05" --window 30m`` = 13:50 .. 14:20).
+    * ``--window W`` alone: the last W (``--since`` now-W); with ``--since S``: [S, S + W];
+      with ``--until U``: [U - W, U].
+    * ``--since``/``--until`` alone: open-ended on the other side; nothing: unbounded.
+
+    Raises ValueError on ``--around`` without ``--window``, ``--around`` with ``--since`` or
+    ``--until``, ``--window`` with both, or since later than until.
+    """
+    def when(text: str) -> datetime:
+        return parse_when(text, now=now, local_tz=local_tz)
+
+    width = parse_duration(window) if window else None
+    if width is not None and width <= timedelta(0):
+        raise ValueError("--window must be longer than 0")
+    start = when(since) if since else None
+    end = when(until) if until else None
+    if around:
+        if width is None:
+            raise ValueError("--around needs --window (e.g. --around '2025-11-19 14:05' --window 30m)")
+        if start or end:
+            raise ValueError("--around cannot be combined with --since or --until")
+        centre = when(around)
+        start, end = centre - width / 2, centre + width / 2
+    elif width is not None:
+        if start and end:
+            raise ValueError("--window cannot be combined with both --since and --until")
+        if start:
+            end = start + width
+        elif end:
+            start = end - width
+        else:
+            start = when("now") - width
+    if start and end and start > end:
+        raise ValueError(f"--since ({start:%Y-%m-%d %H:%M:%S}Z) is later than --until ({end:%Y-%m-%d %H:%M:%S}Z)")
+    return Window(since=start, until=end)
+
+
+# ------------------------------------------------------------------ selection
+Name = TypeVar("Name")
+
+
+def overlaps(start: datetime | None, end: datetime | None, window: Window) -> bool:
+    """Does [start, end] touch the window? An unknown start or end is open on that side."""
+    if window.until is not None and start is not None and start > window.until:
+        return False
+    if window.since is not None and end is not None and end < window.since:
+        return False
+    return True
+
+
+def select_segments(stream: Sequence[tuple[Name, datetime | None, datetime | None]], window: Window,
+                    keep_first: bool) -> list[Name]:
+    """Segments of ONE stream (one ``<base>[-NNN]``) to collect, oldest first (GENESYS.md (b)).
+
+    Sorted by start; segment i is kept if ``start_i <= until`` and (``start_{i+1} > since`` or
+    it is the newest), and its end (mtime), when known, is not before ``since``. The first
+    (startup) segment is always kept with ``keep_first`` (keep-startup-file). Unknown starts
+    sort by their end and count as early enough.
+    """
+    def key(item: tuple[Name, datetime | None, datetime | None]) -> datetime:
+        _, start, end = item
+        return start or end or datetime.min.replace(tzinfo=UTC)
+
+    ordered = sorted(stream, key=key)
+    chosen: list[Name] = []
+    for index, (name, start, end) in enumerate(ordered):
+        nxt = ordered[index + 1][1] if index + 1 < len(ordered) else None
+        newest = index + 1 == len(ordered)
+        starts_in_time = window.until is None or start is None or start <= window.until
+        not_superseded = newest or window.since is None or nxt is None or nxt > window.since
+        ended_in_time = window.since is None or end is None or end >= window.since
+        if (starts_in_time and not_superseded and ended_in_time) or (keep_first and index == 0):
+            chosen.append(name)
+    return chosen
+
+
+# ------------------------------------------------------------------ trimming
+BLOCK_BYTES = 1 << 20          # records are decided a block (of whole lines) at a time
+SAMPLE_BYTES = 64 << 10        # a block is sampled every this many bytes for the fast path
+MAX_LINE_BYTES = 4 << 20       # a longer line is decided by its start and streamed through
+_STAMP_PREFIX = 96             # enough bytes of a line to read its stamp
+_SLACK = timedelta(seconds=5)  # records may be out of order by this much (threads)
+_SPAN = timedelta(seconds=ROLLOVER_BACK_SECONDS)
+_BEFORE, _INSIDE, _AFTER = -1, 0, 1
+
+
+class Trimmer:
+    """Stream stage cutting one log segment down to the records inside ``window``.
+
+    * The segment's header block (banner + ``Label: value`` lines, before the first record)
+      is always kept, when the stream starts with the same bytes as ``head``.
+    * A record is a timestamp-led line plus every following line without a timestamp
+      (tab-indented T-Lib attributes, SIP message bodies with blank lines and CRLF, ``$+``/``$-``
+      lines, Java stack traces). It is kept if its time is in [since, until]. Lines between
+      the header and the first record are kept if the segment start is in the window (or
+      unknown). A record whose time cannot be known (no date anywhere) is kept.
+    * Input is re-cut into blocks of whole lines at positions that depend only on the data
+      (the first line end at or after ``block_bytes``), so any chunking of the input gives the
+      same output. A block whose samples (first record, one per ``SAMPLE_BYTES``, last record)
+      are in time order, less than 3 h apart and all on the same side of the window is kept or
+      dropped whole; other blocks are decided record by record. A record out of order inside
+      such a block therefore follows its neighbours.
+    * Memory: at most one block plus one line; a line longer than ``max_line_bytes`` is
+      decided by its first bytes and streamed through (kept or dropped) without buffering.
+
+    ``kept_first``/``kept_last``: times of the first and last kept record (None if none);
+    ``lines_dropped``: number of lines cut.
+    """
+
+    def __init__(self, window: Window, *, file_name: str, head: bytes, mtime: float,
+                 local_tz: tzinfo | None = None, utc_stamps: bool | None = None,
+                 block_bytes: int = BLOCK_BYTES, max_line_bytes: int = MAX_LINE_BYTES) -> None:
+        clock = segment_clock(file_name, head, mtime, local_tz=local_tz, utc_stamps=utc_stamps)
+        self.times: SegmentTimes = clock.times
+        self._context: DateContext = clock.context
+        self._since, self._until = window.since, window.until
+        self._passthrough = window.unbounded
+        self._header = head[:clock.header_end]
+        self._in_header = bool(self._header)
+        start = clock.times.start
+        self._keep = start is None or self._side(start) == _INSIDE
+        self._block = max(1, block_bytes)
+        self._max_line = max(self._block, max_line_bytes)
+        self._buf = bytearray()
+        self._scan_from = 0
+        self._streaming: bool | None = None      # keep/drop decision of a long line in flight
+        self.kept_first: datetime | None = None
+        self.kept_last: datetime | None = None
+        self.lines_dropped = 0
+
+    # ------------------------------------------------------------ stage interface
+    def feed(self, data: bytes) -> bytes:
+        if self._passthrough:
+            return data
+        out: list[bytes] = []
+        if self._streaming is not None:
+            data = self._stream_long_line(data, out)
+        if data:
+            self._buf += data
+        if self._in_header:
+            self._take_header(out, final=False)
+        if not self._in_header and self._streaming is None:
+            self._cut_blocks(out)
+        return b"".join(out)
+
+    def finish(self) -> bytes:
+        if self._passthrough:
+            return b""
+        out: list[bytes] = []
+        if self._in_header:
+            self._take_header(out, final=True)
+        if self._buf:
+            out.append(self._decide_block(bytes(self._buf)))
+            self._buf.clear()
+        self._streaming = None
+        return b"".join(out)
+
+    # ------------------------------------------------------------ buffering
+    def _take_header(self, out: list[bytes], *, final: bool) -> None:
+        size = len(self._header)
+        if len(self._buf) >= size:
+            if self._buf.startswith(self._header):
+                out.append(self._header)
+                del self._buf[:size]
+            self._in_header = False
+        elif not self._header.startswith(self._buf):
+            self._in_header = False
+        elif final:                                  # the stream is a cut header: keep it
+            out.append(bytes(self._buf))
+            self._buf.clear()
+            self._in_header = False
+
+    def _cut_blocks(self, out: list[bytes]) -> None:
+        buf = self._buf
+        while len(buf) >= self._block:
+            line_start = buf.rfind(b"\n", 0, self._block - 1) + 1
+            end = buf.find(b"\n", max(self._scan_from, self._block - 1))
+            too_long = (end if end >= 0 else len(buf)) - line_start > self._max_line
+            if too_long:
+                if line_start:
+                    out.append(self._decide_block(bytes(buf[:line_start])))
+                if end >= 0:                         # the long line is complete: decide it alone
+                    out.append(self._decide_block(bytes(buf[line_start:end + 1])))
+                    del buf[:end + 1]
+                else:                                # decide it by its start, then stream it
+                    keep = self._decide_line(bytes(buf[line_start:line_start + _STAMP_PREFIX]))
+                    if keep:
+                        out.append(bytes(buf[line_start:]))
+                    buf.clear()
+                    self._streaming = keep
+                self._scan_from = 0
+                if self._streaming is not None:
+                    return
+                continue
+            if end < 0:
+                self._scan_from = len(buf)
+                return
+            out.append(self._decide_block(bytes(buf[:end + 1])))
+            del buf[:end + 1]
+            self._scan_from = 0
+
+    def _stream_long_line(self, data: bytes, out: list[bytes]) -> bytes:
+        end = data.find(b"\n")
+        piece = data if end < 0 else data[:end + 1]
+        if self._streaming:
+            out.append(piece)
+        if end < 0:
+            return b""
+        self._streaming = None
+        return data[end + 1:]
+
+    # ------------------------------------------------------------ deciding
+    def _side(self, moment: datetime | None) -> int:
+        if moment is None:
+            return _INSIDE
+        if self._since is not None and moment < self._since:
+            return _BEFORE
+        if self._until is not None and moment > self._until:
+            return _AFTER
+        return _INSIDE
+
+    def _note_kept(self, moment: datetime | None, last: datetime | None = None) -> None:
+        if moment is not None and self.kept_first is None:
+            self.kept_first = moment
+        if (last or moment) is not None:
+            self.kept_last = last or moment
+
+    def _decide_line(self, prefix: bytes) -> bool:
+        """Decide a line from its first bytes (long lines); returns keep."""
+        m = RECORD_STAMP.match(prefix)
+        stamp = stamp_from_match(m) if m else None
+        if stamp is not None:
+            moment = self._context.resolve(stamp)
+            self._keep = self._side(moment) == _INSIDE
+            if self._keep:
+                self._note_kept(moment)
+        if not self._keep:
+            self.lines_dropped += 1
+        return self._keep
+
+    def _records(self, block: bytes, pos: int = 0) -> Iterator[tuple[int, Stamp]]:
+        """(offset, stamp) of each record line in ``block`` from ``pos``."""
+        for m in RECORD_START.finditer(block, pos):
+            stamp = stamp_from_match(m)
+            if stamp is not None:
+                yield m.start(), stamp
+
+    def _last_record(self, block: bytes, after: int) -> tuple[int, Stamp] | None:
+        end = len(block) - 1
+        while end > after:
+            start = block.rfind(b"\n", 0, end) + 1
+            if start <= after:
+                return None
+            m = RECORD_STAMP.match(block, start)
+            stamp = stamp_from_match(m) if m else None
+            if stamp is not None:
+                return start, stamp
+            end = start - 1
+        return None
+
+    def _emit(self, block: bytes, start: int, end: int, keep: bool, out: list[bytes]) -> None:
+        if start >= end:
+            return
+        if keep:
+            out.append(block[start:end])
+            return
+        self.lines_dropped += block.count(b"\n", start, end)
+        if end == len(block) and block[-1:] != b"\n":
+            self.lines_dropped += 1
+
+    def _decide_block(self, block: bytes) -> bytes:
+        out: list[bytes] = []
+        first = next(self._records(block), None)
+        if first is None:
+            self._emit(block, 0, len(block), self._keep, out)
+            return b"".join(out)
+        self._emit(block, 0, first[0], self._keep, out)
+        if not self._decide_whole(block, first, out):
+            self._decide_each(block, first[0], out)
+        return b"".join(out)
+
+    def _decide_whole(self, block: bytes, first: tuple[int, Stamp], out: list[bytes]) -> bool:
+        """Fast path: decide everything from the first record on at once, if the samples agree."""
+        samples = [first]
+        for pos in range(first[0] + SAMPLE_BYTES, len(block), SAMPLE_BYTES):
+            found = next(self._records(block, pos), None)
+            if found is None:
+                break
+            if found[0] > samples[-1][0]:
+                samples.append(found)
+        last = self._last_record(block, samples[-1][0])
+        if last is not None:
+            samples.append(last)
+        saved = self._context.copy()
+        times = [self._context.resolve(stamp) for _, stamp in samples]
+        sides = {self._side(t) for t in times}
+        ordered = all(a is not None and b is not None and a - _SLACK <= b < a + _SPAN
+                      for a, b in zip(times, times[1:]))
+        if len(sides) != 1 or not ordered:
+            self._context = saved
+            return False
+        keep = sides.pop() == _INSIDE
+        self._emit(block, first[0], len(block), keep, out)
+        if keep:
+            self._note_kept(times[0], times[-1])
+        self._keep = keep
+        return True
+
+    def _decide_each(self, block: bytes, pos: int, out: list[bytes]) -> None:
+        run_start, keep = pos, self._keep
+        for offset, stamp in self._records(block, pos):
+            moment = self._context.resolve(stamp)
+            record_keep = self._side(moment) == _INSIDE
+            if record_keep != keep:
+                self._emit(block, run_start, offset, keep, out)
+                run_start, keep = offset, record_keep
+            if record_keep:
+                self._note_kept(moment)
+        self._emit(block, run_start, len(block), keep, out)
+        self._keep = keep
