@@ -1,0 +1,174 @@
+"""Shared pieces of every upload: options, receipt, the bundle's expected hash, resume records.
+
+One config object (``UploadOptions``) holds every tunable with its default, after s3transfer's
+``TransferConfig``. Secrets (``password``) are excluded from ``repr`` so they cannot leak into
+logs or tracebacks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from collector.errors import BadInput, VerifyFailed
+
+MiB = 1024 * 1024
+HASH_CHUNK = 4 * MiB
+_SIDECAR_LINE = re.compile(r"^([0-9a-fA-F]{64})\s+\*?(.+?)\s*$")
+
+
+@dataclass(frozen=True)
+class UploadOptions:
+    """How to upload. Every field has a working default; the CLI fills them from flags and env."""
+
+    # S3
+    endpoint_url: str | None = None          # e.g. http://127.0.0.1:8333 for S3-compatible servers
+    region: str | None = None                # AWS region; boto3's own chain when None
+    profile: str | None = None               # AWS profile name (~/.aws/config)
+    path_style: bool = False                 # path-style addressing (most S3-compatible servers)
+    sse: str | None = None                   # "AES256" | "aws:kms" | None
+    sse_kms_key_id: str | None = None        # KMS key for sse="aws:kms"
+    multipart_threshold: int = 16 * MiB      # single PUT below this size
+    part_size: int = 16 * MiB                # multipart part size (raised to stay <= 10000 parts)
+    concurrency: int = 4                     # parts in flight at once
+    # SFTP
+    known_hosts: Path | None = None          # default ~/.ssh/known_hosts
+    accept_new_host_key: bool = False        # record an UNKNOWN host key (a changed one is always refused)
+    identity: Path | None = None             # private key file; else ssh-agent and ~/.ssh/id_*
+    password: str | None = field(default=None, repr=False)  # never from the command line
+    # all
+    limit_rate: int | None = None            # bytes per second for the whole upload, all parts together
+    retries: int = 5                         # retries per request after a transient error
+    retry_base_delay: float = 0.5            # first backoff in seconds (doubles, full jitter)
+    retry_max_delay: float = 20.0            # cap on one backoff
+    timeout: float = 60.0                    # connect / read timeout in seconds
+
+    def __post_init__(self) -> None:
+        if self.sse not in (None, "AES256", "aws:kms"):
+            raise BadInput(what="sse", problem=f"must be AES256 or aws:kms, not {self.sse!r}")
+        if self.part_size < 5 * MiB:
+            raise BadInput(what="part_size", problem="S3 parts must be at least 5 MiB")
+        if self.concurrency < 1 or self.retries < 0:
+            raise BadInput(what="concurrency/retries", problem="concurrency >= 1 and retries >= 0")
+        if self.limit_rate is not None and self.limit_rate <= 0:
+            raise BadInput(what="limit_rate", problem="must be a positive number of bytes per second")
+
+    def known_hosts_path(self) -> Path:
+        return self.known_hosts or Path.home() / ".ssh" / "known_hosts"
+
+
+@dataclass(frozen=True)
+class UploadReceipt:
+    """What arrived where. ``url`` never carries credentials or signatures."""
+
+    url: str
+    size: int
+    sha256: str                              # hex SHA-256 of the bundle (what the remote holds)
+    parts: int                               # S3 parts (1 for a single PUT); SFTP/HTTP: 1
+    seconds: float
+    resumed_bytes: int                       # bytes already on the remote from an earlier attempt
+    target_checksum: str | None              # what the remote reported, e.g. "sha256:..." or "s3-composite:...-N"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"url": self.url, "size": self.size, "sha256": self.sha256, "parts": self.parts,
+                "seconds": round(self.seconds, 3), "resumed_bytes": self.resumed_bytes,
+                "target_checksum": self.target_checksum}
+
+
+def sidecar_path(bundle: Path) -> Path:
+    return bundle.with_name(bundle.name + ".sha256")
+
+
+def resume_path(bundle: Path) -> Path:
+    return bundle.with_name(bundle.name + ".upload.json")
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(HASH_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def sidecar_text(bundle: Path, sha256: str) -> bytes:
+    return f"{sha256}  {bundle.name}\n".encode()
+
+
+def expected_sha256(bundle: Path) -> str:
+    """The bundle's SHA-256 from its ``NAME.sha256`` sidecar, else computed from the file."""
+    if not bundle.is_file():
+        raise BadInput(what=str(bundle), problem="no such bundle file")
+    side = sidecar_path(bundle)
+    if not side.exists():
+        return sha256_file(bundle)
+    for line in side.read_text(errors="replace").splitlines():
+        m = _SIDECAR_LINE.match(line)
+        if m and Path(m.group(2)).name == bundle.name:
+            return m.group(1).lower()
+    raise VerifyFailed(path=str(side), problem=f"no '<sha256>  {bundle.name}' line")
+
+
+def check_local_hash(bundle: Path, expected: str, actual: str) -> None:
+    if actual != expected:
+        raise VerifyFailed(path=str(bundle), problem=f"content SHA-256 {actual[:16]}... differs from its "
+                                                     f".sha256 sidecar {expected[:16]}...; not uploaded")
+
+
+class ResumeRecord:
+    """``NAME.upload.json`` next to the bundle: what a later process needs to resume.
+
+    Written atomically (temp file in the same folder, fsync, rename) after every change, so a
+    crash leaves either the old or the new record. Thread-safe: parts finish on worker threads.
+    """
+
+    def __init__(self, bundle: Path, data: dict[str, Any]) -> None:
+        self.path = resume_path(bundle)
+        self.data = data
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, bundle: Path) -> "ResumeRecord | None":
+        path = resume_path(bundle)
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError):
+            return None
+        return cls(bundle, data) if isinstance(data, dict) else None
+
+    def update(self, **changes: Any) -> None:
+        with self._lock:
+            self.data.update(changes)
+            self._write()
+
+    def add_part(self, number: int, info: dict[str, Any]) -> None:
+        with self._lock:
+            self.data.setdefault("parts", {})[str(number)] = info
+            self._write()
+
+    def _write(self) -> None:
+        fd, tmp = tempfile.mkstemp(prefix=self.path.name + ".", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "w") as f:
+                json.dump(self.data, f, indent=1, sort_keys=True)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def remove(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def bundle_identity(bundle: Path, sha256: str) -> dict[str, Any]:
+    st = bundle.stat()
+    return {"bundle": bundle.name, "size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": sha256}

@@ -1,0 +1,308 @@
+"""Upload a bundle to S3 (or an S3-compatible server) with boto3; resumable across processes.
+
+Below ``multipart_threshold``: one PUT. Above: multipart, parts read in order by the calling thread
+(hashing the whole file on the way) and sent by a small thread pool, at most ``concurrency`` parts
+in memory. Every part carries its SHA-256 (``ChecksumAlgorithm=SHA256``), which the server checks.
+The UploadId and finished parts go to ``NAME.upload.json`` after each part, so a new process calls
+``list_parts`` and sends only what is missing. At the end ``head_object`` must show our size, our
+``x-amz-meta-sha256`` and the composite checksum we recompute from our own part hashes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import logging
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from pathlib import Path
+from typing import Any
+
+from collector.errors import BadInput, RemoteNotFound, UploadAuthError, UploadChecksumError, UploadNetworkError
+from collector.upload.base import (MiB, ResumeRecord, UploadOptions, UploadReceipt, bundle_identity,
+                                   check_local_hash, sidecar_text)
+from collector.upload.progress import ProgressReporter
+from collector.upload.ratelimit import TokenBucket
+from collector.upload.retry import Backoff, Failure
+from collector.upload.s3codes import classify_s3_error, describe_network_error
+from collector.upload.streams import MeteredReader, UploadCancelled
+from collector.upload.urls import S3Target
+
+log = logging.getLogger(__name__)
+MAX_PARTS = 10_000
+
+
+def b64(digest: bytes) -> str:
+    return base64.b64encode(digest).decode()
+
+
+def make_client(options: UploadOptions) -> Any:
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import ProfileNotFound
+
+    try:
+        session = boto3.session.Session(profile_name=options.profile, region_name=options.region)
+    except ProfileNotFound:
+        raise BadInput(what="AWS profile", problem=f"{options.profile!r} not found") from None
+    config = Config(
+        s3={"addressing_style": "path" if options.path_style else "auto"},
+        retries={"total_max_attempts": 1, "mode": "standard"},        # our own Backoff retries
+        connect_timeout=options.timeout, read_timeout=options.timeout,
+        max_pool_connections=options.concurrency + 2, signature_version="s3v4",
+        request_checksum_calculation="when_required", response_checksum_validation="when_required")
+    client = session.client("s3", endpoint_url=options.endpoint_url, config=config)
+    events = client.meta.events
+    events.register_first("request-created.s3", MeteredReader.pause_accounting, unique_id="gcollect-pause")
+    events.register_last("request-created.s3", MeteredReader.resume_accounting, unique_id="gcollect-resume")
+    return client
+
+
+def classify(exc: BaseException, target: str) -> Failure | None:
+    from botocore.exceptions import (BotoCoreError, ClientError, ConnectionError, HTTPClientError,
+                                     NoCredentialsError, PartialCredentialsError)
+
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        return classify_s3_error(str(err.get("Code", "")), status, str(err.get("Message", "")), target)
+    if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
+        return Failure(UploadAuthError(f"no usable AWS credentials for {target}", target=target), False)
+    if isinstance(exc, (ConnectionError, HTTPClientError, OSError)):
+        return Failure(UploadNetworkError(target=target, problem=describe_network_error(exc)), True)
+    if isinstance(exc, BotoCoreError):
+        return Failure(UploadNetworkError(target=target, problem=type(exc).__name__), True)
+    return None
+
+
+class S3Upload:
+    def __init__(self, bundle: Path, target: S3Target, options: UploadOptions, reporter: ProgressReporter,
+                 expected_sha256: str, client: Any | None = None) -> None:
+        self.bundle, self.target, self.options, self.reporter = bundle, target, options, reporter
+        self.expected = expected_sha256
+        self.client = client or make_client(options)
+        self.size = bundle.stat().st_size
+        self.cancelled = threading.Event()
+        self.bucket = TokenBucket(options.limit_rate) if options.limit_rate else None
+        self.backoff = Backoff(options.retries, options.retry_base_delay, options.retry_max_delay,
+                               cancelled=self.cancelled)
+        self.display = target.display
+
+    def call(self, what: str, fn: Any, /, **kwargs: Any) -> Any:
+        return self.backoff.call(lambda: fn(**kwargs), lambda e: classify(e, self.display), what)
+
+    def extra_args(self) -> dict[str, Any]:
+        args: dict[str, Any] = {"Metadata": {"sha256": self.expected}}
+        if self.options.sse:
+            args["ServerSideEncryption"] = self.options.sse
+        if self.options.sse_kms_key_id:
+            args["SSEKMSKeyId"] = self.options.sse_kms_key_id
+        return args
+
+    def send_body(self, what: str, data: bytes, fn: Any, **kwargs: Any) -> Any:
+        """One PUT/UploadPart of ``data``, retried; a failed try takes its progress back."""
+        def attempt() -> Any:
+            body = MeteredReader(io.BytesIO(data), reporter=self.reporter, bucket=self.bucket,
+                                 cancelled=self.cancelled)
+            try:
+                return fn(Body=body, ContentLength=len(data), **kwargs)
+            except BaseException:
+                body.take_back()
+                raise
+
+        return self.backoff.call(attempt, lambda e: classify(e, self.display), what)
+
+    # ---------------------------------------------------------------- single PUT
+    def put_single(self, started: float) -> UploadReceipt:
+        data = self.bundle.read_bytes()
+        digest = hashlib.sha256(data).digest()
+        check_local_hash(self.bundle, self.expected, digest.hex())
+        self.reporter.start(self.size, 0)
+        self.send_body("PUT", data, fn=self.client.put_object, Bucket=self.target.bucket, Key=self.target.key,
+                       ChecksumAlgorithm="SHA256", ChecksumSHA256=b64(digest), **self.extra_args())
+        checksum = self.verify_remote(expected_checksum=b64(digest))
+        self.put_sidecar()
+        return UploadReceipt(url=self.display, size=self.size, sha256=self.expected, parts=1,
+                             seconds=time.monotonic() - started, resumed_bytes=0, target_checksum=checksum)
+
+    def put_sidecar(self) -> None:
+        text = sidecar_text(self.bundle, self.expected)
+        self.call("PUT sidecar", self.client.put_object, Bucket=self.target.bucket, Key=self.target.key + ".sha256",
+                  Body=text, ChecksumAlgorithm="SHA256", ChecksumSHA256=b64(hashlib.sha256(text).digest()),
+                  **({"ServerSideEncryption": self.options.sse} if self.options.sse else {}),
+                  **({"SSEKMSKeyId": self.options.sse_kms_key_id} if self.options.sse_kms_key_id else {}))
+
+    def verify_remote(self, expected_checksum: str) -> str | None:
+        head = self.call("HEAD", self.client.head_object, Bucket=self.target.bucket, Key=self.target.key,
+                         ChecksumMode="ENABLED")
+        problems = []
+        if int(head.get("ContentLength", -1)) != self.size:
+            problems.append(f"size {head.get('ContentLength')} != {self.size}")
+        meta = head.get("Metadata", {}).get("sha256")
+        if meta is not None and meta != self.expected:
+            problems.append(f"x-amz-meta-sha256 {meta[:16]}... != {self.expected[:16]}...")
+        remote = head.get("ChecksumSHA256")
+        if remote is not None and remote != expected_checksum:
+            problems.append(f"checksum {remote} != {expected_checksum}")
+        if problems:
+            raise UploadChecksumError(target=self.display, problem="; ".join(problems))
+        if remote is None:
+            log.warning("%s returned no SHA-256 checksum; relying on the per-part checks", self.display)
+        return f"sha256:{remote}" if remote else None
+
+    # ---------------------------------------------------------------- multipart
+    def part_size(self) -> int:
+        needed = -(-self.size // MAX_PARTS)
+        return max(self.options.part_size, -(-needed // MiB) * MiB)
+
+    def open_record(self, part_size: int) -> tuple[ResumeRecord, dict[int, dict[str, Any]]]:
+        """Resume the recorded upload if it is ours and still exists; else start a new one."""
+        identity = {"kind": "s3", "endpoint": self.options.endpoint_url, "bucket": self.target.bucket,
+                    "key": self.target.key, "part_size": part_size, **bundle_identity(self.bundle, self.expected)}
+        old = ResumeRecord.load(self.bundle)
+        if old is not None and {k: old.data.get(k) for k in identity} == identity and old.data.get("upload_id"):
+            try:
+                remote = self.list_parts(old.data["upload_id"])
+            except RemoteNotFound as e:
+                if "NoSuchUpload" not in e.message:
+                    raise
+                log.info("recorded upload is gone on the server; starting again")
+            else:
+                return old, remote
+        created = self.call("CreateMultipartUpload", self.client.create_multipart_upload,
+                            Bucket=self.target.bucket, Key=self.target.key, ChecksumAlgorithm="SHA256",
+                            **self.extra_args())
+        record = ResumeRecord(self.bundle, {**identity, "upload_id": created["UploadId"], "parts": {}})
+        record.update()
+        return record, {}
+
+    def list_parts(self, upload_id: str) -> dict[int, dict[str, Any]]:
+        parts: dict[int, dict[str, Any]] = {}
+        marker = 0
+        while True:
+            page = self.call("ListParts", self.client.list_parts, Bucket=self.target.bucket, Key=self.target.key,
+                             UploadId=upload_id, PartNumberMarker=marker)
+            for p in page.get("Parts", []):
+                parts[int(p["PartNumber"])] = p
+            if not page.get("IsTruncated"):
+                return parts
+            marker = int(page["NextPartNumberMarker"])
+
+    def put_multipart(self, started: float) -> UploadReceipt:
+        part_size = self.part_size()
+        count = max(1, -(-self.size // part_size))
+        record, on_server = self.open_record(part_size)
+        upload_id = record.data["upload_id"]
+        recorded: dict[str, Any] = record.data.get("parts", {})
+        digests: dict[int, bytes] = {}
+        etags: dict[int, str] = {}
+        resumed = sum(int(p["Size"]) for n, p in on_server.items() if str(n) in recorded)
+        self.reporter.start(self.size, resumed)
+        whole = hashlib.sha256()
+        slots = threading.Semaphore(self.options.concurrency)
+        futures: list[Future[None]] = []
+
+        def send(n: int, data: bytes, digest: bytes) -> None:
+            try:
+                result = self.send_body(f"part {n}/{count}", data, fn=self.client.upload_part,
+                                        Bucket=self.target.bucket, Key=self.target.key, UploadId=upload_id,
+                                        PartNumber=n, ChecksumAlgorithm="SHA256", ChecksumSHA256=b64(digest))
+                etags[n] = result["ETag"]
+                record.add_part(n, {"etag": result["ETag"], "sha256": b64(digest), "size": len(data)})
+            except BaseException:
+                self.cancelled.set()
+                raise
+            finally:
+                slots.release()
+
+        pool = ThreadPoolExecutor(self.options.concurrency, thread_name_prefix="s3-part")
+        try:
+            with open(self.bundle, "rb") as f:
+                for n in range(1, count + 1):
+                    slots.acquire()
+                    if self.cancelled.is_set():
+                        slots.release()
+                        break
+                    data = f.read(part_size)
+                    whole.update(data)
+                    digest = hashlib.sha256(data).digest()
+                    digests[n] = digest
+                    if self.already_there(n, data, digest, on_server.get(n), recorded.get(str(n))):
+                        etags[n] = on_server[n]["ETag"]
+                        slots.release()
+                        continue
+                    futures.append(pool.submit(send, n, data, digest))
+            wait(futures)                       # the others stop at their next read once cancelled
+            errors = [f.exception() for f in futures if f.exception() is not None]
+            if errors:                          # the first real error, not the "cancelled" echoes
+                raise next((e for e in errors if not isinstance(e, UploadCancelled)), errors[0])  # type: ignore[misc]
+        except BaseException:
+            self.cancelled.set()
+            pool.shutdown(wait=True, cancel_futures=True)
+            self.reporter.close()
+            raise
+        pool.shutdown(wait=True)
+        check_local_hash(self.bundle, self.expected, whole.hexdigest())
+        self.complete(upload_id, count, digests, etags)
+        composite = b64(hashlib.sha256(b"".join(digests[n] for n in range(1, count + 1))).digest()) + f"-{count}"
+        checksum = self.verify_remote(expected_checksum=composite)
+        self.put_sidecar()
+        record.remove()
+        return UploadReceipt(url=self.display, size=self.size, sha256=self.expected, parts=count,
+                             seconds=time.monotonic() - started, resumed_bytes=resumed, target_checksum=checksum)
+
+    @staticmethod
+    def already_there(n: int, data: bytes, digest: bytes, remote: dict[str, Any] | None,
+                      recorded: dict[str, Any] | None) -> bool:
+        if remote is None or int(remote.get("Size", -1)) != len(data):
+            return False
+        if recorded is not None:
+            return bool(recorded.get("sha256") == b64(digest) and recorded.get("etag") == remote.get("ETag"))
+        # finished on the server but not recorded (crash right after): its ETag is the part's MD5
+        return bool(str(remote.get("ETag", "")).strip('"') == hashlib.md5(data, usedforsecurity=False).hexdigest())
+
+    def complete(self, upload_id: str, count: int, digests: dict[int, bytes], etags: dict[int, str]) -> None:
+        parts = [{"PartNumber": n, "ETag": etags[n], "ChecksumSHA256": b64(digests[n])} for n in range(1, count + 1)]
+        try:
+            self.call("CompleteMultipartUpload", self.client.complete_multipart_upload, Bucket=self.target.bucket,
+                      Key=self.target.key, UploadId=upload_id, MultipartUpload={"Parts": parts})
+        except RemoteNotFound as e:
+            # a retried Complete whose first try went through finds no upload: the HEAD check decides
+            if "NoSuchUpload" not in e.message:
+                raise
+        self.reporter.close()
+
+
+def upload_s3(bundle: Path, target: S3Target, options: UploadOptions, reporter: ProgressReporter,
+              expected_sha256: str) -> UploadReceipt:
+    started = time.monotonic()
+    job = S3Upload(bundle, target, options, reporter, expected_sha256)
+    try:
+        if job.size < options.multipart_threshold:
+            return job.put_single(started)
+        return job.put_multipart(started)
+    except UploadCancelled:
+        raise UploadNetworkError(target=target.display, problem="cancelled") from None
+    finally:
+        reporter.close()
+
+
+def abort_s3(bucket: str, prefix: str, options: UploadOptions) -> int:
+    """Abort every unfinished multipart upload under ``prefix``; returns how many."""
+    client = make_client(options)
+    target = f"s3://{bucket}/{prefix}"
+    backoff = Backoff(options.retries, options.retry_base_delay, options.retry_max_delay)
+    aborted = 0
+    kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix}
+    while True:
+        page = backoff.call(lambda: client.list_multipart_uploads(**kwargs), lambda e: classify(e, target), "list")
+        for up in page.get("Uploads", []):
+            backoff.call(lambda up=up: client.abort_multipart_upload(Bucket=bucket, Key=up["Key"],
+                                                                     UploadId=up["UploadId"]),
+                         lambda e: classify(e, target), "abort")
+            aborted += 1
+        if not page.get("IsTruncated"):
+            return aborted
+        kwargs.update(KeyMarker=page.get("NextKeyMarker"), UploadIdMarker=page.get("NextUploadIdMarker"))
