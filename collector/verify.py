@@ -47,6 +47,12 @@ class _State:
     def add(self, member: str | None, problem: str) -> None:
         self.problems.append(VerifyProblem(member, problem))
 
+    def rel(self, name: str | None) -> str | None:
+        """A member's name as problems give it: relative to the top folder when inside it."""
+        if name is not None and self.top is not None and name.startswith(self.top + "/"):
+            return name[len(self.top) + 1:].rstrip("/") or name
+        return name
+
 
 def verify_bundle(path: Path, *, check_sidecar: bool = True) -> VerifyReport:
     path = Path(path)
@@ -249,8 +255,8 @@ def _read_tar(path: Path, is_gzip: bool, st: _State) -> str:
                 _tar_member(tar, info, st)
             _tar_end(tar, tail, st, current)
         except Exception as e:  # tarfile, gzip, zlib/isal, zstandard errors: all mean a bad stream
-            where = f"while reading {current}" if current else "at the start"
-            st.add(current, f"corrupt or truncated archive {where}: {e}")
+            where = "while reading this member" if current else "at the start"
+            st.add(st.rel(current), f"corrupt or truncated archive {where}: {e.__class__.__name__}: {e}")
             st.fatal = True
         hashing.drain()
         if frames is not None and not st.fatal and not frames.complete:
@@ -261,7 +267,7 @@ def _read_tar(path: Path, is_gzip: bool, st: _State) -> str:
 
 def _tar_member(tar: tarfile.TarFile, info: tarfile.TarInfo, st: _State) -> None:
     if not (info.isreg() or info.isdir()):
-        st.add(info.name, "link, device or other special member")
+        st.add(st.rel(info.name), "link, device or other special member")
         return
     rel = _member(info.name, st, directory=info.isdir())
     if rel is None or info.isdir():
@@ -287,10 +293,10 @@ def _tar_end(tar: tarfile.TarFile, tail: _Tail, st: _State, last: str | None) ->
         rest += len(data)
         nonzero = nonzero or data.count(0) != len(data)
     if stop is None:
-        st.add(last, "end-of-archive marker missing (truncated after this member?)")
+        st.add(st.rel(last), "end-of-archive marker missing (truncated after this member?)")
         st.fatal = True
     elif stop.count(0) != len(stop):
-        st.add(last, f"invalid tar header after this member (offset {tar.offset})")
+        st.add(st.rel(last), f"invalid tar header after this member (offset {tar.offset})")
         st.fatal = True
     elif rest < tarfile.BLOCKSIZE:
         st.add(None, "end-of-archive marker incomplete (truncated?)")
@@ -318,7 +324,7 @@ def _read_zip(path: Path, st: _State) -> None:
             mode = info.external_attr >> 16
             special = info.create_system == 3 and mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
             if special:
-                st.add(name, "link, device or other special member")
+                st.add(st.rel(name), "link, device or other special member")
                 continue
             rel = _member(name, st, directory=info.is_dir())
             if rel is None or info.is_dir():
