@@ -1,0 +1,351 @@
+"""Profile x Installation x window x caps -> Plan: which files to collect, and why every other one is not.
+
+Declared by the profiles (STYLE.md 1, "declare, then execute"), executed once here. Pure apart
+from ``lstat``/``scandir`` and reading the first few KB of a file (segment heads for their start
+time, PEM files for a private key); nothing is written.
+
+For each installation, each collect spec, in profile order:
+
+1. expand the spec's globs with the installation's placeholders: ``{app_dir}``, each
+   ``{log_base}``, each ``{log_dir}`` (folder of a log base), ``{name}``, each ``{home}``
+   (``home/*``, ``root``, ``Users/*``, ``<drive>/Users/*``); a glob whose placeholder has no
+   value is not expanded;
+2. keep regular files only; a symlink only when its target is a regular file inside the root
+   (else ``Skip("symlink leaves the root")``, "symlink loop", ...); FIFOs, sockets, devices and
+   unreadable files are skipped with the reason; folders are ignored;
+3. a file belongs to the first spec (and installation) that matches it, by real path;
+4. never collected: the profile's ``forbid`` globs and ``NEVER_COLLECT`` (keys, key stores,
+   PEM files holding a private key, licences; core dumps unless ``include_core``);
+5. specs with ``consent`` (and every ``binary-log`` spec, which needs "unredacted-binary") only
+   with that consent;
+6. window (none given: every file): ``window: ignore`` specs always; ``always_in_window`` specs
+   and ``*.snapshot.log`` files when [start, mtime] touches the window; other specs per stream
+   (``<dir>/<base>[-NNN]``) with ``timewindow.select_segments`` (GENESYS.md (b)); a kept segment
+   that starts before ``since`` or ends (next segment's start, else mtime) after ``until`` gets
+   ``trim=True``;
+7. caps (``Caps``): per file (tail), per spec and installation (newest first), then the total
+   across the plan (configs and snapshot logs first, then the rest newest first). The file that
+   crosses a cap keeps its last bytes (``tail_bytes``) if it is a log or text file; a config or
+   binary file is skipped instead (half a config or binary misleads), also when it alone is
+   larger than the per-file cap.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import posixpath
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+from collector.hostfiles import WalkBudget, escape, expand_glob, glob_match, parse_log_name, \
+    read_head, resolve_regular, source_of
+from collector.model import Candidate, CollectSpec, Installation, Plan, Profile, Skip, Window
+
+MB = 1 << 20
+HEAD_BYTES = 8 * 1024              # of a segment, for its start time
+PEM_PEEK_BYTES = 64 * 1024         # a PEM bundle may put its key after a few certificates
+PEM_SUFFIXES = (".pem", ".crt", ".cer")
+HOME_GLOBS = ("home/*", "root", "Users/*", "C/Users/*", "D/Users/*")
+BINARY_CONSENT = "unredacted-binary"
+BINARY_SKIP = "binary log, cannot be redacted; pass --include-unredacted-binary to ship it raw"
+NEVER_COLLECT: tuple[tuple[str, str], ...] = (
+    ("*.key", "private key file (*.key)"),
+    ("*.jks", "Java key store (*.jks)"),
+    ("*.keystore", "key store (*.keystore)"),
+    ("*.p12", "PKCS#12 key store (*.p12)"),
+    ("*.pfx", "PKCS#12 key store (*.pfx)"),
+    ("license.dat", "license file"),
+    ("*.lic", "license file"),
+)
+CORE_DUMPS = ("core", "core.[0-9]*", "*.dmp", "*.mdmp")
+_PLACEHOLDER = re.compile(r"\{(app_dir|log_base|log_dir|name|home)\}")
+
+
+@dataclass(frozen=True)
+class Caps:
+    """Size limits, in MiB; ``None`` = no limit.
+
+    per_file_mb: a bigger file keeps only its last ``per_file_mb`` (default: no limit);
+    per_spec_mb: budget per collect spec and installation, newest files first, for specs
+        without their own ``cap_mb`` (default 2048);
+    total_mb: budget for the whole plan (default 4096).
+    """
+
+    per_file_mb: float | None = None
+    per_spec_mb: float | None = 2048
+    total_mb: float | None = 4096
+
+
+@dataclass
+class _File:
+    host_path: str
+    source: Path                   # real path (a symlink resolved inside the root)
+    size: int
+    mtime: float
+
+
+@dataclass
+class _Pick:
+    candidate: Candidate
+    first: bool                    # configs and snapshot logs go first in the total cap
+    newest_key: float
+
+
+# ------------------------------------------------------------------ expansion
+def _placeholder_values(inst: Installation, homes: list[str]) -> dict[str, list[str]]:
+    return {
+        "app_dir": [inst.app_dir] if inst.app_dir else [],
+        "log_base": list(inst.log_bases),
+        "log_dir": list(dict.fromkeys(posixpath.dirname(b) for b in inst.log_bases if "/" in b)),
+        "name": [inst.name],
+        "home": homes,
+    }
+
+
+def expand_spec_globs(glob: str, values: Mapping[str, list[str]]) -> list[str]:
+    """Every substitution of the glob's placeholders (values escaped), none if one is empty."""
+    names = list(dict.fromkeys(_PLACEHOLDER.findall(glob)))
+    patterns = []
+    for combo in itertools.product(*(values.get(n, []) for n in names)):
+        chosen = dict(zip(names, combo))
+        patterns.append(_PLACEHOLDER.sub(lambda m: escape(chosen[m.group(1)]), glob))
+    return list(dict.fromkeys(patterns))
+
+
+def _homes(root: Path, budget: WalkBudget) -> list[str]:
+    found = [h for g in HOME_GLOBS for h in expand_glob(root, g, max_depth=3, budget=budget)]
+    return [h for h in found if os.path.isdir(source_of(root, h)) and not os.path.islink(source_of(root, h))]
+
+
+# ------------------------------------------------------------------ exclusions
+def never_collect_reason(host_path: str, source: Path, forbid: Sequence[str],
+                         include_core: bool) -> str | None:
+    name = posixpath.basename(host_path)
+    for pattern, reason in NEVER_COLLECT:
+        if glob_match(name, pattern):
+            return f"never collected: {reason}"
+    if not include_core and any(glob_match(name, p) for p in CORE_DUMPS):
+        return "core dump; pass --include-core to collect it"
+    if name.lower().endswith(PEM_SUFFIXES) and b"PRIVATE KEY" in read_head(source, PEM_PEEK_BYTES):
+        return "never collected: PEM file contains a private key"
+    for pattern in forbid:
+        if glob_match(host_path, pattern):
+            return f"forbidden by profile ({pattern})"
+    return None
+
+
+def _unreadable(source: Path) -> str | None:
+    try:
+        fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as error:
+        return f"unreadable: {(error.strerror or str(error)).lower()}"
+    os.close(fd)
+    return None
+
+
+# ------------------------------------------------------------------ window
+def _times(file: _File, read_heads: bool) -> tuple[datetime | None, datetime]:
+    from collector import timewindow
+
+    end = timewindow.file_end_time(file.mtime)
+    head = read_head(file.source, HEAD_BYTES) if read_heads else b""
+    try:
+        start = timewindow.segment_times(posixpath.basename(file.host_path), head, file.mtime).start
+    except (ValueError, OverflowError):
+        start = None
+    return start, end
+
+
+def _stream_key(host_path: str) -> tuple[str, tuple[str, str | None, str | None]]:
+    return posixpath.dirname(host_path), parse_log_name(posixpath.basename(host_path)).stream
+
+
+def _is_snapshot(host_path: str) -> bool:
+    return host_path.endswith(".snapshot.log")
+
+
+def choose_in_window(spec: CollectSpec, files: list[_File], window: Window
+                     ) -> tuple[list[tuple[_File, datetime | None, datetime, bool, str]], list[_File]]:
+    """(kept: file, start, end, trim, reason; outside the window) for one spec's files."""
+    from collector import timewindow
+
+    if window.unbounded or spec.window == "ignore":
+        reason = "no time window" if spec.window != "ignore" else "window: ignore (always taken)"
+        return [(f, None, timewindow.file_end_time(f.mtime), False, reason) for f in files], []
+    kept: list[tuple[_File, datetime | None, datetime, bool, str]] = []
+    outside: list[_File] = []
+    streams: dict[tuple[str, tuple[str, str | None, str | None]], list[_File]] = {}
+    for file in files:
+        if spec.always_in_window or _is_snapshot(file.host_path):
+            start, end = _times(file, True)
+            if timewindow.overlaps(start, end, window):
+                kept.append((file, start, end, False, "snapshot log in window"))
+            else:
+                outside.append(file)
+        else:
+            streams.setdefault(_stream_key(file.host_path), []).append(file)
+    for members in streams.values():
+        timed = [(f, *_times(f, True)) for f in members]
+        ordered = sorted(timed, key=lambda t: (t[1] or t[2], t[0].host_path))
+        chosen = set(id(f) for f in timewindow.select_segments(
+            [(f, start, end) for f, start, end in ordered], window, keep_first=False))
+        for index, (file, start, end) in enumerate(ordered):
+            if id(file) not in chosen:
+                outside.append(file)
+                continue
+            following = ordered[index + 1][1] if index + 1 < len(ordered) else None
+            seg_end = following or end
+            trim = bool((window.since and (start is None or start < window.since))
+                        or (window.until and seg_end > window.until))
+            kept.append((file, start, end, trim, "in window, trimmed at the edge" if trim
+                         else "in window"))
+    return kept, outside
+
+
+# ------------------------------------------------------------------ caps
+def _mb(value: float) -> str:
+    return f"{value:g}"
+
+
+def _tailable(candidate: Candidate) -> bool:
+    return candidate.kind in ("log", "text")
+
+
+def _planned(candidate: Candidate) -> int:
+    return candidate.tail_bytes if candidate.tail_bytes is not None else candidate.size
+
+
+def apply_cap(picks: list[_Pick], cap_mb: float | None, label: str
+              ) -> tuple[list[_Pick], list[Skip]]:
+    """Keep picks in the given order until ``cap_mb`` is spent; tail the one that crosses it."""
+    if cap_mb is None:
+        return picks, []
+    left = int(cap_mb * MB)
+    kept: list[_Pick] = []
+    skipped: list[Skip] = []
+    for pick in picks:
+        c = pick.candidate
+        need = _planned(c)
+        if need <= left:
+            left -= need
+            kept.append(pick)
+        elif left > 0 and _tailable(c):
+            pick.candidate = replace(c, tail_bytes=left,
+                                     reason=f"{c.reason}; last {left} bytes ({label} {_mb(cap_mb)} MB)")
+            left = 0
+            kept.append(pick)
+        else:
+            skipped.append(Skip(c.host_path, c.product, f"{label} {_mb(cap_mb)} MB reached", c.size))
+    return kept, skipped
+
+
+# ------------------------------------------------------------------ entry points
+def _matched_files(root: Path, spec: CollectSpec, inst: Installation, profile: Profile,
+                   values: Mapping[str, list[str]], claimed: set[str], include_core: bool,
+                   budget: WalkBudget) -> tuple[list[_File], list[Skip]]:
+    files: list[_File] = []
+    skipped: list[Skip] = []
+    for glob in spec.globs:
+        for pattern in expand_spec_globs(glob, values):
+            for host in expand_glob(root, pattern, budget=budget):
+                source = source_of(root, host)
+                if os.path.isdir(source) and not os.path.islink(source):
+                    continue
+                real, info, why = resolve_regular(root, source)
+                key = os.fspath(real) if real else os.path.realpath(source)
+                if key in claimed:
+                    continue
+                claimed.add(key)
+                if real is None or info is None:
+                    skipped.append(Skip(host, inst.product, why))
+                    continue
+                reason = never_collect_reason(host, real, profile.forbid, include_core) \
+                    or _unreadable(real)
+                if reason:
+                    skipped.append(Skip(host, inst.product, reason, info.st_size))
+                    continue
+                files.append(_File(host, real, info.st_size, info.st_mtime))
+    return files, skipped
+
+
+def select(root: Path, profiles: Mapping[str, Profile], installations: Sequence[Installation],
+           window: Window, caps: Caps, *, consent: frozenset[str] = frozenset(),
+           include_core: bool = False) -> Plan:
+    """The plan for these installations (see the module docstring)."""
+    root = Path(root)
+    budget = WalkBudget()
+    homes = _homes(root, budget)
+    claimed: set[str] = set()
+    picks: list[_Pick] = []
+    skipped: list[Skip] = []
+    used: dict[str, Profile] = {}
+    for inst in installations:
+        profile = profiles.get(inst.product)
+        if profile is None:
+            skipped.append(Skip(inst.app_dir or "", inst.product, "no profile for this product"))
+            continue
+        used.setdefault(profile.product, profile)
+        values = _placeholder_values(inst, homes)
+        for spec in profile.collect:
+            files, spec_skips = _matched_files(root, spec, inst, profile, values, claimed,
+                                               include_core, budget)
+            skipped += spec_skips
+            needed = spec.consent or (BINARY_CONSENT if spec.kind == "binary-log" else None)
+            if needed and needed not in consent:
+                reason = BINARY_SKIP if needed == BINARY_CONSENT else f"needs consent '{needed}'"
+                skipped += [Skip(f.host_path, inst.product, reason, f.size) for f in files]
+                continue
+            kept, outside = choose_in_window(spec, files, window)
+            skipped += [Skip(f.host_path, inst.product, "outside window", f.size) for f in outside]
+            if caps.per_file_mb is not None and spec.kind not in ("log", "text"):
+                limit = caps.per_file_mb * MB
+                skipped += [Skip(f.host_path, inst.product, f"larger than the per-file cap "
+                                 f"{_mb(caps.per_file_mb)} MB ({spec.kind}, not tailed)", f.size)
+                            for f, *_ in kept if f.size > limit]
+                kept = [k for k in kept if k[0].size <= limit]
+            spec_picks = [_Pick(_candidate(f, inst, profile, spec, start, end, trim, reason,
+                                           caps, needed is not None),
+                                first=spec.window == "ignore" or spec.kind == "config"
+                                or spec.always_in_window or _is_snapshot(f.host_path),
+                                newest_key=f.mtime)
+                          for f, start, end, trim, reason in kept]
+            spec_picks.sort(key=lambda p: (-p.newest_key, p.candidate.host_path))
+            spec_cap = spec.cap_mb if spec.cap_mb is not None else caps.per_spec_mb
+            spec_picks, cap_skips = apply_cap(spec_picks, spec_cap, "cap")
+            picks += spec_picks
+            skipped += cap_skips
+    order = {id(p): i for i, p in enumerate(picks)}
+    by_priority = sorted(picks, key=lambda p: (not p.first, -p.newest_key, order[id(p)]))
+    total_kept, total_skips = apply_cap(by_priority, caps.total_mb, "total cap")
+    total_kept.sort(key=lambda p: order[id(p)])
+    return Plan(root=root, window=window, installations=tuple(installations),
+                members=tuple(p.candidate for p in total_kept),
+                skipped=tuple(skipped + total_skips), profiles_used=tuple(used.values()))
+
+
+def _candidate(file: _File, inst: Installation, profile: Profile, spec: CollectSpec,
+               start: datetime | None, end: datetime, trim: bool, reason: str, caps: Caps,
+               consented: bool) -> Candidate:
+    tail = None
+    if caps.per_file_mb is not None and file.size > caps.per_file_mb * MB:
+        tail = int(caps.per_file_mb * MB)
+        reason = f"{reason}; last {tail} bytes (per-file cap {_mb(caps.per_file_mb)} MB)"
+    return Candidate(source=file.source, host_path=file.host_path, product=inst.product,
+                     installation=inst.name, spec_id=spec.id, kind=spec.kind, size=file.size,
+                     mtime=file.mtime, start=start, end=end, reason=reason,
+                     rule_sets=profile.redaction, tail_bytes=tail, trim=trim,
+                     unredacted_consent=consented)
+
+
+def describe_plan(plan: Plan) -> list[dict[str, object]]:
+    """One row per member for ``--dry-run``: path, size (bytes to read), product, installation,
+    kind, reason, plus spec, full size, trim and tail."""
+    return [{"path": c.host_path, "size": c.tail_bytes if c.tail_bytes is not None else c.size,
+             "product": c.product, "installation": c.installation, "kind": c.kind,
+             "reason": c.reason, "spec": c.spec_id, "full_size": c.size, "trim": c.trim,
+             "tail_bytes": c.tail_bytes, "unredacted": c.unredacted_consent}
+            for c in plan.members]

@@ -1,0 +1,263 @@
+"""select(): which files a plan takes and why it leaves every other one out."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from collector.model import CollectSpec, Detect, Installation, Profile, Window
+from collector.selection import BINARY_SKIP, Caps, describe_plan, expand_spec_globs, select
+
+UTC = timezone.utc
+T0 = datetime(2024, 3, 5, 9, 0, tzinfo=UTC)
+LOGS = "var/log/genesys/SIPS_P"
+APP = "opt/genesys/SIPS_P"
+
+SPECS = (
+    CollectSpec("snapshot", "log", ("{log_base}*.snapshot.log",), always_in_window=True),
+    CollectSpec("segments", "log", ("{log_base}.*.log", "{log_base}-*.log")),
+    CollectSpec("startup", "config", ("{app_dir}/*",), window="ignore"),
+)
+
+
+def make_profile(product: str = "sip-server", collect=SPECS, forbid=()) -> Profile:
+    return Profile(product=product, title=product, source=f"{product}.yaml", sha256="0" * 64,
+                   detect=Detect(), collect=collect, forbid=forbid, redaction=("common-secrets", "sip"))
+
+
+PROFILES = {"sip-server": make_profile()}
+SIP = Installation("sip-server", "SIPS_P", APP, (f"{LOGS}/SIPS_P",))
+
+
+def at(hours: float) -> datetime:
+    return T0 + timedelta(hours=hours)
+
+
+def write(root: Path, host_path: str, data: bytes | str = b"x\n", mtime: datetime | None = None) -> Path:
+    path = root / host_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode() if isinstance(data, str) else data)
+    if mtime is not None:
+        os.utime(path, (mtime.timestamp(), mtime.timestamp()))
+    return path
+
+
+def segment(root: Path, start: datetime, end: datetime, thread: str = "", suffix: str = "",
+            size: int = 0) -> str:
+    """A SIPS_P segment named by its start (header in UTC, so the host zone does not matter)."""
+    stamp = start.strftime("%Y%m%d_%H%M%S_") + f"{start.microsecond // 1000:03d}"
+    name = f"SIPS_P{thread}.{stamp}{suffix}.log"
+    local = start.strftime("%Y-%m-%dT%H:%M:%S.000")
+    head = (f"Genesys SIP Server, version 8.1.199.01\nApplication name: SIPS_P\n"
+            f"Local time:         {local}\nStart time (UTC):   {local}\nTime zone:          0\n"
+            f"{start:%H:%M:%S}.000 Std 09900 started\n")
+    write(root, f"{LOGS}/{name}", head + "." * max(0, size - len(head)), end)
+    return f"{LOGS}/{name}"
+
+
+def names(plan) -> list[str]:
+    return sorted(c.host_path.rsplit("/", 1)[-1] for c in plan.members)
+
+
+def reasons(plan) -> dict[str, str]:
+    return {s.host_path.rsplit("/", 1)[-1]: s.reason for s in plan.skipped}
+
+
+# ------------------------------------------------------------------ window
+@pytest.fixture
+def stream(tmp_path: Path) -> Path:
+    for hour in (0, 1, 2):                                    # 09:00 10:00 11:00, each ends at the next
+        segment(tmp_path, at(hour), at(hour + 1))
+    segment(tmp_path, at(3), at(3.5))                         # newest: 12:00, last write 12:30
+    segment(tmp_path, at(0), at(2.5), thread="-001")          # a thread stream of its own
+    segment(tmp_path, at(2.5), at(3.4), thread="-001")
+    return tmp_path
+
+
+S09, S10, S11, S12 = (f"SIPS_P.20240305_{h:02d}0000_000.log" for h in (9, 10, 11, 12))
+T09, T1130 = "SIPS_P-001.20240305_090000_000.log", "SIPS_P-001.20240305_113000_000.log"
+
+
+@pytest.mark.parametrize("since, until, kept, trimmed", [
+    (None, None, [S09, S10, S11, S12, T09, T1130], []),
+    (at(1.5), at(2.4), [S10, S11, T09], [S10, S11, T09]),     # straddling both edges -> trim
+    (at(1.5), at(2.5), [S10, S11, T09, T1130], [S10, S11, T09, T1130]),   # start == until: in
+    (at(1), at(2), [S10, S11, T09], [S11, T09]),              # exact edges: 10:00 whole
+    (at(3.2), None, [S12, T1130], [S12, T1130]),              # newest by its mtime
+    (at(4), None, [], []),                                    # newest last written 12:30
+    (None, at(0.5), [S09, T09], [S09, T09]),
+])
+def test_window_selects_segments_per_stream(stream: Path, since, until, kept, trimmed) -> None:
+    plan = select(stream, PROFILES, [SIP], Window(since, until), Caps())
+    assert names(plan) == sorted(kept)
+    assert sorted(c.host_path.rsplit("/", 1)[-1] for c in plan.members if c.trim) == sorted(trimmed)
+    assert {r for r in reasons(plan).values()} <= {"outside window"}
+    assert all(c.rule_sets == ("common-secrets", "sip") for c in plan.members)
+
+
+def test_snapshot_taken_whenever_it_touches_the_window(tmp_path: Path) -> None:
+    segment(tmp_path, at(0), at(0.1), suffix=".snapshot")
+    segment(tmp_path, at(0), at(4))
+    inside = select(tmp_path, PROFILES, [SIP], Window(at(0.05), at(0.5)), Caps())
+    snap = [c for c in inside.members if c.spec_id == "snapshot"]
+    assert len(snap) == 1 and snap[0].reason == "snapshot log in window" and not snap[0].trim
+    later = select(tmp_path, PROFILES, [SIP], Window(at(2), at(3)), Caps())
+    assert [c.spec_id for c in later.members] == ["segments"]
+    assert reasons(later) == {"SIPS_P.20240305_090000_000.snapshot.log": "outside window"}
+
+
+def test_configs_ignore_the_window(tmp_path: Path) -> None:
+    write(tmp_path, f"{APP}/sip.cfg", "[log]\nall = x\n", at(-1000))
+    plan = select(tmp_path, PROFILES, [SIP], Window(at(0), at(1)), Caps())
+    assert [(c.spec_id, c.kind, c.trim) for c in plan.members] == [("startup", "config", False)]
+
+
+# ------------------------------------------------------------------ caps
+def test_spec_cap_newest_first_and_tail_of_the_boundary_file(tmp_path: Path) -> None:
+    paths = [segment(tmp_path, at(h), at(h + 1), size=1000) for h in range(5)]
+    profiles = {"sip-server": make_profile(collect=(
+        CollectSpec("segments", "log", ("{log_base}.*.log",), cap_mb=2500 / (1 << 20)),))}
+    plan = select(tmp_path, profiles, [SIP], Window(), Caps())
+    by_path = {c.host_path: c for c in plan.members}
+    assert set(by_path) == set(paths[2:])
+    assert [by_path[p].tail_bytes for p in paths[2:]] == [500, None, None]
+    assert {s.host_path: s.reason for s in plan.skipped} == {
+        p: f"cap {2500 / (1 << 20):g} MB reached" for p in paths[:2]}
+    assert plan.bytes_planned == 2500
+
+
+def test_total_cap_takes_configs_first_and_per_file_cap_tails(tmp_path: Path) -> None:
+    write(tmp_path, f"{APP}/sip.cfg", "c" * 300, at(-100))
+    paths = [segment(tmp_path, at(h), at(h + 1), size=1000) for h in range(3)]
+    plan = select(tmp_path, PROFILES, [SIP], Window(),
+                  Caps(per_file_mb=800 / (1 << 20), total_mb=1500 / (1 << 20)))
+    by_path = {c.host_path: c for c in plan.members}
+    assert by_path[f"{APP}/sip.cfg"].tail_bytes is None
+    assert by_path[paths[2]].tail_bytes == 800                  # per-file cap
+    assert by_path[paths[1]].tail_bytes == 400                  # what the total leaves
+    assert [s.host_path for s in plan.skipped] == [paths[0]]
+    assert plan.skipped[0].reason.startswith("total cap ")
+    assert plan.bytes_planned == 1500
+
+
+# ------------------------------------------------------------------ exclusions
+PEM_KEY = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n" * 3 + \
+    "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----\n"
+
+
+@pytest.mark.parametrize("name, data, expected", [
+    ("server.key", "k", "never collected: private key file (*.key)"),
+    ("trust.jks", b"\xfe\xed\xfe\xed", "never collected: Java key store (*.jks)"),
+    ("store.p12", b"0\x82", "never collected: PKCS#12 key store (*.p12)"),
+    ("store.pfx", b"0\x82", "never collected: PKCS#12 key store (*.pfx)"),
+    ("app.keystore", b"x", "never collected: key store (*.keystore)"),
+    ("tls.pem", PEM_KEY, "never collected: PEM file contains a private key"),
+    ("license.dat", "FEATURE x", "never collected: license file"),
+    ("genesys.lic", "FEATURE x", "never collected: license file"),
+    ("core", b"\x7fELF", "core dump; pass --include-core to collect it"),
+    ("core.4242", b"\x7fELF", "core dump; pass --include-core to collect it"),
+    ("sip.dmp", b"MDMP", "core dump; pass --include-core to collect it"),
+    ("secret.txt", "s", "forbidden by profile (**/secret.txt)"),
+    ("ca.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", None),
+    ("sip.cfg", "[log]\n", None),
+])
+def test_never_collected_files_are_skipped_with_reasons(tmp_path: Path, name, data, expected) -> None:
+    write(tmp_path, f"{APP}/{name}", data)
+    profiles = {"sip-server": make_profile(forbid=("**/secret.txt",))}
+    plan = select(tmp_path, profiles, [SIP], Window(), Caps())
+    if expected is None:
+        assert names(plan) == [name] and not plan.skipped
+    else:
+        assert not plan.members and reasons(plan) == {name: expected}
+
+
+def test_include_core_collects_core_dumps(tmp_path: Path) -> None:
+    write(tmp_path, f"{APP}/core.77", b"\x7fELF")
+    plan = select(tmp_path, PROFILES, [SIP], Window(), Caps(), include_core=True)
+    assert names(plan) == ["core.77"]
+
+
+def test_symlinks_fifos_and_loops(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    write(tmp_path, "outside/secret.cfg", "password=x")
+    write(root, "data/real.cfg", "[log]\n")
+    app = root / APP
+    app.mkdir(parents=True)
+    os.symlink(tmp_path / "outside/secret.cfg", app / "escape.cfg")
+    os.symlink("../../../data/real.cfg", app / "inside.cfg")
+    os.symlink("loop_b.cfg", app / "loop_a.cfg")
+    os.symlink("loop_a.cfg", app / "loop_b.cfg")
+    os.symlink("missing.cfg", app / "dangling.cfg")
+    os.symlink(tmp_path / "outside", app / "linked_dir")
+    os.mkfifo(app / "pipe.cfg")
+    plan = select(root, PROFILES, [SIP], Window(), Caps())
+    assert [(c.host_path, c.source) for c in plan.members] == [
+        (f"{APP}/inside.cfg", Path(os.path.realpath(root / "data/real.cfg")))]
+    assert reasons(plan) == {
+        "escape.cfg": "symlink leaves the root", "loop_a.cfg": "symlink loop",
+        "loop_b.cfg": "symlink loop", "dangling.cfg": "dangling symlink",
+        "linked_dir": "symlink leaves the root", "pipe.cfg": "not a regular file (fifo)"}
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="running as root: chmod 000 does not stop root reading")
+def test_unreadable_file_is_skipped(tmp_path: Path) -> None:
+    path = write(tmp_path, f"{APP}/sip.cfg", "[log]\n")
+    path.chmod(0)
+    try:
+        plan = select(tmp_path, PROFILES, [SIP], Window(), Caps())
+    finally:
+        path.chmod(0o600)
+    assert reasons(plan) == {"sip.cfg": "unreadable: permission denied"}
+
+
+def test_binary_logs_need_consent(tmp_path: Path) -> None:
+    profile = make_profile("pureconnect-cic", collect=(
+        CollectSpec("ininlog", "binary-log", ("{app_dir}/Logs/**/*.ininlog",), consent="unredacted-binary"),))
+    write(tmp_path, "D/I3/IC/Logs/2024-03-05/NotifierU.ininlog", b"\x00\x01")
+    cic = Installation("pureconnect-cic", "cic", "D/I3/IC")
+    profiles = {"pureconnect-cic": profile}
+    refused = select(tmp_path, profiles, [cic], Window(), Caps())
+    assert not refused.members and reasons(refused) == {"NotifierU.ininlog": BINARY_SKIP}
+    allowed = select(tmp_path, profiles, [cic], Window(), Caps(), consent=frozenset({"unredacted-binary"}))
+    assert [(c.host_path, c.unredacted_consent) for c in allowed.members] == [
+        ("D/I3/IC/Logs/2024-03-05/NotifierU.ininlog", True)]
+
+
+def test_each_file_once_first_spec_and_installation_win(tmp_path: Path) -> None:
+    write(tmp_path, f"{APP}/sip.cfg", "[log]\n")
+    segment(tmp_path, at(0), at(1))
+    twin = Installation("sip-server", "SIPS_B", APP, (f"{LOGS}/SIPS_P",))
+    plan = select(tmp_path, PROFILES, [SIP, twin], Window(), Caps())
+    assert sorted((c.installation, c.spec_id, c.host_path.rsplit("/", 1)[-1]) for c in plan.members) == [
+        ("SIPS_P", "segments", S09), ("SIPS_P", "startup", "sip.cfg")]
+
+
+def test_nothing_outside_the_products_files(tmp_path: Path) -> None:
+    segment(tmp_path, at(0), at(1))
+    write(tmp_path, "opt/genesys/notes.txt", "n")
+    write(tmp_path, "var/log/syslog", "s")
+    write(tmp_path, "var/log/genesys/other/OTHER.20240305_090000_000.log", "o")
+    plan = select(tmp_path, PROFILES, [SIP], Window(), Caps())
+    assert names(plan) == [S09] and not plan.skipped
+
+
+def test_describe_plan_rows(tmp_path: Path) -> None:
+    segment(tmp_path, at(0), at(1), size=300)
+    rows = describe_plan(select(tmp_path, PROFILES, [SIP], Window(at(0.5), None), Caps()))
+    assert rows == [{"path": f"{LOGS}/{S09}", "size": 300, "product": "sip-server",
+                     "installation": "SIPS_P", "kind": "log", "reason": "in window, trimmed at the edge",
+                     "spec": "segments", "full_size": 300, "trim": True, "tail_bytes": None,
+                     "unredacted": False}]
+
+
+def test_placeholders_expand_once_per_value_and_are_escaped() -> None:
+    values = {"app_dir": ["C/Program Files (x86)/GCTI/[x]"], "log_base": ["a/b", "c/d"],
+              "log_dir": ["a", "c"], "name": ["N"], "home": []}
+    assert expand_spec_globs("{log_base}.*.log", values) == ["a/b.*.log", "c/d.*.log"]
+    assert expand_spec_globs("{app_dir}/{name}.cfg", values) == [
+        "C/Program Files (x86)/GCTI/[[]x]/N.cfg"]
+    assert expand_spec_globs("{home}/.x", values) == []
+    assert expand_spec_globs("etc/hosts", values) == ["etc/hosts"]
