@@ -1,0 +1,215 @@
+"""Rule sets compiled for one file kind, and the per-line rewrite.
+
+Two pattern engines work together:
+
+* google-re2 (linear time) runs one alternation of every rule's ``scan`` over a whole chunk to
+  find candidate lines, and an ``re2.Set`` of the same scans tells which rules to try on a
+  candidate line;
+* Python ``re`` runs the exact rules (lookarounds allowed) only on those lines.
+
+A rule's scan must be a necessary condition for the rule to change a line. When a rule gives
+no scan, its regex is used (after making it RE2-compatible); if RE2 cannot compile it, loading
+fails and the author must give a scan.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import re2
+
+from collector.redaction.ruleset import Rule, RuleSet
+
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.encoding = re2.Options.Encoding.LATIN1
+_RE2_OPTIONS.never_capture = True
+_RE2_OPTIONS.log_errors = False
+
+_PY_SPACE = r"\t\n\x0b\x0c\r "           # Python's \s for bytes; RE2's \s lacks \v
+
+TAG_OPEN = b"<#"                          # Genesys log-filter "tag" markers (default form)
+TAG_CLOSE = b"#>"
+
+# Values the application (or a previous run) has already hidden: left as they are.
+_HIDDEN_FORMS = (
+    rb"\*+(?:\s*\(length:\s*\d+\))?",                                   # ****, **** (length:12)
+    rb"(?i:[<\[(*{]*(?:redacted|hidden|masked|removed|filtered|suppressed)[>\])*}]*)",
+)
+
+
+class RuleCompileError(ValueError):
+    """A rule cannot be compiled; ``field`` names the YAML key at fault."""
+
+    def __init__(self, rule: Rule, field: str, problem: str) -> None:
+        super().__init__(problem)
+        self.rule = rule
+        self.field = field
+        self.problem = problem
+
+
+def re2_scan_text(pattern: str, *, chunk_level: bool) -> str:
+    """Rewrite a Python regex so RE2 matches a superset of what Python matches on a line.
+
+    ``\\s`` gets Python's meaning (RE2's lacks ``\\v``); at chunk level an unescaped ``$``
+    becomes ``\\r?$`` so CRLF lines behave as their stripped form does.
+    """
+    out: list[str] = []
+    i, in_class = 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            nxt = pattern[i + 1]
+            if nxt == "s":
+                out.append(_PY_SPACE if in_class else "[" + _PY_SPACE + "]")
+            else:
+                out.append(ch + nxt)
+            i += 2
+            continue
+        if in_class:
+            if ch == "]":
+                in_class = False
+        elif ch == "[":
+            in_class = True
+            out.append(ch)
+            i += 1
+            if i < len(pattern) and pattern[i] == "^":
+                out.append("^")
+                i += 1
+            if i < len(pattern) and pattern[i] == "]":
+                out.append("\\]")
+                i += 1
+            continue
+        elif ch == "$" and chunk_level:
+            out.append(r"(?:\r?$)")
+            i += 1
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def compile_re2(pattern: str, *, chunk_level: bool) -> object:
+    return re2.compile(re2_scan_text(pattern, chunk_level=chunk_level).encode("utf-8"), _RE2_OPTIONS)
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    rule: Rule
+    pattern: re.Pattern[bytes] | None
+    inner: re.Pattern[bytes] | None
+    groups: tuple[tuple[str, str], ...]        # (group name, category) of the secret groups
+    unless: re.Pattern[bytes] | None
+    block_end: re.Pattern[bytes] | None
+    mask: bytes
+    scan: str                                  # the RE2 scan text (line level)
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+
+_SECRET_GROUP = re.compile(r"secret(?:_([a-z][a-z_]*?))?(?:_?\d+)?")
+
+
+def _secret_groups(rule: Rule, pattern: re.Pattern[bytes], field: str) -> tuple[tuple[str, str], ...]:
+    """Groups named ``secret``, ``secret2``, ``secret_<category>`` or ``secret_<category>_2``."""
+    groups = []
+    for name in pattern.groupindex:
+        named = _SECRET_GROUP.fullmatch(name)
+        if named:
+            groups.append((name, named.group(1).replace("_", "-") if named.group(1) else rule.category))
+    if not groups:
+        raise RuleCompileError(rule, field, "needs a named group 'secret' (or 'secret_<category>')")
+    return tuple(groups)
+
+
+def _py(rule: Rule, field: str, text: str) -> re.Pattern[bytes]:
+    try:
+        return re.compile(text.encode("utf-8"))
+    except re.error as exc:
+        raise RuleCompileError(rule, field, f"bad regex: {exc}") from None
+
+
+def compile_rule(rule: Rule) -> CompiledRule:
+    pattern = inner = block_end = None
+    if rule.block_begin is not None:
+        pattern = _py(rule, "block.begin", rule.block_begin)
+        block_end = _py(rule, "block.end", rule.block_end or "")
+        groups: tuple[tuple[str, str], ...] = ()
+        source_for_scan, scan_field = rule.block_begin, "block.begin"
+    else:
+        pattern = _py(rule, "regex", rule.regex or "")
+        if rule.inner is not None:
+            inner = _py(rule, "inner", rule.inner)
+            groups = _secret_groups(rule, inner, "inner")
+        else:
+            groups = _secret_groups(rule, pattern, "regex")
+        source_for_scan, scan_field = rule.regex or "", "regex"
+    unless = _py(rule, "unless", rule.unless) if rule.unless else None
+    scan = rule.scan if rule.scan is not None else source_for_scan
+    field = "scan" if rule.scan is not None else scan_field
+    for chunk_level in (False, True):
+        try:
+            compiled = compile_re2(scan, chunk_level=chunk_level)
+        except re2.error as exc:
+            hint = "" if rule.scan is not None else " (not RE2-compatible: give a 'scan')"
+            raise RuleCompileError(rule, field, f"scan does not compile in RE2: {exc}{hint}") from None
+        if compiled.search(b"") is not None:       # type: ignore[attr-defined]
+            raise RuleCompileError(rule, field, "scan matches the empty string")
+    mask = (rule.mask if rule.mask is not None else "REDACTED").encode("utf-8")
+    return CompiledRule(rule, pattern, inner, groups, unless, block_end, mask, scan)
+
+
+class CompiledRules:
+    """All rules of some rule sets that apply to one file kind, ready to run."""
+
+    def __init__(self, rule_sets: tuple[RuleSet, ...], kind: str) -> None:
+        rules: list[CompiledRule] = []
+        for rule_set in rule_sets:
+            for rule in rule_set.rules:
+                if kind in rule.kinds:
+                    rules.append(compile_rule(rule))
+        self.rules: tuple[CompiledRule, ...] = tuple(rules)
+        self.prefilter = None
+        self.line_set = None
+        if rules:
+            alternation = "|".join(
+                "(?:" + re2_scan_text(r.scan, chunk_level=True) + ")" for r in rules
+            )
+            self.prefilter = re2.compile(("(?m)" + alternation).encode("utf-8"), _RE2_OPTIONS)
+            line_set = re2.Set.SearchSet(_RE2_OPTIONS)
+            for r in rules:
+                line_set.Add(re2_scan_text(r.scan, chunk_level=False).encode("utf-8"))
+            line_set.Compile()
+            self.line_set = line_set
+        categories = sorted({r.rule.category for r in rules} | {c for r in rules for _, c in r.groups})
+        token_form = rb"\+?(?:" + b"|".join(
+            re.escape(c.upper().replace("-", "_").encode()) for c in categories
+        ) + rb")_[a-z]{10}" if categories else rb"(?!)"
+        masks = [re.escape(r.mask) for r in rules if r.mask]
+        self.hidden = re.compile(b"|".join((*_HIDDEN_FORMS, token_form, *masks)) or rb"(?!)")
+
+    def rules_for_line(self, content: bytes) -> list[int]:
+        """Indexes of the rules whose scan matches this line (sorted, i.e. in rule order)."""
+        if self.line_set is None:
+            return []
+        hits = self.line_set.Match(content)
+        return sorted(hits) if hits else []
+
+    def is_hidden(self, value: bytes) -> bool:
+        return self.hidden.fullmatch(value) is not None
+
+
+def luhn_ok(value: bytes) -> bool:
+    digits = [c - 48 for c in value if 48 <= c <= 57]
+    if not 13 <= len(digits) <= 19:
+        return False
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        if i % 2:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0

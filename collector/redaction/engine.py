@@ -1,0 +1,275 @@
+"""The redaction stream stage: bytes in (any chunking), redacted bytes out, fail closed.
+
+Each fed chunk is processed as a whole: one RE2 alternation of every rule's scan finds the
+next candidate line in linear time, everything before it is copied through as one slice, and
+only the candidate line goes through the exact Python rules (see ``compiled.py``). Lines keep
+their endings (LF or CRLF) and their count; only secret values change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from collector.errors import RedactionFailed
+from collector.redaction.compiled import TAG_CLOSE, TAG_OPEN, CompiledRule, CompiledRules, luhn_ok
+from collector.redaction.ruleset import RuleSet
+from collector.redaction.tokens import Tokenizer
+
+_COMPILED: dict[tuple[tuple[tuple[str, str], ...], str], CompiledRules] = {}
+_BINARY_SNIFF = 65536
+_CONTROL_BYTES = bytes(range(0, 9)) + bytes(range(14, 27)) + bytes(range(28, 32))
+_PRINTABLE_AND_HIGH = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
+
+
+def compiled_rules(rule_sets: Sequence[RuleSet], kind: str) -> CompiledRules:
+    """Compile once per process, cached by rule-set names + content hashes + kind."""
+    key = (tuple((rs.name, rs.sha256) for rs in rule_sets), kind)
+    found = _COMPILED.get(key)
+    if found is None:
+        found = _COMPILED[key] = CompiledRules(tuple(rule_sets), kind)
+    return found
+
+
+class _DropFile(Exception):
+    def __init__(self, rule_id: str) -> None:
+        super().__init__(rule_id)
+        self.rule_id = rule_id
+
+
+class Redactor:
+    """Stream stage: ``feed(data) -> bytes``, ``finish() -> bytes``, ``stats``.
+
+    ``use_prefilter=False`` runs every exact rule on every line: the slow reference path that
+    tests and the benchmark compare the fast path with. Output is identical by design.
+    """
+
+    def __init__(
+        self,
+        rule_sets: Sequence[RuleSet],
+        tokenizer: Tokenizer,
+        kind: str,
+        host_path: str,
+        *,
+        max_line_bytes: int = 4 << 20,
+        use_prefilter: bool = True,
+    ) -> None:
+        self.host_path = host_path
+        self.kind = kind
+        self._tokenizer = tokenizer
+        self._max_line = max_line_bytes
+        self._use_prefilter = use_prefilter
+        self._rules = compiled_rules(rule_sets, kind)
+        self._all_rules = list(range(len(self._rules.rules)))
+        self._pending = b""
+        self._sniffed = False
+        self._block: CompiledRule | None = None
+        self._failed: str | None = None
+        self._stats: dict[str, int] = {}
+
+    @property
+    def stats(self) -> dict[str, int]:
+        return dict(self._stats)
+
+    # ------------------------------------------------------------------ stream
+    def feed(self, data: bytes) -> bytes:
+        self._check_usable()
+        buffer = self._pending + data if self._pending else bytes(data)
+        cut = buffer.rfind(b"\n") + 1
+        self._pending = buffer[cut:]
+        if len(self._pending) > self._max_line:
+            self._fail(f"line longer than {self._max_line} bytes")
+        return self._run(buffer[:cut]) if cut else b""
+
+    def finish(self) -> bytes:
+        self._check_usable()
+        rest, self._pending = self._pending, b""
+        out = self._run(rest) if rest else b""
+        self._failed = "finished"
+        return out
+
+    def _check_usable(self) -> None:
+        if self._failed is not None:
+            raise RedactionFailed(path=self.host_path, problem=f"redactor already {self._failed}")
+
+    def _fail(self, problem: str) -> None:
+        self._failed = "failed"
+        self._pending = b""
+        raise RedactionFailed(path=self.host_path, problem=problem)
+
+    def _run(self, chunk: bytes) -> bytes:
+        self._check_content(chunk)
+        try:
+            return self._process(chunk)
+        except _DropFile as drop:
+            self._fail(f"rule {drop.rule_id} matched: this file must not be collected")
+        except RedactionFailed:
+            raise
+        except Exception as exc:  # noqa: BLE001 - fail closed on any internal error
+            self._fail(f"internal error in redaction: {type(exc).__name__}: {exc}")
+        raise AssertionError("unreachable")
+
+    def _check_content(self, chunk: bytes) -> None:
+        if b"\0" in chunk:
+            self._fail("NUL bytes: binary content cannot be redacted")
+        if not self._sniffed:
+            self._sniffed = True
+            sample = chunk[:_BINARY_SNIFF]
+            control = len(sample.translate(None, _PRINTABLE_AND_HIGH))
+            if sample and control * 10 > len(sample):
+                self._fail("binary content (control bytes) cannot be redacted")
+        if len(chunk) > self._max_line:
+            pos, end = 0, len(chunk)
+            while end - pos > self._max_line:
+                nl = chunk.rfind(b"\n", pos, pos + self._max_line + 1)
+                if nl < 0:
+                    self._fail(f"line longer than {self._max_line} bytes")
+                pos = nl + 1
+
+    # ------------------------------------------------------------------ chunk
+    def _process(self, chunk: bytes) -> bytes:
+        out: list[bytes] = []
+        pos, end = 0, len(chunk)
+        prefilter = self._rules.prefilter
+        while pos < end:
+            if self._block is not None:
+                pos = self._mask_block(chunk, pos, out)
+                continue
+            if prefilter is None:
+                out.append(chunk[pos:])
+                break
+            if self._use_prefilter:
+                hit = prefilter.search(chunk, pos)
+                if hit is None:
+                    out.append(chunk[pos:])
+                    break
+                start = chunk.rfind(b"\n", pos, hit.start()) + 1 or pos
+                out.append(chunk[pos:start])
+            else:
+                start = pos
+            stop = chunk.find(b"\n", start)
+            stop = end if stop < 0 else stop + 1
+            out.append(self._line(chunk[start:stop]))
+            pos = stop
+        return b"".join(out)
+
+    def _mask_block(self, chunk: bytes, pos: int, out: list[bytes]) -> int:
+        rule = self._block
+        assert rule is not None and rule.block_end is not None
+        found = rule.block_end.search(chunk, pos)
+        stop = len(chunk) if found is None else chunk.rfind(b"\n", pos, found.start()) + 1 or pos
+        for line in chunk[pos:stop].splitlines(keepends=True):
+            content, ending = _split_ending(line)
+            out.append((rule.mask if content else b"") + ending)
+        if found is not None:
+            self._block = None
+        return stop
+
+    # ------------------------------------------------------------------ line
+    def _line(self, line: bytes) -> bytes:
+        content, ending = _split_ending(line)
+        rules = self._rules
+        indexes = rules.rules_for_line(content) if self._use_prefilter else self._all_rules
+        if not indexes:
+            return line
+        spans: list[tuple[int, int, str, CompiledRule]] = []
+        for index in indexes:
+            rule = rules.rules[index]
+            if rule.unless is not None and rule.unless.search(content):
+                continue
+            if rule.block_end is not None:
+                self._maybe_open_block(rule, content)
+                continue
+            for start, stop, category in _secret_spans(rule, content):
+                if self._worth_redacting(rule, content[start:stop]):
+                    _claim(spans, start, stop, category, rule)
+        if not spans:
+            return line
+        return self._rewrite(content, spans) + ending
+
+    def _worth_redacting(self, rule: CompiledRule, value: bytes) -> bool:
+        value = _inside_tag(value)
+        if not value or self._rules.is_hidden(value):
+            return False
+        return rule.rule.validate != "luhn" or luhn_ok(value)
+
+    def _maybe_open_block(self, rule: CompiledRule, content: bytes) -> None:
+        assert rule.pattern is not None and rule.block_end is not None
+        begin = None
+        for begin in rule.pattern.finditer(content):
+            pass
+        if begin is None or rule.block_end.search(content, begin.end()):
+            return
+        self._block = rule
+        self._count(rule)
+
+    def _rewrite(self, content: bytes, spans: list[tuple[int, int, str, CompiledRule]]) -> bytes:
+        spans.sort(key=lambda s: s[0])
+        parts: list[bytes] = []
+        pos = 0
+        for start, stop, category, rule in spans:
+            value = content[start:stop]
+            inside = _inside_tag(value)
+            opened, closed = (TAG_OPEN, TAG_CLOSE) if inside is not value else (b"", b"")
+            value = inside
+            if rule.rule.action == "drop-file":
+                raise _DropFile(rule.id)
+            if rule.rule.action == "token":
+                replacement = self._tokenizer.token(category, value)
+            else:
+                replacement = rule.mask
+            parts.append(content[pos:start])
+            parts.append(opened + replacement + closed)
+            pos = stop
+            self._count(rule)
+        parts.append(content[pos:])
+        return b"".join(parts)
+
+    def _count(self, rule: CompiledRule) -> None:
+        self._stats[rule.id] = self._stats.get(rule.id, 0) + 1
+
+
+def _split_ending(line: bytes) -> tuple[bytes, bytes]:
+    if line.endswith(b"\r\n"):
+        return line[:-2], b"\r\n"
+    if line.endswith(b"\n"):
+        return line[:-1], b"\n"
+    return line, b""
+
+
+def _inside_tag(value: bytes) -> bytes:
+    """The value inside Genesys tag markers (``<#value#>``), or the value itself."""
+    if len(value) > 4 and value.startswith(TAG_OPEN) and value.endswith(TAG_CLOSE):
+        return value[2:-2]
+    return value
+
+
+def _secret_spans(rule: CompiledRule, content: bytes) -> list[tuple[int, int, str]]:
+    found: list[tuple[int, int, str]] = []
+    assert rule.pattern is not None
+    for match in rule.pattern.finditer(content):
+        if rule.inner is None:
+            sources = [match]
+        else:
+            lo, hi = match.span("scope") if "scope" in rule.pattern.groupindex else match.span()
+            if lo < 0:
+                continue
+            sources = list(rule.inner.finditer(content, lo, hi))
+        for source in sources:
+            for name, category in rule.groups:
+                start, stop = source.span(name)
+                if stop > start:
+                    found.append((start, stop, category))
+    return found
+
+
+def _claim(
+    spans: list[tuple[int, int, str, CompiledRule]], start: int, stop: int, category: str, rule: CompiledRule
+) -> None:
+    """Add a secret span; earlier rules win ties, a wider overlapping span absorbs narrower ones."""
+    overlapping = [s for s in spans if s[0] < stop and start < s[1]]
+    if any(s[0] <= start and stop <= s[1] for s in overlapping):
+        return
+    for s in overlapping:
+        spans.remove(s)
+        start, stop = min(start, s[0]), max(stop, s[1])
+    spans.append((start, stop, category, rule))

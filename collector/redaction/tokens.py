@@ -1,0 +1,201 @@
+"""Keyed, deterministic tokens for redacted values, and the local token map.
+
+A token is ``<CATEGORY>_<10 lowercase letters>`` (``+`` kept in front for phone numbers that
+had one), e.g. ``PHONE_kqzvmbtrwe``, ``+PHONE_kqzvmbtrwe``, ``EMAIL_abqxyzlmno``. Tokens hold no
+digits, so no number rule can match them again (redaction is idempotent). The letters come
+from HMAC-SHA256(site key, category NUL normalised value): the same value in the same category
+gives the same token on every file of the site (correlation across SIP Server, URS, ICON), and
+nobody without the site key can test guesses of a phone number against a token.
+
+Phone normalisation before hashing (category ``phone`` only): visual separators (space, ``-``,
+``.``, ``(``, ``)``, ``/``) and a leading ``+`` are removed, so ``+1 555-555-0142``,
+``+15555550142`` and ``15555550142`` share a token. No country code is added or removed:
+``5555550142`` and ``15555550142`` get different tokens (guessing a country would be wrong as
+often as right). All other categories hash the exact bytes.
+
+The token map (token -> category, value) is a sqlite3 file that stays on the host, mode 0600;
+support asks the site to look a token up when needed. It is never bundled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import sqlite3
+import time
+from pathlib import Path
+
+from collector.errors import PreflightFailed
+
+KEY_BYTES = 32
+KEY_FILE = "site.key"
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_PHONE_SEPARATORS = b" -.()/"
+_CACHE_LIMIT = 200_000
+
+
+def load_or_create_site_key(state_dir: Path) -> bytes:
+    """Return the site's 32-byte token key, creating it (0600, dir 0700) on first use."""
+    state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(state_dir, 0o700)
+    key_path = state_dir / KEY_FILE
+    for _attempt in range(50):
+        try:
+            return _read_key(key_path)
+        except FileNotFoundError:
+            pass
+        tmp = state_dir / f".{KEY_FILE}.{os.getpid()}.{time.monotonic_ns()}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, os.urandom(KEY_BYTES))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(tmp, key_path)           # atomic; fails if another process won the race
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
+        _fsync_dir(state_dir)
+    raise PreflightFailed(problem=f"cannot create {key_path}")
+
+
+def _read_key(key_path: Path) -> bytes:
+    fd = os.open(key_path, os.O_RDONLY)
+    try:
+        if os.fstat(fd).st_mode & 0o077:
+            os.fchmod(fd, 0o600)
+        data = os.read(fd, KEY_BYTES + 1)
+    finally:
+        os.close(fd)
+    if len(data) != KEY_BYTES:
+        raise PreflightFailed(problem=f"{key_path} is not a {KEY_BYTES}-byte key ({len(data)} bytes)")
+    return data
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def token_prefix(category: str) -> str:
+    return category.upper().replace("-", "_")
+
+
+def normalise(category: str, value: bytes) -> tuple[bytes, bool]:
+    """(bytes to hash, keep a leading '+') for a value of a category."""
+    if category != "phone":
+        return value, False
+    plus = value.startswith(b"+")
+    return value.translate(None, _PHONE_SEPARATORS).lstrip(b"+"), plus
+
+
+class TokenStore:
+    """token -> (category, value) map in a local sqlite3 file, shared by worker processes."""
+
+    FLUSH_EVERY = 500
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        os.close(fd)
+        os.chmod(path, 0o600)
+        self._db = sqlite3.connect(path, timeout=60.0, isolation_level=None)
+        self._db.execute("PRAGMA busy_timeout = 60000")
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = NORMAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS tokens ("
+            " token TEXT PRIMARY KEY, category TEXT NOT NULL, value TEXT NOT NULL)"
+        )
+        self._restrict_side_files()
+        self._pending: dict[str, tuple[str, str]] = {}
+
+    def _restrict_side_files(self) -> None:
+        for suffix in ("-wal", "-shm"):
+            side = Path(str(self.path) + suffix)
+            if side.exists():
+                os.chmod(side, 0o600)
+
+    def add(self, token: bytes | str, category: str, value: bytes | str) -> None:
+        tok = token.decode("ascii") if isinstance(token, bytes) else token
+        val = value.decode("utf-8", "backslashreplace") if isinstance(value, bytes) else value
+        self._pending[tok] = (category, val)
+        if len(self._pending) >= self.FLUSH_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        rows = [(t, c, v) for t, (c, v) in self._pending.items()]
+        for attempt in range(20):
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    self._db.executemany(
+                        "INSERT OR IGNORE INTO tokens(token, category, value) VALUES (?, ?, ?)", rows
+                    )
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc) or attempt == 19:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        self._pending.clear()
+        self._restrict_side_files()
+
+    def lookup(self, token: str) -> tuple[str, str] | None:
+        if token in self._pending:
+            return self._pending[token]
+        row = self._db.execute("SELECT category, value FROM tokens WHERE token = ?", (token,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def close(self) -> None:
+        try:
+            self.flush()
+        finally:
+            self._db.close()
+
+    def __enter__(self) -> TokenStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class Tokenizer:
+    """Same value + same category + same key -> same token, everywhere."""
+
+    def __init__(self, key: bytes, store: TokenStore | None) -> None:
+        if len(key) < 16:
+            raise ValueError("token key must be at least 16 bytes")
+        self._key = key
+        self._store = store
+        self._cache: dict[tuple[str, bytes], bytes] = {}
+
+    def token(self, category: str, value: bytes) -> bytes:
+        cached = self._cache.get((category, value))
+        if cached is not None:
+            return cached
+        material, plus = normalise(category, value)
+        digest = hmac.new(self._key, category.encode() + b"\0" + material, hashlib.sha256).digest()
+        number = int.from_bytes(digest[:16], "big")
+        letters = []
+        for _ in range(10):
+            number, rest = divmod(number, 26)
+            letters.append(_LETTERS[rest])
+        token = (("+" if plus else "") + token_prefix(category) + "_" + "".join(letters)).encode("ascii")
+        if len(self._cache) >= _CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[(category, value)] = token
+        if self._store is not None:
+            self._store.add(token, category, value)
+        return token
