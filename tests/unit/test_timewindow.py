@@ -1,0 +1,160 @@
+"""--since/--until/--around/--window parsing and segment selection."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from collector.model import Window
+from collector.timewindow import make_window, overlaps, parse_duration, parse_when, select_segments
+
+UTC = timezone.utc
+NOW = datetime(2025, 11, 19, 12, 0, tzinfo=UTC)
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2025-11-19 13:30", utc(2025, 11, 19, 12, 30)),            # Paris winter = UTC+1
+        ("2025-11-19T13:30:00", utc(2025, 11, 19, 12, 30)),
+        ("2025-11-19 13:30:15.5", utc(2025, 11, 19, 12, 30, 15, 500000)),
+        ("2025-07-19 13:30", utc(2025, 7, 19, 11, 30)),              # summer = UTC+2
+        ("2025-11-19", utc(2025, 11, 18, 23)),
+        ("2025-11-19T13:30:00Z", utc(2025, 11, 19, 13, 30)),
+        ("2025-11-19 13:30z", utc(2025, 11, 19, 13, 30)),
+        ("2025-11-19 13:30+02:00", utc(2025, 11, 19, 11, 30)),
+        ("2025-11-19T13:30:00-0500", utc(2025, 11, 19, 18, 30)),
+        ("2025-11-19 13:30 +05:30", utc(2025, 11, 19, 8, 0)),
+        ("2h", utc(2025, 11, 19, 10)),
+        ("30m", utc(2025, 11, 19, 11, 30)),
+        ("3d", utc(2025, 11, 16, 12)),
+        ("1w", utc(2025, 11, 12, 12)),
+        ("90s", utc(2025, 11, 19, 11, 58, 30)),
+        ("1d12h", utc(2025, 11, 18, 0)),
+        ("2h ago", utc(2025, 11, 19, 10)),
+        ("now", NOW),
+    ],
+)
+def test_parse_when(text: str, expected: datetime) -> None:
+    result = parse_when(text, now=NOW, local_tz=PARIS)
+    assert result == expected and result.tzinfo == UTC
+
+
+@pytest.mark.parametrize("text", ["", "yesterday", "2025-13-01", "2025-11-19 25:00", "2x", "19/11/2025", "h2"])
+def test_parse_when_rejects_with_one_line_listing_the_forms(text: str) -> None:
+    with pytest.raises(ValueError) as error:
+        parse_when(text, now=NOW)
+    message = str(error.value)
+    assert "\n" not in message and "YYYY-MM-DD HH:MM" in message and "30m" in message
+
+
+def test_parse_when_defaults_to_host_zone_and_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert parse_when("2025-11-19 13:30") == datetime(2025, 11, 19, 13, 30).astimezone(UTC)
+    age = datetime.now(UTC) - parse_when("1h")
+    assert timedelta(minutes=59) < age < timedelta(minutes=61)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("30m", timedelta(minutes=30)), ("2h", timedelta(hours=2)), ("1d12h", timedelta(hours=36)),
+     ("90s", timedelta(seconds=90)), ("1w", timedelta(days=7)), ("1.5h", timedelta(minutes=90)),
+     ("1h 30m", timedelta(minutes=90)), ("2H", timedelta(hours=2))],
+)
+def test_parse_duration(text: str, expected: timedelta) -> None:
+    assert parse_duration(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "30", "m", "30x", "2h-1m", "-2h"])
+def test_parse_duration_rejects(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_duration(text)
+
+
+def window(**options: str | None) -> Window:
+    args = {key: options.get(key) for key in ("since", "until", "around", "window")}
+    return make_window(**args, now=NOW, local_tz=UTC)
+
+
+def test_make_window_forms() -> None:
+    assert window() == Window()
+    assert window(around="2025-11-19 14:05", window="30m") == Window(utc(2025, 11, 19, 13, 50), utc(2025, 11, 19, 14, 20))
+    assert window(since="2h") == Window(utc(2025, 11, 19, 10), None)
+    assert window(until="2025-11-19 11:00") == Window(None, utc(2025, 11, 19, 11))
+    assert window(since="3h", until="1h") == Window(utc(2025, 11, 19, 9), utc(2025, 11, 19, 11))
+    assert window(window="2h") == Window(utc(2025, 11, 19, 10), None)
+    assert window(since="2025-11-19 08:00", window="1h") == Window(utc(2025, 11, 19, 8), utc(2025, 11, 19, 9))
+    assert window(until="2025-11-19 08:00", window="1h") == Window(utc(2025, 11, 19, 7), utc(2025, 11, 19, 8))
+    assert window(since="2025-11-19T08:00:00Z", until="2025-11-19T08:00:00Z").since == utc(2025, 11, 19, 8)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"since": "1h", "until": "2h"},
+        {"around": "2025-11-19 14:05"},
+        {"around": "2025-11-19 14:05", "window": "30m", "since": "1h"},
+        {"since": "3h", "until": "1h", "window": "30m"},
+        {"around": "2025-11-19 14:05", "window": "0m"},
+        {"since": "soon"},
+    ],
+)
+def test_make_window_rejects(options: dict[str, str]) -> None:
+    with pytest.raises(ValueError):
+        window(**options)
+
+
+W = Window(utc(2024, 3, 5, 10), utc(2024, 3, 5, 11))
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        (utc(2024, 3, 5, 9), utc(2024, 3, 5, 10, 30), True),
+        (utc(2024, 3, 5, 10, 30), utc(2024, 3, 5, 12), True),
+        (utc(2024, 3, 5, 9), utc(2024, 3, 5, 12), True),
+        (utc(2024, 3, 5, 8), utc(2024, 3, 5, 9), False),
+        (utc(2024, 3, 5, 11, 0, 1), utc(2024, 3, 5, 12), False),
+        (utc(2024, 3, 5, 11), None, True),
+        (None, utc(2024, 3, 5, 10), True),
+        (None, utc(2024, 3, 5, 9), False),
+        (None, None, True),
+    ],
+)
+def test_overlaps(start: datetime | None, end: datetime | None, expected: bool) -> None:
+    assert overlaps(start, end, W) is expected
+    assert overlaps(start, end, Window()) is True
+
+
+def hours(h: float) -> datetime:
+    return utc(2024, 3, 5) + timedelta(hours=h)
+
+
+STREAM = [("s4", hours(11.5), hours(13)), ("s1", hours(6), hours(8)), ("s2", hours(8), hours(10.5)),
+          ("s3", hours(10.5), hours(11.5))]
+
+
+def test_select_segments_by_start_of_next() -> None:
+    assert select_segments(STREAM, W, keep_first=False) == ["s2", "s3"]
+    assert select_segments(STREAM, W, keep_first=True) == ["s1", "s2", "s3"]
+    assert select_segments(STREAM, Window(), keep_first=False) == ["s1", "s2", "s3", "s4"]
+
+
+def test_select_segments_newest_kept_when_window_after_it_started() -> None:
+    assert select_segments(STREAM, Window(hours(12), hours(12.5)), keep_first=False) == ["s4"]
+    assert select_segments(STREAM, Window(hours(14), None), keep_first=False) == []   # ended before
+    no_end = [(name, start, None) for name, start, _ in STREAM]
+    assert select_segments(no_end, Window(hours(14), None), keep_first=False) == ["s4"]
+
+
+def test_select_segments_before_first_and_gap() -> None:
+    assert select_segments(STREAM, Window(hours(1), hours(2)), keep_first=False) == []
+    gap = [("a", hours(1), hours(2)), ("b", hours(9), hours(10))]
+    assert select_segments(gap, Window(hours(3), hours(4)), keep_first=False) == []
+    assert select_segments(gap, Window(hours(3), hours(9)), keep_first=False) == ["b"]
