@@ -77,11 +77,7 @@ def profile_dirs(extra_dirs: Sequence[Path] = ()) -> list[Path]:
     dirs: list[Path] = [d for d in (builtin_dir(), SITE_DIR) if d.is_dir()]
     dirs += [Path(p) for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p.strip()]
     dirs += [Path(p) for p in extra_dirs]
-    unique: list[Path] = []
-    for d in dirs:
-        if d not in unique:
-            unique.append(d)
-    return unique
+    return list(dict.fromkeys(dirs))
 
 
 def _profile_files(folder: Path) -> list[Path]:
@@ -154,8 +150,8 @@ def _load(path: Path) -> tuple[Profile | None, list[Problem]]:
         data, lines, problems = _parse_yaml(text)
     except yaml.MarkedYAMLError as exc:
         return None, [_yaml_problem(exc)]
-    except yaml.YAMLError as exc:      # pragma: no cover - unmarked parser errors are rare
-        return None, [Problem(0, "", f"YAML syntax error: {exc}")]
+    except (yaml.YAMLError, RecursionError) as exc:     # unmarked parser errors; absurd nesting
+        return None, [Problem(0, "", f"YAML error: {exc}")]
     if not isinstance(data, dict):
         return None, [Problem(1, "", f"expected a mapping of profile keys, got {_kind_of(data)}")]
     problems += _schema_problems(data, lines)

@@ -162,7 +162,7 @@ def test_check_lists_every_problem_in_line_order(in_tmp: Path) -> None:
 
 
 @pytest.mark.parametrize("data", [b"\xff\xfe\x00garbage", b"\x00\x01\x02", b"key: [\n" * 50, b"!!python/object:os.system x\n",
-                                  b"a: *undefined\n", b"--- a\n--- b\n", b"? [a, b]\n: c\n"])
+                                  b"a: *undefined\n", b"--- a\n--- b\n", b"? [a, b]\n: c\n", b"[" * 5000])
 def test_garbage_never_tracebacks(in_tmp: Path, data: bytes) -> None:
     path = write(in_tmp, "junk.yaml", data)
     problems = check_profile_file(path)
