@@ -231,6 +231,9 @@ class S3Upload:
                     digests[n] = digest
                     if self.already_there(n, data, digest, on_server.get(n), recorded.get(str(n))):
                         etags[n] = on_server[n]["ETag"]
+                        if str(n) not in recorded:     # found by its MD5 ETag: counts as resumed too
+                            resumed += len(data)
+                            self.reporter.advance(len(data))
                         slots.release()
                         continue
                     futures.append(pool.submit(send, n, data, digest))

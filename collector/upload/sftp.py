@@ -354,6 +354,10 @@ def upload_sftp(bundle: Path, target: SftpTarget, options: UploadOptions, report
         session = SftpSession(target, options)
         try:
             job.send(session)
+        except OSError as e:
+            if e.errno is None and not session.transport.is_active():   # paramiko: "Socket is closed"
+                raise UploadNetworkError(target=target.display, problem="connection lost") from e
+            raise
         finally:
             session.close()
 

@@ -1,0 +1,291 @@
+"""Uploads to a real S3 server (SeaweedFS weed mini, authentication on), through a real cutting proxy."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from collector.errors import (ExitCode, GcollectError, RemoteDenied, RemoteNotFound, UploadAuthError,
+                              UploadNetworkError, VerifyFailed)
+from collector.upload import CountingReporter, UploadOptions, abort_uploads, upload
+from collector.upload.base import resume_path
+from tests.services import CuttingProxy, S3Server
+
+pytestmark = pytest.mark.integration
+MiB = 1024 * 1024
+PART = 5 * MiB
+REPO = Path(__file__).resolve().parents[2]
+
+BundleFactory = Callable[..., Path]
+
+
+@pytest.fixture
+def make_bundle(tmp_path: Path) -> BundleFactory:
+    def make(size: int, name: str = "site-20240305.tar.zst", sidecar: bool = True) -> Path:
+        path = tmp_path / name
+        h = hashlib.sha256()
+        with open(path, "wb") as f:
+            left = size
+            while left:
+                block = os.urandom(min(left, 4 * MiB))
+                f.write(block)
+                h.update(block)
+                left -= len(block)
+        if sidecar:
+            path.with_name(name + ".sha256").write_text(f"{h.hexdigest()}  {name}\n")
+        return path
+    return make
+
+
+@pytest.fixture
+def bucket(s3_server: S3Server) -> str:
+    return s3_server.create_bucket(f"case-{secrets.token_hex(4)}")
+
+
+@pytest.fixture
+def aws_env(s3_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    for k, v in s3_server.env().items():
+        monkeypatch.setenv(k, v)
+
+
+def options(endpoint: str, **kw: object) -> UploadOptions:
+    base: dict[str, object] = dict(endpoint_url=endpoint, region="us-east-1", path_style=True, part_size=PART,
+                                   multipart_threshold=PART, retries=1, retry_base_delay=0.01)
+    base.update(kw)
+    return UploadOptions(**base)  # type: ignore[arg-type]
+
+
+def remote_sha256(s3: S3Server, bucket: str, key: str) -> str:
+    body = s3.client().get_object(Bucket=bucket, Key=key)["Body"]
+    h = hashlib.sha256()
+    for chunk in iter(lambda: body.read(MiB), b""):
+        h.update(chunk)
+    return h.hexdigest()
+
+
+def sha_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def resume_in_new_process(bundle: Path, url: str, opts: UploadOptions, env: dict[str, str]) -> dict[str, object]:
+    """The second run is a fresh interpreter: it can only know what NAME.upload.json says."""
+    code = ("import json,sys; from pathlib import Path; from collector.upload import upload, UploadOptions;"
+            "o=UploadOptions(**json.loads(sys.argv[3])); r=upload(Path(sys.argv[1]), sys.argv[2], o);"
+            "print(json.dumps(r.to_json()))")
+    fields = {k: getattr(opts, k) for k in ("endpoint_url", "region", "path_style", "part_size",
+                                            "multipart_threshold", "concurrency", "retries")}
+    out = subprocess.run([sys.executable, "-c", code, str(bundle), url, json.dumps(fields)], cwd=REPO,
+                         env={**os.environ, **env}, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return json.loads(out.stdout)  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------- happy paths
+def test_multipart_upload_verified_with_sidecar(s3_server: S3Server, bucket: str, aws_env: None,
+                                                make_bundle: BundleFactory) -> None:
+    bundle = make_bundle(30 * MiB)
+    progress = CountingReporter()
+    receipt = upload(bundle, f"s3://{bucket}/CS-1/", options(s3_server.endpoint_url, concurrency=3), progress)
+    assert receipt.parts == 6 and receipt.size == 30 * MiB and receipt.resumed_bytes == 0
+    assert receipt.sha256 == sha_of(bundle) == remote_sha256(s3_server, bucket, f"CS-1/{bundle.name}")
+    assert receipt.target_checksum and receipt.target_checksum.endswith("-6")
+    head = s3_server.client().head_object(Bucket=bucket, Key=f"CS-1/{bundle.name}")
+    assert head["Metadata"]["sha256"] == receipt.sha256
+    side = s3_server.client().get_object(Bucket=bucket, Key=f"CS-1/{bundle.name}.sha256")["Body"].read()
+    assert side == f"{receipt.sha256}  {bundle.name}\n".encode()
+    assert progress.sent == 30 * MiB and not resume_path(bundle).exists()
+
+
+def test_single_put_without_sidecar_and_with_sse(s3_server: S3Server, bucket: str, aws_env: None,
+                                                 make_bundle: BundleFactory) -> None:
+    bundle = make_bundle(300_000, sidecar=False)
+    receipt = upload(bundle, f"s3://{bucket}/x/", options(s3_server.endpoint_url, sse="AES256"))
+    assert receipt.parts == 1 and receipt.sha256 == sha_of(bundle)
+    head = s3_server.client().head_object(Bucket=bucket, Key=f"x/{bundle.name}")
+    assert head.get("ServerSideEncryption") == "AES256"
+
+
+def test_limit_rate_caps_bandwidth(s3_server: S3Server, bucket: str, aws_env: None,
+                                   make_bundle: BundleFactory) -> None:
+    bundle = make_bundle(3 * MiB)
+    started = time.monotonic()
+    upload(bundle, f"s3://{bucket}/r/", options(s3_server.endpoint_url, limit_rate=2 * MiB))
+    assert time.monotonic() - started >= 1.2          # 3 MiB at 2 MiB/s, minus a small burst
+
+
+def test_presigned_put(s3_server: S3Server, bucket: str, make_bundle: BundleFactory) -> None:
+    from botocore.config import Config
+
+    bundle = make_bundle(12 * MiB)
+    client = s3_server.client()
+    client2 = __import__("boto3").client(
+        "s3", endpoint_url=s3_server.endpoint_url, region_name="us-east-1", aws_access_key_id=s3_server.access_key,
+        aws_secret_access_key=s3_server.secret_key, config=Config(signature_version="s3v4",
+                                                                 s3={"addressing_style": "path"}))
+    url = client2.generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": "pre/" + bundle.name},
+                                         ExpiresIn=600)
+    receipt = upload(bundle, url, UploadOptions(retries=0))
+    assert "X-Amz" not in receipt.url and "?" not in receipt.url
+    assert receipt.target_checksum and receipt.target_checksum.startswith("md5:")
+    assert remote_sha256(s3_server, bucket, "pre/" + bundle.name) == sha_of(bundle)
+    bad = url.replace("X-Amz-Signature=", "X-Amz-Signature=0")
+    with pytest.raises(UploadAuthError) as err:
+        upload(bundle, bad, UploadOptions(retries=0))
+    assert "Signature" not in str(err.value) and err.value.exit_code == ExitCode.UPLOAD_AUTH
+    assert client.list_objects_v2(Bucket=bucket, Prefix="pre/")["KeyCount"] == 1
+
+
+# ---------------------------------------------------------------- resume
+def cut_then_resume(s3_server: S3Server, bucket: str, bundle: Path, concurrency: int, cut_after: int) -> None:
+    size = bundle.stat().st_size
+    url = f"s3://{bucket}/cut{concurrency}/"
+    with CuttingProxy(s3_server.port, cut_after=cut_after) as proxy:
+        opts = options(f"http://127.0.0.1:{proxy.port}", concurrency=concurrency)
+        with pytest.raises(UploadNetworkError) as err:
+            upload(bundle, url, opts)
+        assert err.value.exit_code == ExitCode.UPLOAD_NETWORK
+        assert resume_path(bundle).exists()
+        arrived = proxy.bytes_up
+        proxy.heal()
+        proxy.reset_counters()
+        receipt = resume_in_new_process(bundle, url, opts, s3_server.env())
+        second = proxy.bytes_up
+    resumed = int(receipt["resumed_bytes"])  # type: ignore[call-overload]
+    overhead = 64 * 1024                     # HTTP requests and headers
+    assert resumed >= cut_after - concurrency * PART - overhead
+    assert second <= size - resumed + overhead + 1024 * int(receipt["parts"])  # type: ignore[call-overload]
+    resent_of_arrived = arrived + second - size
+    assert resent_of_arrived <= concurrency * PART + overhead, resent_of_arrived  # the parts in flight at the cut
+    print(f"\nconcurrency {concurrency}: arrived {arrived}, resumed {resumed}, resent {resent_of_arrived} bytes")
+    assert receipt["sha256"] == sha_of(bundle) == remote_sha256(s3_server, bucket, f"cut{concurrency}/{bundle.name}")
+    assert not resume_path(bundle).exists()
+
+
+def test_resume_after_network_cut_resends_at_most_one_part(s3_server: S3Server, bucket: str, aws_env: None,
+                                                           make_bundle: BundleFactory) -> None:
+    cut_then_resume(s3_server, bucket, make_bundle(30 * MiB), concurrency=1, cut_after=13 * MiB)
+
+
+def test_resume_after_network_cut_with_parallel_parts(s3_server: S3Server, bucket: str, aws_env: None,
+                                                      make_bundle: BundleFactory) -> None:
+    cut_then_resume(s3_server, bucket, make_bundle(30 * MiB), concurrency=3, cut_after=17 * MiB)
+
+
+@pytest.mark.slow
+def test_resume_200mb(s3_server: S3Server, bucket: str, aws_env: None, make_bundle: BundleFactory) -> None:
+    cut_then_resume(s3_server, bucket, make_bundle(200 * MiB), concurrency=1, cut_after=120 * MiB)
+
+
+def test_resume_after_kill_9(s3_server: S3Server, bucket: str, aws_env: None, make_bundle: BundleFactory) -> None:
+    bundle = make_bundle(30 * MiB)
+    url = f"s3://{bucket}/crash/"
+    code = ("import sys; from pathlib import Path; from collector.upload import upload, UploadOptions;"
+            f"upload(Path(sys.argv[1]), sys.argv[2], UploadOptions(endpoint_url={s3_server.endpoint_url!r},"
+            f"region='us-east-1', path_style=True, part_size={PART}, concurrency=1, limit_rate={8 * MiB}))")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(bundle), url], cwd=REPO,
+                            env={**os.environ, **s3_server.env()})
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            record = json.loads(resume_path(bundle).read_text()) if resume_path(bundle).exists() else {}
+            if len(record.get("parts", {})) >= 2:
+                break
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait()
+    receipt = upload(bundle, url, options(s3_server.endpoint_url))
+    assert receipt.resumed_bytes >= 2 * PART
+    assert remote_sha256(s3_server, bucket, f"crash/{bundle.name}") == sha_of(bundle)
+
+
+def test_abort_uploads_removes_remote_parts_and_resume_file(s3_server: S3Server, bucket: str, aws_env: None,
+                                                            make_bundle: BundleFactory) -> None:
+    bundle = make_bundle(12 * MiB)
+    with CuttingProxy(s3_server.port, cut_after=7 * MiB) as proxy:
+        with pytest.raises(UploadNetworkError):
+            upload(bundle, f"s3://{bucket}/ab/", options(f"http://127.0.0.1:{proxy.port}", concurrency=1))
+    client = s3_server.client()
+    assert client.list_multipart_uploads(Bucket=bucket, Prefix="ab/").get("Uploads")
+    assert abort_uploads(f"s3://{bucket}/ab/", options(s3_server.endpoint_url), bundle) == 1
+    assert not client.list_multipart_uploads(Bucket=bucket, Prefix="ab/").get("Uploads")
+    assert not resume_path(bundle).exists()
+
+
+# ---------------------------------------------------------------- refusals, each with its own code
+def test_wrong_secret_is_auth_error(s3_server: S3Server, bucket: str, make_bundle: BundleFactory,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_server.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wrong-" + s3_server.secret_key)
+    bundle = make_bundle(100_000)
+    with pytest.raises(UploadAuthError) as err:
+        upload(bundle, f"s3://{bucket}/a/", options(s3_server.endpoint_url))
+    assert err.value.exit_code == ExitCode.UPLOAD_AUTH
+    assert s3_server.secret_key not in str(err.value)
+
+
+def test_missing_bucket(s3_server: S3Server, aws_env: None, make_bundle: BundleFactory) -> None:
+    for size in (100_000, 6 * MiB):                          # single PUT and multipart
+        with pytest.raises(RemoteNotFound) as err:
+            upload(make_bundle(size, name=f"b{size}.tar.zst"), "s3://no-such-bucket-here/x/",
+                   options(s3_server.endpoint_url))
+        assert err.value.exit_code == ExitCode.UPLOAD_NOT_FOUND
+
+
+def test_permission_denied(s3_server: S3Server, bucket: str, make_bundle: BundleFactory,
+                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_server.reader_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_server.reader_secret)
+    with pytest.raises(RemoteDenied) as err:
+        upload(make_bundle(100_000), f"s3://{bucket}/d/", options(s3_server.endpoint_url))
+    assert err.value.exit_code == ExitCode.UPLOAD_DENIED
+
+
+def test_unreachable_endpoint(aws_env: None, make_bundle: BundleFactory) -> None:
+    from tests.services import free_port
+
+    with pytest.raises(UploadNetworkError) as err:
+        upload(make_bundle(100_000), "s3://b/x/", options(f"http://127.0.0.1:{free_port()}", timeout=2))
+    assert err.value.exit_code == ExitCode.UPLOAD_NETWORK
+
+
+def test_bundle_not_matching_sidecar_is_not_uploaded(s3_server: S3Server, bucket: str, aws_env: None,
+                                                     make_bundle: BundleFactory) -> None:
+    bundle = make_bundle(100_000)
+    bundle.with_name(bundle.name + ".sha256").write_text(f"{'0' * 64}  {bundle.name}\n")
+    with pytest.raises(VerifyFailed):
+        upload(bundle, f"s3://{bucket}/v/", options(s3_server.endpoint_url))
+    assert s3_server.client().list_objects_v2(Bucket=bucket, Prefix="v/")["KeyCount"] == 0
+
+
+def test_cli_json_and_exit_codes(s3_server: S3Server, bucket: str, aws_env: None, make_bundle: BundleFactory) -> None:
+    import click
+    from click.testing import CliRunner
+
+    from collector.cli.upload_cmd import upload_command
+
+    @click.group()
+    def cli() -> None:
+        pass
+
+    cli.add_command(upload_command)
+    bundle = make_bundle(200_000)
+    env = {"GCOLLECT_ENDPOINT_URL": s3_server.endpoint_url, "GCOLLECT_REGION": "us-east-1",
+           "GCOLLECT_PATH_STYLE": "1", "GCOLLECT_UPLOAD_URL": f"s3://{bucket}/cli/"}
+    ok = CliRunner().invoke(cli, ["upload", str(bundle), "--json"], env=env)
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.output)["sha256"] == sha_of(bundle)
+    env["GCOLLECT_UPLOAD_URL"] = "s3://missing-bucket-zz/cli/"
+    bad = CliRunner().invoke(cli, ["upload", str(bundle), "--retries", "0"], env=env)
+    assert isinstance(bad.exception, GcollectError)
+    assert bad.exception.exit_code == ExitCode.UPLOAD_NOT_FOUND
