@@ -255,7 +255,7 @@ def _read_tar(path: Path, is_gzip: bool, st: _State) -> str:
                 _tar_member(tar, info, st)
             _tar_end(tar, tail, st, current)
         except Exception as e:  # tarfile, gzip, zlib/isal, zstandard errors: all mean a bad stream
-            where = "while reading this member" if current else "at the start"
+            where = "at or just after this member" if current else "at the start"
             st.add(st.rel(current), f"corrupt or truncated archive {where}: {e.__class__.__name__}: {e}")
             st.fatal = True
         hashing.drain()

@@ -44,15 +44,27 @@ def make_compressor(fmt: str, level: int | None = None) -> Compressor:
         raise ValueError(f"unknown bundle format {fmt!r}")
     lvl = DEFAULT_LEVELS[fmt] if level is None else level
     if fmt == "tar.zst":
-        cctx = zstandard.ZstdCompressor(level=lvl, write_checksum=True)
-        return cctx.compressobj()  # type: ignore[return-value]
+        return _zstd(lvl).compressobj()  # type: ignore[return-value]
     wbits = 31 if fmt == "tar.gz" else -15  # gzip member / raw deflate
     if _isal is not None and 0 <= lvl <= 3:
         return _isal.compressobj(lvl, _isal.DEFLATED, wbits)  # type: ignore[no-any-return]
     return zlib.compressobj(min(max(lvl, 0), 9), zlib.DEFLATED, wbits)
 
 
+_ZSTD_CONTEXTS: dict[int, zstandard.ZstdCompressor] = {}
+
+
+def _zstd(level: int) -> zstandard.ZstdCompressor:
+    cctx = _ZSTD_CONTEXTS.get(level)
+    if cctx is None:
+        cctx = _ZSTD_CONTEXTS[level] = zstandard.ZstdCompressor(level=level, write_checksum=True)
+    return cctx
+
+
 def compress_unit(fmt: str, data: bytes, level: int | None = None) -> bytes:
+    """``data`` as one complete gzip member / zstd frame / raw deflate stream."""
+    if fmt == "tar.zst":
+        return _zstd(DEFAULT_LEVELS[fmt] if level is None else level).compress(data)
     c = make_compressor(fmt, level)
     return c.compress(data) + c.flush()
 
@@ -76,15 +88,19 @@ class PieceWriter:
     """
 
     def __init__(self, tmp_dir: Path, fmt: str, *, level: int | None = None) -> None:
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown bundle format {fmt!r}")
         self.fmt = fmt
-        self._comp = make_compressor(fmt, level)
         fd, name = tempfile.mkstemp(prefix="piece-", suffix=".part", dir=tmp_dir)  # O_EXCL, 0600
         self.path = Path(name)
         self._file = os.fdopen(fd, "wb", buffering=_FILE_BUFFER)
+        # zstd: its stream writer compresses straight into the file (fewer copies than compressobj)
+        self._zw = (_zstd(DEFAULT_LEVELS[fmt] if level is None else level).stream_writer(self._file, closefd=False)
+                    if fmt == "tar.zst" else None)
+        self._comp = None if self._zw is not None else make_compressor(fmt, level)
         self._sha = hashlib.sha256()
         self._crc = 0
         self._size = 0
-        self._stored = 0
         self._done = False
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
@@ -95,24 +111,28 @@ class PieceWriter:
         self._sha.update(data)
         self._crc = crc32(data, self._crc)
         self._size += len(data)
-        out = self._comp.compress(data)  # type: ignore[arg-type]
+        if self._zw is not None:
+            self._zw.write(data)
+            return
+        out = self._comp.compress(data)  # type: ignore[union-attr, arg-type]
         if out:
-            self._stored += len(out)
             self._file.write(out)
 
     def close(self) -> Piece:
         if self._done:
             raise ValueError("PieceWriter is closed")
         try:
-            out = self._comp.flush()
-            self._stored += len(out)
-            self._file.write(out)
+            if self._zw is not None:
+                self._zw.flush(zstandard.FLUSH_FRAME)
+            else:
+                self._file.write(self._comp.flush())  # type: ignore[union-attr]
+            stored = self._file.tell()
             self._file.close()
         except BaseException:
             self.abort()
             raise
         self._done = True
-        return Piece(self.path, self._size, self._sha.hexdigest(), self._crc & 0xFFFFFFFF, self._stored)
+        return Piece(self.path, self._size, self._sha.hexdigest(), self._crc & 0xFFFFFFFF, stored)
 
     def abort(self) -> None:
         """Drop the piece (idempotent)."""
