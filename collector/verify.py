@@ -245,7 +245,7 @@ def _read_tar(path: Path, is_gzip: bool, st: _State) -> str:
         if is_gzip:
             dec = _gzip.GzipFile(fileobj=hashing, mode="rb")  # type: ignore[assignment]
         else:
-            dec = zstandard.ZstdDecompressor().stream_reader(hashing, read_across_frames=True)  # type: ignore[assignment]
+            dec = zstandard.ZstdDecompressor().stream_reader(hashing, read_across_frames=True)  # type: ignore[assignment, arg-type]
         tail = _Tail(dec)
         current: str | None = None
         try:

@@ -24,7 +24,8 @@ try:  # python-isal: igzip-speed deflate and crc32 (several times zlib's level 1
 except ImportError:  # pragma: no cover - isal is a declared dependency
     _isal = None  # type: ignore[assignment]
 
-crc32: Callable[[bytes | memoryview, int], int] = _isal.crc32 if _isal is not None else zlib.crc32
+crc32: Callable[[bytes | bytearray | memoryview, int], int] = (
+    _isal.crc32 if _isal is not None else zlib.crc32)
 
 DEFAULT_LEVELS = {"tar.gz": 1, "tar.zst": 3, "zip": 1}
 GZIP_MAGIC = b"\x1f\x8b"
