@@ -312,8 +312,8 @@ class SftpUpload:
         if free is not None and free < needed:
             raise RemoteFull(target=self.target.display, problem=f"{free} bytes free, {needed} needed")
 
-    def raise_if_full(self, s: SftpSession, folder: str, error: OSError) -> None:
-        if error.errno is not None:
+    def raise_if_full(self, s: SftpSession, folder: str, error: OSError | None) -> None:
+        if error is not None and error.errno is not None:
             return
         free = remote_free_bytes(s.sftp, folder)
         if free is not None and free < CHUNK * 4:
@@ -326,7 +326,8 @@ class SftpUpload:
         except OSError as e:
             self.raise_if_full(s, posixpath.dirname(self.part) or ".", e)
             raise
-        if got != self.size:
+        if got != self.size:                  # paramiko drops write errors reported at close: find out why
+            self.raise_if_full(s, posixpath.dirname(self.part) or ".", None)
             raise UploadChecksumError(target=self.target.display, problem=f"{self.part} has {got} bytes, "
                                                                           f"expected {self.size}")
         digest, self.method = s.remote_sha256(self.part, self.size)
