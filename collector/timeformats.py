@@ -1,7 +1,7 @@
 """Recognise the timestamps of Genesys log records, file names and segment headers.
 
 Every variant in GENESYS.md (b) is matched by ONE compiled regex anchored at the line start
-(``RECORD_STAMP``; ``RECORD_START`` is the same pattern in MULTILINE mode for scanning whole
+(``RECORD_STAMP``; ``RECORD_NEXT`` is the same pattern after a newline, for scanning whole
 chunks). Lines that do not begin with a digit, ``@``, ``[`` or a weekday are rejected before
 the regex runs.
 
@@ -28,9 +28,9 @@ the app's UTC offset from its header, else the host zone), or UTC when the app l
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from typing import Literal
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from typing import Literal, NamedTuple
 
 from collector.segheader import SegmentHeader, parse_header
 
@@ -58,7 +58,9 @@ _STAMP_SOURCE = (
     rb")"
 )
 RECORD_STAMP = re.compile(_STAMP_SOURCE)                 # .match(line) or .match(buf, pos)
-RECORD_START = re.compile(rb"(?m)^" + _STAMP_SOURCE)     # .search / .finditer over a chunk
+# a record line after a newline: the lookahead lets the engine skip to "\n" + lead byte fast;
+# the line starts at match.start() + 1 (the first line of a buffer is checked with RECORD_STAMP)
+RECORD_NEXT = re.compile(rb"\n(?=[0-9@\[MTWFS])" + _STAMP_SOURCE)
 LEAD_BYTES = frozenset(b"0123456789@[MTWFS")
 
 _MONTH_NUMBER = {m: i for i, m in enumerate(
@@ -67,24 +69,32 @@ _ZONE_NAMES = {  # unambiguous enough for Genesys' US-centric "locale" format
     b"UTC": 0, b"GMT": 0, b"Z": 0, b"EST": -5, b"EDT": -4, b"CST": -6, b"CDT": -5,
     b"MST": -7, b"MDT": -6, b"PST": -8, b"PDT": -7, b"CET": 1, b"CEST": 2,
 }
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
 
 
-@dataclass(frozen=True)
-class Stamp:
+class Stamp(NamedTuple):
     """What one timestamp says, before a zone or a date is applied."""
 
     day: date | None            # None: time-only stamp
-    clock: time
+    hour: int
+    minute: int
+    second: int
+    micro: int
     offset: timedelta | None    # explicit offset printed in the stamp
 
     @property
     def seconds_of_day(self) -> float:
-        c = self.clock
-        return c.hour * 3600 + c.minute * 60 + c.second + c.microsecond / 1e6
+        return self.hour * 3600 + self.minute * 60 + self.second + self.micro / 1e6
+
+
+_FRACTION_SCALE = (0, 100000, 10000, 1000, 100, 10, 1)
 
 
 def _micro(frac: bytes | None) -> int:
-    return int(frac[:6].ljust(6, b"0")) if frac else 0
+    if not frac:
+        return 0
+    return int(frac) * _FRACTION_SCALE[len(frac)] if len(frac) <= 6 else int(frac[:6])
 
 
 def _offset(text: bytes | None) -> timedelta | None:
@@ -97,27 +107,36 @@ def _offset(text: bytes | None) -> timedelta | None:
     return -value if text[:1] == b"-" else value
 
 
+def _dated(day: date, h: bytes, m: bytes, s: bytes, frac: bytes | None,
+           offset: timedelta | None = None, hour: int | None = None) -> Stamp | None:
+    stamp = Stamp(day, int(h) if hour is None else hour, int(m), int(s), _micro(frac), offset)
+    return stamp if stamp.hour < 24 and stamp.minute < 60 and stamp.second < 60 else None
+
+
 def stamp_from_match(m: re.Match[bytes]) -> Stamp | None:
-    """Turn a ``RECORD_STAMP`` match into a ``Stamp``; None when the values are impossible."""
+    """Turn a ``RECORD_STAMP``/``RECORD_NEXT`` match into a ``Stamp``; None if impossible."""
     g = m.group
     kind = m.lastgroup
     try:
-        if kind == "tod":
-            return Stamp(None, time(int(g("tH")), int(g("tM")), int(g("tS")), _micro(g("tf"))), None)
+        if kind == "tod":                            # the common case, kept short
+            h, mi, se, frac = g("tH", "tM", "tS", "tf")
+            hour, minute, second = int(h), int(mi), int(se)
+            if hour > 23 or minute > 59 or second > 59:
+                return None
+            return Stamp(None, hour, minute, second, _micro(frac), None)
         if kind == "iso":
             day = date(int(g("iy")), int(g("im")), int(g("id")))
-            clock = time(int(g("iH")), int(g("iM")), int(g("iS")), _micro(g("if")))
-            return Stamp(day, clock, _offset(g("iz")))
+            return _dated(day, g("iH"), g("iM"), g("iS"), g("if"), _offset(g("iz")))
         if kind == "us":
             year = int(g("uy"))
             day = date(year + 2000 if year < 100 else year, int(g("um")), int(g("ud")))
-            return Stamp(day, time(int(g("uH")), int(g("uM")), int(g("uS")), _micro(g("uf"))), None)
+            return _dated(day, g("uH"), g("uM"), g("uS"), g("uf"))
         if kind == "wde":
             day = date(2000 + int(g("wy")), int(g("wm")), int(g("wd")))
-            return Stamp(day, time(int(g("wH")), int(g("wM")), int(g("wS")), _micro(g("wf"))), None)
+            return _dated(day, g("wH"), g("wM"), g("wS"), g("wf"))
         if kind == "ctime":
             day = date(int(g("cy")), _MONTH_NUMBER[g("cb")], int(g("cd")))
-            return Stamp(day, time(int(g("cH")), int(g("cM")), int(g("cS")), _micro(g("cf"))), None)
+            return _dated(day, g("cH"), g("cM"), g("cS"), g("cf"))
         if kind == "loc":
             hour = int(g("lH"))
             if g("lp"):
@@ -127,7 +146,7 @@ def stamp_from_match(m: re.Match[bytes]) -> Stamp | None:
             day = date(int(g("ly")), _MONTH_NUMBER[g("lb")], int(g("ld")))
             zone = _ZONE_NAMES.get(g("lz") or b"")
             offset = timedelta(hours=zone) if zone is not None else None
-            return Stamp(day, time(hour, int(g("lM")), int(g("lS")), _micro(g("lf"))), offset)
+            return _dated(day, b"", g("lM"), g("lS"), g("lf"), offset, hour)
     except ValueError:
         return None
     return None
@@ -153,6 +172,15 @@ def to_wall(moment: datetime, zone: tzinfo | None) -> datetime:
     return (moment.astimezone() if zone is None else moment.astimezone(zone)).replace(tzinfo=None)
 
 
+def to_micros(moment: datetime) -> int:
+    """Aware datetime -> integer microseconds since the Unix epoch (exact)."""
+    return (moment - EPOCH) // _US
+
+
+def from_micros(micros: int) -> datetime:
+    return EPOCH + timedelta(microseconds=micros)
+
+
 @dataclass
 class DateContext:
     """Running state for dating records of one segment, in the stamps' own zone.
@@ -161,20 +189,22 @@ class DateContext:
     ``utc_stamps``) of the last dated record; a time-only record going back by more than
     ``ROLLOVER_BACK_SECONDS`` starts the next day (midnight rollover). A time-only record that
     jumps forward by almost a day (a late line from before midnight) gets the previous day and
-    does not move the context.
+    does not move the context. Times are integer microseconds since the epoch internally;
+    the UTC start of each (day, hour) is cached, so DST changes are followed hour by hour.
     """
 
     day: date | None = None
     last_seconds: float | None = None
     zone: tzinfo | None = None          # None = this host's zone
     utc_stamps: bool = False            # time_convert=utc: stamps are UTC
+    _hours: dict[tuple[date, int], int] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def stamp_zone(self) -> tzinfo | None:
         return UTC if self.utc_stamps else self.zone
 
     def copy(self) -> DateContext:
-        return replace(self)
+        return DateContext(self.day, self.last_seconds, self.zone, self.utc_stamps, self._hours)
 
     def seed(self, moment: datetime) -> None:
         """Start dating from an aware ``moment`` (segment start)."""
@@ -182,28 +212,40 @@ class DateContext:
         self.day = wall.date()
         self.last_seconds = wall.hour * 3600 + wall.minute * 60 + wall.second + wall.microsecond / 1e6
 
-    def resolve(self, stamp: Stamp) -> datetime | None:
-        """The aware UTC time of ``stamp``, advancing the context; None if no date is known."""
-        zone = self.stamp_zone
-        seconds = stamp.seconds_of_day
+    def _micros(self, day: date, stamp: Stamp) -> int:
+        base = self._hours.get((day, stamp.hour))
+        if base is None:
+            if len(self._hours) > 4096:
+                self._hours.clear()
+            wall = datetime(day.year, day.month, day.day, stamp.hour)
+            base = self._hours[(day, stamp.hour)] = to_micros(to_utc(wall, self.stamp_zone))
+        return base + (stamp.minute * 60 + stamp.second) * 1_000_000 + stamp.micro
+
+    def resolve_micros(self, stamp: Stamp) -> int | None:
+        """Like ``resolve``, as integer microseconds since the epoch (the Trimmer's unit)."""
+        seconds = stamp.hour * 3600 + stamp.minute * 60 + stamp.second + stamp.micro * 1e-6
         if stamp.day is None:
             if self.day is None:
                 return None
-            day = self.day
             last = self.last_seconds
             if last is not None and seconds < last - ROLLOVER_BACK_SECONDS:
-                day = self.day = day + timedelta(days=1)
+                self.day += timedelta(days=1)
             elif last is not None and seconds > last + DAY_SECONDS - ROLLOVER_BACK_SECONDS:
-                return to_utc(datetime.combine(day - timedelta(days=1), stamp.clock), zone)
+                return self._micros(self.day - timedelta(days=1), stamp)
             self.last_seconds = seconds
-            return to_utc(datetime.combine(day, stamp.clock), zone)
-        naive = datetime.combine(stamp.day, stamp.clock)
+            return self._micros(self.day, stamp)
         if stamp.offset is None:
             self.day, self.last_seconds = stamp.day, seconds
-            return to_utc(naive, zone)
-        moment = naive.replace(tzinfo=timezone(stamp.offset)).astimezone(UTC)
+            return self._micros(stamp.day, stamp)
+        moment = datetime(stamp.day.year, stamp.day.month, stamp.day.day, stamp.hour, stamp.minute,
+                          stamp.second, stamp.micro, tzinfo=timezone(stamp.offset))
         self.seed(moment)
-        return moment
+        return to_micros(moment)
+
+    def resolve(self, stamp: Stamp) -> datetime | None:
+        """The aware UTC time of ``stamp``, advancing the context; None if no date is known."""
+        micros = self.resolve_micros(stamp)
+        return None if micros is None else from_micros(micros)
 
 
 def parse_record_time(line: bytes, context: DateContext) -> datetime | None:
@@ -252,7 +294,8 @@ def header_stamp(text: str | None) -> datetime | None:
     stamp = parse_stamp(text.strip().encode("utf-8", "replace"))
     if stamp is None or stamp.day is None:
         return None
-    return datetime.combine(stamp.day, stamp.clock)     # as printed; a printed offset is ignored
+    day = stamp.day                                  # as printed; a printed offset is ignored
+    return datetime(day.year, day.month, day.day, stamp.hour, stamp.minute, stamp.second, stamp.micro)
 
 
 # ------------------------------------------------------------------ segments

@@ -17,17 +17,19 @@ from typing import TypeVar
 
 from collector.model import Window
 from collector.timeformats import (
+    RECORD_NEXT,
     RECORD_STAMP,
-    RECORD_START,
     ROLLOVER_BACK_SECONDS,
     DateContext,
     SegmentTimes,
     Stamp,
+    file_end_time,
+    from_micros,
     parse_record_time,
     segment_clock,
-    file_end_time,
     segment_times,
     stamp_from_match,
+    to_micros,
     to_utc,
 )
 
@@ -173,32 +175,34 @@ BLOCK_BYTES = 1 << 20          # records are decided a block (of whole lines) at
 SAMPLE_BYTES = 64 << 10        # a block is sampled every this many bytes for the fast path
 MAX_LINE_BYTES = 4 << 20       # a longer line is decided by its start and streamed through
 _STAMP_PREFIX = 96             # enough bytes of a line to read its stamp
-_SLACK = timedelta(seconds=5)  # records may be out of order by this much (threads)
-_SPAN = timedelta(seconds=ROLLOVER_BACK_SECONDS)
+_SLACK = 5_000_000             # µs: records may be out of order by this much (threads)
+_SPAN = int(ROLLOVER_BACK_SECONDS * 1_000_000)
 _BEFORE, _INSIDE, _AFTER = -1, 0, 1
+Record = tuple[int, Stamp]     # (offset of the line in the block, its stamp)
 
 
 class Trimmer:
     """Stream stage cutting one log segment down to the records inside ``window``.
 
-    * The segment's header block (banner + ``Label: value`` lines, before the first record)
-      is always kept, when the stream starts with the same bytes as ``head``.
+    * The header block (banner, ``Label: value`` lines, options dump: everything before the
+      first record, as ``segheader.parse_header`` finds it in ``head``) is always kept, when
+      the stream starts with those bytes (a tail-only stream does not).
     * A record is a timestamp-led line plus every following line without a timestamp
       (tab-indented T-Lib attributes, SIP message bodies with blank lines and CRLF, ``$+``/``$-``
-      lines, Java stack traces). It is kept if its time is in [since, until]. Lines between
-      the header and the first record are kept if the segment start is in the window (or
-      unknown). A record whose time cannot be known (no date anywhere) is kept.
+      lines, Java stack traces). It is kept if its time is in [since, until]; a record whose
+      date cannot be known is kept. Lines between the header and the first record are kept
+      if the segment start is in the window (or unknown).
     * Input is re-cut into blocks of whole lines at positions that depend only on the data
       (the first line end at or after ``block_bytes``), so any chunking of the input gives the
       same output. A block whose samples (first record, one per ``SAMPLE_BYTES``, last record)
       are in time order, less than 3 h apart and all on the same side of the window is kept or
       dropped whole; other blocks are decided record by record. A record out of order inside
       such a block therefore follows its neighbours.
-    * Memory: at most one block plus one line; a line longer than ``max_line_bytes`` is
-      decided by its first bytes and streamed through (kept or dropped) without buffering.
+    * Memory: one block plus one line; a line longer than ``max_line_bytes`` is decided by its
+      first bytes and streamed through (kept or dropped) without buffering.
 
     ``kept_first``/``kept_last``: times of the first and last kept record (None if none);
-    ``lines_dropped``: number of lines cut.
+    ``lines_dropped``: number of lines cut; ``times``: the segment's ``SegmentTimes``.
     """
 
     def __init__(self, window: Window, *, file_name: str, head: bytes, mtime: float,
@@ -207,20 +211,29 @@ class Trimmer:
         clock = segment_clock(file_name, head, mtime, local_tz=local_tz, utc_stamps=utc_stamps)
         self.times: SegmentTimes = clock.times
         self._context: DateContext = clock.context
-        self._since, self._until = window.since, window.until
+        self._since = to_micros(window.since) if window.since else None
+        self._until = to_micros(window.until) if window.until else None
         self._passthrough = window.unbounded
         self._header = head[:clock.header_end]
         self._in_header = bool(self._header)
         start = clock.times.start
-        self._keep = start is None or self._side(start) == _INSIDE
+        self._keep = start is None or self._side(to_micros(start)) == _INSIDE
         self._block = max(1, block_bytes)
         self._max_line = max(self._block, max_line_bytes)
         self._buf = bytearray()
         self._scan_from = 0
         self._streaming: bool | None = None      # keep/drop decision of a long line in flight
-        self.kept_first: datetime | None = None
-        self.kept_last: datetime | None = None
+        self._kept_first: int | None = None
+        self._kept_last: int | None = None
         self.lines_dropped = 0
+
+    @property
+    def kept_first(self) -> datetime | None:
+        return None if self._kept_first is None else from_micros(self._kept_first)
+
+    @property
+    def kept_last(self) -> datetime | None:
+        return None if self._kept_last is None else from_micros(self._kept_last)
 
     # ------------------------------------------------------------ stage interface
     def feed(self, data: bytes) -> bytes:
@@ -244,7 +257,7 @@ class Trimmer:
         if self._in_header:
             self._take_header(out, final=True)
         if self._buf:
-            out.append(self._decide_block(bytes(self._buf)))
+            self._decide_block(bytes(self._buf), out)
             self._buf.clear()
         self._streaming = None
         return b"".join(out)
@@ -269,77 +282,80 @@ class Trimmer:
         while len(buf) >= self._block:
             line_start = buf.rfind(b"\n", 0, self._block - 1) + 1
             end = buf.find(b"\n", max(self._scan_from, self._block - 1))
-            too_long = (end if end >= 0 else len(buf)) - line_start > self._max_line
-            if too_long:
+            if (end if end >= 0 else len(buf)) - line_start > self._max_line:
                 if line_start:
-                    out.append(self._decide_block(bytes(buf[:line_start])))
-                if end >= 0:                         # the long line is complete: decide it alone
-                    out.append(self._decide_block(bytes(buf[line_start:end + 1])))
-                    del buf[:end + 1]
-                else:                                # decide it by its start, then stream it
-                    keep = self._decide_line(bytes(buf[line_start:line_start + _STAMP_PREFIX]))
-                    if keep:
-                        out.append(bytes(buf[line_start:]))
-                    buf.clear()
-                    self._streaming = keep
+                    self._decide_block(bytes(buf[:line_start]), out)
                 self._scan_from = 0
-                if self._streaming is not None:
-                    return
-                continue
+                if end >= 0:                         # the long line is complete: decide it alone
+                    self._decide_block(bytes(buf[line_start:end + 1]), out)
+                    del buf[:end + 1]
+                    continue
+                keep = self._decide_line(bytes(buf[line_start:line_start + _STAMP_PREFIX]))
+                if keep:                             # decide it by its start, then stream it
+                    out.append(bytes(buf[line_start:]))
+                buf.clear()
+                self._streaming = keep
+                return
             if end < 0:
                 self._scan_from = len(buf)
                 return
-            out.append(self._decide_block(bytes(buf[:end + 1])))
+            self._decide_block(bytes(buf[:end + 1]), out)
             del buf[:end + 1]
             self._scan_from = 0
 
     def _stream_long_line(self, data: bytes, out: list[bytes]) -> bytes:
         end = data.find(b"\n")
-        piece = data if end < 0 else data[:end + 1]
         if self._streaming:
-            out.append(piece)
+            out.append(data if end < 0 else data[:end + 1])
         if end < 0:
             return b""
         self._streaming = None
         return data[end + 1:]
 
     # ------------------------------------------------------------ deciding
-    def _side(self, moment: datetime | None) -> int:
-        if moment is None:
+    def _side(self, micros: int | None) -> int:
+        if micros is None:
             return _INSIDE
-        if self._since is not None and moment < self._since:
+        if self._since is not None and micros < self._since:
             return _BEFORE
-        if self._until is not None and moment > self._until:
+        if self._until is not None and micros > self._until:
             return _AFTER
         return _INSIDE
 
-    def _note_kept(self, moment: datetime | None, last: datetime | None = None) -> None:
-        if moment is not None and self.kept_first is None:
-            self.kept_first = moment
-        if (last or moment) is not None:
-            self.kept_last = last or moment
+    def _note_kept(self, first: int | None, last: int | None) -> None:
+        if self._kept_first is None:
+            self._kept_first = first
+        if last is not None:
+            self._kept_last = last
 
     def _decide_line(self, prefix: bytes) -> bool:
-        """Decide a line from its first bytes (long lines); returns keep."""
+        """Decide a long line from its first bytes; returns keep."""
         m = RECORD_STAMP.match(prefix)
         stamp = stamp_from_match(m) if m else None
         if stamp is not None:
-            moment = self._context.resolve(stamp)
-            self._keep = self._side(moment) == _INSIDE
+            micros = self._context.resolve_micros(stamp)
+            self._keep = self._side(micros) == _INSIDE
             if self._keep:
-                self._note_kept(moment)
+                self._note_kept(micros, micros)
         if not self._keep:
             self.lines_dropped += 1
         return self._keep
 
-    def _records(self, block: bytes, pos: int = 0) -> Iterator[tuple[int, Stamp]]:
-        """(offset, stamp) of each record line in ``block`` from ``pos``."""
-        for m in RECORD_START.finditer(block, pos):
+    @staticmethod
+    def _records(block: bytes, pos: int = 0) -> Iterator[Record]:
+        """Record lines of ``block`` starting at or after ``pos``."""
+        if pos == 0:
+            m = RECORD_STAMP.match(block)
+            stamp = stamp_from_match(m) if m else None
+            if stamp is not None:
+                yield 0, stamp
+        for m in RECORD_NEXT.finditer(block, max(pos - 1, 0)):
             stamp = stamp_from_match(m)
             if stamp is not None:
-                yield m.start(), stamp
+                yield m.start() + 1, stamp
 
-    def _last_record(self, block: bytes, after: int) -> tuple[int, Stamp] | None:
+    @staticmethod
+    def _last_record(block: bytes, after: int) -> Record | None:
         end = len(block) - 1
         while end > after:
             start = block.rfind(b"\n", 0, end) + 1
@@ -356,24 +372,22 @@ class Trimmer:
         if start >= end:
             return
         if keep:
-            out.append(block[start:end])
+            out.append(block[start:end] if start or end < len(block) else block)
             return
         self.lines_dropped += block.count(b"\n", start, end)
         if end == len(block) and block[-1:] != b"\n":
             self.lines_dropped += 1
 
-    def _decide_block(self, block: bytes) -> bytes:
-        out: list[bytes] = []
+    def _decide_block(self, block: bytes, out: list[bytes]) -> None:
         first = next(self._records(block), None)
         if first is None:
             self._emit(block, 0, len(block), self._keep, out)
-            return b"".join(out)
+            return
         self._emit(block, 0, first[0], self._keep, out)
         if not self._decide_whole(block, first, out):
             self._decide_each(block, first[0], out)
-        return b"".join(out)
 
-    def _decide_whole(self, block: bytes, first: tuple[int, Stamp], out: list[bytes]) -> bool:
+    def _decide_whole(self, block: bytes, first: Record, out: list[bytes]) -> bool:
         """Fast path: decide everything from the first record on at once, if the samples agree."""
         samples = [first]
         for pos in range(first[0] + SAMPLE_BYTES, len(block), SAMPLE_BYTES):
@@ -386,7 +400,7 @@ class Trimmer:
         if last is not None:
             samples.append(last)
         saved = self._context.copy()
-        times = [self._context.resolve(stamp) for _, stamp in samples]
+        times = [self._context.resolve_micros(stamp) for _, stamp in samples]
         sides = {self._side(t) for t in times}
         ordered = all(a is not None and b is not None and a - _SLACK <= b < a + _SPAN
                       for a, b in zip(times, times[1:]))
@@ -402,13 +416,14 @@ class Trimmer:
 
     def _decide_each(self, block: bytes, pos: int, out: list[bytes]) -> None:
         run_start, keep = pos, self._keep
+        resolve, side = self._context.resolve_micros, self._side
         for offset, stamp in self._records(block, pos):
-            moment = self._context.resolve(stamp)
-            record_keep = self._side(moment) == _INSIDE
+            micros = resolve(stamp)
+            record_keep = side(micros) == _INSIDE
             if record_keep != keep:
                 self._emit(block, run_start, offset, keep, out)
                 run_start, keep = offset, record_keep
             if record_keep:
-                self._note_kept(moment)
+                self._note_kept(micros, micros)
         self._emit(block, run_start, len(block), keep, out)
         self._keep = keep

@@ -72,7 +72,7 @@ def test_non_records(line: bytes) -> None:
 
 def test_stamp_keeps_offset_and_fraction() -> None:
     stamp = parse_stamp(b"@16:45:24.5939 [0]")
-    assert stamp is not None and stamp.day is None and stamp.clock.microsecond == 593900
+    assert stamp is not None and stamp.day is None and stamp.micro == 593900
 
 
 def test_local_zone_applied_to_wall_clock_stamps() -> None:
