@@ -27,6 +27,8 @@ from collector.hostfiles import read_head, source_of
 MAX_CONFIG_BYTES = 32 * 1024      # a local .cfg is a few KB; [log] may come after DB sections
 MAX_SCRIPT_BYTES = 8 * 1024
 CONFIG_PATTERNS = ("*.cfg", "*.conf", "*.ini")
+JAVA_LOG_CONFIG_PATTERNS = ("logback*.xml", "log4j2*.xml", "log4j*.xml")
+CONFIG_SUBDIRS = ("config", "conf", "etc", "resources")   # also searched for config files
 SCRIPT_PATTERNS = ("run.sh", "*.sh", "*.bat", "*.cmd")
 LOG_OUTPUT_OPTIONS = ("all", "standard", "trace", "interaction", "debug", "alarm")
 NON_FILE_OUTPUTS = frozenset({"", "stdout", "stderr", "network", "memory", "syslog", "false"})
@@ -39,6 +41,7 @@ _SECTION = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]\s*$")
 _OPTION = re.compile(r"^\s*([^=:#;\s][^=:]*?)\s*[=:]\s*(.*?)\s*$")
 _APP_ARG = re.compile(r"(?:^|\s)-app\s+(\"[^\"]+\"|'[^']+'|\S+)")
 _WIN_ABSOLUTE = re.compile(r"^([A-Za-z]):[\\/](.*)$")
+_JAVA_LOG_FILE = re.compile(r"<file>\s*([^<]+?)\s*</file>|\bfileName\s*=\s*\"([^\"]+)\"", re.I)
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,13 @@ class AppConfig:
     sections: tuple[str, ...]
     app_name: str | None        # from the file's own sections, None if it does not say
     log_outputs: tuple[LogOutput, ...]
+    style: str = "ini"          # "ini" ([log] options) or "java" (logback/log4j <file>)
+
+    def evidence(self) -> list[str]:
+        if self.style == "java":
+            return [f"config {self.host_path} <file>"] if self.log_outputs else []
+        options = sorted({o.option for o in self.log_outputs})
+        return [f"config {self.host_path} [log] {o}" for o in options] or [f"config {self.host_path}"]
 
 
 def parse_ini(text: str) -> dict[str, dict[str, str]]:
@@ -161,6 +171,23 @@ def read_app_config(root: Path, host_path: str, app_dir: str | None) -> AppConfi
         app_name=app_name_from_sections(sections),
         log_outputs=log_outputs(sections, app_dir, root),
     )
+
+
+def read_java_log_config(root: Path, host_path: str, app_dir: str | None) -> AppConfig | None:
+    """logback / log4j XML: each ``<file>`` / ``fileName=`` is a log file; its base drops ``.log``.
+
+    Values with unresolved variables (``${LOG_DIR}/x.log``) are not mapped."""
+    raw = read_head(source_of(root, host_path), MAX_CONFIG_BYTES)
+    outputs: list[LogOutput] = []
+    for found in _JAVA_LOG_FILE.finditer(raw.decode("utf-8", "replace")):
+        value = (found.group(1) or found.group(2)).strip()
+        if "${" in value or "%" in value or any(o.value == value for o in outputs):
+            continue
+        base = value[:-4] if value.lower().endswith(".log") else value
+        outputs.append(LogOutput("file", value, map_log_path(base, app_dir, root)))
+    if not outputs:
+        return None
+    return AppConfig(host_path, (), None, tuple(outputs), style="java")
 
 
 def read_script_app_name(root: Path, host_path: str) -> str | None:

@@ -16,8 +16,9 @@ Read-only and bounded. Signals, merged into one Installation per (product, appli
    ``SYSTEM_DIRS``; at most ``MAX_SCAN_DIRS`` folders and ``logheads.MAX_HEADS`` heads per run.
 
 Which product an app dir is: the products of the log streams linked to it (a stream whose base
-a config names, or that lies in the dir or its ``logs`` folder) if any, else its hints
-(process, marker, path). Names, best first: header ``Application name``, process ``-app``,
+a config names, that lies in the dir or its ``logs`` folder, or whose header app name is the app
+dir's name) if any, plus products of running processes there; with no linked header, its
+hints (process, marker, path). Names, best first: header ``Application name``, process ``-app``,
 launch script ``-app`` or config app section, folder name. App dir, best first: process cwd,
 app dir with config/marker/script, ``Detect.paths`` match, the folder a header was found in.
 """
@@ -31,10 +32,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from collector import processes as process_source
-from collector.appconfig import CONFIG_PATTERNS, SCRIPT_PATTERNS, AppConfig, read_app_config, \
-    read_script_app_name
+from collector.appconfig import CONFIG_PATTERNS, CONFIG_SUBDIRS, JAVA_LOG_CONFIG_PATTERNS, \
+    SCRIPT_PATTERNS, AppConfig, read_app_config, read_java_log_config, read_script_app_name
 from collector.hostfiles import WalkBudget, escape, expand_glob, glob_match, host_path_of, \
-    is_inside, source_of
+    is_inside, is_log_name, source_of
 from collector.logheads import HeadBudget, Stream, scan_streams
 from collector.model import Installation, Profile
 
@@ -115,6 +116,22 @@ class _Drafts:
         old.app_type = old.app_type or draft.app_type
         old.version = old.version or draft.version
 
+    def fold_path_only(self) -> None:
+        """A draft known only by a ``Detect.paths`` match (``var/log/jetty9/cloud.log``) joins
+        a draft of the same product whose app dir or a log base lies in or below that folder."""
+        for key, draft in list(self.by_key.items()):
+            if not draft.app_dir or not all(e.startswith("path ") for e in draft.evidence):
+                continue
+            folder = draft.app_dir
+            for other_key, other in self.by_key.items():
+                if other_key == key or other.product != draft.product:
+                    continue
+                places = [other.app_dir or ""] + [posixpath.dirname(b) for b in other.log_bases]
+                if any(p == folder or p.startswith(folder + "/") for p in places):
+                    other.evidence += [e for e in draft.evidence if e not in other.evidence]
+                    del self.by_key[key]
+                    break
+
     def installations(self, only: Collection[str]) -> list[Installation]:
         return [
             Installation(product=d.product, name=d.name, app_dir=d.app_dir,
@@ -158,27 +175,45 @@ def _candidate_app_dirs(root: Path, profiles: Mapping[str, Profile],
                 source = source_of(root, host)
                 if os.path.isdir(source) and not os.path.islink(source):
                     candidates.append(host)
+    not_app_dirs = LOG_DIR_NAMES | set(CONFIG_SUBDIRS)
     usable = [c for c in dict.fromkeys(candidates)
-              if posixpath.basename(c).lower() not in LOG_DIR_NAMES]
+              if posixpath.basename(c).lower() not in not_app_dirs]
     return list(dict.fromkeys(containers)), usable
 
 
-def _examine(root: Path, app: _AppDir, profiles: Mapping[str, Profile]) -> None:
-    """Fill an app dir's configs, launch-script name and marker hints (one folder listing)."""
+def _files(root: Path, host: str) -> list[str]:
     try:
-        with os.scandir(source_of(root, app.host)) as entries:
-            files = sorted(e.name for e in entries if e.is_file(follow_symlinks=False))
+        with os.scandir(source_of(root, host)) as entries:
+            return sorted(e.name for e in entries if e.is_file(follow_symlinks=False))
     except OSError:
-        return
+        return []
+
+
+def _read_configs(root: Path, app: _AppDir, folder: str, files: list[str]) -> None:
     for name in files:
-        host = _join(app.host, name)
+        host = _join(folder, name)
+        config = None
         if any(glob_match(name, p) for p in CONFIG_PATTERNS):
             config = read_app_config(root, host, app.host)
-            if config is not None:
-                app.configs.append(config)
-                options = sorted({o.option for o in config.log_outputs})
-                app.evidence += [f"config {host} [log] {o}" for o in options] or [f"config {host}"]
-        elif app.script_name is None and any(glob_match(name, p) for p in SCRIPT_PATTERNS):
+        elif any(glob_match(name, p) for p in JAVA_LOG_CONFIG_PATTERNS):
+            config = read_java_log_config(root, host, app.host)
+        if config is not None:
+            app.configs.append(config)
+            app.evidence += config.evidence()
+
+
+def _examine(root: Path, app: _AppDir, profiles: Mapping[str, Profile]) -> None:
+    """Fill an app dir's configs (also in ``config``/``conf``/... sub-folders), launch-script
+    name and marker hints."""
+    files = _files(root, app.host)
+    _read_configs(root, app, app.host, files)
+    for sub in CONFIG_SUBDIRS:
+        folder = _join(app.host, sub)
+        if os.path.isdir(source_of(root, folder)) and not os.path.islink(source_of(root, folder)):
+            _read_configs(root, app, folder, _files(root, folder))
+    for name in files:
+        host = _join(app.host, name)
+        if app.script_name is None and any(glob_match(name, p) for p in SCRIPT_PATTERNS):
             app.script_name = read_script_app_name(root, host)
             if app.script_name:
                 app.evidence.append(f"script {host} -app {app.script_name}")
@@ -257,7 +292,7 @@ def _log_dirs(root: Path, containers: list[str], apps: dict[str, _AppDir],
                     listing = list(entries)
             except OSError:
                 continue
-            if any(e.name.endswith(".log") for e in listing):
+            if any(is_log_name(e.name) for e in listing):
                 wanted[host] = None
             if left <= 0:
                 continue
@@ -273,7 +308,10 @@ def _log_dirs(root: Path, containers: list[str], apps: dict[str, _AppDir],
     return [d for d in wanted if os.path.isdir(source_of(root, d))]
 
 
-def _link(stream: Stream, apps: dict[str, _AppDir], by_base: dict[str, str]) -> _AppDir | None:
+def _link(stream: Stream, apps: dict[str, _AppDir], by_base: dict[str, str],
+          by_name: dict[str, str]) -> _AppDir | None:
+    """The app dir a stream belongs to: the config naming its base, the folder it is in (or
+    that folder's ``logs``), else the one app dir whose name is the header's app name."""
     if stream.base_path in by_base:
         return apps[by_base[stream.base_path]]
     if stream.directory in apps:
@@ -281,7 +319,16 @@ def _link(stream: Stream, apps: dict[str, _AppDir], by_base: dict[str, str]) -> 
     parent = posixpath.dirname(stream.directory)
     if posixpath.basename(stream.directory).lower() in LOG_DIR_NAMES and parent in apps:
         return apps[parent]
-    return None
+    name = stream.header.app_name or stream.base
+    return apps[by_name[name]] if name in by_name else None
+
+
+def _names(apps: dict[str, _AppDir]) -> dict[str, str]:
+    """App name -> app dir, for names that only one app dir has."""
+    seen: dict[str, list[str]] = {}
+    for host, app in apps.items():
+        seen.setdefault(app.name()[0], []).append(host)
+    return {name: hosts[0] for name, hosts in seen.items() if len(hosts) == 1}
 
 
 def _stream_draft(stream: Stream, app_dir: str | None, dir_rank: int, name: str,
@@ -302,11 +349,12 @@ def _header_home(directory: str) -> str | None:
 
 def _assemble(apps: dict[str, _AppDir], streams: list[Stream], drafts: _Drafts) -> None:
     by_base = {base: host for host, app in apps.items() for base in app.config_bases}
+    by_name = _names(apps)
     linked: dict[str, list[Stream]] = {}
     for stream in streams:
         if stream.product is None:
             continue
-        app = _link(stream, apps, by_base)
+        app = _link(stream, apps, by_base, by_name)
         if app is None:
             name = stream.header.app_name or stream.base
             rank = NAME_HEADER if stream.header.app_name else NAME_FOLDER
@@ -334,6 +382,8 @@ def _assemble(apps: dict[str, _AppDir], streams: list[Stream], drafts: _Drafts) 
         for product, hint_evidence in sorted(app.hints.items()):
             if product in products_seen:
                 continue
+            if products_seen and not any(e.startswith("process ") for e in hint_evidence):
+                continue        # its own headers name the product; a marker or path says less
             drafts.add(_Draft(product, fallback_name, fallback_rank, app.host, app.rank,
                               list(app.config_bases), app.evidence + hint_evidence))
 
@@ -369,6 +419,7 @@ def discover(root: Path, profiles: Mapping[str, Profile], *, use_processes: bool
     streams = [s for d in _log_dirs(root, containers, apps, budget)
                for s in scan_streams(root, d, profiles, heads)]
     _assemble(apps, streams, drafts)
+    drafts.fold_path_only()
     host = drafts.by_key.get(("host", "host"))
     if host is not None and len(host.evidence) > 1:
         host.evidence.remove("always")

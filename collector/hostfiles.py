@@ -6,7 +6,8 @@
   a leading one-letter segment (``C/...``) also matches the other spellings of a Windows
   drive copied under the root (``c/``, ``C:/``, ``c:/``);
 * a safe ``resolve_regular`` that follows a symlink only when its target stays inside the root;
-* the Genesys log file name grammar ``<base>[-NNN].<YYYYMMDD_HHMMSS_mmm>[.snapshot|.memory].log``.
+* the Genesys log file name grammar ``<base>[-NNN].<YYYYMMDD_HHMMSS_mmm>[.snapshot|.memory].log``
+  (and Java ``<base>.<yyyy-MM-dd>[.<i>].log``, GAX ``gax.log.<YYYYMMDD_HHMMSS_mmm>[-N]``).
 
 Read-only; the only I/O is ``lstat``/``scandir``/``realpath``.
 """
@@ -280,8 +281,28 @@ class LogName:
             return None
 
 
+_ROLLED_AFTER_LOG = re.compile(r"^(?P<base>.+?\.log)\.(?P<ts>\d{8}_\d{6}_\d{3})(?:-\d{1,4})?$")
+_LOG_LIKE = re.compile(r"\.log(?:\.\d{8}_\d{6}_\d{3}(?:-\d{1,4})?)?$")
+_JAVA_ROLLED = re.compile(r"^(?P<base>.+?)\.(?P<date>\d{4}-\d{2}-\d{2}(?:[._-]\d{1,4})*)\.log$")
+
+
+def is_log_name(file_name: str) -> bool:
+    """``*.log`` or a log rolled after its extension (``gax.log.<YYYYMMDD_HHMMSS_mmm>[-N]``)."""
+    return _LOG_LIKE.search(file_name) is not None
+
+
 def parse_log_name(file_name: str) -> LogName:
-    """Split a Genesys log file name; a name without a timestamp is its own stream."""
+    """Split a Genesys log file name; a name without a timestamp is its own stream.
+
+    Java apps (logback/log4j) roll ``cloud.log`` into ``cloud.<yyyy-MM-dd>[.<i>].log``: same
+    stream as ``cloud.log`` (stamp = the date part, not a Genesys stamp).
+    """
+    after = _ROLLED_AFTER_LOG.match(file_name)          # GAX: gax.log.<ts>, gax.log.<ts>-1
+    if after:
+        return LogName(after.group("base"), None, after.group("ts"), None)
+    java = _JAVA_ROLLED.match(file_name)
+    if java:
+        return LogName(java.group("base"), None, None, None)
     found = _LOG_NAME.match(file_name)
     if found:
         companion = found.group("companion")

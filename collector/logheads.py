@@ -22,13 +22,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from collector.hostfiles import parse_log_name, read_head, resolve_regular, source_of
+from collector.hostfiles import is_log_name, parse_log_name, read_head, resolve_regular, source_of
 from collector.model import Profile
 from collector.segheader import SegmentHeader, parse_header
 
 HEAD_BYTES = 8 * 1024
 MAX_HEADS = 5000
-LOG_SUFFIXES = (".log",)
 
 
 @dataclass(frozen=True)
@@ -99,7 +98,8 @@ class HeadBudget:
 
 def scan_streams(root: Path, directory: str, profiles: Mapping[str, Profile],
                  budget: HeadBudget) -> list[Stream]:
-    """Streams of ``*.log`` files directly in one folder, one head read per stream."""
+    """Streams of log files (``hostfiles.is_log_name``) directly in one folder, one head read
+    per stream."""
     folder = source_of(root, directory)
     groups: dict[tuple[str, str | None, str | None], list[tuple[str, float, str]]] = {}
     try:
@@ -107,7 +107,7 @@ def scan_streams(root: Path, directory: str, profiles: Mapping[str, Profile],
     except OSError:
         return []
     for entry in entries:
-        if not entry.name.endswith(LOG_SUFFIXES):
+        if not is_log_name(entry.name):
             continue
         name = parse_log_name(entry.name)
         try:
