@@ -1,0 +1,370 @@
+"""Periodic snapshots: lock -> clean up -> retry the upload queue -> plan what is new -> bundle
+-> verify -> record -> upload -> commit -> retention.
+
+``take_snapshot(SnapshotRequest) -> SnapshotResult``. The per-file state (``collector.state``)
+is committed only for bundles that are written, verified and, when an upload is configured,
+uploaded; bundles waiting for an upload are the spool's queue (``collector.spool``) and count as
+collected for planning, so a kill at any point repeats work at worst and never loses or
+duplicates a line. See docs/snapshots.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from collector.api import CollectRequest, Discovery
+from collector.errors import BadInput, GcollectError, VerifyFailed
+from collector.lock import SnapshotLock
+from collector.model import Candidate, RunResult, Window
+from collector.progress import Reporter
+from collector.spool import (Retention, SpoolEntry, choose_deletions, list_spool, mark_uploaded,
+                             new_record, remove_bundle, write_record)
+from collector.state import (Decision, FileState, SnapshotState, StateDelta, atomic_write_json, classify,
+                             entry_after_read, identity_key, load_state, remove_stale_temporaries,
+                             save_state, state_file)
+
+Uploader = Callable[[Path, str, Any], dict[str, Any]]     # (bundle, url, options) -> receipt as JSON
+INFLIGHT = "snapshot-inflight-{key}.json"
+
+
+@dataclass(frozen=True)
+class SnapshotRequest:
+    collect: CollectRequest
+    retention: Retention = Retention()
+    upload_url: str | None = None
+    upload_options: Any = None                 # collector.upload.UploadOptions; None = defaults
+    jitter: float = 0.0                        # seconds: random start delay in [0, jitter)
+    accept_findings: bool = False
+
+
+@dataclass
+class SnapshotResult:
+    bundle: Path | None = None
+    run: RunResult | None = None
+    counts: dict[str, int] = field(default_factory=dict)      # decision reason -> files
+    uploaded: list[str] = field(default_factory=list)          # bundles uploaded by this run
+    upload_error: GcollectError | None = None
+    held: str | None = None                                     # why the new bundle is not uploaded
+    deleted: list[str] = field(default_factory=list)           # retention
+    dropped: list[str] = field(default_factory=list)           # deleted before they were uploaded
+    discarded: list[str] = field(default_factory=list)         # incomplete bundles of killed runs
+    cleaned: list[str] = field(default_factory=list)           # leftovers of killed runs
+    queued: int = 0                                             # bundles still waiting for upload
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        run = self.run
+        return {
+            "bundle": str(self.bundle) if self.bundle else None,
+            "sha256": run.bundle.sha256 if run and run.bundle else None,
+            "files": len(run.members) if run else 0,
+            "bytes_in": run.bytes_in if run else 0,
+            "bytes_out": run.bytes_out if run else 0,
+            "excluded": [{"path": e.host_path, "reason": e.reason} for e in run.excluded] if run else [],
+            "scan_findings": len(run.findings) if run else 0,
+            "decisions": dict(sorted(self.counts.items())),
+            "uploaded": self.uploaded,
+            "upload_error": self.upload_error.message if self.upload_error else None,
+            "held": self.held,
+            "queued": self.queued,
+            "deleted": self.deleted,
+            "dropped_unuploaded": self.dropped,
+            "discarded": self.discarded,
+            "cleaned": self.cleaned,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def default_uploader(bundle: Path, url: str, options: Any) -> dict[str, Any]:
+    try:
+        from collector.upload import UploadOptions, upload
+    except ImportError as exc:
+        raise BadInput(what="--upload", problem=f"uploads are not available in this build ({exc})") from None
+    receipt = upload(bundle, url, options if options is not None else UploadOptions())
+    data = receipt.to_json() if hasattr(receipt, "to_json") else dict(vars(receipt))
+    return {k: (str(v) if isinstance(v, Path) else v) for k, v in data.items()}
+
+
+def take_snapshot(request: SnapshotRequest, reporter: Reporter | None = None, *,
+                  uploader: Uploader = default_uploader,
+                  sleep: Callable[[float], None] = time.sleep) -> SnapshotResult:
+    """One snapshot run. Raises ``Locked`` (exit 60) at once if another run holds the lock."""
+    from collector.api import prepare_output, prepare_state
+    from collector.hostguard import lower_priority
+
+    started = time.monotonic()
+    settings = request.collect.settings
+    if request.jitter > 0:
+        sleep(random.uniform(0, request.jitter))
+    if settings.low_priority:
+        lower_priority()
+    prepare_state(settings.state_dir)
+    prepare_output(settings.output_dir)
+    with SnapshotLock(settings.state_dir):
+        result = _Run(request, reporter, uploader, sleep).run()
+    result.seconds = time.monotonic() - started
+    return result
+
+
+class _Run:
+    """One run, holding the lock."""
+
+    def __init__(self, request: SnapshotRequest, reporter: Reporter | None, uploader: Uploader,
+                 sleep: Callable[[float], None]) -> None:
+        self.request = request
+        self.reporter = reporter
+        self.uploader = uploader
+        self.sleep = sleep
+        self.settings = request.collect.settings
+        self.spool = self.settings.output_dir
+        self.root = str(request.collect.root.resolve())
+        self.state_path = state_file(self.settings.state_dir, request.collect.root)
+        self.inflight = self.settings.state_dir / INFLIGHT.format(key=self.state_path.stem.rsplit("-", 1)[-1])
+        self.result = SnapshotResult()
+        self.committed = SnapshotState(self.root)
+
+    # ------------------------------------------------------------------ steps
+    def run(self) -> SnapshotResult:
+        self.clean_leftovers()
+        try:
+            self.committed = load_state(self.state_path, self.request.collect.root)
+        except (ValueError, KeyError) as exc:
+            raise BadInput(what=str(self.state_path), problem=f"unreadable snapshot state ({exc}); "
+                                                              "move it away to start over") from None
+        pending = self.check_queue()
+        pending = self.retry_queue(pending)
+        base = self.committed
+        for entry in pending:
+            base = base.apply(entry.delta, entry.seq, entry.record.get("until"))
+        self.snapshot(base, pending)
+        self.enforce_retention()
+        self.result.queued = sum(1 for e in list_spool(self.spool, self.root) if e.seq > self.committed.seq)
+        return self.result
+
+    def clean_leftovers(self) -> None:
+        """Remove what a killed run left: partial bundles, temporary pieces, a half-born bundle."""
+        cleaned = self.result.cleaned
+        for partial in self.spool.glob("*.partial"):
+            partial.unlink(missing_ok=True)
+            cleaned.append(partial.name)
+        for tmp in self.spool.glob(".gcollect-tmp-*"):
+            shutil.rmtree(tmp, ignore_errors=True)
+            cleaned.append(tmp.name)
+        for tmp in (*remove_stale_temporaries(self.settings.state_dir), *remove_stale_temporaries(self.spool)):
+            cleaned.append(tmp.name)
+        try:
+            inflight = json.loads(self.inflight.read_bytes())
+        except (OSError, ValueError):
+            return
+        since = float(inflight.get("started", 0)) - 1
+        for bundle in self.spool.glob("gcollect-*"):
+            if bundle.name.endswith((".sha256", ".json", ".partial")):
+                continue
+            if bundle.with_name(bundle.name + ".state.json").exists():
+                continue
+            try:
+                if bundle.stat().st_mtime < since:
+                    continue
+            except OSError:
+                continue
+            for path in (bundle, bundle.with_name(bundle.name + ".sha256")):
+                path.unlink(missing_ok=True)
+            self.result.discarded.append(bundle.name)
+        self.inflight.unlink(missing_ok=True)
+
+    def check_queue(self) -> list[SpoolEntry]:
+        """The queued bundles; a missing or changed one is discarded with every later one."""
+        pending: list[SpoolEntry] = []
+        broken = False
+        for entry in list_spool(self.spool, self.root):
+            if entry.seq <= self.committed.seq:
+                if not entry.bundle.exists():
+                    entry.record_path.unlink(missing_ok=True)     # deleted by hand; nothing to track
+                continue
+            if broken or not entry.bundle_intact():
+                broken = True
+                remove_bundle(entry)
+                self.result.discarded.append(entry.bundle.name)
+                continue
+            pending.append(entry)
+        return pending
+
+    def retry_queue(self, pending: list[SpoolEntry]) -> list[SpoolEntry]:
+        """Upload queued bundles oldest first; commit each that is done; return what is left."""
+        url = self.request.upload_url
+        for index, entry in enumerate(pending):
+            wanted = entry.record.get("upload_wanted")
+            if url and wanted and not entry.uploaded and not entry.record.get("held"):
+                try:
+                    pending[index] = self.upload(entry, url)
+                except GcollectError as exc:
+                    self.result.upload_error = exc
+                    break
+        return self.advance(pending)
+
+    def upload(self, entry: SpoolEntry, url: str) -> SpoolEntry:
+        receipt = self.uploader(entry.bundle, url, self.request.upload_options)
+        self.result.uploaded.append(entry.bundle.name)
+        return mark_uploaded(entry, url, receipt)
+
+    def advance(self, pending: list[SpoolEntry]) -> list[SpoolEntry]:
+        """Commit the queued bundles that are done, in bundle order; stop at the first that is not."""
+        left = list(pending)
+        changed = False
+        while left:
+            entry = left[0]
+            record = entry.record
+            done = entry.uploaded or not record.get("upload_wanted") or record.get("held")
+            if not done:
+                break
+            self.committed = self.committed.apply(entry.delta, entry.seq, record.get("until"))
+            changed = True
+            left.pop(0)
+        if changed:
+            save_state(self.state_path, self.committed)
+        return left
+
+    # ------------------------------------------------------------------ the new bundle
+    def plan(self, base: SnapshotState) -> tuple[Discovery, list[Decision], list[str]]:
+        from collector import api
+
+        discovery = api.discover_and_plan(replace(self.request.collect, window=Window()))
+        paths = base.by_path()
+        decisions: list[Decision] = []
+        seen: set[str] = set()
+        counts = self.result.counts
+        for candidate in discovery.plan.members:
+            try:
+                st = os.stat(candidate.source)
+            except OSError:
+                continue
+            key = identity_key(st.st_dev, st.st_ino)
+            if key in seen:            # a hard link or symlink to a file already planned
+                continue
+            seen.add(key)
+            decision = classify(candidate, st, base, paths)
+            if decision.previous is not None:
+                seen.add(decision.previous.key)
+            counts[decision.reason.split(" from ")[0]] = counts.get(decision.reason.split(" from ")[0], 0) + 1
+            if decision.candidate is not None:
+                decisions.append(decision)
+        drops = [key for key, entry in base.files.items() if key not in seen and _vanished(discovery, entry)]
+        return discovery, decisions, drops
+
+    def snapshot(self, base: SnapshotState, pending: list[SpoolEntry]) -> None:
+        from collector import api
+        from collector.verify import verify_bundle
+
+        planned_at = datetime.now(timezone.utc).replace(microsecond=0)
+        discovery, decisions, drops = self.plan(base)
+        if not decisions:
+            return
+        members: tuple[Candidate, ...] = tuple(d.candidate for d in decisions if d.candidate is not None)
+        discovery = Discovery(discovery.profiles, discovery.installations,
+                              replace(discovery.plan, members=members), discovery.notes)
+        settings = self.settings
+        limit = self.request.retention.max_disk
+        if limit is not None and (settings.max_bundle_bytes is None or limit < settings.max_bundle_bytes):
+            settings = replace(settings, max_bundle_bytes=limit)
+        self.wait_for_free_name(settings)
+        atomic_write_json(self.inflight, {"started": time.time(), "pid": os.getpid()})
+        _, run = api.collect(replace(self.request.collect, settings=settings), self.reporter, discovery)
+        self.result.run = run
+        assert run.bundle is not None
+        bundle = run.bundle.path
+        report = verify_bundle(bundle)
+        if not report.ok:
+            for path in (bundle, bundle.with_name(bundle.name + ".sha256")):
+                path.unlink(missing_ok=True)
+            self.inflight.unlink(missing_ok=True)
+            first = report.problems[0] if report.problems else None
+            raise VerifyFailed(path=str(bundle), problem=(f"{first.member}: {first.problem}" if first
+                                                          else "did not verify") + "; state not advanced")
+        delta = self.delta(decisions, run, drops)
+        seq = max([self.committed.seq, *(e.seq for e in pending)]) + 1
+        since = base.last_until or _oldest(members)
+        record = new_record(seq=seq, bundle=bundle, size=run.bundle.size, sha256=run.bundle.sha256,
+                            created=planned_at, since=since, root=self.root, host=settings.host_name,
+                            files=len(run.members), bytes_in=run.bytes_in, delta=delta)
+        record["upload_wanted"] = self.request.upload_url
+        if run.findings and not self.request.accept_findings:
+            record["held"] = f"{len(run.findings)} scanner finding(s); review, then upload by hand"
+            self.result.held = record["held"]
+        entry = write_record(bundle, record)
+        self.inflight.unlink(missing_ok=True)
+        self.result.bundle = bundle
+        url = self.request.upload_url
+        if url and not record.get("held") and self.result.upload_error is None and not pending:
+            try:
+                entry = self.upload(entry, url)
+            except GcollectError as exc:
+                self.result.upload_error = exc
+        self.advance([*pending, entry])
+
+    def delta(self, decisions: list[Decision], run: RunResult, drops: list[str]) -> StateDelta:
+        by_path = {d.candidate.host_path: d for d in decisions if d.candidate is not None}
+        updates: dict[str, FileState] = {}
+        gone = set(drops)
+        for member in run.members:
+            decision = by_path.get(member.host_path)
+            if decision is None or decision.candidate is None:
+                continue
+            entry = entry_after_read(host_path=member.host_path, kind=member.kind, device=member.device,
+                                     inode=member.inode, source_size=member.source_size, mtime=member.mtime,
+                                     end_offset=member.end_offset, source=decision.candidate.source,
+                                     previous=decision.previous)
+            updates[entry.key] = entry
+            if decision.previous is not None and decision.previous.key != entry.key \
+                    and decision.action == "resume":
+                gone.add(decision.previous.key)          # same file, new device number
+        return StateDelta(updates, tuple(sorted(gone - set(updates))))
+
+    def wait_for_free_name(self, settings: Any) -> None:
+        """Bundle names have one-second resolution: never start in the second of an existing one."""
+        from collector.bundle import bundle_name
+
+        for _ in range(5):
+            now = datetime.now(timezone.utc)
+            name = bundle_name(settings.host_name, settings.case, now, settings.fmt)
+            if not any((self.spool / n).exists() for n in (name, name + ".partial")):
+                return
+            self.sleep(1.0 - now.microsecond / 1e6 + 0.01)
+
+    # ------------------------------------------------------------------ retention
+    def enforce_retention(self) -> None:
+        policy = self.request.retention
+        if policy.unlimited:
+            return
+        entries = list_spool(self.spool, self.root)
+        protect = {self.result.bundle} if self.result.bundle else set()
+        doomed = choose_deletions(entries, policy, protect=protect)
+        for entry in doomed:
+            if entry.seq > self.committed.seq:      # queued: its lines are given up, in order
+                self.committed = self.committed.apply(entry.delta, entry.seq, entry.record.get("until"))
+                save_state(self.state_path, self.committed)
+                self.result.dropped.append(entry.bundle.name)
+            remove_bundle(entry)
+            self.result.deleted.append(entry.bundle.name)
+
+
+def _vanished(discovery: Discovery, entry: FileState) -> bool:
+    """True when the entry's file is no longer at its path (deleted or replaced)."""
+    try:
+        st = os.lstat(discovery.plan.root / entry.path)
+    except OSError:
+        return True
+    return (st.st_dev, st.st_ino) != (entry.device, entry.inode)
+
+
+def _oldest(members: tuple[Candidate, ...]) -> str | None:
+    times = [c.start or datetime.fromtimestamp(c.mtime, timezone.utc) for c in members]
+    return min(times).astimezone(timezone.utc).isoformat() if times else None
