@@ -1,0 +1,174 @@
+"""Unit tests for the upload helpers: rates, backoff, URLs, sidecars, resume records, error tables."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from collector.errors import (BadInput, RemoteDenied, RemoteFull, RemoteNotFound, UploadAuthError,
+                              UploadChecksumError, UploadError, UploadNetworkError, VerifyFailed)
+from collector.upload import UploadOptions, redact_url
+from collector.upload.base import ResumeRecord, expected_sha256, resume_path
+from collector.upload.progress import CountingReporter
+from collector.upload.ratelimit import TokenBucket, parse_rate
+from collector.upload.retry import Backoff, Failure
+from collector.upload.s3codes import classify_s3_error
+from collector.upload.urls import HttpTarget, S3Target, SftpTarget, parse_target
+
+
+@pytest.mark.parametrize("text,value", [("500", 500), ("800K", 819200), ("5M", 5 * 1024**2), ("1.5g", 1536 * 1024**2),
+                                        ("5MiB", 5 * 1024**2), ("2MB/s", 2 * 1024**2)])
+def test_parse_rate(text: str, value: int) -> None:
+    assert parse_rate(text) == value
+
+
+@pytest.mark.parametrize("text", ["", "fast", "0", "-1M"])
+def test_parse_rate_rejects(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_rate(text)
+
+
+def test_token_bucket_long_run_rate_is_exact() -> None:
+    now = [0.0]
+    slept: list[float] = []
+
+    def sleep(s: float) -> None:
+        slept.append(s)
+        now[0] += s
+
+    bucket = TokenBucket(1000, burst=100, clock=lambda: now[0], sleep=sleep)
+    for _ in range(100):
+        bucket.take(50)
+    assert now[0] == pytest.approx((100 * 50 - 100) / 1000)
+
+
+def test_backoff_retries_transient_then_raises_classified() -> None:
+    calls: list[int] = []
+    pauses: list[float] = []
+
+    def fn() -> None:
+        calls.append(1)
+        raise ConnectionResetError()
+
+    def classify(e: BaseException) -> Failure:
+        return Failure(UploadNetworkError(target="t", problem="reset"), transient=True)
+
+    b = Backoff(retries=3, base_delay=1, max_delay=3, rng=random.Random(1), sleep=pauses.append)
+    with pytest.raises(UploadNetworkError):
+        b.call(fn, classify)
+    assert len(calls) == 4 and len(pauses) == 3
+    assert all(0 <= p <= c for p, c in zip(pauses, (1, 2, 3)))
+
+
+def test_backoff_does_not_retry_final_errors_and_passes_unknown() -> None:
+    calls: list[int] = []
+
+    def fn() -> None:
+        calls.append(1)
+        raise PermissionError()
+
+    b = Backoff(retries=5, sleep=lambda s: None)
+    with pytest.raises(RemoteDenied):
+        b.call(fn, lambda e: Failure(RemoteDenied(target="t", problem="p"), False))
+    assert len(calls) == 1
+    with pytest.raises(PermissionError):
+        b.call(fn, lambda e: None)
+
+
+def test_backoff_success_after_retry() -> None:
+    seq = iter([TimeoutError(), TimeoutError(), "ok"])
+
+    def fn() -> str:
+        v = next(seq)
+        if isinstance(v, Exception):
+            raise v
+        return v
+
+    b = Backoff(retries=2, sleep=lambda s: None)
+    assert b.call(fn, lambda e: Failure(UploadNetworkError(target="t", problem="p"), True)) == "ok"
+
+
+def test_parse_targets() -> None:
+    assert parse_target("s3://b/p/q/", "x.tar") == S3Target("b", "p/q/x.tar")
+    assert parse_target("s3://b", "x.tar") == S3Target("b", "x.tar")
+    assert parse_target("s3://b/key.tar", "x.tar") == S3Target("b", "key.tar")
+    t = parse_target("sftp://drop@h.example:2222/in/", "x.tar")
+    assert t == SftpTarget("drop", "h.example", 2222, "/in/x.tar") and t.known_hosts_name == "[h.example]:2222"
+    home = parse_target("sftp://h/~/in/", "x.tar")
+    assert isinstance(home, SftpTarget) and home.path == "in/x.tar" and home.known_hosts_name == "h"
+    assert home.display == "sftp://h:22/~/in/x.tar"
+    assert isinstance(parse_target("https://h/b/k?X-Amz-Signature=abc", "x"), HttpTarget)
+    with pytest.raises(BadInput):
+        parse_target("sftp://u:secret@h/in/", "x")
+    with pytest.raises(BadInput):
+        parse_target("ftp://h/in/", "x")
+
+
+def test_redact_url_drops_every_credential() -> None:
+    shown = redact_url("https://user:pw@bucket.s3.amazonaws.com/k/x.tar?X-Amz-Signature=abc&X-Amz-Credential=AKIA")
+    assert shown == "https://bucket.s3.amazonaws.com/k/x.tar"
+    assert redact_url("sftp://drop:pw@h:2222/in/") == "sftp://drop@h:2222/in/"
+
+
+def test_expected_sha256_reads_sidecar_or_computes(tmp_path: Path) -> None:
+    b = tmp_path / "b.tar.zst"
+    b.write_bytes(b"hello")
+    computed = expected_sha256(b)
+    assert computed == "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+    (tmp_path / "b.tar.zst.sha256").write_text(f"{'a' * 64}  b.tar.zst\n")
+    assert expected_sha256(b) == "a" * 64
+    (tmp_path / "b.tar.zst.sha256").write_text("garbage\n")
+    with pytest.raises(VerifyFailed):
+        expected_sha256(b)
+    with pytest.raises(BadInput):
+        expected_sha256(tmp_path / "missing")
+
+
+def test_resume_record_is_atomic_json(tmp_path: Path) -> None:
+    b = tmp_path / "b.tar"
+    b.write_bytes(b"x")
+    rec = ResumeRecord(b, {"upload_id": "u"})
+    rec.update()
+    rec.add_part(2, {"etag": "e"})
+    assert json.loads(resume_path(b).read_text()) == {"upload_id": "u", "parts": {"2": {"etag": "e"}}}
+    assert ResumeRecord.load(b) is not None and [p.name for p in tmp_path.iterdir()] == ["b.tar", "b.tar.upload.json"]
+    rec.remove()
+    assert ResumeRecord.load(b) is None
+
+
+@pytest.mark.parametrize("code,status,cls,transient", [
+    ("SignatureDoesNotMatch", 403, UploadAuthError, False),
+    ("InvalidAccessKeyId", 403, UploadAuthError, False),
+    ("AccessDenied", 403, RemoteDenied, False),
+    ("NoSuchBucket", 404, RemoteNotFound, False),
+    ("", 404, RemoteNotFound, False),
+    ("QuotaExceeded", 403, RemoteFull, False),
+    ("", 507, RemoteFull, False),
+    ("BadDigest", 400, UploadChecksumError, True),
+    ("SlowDown", 503, UploadNetworkError, True),
+    ("InternalError", 500, UploadNetworkError, True),
+    ("", 502, UploadNetworkError, True),
+    ("InvalidArgument", 400, UploadError, False),
+])
+def test_s3_error_table(code: str, status: int, cls: type, transient: bool) -> None:
+    f = classify_s3_error(code, status, "msg", "s3://b/k")
+    assert type(f.error) is cls and f.transient is transient
+
+
+def test_options_validate_and_hide_password() -> None:
+    assert "hunter2" not in repr(UploadOptions(password="hunter2"))
+    with pytest.raises(BadInput):
+        UploadOptions(sse="rot13")
+    with pytest.raises(BadInput):
+        UploadOptions(part_size=1024)
+
+
+def test_counting_reporter_takes_back() -> None:
+    r = CountingReporter()
+    r.start(100, 10)
+    r.advance(50)
+    r.advance(-20)
+    assert (r.sent, r.taken_back, r.resumed) == (30, 20, 10)
