@@ -26,6 +26,12 @@ _RE2_OPTIONS.encoding = re2.Options.Encoding.LATIN1
 _RE2_OPTIONS.never_capture = True
 _RE2_OPTIONS.log_errors = False
 
+_PREFILTER_OPTIONS = re2.Options()
+_PREFILTER_OPTIONS.encoding = re2.Options.Encoding.LATIN1
+_PREFILTER_OPTIONS.never_capture = True
+_PREFILTER_OPTIONS.log_errors = False
+_PREFILTER_OPTIONS.max_mem = 64 << 20    # room for the DFA cache of a large alternation
+
 _PY_SPACE = r"\t\n\x0b\x0c\r "           # Python's \s for bytes; RE2's \s lacks \v
 
 TAG_OPEN = b"<#"                          # Genesys log-filter "tag" markers (default form)
@@ -177,7 +183,7 @@ class CompiledRules:
             alternation = "|".join(
                 "(?:" + re2_scan_text(r.scan, chunk_level=True) + ")" for r in rules
             )
-            self.prefilter = re2.compile(("(?m)" + alternation).encode("utf-8"), _RE2_OPTIONS)
+            self.prefilter = re2.compile(("(?m)" + alternation).encode("utf-8"), _PREFILTER_OPTIONS)
             line_set = re2.Set.SearchSet(_RE2_OPTIONS)
             for r in rules:
                 line_set.Add(re2_scan_text(r.scan, chunk_level=False).encode("utf-8"))
@@ -189,6 +195,12 @@ class CompiledRules:
         ) + rb")_[a-z]{10}" if categories else rb"(?!)"
         masks = [re.escape(r.mask) for r in rules if r.mask]
         self.hidden = re.compile(b"|".join((*_HIDDEN_FORMS, token_form, *masks)) or rb"(?!)")
+
+    def next_candidate(self, chunk: bytes, pos: int) -> int:
+        """Offset of the next prefilter hit at or after ``pos``, or -1."""
+        assert self.prefilter is not None
+        hit = self.prefilter.search(chunk, pos)
+        return -1 if hit is None else hit.start()
 
     def rules_for_line(self, content: bytes) -> list[int]:
         """Indexes of the rules whose scan matches this line (sorted, i.e. in rule order)."""

@@ -15,6 +15,8 @@ from collector.redaction.compiled import TAG_CLOSE, TAG_OPEN, CompiledRule, Comp
 from collector.redaction.ruleset import RuleSet
 from collector.redaction.tokens import Tokenizer
 
+# (start, end, category, rule, keep): keep = value already hidden, left as it is
+_Span = tuple[int, int, str, CompiledRule, bool]
 _COMPILED: dict[tuple[tuple[tuple[str, str], ...], str], CompiledRules] = {}
 _BINARY_SNIFF = 65536
 _CONTROL_BYTES = bytes(range(0, 9)) + bytes(range(14, 27)) + bytes(range(28, 32))
@@ -171,7 +173,7 @@ class Redactor:
         indexes = rules.rules_for_line(content) if self._use_prefilter else self._all_rules
         if not indexes:
             return line
-        spans: list[tuple[int, int, str, CompiledRule]] = []
+        spans: list[_Span] = []
         for index in indexes:
             rule = rules.rules[index]
             if rule.unless is not None and rule.unless.search(content):
@@ -180,17 +182,23 @@ class Redactor:
                 self._maybe_open_block(rule, content)
                 continue
             for start, stop, category in _secret_spans(rule, content):
-                if self._worth_redacting(rule, content[start:stop]):
-                    _claim(spans, start, stop, category, rule)
-        if not spans:
+                verdict = self._verdict(rule, content[start:stop])
+                if verdict is not None:
+                    _claim(spans, (start, stop, category, rule, verdict))
+        if all(span[4] for span in spans):
             return line
         return self._rewrite(content, spans) + ending
 
-    def _worth_redacting(self, rule: CompiledRule, value: bytes) -> bool:
+    def _verdict(self, rule: CompiledRule, value: bytes) -> bool | None:
+        """None: not a secret; True: already hidden (keep, but hold the span); False: redact."""
         value = _inside_tag(value)
-        if not value or self._rules.is_hidden(value):
-            return False
-        return rule.rule.validate != "luhn" or luhn_ok(value)
+        if not value:
+            return None
+        if self._rules.is_hidden(value):
+            return True
+        if rule.rule.validate == "luhn" and not luhn_ok(value):
+            return None
+        return False
 
     def _maybe_open_block(self, rule: CompiledRule, content: bytes) -> None:
         assert rule.pattern is not None and rule.block_end is not None
@@ -202,11 +210,13 @@ class Redactor:
         self._block = rule
         self._count(rule)
 
-    def _rewrite(self, content: bytes, spans: list[tuple[int, int, str, CompiledRule]]) -> bytes:
+    def _rewrite(self, content: bytes, spans: list[_Span]) -> bytes:
         spans.sort(key=lambda s: s[0])
         parts: list[bytes] = []
         pos = 0
-        for start, stop, category, rule in spans:
+        for start, stop, category, rule, keep in spans:
+            if keep:
+                continue
             value = content[start:stop]
             inside = _inside_tag(value)
             opened, closed = (TAG_OPEN, TAG_CLOSE) if inside is not value else (b"", b"")
@@ -262,14 +272,17 @@ def _secret_spans(rule: CompiledRule, content: bytes) -> list[tuple[int, int, st
     return found
 
 
-def _claim(
-    spans: list[tuple[int, int, str, CompiledRule]], start: int, stop: int, category: str, rule: CompiledRule
-) -> None:
-    """Add a secret span; earlier rules win ties, a wider overlapping span absorbs narrower ones."""
+def _claim(spans: list[_Span], new: _Span) -> None:
+    """Add a secret span; earlier rules win ties, a wider overlapping span absorbs narrower ones
+    (so no part of either secret survives), unless the new rule yields to an overlapping rule."""
+    start, stop, category, rule, keep = new
     overlapping = [s for s in spans if s[0] < stop and start < s[1]]
     if any(s[0] <= start and stop <= s[1] for s in overlapping):
+        return
+    if rule.rule.yields_to and any(s[3].id in rule.rule.yields_to for s in overlapping):
         return
     for s in overlapping:
         spans.remove(s)
         start, stop = min(start, s[0]), max(stop, s[1])
-    spans.append((start, stop, category, rule))
+        keep = keep and s[4]
+    spans.append((start, stop, category, rule, keep))

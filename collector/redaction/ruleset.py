@@ -36,6 +36,7 @@ class Rule:
     block_begin: str | None = None             # block form: every line after begin up to end is masked
     block_end: str | None = None
     unless: str | None = None                  # lines matching this are left to other rules
+    yields_to: tuple[str, ...] = ()            # rule ids whose overlapping spans win over this rule's
     mask: str | None = None                    # fixed replacement for action mask
     validate: str | None = None                # "luhn"
     kinds: tuple[str, ...] = KINDS

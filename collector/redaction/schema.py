@@ -43,6 +43,7 @@ _RULE: dict[str, Any] = {
         "inner": {"type": "string", "minLength": 1},
         "scan": {"type": "string", "minLength": 1},
         "unless": {"type": "string", "minLength": 1},
+        "yields_to": {"type": "array", "items": {"type": "string", "pattern": "^[a-z][a-z0-9-]*$"}},
         "block": {
             "type": "object",
             "required": ["begin", "end"],

@@ -1,0 +1,328 @@
+"""Table-driven tests of the redaction engine on real Genesys line shapes (both print styles)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from collector.errors import RedactionFailed
+from collector.redaction import Redactor, Tokenizer, load_rule_sets
+from collector.redaction.ruleset import Rule, RuleSet
+
+ALL_SETS = ["common-secrets", "config-secrets", "tlib", "sip", "pii"]
+KEY = b"unit-test-site-key-0123456789abc"
+
+
+@pytest.fixture(scope="module")
+def rule_sets() -> list[RuleSet]:
+    return load_rule_sets(ALL_SETS)
+
+
+def redact(rule_sets: list[RuleSet], text: bytes, kind: str = "log", key: bytes = KEY) -> tuple[bytes, dict[str, int]]:
+    redactor = Redactor(rule_sets, Tokenizer(key, None), kind, "opt/genesys/x.log")
+    out = redactor.feed(text) + redactor.finish()
+    return out, redactor.stats
+
+
+TOKEN = r"\+?[A-Z_]+_[a-z]{10}"
+
+# (id, kind, input line, secrets that must be gone, text that must stay, expected stats)
+CASES = [
+    # ---- T-Lib caller numbers, T-Server style and PSDK style
+    ("tserver-ani", "log", "\tAttributeANI\t'5555550142'", ["5555550142"], ["\tAttributeANI\t'PHONE_"], {"tlib-caller-number": 1}),
+    ("psdk-ani", "log", '\tAttributeANI [str] = "5555550142"', ["5555550142"], ['AttributeANI [str] = "PHONE_'], {"psdk-caller-number": 1}),
+    ("tserver-dnis", "log", "\tAttributeDNIS\t'8005550100'", ["8005550100"], ["AttributeDNIS"], {"tlib-caller-number": 1}),
+    ("psdk-dnis", "log", 'AttributeDNIS [str] = "8005550100"', ["8005550100"], ["AttributeDNIS"], {"psdk-caller-number": 1}),
+    ("tserver-otherdn", "log", "\tAttributeOtherDN\t'9000'", ["'9000'"], ["AttributeOtherDN"], {"tlib-caller-number": 1}),
+    ("tserver-number", "log", "\tAttributeCallingNumber\t'+15555550142'", ["15555550142"], ["'+PHONE_"], {"tlib-caller-number": 1}),
+    ("psdk-number", "log", '\tAttributeDialedNumber [str] = "0015555550142"', ["0015555550142"], ['"PHONE_'], {"psdk-caller-number": 1}),
+    # ---- IVR digits: masked, not tokenised
+    ("tserver-digits", "log", "\tAttributeCollectedDigits\t'4111222233334444'", ["4111222233334444"], ["'REDACTED-DIGITS'"], {"tlib-digits": 1}),
+    ("psdk-digits", "log", '\tAttributeCollectedDigits [str] = "1234"', ['"1234"'], ['"REDACTED-DIGITS"'], {"psdk-digits": 1}),
+    ("tserver-lastdigit", "log", "\tAttributeLastDigit\t'9'", ["'9'"], ["REDACTED-DIGITS"], {"tlib-digits": 1}),
+    ("tserver-dtmf", "log", "\tAttributeDTMFDigits\t'0042#'", ["0042#"], ["REDACTED-DIGITS"], {"tlib-digits": 1}),
+    ("tserver-treatment", "log", "\tAttributeTreatmentParms\t'PIN=4321'", ["4321"], ["REDACTED-DIGITS"], {"tlib-digits": 1}),
+    ("psdk-dtmf", "log", '\tAttributeDTMFDigits [str] = "55"', ['"55"'], ["REDACTED-DIGITS"], {"psdk-digits": 1}),
+    # ---- attached data
+    ("tserver-kv-account", "log", "\t\t'AccountNumber'\t'40001234'", ["40001234"], ["'AccountNumber'\t'USERDATA_"], {"tlib-kv-sensitive-key": 1}),
+    ("psdk-kv-account", "log", "\t\t'AccountNumber' [str] = \"40001234\"", ["40001234"], ["'AccountNumber' [str] = \"USERDATA_"], {"psdk-kv-sensitive-key": 1}),
+    ("tserver-kv-name", "log", "\t\t'CustomerName'\t'Jane Example'", ["Jane"], ["'CustomerName'"], {"tlib-kv-sensitive-key": 1}),
+    ("psdk-kv-name", "log", "\t\t'CustomerName' [str] = \"Jane Example\"", ["Jane"], ["'CustomerName'"], {"psdk-kv-sensitive-key": 1}),
+    ("tserver-kv-int", "log", "\t\t'CustomerPIN'\t4321", ["4321"], ["'CustomerPIN'\tUSERDATA_"], {"tlib-kv-sensitive-key": 1}),
+    ("psdk-kv-int", "log", "\t\t'CustomerPIN' [int] = 4321", ["4321"], ["[int] = USERDATA_"], {"psdk-kv-sensitive-key": 1}),
+    ("tserver-kv-phone", "log", "\t\t'CB_Target'\t'5555550177'", ["5555550177"], ["'PHONE_"], {"tlib-kv-phone-value": 1}),
+    ("psdk-kv-phone", "log", "\t\t'CB_Target' [str] = \"5555550177\"", ["5555550177"], ['"PHONE_'], {"psdk-kv-phone-value": 1}),
+    ("tserver-kv-email", "log", "\t\t'Contact'\t'jane@example.com'", ["jane@"], ["'EMAIL_"], {"tlib-kv-email-value": 1}),
+    ("psdk-kv-email", "log", "\t\t'Contact' [str] = \"jane@example.com\"", ["jane@"], ['"EMAIL_'], {"psdk-kv-email-value": 1}),
+    ("tserver-kv-card", "log", "\t\t'Note'\t'paid 4111 1111 1111 1111'", ["1111 1111"], ["REDACTED-CARD"], {"card-number": 1}),
+    ("psdk-kv-card", "log", "\t\t'Note' [str] = \"paid 4111111111111111\"", ["4111111111111111"], ["REDACTED-CARD"], {"card-number": 1}),
+    ("tserver-kv-tag", "log", "\t\t'AccountNumber'\t'<#40001234#>'", ["40001234"], ["'<#USERDATA_", "#>'"], {"tlib-kv-sensitive-key": 1}),
+    # ---- SIP identities
+    ("sip-ruri", "log", "INVITE sip:8005550100@192.0.2.20:5060 SIP/2.0\r\n", ["8005550100"], ["@192.0.2.20:5060 SIP/2.0\r\n"], {"sip-request-uri": 1}),
+    ("sip-from", "log", 'From: "Jane Example" <sip:5555550142@203.0.113.5>;tag=demo-tag-01', ["Jane", "5555550142"], ["@203.0.113.5>;tag=demo-tag-01"], {"sip-identity-header": 2}),
+    ("sip-compact-f", "log", "f: <sip:5555550142@203.0.113.5>;tag=x", ["5555550142"], [";tag=x"], {"sip-identity-header": 1}),
+    ("sip-compact-t", "log", "t: <sip:8005550100@192.0.2.20>", ["8005550100"], ["@192.0.2.20>"], {"sip-identity-header": 1}),
+    ("sip-compact-m", "log", "m: <sip:5555550142@203.0.113.5:5060;transport=udp>", ["5555550142"], [":5060;transport=udp>"], {"sip-identity-header": 1}),
+    ("sip-pai", "log", "P-Asserted-Identity: <sip:+15555550142@carrier.example.net>", ["15555550142"], ["<sip:+PHONE_"], {"sip-identity-header": 1}),
+    ("sip-ppi", "log", "P-Preferred-Identity: <tel:+15555550142>", ["15555550142"], ["<tel:+PHONE_"], {"sip-identity-header": 1}),
+    ("sip-rpid", "log", 'Remote-Party-ID: "Bob" <sip:5555550111@h>;party=calling', ["Bob", "5555550111"], [";party=calling"], {"sip-identity-header": 2}),
+    ("sip-diversion", "log", "Diversion: <sip:8005550100@192.0.2.20>;reason=user-busy", ["8005550100"], [";reason=user-busy"], {"sip-identity-header": 1}),
+    ("sip-history", "log", "History-Info: <sip:8005550100@192.0.2.20?Reason=SIP%3Bcause%3D302>;index=1", ["8005550100"], [";index=1"], {"sip-identity-header": 1}),
+    ("sip-refer-to", "log", "Refer-To: <sip:5555550123@192.0.2.20>", ["5555550123"], ["@192.0.2.20>"], {"sip-identity-header": 1}),
+    ("sip-referred-by", "log", "Referred-By: <sip:7101@192.0.2.20>", ["sip:7101"], ["@192.0.2.20>"], {"sip-identity-header": 1}),
+    ("sip-auth", "log", 'Authorization: Digest username="7101", realm="r", nonce="abc123", response="deadbeef"', ["\"7101\"", "abc123", "deadbeef"], ['realm="r"'], {"auth-header": 3}),
+    # ---- credentials in config shapes
+    ("silent-ini", "config", "Password=Cfg$ecret 1", ["Cfg$ecret"], ["Password=REDACTED"], {"ini-password-line": 1}),
+    ("confserv-cfg", "config", "password = dbpass99\r\n", ["dbpass99"], ["password = REDACTED\r\n"], {"secret-key-value": 1}),
+    ("app-yaml", "config", "  password: yamlSecret", ["yamlSecret"], ["  password: REDACTED"], {"secret-key-value": 1}),
+    ("json", "config", '{"password": "jsonSecret"}', ["jsonSecret"], ['"password": "REDACTED"'], {"secret-key-value": 1}),
+    ("xml-element", "config", "<password>xmlSecret</password>", ["xmlSecret"], ["<password>REDACTED</password>"], {"xml-password-element": 1}),
+    ("xml-property", "config", '<property name="password" value="propSecret"/>', ["propSecret"], ['value="REDACTED"'], {"xml-named-password": 1}),
+    ("url-creds", "log", "connect mongodb://gim:urlSecret@db.example.net:27017/x", ["urlSecret", "gim:"], ["@db.example.net:27017/x"], {"url-password": 1, "url-user": 1}),
+    ("jdbc", "log", "jdbc:sqlserver://db:1433;user=sa;password=jdbcSecret;encrypt=true", ["jdbcSecret"], [";encrypt=true"], {"secret-key-value": 1}),
+    ("query", "log", "GET /x?user=a&password=qSecret&b=1", ["qSecret"], ["&b=1"], {"secret-key-value": 1}),
+    ("basic", "log", "Authorization: Basic dXNlcjpwYXNzd29yZA==", ["dXNlcjpwYXNzd29yZA"], ["Authorization: Basic REDACTED"], {"auth-header": 1}),
+    ("bearer", "log", "Proxy-Authorization: Bearer abc.def.ghi", ["abc.def.ghi"], ["Bearer REDACTED"], {"auth-header": 1}),
+    ("jwt", "log", "t=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.sig-sig_sig", ["eyJzdWIi"], ["REDACTED"], {"jwt": 1}),
+    ("aws-id", "config", "aws_access_key_id=AKIAIOSFODNN7EXAMPLE", ["AKIAIOSFODNN7EXAMPLE"], [], {"aws-access-key-id": 1}),
+    ("aws-secret", "log", "aws_secret_access_key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", [], [], {}),
+    # ---- free-text PII
+    ("email", "text", "mail from jane.doe@example.com today", ["jane.doe"], ["mail from EMAIL_", " today"], {"email": 1}),
+    ("card", "text", "pan 4111-1111-1111-1111 exp", ["4111-1111"], ["pan REDACTED-CARD exp"], {"card-number": 1}),
+    ("ssn", "text", "ssn 123-45-6789.", ["123-45-6789"], ["ssn REDACTED-SSN."], {"us-ssn": 1}),
+    ("e164", "log", "09:15:05.871 Std 12345 dial +442079460958 now", ["442079460958"], ["dial +PHONE_"], {"e164-phone": 1}),
+]
+
+
+@pytest.mark.parametrize("case_id,kind,line,gone,kept,stats", CASES, ids=[c[0] for c in CASES])
+def test_redacts(rule_sets, case_id, kind, line, gone, kept, stats) -> None:
+    text = line.encode()
+    out, got_stats = redact(rule_sets, text, kind)
+    for secret in gone:
+        assert secret.encode() not in out, out
+    for keep in kept:
+        assert keep.encode() in out, out
+    assert got_stats == stats
+    assert out.count(b"\n") == text.count(b"\n")
+    assert redact(rule_sets, out, kind)[0] == out          # idempotent
+
+
+def test_aws_secret_key_value_is_masked(rule_sets) -> None:
+    out, stats = redact(rule_sets, b"aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n", "config")
+    assert b"wJalrXUtnFEMI" not in out
+    assert sum(stats.values()) == 1
+
+
+KEPT = [
+    "09:15:02.004 Std 09900 Connected to Configuration Server 'cs_demo' at 192.0.2.10:2020",
+    "09:15:02.311 Trc 04541 RequestRegisterAddress received from [612] (0000002a WDE_Demo 198.51.100.23:50412)",
+    "@09:15:05.8712 [0] 8.1.199.01 distribute_event: message EventRinging",
+    "message RequestRegisterAddress",
+    "\tAttributeThisDN\t'7101'",
+    'AttributeThisDN [str] = "2214"',
+    "\tAttributeConnID\t006c02462a161006",
+    "AttributeConnID [long] = 00890",
+    "\tAttributeCallUUID\t'7QK2M0D4AB5H91VX03KD4G0E7S000001'",
+    "\tAttributeReferenceID\t4",
+    "\tAttributeEventSequenceNumber\t0000000000001a2b",
+    "\tAttributeTimeinSecs\t1709648105 (09:15:05)",
+    "\tAttributeUserData\t[88] 00 03 00 00..",
+    "\t\t'IVR_Lang'\t'EN'",
+    "09:15:04.990: SIPTR: Received [0,UDP] 611 bytes from 203.0.113.5:5060 <<<<<",
+    "09:15:04.991: Sending  [0,UDP] 467 bytes to 192.0.2.20:5060 >>>>>",
+    "Via: SIP/2.0/UDP 203.0.113.5:5060;branch=z9hG4bKdemo0001",
+    "Call-ID: 4f1c0e2a-demo-0001@203.0.113.5",
+    "CSeq: 101 INVITE",
+    "Content-Length: 96",
+    "o=- 1709648104 1 IN IP4 203.0.113.5",
+    "File:               (0000000007) SIPS_DEMO_P.20240305_091500_120.log",
+    "2016-08-11T09:01:46.060 Std 50132 Campaign Group 'cg1' started",
+    "Thu 11 Aug 2016 09:01:46 AM CDT.060 Int 04543 ok",
+    "09:15:05.870 Int 04543 Interaction message \"EventRouteRequest\" received from 65200 (\"SIPS_DEMO_P@9000\")",
+    "time 1709648104123 ms, seq 12345678901234",
+    "SIP/2.0 200 OK",
+    "    password-policy: none",
+]
+
+
+@pytest.mark.parametrize("line", KEPT)
+def test_keeps_non_secret_lines_byte_identical(rule_sets, line) -> None:
+    text = (line + "\n").encode()
+    out, stats = redact(rule_sets, text, "log")
+    if line.endswith("none"):
+        # 'password-policy' is a password-like key: its value is masked by design
+        assert out == b"    password-policy: REDACTED\n"
+        return
+    assert out == text
+    assert stats == {}
+
+
+SIP_INVITE = (
+    b"09:15:04.990: SIPTR: Received [0,UDP] 611 bytes from 203.0.113.5:5060 <<<<<\n"
+    b"INVITE sip:8005550100@192.0.2.20:5060 SIP/2.0\r\n"
+    b"Via: SIP/2.0/UDP 203.0.113.5:5060;branch=z9hG4bKdemo0001\r\n"
+    b'From: "Jane Example" <sip:5555550142@203.0.113.5>;tag=demo-tag-01\r\n'
+    b"To: <sip:8005550100@192.0.2.20>\r\n"
+    b"Call-ID: 4f1c0e2a-demo-0001@203.0.113.5\r\n"
+    b"CSeq: 101 INVITE\r\n"
+    b"Contact: <sip:5555550142@203.0.113.5:5060>\r\n"
+    b"P-Asserted-Identity: <sip:+15555550142@carrier.example.net>\r\n"
+    b"Content-Length: 96\r\n"
+    b"\r\n"
+    b"v=0\r\n"
+)
+
+TLIB_EVENT = (
+    b"@09:15:05.8712 [0] 8.1.199.01 distribute_event: message EventRinging\n"
+    b"\tAttributeUserData\t[88] 00 03 00 00..\n"
+    b"\t\t'AccountNumber'\t'40001234'\n"
+    b"\t\t'CustomerName'\t'Jane Example'\n"
+    b"\t\t'IVR_Lang'\t'EN'\n"
+    b"\tAttributeCallUUID\t'7QK2M0D4AB5H91VX03KD4G0E7S000001'\n"
+    b"\tAttributeConnID\t007b02aa3c1f0011\n"
+    b"\tAttributeANI\t'5555550142'\n"
+    b"\tAttributeDNIS\t'8005550100'\n"
+    b"\tAttributeThisDN\t'7101'\n"
+)
+
+
+def test_sip_dump_keeps_structure_and_correlates_with_tlib(rule_sets) -> None:
+    sip_out, sip_stats = redact(rule_sets, SIP_INVITE)
+    tlib_out, _ = redact(rule_sets, TLIB_EVENT)
+    assert sip_out.count(b"\r\n") == SIP_INVITE.count(b"\r\n")
+    for kept in (b"branch=z9hG4bKdemo0001", b"Call-ID: 4f1c0e2a-demo-0001@203.0.113.5", b"CSeq: 101 INVITE",
+                 b"611 bytes", b"[0,UDP]", b"203.0.113.5:5060", b"tag=demo-tag-01", b"Content-Length: 96"):
+        assert kept in sip_out
+    assert sip_stats == {"sip-request-uri": 1, "sip-identity-header": 5}
+    caller = re.search(rb"From: \"NAME_[a-z]{10}\" <sip:(PHONE_[a-z]{10})@", sip_out)
+    assert caller is not None
+    assert b"\tAttributeANI\t'" + caller.group(1) + b"'" in tlib_out      # same caller, same token
+    dialled = re.search(rb"INVITE sip:(PHONE_[a-z]{10})@", sip_out)
+    assert dialled is not None and b"AttributeDNIS\t'" + dialled.group(1) in tlib_out
+    assert b"\tAttributeThisDN\t'7101'\n" in tlib_out
+
+
+def test_other_key_gives_other_tokens(rule_sets) -> None:
+    one, _ = redact(rule_sets, b"\tAttributeANI\t'5555550142'\n", key=KEY)
+    two, _ = redact(rule_sets, b"\tAttributeANI\t'5555550142'\n", key=b"another-site-key-0123456789abcdef")
+    assert one != two
+
+
+@pytest.mark.parametrize("size", [1, 2, 7, 64, 4096])
+def test_any_chunking_gives_same_output(rule_sets, size) -> None:
+    text = SIP_INVITE + TLIB_EVENT + b"-----BEGIN PRIVATE KEY-----\nMIIEvQIBADAN\nBgkqhkiG9w0B\n-----END PRIVATE KEY-----\nlast"
+    whole, whole_stats = redact(rule_sets, text)
+    redactor = Redactor(rule_sets, Tokenizer(KEY, None), "log", "x.log")
+    pieces = [redactor.feed(text[i:i + size]) for i in range(0, len(text), size)]
+    pieces.append(redactor.finish())
+    assert b"".join(pieces) == whole
+    assert redactor.stats == whole_stats
+    assert b"MIIEvQIBADAN" not in whole and whole.endswith(b"last")
+
+
+def test_pem_block_masks_every_line_and_keeps_count(rule_sets) -> None:
+    text = (b"key follows\n-----BEGIN ENCRYPTED PRIVATE KEY-----\r\nAAAA\r\n\r\nBBBB\r\n"
+            b"-----END ENCRYPTED PRIVATE KEY-----\r\nafter 5555\n")
+    out, stats = redact(rule_sets, text, "config")
+    assert out == (b"key follows\n-----BEGIN ENCRYPTED PRIVATE KEY-----\r\nREDACTED-KEY-MATERIAL\r\n\r\n"
+                   b"REDACTED-KEY-MATERIAL\r\n-----END ENCRYPTED PRIVATE KEY-----\r\nafter 5555\n")
+    assert stats == {"pem-key-block": 1}
+
+
+def test_unterminated_pem_block_masks_to_end_of_file(rule_sets) -> None:
+    out, _ = redact(rule_sets, b"-----BEGIN RSA PRIVATE KEY-----\nAAAA\nBBBB\n", "config")
+    assert b"AAAA" not in out and b"BBBB" not in out and out.count(b"\n") == 3
+
+
+def test_already_hidden_values_are_left_alone(rule_sets) -> None:
+    text = (b"\tAttributeANI\t'****'\n\t\t'AccountNumber'\t'<REDACTED>'\npassword=********\n"
+            b"\tAttributeCollectedDigits\t**** (length:4)\n")
+    out, stats = redact(rule_sets, text, "log")
+    assert out == text and stats == {}
+
+
+def test_nul_bytes_fail_closed(rule_sets) -> None:
+    redactor = Redactor(rule_sets, Tokenizer(KEY, None), "log", "a/b.log")
+    with pytest.raises(RedactionFailed, match="a/b.log"):
+        redactor.feed(b"ok line\nbad\x00line\n")
+    with pytest.raises(RedactionFailed):
+        redactor.feed(b"more\n")                                       # stays failed
+
+
+def test_binary_content_fails_closed(rule_sets) -> None:
+    redactor = Redactor(rule_sets, Tokenizer(KEY, None), "log", "x.ininlog")
+    with pytest.raises(RedactionFailed, match="binary"):
+        redactor.feed(bytes(range(1, 32)) * 100 + b"\n")
+
+
+def test_overlong_line_fails_without_buffering_it(rule_sets) -> None:
+    redactor = Redactor(rule_sets, Tokenizer(KEY, None), "log", "x.log", max_line_bytes=1000)
+    assert redactor.feed(b"short\n" + b"a" * 600) == b"short\n"
+    with pytest.raises(RedactionFailed, match="longer than 1000"):
+        redactor.feed(b"a" * 600)                                      # fails as soon as > cap
+
+
+def test_overlong_complete_line_inside_one_chunk_fails(rule_sets) -> None:
+    redactor = Redactor(rule_sets, Tokenizer(KEY, None), "log", "x.log", max_line_bytes=1000)
+    with pytest.raises(RedactionFailed):
+        redactor.feed(b"x\n" * 600 + b"b" * 1001 + b"\n" + b"y\n" * 600)
+
+
+def test_line_exactly_at_the_cap_passes(rule_sets) -> None:
+    redactor = Redactor(rule_sets, Tokenizer(KEY, None), "log", "x.log", max_line_bytes=1000)
+    text = b"x\n" * 600 + b"b" * 1000 + b"\n" + b"y\n" * 600
+    assert redactor.feed(text) + redactor.finish() == text
+
+
+def test_drop_file_rule_fails_the_file(tmp_path) -> None:
+    (tmp_path / "site-drop.yaml").write_text(
+        "schema: gcollect/rules/v1\nname: site-drop\nrules:\n"
+        "  - id: customer-db-dump\n    category: secret\n    action: drop-file\n"
+        "    regex: '^(?P<secret>COPY public\\.customers)'\n"
+        "    examples:\n      - line: 'COPY public.customers (id, name) FROM stdin;'\n"
+    )
+    sets = load_rule_sets(["site-drop"], extra_dirs=[tmp_path])
+    redactor = Redactor(sets, Tokenizer(KEY, None), "text", "dump.sql")
+    assert redactor.feed(b"-- header\n") == b"-- header\n"
+    with pytest.raises(RedactionFailed, match="customer-db-dump"):
+        redactor.feed(b"COPY public.customers (id, name) FROM stdin;\n")
+
+
+def test_kinds_limit_rules(rule_sets) -> None:
+    line = b"\tAttributeANI\t'5555550142'\n"
+    assert redact(rule_sets, line, "config")[0] == line               # tlib applies to log/text only
+    assert b"5555550142" not in redact(rule_sets, line, "text")[0]
+
+
+def test_internal_error_fails_closed(rule_sets) -> None:
+    class Broken(Tokenizer):
+        def token(self, category: str, value: bytes) -> bytes:
+            raise KeyError("boom")
+
+    redactor = Redactor(rule_sets, Broken(KEY, None), "log", "x.log")
+    with pytest.raises(RedactionFailed, match="internal error"):
+        redactor.feed(b"\tAttributeANI\t'5555550142'\n")
+
+
+def test_stats_never_hold_values(rule_sets) -> None:
+    _, stats = redact(rule_sets, TLIB_EVENT + SIP_INVITE)
+    assert all(isinstance(v, int) for v in stats.values())
+    assert not any(b"555" in k.encode() for k in stats)
+
+
+def test_empty_and_finish_only() -> None:
+    redactor = Redactor([], Tokenizer(KEY, None), "log", "x.log")
+    assert redactor.feed(b"") == b""
+    assert redactor.feed(b"no newline") == b""
+    assert redactor.finish() == b"no newline"
+
+
+def test_rule_cache_is_keyed_by_content() -> None:
+    from collector.redaction.engine import compiled_rules
+
+    rule = Rule(id="r", category="secret", action="mask", regex="x(?P<secret>y)")
+    a = RuleSet(name="s", source=__import__("pathlib").Path("s.yaml"), sha256="1", rules=(rule,))
+    b = RuleSet(name="s", source=a.source, sha256="2", rules=(rule,))
+    assert compiled_rules([a], "log") is compiled_rules([a], "log")
+    assert compiled_rules([a], "log") is not compiled_rules([b], "log")
