@@ -25,7 +25,12 @@ def open_tar_stream(path: Path) -> Iterator[tarfile.TarFile]:
             with tarfile.open(fileobj=reader, mode="r|") as tar:
                 yield tar
         else:
-            with tarfile.open(fileobj=raw, mode="r|*") as tar:
+            # Bundles are concatenated gzip members; tarfile's own r|gz stops after the first.
+            try:
+                from isal.igzip import GzipFile
+            except ImportError:  # pragma: no cover
+                from gzip import GzipFile
+            with GzipFile(fileobj=raw, mode="rb") as unzipped, tarfile.open(fileobj=unzipped, mode="r|") as tar:
                 yield tar
     finally:
         raw.close()

@@ -53,14 +53,15 @@ def demo_command(demo_dir: Path, fmt: str, days: float, as_json: bool) -> int:
     leaked = _leaked_secrets(result.bundle.path, ledger)
     summary = dict(api.summary(result))
     summary["verified"] = report.ok
-    summary["planted_secrets"] = len(ledger.secrets)
+    summary["planted_secrets"] = len({s.value for s in ledger.secrets if len(s.value) >= 6})
     summary["planted_secrets_found_in_bundle"] = leaked
     if as_json:
         click.echo(json.dumps(summary, indent=1))
     else:
         print_summary(result, discovery)
         click.echo(f"verified:   {'OK' if report.ok else 'FAILED'}  (gcollect verify {result.bundle.path})")
-        click.echo(f"leak check: {leaked} of {len(ledger.secrets)} planted secrets found in the bundle")
+        click.echo(f"leak check: {leaked} of {summary['planted_secrets']} distinct planted secrets "
+                   "found in the bundle")
         click.echo(f"try:        tar -tzf {result.bundle.path} | head; "
                    f"gcollect unmask --state-dir {demo_dir / 'state'} TOKEN")
     ok = report.ok and leaked == 0
@@ -71,8 +72,8 @@ def _leaked_secrets(bundle: Path, ledger) -> int:
     """Count planted secret values that appear anywhere in the bundle's members."""
     from collector.bundlereader import iter_members
 
-    values = {s.value.encode() if hasattr(s, "value") else str(s[1]).encode() for s in ledger.secrets}
-    values = {v for v in values if len(v) >= 4}
+    # Values shorter than 6 characters (4-digit PINs) also occur by chance in ports and counters.
+    values = {s.value.encode() for s in ledger.secrets if len(s.value) >= 6}
     found: set[bytes] = set()
     for _name, data in iter_members(bundle):
         for value in values - found:
