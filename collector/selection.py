@@ -38,14 +38,16 @@ import posixpath
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from collector.hostfiles import WalkBudget, escape, expand_glob, glob_match, parse_log_name, \
     read_head, resolve_regular, source_of
+from collector.segheader import parse_header
 from collector.model import Candidate, CollectSpec, Installation, Plan, Profile, Skip, Window
 
 MB = 1 << 20
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 HEAD_BYTES = 8 * 1024              # of a segment, for its start time
 PEM_PEEK_BYTES = 64 * 1024         # a PEM bundle may put its key after a few certificates
 PEM_SUFFIXES = (".pem", ".crt", ".cer")
@@ -148,15 +150,28 @@ def _unreadable(source: Path) -> str | None:
 
 
 # ------------------------------------------------------------------ window
-def _times(file: _File, read_heads: bool) -> tuple[datetime | None, datetime]:
+def _times(file: _File) -> tuple[datetime | None, datetime | None]:
+    """(start, end) of one file: ``timewindow.segment_times`` (name stamp, else header, else
+    first record) and the mtime. Without a Genesys name stamp, a date-only name (logback
+    ``%d{yyyy-MM-dd}``, Jetty ``yyyy_mm_dd``) or a Java header ``Start time:`` (the process
+    start, repeated in every rolled file) is replaced by the first record's time when there
+    is one. An mtime older than the start is not trusted (copied files): end unknown."""
     from collector import timewindow
 
-    end = timewindow.file_end_time(file.mtime)
-    head = read_head(file.source, HEAD_BYTES) if read_heads else b""
+    name = posixpath.basename(file.host_path)
+    head = read_head(file.source, HEAD_BYTES)
     try:
-        start = timewindow.segment_times(posixpath.basename(file.host_path), head, file.mtime).start
+        times = timewindow.segment_times(name, head, file.mtime)
+        start = times.start
+        if start is not None and times.source in ("name", "header") \
+                and parse_log_name(name).stamp is None:
+            records = head[parse_header(head).header_end:]
+            start = timewindow.segment_times("segment.log", records, file.mtime).start or start
     except (ValueError, OverflowError):
         start = None
+    end: datetime | None = timewindow.file_end_time(file.mtime)
+    if start is not None and end is not None and end < start:
+        end = None
     return start, end
 
 
@@ -168,20 +183,23 @@ def _is_snapshot(host_path: str) -> bool:
     return host_path.endswith(".snapshot.log")
 
 
+Kept = tuple[_File, datetime | None, datetime | None, bool, str]
+
+
 def choose_in_window(spec: CollectSpec, files: list[_File], window: Window
-                     ) -> tuple[list[tuple[_File, datetime | None, datetime, bool, str]], list[_File]]:
+                     ) -> tuple[list[Kept], list[_File]]:
     """(kept: file, start, end, trim, reason; outside the window) for one spec's files."""
     from collector import timewindow
 
     if window.unbounded or spec.window == "ignore":
         reason = "no time window" if spec.window != "ignore" else "window: ignore (always taken)"
         return [(f, None, timewindow.file_end_time(f.mtime), False, reason) for f in files], []
-    kept: list[tuple[_File, datetime | None, datetime, bool, str]] = []
+    kept: list[Kept] = []
     outside: list[_File] = []
     streams: dict[tuple[str, tuple[str, str | None, str | None]], list[_File]] = {}
     for file in files:
         if spec.always_in_window or _is_snapshot(file.host_path):
-            start, end = _times(file, True)
+            start, end = _times(file)
             if timewindow.overlaps(start, end, window):
                 kept.append((file, start, end, False, "snapshot log in window"))
             else:
@@ -189,8 +207,8 @@ def choose_in_window(spec: CollectSpec, files: list[_File], window: Window
         else:
             streams.setdefault(_stream_key(file.host_path), []).append(file)
     for members in streams.values():
-        timed = [(f, *_times(f, True)) for f in members]
-        ordered = sorted(timed, key=lambda t: (t[1] or t[2], t[0].host_path))
+        timed = [(f, *_times(f)) for f in members]
+        ordered = sorted(timed, key=lambda t: (t[1] or t[2] or EPOCH, t[0].mtime, t[0].host_path))
         chosen = set(id(f) for f in timewindow.select_segments(
             [(f, start, end) for f, start, end in ordered], window, keep_first=False))
         for index, (file, start, end) in enumerate(ordered):
@@ -200,7 +218,7 @@ def choose_in_window(spec: CollectSpec, files: list[_File], window: Window
             following = ordered[index + 1][1] if index + 1 < len(ordered) else None
             seg_end = following or end
             trim = bool((window.since and (start is None or start < window.since))
-                        or (window.until and seg_end > window.until))
+                        or (window.until and (seg_end is None or seg_end > window.until)))
             kept.append((file, start, end, trim, "in window, trimmed at the edge" if trim
                          else "in window"))
     return kept, outside
@@ -328,7 +346,7 @@ def select(root: Path, profiles: Mapping[str, Profile], installations: Sequence[
 
 
 def _candidate(file: _File, inst: Installation, profile: Profile, spec: CollectSpec,
-               start: datetime | None, end: datetime, trim: bool, reason: str, caps: Caps,
+               start: datetime | None, end: datetime | None, trim: bool, reason: str, caps: Caps,
                consented: bool) -> Candidate:
     tail = None
     if caps.per_file_mb is not None and file.size > caps.per_file_mb * MB:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -241,3 +242,31 @@ def test_parse_ini_tolerates_odd_lines() -> None:
     sections = parse_ini("; comment\nstray line\n[Log]\nALL = stdout\n[app1]\nport: 7000\n")
     assert sections == {"Log": {"all": "stdout"}, "app1": {"port": "7000"}}
     assert app_name_from_sections(sections) == "app1"
+
+
+# ------------------------------------------------------------------ generated hosts
+NAMES_NOT_ON_DISK = {"pureconnect-cic", "pureconnect-ims", "wde"}   # binary logs / per-user data
+
+
+@pytest.mark.parametrize("layout", ["linux", "windows"])
+def test_generated_host_installations_match_the_ledger(tmp_path: Path, layout: str) -> None:
+    testhost = pytest.importorskip("collector.testhost")
+    from collector.profile import load_profiles
+
+    ledger = testhost.generate_host(tmp_path, layout=layout, days=0.5, segment_kb=64,
+                                    products=testhost.ALL_PRODUCTS)
+    found = discover(tmp_path, load_profiles())
+    by_key = {(i.product, i.name): i for i in found}
+    for planted in ledger.installations():
+        if planted.product in NAMES_NOT_ON_DISK:
+            assert any(i.product == planted.product for i in found), planted.product
+            continue
+        inst = by_key.get((planted.product, planted.app_name))
+        assert inst is not None, (planted.product, planted.app_name, sorted(by_key))
+        assert inst.app_dir == planted.app_dir
+        threadless = {re.sub(r"-\d{3,4}$", "", b) for b in planted.log_bases}
+        assert threadless <= set(inst.log_bases), (threadless, inst.log_bases)
+        assert inst.evidence
+    planted_keys = {(p.product, p.app_name) for p in ledger.installations()}
+    extra = {k for k in by_key if k not in planted_keys and k[0] not in NAMES_NOT_ON_DISK | {"host"}}
+    assert extra == set()

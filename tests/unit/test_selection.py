@@ -261,3 +261,44 @@ def test_placeholders_expand_once_per_value_and_are_escaped() -> None:
         "C/Program Files (x86)/GCTI/[[]x]/N.cfg"]
     assert expand_spec_globs("{home}/.x", values) == []
     assert expand_spec_globs("etc/hosts", values) == ["etc/hosts"]
+
+
+# ------------------------------------------------------------------ generated hosts
+@pytest.fixture(scope="module", params=["linux", "windows"])
+def generated(request, tmp_path_factory):
+    testhost = pytest.importorskip("collector.testhost")
+    from collector.discovery import discover
+    from collector.profile import load_profiles
+
+    root = tmp_path_factory.mktemp(request.param)
+    ledger = testhost.generate_host(root, layout=request.param, days=1.0, segment_kb=64,
+                                    products=testhost.ALL_PRODUCTS)
+    profiles = load_profiles()
+    return root, ledger, profiles, discover(root, profiles)
+
+
+def test_generated_host_everything_planted_and_nothing_else(generated) -> None:
+    root, ledger, profiles, found = generated
+    plan = select(root, profiles, found, Window(), Caps(total_mb=None),
+                  consent=frozenset({"unredacted-binary"}))
+    members = {c.host_path for c in plan.members}
+    assert not members & set(ledger.never_collect)
+    assert {m for m in members if ledger.file_kinds.get(m) in (None, "forbidden")} == set()
+    wanted = {f for f, kind in ledger.file_kinds.items() if kind in ("log", "binary-log")}
+    assert wanted - members == set()
+
+
+def test_generated_host_window_takes_the_segments_that_overlap(generated) -> None:
+    from collector.hostfiles import parse_log_name
+
+    root, ledger, profiles, found = generated
+    end = datetime.fromisoformat(ledger.end)
+    window = Window(end - timedelta(hours=6), end - timedelta(hours=3))
+    plan = select(root, profiles, found, window, Caps(total_mb=None))
+    members = {c.host_path for c in plan.members}
+    for path, (first, last) in ledger.windows.items():
+        if parse_log_name(path.rsplit("/", 1)[-1]).stamp is None or path.endswith(".snapshot.log"):
+            continue                   # Java logs: their zone is the host's, unknown to a test
+        touches = datetime.fromisoformat(first) <= window.until and \
+            datetime.fromisoformat(last) >= window.since
+        assert (path in members) == touches, (path, first, last)
