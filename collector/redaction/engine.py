@@ -159,9 +159,13 @@ class Redactor:
         assert rule is not None and rule.block_end is not None
         found = rule.block_end.search(chunk, pos)
         stop = len(chunk) if found is None else chunk.rfind(b"\n", pos, found.start()) + 1 or pos
-        for line in chunk[pos:stop].splitlines(keepends=True):
-            content, ending = _split_ending(line)
+        start = pos
+        while start < stop:
+            nl = chunk.find(b"\n", start, stop)
+            line_end = stop if nl < 0 else nl + 1
+            content, ending = _split_ending(chunk[start:line_end])
             out.append((rule.mask if content else b"") + ending)
+            start = line_end
         if found is not None:
             self._block = None
         return stop

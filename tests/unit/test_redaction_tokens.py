@@ -1,0 +1,123 @@
+"""Site key, tokens and the local token map."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import stat
+from pathlib import Path
+
+import pytest
+
+from collector.errors import PreflightFailed
+from collector.redaction import Tokenizer, TokenStore, load_or_create_site_key
+
+KEY = b"k" * 32
+
+
+def test_site_key_created_private_and_reused(tmp_path) -> None:
+    state = tmp_path / "state"
+    key = load_or_create_site_key(state)
+    assert len(key) == 32
+    assert stat.S_IMODE(os.stat(state).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(state / "site.key").st_mode) == 0o600
+    assert load_or_create_site_key(state) == key
+    assert [p.name for p in state.iterdir()] == ["site.key"]
+
+
+def test_site_key_of_wrong_size_is_refused(tmp_path) -> None:
+    tmp_path.joinpath("site.key").write_bytes(b"short")
+    with pytest.raises(PreflightFailed):
+        load_or_create_site_key(tmp_path)
+
+
+def _make_key(state: str, queue) -> None:  # type: ignore[no-untyped-def]
+    queue.put(load_or_create_site_key(Path(state)))
+
+
+def test_concurrent_key_creation_agrees(tmp_path) -> None:
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=_make_key, args=(str(tmp_path / "s"), queue)) for _ in range(4)]
+    for p in procs:
+        p.start()
+    keys = {queue.get(timeout=60) for _ in procs}
+    for p in procs:
+        p.join()
+    assert len(keys) == 1
+
+
+TOKENS = [
+    # (category, value, token regex)
+    ("phone", b"5555550142", rb"PHONE_[a-z]{10}"),
+    ("phone", b"+15555550142", rb"\+PHONE_[a-z]{10}"),
+    ("email", b"jane@example.com", rb"EMAIL_[a-z]{10}"),
+    ("national-id", b"123-45-6789", rb"NATIONAL_ID_[a-z]{10}"),
+]
+
+
+@pytest.mark.parametrize("category,value,shape", TOKENS)
+def test_token_shape_has_no_digits(category, value, shape) -> None:
+    token = Tokenizer(KEY, None).token(category, value)
+    assert re.fullmatch(shape, token)
+    assert not re.search(rb"\d", token)
+
+
+def test_tokens_are_deterministic_per_key_and_category() -> None:
+    a, b = Tokenizer(KEY, None), Tokenizer(KEY, None)
+    assert a.token("phone", b"5555550142") == b.token("phone", b"5555550142")
+    assert a.token("phone", b"5555550142") != a.token("phone", b"5555550143")
+    assert a.token("phone", b"5555550142")[6:] != a.token("userdata", b"5555550142")[9:]
+    assert Tokenizer(b"x" * 32, None).token("phone", b"5555550142") != a.token("phone", b"5555550142")
+
+
+def test_phone_normalisation() -> None:
+    t = Tokenizer(KEY, None)
+    plain = t.token("phone", b"15555550142")
+    assert t.token("phone", b"+1 555-555-0142") == b"+" + plain
+    assert t.token("phone", b"+1 (555) 555.0142") == b"+" + plain
+    assert t.token("phone", b"5555550142") != plain          # no country code guessing
+
+
+def test_store_round_trip_batches_and_is_private(tmp_path) -> None:
+    path = tmp_path / "tokens.sqlite"
+    store = TokenStore(path)
+    tokenizer = Tokenizer(KEY, store)
+    token = tokenizer.token("phone", b"5555550142")
+    assert store.lookup(token.decode()) == ("phone", "5555550142")     # pending entries are visible
+    for i in range(TokenStore.FLUSH_EVERY + 5):
+        tokenizer.token("email", f"u{i}@example.com".encode())
+    store.close()
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    again = TokenStore(path)
+    assert again.lookup(token.decode()) == ("phone", "5555550142")
+    assert again.lookup("PHONE_nosuchtoken") is None
+    count = again._db.execute("SELECT count(*) FROM tokens").fetchone()[0]
+    again.close()
+    assert count == TokenStore.FLUSH_EVERY + 6
+
+
+def _writer(path: str, worker: int) -> None:
+    store = TokenStore(Path(path))
+    tokenizer = Tokenizer(KEY, store)
+    for i in range(1500):
+        tokenizer.token("phone", f"{worker}{i:07d}".encode())
+        tokenizer.token("phone", b"5555550142")                   # shared by all workers
+    store.close()
+
+
+def test_several_processes_write_at_once(tmp_path) -> None:
+    path = tmp_path / "tokens.sqlite"
+    TokenStore(path).close()
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_writer, args=(str(path), w)) for w in range(1, 5)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=120)
+        assert p.exitcode == 0
+    store = TokenStore(path)
+    count = store._db.execute("SELECT count(*) FROM tokens").fetchone()[0]
+    store.close()
+    assert count == 4 * 1500 + 1
