@@ -1,0 +1,177 @@
+"""Per-file snapshot state: decisions for unchanged, grown, rotated, renamed, truncated files;
+atomic writes; the snapshot lock."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from collector.errors import Locked
+from collector.lock import SnapshotLock
+from collector.model import Candidate
+from collector.state import (SnapshotState, StateDelta, atomic_write_json, classify, entry_after_read,
+                             load_state, save_state, state_file)
+
+
+def _candidate(root: Path, rel: str, kind: str = "log") -> Candidate:
+    source = root / rel
+    st = source.stat()
+    return Candidate(source=source, host_path=rel, product="sip-server", installation="SIPS_P",
+                     spec_id="logs", kind=kind, size=st.st_size, mtime=st.st_mtime)
+
+
+def _collected(root: Path, rel: str, state: SnapshotState, kind: str = "log") -> SnapshotState:
+    """The state after a snapshot read ``rel`` up to its last newline."""
+    source = root / rel
+    st = source.stat()
+    data = source.read_bytes()
+    end = data.rfind(b"\n") + 1 if kind == "log" else len(data)
+    entry = entry_after_read(host_path=rel, kind=kind, device=st.st_dev, inode=st.st_ino,
+                             source_size=st.st_size, mtime=st.st_mtime, end_offset=end, source=source,
+                             previous=None)
+    return state.apply(StateDelta({entry.key: entry}), state.seq + 1, None)
+
+
+def _decide(root: Path, rel: str, state: SnapshotState, kind: str = "log"):
+    candidate = _candidate(root, rel, kind)
+    return classify(candidate, os.stat(candidate.source), state, state.by_path())
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "a.log").write_bytes(b"header line\nline 1\nline 2\n")
+    return tmp_path
+
+
+def test_new_file_is_collected_whole_lines_from_zero(root: Path) -> None:
+    decision = _decide(root, "logs/a.log", SnapshotState(str(root)))
+    assert decision.action == "full" and decision.reason == "new"
+    assert decision.candidate.start_offset == 0 and decision.candidate.whole_lines_only
+
+
+def test_unchanged_file_is_skipped_without_reading(root: Path) -> None:
+    state = _collected(root, "logs/a.log", SnapshotState(str(root)))
+    decision = _decide(root, "logs/a.log", state)
+    assert (decision.action, decision.reason) == ("skip", "unchanged")
+
+
+def test_grown_file_resumes_at_its_offset(root: Path) -> None:
+    state = _collected(root, "logs/a.log", SnapshotState(str(root)))
+    before = (root / "logs/a.log").stat().st_size
+    with open(root / "logs/a.log", "ab") as f:
+        f.write(b"line 3\n")
+    decision = _decide(root, "logs/a.log", state)
+    assert decision.action == "resume" and decision.candidate.start_offset == before
+    assert decision.candidate.whole_lines_only
+
+
+def test_partial_last_line_waits_for_its_newline(root: Path) -> None:
+    with open(root / "logs/a.log", "ab") as f:
+        f.write(b"half a li")
+    state = _collected(root, "logs/a.log", SnapshotState(str(root)))
+    entry = next(iter(state.files.values()))
+    assert entry.offset == entry.size - len(b"half a li")
+    assert _decide(root, "logs/a.log", state).action == "skip"          # nothing changed since
+    with open(root / "logs/a.log", "ab") as f:
+        f.write(b"ne")
+    assert _decide(root, "logs/a.log", state).action == "partial-line"  # still no newline
+    with open(root / "logs/a.log", "ab") as f:
+        f.write(b"\n")
+    decision = _decide(root, "logs/a.log", state)
+    assert decision.action == "resume" and decision.candidate.start_offset == entry.offset
+
+
+def test_rotation_by_rename_continues_under_the_new_name(root: Path) -> None:
+    state = _collected(root, "logs/a.log", SnapshotState(str(root)))
+    os.rename(root / "logs/a.log", root / "logs/a.1.log")
+    (root / "logs/a.log").write_bytes(b"fresh header\n")
+    moved = _decide(root, "logs/a.1.log", state)
+    assert (moved.action, moved.reason) == ("skip", "unchanged")        # same inode, nothing new
+    with open(root / "logs/a.1.log", "ab") as f:
+        f.write(b"late line\n")
+    moved = _decide(root, "logs/a.1.log", state)
+    assert moved.action == "resume" and moved.reason == "renamed from logs/a.log"
+    fresh = _decide(root, "logs/a.log", state)
+    assert (fresh.action, fresh.reason) == ("full", "rotated")
+    assert fresh.candidate.start_offset == 0
+
+
+def test_truncation_restarts_from_zero(root: Path) -> None:
+    state = _collected(root, "logs/a.log", SnapshotState(str(root)))
+    with open(root / "logs/a.log", "r+b") as f:
+        f.truncate(0)
+        f.write(b"new\n")
+    decision = _decide(root, "logs/a.log", state)
+    assert (decision.action, decision.reason) == ("full", "truncated")
+
+
+def test_truncated_and_regrown_past_offset_is_seen_by_its_head(root: Path) -> None:
+    state = _collected(root, "logs/a.log", SnapshotState(str(root)))
+    with open(root / "logs/a.log", "r+b") as f:       # copytruncate, then a burst of new lines
+        f.truncate(0)
+        f.write(b"other header\n" + b"x" * 100 + b"\n")
+    decision = _decide(root, "logs/a.log", state)
+    assert (decision.action, decision.reason) == ("full", "rewritten")
+
+
+def test_config_is_collected_whole_only_when_changed(root: Path) -> None:
+    (root / "run.sh").write_bytes(b"#!/bin/sh\n./sip_server\n")
+    state = _collected(root, "run.sh", SnapshotState(str(root)), kind="config")
+    assert _decide(root, "run.sh", state, kind="config").action == "skip"
+    (root / "run.sh").write_bytes(b"#!/bin/sh\n./sip_server -app X\n")
+    decision = _decide(root, "run.sh", state, kind="config")
+    assert decision.action == "full" and not decision.candidate.whole_lines_only
+
+
+def test_state_round_trip_and_atomic_write(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    (root / "logs").mkdir(parents=True)
+    (root / "logs" / "a.log").write_bytes(b"one\n")
+    state = _collected(root, "logs/a.log", SnapshotState(str(root)))
+    path = state_file(tmp_path, root)
+    save_state(path, state)
+    again = load_state(path, root)
+    assert again.files == state.files and again.seq == state.seq
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert not list(tmp_path.glob(".*.tmp"))
+    atomic_write_json(path, {"schema": "something else"})
+    with pytest.raises(ValueError):
+        load_state(path, root)
+
+
+def test_delta_drops_and_updates_apply_in_order(root: Path) -> None:
+    state = _collected(root, "logs/a.log", SnapshotState(str(root)))
+    key = next(iter(state.files))
+    dropped = state.apply(StateDelta({}, (key,)), 7, "2025-01-01T00:00:00+00:00")
+    assert dropped.files == {} and dropped.seq == 7 and dropped.last_until.startswith("2025")
+    assert StateDelta.from_json(StateDelta(state.files, ("x",)).to_json()) == StateDelta(state.files, ("x",))
+
+
+def test_lock_refuses_a_second_holder_and_recovers_from_a_dead_one(tmp_path: Path) -> None:
+    with SnapshotLock(tmp_path):
+        code = ("import sys; from pathlib import Path; from collector.lock import SnapshotLock\n"
+                "from collector.errors import Locked\n"
+                "try:\n    SnapshotLock(Path(sys.argv[1]), orphan_wait=0).acquire()\n"
+                "except Locked as e:\n    print(e.message); sys.exit(60)\n")
+        other = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True)
+        assert other.returncode == 60
+        assert f"pid {os.getpid()}" in other.stdout
+        with pytest.raises(Locked):
+            SnapshotLock(tmp_path, orphan_wait=0).acquire()
+    # a holder killed with SIGKILL: the kernel releases its lock
+    holder = subprocess.Popen([sys.executable, "-c",
+                               "import sys, time; from pathlib import Path; from collector.lock import SnapshotLock\n"
+                               "SnapshotLock(Path(sys.argv[1])).acquire(); print('held', flush=True); time.sleep(60)",
+                               str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    holder.kill()
+    holder.wait()
+    lock = SnapshotLock(tmp_path, orphan_wait=0)
+    lock.acquire()
+    assert lock.holder() == os.getpid()
+    lock.release()
