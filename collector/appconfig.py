@@ -11,7 +11,9 @@ Path mapping of a ``<filename>`` (the log *base*, Genesys appends ``.<timestamp>
     that exists under the root (``D``, ``d``, ``D:``, ``d:``), ``D`` if none does;
   * UNC (``\\\\server\\share\\x``) and names escaping the root: not mapped (``None``).
 
-Pure text functions plus one bounded read (``MAX_CONFIG_BYTES``).
+Pure text functions plus bounded reads (``MAX_CONFIG_BYTES``); ``examine_app_dir`` lists one
+app folder (and its ``config``/``conf``/``etc``/``resources`` sub-folders) for configs,
+launch scripts (``-app NAME``) and ``Detect.files`` markers.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from collector.hostfiles import read_head, source_of
+from collector.hostfiles import WalkBudget, escape, expand_glob, glob_match, read_head, source_of
+from collector.model import Profile
 
 MAX_CONFIG_BYTES = 32 * 1024      # a local .cfg is a few KB; [log] may come after DB sections
 MAX_SCRIPT_BYTES = 8 * 1024
@@ -195,3 +199,82 @@ def read_script_app_name(root: Path, host_path: str) -> str | None:
     if not raw or b"\0" in raw[:1024]:
         return None
     return script_app_name(raw.decode("utf-8", "replace"))
+
+
+# ------------------------------------------------------------------ app folders
+def _join(parent: str, name: str) -> str:
+    return f"{parent}/{name}" if parent else name
+
+
+@dataclass
+class AppDir:
+    """What one application folder says about itself (filled by ``examine_app_dir``)."""
+
+    host: str
+    configs: list[AppConfig] = field(default_factory=list)
+    script_name: str | None = None
+    hints: dict[str, list[str]] = field(default_factory=dict)     # product -> evidence
+    process_name: str | None = None
+    evidence: list[str] = field(default_factory=list)
+    rank: int = 0                  # how sure discovery is this is the app's folder
+
+    @property
+    def config_bases(self) -> list[str]:
+        return [o.host_base for c in self.configs for o in c.log_outputs if o.host_base]
+
+    def name(self) -> tuple[str, str]:
+        """(application name, where it came from: process, script, config or folder)."""
+        if self.process_name:
+            return self.process_name, "process"
+        if self.script_name:
+            return self.script_name, "script"
+        for config in self.configs:
+            if config.app_name:
+                return config.app_name, "config"
+        return posixpath.basename(self.host) or "host", "folder"
+
+
+def _files(root: Path, host: str) -> list[str]:
+    try:
+        with os.scandir(source_of(root, host)) as entries:
+            return sorted(e.name for e in entries if e.is_file(follow_symlinks=False))
+    except OSError:
+        return []
+
+
+def _read_configs(root: Path, app: AppDir, folder: str, files: list[str]) -> None:
+    for name in files:
+        host = _join(folder, name)
+        config = None
+        if any(glob_match(name, p) for p in CONFIG_PATTERNS):
+            config = read_app_config(root, host, app.host)
+        elif any(glob_match(name, p) for p in JAVA_LOG_CONFIG_PATTERNS):
+            config = read_java_log_config(root, host, app.host)
+        if config is not None:
+            app.configs.append(config)
+            app.evidence += config.evidence()
+
+
+def examine_app_dir(root: Path, app: AppDir, profiles: Mapping[str, Profile]) -> None:
+    """Fill an app dir's configs (also in ``config``/``conf``/... sub-folders), launch-script
+    name and marker hints."""
+    files = _files(root, app.host)
+    _read_configs(root, app, app.host, files)
+    for sub in CONFIG_SUBDIRS:
+        folder = _join(app.host, sub)
+        if os.path.isdir(source_of(root, folder)) and not os.path.islink(source_of(root, folder)):
+            _read_configs(root, app, folder, _files(root, folder))
+    for name in files:
+        host = _join(app.host, name)
+        if app.script_name is None and any(glob_match(name, p) for p in SCRIPT_PATTERNS):
+            app.script_name = read_script_app_name(root, host)
+            if app.script_name:
+                app.evidence.append(f"script {host} -app {app.script_name}")
+    for product, profile in profiles.items():
+        for pattern in profile.detect.files:
+            if "/" in pattern:
+                hits = expand_glob(root, f"{escape(app.host)}/{pattern}", budget=WalkBudget(200))
+            else:
+                hits = [_join(app.host, n) for n in files if glob_match(n, pattern)]
+            for hit in hits:
+                app.hints.setdefault(product, []).append(f"marker {hit}")

@@ -32,10 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from collector import processes as process_source
-from collector.appconfig import CONFIG_PATTERNS, CONFIG_SUBDIRS, JAVA_LOG_CONFIG_PATTERNS, \
-    SCRIPT_PATTERNS, AppConfig, read_app_config, read_java_log_config, read_script_app_name
-from collector.hostfiles import WalkBudget, escape, expand_glob, glob_match, host_path_of, \
-    is_inside, is_log_name, source_of
+from collector.appconfig import CONFIG_SUBDIRS, AppDir, examine_app_dir
+from collector.hostfiles import WalkBudget, expand_glob, host_path_of, is_inside, is_log_name, \
+    source_of
 from collector.logheads import HeadBudget, Stream, scan_streams
 from collector.model import Installation, Profile
 
@@ -57,31 +56,6 @@ MAX_SCAN_DIRS = 20_000
 
 NAME_FOLDER, NAME_CONFIG, NAME_PROCESS, NAME_HEADER = 1, 2, 3, 4
 DIR_HEADER, DIR_PATH, DIR_APP, DIR_PROCESS = 0, 1, 2, 3
-
-
-@dataclass
-class _AppDir:
-    host: str
-    configs: list[AppConfig] = field(default_factory=list)
-    script_name: str | None = None
-    hints: dict[str, list[str]] = field(default_factory=dict)     # product -> evidence
-    process_name: str | None = None
-    evidence: list[str] = field(default_factory=list)
-    rank: int = DIR_APP
-
-    @property
-    def config_bases(self) -> list[str]:
-        return [o.host_base for c in self.configs for o in c.log_outputs if o.host_base]
-
-    def name(self) -> tuple[str, int]:
-        if self.process_name:
-            return self.process_name, NAME_PROCESS
-        if self.script_name:
-            return self.script_name, NAME_CONFIG
-        for config in self.configs:
-            if config.app_name:
-                return config.app_name, NAME_CONFIG
-        return posixpath.basename(self.host) or "host", NAME_FOLDER
 
 
 @dataclass
@@ -181,60 +155,20 @@ def _candidate_app_dirs(root: Path, profiles: Mapping[str, Profile],
     return list(dict.fromkeys(containers)), usable
 
 
-def _files(root: Path, host: str) -> list[str]:
-    try:
-        with os.scandir(source_of(root, host)) as entries:
-            return sorted(e.name for e in entries if e.is_file(follow_symlinks=False))
-    except OSError:
-        return []
-
-
-def _read_configs(root: Path, app: _AppDir, folder: str, files: list[str]) -> None:
-    for name in files:
-        host = _join(folder, name)
-        config = None
-        if any(glob_match(name, p) for p in CONFIG_PATTERNS):
-            config = read_app_config(root, host, app.host)
-        elif any(glob_match(name, p) for p in JAVA_LOG_CONFIG_PATTERNS):
-            config = read_java_log_config(root, host, app.host)
-        if config is not None:
-            app.configs.append(config)
-            app.evidence += config.evidence()
-
-
-def _examine(root: Path, app: _AppDir, profiles: Mapping[str, Profile]) -> None:
-    """Fill an app dir's configs (also in ``config``/``conf``/... sub-folders), launch-script
-    name and marker hints."""
-    files = _files(root, app.host)
-    _read_configs(root, app, app.host, files)
-    for sub in CONFIG_SUBDIRS:
-        folder = _join(app.host, sub)
-        if os.path.isdir(source_of(root, folder)) and not os.path.islink(source_of(root, folder)):
-            _read_configs(root, app, folder, _files(root, folder))
-    for name in files:
-        host = _join(app.host, name)
-        if app.script_name is None and any(glob_match(name, p) for p in SCRIPT_PATTERNS):
-            app.script_name = read_script_app_name(root, host)
-            if app.script_name:
-                app.evidence.append(f"script {host} -app {app.script_name}")
-    for product, profile in profiles.items():
-        for pattern in profile.detect.files:
-            if "/" in pattern:
-                hits = expand_glob(root, f"{escape(app.host)}/{pattern}", budget=WalkBudget(200))
-            else:
-                hits = [_join(app.host, n) for n in files if glob_match(n, pattern)]
-            for hit in hits:
-                app.hints.setdefault(product, []).append(f"marker {hit}")
-
-
-def _app(apps: dict[str, _AppDir], host: str, rank: int = DIR_APP) -> _AppDir:
-    app = apps.setdefault(host, _AppDir(host, rank=rank))
+def _app(apps: dict[str, AppDir], host: str, rank: int = DIR_APP) -> AppDir:
+    app = apps.setdefault(host, AppDir(host, rank=rank))
     app.rank = max(app.rank, rank)
     return app
 
 
+def _app_name(app: AppDir) -> tuple[str, int]:
+    name, source = app.name()
+    return name, {"process": NAME_PROCESS, "script": NAME_CONFIG, "config": NAME_CONFIG}.get(
+        source, NAME_FOLDER)
+
+
 # ------------------------------------------------------------------ signals
-def _process_signals(root: Path, profiles: Mapping[str, Profile], apps: dict[str, _AppDir],
+def _process_signals(root: Path, profiles: Mapping[str, Profile], apps: dict[str, AppDir],
                      drafts: _Drafts) -> None:
     root_real = os.path.realpath(root)
     for proc in process_source.list_processes():
@@ -252,7 +186,7 @@ def _process_signals(root: Path, profiles: Mapping[str, Profile], apps: dict[str
                               NAME_FOLDER, None, DIR_HEADER, evidence=[evidence]))
 
 
-def _path_signals(root: Path, profiles: Mapping[str, Profile], apps: dict[str, _AppDir],
+def _path_signals(root: Path, profiles: Mapping[str, Profile], apps: dict[str, AppDir],
                   drafts: _Drafts, budget: WalkBudget) -> None:
     for product, profile in sorted(profiles.items()):
         for pattern in profile.detect.paths:
@@ -269,7 +203,7 @@ def _path_signals(root: Path, profiles: Mapping[str, Profile], apps: dict[str, _
                     _app(apps, app_dir, DIR_PATH).hints.setdefault(product, []).append(f"path {host}")
 
 
-def _log_dirs(root: Path, containers: list[str], apps: dict[str, _AppDir],
+def _log_dirs(root: Path, containers: list[str], apps: dict[str, AppDir],
               budget: WalkBudget) -> list[str]:
     """Folders holding ``*.log`` files worth a header look (see the module docstring)."""
     wanted: dict[str, None] = {}
@@ -308,8 +242,8 @@ def _log_dirs(root: Path, containers: list[str], apps: dict[str, _AppDir],
     return [d for d in wanted if os.path.isdir(source_of(root, d))]
 
 
-def _link(stream: Stream, apps: dict[str, _AppDir], by_base: dict[str, str],
-          by_name: dict[str, str]) -> _AppDir | None:
+def _link(stream: Stream, apps: dict[str, AppDir], by_base: dict[str, str],
+          by_name: dict[str, str]) -> AppDir | None:
     """The app dir a stream belongs to: the config naming its base, the folder it is in (or
     that folder's ``logs``), else the one app dir whose name is the header's app name."""
     if stream.base_path in by_base:
@@ -323,7 +257,7 @@ def _link(stream: Stream, apps: dict[str, _AppDir], by_base: dict[str, str],
     return apps[by_name[name]] if name in by_name else None
 
 
-def _names(apps: dict[str, _AppDir]) -> dict[str, str]:
+def _names(apps: dict[str, AppDir]) -> dict[str, str]:
     """App name -> app dir, for names that only one app dir has."""
     seen: dict[str, list[str]] = {}
     for host, app in apps.items():
@@ -347,7 +281,7 @@ def _header_home(directory: str) -> str | None:
     return directory or None
 
 
-def _assemble(apps: dict[str, _AppDir], streams: list[Stream], drafts: _Drafts) -> None:
+def _assemble(apps: dict[str, AppDir], streams: list[Stream], drafts: _Drafts) -> None:
     by_base = {base: host for host, app in apps.items() for base in app.config_bases}
     by_name = _names(apps)
     linked: dict[str, list[Stream]] = {}
@@ -363,7 +297,7 @@ def _assemble(apps: dict[str, _AppDir], streams: list[Stream], drafts: _Drafts) 
             linked.setdefault(app.host, []).append(stream)
     for host, app in sorted(apps.items()):
         app_streams = linked.get(host, [])
-        fallback_name, fallback_rank = app.name()
+        fallback_name, fallback_rank = _app_name(app)
         groups: dict[tuple[str, str], list[Stream]] = {}
         for stream in app_streams:
             name = stream.header.app_name or fallback_name
@@ -403,7 +337,7 @@ def discover(root: Path, profiles: Mapping[str, Profile], *, use_processes: bool
         use_processes = os.path.realpath(root) == os.path.realpath(os.sep)
     budget = WalkBudget(MAX_SCAN_DIRS)
     drafts = _Drafts()
-    apps: dict[str, _AppDir] = {}
+    apps: dict[str, AppDir] = {}
     if "host" in profiles:
         drafts.add(_Draft("host", "host", NAME_FOLDER, None, DIR_HEADER, evidence=["always"]))
     if use_processes:
@@ -413,7 +347,7 @@ def discover(root: Path, profiles: Mapping[str, Profile], *, use_processes: bool
     for host in candidates:
         _app(apps, host)
     for app in apps.values():
-        _examine(root, app, profiles)
+        examine_app_dir(root, app, profiles)
     apps = {h: a for h, a in apps.items() if a.configs or a.hints or a.script_name}
     heads = HeadBudget()
     streams = [s for d in _log_dirs(root, containers, apps, budget)
