@@ -121,7 +121,9 @@ class LeakScanner:
                 if (start and text[start - 1] in _WORDISH) or (end < len(text) and text[end] in _WORDISH):
                     continue
                 digits = re.sub(rb"[ -]", b"", match.group(_GROUP["card"]))
-                if 13 <= len(digits) <= 19 and luhn_ok(digits) and len(set(digits)) > 1:
+                # Issuer ranges start 2-6 (Mastercard 2-series, Amex/Diners 3, Visa 4, MC 5, Discover 6);
+                # zero-padded counters such as AttributeEventSequenceNumber 0000000000000067 do not.
+                if 13 <= len(digits) <= 19 and digits[:1] in b"23456" and luhn_ok(digits) and len(set(digits)) > 1:
                     self._add(text, start, "card-number")
             elif match.group(_GROUP["pem"]):
                 end_of_line = text.find(b"\n", match.end())

@@ -21,7 +21,7 @@ def profiles_group() -> None:
     """Product profiles: which logs and configs each Genesys product has (YAML data)."""
 
 
-@profiles_group.command("list")
+@profiles_group.command("list", epilog="Example:\n\n\b\n  gcollect profiles list --root /mnt/copy-of-host")
 @click.option("--root", type=click.Path(path_type=Path), default=Path("/"), show_default=True,
               help="Look for installations under this root.")
 @click.option("--profile-dir", "profile_dirs", multiple=True, type=click.Path(path_type=Path),
@@ -58,7 +58,7 @@ def list_command(root: Path, profile_dirs: tuple[Path, ...], no_detect: bool, as
     return 0
 
 
-@profiles_group.command("show")
+@profiles_group.command("show", epilog="Example:\n\n\b\n  gcollect profiles show sip-server")
 @click.argument("name")
 @click.option("--profile-dir", "profile_dirs", multiple=True, type=click.Path(path_type=Path))
 def show_command(name: str, profile_dirs: tuple[Path, ...]) -> int:
@@ -75,7 +75,7 @@ def show_command(name: str, profile_dirs: tuple[Path, ...]) -> int:
     return 0
 
 
-@profiles_group.command("check")
+@profiles_group.command("check", epilog="Example:\n\n\b\n  gcollect profiles check /etc/gcollect/profiles.d/my-app.yaml")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def check_command(files: tuple[Path, ...]) -> int:
     """Validate profile FILES; print each problem with file, key and line."""

@@ -103,9 +103,21 @@ def test_verify_missing_bundle(tmp_path):
     _one_line_error(proc)
 
 
+def _all_commands(group, prefix=()):
+    import click
+
+    for name, command in sorted(group.commands.items()):
+        yield prefix + (name,)
+        if isinstance(command, click.Group):
+            yield from _all_commands(command, prefix + (name,))
+
+
 def test_every_command_has_help_with_example():
-    for args in (["--help"], ["collect", "--help"], ["verify", "--help"], ["demo", "--help"],
-                 ["unmask", "--help"], ["profiles", "--help"], ["profiles", "list", "--help"]):
-        proc = run_gcollect(*args)
-        assert proc.returncode == 0, (args, proc.stderr)
-        assert b"Example" in proc.stdout, args
+    from collector.cli import cli
+
+    paths = [()] + list(_all_commands(cli))
+    assert ("collect",) in paths and ("upload",) in paths
+    for path in paths:
+        proc = run_gcollect(*path, "--help")
+        assert proc.returncode == 0, (path, proc.stderr)
+        assert b"Example" in proc.stdout, path

@@ -39,6 +39,8 @@ CLEAN = [
     "AttributeTimeinSecs\t1709648105 (09:15:05)",
     "From: <sip:tel-qkzvbtwaxe@203.0.113.5>;tag=demo-tag-01",
     "id 1234567890123456 is not luhn-valid",
+    "\tAttributeEventSequenceNumber\t0000000000000067",
+    "epoch ms 1709648105000 and 1709648105000123",
 ]
 
 
