@@ -66,8 +66,11 @@ def discover_and_plan(request: CollectRequest) -> Discovery:
 
     root = check_root(request.root)
     profiles = load_profile_set(request.products, request.profile_dirs)
+    # Detection uses every profile, so the most specific one wins (SIP Server vs other T-Servers);
+    # --profile then keeps only the products asked for (and the host's own facts).
+    installations = discover(root, profiles, use_processes=request.use_processes,
+                             only=tuple(request.products))
     active = {k: v for k, v in profiles.items() if not request.products or k in request.products or k == "host"}
-    installations = discover(root, active, use_processes=request.use_processes)
     genesys = [i for i in installations if i.product != "host"]
     if not genesys and not (request.products and set(request.products) <= {"host"}):
         raise NothingFound(root=str(root))

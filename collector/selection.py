@@ -75,11 +75,17 @@ class Caps:
     per_spec_mb: budget per collect spec and installation, newest files first, for specs
         without their own ``cap_mb`` (default 2048);
     total_mb: budget for the whole plan (default 4096).
+    profile_caps: honour a spec's own ``cap_mb`` (``--all-logs`` turns every cap off).
     """
 
     per_file_mb: float | None = None
     per_spec_mb: float | None = 2048
     total_mb: float | None = 4096
+    profile_caps: bool = True
+
+    @classmethod
+    def unlimited(cls) -> "Caps":
+        return cls(per_file_mb=None, per_spec_mb=None, total_mb=None, profile_caps=False)
 
 
 @dataclass
@@ -332,7 +338,7 @@ def select(root: Path, profiles: Mapping[str, Profile], installations: Sequence[
                                 newest_key=f.mtime)
                           for f, start, end, trim, reason in kept]
             spec_picks.sort(key=lambda p: (-p.newest_key, p.candidate.host_path))
-            spec_cap = spec.cap_mb if spec.cap_mb is not None else caps.per_spec_mb
+            spec_cap = spec.cap_mb if spec.cap_mb is not None and caps.profile_caps else caps.per_spec_mb
             spec_picks, cap_skips = apply_cap(spec_picks, spec_cap, "cap")
             picks += spec_picks
             skipped += cap_skips

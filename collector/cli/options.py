@@ -42,6 +42,8 @@ def collect_options(func):
         click.option("--case", metavar="NUMBER", help="Genesys case number (goes in the bundle name)."),
         click.option("--max-file-size", metavar="SIZE", help="Cap per file (newest first; the boundary file is tailed)."),
         click.option("--max-total", metavar="SIZE", help="Cap on all bytes read (default 4G)."),
+        click.option("--all-logs", is_flag=True,
+                     help="Lift every size cap (per file, per product, total); the disk preflight still applies."),
         click.option("--max-size", metavar="SIZE", help="Cap on the bundle's size on disk."),
         click.option("--reserve", metavar="SIZE", help="Free space that must remain on the output file system (default: the smaller of 10%% and 2G)."),
         click.option("--include-core", is_flag=True, help="Also take core dumps (never by default)."),
@@ -111,7 +113,7 @@ def request_from_options(options: dict, *, command_line: str = ""):
         window=window,
         products=_split(options.get("products") or ()),
         profile_dirs=tuple(options.get("profile_dirs") or ()),
-        caps=Caps(**caps_kwargs),
+        caps=Caps.unlimited() if options.get("all_logs") else Caps(**caps_kwargs),
         consent=consent,
         include_core=bool(options.get("include_core")),
     )
