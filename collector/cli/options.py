@@ -121,11 +121,20 @@ def request_from_options(options: dict, *, command_line: str = ""):
 
 def upload_after_collect(bundle: Path, url: str, options: dict) -> dict:
     """Upload a fresh bundle with settings from the environment (see `gcollect upload --help`)."""
-    from dataclasses import asdict
+    from collector.cli.upload_cmd import options_from_environment
+    from collector.errors import UploadError, VerifyFailed
+    from collector.upload import upload
+    from collector.verify import verify_bundle
 
-    from collector.upload import UploadOptions, upload
-
-    upload_options = UploadOptions.from_env() if hasattr(UploadOptions, "from_env") else UploadOptions()
-    receipt = upload(bundle, url, upload_options)
-    return {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(receipt).items()}
+    report = verify_bundle(bundle)
+    if not report.ok:
+        first = report.problems[0]
+        raise VerifyFailed(path=str(bundle), problem=f"{first.member or 'bundle'}: {first.problem}; not uploaded")
+    try:
+        receipt = upload(bundle, url, options_from_environment(bundle, url))
+    except UploadError:
+        click.echo(f"gcollect: the bundle is kept at {bundle}; retry with `gcollect upload {bundle} --to URL`",
+                   err=True)
+        raise
+    return receipt.to_json()
 

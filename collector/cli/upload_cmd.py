@@ -43,6 +43,28 @@ def _rate(ctx: click.Context, param: click.Parameter, value: str | None) -> int 
         raise click.BadParameter(str(e)) from None
 
 
+def options_from_params(params: dict) -> UploadOptions:
+    """UploadOptions from this command's parsed parameters (flags, GCOLLECT_* variables, defaults)."""
+    password = os.environ.get("GCOLLECT_SFTP_PASSWORD")
+    if params.get("ask_password"):
+        password = click.prompt("SFTP password", hide_input=True, err=True)
+    part_size = params["part_size"] * MiB
+    return UploadOptions(
+        endpoint_url=params["endpoint_url"], region=params["region"], profile=params["aws_profile"],
+        path_style=params["path_style"], sse=params["sse"], sse_kms_key_id=params["sse_kms_key_id"],
+        known_hosts=params["known_hosts"], accept_new_host_key=params["accept_new_host_key"],
+        identity=params["identity"], password=password, limit_rate=params["limit_rate"],
+        part_size=part_size, multipart_threshold=part_size, concurrency=params["concurrency"],
+        retries=params["retries"], timeout=params["timeout"])
+
+
+def options_from_environment(bundle: Path, url: str) -> UploadOptions:
+    """The same settings `gcollect upload` would use, taken from GCOLLECT_* variables only
+    (for `collect --upload` and `snapshot --upload`)."""
+    ctx = upload_command.make_context("upload", [str(bundle), "--to", url])
+    return options_from_params(ctx.params)
+
+
 @click.command("upload", epilog=EPILOG, help="Upload BUNDLE (and its .sha256) to S3, SFTP or a pre-signed URL.")
 @click.argument("bundle", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--to", "url", envvar="GCOLLECT_UPLOAD_URL", metavar="URL", show_envvar=True,
@@ -87,14 +109,7 @@ def upload_command(bundle: Path, url: str | None, endpoint_url: str | None, regi
     if from_command_line and ("Signature=" in url or "X-Amz-Signature" in url):
         click.echo("warning: the signed URL is visible in the process list; prefer GCOLLECT_UPLOAD_URL or --to -",
                    err=True)
-    password = os.environ.get("GCOLLECT_SFTP_PASSWORD")
-    if ask_password:
-        password = click.prompt("SFTP password", hide_input=True, err=True)
-    options = UploadOptions(
-        endpoint_url=endpoint_url, region=region, profile=aws_profile, path_style=path_style, sse=sse,
-        sse_kms_key_id=sse_kms_key_id, known_hosts=known_hosts, accept_new_host_key=accept_new_host_key,
-        identity=identity, password=password, limit_rate=limit_rate, part_size=part_size * MiB,
-        multipart_threshold=part_size * MiB, concurrency=concurrency, retries=retries, timeout=timeout)
+    options = options_from_params(click.get_current_context().params)
     if abort:
         removed = abort_uploads(url, options, bundle)
         if as_json:
