@@ -29,6 +29,9 @@ class CollectRequest:
     include_core: bool = False
     use_processes: bool | None = None
     facts: bool = True                        # add system/ facts
+    annotations: dict = field(default_factory=dict)   # merged into manifest.json (e.g. case data)
+    static_files: dict = field(default_factory=dict)  # name -> bytes added to the bundle (e.g. case.json)
+    extra_files: object | None = None         # callable(manifest) -> {name: bytes} (e.g. report.html)
 
 
 @dataclass
@@ -135,7 +138,10 @@ def collect(request: CollectRequest, reporter: Reporter | None = None,
             facts = system_facts(request.root, discovery.installations, redact_line)
         finally:
             store.close()
-    result = pipeline.run(discovery.plan, settings, reporter, facts=facts)
+    files = dict(facts or {})
+    files.update(request.static_files)
+    result = pipeline.run(discovery.plan, settings, reporter, facts=files,
+                          annotations=request.annotations, extra_files=request.extra_files)
     return discovery, result
 
 

@@ -94,7 +94,20 @@ def _stages(candidate: Candidate, head: bytes, mtime: float):
         redactor = Redactor(rule_sets, _TOKENIZER, kind, candidate.host_path)
         stages.append(redactor)
         stages.append(LeakScanner(candidate.host_path))   # independent check of the stored bytes
+    if candidate.kind == "log" and not candidate.unredacted_consent:
+        stats_stage = _log_stats_stage(candidate, head, mtime)
+        if stats_stage is not None:
+            stages.append(stats_stage)
     return stages, redactor
+
+
+def _log_stats_stage(candidate: Candidate, head: bytes, mtime: float):
+    """Pass-through stage counting message IDs and HA role changes (for the report), if present."""
+    try:
+        from collector.logstats import LogStats
+    except ImportError:
+        return None
+    return LogStats(candidate.host_path, head=head, mtime=mtime)
 
 
 def _read_range(fd: int, size: int, candidate: Candidate, chunk: int):
@@ -174,7 +187,8 @@ def process_member(candidate: Candidate) -> MemberOutcome:
         piece_writer = None
         _flush_tokens()
         trimmer = stages[0] if stages and type(stages[0]).__name__ == "Trimmer" else None
-        scanner = stages[-1] if stages and isinstance(stages[-1], LeakScanner) else None
+        scanner = next((s for s in stages if isinstance(s, LeakScanner)), None)
+        stats_stage = next((s for s in stages if hasattr(s, "summary")), None)
         kept_first = getattr(trimmer, "kept_first", None) if trimmer else None
         kept_last = getattr(trimmer, "kept_last", None) if trimmer else None
         result = MemberResult(
@@ -197,6 +211,7 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             device=info.st_dev,
             inode=info.st_ino,
             source_size=size,
+            log_stats=stats_stage.summary() if stats_stage is not None else {},
         )
         return MemberOutcome(result, piece, None, bytes_read)
     except DiskFull:

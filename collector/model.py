@@ -153,6 +153,7 @@ class MemberResult:
     device: int = 0                        # identity of the source at open time (snapshot state)
     inode: int = 0
     source_size: int = 0
+    log_stats: dict = field(default_factory=dict)   # logstats.LogStats.summary(): message IDs, HA roles
 
 
 @dataclass(frozen=True)

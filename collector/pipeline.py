@@ -18,6 +18,7 @@ import shutil
 import tempfile
 import time
 from datetime import datetime, timezone
+from collections.abc import Callable
 from pathlib import Path
 
 from collector import __version__
@@ -65,6 +66,7 @@ def build_manifest(plan: Plan, settings: RunSettings, members: list[MemberResult
             **({"scan_findings": [{"line": line, "category": cat} for line, cat in m.findings]}
                if m.findings else {}),
             **({"note": m.note} if m.note else {}),
+            **({"log_stats": m.log_stats} if m.log_stats else {}),
             **({"source_range": [m.start_offset, m.end_offset], "source_size": m.source_size}
                if m.start_offset or (m.source_size and m.end_offset < m.source_size) else {}),
         }
@@ -158,8 +160,14 @@ class _Workers:
 
 
 def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
-        *, facts: dict[str, bytes] | None = None) -> RunResult:
-    """Write one bundle for ``plan``. Raises GcollectError on a run-ending problem."""
+        *, facts: dict[str, bytes] | None = None, annotations: dict | None = None,
+        extra_files: Callable[[dict], dict[str, bytes]] | None = None) -> RunResult:
+    """Write one bundle for ``plan``. Raises GcollectError on a run-ending problem.
+
+    ``facts``: files for ``system/``; ``annotations``: keys merged into manifest.json (case data,
+    log filters); ``extra_files(manifest) -> {name: bytes}``: files derived from the finished
+    manifest (the HTML report), added before manifest.json and listed in it.
+    """
     from collector.bundle import BundleWriter, bundle_name
     from collector.hostguard import preflight
     from collector.redaction.rules import load_rule_sets
@@ -214,6 +222,12 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
             writer.add_bytes(fact_name, data, mtime=now)
             fact_entries[fact_name] = (len(data), hashlib.sha256(data).hexdigest())
         manifest = build_manifest(plan, settings, members, fact_entries, excluded, rule_sets, created)
+        manifest.update(annotations or {})
+        if extra_files is not None:
+            for extra_name, data in sorted(extra_files(manifest).items()):
+                writer.add_bytes(extra_name, data, mtime=now)
+                manifest["files"].append({"path": extra_name, "kind": "report", "size_out": len(data),
+                                          "sha256": hashlib.sha256(data).hexdigest()})
         writer.add_bytes("manifest.json", json.dumps(manifest, indent=1, sort_keys=False).encode(), mtime=now)
         info = writer.close()
         writer = None
