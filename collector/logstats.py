@@ -1,0 +1,303 @@
+"""Per-log message statistics for the report: a pass-through stream stage.
+
+``LogStats(host_path, head=..., mtime=...)`` sees the bytes that go into the bundle (trimmed and
+redacted) and counts, without changing them:
+
+* ``Std`` and ``Alr`` records by 5-digit message ID (``<stamp> Std 04500 text``), with the time
+  of the first and last record of each ID and the text of the first one (already redacted);
+* totals of ``Int``/``Trc``/``Dbg`` level tokens;
+* HA role: the header's ``HA Role:`` and role changes (``04561 ... mode activated`` lines and
+  lines mentioning a switchover), each with its time;
+* the application (name, type, version, banner, host) from the segment header;
+* the time span covered (first and last timestamp-led record).
+
+Speed: only whole-chunk C searches run per byte (``bytes.find``/``count`` and literal-prefix
+regexes). Per hit there are a few C calls; timestamps are parsed only for the records that
+decide a first/last time (first and last record of every chunk, first and last hit of each ID
+in the chunk), in file order, so ``DateContext`` still follows midnight rollovers.
+
+Memory is bounded: one partial line (at most ``MAX_LINE``) plus one table entry per distinct
+message ID (at most 2 x 100,000) and at most ``MAX_HA_EVENTS`` role changes.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections import Counter
+from datetime import datetime
+from pathlib import PurePosixPath
+from typing import Any
+
+from collector.segheader import parse_header
+from collector.timeformats import LEAD_BYTES, RECORD_NEXT, RECORD_STAMP, from_micros, segment_clock, stamp_from_match
+
+TOP_MESSAGES = 200
+MAX_HA_EVENTS = 100
+MAX_TEXT = 160
+MAX_LINE = 1 << 20             # a partial line longer than this is dropped from the statistics
+MAX_STAMP_WIDTH = 48           # the level token must start within this many bytes of the line start
+LEVELS = ("Std", "Alr", "Int", "Trc", "Dbg")
+
+_HIT = [(level, b" " + level.encode() + b" ", re.compile(b" " + level.encode() + rb" (\d{5})\b"))
+        for level in ("Std", "Alr")]
+_COUNTED = [(level, b" " + level.encode() + b" ") for level in ("Int", "Trc", "Dbg")]
+_GROUP1 = operator.itemgetter(1)
+_START = re.Match.start
+_HA_WORDS = (b"mode activated", b"witchover")
+_ROLE = re.compile(rb"\b(primary|backup)\b", re.I)
+_MSG_ID = re.compile(rb" (Std|Alr|Int|Trc|Dbg) (\d{5})\b")
+_THREAD_SUFFIX = re.compile(r"^(?P<base>.+?)(?P<thread>-\d{3,4})?(?:\.\d{8}_\d{6}_\d{3})?"
+                            r"(?:\.(?:snapshot|memory))?(?:\.log|\.qsp)?$")
+
+
+def stream_of(host_path: str) -> str:
+    """The log stream a file belongs to: folder + base, thread suffix kept (``.../SIPS_P-768``)."""
+    path = PurePosixPath(host_path)
+    name = path.name
+    try:
+        from collector.hostfiles import parse_log_name
+
+        parsed = parse_log_name(name)
+        base = parsed.base + (f"-{parsed.thread}" if parsed.thread and not parsed.base.endswith(
+            f"-{parsed.thread}") else "")
+    except Exception:  # noqa: BLE001 - a name we cannot split is its own stream
+        m = _THREAD_SUFFIX.match(name)
+        base = (m.group("base") + (m.group("thread") or "")) if m else name
+    parent = str(path.parent)
+    return base if parent in ("", ".") else f"{parent}/{base}"
+
+
+class _Msg:
+    __slots__ = ("count", "first", "last", "text")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.first: int | None = None
+        self.last: int | None = None
+        self.text = ""
+
+
+class LogStats:
+    """Pass-through stage: ``feed(data)`` returns ``data`` unchanged; ``summary()`` the statistics."""
+
+    def __init__(self, host_path: str, *, head: bytes, mtime: float) -> None:
+        self.host_path = host_path
+        name = PurePosixPath(host_path).name
+        header = parse_header(head)
+        self.header = header
+        clock = segment_clock(name, head, mtime)
+        self._context = clock.context
+        self._seg_start = clock.times.start
+        self._msgs: dict[tuple[str, bytes], _Msg] = {}
+        self._levels = dict.fromkeys(LEVELS, 0)
+        self._ha_events: list[dict[str, Any]] = []
+        self._ha_total = 0
+        self._first: int | None = None
+        self._last: int | None = None
+        self._rest = b""
+        self._bytes = 0
+        self._dropped_lines = 0
+
+    # ------------------------------------------------------------ stage interface
+    def feed(self, data: bytes) -> bytes:
+        if not data:
+            return data
+        self._bytes += len(data)
+        buf = self._rest + data if self._rest else data
+        end = buf.rfind(b"\n")
+        if end < 0:
+            self._rest = buf if len(buf) <= MAX_LINE else b""
+            if not self._rest:
+                self._dropped_lines += 1
+            return data
+        self._scan(buf, end + 1)
+        rest = buf[end + 1:]
+        if len(rest) > MAX_LINE:
+            rest = b""
+            self._dropped_lines += 1
+        self._rest = rest
+        return data
+
+    def finish(self) -> bytes:
+        if self._rest:
+            buf = self._rest + b"\n"
+            self._rest = b""
+            self._scan(buf, len(buf))
+        return b""
+
+    # ------------------------------------------------------------ scanning
+    def _line_start(self, buf: bytes, pos: int) -> int:
+        return buf.rfind(b"\n", 0, pos) + 1
+
+    @staticmethod
+    def _record_start(buf: bytes, pos: int) -> int:
+        """Line start of the record whose level token is at ``pos``, or -1."""
+        start = buf.rfind(b"\n", max(0, pos - MAX_STAMP_WIDTH), pos) + 1
+        if start == 0 and pos > MAX_STAMP_WIDTH:
+            return -1
+        if buf[start] not in LEAD_BYTES:
+            return -1
+        return start
+
+    def _scan(self, buf: bytes, limit: int) -> None:
+        """Count everything in ``buf[:limit]`` (whole lines)."""
+        view = buf if limit == len(buf) else buf[:limit]
+        need: dict[int, list[tuple[str, Any]]] = {}     # line offset -> what wants its time
+        levels = self._levels
+        for level, token in _COUNTED:
+            levels[level] += view.count(token)
+        msgs = self._msgs
+        for level, token, pattern in _HIT:
+            pos = view.find(token)
+            if pos < 0:
+                continue
+            matches = list(pattern.finditer(view, pos))
+            if not matches:
+                continue
+            ids = list(map(_GROUP1, matches))
+            starts = list(map(_START, matches))
+            levels[level] += len(ids)
+            for ident, n in Counter(ids).items():
+                entry = msgs.get((level, ident))
+                if entry is None:
+                    entry = msgs[(level, ident)] = _Msg()
+                entry.count += n
+            last_at = dict(zip(ids, starts))                       # C: the last hit of each ID wins
+            fresh = [i for i in last_at if msgs[(level, i)].first is None and not msgs[(level, i)].text]
+            if fresh:
+                first_at = dict(zip(reversed(ids), reversed(starts)))
+                for ident in fresh:
+                    at = first_at[ident]
+                    entry = msgs[(level, ident)]
+                    eol = view.find(b"\n", at)
+                    entry.text = view[at + 10:eol if eol >= 0 else len(view)][:MAX_TEXT].strip().decode(
+                        "utf-8", "replace") or " "
+                    start = self._record_start(view, at)
+                    if start >= 0:
+                        need.setdefault(start, []).append(("first", entry))
+            for ident, at in last_at.items():
+                start = self._record_start(view, at)
+                if start >= 0:
+                    need.setdefault(start, []).append(("last", msgs[(level, ident)]))
+        self._scan_ha(view, need)
+        first = self._first_record(view)
+        if first is not None:
+            need.setdefault(first, []).append(("span", None))
+            last = self._last_record(view, first)
+            if last is not None:
+                need.setdefault(last, []).append(("span", None))
+        self._resolve(view, need)
+
+    def _scan_ha(self, view: bytes, need: dict[int, list[tuple[str, Any]]]) -> None:
+        positions: set[int] = set()
+        for word in _HA_WORDS:
+            pos = view.find(word)
+            while pos >= 0:
+                start = self._line_start(view, pos)
+                positions.add(start)
+                eol = view.find(b"\n", pos)
+                pos = view.find(word, eol if eol >= 0 else len(view))
+        for start in sorted(positions):
+            if view[start:start + 1] in (b"", b"\t", b" ") or view[start] not in LEAD_BYTES:
+                continue                                   # only timestamp-led records
+            eol = view.find(b"\n", start)
+            line = view[start:eol if eol >= 0 else len(view)]
+            if RECORD_STAMP.match(line) is None:
+                continue
+            self._ha_total += 1
+            if len(self._ha_events) >= MAX_HA_EVENTS:
+                continue
+            role = _ROLE.search(line)
+            ident = _MSG_ID.search(line[:MAX_STAMP_WIDTH + 12])
+            event: dict[str, Any] = {
+                "role": role.group(1).decode().capitalize() if role else None,
+                "id": ident.group(2).decode() if ident else None,
+                "text": line[:MAX_TEXT].decode("utf-8", "replace").strip(),
+                "time": None,
+            }
+            self._ha_events.append(event)
+            need.setdefault(start, []).append(("ha", event))
+
+    def _first_record(self, view: bytes) -> int | None:
+        m = RECORD_STAMP.match(view)                  # chunks always start at a line start
+        if m is not None and stamp_from_match(m) is not None:
+            return 0
+        for m in RECORD_NEXT.finditer(view):
+            if stamp_from_match(m) is not None:
+                return m.start() + 1
+        return None
+
+    @staticmethod
+    def _last_record(view: bytes, after: int) -> int | None:
+        end = len(view) - 1
+        while end > after:
+            start = view.rfind(b"\n", 0, end) + 1
+            if start <= after:
+                return None
+            if view[start] in LEAD_BYTES:
+                m = RECORD_STAMP.match(view, start)
+                if m is not None and stamp_from_match(m) is not None:
+                    return start
+            end = start - 1
+        return None
+
+    def _resolve(self, view: bytes, need: dict[int, list[tuple[str, Any]]]) -> None:
+        context = self._context
+        for start in sorted(need):
+            m = RECORD_STAMP.match(view, start)
+            stamp = stamp_from_match(m) if m else None
+            micros = context.resolve_micros(stamp) if stamp is not None else None
+            if micros is None:
+                continue
+            for what, target in need[start]:
+                if what == "span":
+                    if self._first is None or micros < self._first:
+                        self._first = micros
+                    if self._last is None or micros > self._last:
+                        self._last = micros
+                elif what == "first":
+                    target.first = micros if target.first is None else min(target.first, micros)
+                    target.last = micros if target.last is None else max(target.last, micros)
+                elif what == "last":
+                    target.last = micros if target.last is None else max(target.last, micros)
+                    if target.first is None:
+                        target.first = micros
+                else:
+                    target["time"] = _iso(micros)
+
+    # ------------------------------------------------------------ results
+    def summary(self) -> dict[str, Any]:
+        """JSON-able, bounded statistics of everything fed so far."""
+        h = self.header
+        ranked = sorted(self._msgs.items(), key=lambda kv: (kv[0][0] != "Alr", -kv[1].count, kv[0][1]))
+        messages = [{"level": level, "id": ident.decode(), "count": e.count, "first": _iso(e.first),
+                     "last": _iso(e.last), "text": e.text} for (level, ident), e in ranked[:TOP_MESSAGES]]
+        app = {k: v for k, v in (("name", h.app_name), ("type", h.app_type), ("version", h.version),
+                                 ("banner", h.banner or None), ("host", h.host_name)) if v}
+        out: dict[str, Any] = {
+            "stream": stream_of(self.host_path),
+            "app": app,
+            "first": _iso(self._first),
+            "last": _iso(self._last),
+            "levels": dict(self._levels),
+            "messages": messages,
+            "message_ids": len(self._msgs),
+        }
+        if len(self._msgs) > TOP_MESSAGES:
+            out["messages_truncated"] = True
+        if h.ha_role:
+            out["ha_role"] = h.ha_role
+        if self._ha_events:
+            out["ha_events"] = list(self._ha_events)
+            out["ha_events_total"] = self._ha_total
+        if self._dropped_lines:
+            out["long_lines_skipped"] = self._dropped_lines
+        return out
+
+
+def _iso(micros: int | None) -> str | None:
+    if micros is None:
+        return None
+    moment: datetime = from_micros(micros)
+    return moment.isoformat(timespec="milliseconds")

@@ -1,0 +1,171 @@
+"""LogStats: a pass-through stage counting Std/Alr message IDs, HA role changes and time span."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from collector.logstats import TOP_MESSAGES, LogStats, stream_of
+from collector.timeformats import RECORD_STAMP, segment_clock
+
+HEADER = (b"Genesys SIP Server, version 8.1.104.37\n"
+          b"Application name:   SIPS_P\n"
+          b"Application type:   TServer\n"
+          b"Host name:          demo-gen01\n"
+          b"Local time:         2024-03-05T23:50:00.120\n"
+          b"Start time (UTC):   2024-03-06T04:50:00.120\n"
+          b"Time zone:          18000\n"
+          b"File:               (0000000007) SIPS_P.20240305_235000_120.log\n"
+          b"Command line:       ./sip_server -host cfg -port 2020 -app SIPS_P\n"
+          b"HA Role:            Primary\n")
+BODY = (b"23:50:01.004 Std 09900 Connected to Configuration Server 'cs' at 192.0.2.10:2020\n"
+        b"23:50:02.311 Trc 04541 RequestRegisterAddress received from [612]\n"
+        b"message RequestRegisterAddress\n"
+        b"\tAttributeThisDN\t'7101'\n"
+        b"23:55:00.000 Alr 00002 Connection to URS_P lost\n"
+        b"@23:58:00.1234 [0] 8.1.104.37 distribute_event: message EventRinging\n"
+        b"\tAttributeConnID\t007b02aa3c1f0011\n"
+        b"00:01:00.500 Std 04561 SIPS_P Backup mode activated\n"
+        b"00:02:00.000 Std 09900 Connected to Configuration Server 'cs' at 192.0.2.10:2020\n"
+        b"00:03:00.000 Int 04543 Interaction message \"EventRouteUsed\" received\n"
+        b"00:04:00.000 Dbg 30001 timer\n"
+        b"00:05:00.000 Alr 00002 Connection to URS_P lost\n")
+NAME = "opt/genesys/logs/SIPS_P-768.20240305_235000_120.log"
+
+
+def run(data: bytes, sizes: list[int], name: str = NAME, head: bytes | None = None) -> tuple[bytes, dict]:
+    stage = LogStats(name, head=data[:16384] if head is None else head, mtime=1709701000.0)
+    out, pos, i = [], 0, 0
+    while pos < len(data):
+        n = sizes[i % len(sizes)]
+        out.append(stage.feed(data[pos:pos + n]))
+        pos += n
+        i += 1
+    out.append(stage.finish())
+    return b"".join(out), stage.summary()
+
+
+def test_counts_ids_times_roles_and_header() -> None:
+    data = HEADER + BODY
+    out, s = run(data, [1 << 20])
+    assert out == data
+    json.dumps(s)
+    assert s["app"] == {"name": "SIPS_P", "type": "TServer", "version": "8.1.104.37",
+                        "banner": "Genesys SIP Server, version 8.1.104.37", "host": "demo-gen01"}
+    assert s["ha_role"] == "Primary"
+    assert s["stream"] == "opt/genesys/logs/SIPS_P-768"
+    by = {(m["level"], m["id"]): m for m in s["messages"]}
+    assert by[("Std", "09900")]["count"] == 2
+    # zone 5 h west: 23:50 local on 03-05 is 04:50 UTC on 03-06; past midnight is the next day
+    assert by[("Std", "09900")]["first"] == "2024-03-06T04:50:01.004+00:00"
+    assert by[("Std", "09900")]["last"] == "2024-03-06T05:02:00.000+00:00"
+    assert by[("Alr", "00002")]["count"] == 2
+    assert by[("Alr", "00002")]["text"] == "Connection to URS_P lost"
+    assert s["messages"][0]["level"] == "Alr"                 # alarms first
+    assert s["levels"] == {"Std": 3, "Alr": 2, "Int": 1, "Trc": 1, "Dbg": 1}
+    assert s["first"] == "2024-03-06T04:50:01.004+00:00"
+    assert s["last"] == "2024-03-06T05:05:00.000+00:00"
+    (event,) = s["ha_events"]
+    assert event["role"] == "Backup" and event["id"] == "04561"
+    assert event["time"] == "2024-03-06T05:01:00.500+00:00"
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_any_chunking_gives_the_same_summary(seed: int) -> None:
+    data = HEADER + BODY * 50
+    _, whole = run(data, [1 << 20])
+    rng = random.Random(seed)
+    sizes = [rng.randint(1, 200) for _ in range(50)]
+    out, chunked = run(data, sizes)
+    assert out == data
+    assert chunked == whole
+
+
+def test_bounded_top_messages_and_no_header() -> None:
+    lines = b"".join(b"10:00:%02d.000 Std %05d text %d\n" % (i % 60, i, i) for i in range(TOP_MESSAGES + 50))
+    _, s = run(lines, [4096], name="x/app.log", head=lines[:16384])
+    assert len(s["messages"]) == TOP_MESSAGES
+    assert s["message_ids"] == TOP_MESSAGES + 50 and s["messages_truncated"]
+    assert "ha_role" not in s
+
+
+def test_continuation_lines_are_not_records() -> None:
+    data = HEADER + b"23:50:01.000 Trc 04541 x\n\tsome text that says switchover happened\n"
+    _, s = run(data, [1 << 20])
+    assert "ha_events" not in s
+
+
+def test_stream_names() -> None:
+    assert stream_of("var/log/genesys/SIPS_P/SIPS_P.20240305_091500_120.log") == "var/log/genesys/SIPS_P/SIPS_P"
+    assert stream_of("var/log/SIPS_P-1024.20240305_091500_120.log") == "var/log/SIPS_P-1024"
+    assert stream_of("gax/logs/gax.log.20240305_091500_120") == "gax/logs/gax.log"
+
+
+_LINE = re.compile(rb"^(?P<lvl>Std|Alr) (?P<id>\d{5})\b")
+
+
+def brute_force(data: bytes, name: str, mtime: float) -> Counter:
+    """Std/Alr records counted line by line: a timestamp-led line whose level follows the stamp."""
+    counts: Counter = Counter()
+    clock = segment_clock(name, data[:16384], mtime)
+    for line in data[clock.header_end:].splitlines():
+        m = RECORD_STAMP.match(line)
+        if not m:
+            continue
+        rest = line[m.end():].lstrip(b" :]")
+        hit = _LINE.match(rest)
+        if hit:
+            counts[(hit.group("lvl").decode(), hit.group("id").decode())] += 1
+    return counts
+
+
+def test_matches_line_by_line_count_on_a_generated_host(tmp_path: Path) -> None:
+    from collector.testhost import generate_host
+
+    generate_host(tmp_path, products=["sip-server", "urs", "ors", "scs", "config-server", "stat-server", "ocs"],
+                  days=0.5, seed=5, segment_kb=256)
+    logs = [p for p in tmp_path.rglob("*.log") if "install" not in p.name]
+    assert len(logs) > 10
+    total = 0
+    for path in logs:
+        data = path.read_bytes()
+        name = str(path.relative_to(tmp_path))
+        _, s = run(data, [65536 + 7], name=name)
+        got = Counter({(m["level"], m["id"]): m["count"] for m in s["messages"]})
+        assert got == brute_force(data, name, path.stat().st_mtime), name
+        total += sum(got.values())
+        for m in s["messages"]:
+            assert m["first"] is not None and m["first"] <= m["last"], (name, m)
+    assert total > 100
+
+
+def test_throughput_is_small_next_to_redaction(tmp_path: Path) -> None:
+    """The pipeline's budget is >100 MB/s per core for everything; statistics must cost a
+    fraction of redaction (measured relative to it, so a loaded machine does not matter)."""
+    from collector.redaction.engine import Redactor
+    from collector.redaction.rules import load_rule_sets
+    from collector.redaction.tokens import Tokenizer
+    from collector.testhost import generate_host
+
+    generate_host(tmp_path, products=["sip-server"], days=0.5, seed=2, segment_kb=4096)
+    path = max(tmp_path.rglob("SIPS_P.*.log"), key=lambda p: p.stat().st_size)
+    data = path.read_bytes()
+    chunks = [data[i:i + (1 << 20)] for i in range(0, len(data), 1 << 20)]
+    redactor = Redactor(load_rule_sets(("common-secrets", "tlib", "sip", "pii")), Tokenizer(b"k" * 32, None),
+                        "log", "x.log")
+    start = time.process_time()
+    for chunk in chunks:
+        redactor.feed(chunk)
+    redactor.finish()
+    redact_s = time.process_time() - start
+    start = time.process_time()
+    out, summary = run(data, [1 << 20], name=str(path.relative_to(tmp_path)))
+    stats_s = time.process_time() - start
+    assert out == data and summary["messages"]
+    assert stats_s * 3 < redact_s, (len(data) / stats_s / 1e6, len(data) / redact_s / 1e6)
