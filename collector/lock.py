@@ -4,10 +4,11 @@ The lock is a kernel lock (``fcntl.flock`` on POSIX, ``msvcrt.locking`` on Windo
 released by the kernel when its process dies, however it dies: a killed run leaves no stale lock,
 only a file with an old pid in it. A second run fails at once with ``Locked`` (exit 60).
 
-One subtlety: worker processes forked by the pipeline share the lock's open file description.
-If the main process is killed, an orphaned worker may hold the lock for a moment longer; when
-the recorded pid is dead, ``acquire`` therefore waits up to ``orphan_wait`` seconds for it to
-go away before giving up.
+Worker processes forked by the pipeline would share the lock's open file description and,
+orphaned by a killed main process, hold the lock on its behalf. A fork handler therefore closes
+the lock's descriptor in every forked child (this does not release the parent's lock). For a
+holder that is dead while the lock is still busy (some other way of inheriting it), ``acquire``
+waits up to ``orphan_wait`` seconds before giving up.
 """
 
 from __future__ import annotations
@@ -21,6 +22,20 @@ from collector.errors import Locked
 
 LOCK_NAME = "snapshot.lock"
 _WIN_LOCK_OFFSET = 4096          # Windows: lock a byte past the pid text so it stays readable
+_HELD_FDS: set[int] = set()      # lock descriptors of this process, closed in forked children
+
+
+def _close_in_child() -> None:
+    for fd in list(_HELD_FDS):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _HELD_FDS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_in_child)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -108,11 +123,13 @@ class SnapshotLock:
             os.close(fd)
             raise
         self._fd = fd
+        _HELD_FDS.add(fd)
 
     def release(self) -> None:
         if self._fd is None:
             return
         fd, self._fd = self._fd, None
+        _HELD_FDS.discard(fd)
         try:
             _unlock(fd)
         finally:
