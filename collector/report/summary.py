@@ -1,0 +1,136 @@
+"""Turn a bundle's manifest.json into the summary the report and ``gcollect inspect`` show.
+
+Pure function of the manifest (``summarise(manifest) -> dict``, JSON-able): what was collected
+per host and product, one timeline entry per log stream (product + stream base; SIP Server
+thread streams ``-NNN`` are streams of their own), the Std/Alr message table, HA roles and role
+changes, redaction counts per rule, excluded and skipped files with their reasons, and scanner
+findings.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+MAX_ALARM_ROWS = 500
+MAX_HA_ROWS = 500
+LOG_KINDS = ("log", "binary-log")
+
+
+def _parse(ts: Any) -> datetime | None:
+    if not isinstance(ts, str) or not ts:
+        return None
+    try:
+        moment = datetime.fromisoformat(ts)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds") if moment else None
+
+
+def _stream(entry: dict[str, Any]) -> str:
+    stats = entry.get("log_stats") or {}
+    if stats.get("stream"):
+        return str(stats["stream"])
+    from collector.logstats import stream_of
+
+    return stream_of(str(entry.get("path", "")))
+
+
+def _span(entry: dict[str, Any]) -> tuple[datetime | None, datetime | None]:
+    stats = entry.get("log_stats") or {}
+    first = _parse(stats.get("first")) or _parse(entry.get("kept_first"))
+    last = _parse(stats.get("last")) or _parse(entry.get("kept_last"))
+    if last is None:
+        last = _parse(entry.get("mtime"))
+    return first, last
+
+
+def _min(a: datetime | None, b: datetime | None) -> datetime | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _max(a: datetime | None, b: datetime | None) -> datetime | None:
+    return b if a is None else a if b is None else max(a, b)
+
+
+def summarise(manifest: dict[str, Any]) -> dict[str, Any]:
+    files = [f for f in manifest.get("files", []) if isinstance(f, dict)]
+    collected = [f for f in files if f.get("kind") not in ("facts", "report")]
+    products: dict[str, dict[str, Any]] = {}
+    streams: dict[tuple[str, str], dict[str, Any]] = {}
+    alarms: dict[tuple[str, str, str], dict[str, Any]] = {}
+    ha_rows: list[dict[str, Any]] = []
+    roles: list[dict[str, Any]] = []
+    findings: list[dict[str, Any]] = []
+    for entry in collected:
+        product = str(entry.get("product") or "unknown")
+        prod = products.setdefault(product, {"product": product, "files": 0, "bytes_in": 0, "bytes_out": 0,
+                                             "installations": set(), "kinds": {}})
+        prod["files"] += 1
+        prod["bytes_in"] += int(entry.get("size_in") or 0)
+        prod["bytes_out"] += int(entry.get("size_out") or 0)
+        if entry.get("installation"):
+            prod["installations"].add(str(entry["installation"]))
+        kind = str(entry.get("kind") or "file")
+        prod["kinds"][kind] = prod["kinds"].get(kind, 0) + 1
+        for hit in entry.get("scan_findings") or []:
+            findings.append({"path": entry.get("path"), "line": hit.get("line"), "category": hit.get("category")})
+        if kind not in LOG_KINDS:
+            continue
+        stats = entry.get("log_stats") or {}
+        name = _stream(entry)
+        first, last = _span(entry)
+        row = streams.setdefault((product, name), {"product": product, "stream": name, "files": 0, "first": None,
+                                                   "last": None, "app": {}, "ha_role": None})
+        row["files"] += 1
+        row["first"], row["last"] = _min(row["first"], first), _max(row["last"], last)
+        row["app"] = row["app"] or stats.get("app") or {}
+        if stats.get("ha_role") and stats["ha_role"] != row["ha_role"]:
+            row["ha_role"] = stats["ha_role"]
+            roles.append({"product": product, "stream": name, "role": stats["ha_role"], "path": entry.get("path")})
+        for event in stats.get("ha_events") or []:
+            ha_rows.append({"product": product, "stream": name, "path": entry.get("path"), **event})
+        for msg in stats.get("messages") or []:
+            key = (product, str(msg.get("level")), str(msg.get("id")))
+            agg = alarms.setdefault(key, {"product": product, "level": key[1], "id": key[2], "count": 0,
+                                          "first": None, "last": None, "text": msg.get("text") or "",
+                                          "streams": set()})
+            agg["count"] += int(msg.get("count") or 0)
+            agg["first"] = _min(agg["first"], _parse(msg.get("first")))
+            agg["last"] = _max(agg["last"], _parse(msg.get("last")))
+            agg["streams"].add(name)
+    window = manifest.get("window") or {}
+    since, until = _parse(window.get("since")), _parse(window.get("until"))
+    stream_rows = sorted(streams.values(), key=lambda r: (r["product"], r["stream"]))
+    lo = min((r["first"] or r["last"] for r in stream_rows if r["first"] or r["last"]), default=None)
+    hi = max((r["last"] or r["first"] for r in stream_rows if r["first"] or r["last"]), default=None)
+    alarm_rows = sorted(alarms.values(), key=lambda a: (a["level"] != "Alr", -a["count"], a["product"], a["id"]))
+    ha_rows.sort(key=lambda r: (r.get("time") or "", r["product"], r["stream"]))
+    return {
+        "host": manifest.get("host"),
+        "case": manifest.get("case"),
+        "case_info": manifest.get("case_info"),
+        "created_utc": manifest.get("created_utc"),
+        "tool": manifest.get("tool"),
+        "window": {"since": _iso(since), "until": _iso(until)},
+        "span": {"first": _iso(lo), "last": _iso(hi)},
+        "totals": manifest.get("totals") or {},
+        "products": [{**p, "installations": sorted(p["installations"])} for _, p in sorted(products.items())],
+        "installations": [{k: i.get(k) for k in ("product", "name", "version", "app_type")}
+                          for i in manifest.get("installations", []) if i.get("product") != "host"],
+        "streams": [{**r, "first": _iso(r["first"]), "last": _iso(r["last"])} for r in stream_rows],
+        "alarms": [{**a, "first": _iso(a["first"]), "last": _iso(a["last"]), "streams": sorted(a["streams"])}
+                   for a in alarm_rows[:MAX_ALARM_ROWS]],
+        "alarms_total": len(alarm_rows),
+        "ha_roles": roles,
+        "ha_events": ha_rows[:MAX_HA_ROWS],
+        "ha_events_total": len(ha_rows),
+        "redactions": dict(sorted((manifest.get("redactions") or {}).items(), key=lambda kv: (-kv[1], kv[0]))),
+        "excluded": list(manifest.get("excluded") or []),
+        "skipped": list(manifest.get("skipped") or []),
+        "findings": findings,
+    }
