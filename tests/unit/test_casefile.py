@@ -113,3 +113,34 @@ def test_installer_files_windows_and_dbms_units(tmp_path: Path) -> None:
     env = build_case(CaseInfo(), tmp_path, [inst], "h1")["environment"]
     assert env["components"][0]["version"] == "8.1.103.12"
     assert env["components"][0]["version_source"] == "app/genesys_install_result.log"
+
+
+def test_case_new_and_collect_options(tmp_path: Path) -> None:
+    import click
+    from click.testing import CliRunner
+
+    from collector.cli.case_cmd import case_group, case_info_from, case_options
+
+    runner = CliRunner()
+    out = tmp_path / "c.json"
+    result = runner.invoke(case_group, ["new", "--case", "01234567", "--describe", "drops", "--severity", "high",
+                                        "--step", "one", "--step", "two", "-o", str(out), "--no-input"],
+                           standalone_mode=False)
+    assert result.exception is None, result.output
+    info = load_case_file(out)
+    assert info.case == "01234567" and info.severity == "2-high" and info.steps == ["one", "two"]
+    seen: dict = {}
+
+    @click.command()
+    @click.option("--case", default=None)
+    @case_options
+    def collect(case, **kwargs):
+        seen["info"], seen["strict"] = case_info_from(kwargs, case)
+        seen["rest"] = kwargs
+
+    result = runner.invoke(collect, ["--case-file", str(out), "--describe", "new text", "--site", "ACME",
+                                     "--strict-case"],
+                           standalone_mode=False)
+    assert result.exception is None, result.output
+    assert seen["info"].summary == "new text" and seen["info"].site == "ACME" and seen["info"].steps == ["one", "two"]
+    assert seen["rest"] == {} and seen["strict"] is True
