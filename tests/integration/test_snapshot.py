@@ -147,6 +147,25 @@ class LiveHost:
             lines.update((redactor.feed(whole) + redactor.finish()).splitlines())
         return lines
 
+    def locate(self, wanted: list[bytes]) -> list[str]:
+        """Diagnostics: the file, line and byte offset of redacted lines, and every bundle's ranges."""
+        tokenizer = Tokenizer(load_or_create_site_key(self.state), None)
+        rule_sets = load_rule_sets(RULE_SETS)
+        names = {index: path for path, index in self.paths.items()}
+        found = []
+        for index, content in enumerate(self.incarnations):
+            raw = bytes(content[: content.rfind(b"\n") + 1]).splitlines(keepends=True)
+            redactor = Redactor(rule_sets, tokenizer, "log", "x.log")
+            for number, line in enumerate((redactor.feed(b"".join(raw)) + redactor.finish()).splitlines()):
+                if line in wanted:
+                    offset = sum(len(r) for r in raw[:number])
+                    found.append(f"{names.get(index, index)} line {number} at byte {offset} of {len(content)}")
+        for bundle in self.bundles():
+            manifest = json.loads(dict(iter_members(bundle))["manifest.json"])
+            found.append(bundle.name + ": " + ", ".join(f"{f['path'].rsplit('/', 1)[-1]} {f.get('source_range')}"
+                                                       for f in manifest["files"] if "source_range" in f))
+        return found
+
     def bundles(self) -> list[Path]:
         return sorted(p for p in self.spool.glob("gcollect-*") if p.name.endswith((".tar.gz", ".tar.zst", ".zip")))
 
@@ -168,7 +187,8 @@ class LiveHost:
         actual, _ = self.collected_lines()
         missing = expected - actual
         doubled = actual - expected
-        assert not missing, f"{sum(missing.values())} line(s) missing, e.g. {list(missing)[:3]}"
+        assert not missing, (f"{sum(missing.values())} line(s) missing, e.g. {list(missing)[:3]}; "
+                             f"too many: {list(doubled)[:3]}; where: {self.locate(list(missing)[:3])}")
         assert not doubled, f"{sum(doubled.values())} line(s) too many, e.g. {list(doubled)[:3]}"
         marks = [line for line in actual if b"(seq=" in line]
         assert all(actual[m] == 1 for m in marks) and len(marks) == self.seq
