@@ -1,0 +1,172 @@
+"""One call across all logs (``--call CONNID|CALLUUID|SIP-CALL-ID``).
+
+1. ``find_call_links(paths, seed) -> set[str]``: the call's identifiers. Every record (a
+   timestamp-led line plus its continuation lines) that mentions a known identifier is read
+   for the others it names: T-Lib ``AttributeConnID``/``AttributeCallUUID`` (server and
+   Platform SDK prints), ISCC attributes, SIP ``Call-ID:``/``i:``, ``X-Genesys-CallUUID:``,
+   SIP Server's ``CID:CUUID>callid:uuid:connid`` lines, ``connid=``/``callUuid`` parameters.
+   Repeats until nothing new is found (ConnID <-> CallUUID <-> SIP Call-ID, across SIP Server,
+   URS, ORS and GVP logs).
+2. ``CallFilter(ids)``: a stream stage keeping the header block and the records that mention
+   one of ``ids``, plus the records answering a kept request (same ``AttributeReferenceID``
+   within the next ``REF_HORIZON`` records).
+3. ``merge_call_records(named_logs) -> bytes``: the kept records of every log, ordered by time
+   (UTC) across applications: the ``call-<id>.log`` member.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+
+from collector.timeformats import RECORD_NEXT, RECORD_STAMP, from_micros, segment_clock, stamp_from_match
+
+CHUNK = 1 << 20
+MAX_RECORD = 4 << 20
+REF_HORIZON = 200
+MAX_IDS = 64
+_LINKS = re.compile(
+    rb"AttributeConnID(?:\t| \[\w+\] = )'?([0-9a-fA-F]{16})\b"
+    rb"|AttributeCallUUID(?:\t| \[\w+\] = )['\"]?([0-9A-Z]{32})\b"
+    rb"|ISCCAttributeConnID\t([0-9a-f]{16})\b|ISCCAttributeCallUUID\t'([0-9A-Z]{32})'"
+    rb"|(?m:^(?:Call-ID|i): *([^\s;]+)\r?$)"
+    rb"|X-Genesys-CallUUID: *([0-9A-Z]{32})\b"
+    rb"|CID:CUUID>([^:\s]+):([0-9A-Z]{32}):([0-9a-f]{16})\b"
+    rb"|\bconnid[=:\"> ]+([0-9a-f]{16})\b|\bcallUuid\">([0-9A-Z]{32})<"
+)
+_REF = re.compile(rb"AttributeReferenceID(?:\t| \[\w+\] = )(\d+)")
+_REQUEST = re.compile(rb"(?m)^message Request\w+|received from .*\n?message Request|\bRequest\w+ received from")
+
+
+def _records(buf: bytes) -> list[int]:
+    """Offsets of the record starts in ``buf`` (whole lines)."""
+    starts = [0] if (m := RECORD_STAMP.match(buf)) and stamp_from_match(m) else []
+    starts += [m.start() + 1 for m in RECORD_NEXT.finditer(buf)]
+    return starts
+
+
+def iter_records(data_chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """Whole records (the part before the first record too) from any chunking of a log."""
+    pending = b""
+    for chunk in data_chunks:
+        buf = pending + chunk
+        cut = buf.rfind(b"\n") + 1
+        if cut == 0:
+            pending = buf
+            continue
+        starts = _records(buf[:cut])
+        if len(starts) <= 1:
+            pending = buf if len(buf) < MAX_RECORD else b""
+            if not pending:
+                yield buf
+            continue
+        if starts[0] != 0:
+            starts.insert(0, 0)
+        for a, b in zip(starts, starts[1:]):
+            yield buf[a:b]
+        pending = buf[starts[-1]:]
+    if pending:
+        yield pending
+
+
+def _read(path: Path) -> Iterator[bytes]:
+    with open(path, "rb") as handle:
+        while data := handle.read(CHUNK):
+            yield data
+
+
+def ids_in(record: bytes) -> set[bytes]:
+    return {g for m in _LINKS.finditer(record) for g in m.groups() if g}
+
+
+def find_call_links(paths: Iterable[Path], seed: str, *, max_rounds: int = 4) -> set[str]:
+    """Every identifier linked to ``seed`` (ConnID, CallUUID, SIP Call-ID) in ``paths``."""
+    files = list(paths)
+    known = {seed.encode()}
+    for _ in range(max_rounds):
+        found = set(known)
+        for path in files:
+            for record in iter_records(_read(path)):
+                if any(i in record for i in known):
+                    found |= ids_in(record)
+        if found == known or len(found) > MAX_IDS:
+            known = found
+            break
+        known = found
+    return {i.decode("utf-8", "replace") for i in sorted(known)[:MAX_IDS]}
+
+
+class CallFilter:
+    """Stream stage: keep the header and the records of one call (see module doc)."""
+
+    def __init__(self, ids: frozenset[bytes]) -> None:
+        self.ids = tuple(ids)
+        self._pending = b""
+        self._in_header = True
+        self._refs: dict[bytes, int] = {}          # ReferenceID -> records left to wait for its event
+        self.kept = 0
+
+    def _wanted(self, record: bytes) -> bool:
+        if self._in_header:
+            if RECORD_STAMP.match(record) is None:
+                return True                        # header block: dating needs it
+            self._in_header = False
+        for ref in list(self._refs):
+            self._refs[ref] -= 1
+            if self._refs[ref] <= 0:
+                del self._refs[ref]
+        hit = any(i in record for i in self.ids)
+        refs = _REF.findall(record) if (hit or self._refs) else []
+        if not hit and refs and any(r in self._refs for r in refs):
+            for r in refs:
+                self._refs.pop(r, None)
+            hit = True
+        elif hit and refs and _REQUEST.search(record):
+            for r in refs:
+                self._refs[r] = REF_HORIZON
+        if hit:
+            self.kept += 1
+        return hit
+
+    def feed(self, data: bytes) -> bytes:
+        buf = self._pending + data
+        cut = buf.rfind(b"\n") + 1
+        starts = _records(buf[:cut]) if cut else []
+        if len(starts) < 2 and len(buf) < MAX_RECORD:
+            self._pending = buf
+            return b""
+        if not starts or starts[0] != 0:
+            starts.insert(0, 0)
+        end = starts[-1] if len(starts) > 1 else cut
+        out = [buf[a:b] for a, b in zip(starts, starts[1:] + [end]) if a < b and self._wanted(buf[a:b])]
+        self._pending = buf[end:]
+        return b"".join(out)
+
+    def finish(self) -> bytes:
+        rest, self._pending = self._pending, b""
+        return rest if rest and self._wanted(rest) else b""
+
+
+def merge_call_records(named_logs: Mapping[str, bytes], *, mtime: float = 0.0) -> bytes:
+    """Records of every (filtered) log, time-ordered across applications, one block each:
+    ``<UTC time> <log name>`` then the record as it was."""
+    rows: list[tuple[int, str, int, bytes]] = []
+    for name, data in named_logs.items():
+        base = name.rsplit("/", 1)[-1]
+        clock = segment_clock(base, data[:16384], mtime)
+        context = clock.context
+        for index, record in enumerate(iter_records([data[clock.header_end:]])):
+            m = RECORD_STAMP.match(record)
+            stamp = stamp_from_match(m) if m else None
+            micros = context.resolve_micros(stamp) if stamp else None
+            if micros is None:
+                continue
+            rows.append((micros, name, index, record if record.endswith(b"\n") else record + b"\n"))
+    rows.sort(key=lambda r: (r[0], r[1], r[2]))
+    return b"".join(b"=== %s %s\n" % (from_micros(t).isoformat(timespec="microseconds").encode(), n.encode())
+                    + rec for t, n, _, rec in rows)
+
+
+def call_log_name(seed: str) -> str:
+    return "call-" + re.sub(r"[^A-Za-z0-9._-]", "_", seed)[:80] + ".log"
