@@ -21,7 +21,7 @@ MAX_FINDINGS_PER_FILE = 50
 # A wide, cheap net (one linear-time RE2 pass over the chunk); each hit is checked precisely.
 # RE2 has no look-around: boundaries are checked in Python on the (rare) hits.
 _NET_PATTERN = (
-    rb"(?P<card>\d(?:[ -]?\d){12,18})"
+    rb"(?P<card>\d[0-9 -]{11,24}\d)"
     rb"|(?P<pem>-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----)"
     rb"|(?P<jwt>\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})"
     rb"|(?P<aws>\b(?:AKIA|ASIA)[A-Z0-9]{16}\b|(?i:aws_secret_access_key)\s*[=:]\s*[\"']?[A-Za-z0-9/+=]{40})"
@@ -29,12 +29,14 @@ _NET_PATTERN = (
     rb"|(?P<caller>\bAttribute(?:ANI|DNIS|OtherDN|CallingNumber|CalledNumber|CollectedDigits)"
     rb"(?:\t|\s+\[str\]\s*=\s*)[\"']?(?P<callervalue>\+?[0-9][0-9 ()*#-]{3,}))"
     rb"|(?P<sipid>\b(?:sips?|tel):(?P<sipuser>\+?[0-9][0-9.()-]{3,})(?:[@;>\s]|$))"
-    rb"|(?P<email>[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b)"
+    rb"|(?P<email>[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z][A-Za-z]+\b)"
 )
 try:
     import re2 as _re2
 
-    _NET = _re2.compile(b"(?m)" + _NET_PATTERN)
+    _options = _re2.Options()
+    _options.max_mem = 64 << 20        # room for the DFA on hostile input (random base64), no NFA fallback
+    _NET = _re2.compile(b"(?m)" + _NET_PATTERN, _options)
 except ImportError:  # pragma: no cover - google-re2 is a dependency
     _NET = re.compile(_NET_PATTERN, re.MULTILINE)
 _GROUP = {(k.decode() if isinstance(k, bytes) else k): v for k, v in _NET.groupindex.items()}
@@ -66,6 +68,28 @@ def luhn_ok(digits: bytes) -> bool:
                 value -= 9
         total += value
     return total % 10 == 0
+
+
+def _plausible_card(digits: bytes) -> bool:
+    # Issuer ranges start 2-6 (Mastercard 2-series, Amex/Diners 3, Visa 4, MC 5, Discover 6);
+    # zero-padded counters such as AttributeEventSequenceNumber 0000000000000067 do not.
+    return 13 <= len(digits) <= 19 and digits[:1] in b"23456" and len(set(digits)) > 1 and luhn_ok(digits)
+
+
+def _card_inside(run: bytes) -> bool:
+    """A card number in a run of digits and single separators, e.g. '4111 1111 1111 1111 2024'."""
+    groups = [g for g in re.split(rb"[ -]", run) if g]
+    if len(groups) == 1:
+        return _plausible_card(groups[0])
+    for first in range(len(groups)):
+        digits = b""
+        for group in groups[first:]:
+            digits += group
+            if len(digits) > 19:
+                break
+            if _plausible_card(digits):
+                return True
+    return False
 
 
 class LeakScanner:
@@ -118,12 +142,10 @@ class LeakScanner:
             start = match.start()
             if match.group(_GROUP["card"]):
                 end = match.end()
+                card = match.group(_GROUP["card"])
                 if (start and text[start - 1] in _WORDISH) or (end < len(text) and text[end] in _WORDISH):
                     continue
-                digits = re.sub(rb"[ -]", b"", match.group(_GROUP["card"]))
-                # Issuer ranges start 2-6 (Mastercard 2-series, Amex/Diners 3, Visa 4, MC 5, Discover 6);
-                # zero-padded counters such as AttributeEventSequenceNumber 0000000000000067 do not.
-                if 13 <= len(digits) <= 19 and digits[:1] in b"23456" and luhn_ok(digits) and len(set(digits)) > 1:
+                if _card_inside(card):
                     self._add(text, start, "card-number")
             elif match.group(_GROUP["pem"]):
                 end_of_line = text.find(b"\n", match.end())

@@ -11,6 +11,8 @@ FOUND = [
     ('AttributeDNIS [str] = "8005550100"', "caller-number"),
     ("\t\t'CardNumber'\t'4111 1111 1111 1111'", "card-number"),
     ("card=4111-1111-1111-1111;", "card-number"),
+    ("card 4111 1111 1111 1111 2024 exp", "card-number"),
+    ("amex 3782 822463 10005", "card-number"),
     ('From: "Jane" <sip:5555550142@203.0.113.5>;tag=x', "sip-identity"),
     ("P-Asserted-Identity: <tel:+15555550142>", "sip-identity"),
     ("password=hunter22", "password"),

@@ -1,0 +1,290 @@
+"""Fault matrix: one test per row of docs/faults.md.
+
+Each test asserts the documented outcome, that nothing sensitive was written, and that no
+temporary file was left next to the bundle.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from collector.bundlereader import iter_members
+from collector.errors import ExitCode
+from tests.cli.conftest import REPO, run_gcollect
+
+pytestmark = pytest.mark.integration
+
+SECRET_NUMBER = b"5555550199"
+APP_LOGS = "var/log/genesys/SIPS_P"
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory):
+    from collector.testhost import generate_host
+
+    root = tmp_path_factory.mktemp("faults") / "host"
+    root.mkdir()
+    generate_host(root, products=("sip-server",), days=0.3, seed=11)
+    return root
+
+
+@pytest.fixture
+def host(pristine, tmp_path):
+    root = tmp_path / "host"
+    shutil.copytree(pristine, root, symlinks=True)
+    return root
+
+
+def collect(root: Path, out: Path, *extra: str) -> tuple[subprocess.CompletedProcess, dict | None]:
+    out.mkdir(exist_ok=True)
+    proc = run_gcollect("collect", "--root", str(root), "--output", str(out), "--state-dir",
+                        str(out.parent / "state"), "--json", *extra)
+    report = json.loads(proc.stdout) if proc.stdout.strip().startswith(b"{") else None
+    return proc, report
+
+
+def manifest_of(report: dict) -> tuple[dict, dict[str, bytes]]:
+    members = dict(iter_members(Path(report["bundle"])))
+    return json.loads(members["manifest.json"]), members
+
+
+def assert_clean(out: Path) -> None:
+    leftovers = [p.name for p in out.iterdir()
+                 if p.name.endswith(".partial") or p.name.startswith(".gcollect-tmp")]
+    assert leftovers == []
+
+
+def skipped_reason(manifest: dict, host_path: str) -> str:
+    for item in manifest["skipped"] + manifest["excluded"]:
+        if item["path"] == host_path:
+            return item["reason"]
+    raise AssertionError(f"{host_path} neither skipped nor excluded")
+
+
+def newest_segment(root: Path) -> Path:
+    return sorted((root / APP_LOGS).glob("SIPS_P.2*.log"))[-1]
+
+
+def test_symlink_escaping_the_root_is_skipped(host, tmp_path):
+    outside = tmp_path / "outside-secret.log"
+    outside.write_bytes(b"09:00:00.000 Std 00000 ANI " + SECRET_NUMBER + b"\n")
+    link = host / APP_LOGS / "SIPS_P.20990101_000000_000.log"
+    link.symlink_to(outside)
+    proc, report = collect(host, tmp_path / "out")
+    assert proc.returncode in (0, 1), proc.stderr
+    manifest, members = manifest_of(report)
+    assert "leaves the root" in skipped_reason(manifest, f"{APP_LOGS}/{link.name}")
+    assert all(SECRET_NUMBER not in data for data in members.values())
+    assert_clean(tmp_path / "out")
+
+
+def test_symlink_loop_is_skipped(host, tmp_path):
+    a = host / APP_LOGS / "SIPS_P.20990101_000000_001.log"
+    b = host / APP_LOGS / "SIPS_P.20990101_000000_002.log"
+    a.symlink_to(b.name)
+    b.symlink_to(a.name)
+    proc, report = collect(host, tmp_path / "out")
+    assert proc.returncode in (0, 1), proc.stderr
+    manifest, _ = manifest_of(report)
+    assert "loop" in skipped_reason(manifest, f"{APP_LOGS}/{a.name}")
+    assert_clean(tmp_path / "out")
+
+
+def test_fifo_is_skipped_without_blocking(host, tmp_path):
+    fifo = host / APP_LOGS / "SIPS_P.20990101_000000_003.log"
+    os.mkfifo(fifo)
+    proc, report = collect(host, tmp_path / "out")
+    assert proc.returncode in (0, 1), proc.stderr
+    manifest, _ = manifest_of(report)
+    assert "fifo" in skipped_reason(manifest, f"{APP_LOGS}/{fifo.name}")
+    assert_clean(tmp_path / "out")
+
+
+def test_non_utf8_name_is_kept_byte_for_byte(host, tmp_path):
+    name = b"caf\xe9-notes.cfg"
+    path = os.path.join(os.fsencode(host / "opt/genesys/SIPS_P"), name)
+    with open(path, "wb") as handle:
+        handle.write(b"[settings]\npassword = Hunter2Hunter2\n")
+    proc, report = collect(host, tmp_path / "out")
+    assert proc.returncode in (0, 1), proc.stderr
+    manifest, members = manifest_of(report)
+    wanted = "opt/genesys/SIPS_P/" + os.fsdecode(name)
+    assert wanted in members
+    assert b"Hunter2Hunter2" not in members[wanted]
+    assert_clean(tmp_path / "out")
+
+
+def test_binary_content_in_a_log_is_left_out_not_shipped(host, tmp_path):
+    segment = newest_segment(host)
+    with open(segment, "ab") as handle:
+        handle.write(b"\x00\x01\x02 binary junk with " + SECRET_NUMBER + b"\n")
+    proc, report = collect(host, tmp_path / "out")
+    assert proc.returncode == ExitCode.PARTIAL, proc.stderr
+    manifest, members = manifest_of(report)
+    rel = f"{APP_LOGS}/{segment.name}"
+    assert rel not in members
+    assert "redact" in skipped_reason(manifest, rel)
+    assert all(SECRET_NUMBER not in data for data in members.values())
+    assert_clean(tmp_path / "out")
+
+
+def test_over_long_line_is_left_out_with_bounded_memory(host, tmp_path):
+    segment = newest_segment(host)
+    with open(segment, "ab") as handle:
+        for _ in range(12):                      # 12 MiB without a newline
+            handle.write(b"A" * (1 << 20))
+        handle.write(SECRET_NUMBER + b"\n")
+    proc, report = collect(host, tmp_path / "out")
+    assert proc.returncode == ExitCode.PARTIAL, proc.stderr
+    manifest, members = manifest_of(report)
+    rel = f"{APP_LOGS}/{segment.name}"
+    assert rel not in members and "line" in skipped_reason(manifest, rel)
+    assert_clean(tmp_path / "out")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_permission_denied_is_skipped(host, tmp_path):
+    segment = newest_segment(host)
+    segment.chmod(0)
+    proc, report = collect(host, tmp_path / "out")
+    manifest, _ = manifest_of(report)
+    assert "permission" in skipped_reason(manifest, f"{APP_LOGS}/{segment.name}")
+
+
+def _member_run(host: Path, tmp_path: Path, mutate):
+    """Process the newest segment in-process, calling ``mutate(path)`` after the first chunk."""
+    from collector import member
+    from collector.model import Candidate, Window
+
+    segment = newest_segment(host)
+    size = segment.stat().st_size
+    candidate = Candidate(source=segment, host_path=f"{APP_LOGS}/{segment.name}", product="sip-server",
+                          installation="SIPS_P", spec_id="segments", kind="log", size=size,
+                          mtime=segment.stat().st_mtime, rule_sets=("common-secrets", "tlib", "sip", "pii"))
+    pieces = tmp_path / "pieces"
+    pieces.mkdir()
+    config = member.WorkerConfig(tmp_dir=pieces, fmt="tar.gz", level=None, site_key=b"k" * 32,
+                                 token_db=tmp_path / "tokens.db", rule_dirs=(), window=Window(),
+                                 chunk_size=64 * 1024)
+    member.init_worker(config, own_process=False)
+    real_read = os.read
+    state = {"calls": 0}
+
+    def read(fd, n):
+        state["calls"] += 1
+        if state["calls"] == 2:
+            mutate(segment)
+        return real_read(fd, n)
+
+    try:
+        os.read = read
+        outcome = member.process_member(candidate)
+    finally:
+        os.read = real_read
+        member.close_worker()
+    return size, outcome
+
+
+def test_file_growing_while_read_is_taken_as_of_open(host, tmp_path):
+    def grow(path):
+        with open(path, "ab") as handle:
+            handle.write(b"09:59:59.999 Std 00001 appended later " + SECRET_NUMBER + b"\n")
+
+    size, outcome = _member_run(host, tmp_path, grow)
+    assert outcome.result is not None
+    assert outcome.result.size_in == size and outcome.result.end_offset == size
+
+
+def test_file_truncated_while_read_keeps_what_was_read(host, tmp_path):
+    size, outcome = _member_run(host, tmp_path, lambda path: os.truncate(path, 1000))
+    assert outcome.result is not None
+    assert outcome.result.size_in < size
+    assert outcome.result.source_size == size          # manifest shows source_range < size
+
+
+def test_file_rotated_or_deleted_while_read_is_taken_as_of_open(host, tmp_path):
+    def rotate(path):
+        path.rename(path.with_name(path.name + ".old"))
+        path.write_bytes(b"new file\n")
+
+    size, outcome = _member_run(host, tmp_path, rotate)
+    assert outcome.result is not None and outcome.result.size_in == size
+
+
+def test_file_vanishing_before_read_is_excluded_with_reason(host, tmp_path):
+    from collector import member
+    from collector.model import Candidate, Window
+
+    missing = host / APP_LOGS / "SIPS_P.20990101_000000_009.log"
+    candidate = Candidate(source=missing, host_path=f"{APP_LOGS}/{missing.name}", product="sip-server",
+                          installation="SIPS_P", spec_id="segments", kind="log", size=10, mtime=0.0,
+                          rule_sets=("common-secrets",))
+    pieces = tmp_path / "pieces"
+    pieces.mkdir()
+    member.init_worker(member.WorkerConfig(pieces, "tar.gz", None, b"k" * 32, tmp_path / "t.db", (),
+                                           Window(), 65536), own_process=False)
+    try:
+        outcome = member.process_member(candidate)
+    finally:
+        member.close_worker()
+    assert outcome.result is None and "disappeared" in outcome.excluded.reason
+    assert list(pieces.iterdir()) == []
+
+
+@pytest.mark.parametrize("sig,code", [(signal.SIGTERM, ExitCode.SIGTERM), (signal.SIGINT, ExitCode.SIGINT)])
+def test_signal_mid_run_removes_temporaries(host, tmp_path, sig, code):
+    out = tmp_path / "out"
+    out.mkdir()
+    # make the run long enough to interrupt: a big segment
+    big = host / APP_LOGS / "SIPS_P.20990101_000000_010.log"
+    line = b"09:00:00.000 Trc 04541 RequestRegisterAddress received from [612] (0000002a WDE 198.51.100.23:50412)\n"
+    with open(big, "wb") as handle:
+        for _ in range(15):
+            handle.write(line * 20000)
+    proc = subprocess.Popen([sys.executable, "-m", "collector", "collect", "--root", str(host),
+                             "--output", str(out), "--state-dir", str(tmp_path / "state"), "--quiet",
+                             "--workers", "2"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not any(p.name.startswith(".gcollect-tmp") for p in out.iterdir()):
+        time.sleep(0.05)
+    time.sleep(0.3)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    if proc.returncode == 0:
+        pytest.skip("the run finished before the signal arrived")
+    assert proc.returncode == code, err
+    assert b"Traceback" not in err
+    assert sorted(p.name for p in out.iterdir()) == []
+
+
+def test_full_disk_gives_its_code_and_a_clean_tree(host, tmp_path):
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("needs root to mount a small tmpfs")
+    # Incompressible log lines: the preflight's estimate (a quarter of the input) passes, the
+    # real bundle does not fit, so the disk fills up in the middle of the run.
+    import base64
+
+    noise = host / APP_LOGS / "SIPS_P.20990101_000000_011.log"
+    with open(noise, "wb") as handle:
+        for index in range(200_000):
+            handle.write(b"09:00:00.000 Trc 04541 " + base64.b64encode(os.urandom(96)) + b"\n")
+    out = tmp_path / "small"
+    out.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", str(out)]).returncode != 0:
+        pytest.skip("cannot mount tmpfs here")
+    try:
+        proc, _ = collect(host, out, "--reserve", "0", "--format", "tar.zst")
+        assert proc.returncode == ExitCode.DISK_FULL, proc.stderr
+        assert b"Traceback" not in proc.stderr
+        assert sorted(p.name for p in out.iterdir()) == []
+    finally:
+        subprocess.run(["umount", str(out)])
