@@ -91,6 +91,14 @@ def _list_spool(request, as_json: bool) -> int:
     return int(ExitCode.OK)
 
 
+def upload_with_environment(bundle: Path, url: str, _options: object) -> dict:
+    """Upload with the settings `gcollect upload` takes from GCOLLECT_* variables."""
+    from collector.cli.upload_cmd import options_from_environment
+    from collector.snapshot import default_uploader
+
+    return default_uploader(bundle, url, options_from_environment(bundle, url))
+
+
 def _problem_line(result) -> tuple[str | None, int]:
     """One summary line for cron (None when all is well) and the exit code."""
     run = result.run
@@ -165,32 +173,23 @@ def snapshot_command(ctx: click.Context, keep: int | None, max_age: str | None, 
     as_json = options["as_json"]
     if list_only:
         return _list_spool(request, as_json)
-    upload_options = None
-    if upload_url:
-        try:
-            from collector.upload import UploadOptions
-        except ImportError:
-            UploadOptions = None  # noqa: N806 - reported when the upload is attempted
-        if UploadOptions is not None:
-            upload_options = UploadOptions.from_env() if hasattr(UploadOptions, "from_env") else UploadOptions()
     snapshot = SnapshotRequest(
         collect=request,
         retention=Retention(keep=keep, max_age=_duration(max_age, "--max-age"),
                             max_disk=_size(max_disk, "--max-disk")),
         upload_url=upload_url,
-        upload_options=upload_options,
         jitter=_duration(jitter, "--jitter") or 0.0,
         accept_findings=bool(options.get("accept_findings")),
     )
-    result = take_snapshot(snapshot)
+    result = take_snapshot(snapshot, uploader=upload_with_environment)
     line, code = _problem_line(result)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=1))
     elif line:
         click.echo(line, err=True)
     elif verbose:
-        if result.bundle:
-            run = result.run
+        run = result.run
+        if result.bundle and run is not None:
             click.echo(f"gcollect snapshot: {result.bundle} ({len(run.members)} files, "
                        f"{run.bytes_in} bytes read, {result.seconds:.1f} s)")
         else:

@@ -46,6 +46,11 @@ class LiveHost:
         self.root = base / "root"
         self.spool = base / "spool"
         self.state = base / "state"
+        # a frozen copy of the rule sets: runs and the expected content use the very same rules
+        self.rules = base / "rules"
+        self.rules.mkdir()
+        for rule_file in (REPO / "profiles" / "redaction").glob("*.yaml"):
+            (self.rules / rule_file.name).write_bytes(rule_file.read_bytes())
         generate_host(self.root, products=["sip-server"], days=0.003, segment_kb=16, target_bytes=60000)
         self.incarnations: list[bytearray] = []
         self.paths: dict[str, int] = {}
@@ -105,7 +110,7 @@ class LiveHost:
     # ------------------------------------------------------------ runs
     def args(self, *extra: str) -> list[str]:
         return ["snapshot", "--root", str(self.root), "--output", str(self.spool), "--state-dir",
-                str(self.state), "--priority", "normal", *extra]
+                str(self.state), "--rules-dir", str(self.rules), "--priority", "normal", *extra]
 
     def snapshot(self, *extra: str) -> tuple[int, dict]:
         """Run `gcollect snapshot --json` in this process; return (exit code, report)."""
@@ -139,7 +144,7 @@ class LiveHost:
     def expected_lines(self) -> collections.Counter:
         key = load_or_create_site_key(self.state)
         tokenizer = Tokenizer(key, None)
-        rule_sets = load_rule_sets(RULE_SETS)
+        rule_sets = load_rule_sets(RULE_SETS, (self.rules,))
         lines: collections.Counter = collections.Counter()
         for content in self.incarnations:
             whole = bytes(content[: content.rfind(b"\n") + 1])
@@ -150,7 +155,7 @@ class LiveHost:
     def locate(self, wanted: list[bytes]) -> list[str]:
         """Diagnostics: the file, line and byte offset of redacted lines, and every bundle's ranges."""
         tokenizer = Tokenizer(load_or_create_site_key(self.state), None)
-        rule_sets = load_rule_sets(RULE_SETS)
+        rule_sets = load_rule_sets(RULE_SETS, (self.rules,))
         names = {index: path for path, index in self.paths.items()}
         found = []
         for index, content in enumerate(self.incarnations):
@@ -246,7 +251,7 @@ def test_growth_rotation_rename_truncation_union_is_exact(host: LiveHost) -> Non
     host.assert_no_leftovers()
     # the same caller has the same token in every snapshot that saw it, and never in clear
     tokenizer = Tokenizer(load_or_create_site_key(host.state), None)
-    redactor = Redactor(load_rule_sets(RULE_SETS), tokenizer, "log", "x.log")
+    redactor = Redactor(load_rule_sets(RULE_SETS, (host.rules,)), tokenizer, "log", "x.log")
     token_line = (redactor.feed(f"\tAttributeANI\t'{CALLER}'\n".encode()) + redactor.finish()).strip()
     assert CALLER.encode() not in token_line
     _, per_bundle = host.collected_lines()
@@ -271,14 +276,13 @@ def test_retention_keeps_the_newest(host: LiveHost) -> None:
 
 def test_failed_upload_is_queued_and_retried_in_order(host: LiveHost, tmp_path: Path) -> None:
     """A queued bundle counts as collected; the committed state advances only after upload."""
-    from collector.cli.options import request_from_options  # noqa: F401 - same options path as the CLI
     from collector.snapshot import SnapshotRequest, take_snapshot
     from collector.api import CollectRequest
     from collector.settings import RunSettings
     from collector.state import load_state, state_file
 
     settings = RunSettings(output_dir=host.spool, state_dir=host.state, host_name="demo-gen01", workers=1,
-                           low_priority=False)
+                           low_priority=False, rule_dirs=(host.rules,))
     request = SnapshotRequest(CollectRequest(root=host.root, settings=settings), upload_url="test://up/")
     sent: list[str] = []
 
