@@ -10,6 +10,8 @@ explicit consent for binary logs (``Candidate.unredacted_consent``), and that is
 from __future__ import annotations
 
 import os
+import signal
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,14 +46,14 @@ class MemberOutcome:
 _CONFIG: WorkerConfig | None = None
 _TOKENIZER = None
 _STORE = None
+_RULE_SETS: dict[tuple, list] = {}
 
 
 def init_worker(config: WorkerConfig, low_priority: bool = False, own_process: bool = True) -> None:
     global _CONFIG, _TOKENIZER, _STORE
-    import signal
-
     if own_process and hasattr(signal, "SIGINT"):
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides what to do
+        _die_with_parent()
     if low_priority:
         from collector.hostguard import lower_priority
 
@@ -61,6 +63,21 @@ def init_worker(config: WorkerConfig, low_priority: bool = False, own_process: b
     _CONFIG = config
     _STORE = TokenStore(config.token_db)
     _TOKENIZER = Tokenizer(config.site_key, _STORE)
+
+
+def _die_with_parent() -> None:
+    """A worker must not outlive a main process killed with SIGKILL (Linux: PR_SET_PDEATHSIG)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)          # PR_SET_PDEATHSIG
+        if os.getppid() == 1:                  # the parent died before prctl took effect
+            os._exit(1)
+    except (OSError, AttributeError):
+        pass
 
 
 def close_worker() -> None:
@@ -89,7 +106,10 @@ def _stages(candidate: Candidate, head: bytes, mtime: float):
                               head=head, mtime=mtime))
     redactor = None
     if not candidate.unredacted_consent:
-        rule_sets = load_rule_sets(candidate.rule_sets, _CONFIG.rule_dirs)
+        key = (candidate.rule_sets, _CONFIG.rule_dirs)
+        rule_sets = _RULE_SETS.get(key)
+        if rule_sets is None:   # parse and compile once per worker process, not once per file
+            rule_sets = _RULE_SETS[key] = load_rule_sets(candidate.rule_sets, _CONFIG.rule_dirs)
         kind = "config" if candidate.kind == "config" else ("log" if candidate.kind == "log" else "text")
         redactor = Redactor(rule_sets, _TOKENIZER, kind, candidate.host_path)
         stages.append(redactor)

@@ -128,7 +128,8 @@ class Plan:
 
     @property
     def bytes_planned(self) -> int:
-        return sum(c.tail_bytes if c.tail_bytes is not None else c.size for c in self.members)
+        return sum(c.tail_bytes if c.tail_bytes is not None else max(0, c.size - c.start_offset)
+                   for c in self.members)
 
 
 # ---------------------------------------------------------------- results

@@ -173,9 +173,13 @@ def _yaml_problem(exc: yaml.MarkedYAMLError) -> Problem:
     return Problem(mark.line + 1, "", f"YAML syntax error at line {mark.line + 1}, column {mark.column + 1}: {detail}")
 
 
+# libyaml's parser (same node tree and marks, several times faster) where PyYAML was built with it
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _parse_yaml(text: str) -> tuple[Any, dict[tuple[str, ...], int], list[Problem]]:
     """Data (safe YAML), line of every key/item by path, and duplicate-key problems."""
-    loader = yaml.SafeLoader(text)
+    loader = _SAFE_LOADER(text)
     try:
         node = loader.get_single_node()
         if node is None:

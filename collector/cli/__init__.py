@@ -38,13 +38,16 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def _register() -> None:
-    from collector.cli import collect_cmd, demo_cmd, profiles_cmd, tools_cmd
+    from collector.cli import case_cmd, collect_cmd, demo_cmd, inspect_cmd, notice_cmd, profiles_cmd, tools_cmd
 
     cli.add_command(collect_cmd.collect_command)
     cli.add_command(demo_cmd.demo_command)
     cli.add_command(profiles_cmd.profiles_group)
     cli.add_command(tools_cmd.verify_command)
     cli.add_command(tools_cmd.unmask_command)
+    cli.add_command(inspect_cmd.inspect_command)
+    cli.add_command(notice_cmd.notice_command)
+    cli.add_command(case_cmd.case_group)
     try:
         from collector.cli.upload_cmd import upload_command
     except ImportError:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from collector.cli.case_cmd import case_info_from, case_options
 from collector.cli.options import collect_options, request_from_options
 from collector.errors import ExitCode
 from collector.units import human
@@ -36,6 +37,21 @@ def print_summary(result, discovery, *, stream=None) -> None:
     if unredacted:
         echo(f"UNREDACTED: {len(unredacted)} binary files shipped raw by your consent "
              "(marked in manifest.json)")
+
+
+def with_case_and_report(request, discovery, case_info, strict: bool = False):
+    """Add case.json (case data + environment) and report.html to what the bundle will hold."""
+    import dataclasses
+
+    from collector.casefile import case_bundle_parts
+    from collector.report import build_report_files
+
+    static, annotations = case_bundle_parts(case_info, request.root, discovery.installations,
+                                            request.settings.host_name, strict=strict,
+                                            state_dir=request.settings.state_dir)
+    return dataclasses.replace(request, static_files={**request.static_files, **static},
+                               annotations={**request.annotations, **annotations},
+                               extra_files=build_report_files)
 
 
 def report_findings(findings) -> None:
@@ -77,6 +93,7 @@ Examples:
   gcollect collect --since 1d --json --upload s3://bucket/cases/01234567/
 """)
 @collect_options
+@case_options
 @click.option("--dry-run", is_flag=True, help="List what would be taken (path, size, product, reason); read nothing.")
 @click.option("--upload", "upload_url", metavar="URL", envvar="GCOLLECT_UPLOAD_URL",
               help="After a verified bundle is written, upload it (s3://, sftp://, or a pre-signed https URL).")
@@ -92,14 +109,16 @@ def collect_command(ctx: click.Context, dry_run: bool, upload_url: str | None, *
     from collector import api
     from collector.progress import reporter_for
 
+    case_info, strict_case = case_info_from(options, options.get("case"))
     request = request_from_options(options, command_line=" ".join(sys.argv[1:]))
     as_json = options["as_json"]
+    discovery = api.discover_and_plan(request)
     if dry_run:
-        discovery = api.discover_and_plan(request)
         print_dry_run(discovery, as_json)
         return int(ExitCode.OK)
+    request = with_case_and_report(request, discovery, case_info, strict_case)
     reporter = reporter_for(quiet=as_json or options["quiet"])
-    discovery, result = api.collect(request, reporter)
+    discovery, result = api.collect(request, reporter, discovery=discovery)
     report = dict(api.summary(result))
     code = ExitCode.PARTIAL if result.excluded else ExitCode.OK
     blocked = bool(result.findings) and not options["accept_findings"]

@@ -28,7 +28,8 @@ def demo_command(demo_dir: Path, fmt: str, days: float, as_json: bool) -> int:
     Server, GWS, with callers' numbers, attached data, SIP dumps and passwords in configs),
     collect it like a real one, verify the bundle, and print its path and a summary."""
     from collector import api
-    from collector.cli.collect_cmd import print_summary
+    from collector.casefile import CaseInfo
+    from collector.cli.collect_cmd import print_summary, with_case_and_report
     from collector.progress import reporter_for
     from collector.selection import Caps
     from collector.settings import RunSettings
@@ -48,7 +49,9 @@ def demo_command(demo_dir: Path, fmt: str, days: float, as_json: bool) -> int:
     settings = RunSettings(output_dir=out_dir, state_dir=demo_dir / "state", host_name="demo-gen01",
                            fmt=fmt, case="demo", command_line="gcollect demo", low_priority=False)
     request = api.CollectRequest(root=host_root, settings=settings, caps=Caps(), use_processes=False)
-    discovery, result = api.collect(request, reporter_for(quiet=as_json))
+    discovery = api.discover_and_plan(request)
+    request = with_case_and_report(request, discovery, CaseInfo(case="demo", summary="gcollect demo run"))
+    discovery, result = api.collect(request, reporter_for(quiet=as_json), discovery=discovery)
     report = verify_bundle(result.bundle.path)
     leaked = _leaked_secrets(result.bundle.path, ledger)
     summary = dict(api.summary(result))
@@ -62,6 +65,8 @@ def demo_command(demo_dir: Path, fmt: str, days: float, as_json: bool) -> int:
         click.echo(f"verified:   {'OK' if report.ok else 'FAILED'}  (gcollect verify {result.bundle.path})")
         click.echo(f"leak check: {leaked} of {summary['planted_secrets']} distinct planted secrets "
                    "found in the bundle")
+        click.echo(f"report:     tar -xzf {result.bundle.path} --wildcards '*/report.html'; "
+                   f"gcollect inspect {result.bundle.path}")
         click.echo(f"try:        tar -tzf {result.bundle.path} | head; "
                    f"gcollect unmask --state-dir {demo_dir / 'state'} TOKEN")
     ok = report.ok and leaked == 0
@@ -73,10 +78,17 @@ def _leaked_secrets(bundle: Path, ledger) -> int:
     from collector.bundlereader import iter_members
 
     # Values shorter than 6 characters (4-digit PINs) also occur by chance in ports and counters.
-    values = {s.value.encode() for s in ledger.secrets if len(s.value) >= 6}
+    import re
+
+    import re2
+
+    values = sorted({s.value.encode() for s in ledger.secrets if len(s.value) >= 6}, key=len, reverse=True)
+    if not values:
+        return 0
+    options = re2.Options()
+    options.max_mem = 256 << 20
+    pattern = re2.compile(b"|".join(re.escape(v) for v in values), options)   # one linear-time pass
     found: set[bytes] = set()
     for _name, data in iter_members(bundle):
-        for value in values - found:
-            if value in data:
-                found.add(value)
+        found.update(pattern.findall(data))
     return len(found)
