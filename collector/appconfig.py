@@ -270,10 +270,13 @@ def examine_app_dir(root: Path, app: AppDir, profiles: Mapping[str, Profile]) ->
             app.script_name = read_script_app_name(root, host)
             if app.script_name:
                 app.evidence.append(f"script {host} -app {app.script_name}")
+    names = set(files)
     for product, profile in profiles.items():
         for pattern in profile.detect.files:
             if "/" in pattern:
                 hits = expand_glob(root, f"{escape(app.host)}/{pattern}", budget=WalkBudget(200))
+            elif not any(c in pattern for c in "*?[{"):       # a plain name: one set lookup
+                hits = [_join(app.host, pattern)] if pattern in names else []
             else:
                 hits = [_join(app.host, n) for n in files if glob_match(n, pattern)]
             for hit in hits:

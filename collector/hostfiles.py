@@ -15,6 +15,7 @@ Read-only; the only I/O is ``lstat``/``scandir``/``realpath``.
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import posixpath
 import re
@@ -80,6 +81,7 @@ def _drive_regex(letter: str) -> str:
     return f"(?:{letter.upper()}|{letter.lower()}):?"
 
 
+@functools.lru_cache(maxsize=8192)
 def compile_glob(pattern: str) -> re.Pattern[str]:
     """Compile a host-path glob; ``**`` matches zero or more whole folders."""
     segments = [s for s in pattern.strip("/").split("/") if s not in ("", ".")]
