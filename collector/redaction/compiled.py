@@ -177,6 +177,11 @@ class CompiledRules:
                 if kind in rule.kinds:
                     rules.append(compile_rule(rule))
         self.rules: tuple[CompiledRule, ...] = tuple(rules)
+        # begin/end lines of block rules: never rewritten by a line rule, so a second pass opens
+        # and closes the same blocks (redaction stays idempotent)
+        block_parts = [p.pattern for r in rules if r.block_end is not None
+                       for p in (r.pattern, r.block_end) if p is not None]
+        self.markers = re.compile(b"|".join(b"(?:" + p + b")" for p in block_parts)) if block_parts else None
         self.prefilter = None
         self.line_set = None
         if rules:
@@ -193,8 +198,11 @@ class CompiledRules:
         token_form = rb"\+?(?:" + b"|".join(
             re.escape(c.upper().replace("-", "_").encode()) for c in categories
         ) + rb")_[a-z]{10}" if categories else rb"(?!)"
-        masks = [re.escape(r.mask) for r in rules if r.mask]
-        self.hidden = re.compile(b"|".join((*_HIDDEN_FORMS, token_form, *masks)) or rb"(?!)")
+        masks = sorted({re.escape(r.mask) for r in rules if r.mask}, key=lambda m: (-len(m), m))
+        # longest first, so REDACTED-CARD is one hidden value and not REDACTED + "-CARD"
+        self.hidden = re.compile(b"|".join((*masks, token_form, *_HIDDEN_FORMS)) or rb"(?!)")
+        self.ours = re.compile(b"|".join((*masks, rb"(?<![A-Za-z0-9])" + token_form + rb"(?![a-z])"))
+                               if categories else rb"(?!)")
 
     def next_candidate(self, chunk: bytes, pos: int) -> int:
         """Offset of the next prefilter hit at or after ``pos``, or -1."""
@@ -210,7 +218,17 @@ class CompiledRules:
         return sorted(hits) if hits else []
 
     def is_hidden(self, value: bytes) -> bool:
-        return self.hidden.fullmatch(value) is not None
+        """Already hidden: a token, a mask or a site's own masking (``****``, ``<REDACTED>``), or a
+        value that holds one of *our* tokens or masks (``REDACTED-CARD%x``, ``PHONE_x/PHONE_y``).
+
+        The second case keeps redaction idempotent: a wide rule (key=value) can see, on a second
+        pass, a value that the first pass saw only in part (a card number was masked inside it);
+        the characters around our mask were outside every secret then. Site masks alone do not
+        count there: ``****0142`` or ``hidden5555`` is still redacted.
+        """
+        if self.hidden.fullmatch(value) is not None:
+            return True
+        return self.ours.search(value) is not None
 
 
 def luhn_ok(value: bytes) -> bool:

@@ -8,6 +8,7 @@ their endings (LF or CRLF) and their count; only secret values change.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from collector.errors import RedactionFailed
@@ -191,6 +192,8 @@ class Redactor:
                     _claim(spans, (start, stop, category, rule, verdict))
         if all(span[4] for span in spans):
             return line
+        if rules.markers is not None:
+            spans = _outside_markers(spans, rules.markers, content)
         return self._rewrite(content, spans) + ending
 
     def _verdict(self, rule: CompiledRule, value: bytes) -> bool | None:
@@ -290,3 +293,17 @@ def _claim(spans: list[_Span], new: _Span) -> None:
         start, stop = min(start, s[0]), max(stop, s[1])
         keep = keep and s[4]
     spans.append((start, stop, category, rule, keep))
+
+
+def _outside_markers(spans: list[_Span], markers: re.Pattern[bytes], content: bytes) -> list[_Span]:
+    """Cut block begin/end markers (``-----END PRIVATE KEY-----``) out of secret spans."""
+    found = [m.span() for m in markers.finditer(content) if m.end() > m.start()]
+    if not found:
+        return spans
+    out: list[_Span] = []
+    for start, stop, category, rule, keep in spans:
+        pieces = [(start, stop)]
+        for lo, hi in found:
+            pieces = [part for a, b in pieces for part in ((a, min(b, lo)), (max(a, hi), b)) if part[0] < part[1]]
+        out.extend((a, b, category, rule, keep) for a, b in pieces)
+    return out

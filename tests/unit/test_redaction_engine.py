@@ -92,6 +92,40 @@ CASES = [
     ("card", "text", "pan 4111-1111-1111-1111 exp", ["4111-1111"], ["pan REDACTED-CARD exp"], {"card-number": 1}),
     ("ssn", "text", "ssn 123-45-6789.", ["123-45-6789"], ["ssn REDACTED-SSN."], {"us-ssn": 1}),
     ("e164", "log", "09:15:05.871 Std 12345 dial +442079460958 now", ["442079460958"], ["dial +PHONE_"], {"e164-phone": 1}),
+    # ---- shapes found by running the whole tool on generated hosts (every product, Linux and Windows)
+    ("urs-assign-name", "log", "06:15:36.447 _I_I_00874f09e855862a [01:0c] ASSIGN: CustomerName(LOCAL) <- STRING 'Ahmed Mock'",
+     ["Ahmed Mock"], ["_I_I_00874f09e855862a [01:0c] ASSIGN: CustomerName(LOCAL) <- STRING 'USERDATA_"], {"urs-strategy-value": 1}),
+    ("urs-assign-int", "log", "06:15:36.447 _I_I_00874f09e855862a [01:0c] ASSIGN: AccountNum(SCRIPT) <- INTEGER 40001234",
+     ["40001234"], ["<- INTEGER USERDATA_"], {"urs-strategy-value": 1}),
+    ("urs-assign-phone", "log", "06:15:36.447 _I_I_00874f09e855862a [01:0c] ASSIGN: cb(LOCAL) <- STRING '5555550142'",
+     ["5555550142"], ["<- STRING 'PHONE_"], {"urs-strategy-value": 1}),
+    ("urs-setdata", "log", "06:15:36.447 _I_I_00874f09e855862a [07:2d] SETDATA 'CustomerPhone' = 'x5555550142'",
+     ["x5555550142"], ["SETDATA 'CustomerPhone' = 'USERDATA_"], {"urs-strategy-value": 1}),
+    ("urs-http-query", "log", "11/25/26@06:09:39.864: HTTP GET /urs/call/00ac023a692ac8df/lvq?tenant=Resources&ani=5555550151 from 198.51.100.7:53422",
+     ["5555550151"], ["GET /urs/call/00ac023a692ac8df/lvq?tenant=Resources&ani=PHONE_", " from 198.51.100.7:53422"], {"kv-phone": 1}),
+    ("query-many", "log", "GET /ivr?dnis=8005550100&caller=5555550142&customer=C-77812&email=jane@example.com&lang=en HTTP/1.1",
+     ["8005550100", "5555550142", "C-77812", "jane@"], ["&lang=en HTTP/1.1"], {"kv-phone": 2, "email": 1, "kv-personal": 1}),
+    ("msml-param", "log", '<gvp:params><gvp:param name="ani">5555550140</gvp:param><gvp:param name="dnis">8005550131</gvp:param>'
+     '<gvp:param name="agentId">agent7101</gvp:param><gvp:param name="connId">0090148f4958379f</gvp:param></gvp:params>',
+     ["5555550140", "8005550131", "agent7101"], ['<gvp:param name="connId">0090148f4958379f</gvp:param>'], {"sip-body-identity": 3}),
+    ("msml-element", "log", "<gvp:ani>5555550140</gvp:ani><dnis>8005550131</dnis>", ["5555550140", "8005550131"], ["<gvp:ani>PHONE_"],
+     {"sip-body-identity": 2}),
+    ("gvp-request-inline", "log", "21:35:08.872 Int 50010 Request sent: INFO sip:5555556905@203.0.113.61 SIP/2.0",
+     ["5555556905"], ["Request sent: INFO sip:PHONE_", "@203.0.113.61 SIP/2.0"], {"sip-request-uri": 1}),
+    ("vxml-input", "log", "\tLogID=00e508af66471597 vxml input: '78097009' dnis=8005550155", ["78097009", "8005550155"],
+     ["LogID=00e508af66471597", "'REDACTED-DIGITS'"], {"ivr-input": 1, "kv-phone": 1}),
+    ("ocs-record", "log", "11/23/2026 20:54:53.975 Int 04544 Record 50 chain 51: contact_info='5555550647' GSW_CUSTOMER_NAME='Olga Sample' GSW_ACCOUNT='194079186'",
+     ["5555550647", "Olga Sample", "194079186"], ["Record 50 chain 51: contact_info='PHONE_"], {"kv-phone": 1, "kv-personal": 2}),
+    ("gms-callback", "log", "2026-11-23T21:01:13.752 INFO [qtp88-6] c.g.m.s.CallbackService - Callback scheduled _customer_number=5555555119 _desired_time=now connid=00c0d8a6163dbaaa",
+     ["5555555119"], ["_desired_time=now connid=00c0d8a6163dbaaa"], {"kv-phone": 1}),
+    ("ucs-contact", "log", "2026-11-23T22:25:25.140 INFO [esp-2] c.g.u.ContactService - Contact found: EmailAddress=jane@example.com FirstName+LastName='Grace Sample' PhoneNumber=5555559008",
+     ["jane@", "Grace Sample", "5555559008"], ["Contact found: EmailAddress=EMAIL_"], {"email": 1, "kv-personal": 1, "kv-phone": 1}),
+    ("mail-from", "log", '2026-11-23T22:19:18.604 Std 04500 Incoming mail From: "Sam Testperson" <sam@example.com> To: support@example.com Subject: account 4005008156',
+     ["Sam Testperson", "sam@", "4005008156"], ['From: "NAME_', "Subject: account USERDATA_"], {"quoted-display-name": 1, "email": 2, "account-number-text": 1}),
+    ("json-members", "log", '{"phoneNumber": "5555550142", "customerName": "Jane Example", "callId": "a1"}', ["5555550142", "Jane Example"],
+     ['"callId": "a1"'], {"kv-phone": 1, "kv-personal": 1}),
+    ("tserver-agentid", "log", "\tAttributeAgentID\t'jdoe7101'", ["jdoe7101"], ["\tAttributeAgentID\t'USER_"], {"tlib-agent-id": 1}),
+    ("glued-emails", "log", "jane@example.comjane@example.com", ["@"], ["EMAIL_"], {"email": 1}),
 ]
 
 
@@ -106,6 +140,19 @@ def test_redacts(rule_sets, case_id, kind, line, gone, kept, stats) -> None:
     assert got_stats == stats
     assert out.count(b"\n") == text.count(b"\n")
     assert redact(rule_sets, out, kind)[0] == out          # idempotent
+
+
+def test_products_without_tlib_still_redact_platform_sdk_prints() -> None:
+    """GAX, Pulse, GIM, Workbench and GVP Reporting list no tlib set, yet print PSDK events."""
+    sets = load_rule_sets(["common-secrets", "config-secrets", "pii"])
+    text = (b'\tAttributeANI [str] = "5555551393"\r\n\tAttributeDNIS [str] = "8005550152"\r\n'
+            b'\t\t\'AccountNumber\' [str] = "2181409990"\r\n\t\t\'SSN\' [str] = "983-20-3532"\r\n'
+            b'\t\t\'CustomerName\' [str] = "Chen Template"\r\n\tAttributeConnID [long] = 007e9832283e6d6f\r\n')
+    out, stats = redact(sets, text)
+    for secret in (b"5555551393", b"8005550152", b"2181409990", b"983-20-3532", b"Chen Template"):
+        assert secret not in out
+    assert b"007e9832283e6d6f" in out and out.count(b"\r\n") == 6
+    assert stats == {"psdk-caller-number": 2, "psdk-kv-phone-value": 1, "psdk-kv-sensitive-key": 2}
 
 
 def test_aws_secret_key_value_is_masked(rule_sets) -> None:
@@ -142,6 +189,14 @@ KEPT = [
     "09:15:05.870 Int 04543 Interaction message \"EventRouteRequest\" received from 65200 (\"SIPS_DEMO_P@9000\")",
     "time 1709648104123 ms, seq 12345678901234",
     "SIP/2.0 200 OK",
+    "04:56:41.564 CID:CUUID>f978d9a5-4918-fecd4786@203.0.113.10:I1E4TLRIUBCH8PJJXG1NW70AJ0GGEY8B:0076d93db67b0f15",
+    "06:15:36.447 _I_I_00874f09e855862a [09:04] strategy: **Main_Inbound** is attached to the call",
+    "06:15:36.447 _I_E_00874f09e855862a [14:32] eval: Stat(StatServer_P, CurrNumberWaitingCalls) = 3",
+    "11/25/26@06:09:40.001: [http] 198.51.100.7:50012 GET /urs/stat/12 -> 200 (311 bytes)",
+    "Application name:   SIPS_DEMO_P",
+    "Host name:          demo-gen01",
+    "<gvp:param name=\"connId\">0090148f4958379f</gvp:param><gvp:param name=\"callUuid\">8GBFMHPBBT81KX3XV5T1ITR104BYGVLS</gvp:param>",
+    "Contact: <sip:192.0.2.20:5060>;expires=3600",
     "    password-policy: none",
 ]
 

@@ -30,6 +30,10 @@ FRAGMENTS = [
     "4111 1111 1111 1111", "5555550142", "+15555550142", "123-45-6789", "jane@example.com",
     "-----BEGIN PRIVATE KEY-----", "-----END PRIVATE KEY-----", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.",
     "AKIAIOSFODNN7EXAMPLE", "PHONE_abcdefghij", "REDACTED", "****", "0", "9", "x", "é", "\x7f",
+    "&ani=", "?dnis=", "phone", "_customer_number=", "GSW_ACCOUNT=", "'CustomerName'", "account ", "ANI ",
+    " ASSIGN: CustomerName(LOCAL) <- STRING ", "_I_I_00874f09e855862a [01:0c] ", "<- ", "name=\"ani\">",
+    "<gvp:param ", "</gvp:param>", "<ani>", "agentId=", "\"Jane\" <", "vxml input: ", "Request sent: INFO ",
+    "USERDATA_abcdefghij", "EMAIL_abcdefghij", "REDACTED-CARD", "jane@example.comjane@example.com",
 ]
 
 line_text = st.lists(
