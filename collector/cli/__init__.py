@@ -48,6 +48,9 @@ def _register() -> None:
     cli.add_command(inspect_cmd.inspect_command)
     cli.add_command(notice_cmd.notice_command)
     cli.add_command(case_cmd.case_group)
+    from collector.cli.key_cmd import key_group
+
+    cli.add_command(key_group)
     try:
         from collector.cli.upload_cmd import upload_command
     except ImportError:

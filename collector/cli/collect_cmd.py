@@ -10,6 +10,7 @@ import click
 
 from collector.cli.case_cmd import case_info_from, case_options
 from collector.cli.options import collect_options, request_from_options
+from collector.cli.remote_cmd import remote_options
 from collector.errors import ExitCode
 from collector.units import human
 
@@ -94,6 +95,7 @@ Examples:
 """)
 @collect_options
 @case_options
+@remote_options
 @click.option("--dry-run", is_flag=True, help="List what would be taken (path, size, product, reason); read nothing.")
 @click.option("--upload", "upload_url", metavar="URL", envvar="GCOLLECT_UPLOAD_URL",
               help="After a verified bundle is written, upload it (s3://, sftp://, or a pre-signed https URL).")
@@ -109,6 +111,11 @@ def collect_command(ctx: click.Context, dry_run: bool, upload_url: str | None, *
     from collector import api
     from collector.progress import reporter_for
 
+    hosts = options.pop("hosts", None)
+    if hosts:   # many hosts over SSH: the same collection runs on each host (docs/remote.md)
+        from collector.cli.remote_cmd import collect_remote
+
+        return collect_remote({**options, "dry_run": dry_run, "upload_url": upload_url}, hosts)
     case_info, strict_case = case_info_from(options, options.get("case"))
     request = request_from_options(options, command_line=" ".join(sys.argv[1:]))
     as_json = options["as_json"]
