@@ -1,0 +1,56 @@
+"""`gcollect snapshot --upload` against the real S3 server: queue on failure, drain, state after upload."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.integration.test_snapshot import LiveHost
+
+pytestmark = pytest.mark.integration
+
+
+def _with_env(env: dict[str, str]):
+    class _Env:
+        def __enter__(self):
+            self.saved = {k: os.environ.get(k) for k in env}
+            os.environ.update(env)
+
+        def __exit__(self, *exc):
+            for key, value in self.saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+    return _Env()
+
+
+def test_snapshots_upload_to_s3_and_a_failed_one_is_retried(s3_server, tmp_path: Path) -> None:
+    host = LiveHost(tmp_path)
+    bucket = s3_server.create_bucket("snapshots")
+    url = f"s3://{bucket}/site-a/"
+    good = {**s3_server.env(), "GCOLLECT_ENDPOINT_URL": s3_server.endpoint_url, "GCOLLECT_PATH_STYLE": "1",
+            "GCOLLECT_RETRIES": "0"}
+    try:
+        with _with_env({**good, "AWS_SECRET_ACCESS_KEY": "wrong"}):
+            code, first = host.snapshot("--upload", url, "--accept-findings")
+        assert code == 50, first                               # auth refused: bundle queued, state held
+        assert first["bundle"]
+        host.append(n=2)
+        with _with_env(good):
+            code, second = host.snapshot("--upload", url, "--accept-findings")
+        assert code in (0, 1), second
+        keys = {o["Key"] for o in s3_server.client().list_objects_v2(Bucket=bucket).get("Contents", [])}
+        bundles = host.bundles()
+        assert len(bundles) == 2
+        for bundle in bundles:                                 # both, oldest first, byte for byte
+            assert f"site-a/{bundle.name}" in keys
+            body = s3_server.client().get_object(Bucket=bucket, Key=f"site-a/{bundle.name}")["Body"].read()
+            assert hashlib.sha256(body).hexdigest() == hashlib.sha256(bundle.read_bytes()).hexdigest()
+        host.assert_union_exact()
+        host.assert_no_leftovers()
+    finally:
+        host.kill_all()
