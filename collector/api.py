@@ -140,8 +140,11 @@ def collect(request: CollectRequest, reporter: Reporter | None = None,
             store.close()
     files = dict(facts or {})
     files.update(request.static_files)
+    from collector.logfilters import log_filters
+
+    annotations = {"log_filters": log_filters(request.root, discovery.installations), **request.annotations}
     result = pipeline.run(discovery.plan, settings, reporter, facts=files,
-                          annotations=request.annotations, extra_files=request.extra_files)
+                          annotations=annotations, extra_files=request.extra_files)
     return discovery, result
 
 

@@ -1,0 +1,49 @@
+"""Log-filter awareness: which ``[log-filter]`` / ``[log-filter-data]`` options an application has.
+
+Genesys applications can hide attached-data values themselves (GENESYS.md (c): ``hide``,
+``hide-first,N``, ``skip``, ``tag(...)``...). Support needs to know what was already hidden at
+the source, so the options visible in local configuration files go into the manifest. Values are
+filter names, not data. Redaction leaves values the application hid (``****``, ``<#...#>``) as
+they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from collector.appconfig import parse_ini
+from collector.model import Installation
+
+FILTER_SECTIONS = ("log-filter", "log-filter-data", "log-filter-x")
+CONFIG_SUFFIXES = (".cfg", ".conf", ".ini")
+MAX_CONFIG_BYTES = 1 << 20
+
+
+def _configs(folder: Path) -> Iterable[Path]:
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return []
+    return [p for p in entries if p.suffix.lower() in CONFIG_SUFFIXES and p.is_file() and not p.is_symlink()]
+
+
+def log_filters(root: Path, installations: Iterable[Installation]) -> dict[str, dict]:
+    """{installation name: {config host path: {section: {option: value}}}} for apps that have any."""
+    found: dict[str, dict] = {}
+    for inst in installations:
+        if not inst.app_dir:
+            continue
+        for path in _configs(root / inst.app_dir):
+            try:
+                if path.stat().st_size > MAX_CONFIG_BYTES:
+                    continue
+                text = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            sections = {name: options for name, options in parse_ini(text).items()
+                        if name.strip().lower() in FILTER_SECTIONS}
+            if sections:
+                host_path = path.relative_to(root).as_posix()
+                found.setdefault(f"{inst.product}:{inst.name}", {})[host_path] = sections
+    return found
