@@ -9,6 +9,7 @@ explicit consent for binary logs (``Candidate.unredacted_consent``), and that is
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import sys
@@ -130,6 +131,22 @@ def _log_stats_stage(candidate: Candidate, head: bytes, mtime: float):
     return LogStats(candidate.host_path, head=head, mtime=mtime)
 
 
+class _counting:
+    """Iterate chunks while counting the bytes read from the source."""
+
+    def __init__(self, chunks) -> None:
+        self._chunks = iter(chunks)
+        self.total = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> bytes:
+        data = next(self._chunks)
+        self.total += len(data)
+        return data
+
+
 def _read_range(fd: int, size: int, candidate: Candidate, chunk: int):
     """Yield the bytes to collect, as of open time (never past ``size``).
 
@@ -174,6 +191,56 @@ def _read_range(fd: int, size: int, candidate: Candidate, chunk: int):
     return start, chunks()
 
 
+GZIP_MAGIC = b"\x1f\x8b"
+MAX_GUNZIP_RATIO = 100          # a .gz that inflates more than this is treated as hostile
+
+
+def _is_gzip(candidate: Candidate, head: bytes) -> bool:
+    return candidate.host_path.endswith(".gz") and head.startswith(GZIP_MAGIC)
+
+
+def _gunzip(chunks, compressed_size: int, out_chunk: int):
+    """Decompress a (multi-member) gzip stream chunk by chunk, output bounded per step."""
+    import zlib
+
+    limit = max(compressed_size, 1 << 20) * MAX_GUNZIP_RATIO
+    produced = 0
+    decompressor = zlib.decompressobj(wbits=47)
+    for data in chunks:
+        while data:
+            try:
+                out = decompressor.decompress(data, out_chunk)
+            except zlib.error as exc:
+                raise RedactionFailed(path="", problem=f"corrupt gzip data ({exc})") from None
+            produced += len(out)
+            if produced > limit:
+                raise RedactionFailed(path="", problem=f"inflates more than {MAX_GUNZIP_RATIO}x; left out")
+            if out:
+                yield out
+            if decompressor.eof:            # next member of a concatenated gzip file
+                data = decompressor.unused_data
+                decompressor = zlib.decompressobj(wbits=47)
+            else:
+                data = decompressor.unconsumed_tail
+    tail = decompressor.flush()
+    if tail:
+        yield tail
+
+
+def _with_head(chunks, size: int = 16384):
+    """(first `size` bytes, the same chunks again) without reading anything twice."""
+    taken: list[bytes] = []
+    have = 0
+    for data in chunks:
+        taken.append(data)
+        have += len(data)
+        if have >= size:
+            break
+    import itertools
+
+    return b"".join(taken)[:size], itertools.chain(taken, chunks)
+
+
 def process_member(candidate: Candidate) -> MemberOutcome:
     """Trim, redact and compress one file into a piece; never raises for a bad file."""
     from collector.bundle import PieceWriter
@@ -181,17 +248,26 @@ def process_member(candidate: Candidate) -> MemberOutcome:
 
     assert _CONFIG is not None, "init_worker was not called"
     piece_writer = None
+    counted: _counting | None = None
     bytes_read = 0
     try:
         fd, info = open_source(candidate.source, follow_symlinks=candidate.source.is_symlink())
         try:
             size = info.st_size
             head = os.pread(fd, 16384, 0) if hasattr(os, "pread") else b""
+            gzipped = _is_gzip(candidate, head)
+            if gzipped:   # a compressed rotation: redact the text inside, store it uncompressed
+                candidate = dataclasses.replace(candidate, tail_bytes=None, start_offset=0,
+                                                whole_lines_only=False)
+            start, chunks = _read_range(fd, size, candidate, _CONFIG.chunk_size)
+            counted = _counting(chunks)
+            if gzipped:
+                head, chunks = _with_head(_gunzip(counted, size, _CONFIG.chunk_size))
+            else:
+                chunks = counted
             stages, redactor = _stages(candidate, head, info.st_mtime)
             piece_writer = PieceWriter(_CONFIG.tmp_dir, _CONFIG.fmt, level=_CONFIG.level)
-            start, chunks = _read_range(fd, size, candidate, _CONFIG.chunk_size)
             for data in chunks:
-                bytes_read += len(data)
                 for stage in stages:
                     data = stage.feed(data)
                 if data:
@@ -203,6 +279,7 @@ def process_member(candidate: Candidate) -> MemberOutcome:
                 piece_writer.write(tail)
         finally:
             os.close(fd)
+        bytes_read = counted.total
         piece = piece_writer.close()
         piece_writer = None
         _flush_tokens()
@@ -211,8 +288,11 @@ def process_member(candidate: Candidate) -> MemberOutcome:
         stats_stage = next((s for s in stages if hasattr(s, "summary")), None)
         kept_first = getattr(trimmer, "kept_first", None) if trimmer else None
         kept_last = getattr(trimmer, "kept_last", None) if trimmer else None
+        note = "tail of file (size cap)" if candidate.tail_bytes is not None else ""
+        if gzipped:
+            note = f"decompressed from {Path(candidate.host_path).name}"
         result = MemberResult(
-            host_path=candidate.host_path,
+            host_path=candidate.host_path[:-3] if gzipped else candidate.host_path,
             product=candidate.product,
             installation=candidate.installation,
             kind=candidate.kind,
@@ -224,7 +304,7 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             kept_first=kept_first.isoformat() if kept_first else None,
             kept_last=kept_last.isoformat() if kept_last else None,
             unredacted=candidate.unredacted_consent,
-            note="tail of file (size cap)" if candidate.tail_bytes is not None else "",
+            note=note,
             findings=[(f.line, f.category) for f in scanner.findings] if scanner else [],
             start_offset=start,
             end_offset=start + bytes_read,
@@ -252,4 +332,5 @@ def process_member(candidate: Candidate) -> MemberOutcome:
         reason = f"internal error while redacting ({type(exc).__name__}); left out"
     if piece_writer is not None:
         piece_writer.abort()
+    bytes_read = counted.total if counted is not None else bytes_read
     return MemberOutcome(None, None, Excluded(candidate.host_path, candidate.product, reason), bytes_read)

@@ -288,3 +288,55 @@ def test_full_disk_gives_its_code_and_a_clean_tree(host, tmp_path):
         assert sorted(p.name for p in out.iterdir()) == []
     finally:
         subprocess.run(["umount", str(out)])
+
+
+def test_gzipped_rotation_is_redacted_and_stored_as_text(host, tmp_path):
+    import gzip
+
+    segment = newest_segment(host)
+    data = segment.read_bytes() + b"\tAttributeANI\t'" + SECRET_NUMBER + b"'\n"
+    target = segment.with_name(segment.name.replace("SIPS_P.", "SIPS_P.19") + ".gz")
+    # two gzip members, as `cat a.gz b.gz` makes
+    target.write_bytes(gzip.compress(data[: len(data) // 2]) + gzip.compress(data[len(data) // 2:]))
+    from collector import member
+    from collector.model import Candidate, Window
+
+    candidate = Candidate(source=target, host_path=f"{APP_LOGS}/{target.name}", product="sip-server",
+                          installation="SIPS_P", spec_id="segments", kind="log", size=target.stat().st_size,
+                          mtime=0.0, rule_sets=("common-secrets", "tlib", "sip", "pii"))
+    pieces = tmp_path / "pieces"
+    pieces.mkdir()
+    member.init_worker(member.WorkerConfig(pieces, "tar.gz", None, b"k" * 32, tmp_path / "t.db", (),
+                                           Window(), 65536), own_process=False)
+    try:
+        outcome = member.process_member(candidate)
+    finally:
+        member.close_worker()
+    assert outcome.excluded is None, outcome.excluded
+    assert outcome.result.host_path == f"{APP_LOGS}/{target.name[:-3]}"
+    assert outcome.result.size_out >= len(data) - 64 and "decompressed" in outcome.result.note
+    with gzip.open(outcome.piece.path) as stored:
+        text = stored.read()
+    assert SECRET_NUMBER not in text and text.count(b"\n") == data.count(b"\n")
+    assert outcome.result.redactions
+
+
+def test_corrupt_gzip_is_left_out(host, tmp_path):
+    from collector import member
+    from collector.model import Candidate, Window
+
+    target = host / APP_LOGS / "SIPS_P.20990101_000000_012.log.gz"
+    target.write_bytes(b"\x1f\x8b\x08\x00garbage" + SECRET_NUMBER)
+    candidate = Candidate(source=target, host_path=f"{APP_LOGS}/{target.name}", product="sip-server",
+                          installation="SIPS_P", spec_id="segments", kind="log", size=target.stat().st_size,
+                          mtime=0.0, rule_sets=("common-secrets",))
+    pieces = tmp_path / "pieces"
+    pieces.mkdir()
+    member.init_worker(member.WorkerConfig(pieces, "tar.gz", None, b"k" * 32, tmp_path / "t.db", (),
+                                           Window(), 65536), own_process=False)
+    try:
+        outcome = member.process_member(candidate)
+    finally:
+        member.close_worker()
+    assert outcome.result is None and "gzip" in outcome.excluded.reason
+    assert list(pieces.iterdir()) == []
