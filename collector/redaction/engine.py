@@ -20,6 +20,8 @@ from collector.redaction.tokens import Tokenizer
 _Span = tuple[int, int, str, CompiledRule, bool]
 _COMPILED: dict[tuple[tuple[tuple[str, str], ...], str], CompiledRules] = {}
 _BINARY_SNIFF = 65536
+_LINE_CACHE_ENTRIES = 16384   # repeated candidate lines (bounded: about 2-4 MB)
+_MIN_CONTROL = 32          # a few stray control bytes in a short text are not a binary file
 _CONTROL_BYTES = bytes(range(0, 9)) + bytes(range(14, 27)) + bytes(range(28, 32))
 _PRINTABLE_AND_HIGH = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
 
@@ -68,6 +70,8 @@ class Redactor:
         self._block: CompiledRule | None = None
         self._failed: str | None = None
         self._stats: dict[str, int] = {}
+        # line -> (redacted line, rule ids counted); the exact reference path never caches
+        self._cache: dict[bytes, tuple[bytes, tuple[str, ...]]] | None = {} if use_prefilter else None
 
     @property
     def stats(self) -> dict[str, int]:
@@ -118,7 +122,7 @@ class Redactor:
             self._sniffed = True
             sample = chunk[:_BINARY_SNIFF]
             control = len(sample.translate(None, _PRINTABLE_AND_HIGH))
-            if sample and control * 10 > len(sample):
+            if control >= _MIN_CONTROL and control * 10 > len(sample):
                 self._fail("binary content (control bytes) cannot be redacted")
         if len(chunk) > self._max_line:
             pos, end = 0, len(chunk)
@@ -173,28 +177,60 @@ class Redactor:
 
     # ------------------------------------------------------------------ line
     def _line(self, line: bytes) -> bytes:
-        content, ending = _split_ending(line)
+        """Redact one candidate line (with its ending). Outputs are deterministic (same line,
+        same tokens), so repeated lines (T-Lib attributes, SIP headers, DNIS...) come from a
+        bounded per-file cache that also replays the line's redaction counts."""
+        cache = self._cache
+        if cache is not None:
+            hit = cache.get(line)
+            if hit is not None:
+                out, counted = hit
+                stats = self._stats
+                for rule_id in counted:
+                    stats[rule_id] = stats.get(rule_id, 0) + 1
+                return out
+        out, counted, cacheable = self._redact_line(line)
+        stats = self._stats
+        for rule_id in counted:
+            stats[rule_id] = stats.get(rule_id, 0) + 1
+        if cache is not None and cacheable:
+            if len(cache) >= _LINE_CACHE_ENTRIES:
+                cache.clear()
+            cache[line] = (out, counted)
+        return out
+
+    def _redact_line(self, line: bytes) -> tuple[bytes, tuple[str, ...], bool]:
+        """(output line, ids of the rules that redacted something, result may be cached)."""
+        if line.endswith(b"\n"):
+            cut = 2 if line.endswith(b"\r\n") else 1
+            content, ending = line[:-cut], line[-cut:]
+        else:
+            content, ending = line, b""
         rules = self._rules
         indexes = rules.rules_for_line(content) if self._use_prefilter else self._all_rules
         if not indexes:
-            return line
+            return line, (), True
         spans: list[_Span] = []
+        counted: list[str] = []
+        cacheable = True
         for index in indexes:
             rule = rules.rules[index]
             if rule.unless is not None and rule.unless.search(content):
                 continue
             if rule.block_end is not None:
-                self._maybe_open_block(rule, content)
+                cacheable = False                      # opening a block changes the next lines
+                if self._maybe_open_block(rule, content):
+                    counted.append(rule.id)
                 continue
             for start, stop, category in _secret_spans(rule, content):
                 verdict = self._verdict(rule, content[start:stop])
                 if verdict is not None:
                     _claim(spans, (start, stop, category, rule, verdict))
         if all(span[4] for span in spans):
-            return line
+            return line, tuple(counted), cacheable
         if rules.markers is not None:
             spans = _outside_markers(spans, rules.markers, content)
-        return self._rewrite(content, spans) + ending
+        return self._rewrite(content, spans, counted) + ending, tuple(counted), cacheable
 
     def _verdict(self, rule: CompiledRule, value: bytes) -> bool | None:
         """None: not a secret; True: already hidden (keep, but hold the span); False: redact."""
@@ -207,17 +243,17 @@ class Redactor:
             return None
         return False
 
-    def _maybe_open_block(self, rule: CompiledRule, content: bytes) -> None:
+    def _maybe_open_block(self, rule: CompiledRule, content: bytes) -> bool:
         assert rule.pattern is not None and rule.block_end is not None
         begin = None
         for begin in rule.pattern.finditer(content):
             pass
         if begin is None or rule.block_end.search(content, begin.end()):
-            return
+            return False
         self._block = rule
-        self._count(rule)
+        return True
 
-    def _rewrite(self, content: bytes, spans: list[_Span]) -> bytes:
+    def _rewrite(self, content: bytes, spans: list[_Span], counted: list[str]) -> bytes:
         spans.sort(key=lambda s: s[0])
         parts: list[bytes] = []
         pos = 0
@@ -237,12 +273,9 @@ class Redactor:
             parts.append(content[pos:start])
             parts.append(opened + replacement + closed)
             pos = stop
-            self._count(rule)
+            counted.append(rule.id)
         parts.append(content[pos:])
         return b"".join(parts)
-
-    def _count(self, rule: CompiledRule) -> None:
-        self._stats[rule.id] = self._stats.get(rule.id, 0) + 1
 
 
 def _split_ending(line: bytes) -> tuple[bytes, bytes]:

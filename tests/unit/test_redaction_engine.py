@@ -258,6 +258,25 @@ def test_sip_dump_keeps_structure_and_correlates_with_tlib(rule_sets) -> None:
     assert b"\tAttributeThisDN\t'7101'\n" in tlib_out
 
 
+def test_repeated_lines_come_from_the_cache_with_their_counts(rule_sets) -> None:
+    text = TLIB_EVENT * 5 + SIP_INVITE * 3
+    out, stats = redact(rule_sets, text)
+    one_tlib, tlib_stats = redact(rule_sets, TLIB_EVENT)
+    one_sip, sip_stats = redact(rule_sets, SIP_INVITE)
+    assert out == one_tlib * 5 + one_sip * 3
+    expected = {k: 5 * tlib_stats.get(k, 0) + 3 * sip_stats.get(k, 0) for k in {*tlib_stats, *sip_stats}}
+    assert stats == expected
+    exact = Redactor(rule_sets, Tokenizer(KEY, None), "log", "x.log", use_prefilter=False)
+    assert exact.feed(text) + exact.finish() == out and exact.stats == stats
+
+
+def test_block_opening_lines_are_not_cached(rule_sets) -> None:
+    text = b"-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n" * 2
+    out, stats = redact(rule_sets, text, "config")
+    assert b"AAAA" not in out and out.count(b"REDACTED-KEY-MATERIAL") == 2
+    assert stats == {"pem-key-block": 2}
+
+
 def test_other_key_gives_other_tokens(rule_sets) -> None:
     one, _ = redact(rule_sets, b"\tAttributeANI\t'5555550142'\n", key=KEY)
     two, _ = redact(rule_sets, b"\tAttributeANI\t'5555550142'\n", key=b"another-site-key-0123456789abcdef")
