@@ -340,3 +340,48 @@ def test_corrupt_gzip_is_left_out(host, tmp_path):
         member.close_worker()
     assert outcome.result is None and "gzip" in outcome.excluded.reason
     assert list(pieces.iterdir()) == []
+
+
+def test_sigkill_at_random_moments_never_leaves_a_verifying_incomplete_bundle(host, tmp_path):
+    import random
+
+    from collector.verify import verify_bundle
+
+    rng = random.Random(int(os.environ.get("GCOLLECT_KILL_SEED", "7")))
+    out = tmp_path / "out"
+    out.mkdir()
+    complete_members = None
+    for attempt in range(8):
+        proc = subprocess.Popen([sys.executable, "-m", "collector", "collect", "--root", str(host),
+                                 "--output", str(out), "--state-dir", str(tmp_path / "state"), "--quiet",
+                                 "--workers", "2", "--host-name", f"try{attempt}"],
+                                cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        time.sleep(rng.uniform(0.2, 4.0))
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=30)
+        for bundle in out.glob("gcollect-*"):
+            if not bundle.name.endswith((".tar.gz", ".tar.zst", ".zip")):
+                continue
+            report = verify_bundle(bundle)
+            if report.ok:   # a bundle that verifies must be the whole thing
+                members = dict(iter_members(bundle))
+                manifest = json.loads(members["manifest.json"])
+                listed = {f["path"] for f in manifest["files"]}
+                assert listed <= set(members)
+                if complete_members is None:
+                    complete_members = len(listed)
+                assert len(listed) == complete_members
+            bundle.unlink()
+            sidecar = bundle.with_name(bundle.name + ".sha256")
+            if sidecar.exists():
+                sidecar.unlink()
+        for leftover in out.iterdir():      # what a SIGKILL leaves must never look complete
+            assert leftover.name.endswith((".partial", ".sha256")) or leftover.name.startswith(".gcollect-tmp"), \
+                leftover.name
+            if leftover.is_dir():
+                shutil.rmtree(leftover)
+            else:
+                leftover.unlink()
