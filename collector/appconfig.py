@@ -25,7 +25,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from collector.hostfiles import WalkBudget, escape, expand_glob, glob_match, read_head, source_of
+from collector.hostfiles import GlobSet, WalkBudget, escape, expand_glob, glob_match, glob_set, \
+    read_head, source_of
 from collector.model import Profile
 
 MAX_CONFIG_BYTES = 32 * 1024      # a local .cfg is a few KB; [log] may come after DB sections
@@ -242,14 +243,18 @@ def _files(root: Path, host: str) -> list[str]:
         return []
 
 
+_CONFIG_SET = GlobSet(CONFIG_PATTERNS)
+_JAVA_LOG_CONFIG_SET = GlobSet(JAVA_LOG_CONFIG_PATTERNS)
+_SCRIPT_SET = GlobSet(SCRIPT_PATTERNS)
+
+
 def _read_configs(root: Path, app: AppDir, folder: str, files: list[str]) -> None:
     for name in files:
-        host = _join(folder, name)
         config = None
-        if any(glob_match(name, p) for p in CONFIG_PATTERNS):
-            config = read_app_config(root, host, app.host)
-        elif any(glob_match(name, p) for p in JAVA_LOG_CONFIG_PATTERNS):
-            config = read_java_log_config(root, host, app.host)
+        if _CONFIG_SET.match_name(name):
+            config = read_app_config(root, _join(folder, name), app.host)
+        elif _JAVA_LOG_CONFIG_SET.match_name(name):
+            config = read_java_log_config(root, _join(folder, name), app.host)
         if config is not None:
             app.configs.append(config)
             app.evidence += config.evidence()
@@ -259,18 +264,23 @@ def examine_app_dir(root: Path, app: AppDir, profiles: Mapping[str, Profile]) ->
     """Fill an app dir's configs (also in ``config``/``conf``/... sub-folders), launch-script
     name and marker hints."""
     files = _files(root, app.host)
+    names = set(files)
+    wildcard = _wildcard_markers(profiles)
+    # only the few files some config, script or wildcard marker glob matches need a look
+    interesting = _interesting(wildcard.patterns)
+    files = [n for n in files if interesting.match_name(n)]
     _read_configs(root, app, app.host, files)
     for sub in CONFIG_SUBDIRS:
         folder = _join(app.host, sub)
         if os.path.isdir(source_of(root, folder)) and not os.path.islink(source_of(root, folder)):
             _read_configs(root, app, folder, _files(root, folder))
     for name in files:
-        host = _join(app.host, name)
-        if app.script_name is None and any(glob_match(name, p) for p in SCRIPT_PATTERNS):
+        if app.script_name is None and _SCRIPT_SET.match_name(name):
+            host = _join(app.host, name)
             app.script_name = read_script_app_name(root, host)
             if app.script_name:
                 app.evidence.append(f"script {host} -app {app.script_name}")
-    names = set(files)
+    marked = [n for n in files if wildcard.match_name(n)] if wildcard.patterns else []
     for product, profile in profiles.items():
         for pattern in profile.detect.files:
             if "/" in pattern:
@@ -278,6 +288,16 @@ def examine_app_dir(root: Path, app: AppDir, profiles: Mapping[str, Profile]) ->
             elif not any(c in pattern for c in "*?[{"):       # a plain name: one set lookup
                 hits = [_join(app.host, pattern)] if pattern in names else []
             else:
-                hits = [_join(app.host, n) for n in files if glob_match(n, pattern)]
+                hits = [_join(app.host, n) for n in marked if glob_match(n, pattern)]
             for hit in hits:
                 app.hints.setdefault(product, []).append(f"marker {hit}")
+
+
+def _interesting(wildcard_markers: tuple[str, ...]) -> GlobSet:
+    return glob_set(CONFIG_PATTERNS + JAVA_LOG_CONFIG_PATTERNS + SCRIPT_PATTERNS + wildcard_markers)
+
+
+def _wildcard_markers(profiles: Mapping[str, Profile]) -> GlobSet:
+    """One ``GlobSet`` of every profile's ``Detect.files`` globs matched by base name."""
+    return glob_set(tuple(sorted({p for profile in profiles.values() for p in profile.detect.files
+                                  if "/" not in p and any(c in p for c in "*?[{")})))

@@ -231,9 +231,10 @@ def _log_dirs(root: Path, containers: list[str], apps: dict[str, AppDir],
             if left <= 0:
                 continue
             for entry in listing:
+                if not entry.is_dir(follow_symlinks=False):
+                    continue
                 child = _join(host, entry.name)
-                if (entry.is_dir(follow_symlinks=False) and child not in SYSTEM_DIRS
-                        and entry.name.lower() not in WINDOWS_SYSTEM_NAMES):
+                if child not in SYSTEM_DIRS and entry.name.lower() not in WINDOWS_SYSTEM_NAMES:
                     stack.append((child, left - 1))
 
     for container in containers:

@@ -103,6 +103,67 @@ def glob_match(host_path: str, pattern: str) -> bool:
     return compile_glob(pattern).match(host_path.strip("/")) is not None
 
 
+def _union(regexes: list[str]) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{r})" for r in regexes), re.S) if regexes else None
+
+
+def _segments(pattern: str) -> list[str]:
+    return [s for s in pattern.strip("/").split("/") if s not in ("", ".")]
+
+
+class GlobSet:
+    """Several globs matched at once, with ``glob_match``'s meaning; ``first`` names the first
+    glob, in the given order, that matches.
+
+    One regex (an alternation) per kind of glob: globs without ``/`` against the base name;
+    ``**/<segment>`` globs against the last segment (the same thing when the path has no empty
+    segment); the others against the whole host path."""
+
+    def __init__(self, patterns: tuple[str, ...] | list[str]) -> None:
+        self.patterns = tuple(patterns)
+        names, deep, paths = [], [], []
+        for pattern in self.patterns:
+            segments = _segments(pattern)
+            if "/" not in pattern.strip("/"):
+                names.append(compile_glob(pattern).pattern)
+            elif len(segments) == 2 and segments[0] == "**" and segments[1] != "**":
+                deep.append(_segment_regex(segments[1]) + r"\Z")
+            else:
+                paths.append(compile_glob(pattern).pattern)
+        self._names = _union(names)
+        self._deep = _union(deep)
+        self._paths = _union(paths)
+        self._all_paths = _union([compile_glob(p).pattern for p in self.patterns
+                                  if "/" in p.strip("/")])
+
+    def match_name(self, name: str) -> bool:
+        """``match`` for a base name (no ``/``)."""
+        return bool((self._names is not None and self._names.match(name))
+                    or (self._deep is not None and self._deep.match(name))
+                    or (self._paths is not None and self._paths.match(name)))
+
+    def match(self, host_path: str) -> bool:
+        if self._names is not None and self._names.match(posixpath.basename(host_path)):
+            return True
+        stripped = host_path.strip("/")
+        if "//" in stripped:
+            return self._all_paths is not None and self._all_paths.match(stripped) is not None
+        if self._deep is not None and self._deep.match(stripped.rpartition("/")[2]):
+            return True
+        return self._paths is not None and self._paths.match(stripped) is not None
+
+    def first(self, host_path: str) -> str | None:
+        if not self.match(host_path):
+            return None
+        return next(p for p in self.patterns if glob_match(host_path, p))
+
+
+@functools.lru_cache(maxsize=1024)
+def glob_set(patterns: tuple[str, ...]) -> GlobSet:
+    """A cached ``GlobSet`` for a tuple of globs."""
+    return GlobSet(patterns)
+
+
 # ------------------------------------------------------------------ expansion
 @dataclass
 class WalkBudget:
@@ -115,14 +176,23 @@ class WalkBudget:
         return self.dirs_left >= 0
 
 
-def _scandir(path: str, budget: WalkBudget) -> list[os.DirEntry[str]]:
+Listings = dict[str, list[os.DirEntry[str]]]
+
+
+def _scandir(path: str, budget: WalkBudget, listings: Listings | None = None
+             ) -> list[os.DirEntry[str]]:
     if not budget.take():
         return []
+    if listings is not None and path in listings:
+        return listings[path]
     try:
         with os.scandir(path) as entries:
-            return sorted(entries, key=lambda e: e.name)
+            found = sorted(entries, key=lambda e: e.name)
     except OSError:
-        return []
+        found = []
+    if listings is not None:
+        listings[path] = found
+    return found
 
 
 def _is_real_dir(entry: os.DirEntry[str]) -> bool:
@@ -145,15 +215,33 @@ def expand_glob(
     Symlinked folders are listed but never entered. ``skip_dirs`` are host paths not entered by
     ``**`` or ``*`` (system folders); a literal segment still reaches them.
     """
+    return list(expand_glob_entries(root, pattern, max_depth=max_depth, budget=budget,
+                                    skip_dirs=skip_dirs))
+
+
+def expand_glob_entries(
+    root: Path,
+    pattern: str,
+    *,
+    max_depth: int = MAX_GLOB_DEPTH,
+    budget: WalkBudget | None = None,
+    skip_dirs: frozenset[str] = frozenset(),
+    listings: Listings | None = None,
+) -> dict[str, os.DirEntry[str] | None]:
+    """``expand_glob`` with, for each host path, the folder entry it was found by (its
+    ``is_dir``/``is_symlink``/``stat`` answers are cached), or None when a literal segment
+    reached it. ``listings`` (folder -> sorted entries) lets several expansions in one run list
+    each folder once; the budget is charged as if each listed it again."""
     budget = budget or WalkBudget()
     segments = [s for s in pattern.strip("/").split("/") if s not in ("", ".")]
-    found: dict[str, None] = {}
+    found: dict[str, os.DirEntry[str] | None] = {}
     root_text = os.fspath(root)
+    last = len(segments) - 1
 
     def walk(host: str, index: int, depth: int) -> None:
         if index == len(segments):
             if host:
-                found[host] = None
+                found.setdefault(host, None)
             return
         if depth > max_depth:
             return
@@ -161,7 +249,7 @@ def expand_glob(
         base = os.path.join(root_text, *host.split("/")) if host else root_text
         if segment == "**":
             walk(host, index + 1, depth)           # zero folders
-            for entry in _scandir(base, budget):
+            for entry in _scandir(base, budget, listings):
                 child = f"{host}/{entry.name}" if host else entry.name
                 if _is_real_dir(entry) and child not in skip_dirs:
                     walk(child, index, depth + 1)
@@ -172,23 +260,28 @@ def expand_glob(
             regex = re.compile(_segment_regex(segment) + r"\Z", re.S)
         else:
             child = f"{host}/{segment}" if host else segment
-            if os.path.lexists(os.path.join(base, segment)):
-                _descend(child, os.path.join(base, segment), index, depth)
+            path = os.path.join(base, segment)
+            if index == last:
+                if child not in found and os.path.lexists(path):
+                    found[child] = None
+            elif os.path.isdir(path) and not os.path.islink(path):
+                walk(child, index + 1, depth + 1)
             return
-        for entry in _scandir(base, budget):
+        match = regex.match
+        for entry in _scandir(base, budget, listings):
+            if not match(entry.name):
+                continue
             child = f"{host}/{entry.name}" if host else entry.name
-            if regex.match(entry.name) and child not in skip_dirs:
-                _descend(child, entry.path, index, depth)
-
-    def _descend(child: str, path: str, index: int, depth: int) -> None:
-        if index + 1 == len(segments):
-            found[child] = None
-        elif os.path.isdir(path) and not os.path.islink(path):
-            walk(child, index + 1, depth + 1)
+            if child in skip_dirs:
+                continue
+            if index == last:
+                found.setdefault(child, entry)
+            elif _is_real_dir(entry):
+                walk(child, index + 1, depth + 1)
 
     if segments:
         walk("", 0, 0)
-    return list(found)
+    return found
 
 
 # ------------------------------------------------------------------ safe files
@@ -299,10 +392,10 @@ def parse_log_name(file_name: str) -> LogName:
     Java apps (logback/log4j) roll ``cloud.log`` into ``cloud.<yyyy-MM-dd>[.<i>].log``: same
     stream as ``cloud.log`` (stamp = the date part, not a Genesys stamp).
     """
-    after = _ROLLED_AFTER_LOG.match(file_name)          # GAX: gax.log.<ts>, gax.log.<ts>-1
+    after = ".log." in file_name and _ROLLED_AFTER_LOG.match(file_name)  # GAX: gax.log.<ts>[-1]
     if after:
         return LogName(after.group("base"), None, after.group("ts"), None)
-    java = _JAVA_ROLLED.match(file_name)
+    java = "-" in file_name and _JAVA_ROLLED.match(file_name)
     if java:
         return LogName(java.group("base"), None, None, None)
     found = _LOG_NAME.match(file_name)

@@ -17,6 +17,7 @@ Score of a profile against a header, compared as a tuple (higher wins, then prod
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -101,27 +102,38 @@ def scan_streams(root: Path, directory: str, profiles: Mapping[str, Profile],
     """Streams of log files (``hostfiles.is_log_name``) directly in one folder, one head read
     per stream."""
     folder = source_of(root, directory)
-    groups: dict[tuple[str, str | None, str | None], list[tuple[str, float, str]]] = {}
     try:
         entries = list(os.scandir(folder))
     except OSError:
         return []
+    named: dict[tuple[str, str | None, str | None], list[tuple[str, os.DirEntry[str]]]] = {}
     for entry in entries:
         if not is_log_name(entry.name):
             continue
         name = parse_log_name(entry.name)
-        try:
-            mtime = entry.stat(follow_symlinks=False).st_mtime
-        except OSError:
-            continue
-        groups.setdefault(name.stream, []).append((name.stamp or "", mtime, entry.name))
+        named.setdefault(name.stream, []).append((name.stamp or "", entry))
+    # newest file of each stream: the highest (stamp, mtime, name); only the files with the
+    # highest stamp need an lstat for their mtime. A stream none of whose files can be
+    # lstat-ed does not exist.
+    groups: dict[tuple[str, str | None, str | None], str] = {}
+    for stream, files in named.items():
+        files.sort(key=lambda f: f[0], reverse=True)
+        for _stamp, tied in itertools.groupby(files, key=lambda f: f[0]):
+            timed = []
+            for _, entry in tied:
+                try:
+                    timed.append((entry.stat(follow_symlinks=False).st_mtime, entry.name))
+                except OSError:
+                    continue
+            if timed:
+                groups[stream] = max(timed)[1]
+                break
     streams: list[Stream] = []
-    for (base, _thread, companion), files in sorted(groups.items(), key=lambda kv: str(kv[0])):
+    for (base, _thread, companion), newest in sorted(groups.items(), key=lambda kv: str(kv[0])):
         if companion and (base, None, None) in groups:
             continue                       # a snapshot/memory file next to its stream adds nothing
         if budget.left <= 0:
             break
-        newest = max(files)[2]
         host = f"{directory}/{newest}" if directory else newest
         real, _info, _why = resolve_regular(root, source_of(root, host))
         if real is None:

@@ -32,17 +32,20 @@ For each installation, each collect spec, in profile order:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import posixpath
 import re
+import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from collector.hostfiles import WalkBudget, escape, expand_glob, glob_match, parse_log_name, \
-    read_head, resolve_regular, source_of
+from collector.hostfiles import GlobSet, Listings, WalkBudget, escape, \
+    expand_glob_entries, file_type_name, glob_match, glob_set, parse_log_name, read_head, \
+    resolve_regular, source_of
 from collector.segheader import parse_header
 from collector.model import Candidate, CollectSpec, Installation, Plan, Profile, Skip, Window
 
@@ -124,29 +127,51 @@ def expand_spec_globs(glob: str, values: Mapping[str, list[str]]) -> list[str]:
     return list(dict.fromkeys(patterns))
 
 
-def _homes(root: Path, budget: WalkBudget) -> list[str]:
-    found = [h for g in HOME_GLOBS for h in expand_glob(root, g, max_depth=3, budget=budget)]
+def _homes(root: Path, budget: WalkBudget, listings: Listings | None = None) -> list[str]:
+    found = [h for g in HOME_GLOBS for h in expand_glob_entries(root, g, max_depth=3, budget=budget,
+                                                                listings=listings)]
     return [h for h in found if os.path.isdir(source_of(root, h)) and not os.path.islink(source_of(root, h))]
 
 
 # ------------------------------------------------------------------ exclusions
-def never_collect_reason(host_path: str, source: Path, forbid: Sequence[str],
+_NEVER_COLLECT_SET = GlobSet(tuple(pattern for pattern, _ in NEVER_COLLECT))
+_CORE_DUMP_SET = GlobSet(CORE_DUMPS)
+
+
+@functools.lru_cache(maxsize=256)
+def _screen(forbid: tuple[str, ...], include_core: bool) -> GlobSet:
+    """Every glob ``never_collect_reason`` looks at: a path no glob of it matches needs only
+    the PEM check."""
+    return GlobSet(_NEVER_COLLECT_SET.patterns + (() if include_core else CORE_DUMPS) + forbid)
+
+
+def never_collect_reason(host_path: str, source: Path | str, forbid: Sequence[str],
                          include_core: bool) -> str | None:
+    forbid = tuple(forbid)
+    return _never_reason(host_path, source, forbid, include_core, _screen(forbid, include_core))
+
+
+def _never_reason(host_path: str, source: Path | str, forbid: tuple[str, ...],
+                  include_core: bool, screen: GlobSet) -> str | None:
     name = posixpath.basename(host_path)
-    for pattern, reason in NEVER_COLLECT:
-        if glob_match(name, pattern):
-            return f"never collected: {reason}"
-    if not include_core and any(glob_match(name, p) for p in CORE_DUMPS):
-        return "core dump; pass --include-core to collect it"
+    screened = screen.match(host_path)
+    if screened:
+        if _NEVER_COLLECT_SET.match_name(name):
+            for pattern, reason in NEVER_COLLECT:
+                if glob_match(name, pattern):
+                    return f"never collected: {reason}"
+        if not include_core and _CORE_DUMP_SET.match_name(name):
+            return "core dump; pass --include-core to collect it"
     if name.lower().endswith(PEM_SUFFIXES) and b"PRIVATE KEY" in read_head(source, PEM_PEEK_BYTES):
         return "never collected: PEM file contains a private key"
-    for pattern in forbid:
-        if glob_match(host_path, pattern):
+    if screened and forbid:
+        pattern = glob_set(tuple(forbid)).first(host_path)
+        if pattern is not None:
             return f"forbidden by profile ({pattern})"
     return None
 
 
-def _unreadable(source: Path) -> str | None:
+def _unreadable(source: Path | str) -> str | None:
     try:
         fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as error:
@@ -268,27 +293,78 @@ def apply_cap(picks: list[_Pick], cap_mb: float | None, label: str
 
 
 # ------------------------------------------------------------------ entry points
+class _Walk:
+    """What one ``select`` run shares between its glob expansions: the folder budget, the
+    folder listings (each folder is listed once) and the real paths of the folders files were
+    found in (a file that is not a symlink has the real path ``realpath(folder)/name``)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.budget = WalkBudget()
+        self.listings: Listings = {}
+        self.real_dirs: dict[str, tuple[str, Path]] = {}
+
+    def real_dir(self, folder: str) -> tuple[str, Path]:
+        real = self.real_dirs.get(folder)
+        if real is None:
+            text = os.path.realpath(folder)
+            real = self.real_dirs[folder] = (text, Path(text))
+        return real
+
+
+def _resolve_entry(walk: _Walk, entry: os.DirEntry[str]
+                   ) -> tuple[str | None, Path | None, os.stat_result | None, str]:
+    """``resolve_regular`` for a file found by a folder listing, with the real path also as
+    text: the listing knows whether it is a symlink, and a plain file's real path is its
+    folder's plus its name."""
+    try:
+        info = None if entry.is_symlink() else entry.stat(follow_symlinks=False)
+    except OSError:
+        info = None
+    if info is None:
+        real, info, why = resolve_regular(walk.root, Path(entry.path))
+        return (os.fspath(real) if real is not None else None), real, info, why
+    if not stat.S_ISREG(info.st_mode):
+        return None, None, None, f"not a regular file ({file_type_name(info.st_mode)})"
+    path, name = entry.path, entry.name
+    folder_text, folder = walk.real_dir(path[:len(path) - len(name) - 1] or os.sep)
+    text = f"{folder_text}{name}" if folder_text.endswith(os.sep) else f"{folder_text}{os.sep}{name}"
+    return text, folder.joinpath(name), info, ""
+
+
 def _matched_files(root: Path, spec: CollectSpec, inst: Installation, profile: Profile,
                    values: Mapping[str, list[str]], claimed: set[str], include_core: bool,
-                   budget: WalkBudget) -> tuple[list[_File], list[Skip]]:
+                   walk: _Walk) -> tuple[list[_File], list[Skip]]:
     files: list[_File] = []
     skipped: list[Skip] = []
+    forbid = tuple(profile.forbid)
+    screen = _screen(forbid, include_core)
     for glob in spec.globs:
         for pattern in expand_spec_globs(glob, values):
-            for host in expand_glob(root, pattern, budget=budget):
-                source = source_of(root, host)
-                if os.path.isdir(source) and not os.path.islink(source):
-                    continue
-                real, info, why = resolve_regular(root, source)
-                key = os.fspath(real) if real else os.path.realpath(source)
+            found = expand_glob_entries(root, pattern, budget=walk.budget, listings=walk.listings)
+            for host, entry in found.items():
+                if entry is None:
+                    source = source_of(root, host)
+                    if os.path.isdir(source) and not os.path.islink(source):
+                        continue
+                    real, info, why = resolve_regular(root, source)
+                    key = os.fspath(real) if real is not None else os.path.realpath(source)
+                else:
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            continue
+                    except OSError:
+                        pass
+                    text, real, info, why = _resolve_entry(walk, entry)
+                    key = text if text is not None else os.path.realpath(entry.path)
                 if key in claimed:
                     continue
                 claimed.add(key)
                 if real is None or info is None:
                     skipped.append(Skip(host, inst.product, why))
                     continue
-                reason = never_collect_reason(host, real, profile.forbid, include_core) \
-                    or _unreadable(real)
+                reason = _never_reason(host, key, forbid, include_core, screen) \
+                    or _unreadable(key)
                 if reason:
                     skipped.append(Skip(host, inst.product, reason, info.st_size))
                     continue
@@ -301,8 +377,8 @@ def select(root: Path, profiles: Mapping[str, Profile], installations: Sequence[
            include_core: bool = False) -> Plan:
     """The plan for these installations (see the module docstring)."""
     root = Path(root)
-    budget = WalkBudget()
-    homes = _homes(root, budget)
+    walk = _Walk(root)
+    homes = _homes(root, walk.budget, walk.listings)
     claimed: set[str] = set()
     picks: list[_Pick] = []
     skipped: list[Skip] = []
@@ -316,7 +392,7 @@ def select(root: Path, profiles: Mapping[str, Profile], installations: Sequence[
         values = _placeholder_values(inst, homes)
         for spec in profile.collect:
             files, spec_skips = _matched_files(root, spec, inst, profile, values, claimed,
-                                               include_core, budget)
+                                               include_core, walk)
             skipped += spec_skips
             needed = spec.consent or (BINARY_CONSENT if spec.kind == "binary-log" else None)
             if needed and needed not in consent:

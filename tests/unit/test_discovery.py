@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from collector import logheads, processes
 from collector.appconfig import map_log_path, parse_ini, app_name_from_sections
@@ -270,3 +271,83 @@ def test_generated_host_installations_match_the_ledger(tmp_path: Path, layout: s
     planted_keys = {(p.product, p.app_name) for p in ledger.installations()}
     extra = {k for k in by_key if k not in planted_keys and k[0] not in NAMES_NOT_ON_DISK | {"host"}}
     assert extra == set()
+
+
+# ------------------------------------------------------------------ speed-ups keep the meaning
+def test_newest_of_a_stream_without_stamps_is_the_last_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the files with the highest name stamp are stat-ed; with no stamps (Java rolled
+    names) that is every file, and the last written one is read."""
+    folder = "opt/genesys/SIPS_J/logs"
+    for index, name in enumerate(("SIPS_J.log", "SIPS_J.2024-03-04.log", "SIPS_J.2024-03-05.1.log")):
+        path = sip_log(tmp_path, f"{folder}/{name}", app="SIPS_J")
+        os.utime(path, (1.7e9 + [300, 100, 200][index],) * 2)
+    reads: list[str] = []
+    real_read = logheads.read_head
+    monkeypatch.setattr(logheads, "read_head",
+                        lambda path, limit: reads.append(Path(path).name) or real_read(path, limit))
+    streams = logheads.scan_streams(tmp_path, folder, PROFILES, logheads.HeadBudget())
+    assert [(s.base, s.newest) for s in streams] == [("SIPS_J", f"{folder}/SIPS_J.log")]
+    assert reads == ["SIPS_J.log"]
+
+
+def test_wildcard_markers_and_configs_among_many_logs(tmp_path: Path) -> None:
+    app = "opt/genesys/ORS_1"
+    for index in range(300):
+        write(tmp_path, f"{app}/ors.20240305_09{index // 60:02d}{index % 60:02d}_000.log")
+    write(tmp_path, f"{app}/orchestration.xml", "<x/>")
+    write(tmp_path, f"{app}/ors.cfg", "[ORS_1]\nport = 7000\n[log]\nall = ors\n")
+    write(tmp_path, f"{app}/start_ors.sh", "./ors -host cfg -app ORS_1\n")
+    profiles = dict(PROFILES)
+    profiles["ors"] = make_profile("ors", Detect(files=("orchestration*.xml", "missing.cfg")))
+    ors = find(discover(tmp_path, profiles), "ors")
+    assert (ors.name, ors.app_dir, ors.log_bases) == ("ORS_1", app, (f"{app}/ors",))
+    assert ors.evidence == (f"config {app}/ors.cfg [log] all", f"script {app}/start_ors.sh -app ORS_1",
+                            f"marker {app}/orchestration.xml")
+
+
+def _old_parse_log_name(file_name: str):
+    """``parse_log_name`` before the literal-part shortcuts, for comparison."""
+    from collector.hostfiles import _JAVA_ROLLED, _LOG_NAME, _ROLLED_AFTER_LOG, LogName
+
+    after = _ROLLED_AFTER_LOG.match(file_name)
+    if after:
+        return LogName(after.group("base"), None, after.group("ts"), None)
+    java = _JAVA_ROLLED.match(file_name)
+    if java:
+        return LogName(java.group("base"), None, None, None)
+    found = _LOG_NAME.match(file_name)
+    if found:
+        companion = found.group("companion")
+        if found.group("ext") == "qsp":
+            companion = ".qsp"
+        return LogName(found.group("base"), found.group("thread"), found.group("ts"),
+                       companion.lstrip(".") if companion else None)
+    base = file_name[:-4] if file_name.endswith(".log") else file_name
+    return LogName(base, None, None, None)
+
+
+@pytest.mark.parametrize("name", [
+    "SIPS_P.20240305_091500_120.log", "SIPS_P-768.20240305_091500_120.snapshot.log",
+    "gax.log.20240305_091500_120", "gax.log.20240305_091500_120-2", "cloud.2024-03-05.1.log",
+    "cloud.log", "x-1.log", "a.log.b", "SIPS_P-001.20240305_091500_120.qsp",
+    "gax.log.20240305_091500_120\n", "odd-2024-03-05.log", "q.log.2024-03-05.log",
+    "a.log.20240305_091500_120.log", "a-2024-03-05.20240305_091500_120.log",
+])
+def test_parse_log_name_shortcuts_change_nothing(name: str) -> None:
+    """``parse_log_name`` tries a pattern only when the name holds its literal part."""
+    from collector.hostfiles import parse_log_name
+
+    assert parse_log_name(name) == _old_parse_log_name(name)
+
+
+_NAME_PARTS = st.sampled_from(["a", ".", "-", "log", "qsp", "20240305_091500_120", "2024-03-05",
+                               "1", "123", "snapshot", "memory", "_", "\n", ".log"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_NAME_PARTS, min_size=1, max_size=8).map("".join))
+def test_parse_log_name_shortcuts_change_nothing_for_any_name(name: str) -> None:
+    from collector.hostfiles import parse_log_name
+
+    assert parse_log_name(name) == _old_parse_log_name(name)

@@ -302,3 +302,75 @@ def test_generated_host_window_takes_the_segments_that_overlap(generated) -> Non
         touches = datetime.fromisoformat(first) <= window.until and \
             datetime.fromisoformat(last) >= window.since
         assert (path in members) == touches, (path, first, last)
+
+
+# ------------------------------------------------------------------ speed-ups keep the meaning
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from collector.hostfiles import GlobSet, glob_match  # noqa: E402
+from collector.selection import never_collect_reason  # noqa: E402
+
+_SEGMENT = st.text(alphabet="ab.*?[]!-C", min_size=1, max_size=5).filter(lambda s: "[[" not in s)
+_GLOBS = st.lists(st.one_of(
+    _SEGMENT, st.builds(lambda s: f"**/{s}", _SEGMENT),
+    st.lists(st.one_of(_SEGMENT, st.just("**")), min_size=1, max_size=3).map("/".join),
+    st.builds(lambda s: f"/{s}/", _SEGMENT)), max_size=5)
+_PATHS = st.lists(st.text(alphabet="ab.-Cc:", max_size=4), min_size=1, max_size=4).map("/".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_GLOBS, _PATHS)
+def test_glob_set_means_any_glob_match(globs: list[str], host_path: str) -> None:
+    """One alternation per kind of glob (base name, ``**/<segment>``, whole path) answers
+    exactly like ``glob_match`` one glob at a time, also for paths with empty segments."""
+    globs = [g for g in globs if g.strip("/")]
+    expected = [g for g in globs if glob_match(host_path, g)]
+    found = GlobSet(globs)
+    assert found.match(host_path) == bool(expected)
+    assert found.first(host_path) == (expected[0] if expected else None)
+    name = host_path.rsplit("/", 1)[-1]
+    assert found.match_name(name) == any(glob_match(name, g) for g in globs)
+
+
+@pytest.mark.parametrize("host_path, forbid, include_core, expected", [
+    ("a/b/server.key", ("**/server.key",), False, "never collected: private key file (*.key)"),
+    ("a/core.12", ("**/core.*",), False, "core dump; pass --include-core to collect it"),
+    ("a/core.12", ("**/core.*",), True, "forbidden by profile (**/core.*)"),
+    ("a/core.12", (), True, None),
+    ("a/b/id_rsa.pub", ("**/*.pvk", "**/id_rsa*"), False, "forbidden by profile (**/id_rsa*)"),
+    ("a/b/x.txt", ("a/*/x.txt",), False, "forbidden by profile (a/*/x.txt)"),
+    ("a//x.txt", ("**/x.txt",), False, None),          # like glob_match: no empty folder name
+    ("a/b/x.txt", ("**/y.txt",), False, None),
+])
+def test_never_collect_reason_screen(tmp_path: Path, host_path, forbid, include_core,
+                                     expected) -> None:
+    source = write(tmp_path, "f", "x")
+    assert never_collect_reason(host_path, source, forbid, include_core) == expected
+    assert never_collect_reason(host_path, source, list(forbid), include_core) == expected
+
+
+def test_root_reached_through_a_symlink_gives_real_sources(tmp_path: Path) -> None:
+    real_root = tmp_path / "real"
+    write(real_root, f"{APP}/sip.cfg", "[log]\n")
+    write(real_root, f"{APP}/run.sh", "./sip_server -app SIPS_P\n")
+    os.symlink(real_root, tmp_path / "via")
+    os.symlink("sip.cfg", real_root / APP / "again.cfg")           # same file twice: once
+    plan = select(tmp_path / "via", PROFILES, [SIP], Window(), Caps())
+    assert sorted((c.host_path, c.source) for c in plan.members) == [
+        (f"{APP}/again.cfg", Path(os.path.realpath(real_root / APP / "sip.cfg"))),
+        (f"{APP}/run.sh", Path(os.path.realpath(real_root / APP / "run.sh")))]
+    assert all(isinstance(c.source, Path) for c in plan.members)
+    assert not plan.skipped
+
+
+def test_each_folder_is_listed_once_per_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for hour in range(6):
+        segment(tmp_path, at(hour), at(hour + 1))
+    write(tmp_path, f"{APP}/sip.cfg", "[log]\n")
+    listed: list[str] = []
+    real_scandir = os.scandir
+    monkeypatch.setattr(os, "scandir", lambda path=".": listed.append(os.fspath(path))
+                        or real_scandir(path))
+    plan = select(tmp_path, PROFILES, [SIP], Window(), Caps())
+    assert len(names(plan)) == 7
+    assert len(listed) == len(set(listed))
