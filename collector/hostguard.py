@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from collector.errors import PreflightFailed
+from collector.units import human
 
 GIB = 1 << 30
 DEFAULT_RESERVE_FRACTION = 0.10
@@ -59,14 +60,6 @@ class DiskEstimate:
         return self.free - self.needed >= self.reserve
 
 
-def _human(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if abs(n) < 1024 or unit == "TB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} TB"
-
-
 def estimate_disk(output_dir: Path, bytes_in: int, *, reserve_bytes: int | None = None,
                   max_bundle_bytes: int | None = None) -> DiskEstimate:
     usage = shutil.disk_usage(output_dir)
@@ -93,8 +86,8 @@ def preflight(output_dir: Path, bytes_in: int, *, reserve_bytes: int | None = No
     if not estimate.ok:
         raise PreflightFailed(
             problem=(
-                f"not enough space in {output_dir}: the bundle needs about {_human(estimate.needed)}, "
-                f"{_human(estimate.free)} free, and {_human(estimate.reserve)} must stay free "
+                f"not enough space in {output_dir}: the bundle needs about {human(estimate.needed)}, "
+                f"{human(estimate.free)} free, and {human(estimate.reserve)} must stay free "
                 f"(--reserve); free space or choose another --output"
             )
         )

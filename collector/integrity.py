@@ -120,7 +120,8 @@ def digests_equal(a: str | bytes, b: str | bytes) -> bool:
     return hmac.compare_digest(a, b)
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
+    """Make a rename durable; a file system that cannot fsync a folder is not an error."""
     try:
         fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except OSError:
@@ -163,7 +164,7 @@ def atomic_write_bytes(path: Path | str, data: bytes, mode: int = 0o600) -> None
         except FileNotFoundError:
             pass
         os.rmdir(private)
-    _fsync_dir(parent)
+    fsync_dir(parent)
 
 
 def sidecar_path(bundle: Path | str) -> Path:
@@ -204,6 +205,7 @@ def read_sidecar(path: Path | str) -> str:
 __all__ = [
     "HashingReader",
     "atomic_write_bytes",
+    "fsync_dir",
     "digests_equal",
     "read_sidecar",
     "sha256_file",

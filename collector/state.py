@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+
 import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from collector.integrity import atomic_write_bytes, fsync_dir  # noqa: F401 (re-exported)
 from typing import Any, Literal
 
 from collector.model import Candidate
@@ -38,42 +40,7 @@ Action = Literal["skip", "resume", "full", "partial-line"]
 
 
 # ---------------------------------------------------------------- atomic files
-def fsync_dir(directory: Path) -> None:
-    """Make a rename durable; file systems that cannot fsync a folder are not an error."""
-    if os.name == "nt":  # pragma: no cover - no directory fsync on Windows
-        return
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def atomic_write_bytes(path: Path, data: bytes, *, mode: int = 0o600) -> None:
-    """Write ``path`` so that a crash leaves either the old or the new content, never a mix."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, mode) if hasattr(os, "fchmod") else None
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-        os.close(fd)
-        fd = -1
-        os.replace(tmp, path)
-    except BaseException:
-        if fd >= 0:
-            os.close(fd)
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
-
-
+# (atomic_write_bytes and fsync_dir live in collector.integrity, shared with the bundle writer)
 def atomic_write_json(path: Path, obj: Any) -> None:
     atomic_write_bytes(path, json.dumps(obj, indent=1, sort_keys=True).encode() + b"\n")
 

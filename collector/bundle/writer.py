@@ -22,7 +22,7 @@ from collector.bundle.names import FORMATS, UnsafeMemberName, check_component, c
     sha256sums_line
 from collector.bundle.pieces import GZIP_MAGIC, ZSTD_MAGIC, Piece, compress_unit, crc32
 from collector.errors import BundleWriteError, DiskFull
-from collector.integrity import write_sidecar
+from collector.integrity import fsync_dir, write_sidecar
 from collector.model import BundleInfo
 
 _COPY = 1 << 20
@@ -275,7 +275,7 @@ class BundleWriter:
             os.rename(self.partial, self.path)
         else:
             os.unlink(self.partial)
-        _fsync_dir(self.out_dir)
+        fsync_dir(self.out_dir)
 
     def _fail(self, e: OSError) -> NoReturn:
         self.abort()
@@ -294,17 +294,3 @@ def _unlink_quietly(path: Path) -> None:
         pass
     except OSError:
         pass
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make the rename durable; a file system that cannot fsync a folder is not an error."""
-    try:
-        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

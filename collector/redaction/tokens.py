@@ -26,6 +26,8 @@ import sqlite3
 import time
 from pathlib import Path
 
+from collector.integrity import fsync_dir
+
 from collector.errors import PreflightFailed
 
 KEY_BYTES = 32
@@ -59,7 +61,7 @@ def load_or_create_site_key(state_dir: Path) -> bytes:
             pass
         finally:
             tmp.unlink(missing_ok=True)
-        _fsync_dir(state_dir)
+        fsync_dir(state_dir)
     raise PreflightFailed(problem=f"cannot create {key_path}")
 
 
@@ -74,14 +76,6 @@ def _read_key(key_path: Path) -> bytes:
     if len(data) != KEY_BYTES:
         raise PreflightFailed(problem=f"{key_path} is not a {KEY_BYTES}-byte key ({len(data)} bytes)")
     return data
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def token_prefix(category: str) -> str:

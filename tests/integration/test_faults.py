@@ -160,6 +160,29 @@ def test_permission_denied_is_skipped(host, tmp_path):
     assert "permission" in skipped_reason(manifest, f"{APP_LOGS}/{segment.name}")
 
 
+def _process_alone(candidate, tmp_path: Path):
+    """Run one member in this process with a fresh token map; return (outcome, pieces folder)."""
+    from collector import member
+    from collector.model import Window
+
+    pieces = tmp_path / "pieces"
+    pieces.mkdir(exist_ok=True)
+    member.init_worker(member.WorkerConfig(pieces, "tar.gz", None, b"k" * 32, tmp_path / "t.db", (),
+                                           Window(), 65536), own_process=False)
+    try:
+        return member.process_member(candidate), pieces
+    finally:
+        member.close_worker()
+
+
+def _candidate(path: Path, host_path: str, rule_sets=("common-secrets", "tlib", "sip", "pii")):
+    from collector.model import Candidate
+
+    size = path.stat().st_size if path.exists() else 10
+    return Candidate(source=path, host_path=host_path, product="sip-server", installation="SIPS_P",
+                     spec_id="segments", kind="log", size=size, mtime=0.0, rule_sets=rule_sets)
+
+
 def _member_run(host: Path, tmp_path: Path, mutate):
     """Process the newest segment in-process, calling ``mutate(path)`` after the first chunk."""
     from collector import member
@@ -221,21 +244,8 @@ def test_file_rotated_or_deleted_while_read_is_taken_as_of_open(host, tmp_path):
 
 
 def test_file_vanishing_before_read_is_excluded_with_reason(host, tmp_path):
-    from collector import member
-    from collector.model import Candidate, Window
-
     missing = host / APP_LOGS / "SIPS_P.20990101_000000_009.log"
-    candidate = Candidate(source=missing, host_path=f"{APP_LOGS}/{missing.name}", product="sip-server",
-                          installation="SIPS_P", spec_id="segments", kind="log", size=10, mtime=0.0,
-                          rule_sets=("common-secrets",))
-    pieces = tmp_path / "pieces"
-    pieces.mkdir()
-    member.init_worker(member.WorkerConfig(pieces, "tar.gz", None, b"k" * 32, tmp_path / "t.db", (),
-                                           Window(), 65536), own_process=False)
-    try:
-        outcome = member.process_member(candidate)
-    finally:
-        member.close_worker()
+    outcome, pieces = _process_alone(_candidate(missing, f"{APP_LOGS}/{missing.name}"), tmp_path)
     assert outcome.result is None and "disappeared" in outcome.excluded.reason
     assert list(pieces.iterdir()) == []
 
@@ -298,20 +308,7 @@ def test_gzipped_rotation_is_redacted_and_stored_as_text(host, tmp_path):
     target = segment.with_name(segment.name.replace("SIPS_P.", "SIPS_P.19") + ".gz")
     # two gzip members, as `cat a.gz b.gz` makes
     target.write_bytes(gzip.compress(data[: len(data) // 2]) + gzip.compress(data[len(data) // 2:]))
-    from collector import member
-    from collector.model import Candidate, Window
-
-    candidate = Candidate(source=target, host_path=f"{APP_LOGS}/{target.name}", product="sip-server",
-                          installation="SIPS_P", spec_id="segments", kind="log", size=target.stat().st_size,
-                          mtime=0.0, rule_sets=("common-secrets", "tlib", "sip", "pii"))
-    pieces = tmp_path / "pieces"
-    pieces.mkdir()
-    member.init_worker(member.WorkerConfig(pieces, "tar.gz", None, b"k" * 32, tmp_path / "t.db", (),
-                                           Window(), 65536), own_process=False)
-    try:
-        outcome = member.process_member(candidate)
-    finally:
-        member.close_worker()
+    outcome, _ = _process_alone(_candidate(target, f"{APP_LOGS}/{target.name}"), tmp_path)
     assert outcome.excluded is None, outcome.excluded
     assert outcome.result.host_path == f"{APP_LOGS}/{target.name[:-3]}"
     assert outcome.result.size_out >= len(data) - 64 and "decompressed" in outcome.result.note
@@ -322,22 +319,9 @@ def test_gzipped_rotation_is_redacted_and_stored_as_text(host, tmp_path):
 
 
 def test_corrupt_gzip_is_left_out(host, tmp_path):
-    from collector import member
-    from collector.model import Candidate, Window
-
     target = host / APP_LOGS / "SIPS_P.20990101_000000_012.log.gz"
     target.write_bytes(b"\x1f\x8b\x08\x00garbage" + SECRET_NUMBER)
-    candidate = Candidate(source=target, host_path=f"{APP_LOGS}/{target.name}", product="sip-server",
-                          installation="SIPS_P", spec_id="segments", kind="log", size=target.stat().st_size,
-                          mtime=0.0, rule_sets=("common-secrets",))
-    pieces = tmp_path / "pieces"
-    pieces.mkdir()
-    member.init_worker(member.WorkerConfig(pieces, "tar.gz", None, b"k" * 32, tmp_path / "t.db", (),
-                                           Window(), 65536), own_process=False)
-    try:
-        outcome = member.process_member(candidate)
-    finally:
-        member.close_worker()
+    outcome, pieces = _process_alone(_candidate(target, f"{APP_LOGS}/{target.name}", ("common-secrets",)), tmp_path)
     assert outcome.result is None and "gzip" in outcome.excluded.reason
     assert list(pieces.iterdir()) == []
 
