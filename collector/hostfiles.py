@@ -14,6 +14,7 @@ Read-only; the only I/O is ``lstat``/``scandir``/``realpath``.
 
 from __future__ import annotations
 
+import bisect
 import errno
 import functools
 import os
@@ -195,6 +196,10 @@ def _scandir(path: str, budget: WalkBudget, listings: Listings | None = None
     return found
 
 
+def _entry_name(entry: os.DirEntry[str]) -> str:
+    return entry.name
+
+
 def _is_real_dir(entry: os.DirEntry[str]) -> bool:
     try:
         return entry.is_dir(follow_symlinks=False)
@@ -268,7 +273,13 @@ def expand_glob_entries(
                 walk(child, index + 1, depth + 1)
             return
         match = regex.match
-        for entry in _scandir(base, budget, listings):
+        entries = _scandir(base, budget, listings)
+        prefix = "" if index == 0 and _DRIVE.match(segment) else _MAGIC.split(segment, 1)[0]
+        start = bisect.bisect_left(entries, prefix, key=_entry_name) if prefix else 0
+        for position in range(start, len(entries)):
+            entry = entries[position]
+            if prefix and not entry.name.startswith(prefix):
+                break                      # sorted: the names with this prefix are together
             if not match(entry.name):
                 continue
             child = f"{host}/{entry.name}" if host else entry.name
