@@ -35,7 +35,7 @@ KEY_FILE = "site.key"
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _BYTE_TO_LETTER = bytes(_LETTERS.encode()[b % 26] for b in range(256))   # ~47 bits in 10 letters
 _PHONE_SEPARATORS = b" -.()/"
-_CACHE_LIMIT = 200_000
+_CACHE_LIMIT = 16_384          # bounded memory: ~3 MB per worker; a miss only costs one HMAC
 
 
 def load_or_create_site_key(state_dir: Path) -> bytes:
