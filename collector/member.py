@@ -66,6 +66,14 @@ def init_worker(config: WorkerConfig, low_priority: bool = False, own_process: b
     _TOKENIZER = Tokenizer(config.site_key, _STORE)
 
 
+def preload_rule_sets(rule_dirs: tuple[Path, ...], loaded: dict[tuple[str, ...], list]) -> None:
+    """Freeze the rule sets for a run: loaded once in the main process before the workers fork,
+    so every file is redacted with the rules whose hashes the manifest records, even if a rule
+    file is edited during the run (spawn-only platforms load them once per worker instead)."""
+    for names, rule_sets in loaded.items():
+        _RULE_SETS[(names, rule_dirs)] = rule_sets
+
+
 def _die_with_parent() -> None:
     """A worker must not outlive a main process killed with SIGKILL (Linux: PR_SET_PDEATHSIG)."""
     if not sys.platform.startswith("linux"):

@@ -23,7 +23,8 @@ from pathlib import Path
 
 from collector import __version__
 from collector.errors import DiskFull, GcollectError
-from collector.member import MemberOutcome, WorkerConfig, close_worker, init_worker, process_member
+from collector.member import (MemberOutcome, WorkerConfig, close_worker, init_worker, preload_rule_sets,
+                              process_member)
 from collector.model import Candidate, Excluded, MemberResult, Plan, RunResult
 from collector.progress import Reporter, SilentReporter
 from collector.settings import RunSettings
@@ -179,6 +180,9 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
               max_bundle_bytes=settings.max_bundle_bytes)
     rule_names = sorted({name for c in plan.members for name in c.rule_sets})
     rule_sets = load_rule_sets(rule_names, settings.rule_dirs)  # a broken rule set stops here, before any read
+    by_name = {r.name: r for r in rule_sets}
+    preload_rule_sets(settings.rule_dirs, {names: [by_name[n] for n in names]
+                                           for names in {c.rule_sets for c in plan.members}})
     key = _site_key(settings.state_dir)
 
     name = bundle_name(settings.host_name, settings.case, created, settings.fmt)
