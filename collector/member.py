@@ -54,6 +54,8 @@ def init_worker(config: WorkerConfig, low_priority: bool = False, own_process: b
     global _CONFIG, _TOKENIZER, _STORE
     if own_process and hasattr(signal, "SIGINT"):
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides what to do
+        if hasattr(signal, "SIGTERM"):                # not the CLI's handler: die quietly when stopped
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
         _die_with_parent()
     if low_priority:
         from collector.hostguard import lower_priority
