@@ -32,6 +32,7 @@ class CollectRequest:
     annotations: dict = field(default_factory=dict)   # merged into manifest.json (e.g. case data)
     static_files: dict = field(default_factory=dict)  # name -> bytes added to the bundle (e.g. case.json)
     extra_files: object | None = None         # callable(manifest) -> {name: bytes} (e.g. report.html)
+    call: str | None = None                   # --call CONNID|CALLUUID|SIP-CALL-ID
 
 
 @dataclass
@@ -143,9 +144,37 @@ def collect(request: CollectRequest, reporter: Reporter | None = None,
     from collector.logfilters import log_filters
 
     annotations = {"log_filters": log_filters(request.root, discovery.installations), **request.annotations}
+    call = call_ids(request.call, discovery.plan) if request.call else None
+    if call is not None:
+        annotations["call"] = {"seed": call[0], "ids": sorted(i.decode() for i in call[1])}
     result = pipeline.run(discovery.plan, settings, reporter, facts=files,
-                          annotations=annotations, extra_files=request.extra_files)
+                          annotations=annotations, extra_files=request.extra_files, call=call)
     return discovery, result
+
+
+def call_ids(seed: str, plan: Plan) -> tuple[str, frozenset[bytes]]:
+    """The identifiers of one call (ConnID <-> CallUUID <-> SIP Call-ID) across the planned logs."""
+    from collector.callfilter import find_call_links
+
+    seed = seed.strip()
+    logs = [c.source for c in plan.members if c.kind == "log"]
+    ids = find_call_links(logs, seed)
+    if not ids or ids == {seed} and not _mentioned(logs, seed.encode()):
+        raise BadInput(what=f"--call {seed}", problem="no record of this call in the selected logs "
+                                                       "(check the id and the time window)")
+    return seed, frozenset(i.encode() for i in ids | {seed})
+
+
+def _mentioned(paths, needle: bytes) -> bool:
+    for path in paths:
+        try:
+            with open(path, "rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    if needle in chunk:
+                        return True
+        except OSError:
+            continue
+    return False
 
 
 def unmask(token: str, state_dir: Path) -> tuple[str, str] | None:

@@ -33,6 +33,7 @@ class WorkerConfig:
     rule_dirs: tuple[Path, ...]
     window: Window
     chunk_size: int
+    call_ids: frozenset[bytes] = frozenset()   # --call: keep only this call's records
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,10 @@ def _stages(candidate: Candidate, head: bytes, mtime: float):
 
         stages.append(Trimmer(_CONFIG.window, file_name=Path(candidate.host_path).name,
                               head=head, mtime=mtime))
+    if _CONFIG.call_ids and candidate.kind == "log":
+        from collector.callfilter import CallFilter
+
+        stages.append(CallFilter(_CONFIG.call_ids))    # ids are ConnIDs/CallUUIDs/Call-IDs: kept by redaction
     redactor = None
     if not candidate.unredacted_consent:
         key = (candidate.rule_sets, _CONFIG.rule_dirs)
@@ -201,6 +206,7 @@ def _read_range(fd: int, size: int, candidate: Candidate, chunk: int):
     return start, chunks()
 
 
+MAX_CALL_TEXT = 16 << 20      # --call: the redacted records of one call kept per file for call-<id>.log
 GZIP_MAGIC = b"\x1f\x8b"
 MAX_GUNZIP_RATIO = 100          # a .gz that inflates more than this is treated as hostile
 
@@ -277,16 +283,21 @@ def process_member(candidate: Candidate) -> MemberOutcome:
                 chunks = counted
             stages, redactor = _stages(candidate, head, info.st_mtime)
             piece_writer = PieceWriter(_CONFIG.tmp_dir, _CONFIG.fmt, level=_CONFIG.level)
+            call_text = bytearray() if _CONFIG.call_ids and candidate.kind == "log" else None
             for data in chunks:
                 for stage in stages:
                     data = stage.feed(data)
                 if data:
                     piece_writer.write(data)
+                    if call_text is not None and len(call_text) < MAX_CALL_TEXT:
+                        call_text += data
             tail = b""
             for stage in stages:
                 tail = stage.feed(tail) + stage.finish() if tail else stage.finish()
             if tail:
                 piece_writer.write(tail)
+                if call_text is not None and len(call_text) < MAX_CALL_TEXT:
+                    call_text += tail
         finally:
             os.close(fd)
         bytes_read = counted.total
@@ -322,6 +333,7 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             inode=info.st_ino,
             source_size=size,
             log_stats=stats_stage.summary() if stats_stage is not None else {},
+            call_text=bytes(call_text[:MAX_CALL_TEXT]) if call_text else b"",
         )
         return MemberOutcome(result, piece, None, bytes_read)
     except DiskFull:

@@ -155,6 +155,7 @@ class MemberResult:
     inode: int = 0
     source_size: int = 0
     log_stats: dict = field(default_factory=dict)   # logstats.LogStats.summary(): message IDs, HA roles
+    call_text: bytes = b""                 # --call: this file's (redacted) records of the call
 
 
 @dataclass(frozen=True)

@@ -162,7 +162,8 @@ class _Workers:
 
 def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
         *, facts: dict[str, bytes] | None = None, annotations: dict | None = None,
-        extra_files: Callable[[dict], dict[str, bytes]] | None = None) -> RunResult:
+        extra_files: Callable[[dict], dict[str, bytes]] | None = None,
+        call: tuple[str, frozenset[bytes]] | None = None) -> RunResult:
     """Write one bundle for ``plan``. Raises GcollectError on a run-ending problem.
 
     ``facts``: files for ``system/``; ``annotations``: keys merged into manifest.json (case data,
@@ -190,7 +191,8 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
     tmp_dir = Path(tempfile.mkdtemp(prefix=".gcollect-tmp-", dir=settings.output_dir))
     config = WorkerConfig(tmp_dir=tmp_dir, fmt=settings.fmt, level=settings.level, site_key=key,
                           token_db=settings.state_dir / "tokens.db", rule_dirs=settings.rule_dirs,
-                          window=plan.window, chunk_size=settings.chunk_size)
+                          window=plan.window, chunk_size=settings.chunk_size,
+                          call_ids=call[1] if call else frozenset())
     members: list[MemberResult] = []
     excluded: list[Excluded] = []
     bytes_in = 0
@@ -222,6 +224,11 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
         workers = None
         fact_entries: dict[str, tuple[int, str]] = {}
         now = time.time()
+        if call is not None:
+            from collector.callfilter import call_log_name, merge_call_records
+
+            merged = merge_call_records({m.host_path: m.call_text for m in members if m.call_text})
+            facts = {**(facts or {}), call_log_name(call[0]): merged}
         for fact_name, data in sorted((facts or {}).items()):
             writer.add_bytes(fact_name, data, mtime=now)
             fact_entries[fact_name] = (len(data), hashlib.sha256(data).hexdigest())

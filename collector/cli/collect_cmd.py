@@ -96,11 +96,15 @@ Examples:
 @collect_options
 @case_options
 @remote_options
+@click.option("--call", "call_id", metavar="ID",
+              help="Keep only the records of one call (ConnID, CallUUID or SIP Call-ID, followed across "
+                   "SIP Server, URS, ORS and GVP logs) and add a merged, time-ordered call-ID.log.")
 @click.option("--dry-run", is_flag=True, help="List what would be taken (path, size, product, reason); read nothing.")
 @click.option("--upload", "upload_url", metavar="URL", envvar="GCOLLECT_UPLOAD_URL",
               help="After a verified bundle is written, upload it (s3://, sftp://, or a pre-signed https URL).")
 @click.pass_context
-def collect_command(ctx: click.Context, dry_run: bool, upload_url: str | None, **options) -> int:
+def collect_command(ctx: click.Context, dry_run: bool, upload_url: str | None, call_id: str | None,
+                    **options) -> int:
     """Collect logs and configs of the Genesys applications on this host into one redacted,
     checksummed bundle (NAME.tar.gz + NAME.sha256).
 
@@ -115,7 +119,7 @@ def collect_command(ctx: click.Context, dry_run: bool, upload_url: str | None, *
     if hosts:   # many hosts over SSH: the same collection runs on each host (docs/remote.md)
         from collector.cli.remote_cmd import collect_remote
 
-        return collect_remote({**options, "dry_run": dry_run, "upload_url": upload_url}, hosts)
+        return collect_remote({**options, "dry_run": dry_run, "upload_url": upload_url, "call": call_id}, hosts)
     case_info, strict_case = case_info_from(options, options.get("case"))
     request = request_from_options(options, command_line=" ".join(sys.argv[1:]))
     as_json = options["as_json"]
@@ -124,6 +128,10 @@ def collect_command(ctx: click.Context, dry_run: bool, upload_url: str | None, *
         print_dry_run(discovery, as_json)
         return int(ExitCode.OK)
     request = with_case_and_report(request, discovery, case_info, strict_case)
+    if call_id:
+        import dataclasses
+
+        request = dataclasses.replace(request, call=call_id)
     reporter = reporter_for(quiet=as_json or options["quiet"])
     discovery, result = api.collect(request, reporter, discovery=discovery)
     report = dict(api.summary(result))
