@@ -168,7 +168,9 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
 
     ``facts``: files for ``system/``; ``annotations``: keys merged into manifest.json (case data,
     log filters); ``extra_files(manifest) -> {name: bytes}``: files derived from the finished
-    manifest (the HTML report), added before manifest.json and listed in it.
+    manifest (the HTML report), added before manifest.json and listed in it. ``call`` = (seed,
+    ids): workers keep only that call's records; the merged, time-ordered ``call-<seed>.log``
+    is added.
     """
     from collector.bundle import BundleWriter, bundle_name
     from collector.hostguard import preflight
