@@ -4,7 +4,7 @@
 # Usage: scripts/test.sh [pytest options]
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-apt_need /usr/sbin/sshd openssh-server ssh-keygen openssh-client zstd zstd unzip unzip chromium chromium
+apt_need /usr/sbin/sshd openssh-server ssh-keygen openssh-client zstd zstd unzip unzip chromium chromium /usr/bin/time time
 make_venv "test"
 cd "$ROOT_DIR"
 exec "$VENV/bin/python" -m pytest -q "$@"
