@@ -43,7 +43,7 @@ def verify_command(bundle: Path, as_json: bool) -> int:
 
 @click.command("unmask", epilog="""\b
 Example:
-  gcollect unmask tel-qkzvbtwaxe
+  gcollect unmask PHONE_kqzvmbtrwe
 """)
 @click.argument("tokens", nargs=-1, required=True)
 @click.option("--state-dir", type=click.Path(path_type=Path), default=None,
