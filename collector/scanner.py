@@ -21,7 +21,7 @@ MAX_FINDINGS_PER_FILE = 50
 # A wide, cheap net (one linear-time RE2 pass over the chunk); each hit is checked precisely.
 # RE2 has no look-around: boundaries are checked in Python on the (rare) hits.
 _NET_PATTERN = (
-    rb"(?P<card>\d[0-9 -]{11,24}\d)"
+    rb"(?P<card>\d{13,19}|\d{4}(?:[ -]\d{3,6}){2,4})"   # contiguous, or 4-4-4-4 / 4-6-5 style groups
     rb"|(?P<pem>-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----)"
     rb"|(?P<jwt>\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})"
     rb"|(?P<aws>\b(?:AKIA|ASIA)[A-Z0-9]{16}\b|(?i:aws_secret_access_key)\s*[=:]\s*[\"']?[A-Za-z0-9/+=]{40})"
@@ -40,6 +40,10 @@ try:
 except ImportError:  # pragma: no cover - google-re2 is a dependency
     _NET = re.compile(_NET_PATTERN, re.MULTILINE)
 _GROUP = {(k.decode() if isinstance(k, bytes) else k): v for k, v in _NET.groupindex.items()}
+_G_card, _G_pem, _G_jwt, _G_aws, _G_password, _G_pwvalue, _G_caller, _G_callervalue, _G_sipid, _G_sipuser, \
+    _G_email = (_GROUP[n] - 1 for n in ("card", "pem", "jwt", "aws", "password", "pwvalue", "caller",
+                                        "callervalue", "sipid", "sipuser", "email"))
+_EMAIL_GLUE = frozenset(b"._%+-:0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _WORDISH = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_.:/-")
 _PEM_BODY = re.compile(rb"^[A-Za-z0-9+/=]{32,}\r?$")
 # Values that mean "already hidden": masks, our tokens, placeholders, empty-ish values.
@@ -140,14 +144,15 @@ class LeakScanner:
             self._after_pem = False
         for match in _NET.finditer(text):
             start = match.start()
-            if match.group(_GROUP["card"]):
+            g = match.groups()          # one call: the RE2 wrapper's per-group calls are slow
+            if g[_G_card]:
                 end = match.end()
-                card = match.group(_GROUP["card"])
+                card = g[_G_card]
                 if (start and text[start - 1] in _WORDISH) or (end < len(text) and text[end] in _WORDISH):
                     continue
                 if _card_inside(card):
                     self._add(text, start, "card-number")
-            elif match.group(_GROUP["pem"]):
+            elif g[_G_pem]:
                 end_of_line = text.find(b"\n", match.end())
                 if end_of_line < 0:
                     self._after_pem = True
@@ -155,24 +160,24 @@ class LeakScanner:
                 next_line = text[end_of_line + 1:].split(b"\n", 1)[0]
                 if _PEM_BODY.match(next_line):
                     self._add(text, start, "private-key")
-            elif match.group(_GROUP["jwt"]):
+            elif g[_G_jwt]:
                 self._add(text, start, "jwt")
-            elif match.group(_GROUP["aws"]):
+            elif g[_G_aws]:
                 self._add(text, start, "aws-key")
-            elif match.group(_GROUP["password"]):
-                value = match.group(_GROUP["pwvalue"]).strip(b"\"'")
+            elif g[_G_password]:
+                value = g[_G_pwvalue].strip(b"\"'")
                 if value and not _HIDDEN_VALUE.match(value) and len(value) >= 3:
                     self._add(text, start, "password")
-            elif match.group(_GROUP["caller"]):
-                digits = re.sub(rb"\D", b"", match.group(_GROUP["callervalue"]))
-                if len(digits) >= 4 and b"*" not in match.group(_GROUP["callervalue"]):
+            elif g[_G_caller]:
+                digits = re.sub(rb"\D", b"", g[_G_callervalue])
+                if len(digits) >= 4 and b"*" not in g[_G_callervalue]:
                     self._add(text, start, "caller-number")
-            elif match.group(_GROUP["sipid"]):
-                digits = re.sub(rb"\D", b"", match.group(_GROUP["sipuser"]))
+            elif g[_G_sipid]:
+                digits = re.sub(rb"\D", b"", g[_G_sipuser])
                 if len(digits) >= 5:
                     self._add(text, start, "sip-identity")
-            elif match.group(_GROUP["email"]):
-                if start and text[start - 1] in b"._%+-:" + bytes(range(48, 58)) + bytes(range(65, 91)) + bytes(range(97, 123)):
+            elif g[_G_email]:
+                if start and text[start - 1] in _EMAIL_GLUE:
                     continue
                 line_start = text.rfind(b"\n", 0, start) + 1
                 before = text[line_start:start]
