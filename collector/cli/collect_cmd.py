@@ -119,7 +119,9 @@ def collect_command(ctx: click.Context, dry_run: bool, upload_url: str | None, c
     if hosts:   # many hosts over SSH: the same collection runs on each host (docs/remote.md)
         from collector.cli.remote_cmd import collect_remote
 
-        return collect_remote({**options, "dry_run": dry_run, "upload_url": upload_url, "call": call_id}, hosts)
+        if call_id:
+            raise click.UsageError("--call works on one host for now; run it without --hosts on each host")
+        return collect_remote({**options, "dry_run": dry_run, "upload_url": upload_url}, hosts)
     case_info, strict_case = case_info_from(options, options.get("case"))
     request = request_from_options(options, command_line=" ".join(sys.argv[1:]))
     as_json = options["as_json"]
