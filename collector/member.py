@@ -105,36 +105,47 @@ def _flush_tokens() -> None:
         flush()
 
 
-def _stages(candidate: Candidate, head: bytes, mtime: float):
+@dataclass
+class _Stages:
+    """The stream stages of one member, in order, with the ones whose results we read named."""
+
+    chain: list
+    trimmer: object | None = None
+    redactor: object | None = None
+    scanner: LeakScanner | None = None
+    stats: object | None = None
+
+
+def _stages(candidate: Candidate, head: bytes, mtime: float) -> _Stages:
     from collector.redaction.engine import Redactor
     from collector.redaction.rules import load_rule_sets
 
     assert _CONFIG is not None
-    stages = []
+    stages = _Stages(chain=[])
     if candidate.trim and not _CONFIG.window.unbounded:
         from collector.timewindow import Trimmer
 
-        stages.append(Trimmer(_CONFIG.window, file_name=Path(candidate.host_path).name,
-                              head=head, mtime=mtime))
+        stages.trimmer = Trimmer(_CONFIG.window, file_name=Path(candidate.host_path).name, head=head, mtime=mtime)
+        stages.chain.append(stages.trimmer)
     if _CONFIG.call_ids and candidate.kind == "log":
         from collector.callfilter import CallFilter
 
-        stages.append(CallFilter(_CONFIG.call_ids))    # ids are ConnIDs/CallUUIDs/Call-IDs: kept by redaction
-    redactor = None
-    if not candidate.unredacted_consent:
-        key = (candidate.rule_sets, _CONFIG.rule_dirs)
-        rule_sets = _RULE_SETS.get(key)
-        if rule_sets is None:   # parse and compile once per worker process, not once per file
-            rule_sets = _RULE_SETS[key] = load_rule_sets(candidate.rule_sets, _CONFIG.rule_dirs)
-        kind = "config" if candidate.kind == "config" else ("log" if candidate.kind == "log" else "text")
-        redactor = Redactor(rule_sets, _TOKENIZER, kind, candidate.host_path)
-        stages.append(redactor)
-        stages.append(LeakScanner(candidate.host_path))   # independent check of the stored bytes
-    if candidate.kind == "log" and not candidate.unredacted_consent:
-        stats_stage = _log_stats_stage(candidate, head, mtime)
-        if stats_stage is not None:
-            stages.append(stats_stage)
-    return stages, redactor
+        stages.chain.append(CallFilter(_CONFIG.call_ids))   # ids are ConnIDs/CallUUIDs/Call-IDs: kept by redaction
+    if candidate.unredacted_consent:                         # binary log shipped raw by explicit consent
+        return stages
+    key = (candidate.rule_sets, _CONFIG.rule_dirs)
+    rule_sets = _RULE_SETS.get(key)
+    if rule_sets is None:   # parse and compile once per worker process, not once per file
+        rule_sets = _RULE_SETS[key] = load_rule_sets(candidate.rule_sets, _CONFIG.rule_dirs)
+    kind = "config" if candidate.kind == "config" else ("log" if candidate.kind == "log" else "text")
+    stages.redactor = Redactor(rule_sets, _TOKENIZER, kind, candidate.host_path)
+    stages.scanner = LeakScanner(candidate.host_path)        # independent check of the stored bytes
+    stages.chain += [stages.redactor, stages.scanner]
+    if candidate.kind == "log":
+        stages.stats = _log_stats_stage(candidate, head, mtime)
+        if stages.stats is not None:
+            stages.chain.append(stages.stats)
+    return stages
 
 
 def _log_stats_stage(candidate: Candidate, head: bytes, mtime: float):
@@ -281,18 +292,18 @@ def process_member(candidate: Candidate) -> MemberOutcome:
                 head, chunks = _with_head(_gunzip(counted, size, _CONFIG.chunk_size))
             else:
                 chunks = counted
-            stages, redactor = _stages(candidate, head, info.st_mtime)
+            stages = _stages(candidate, head, info.st_mtime)
             piece_writer = PieceWriter(_CONFIG.tmp_dir, _CONFIG.fmt, level=_CONFIG.level)
             call_text = bytearray() if _CONFIG.call_ids and candidate.kind == "log" else None
             for data in chunks:
-                for stage in stages:
+                for stage in stages.chain:
                     data = stage.feed(data)
                 if data:
                     piece_writer.write(data)
                     if call_text is not None and len(call_text) < MAX_CALL_TEXT:
                         call_text += data
             tail = b""
-            for stage in stages:
+            for stage in stages.chain:
                 tail = stage.feed(tail) + stage.finish() if tail else stage.finish()
             if tail:
                 piece_writer.write(tail)
@@ -304,11 +315,8 @@ def process_member(candidate: Candidate) -> MemberOutcome:
         piece = piece_writer.close()
         piece_writer = None
         _flush_tokens()
-        trimmer = stages[0] if stages and type(stages[0]).__name__ == "Trimmer" else None
-        scanner = next((s for s in stages if isinstance(s, LeakScanner)), None)
-        stats_stage = next((s for s in stages if hasattr(s, "summary")), None)
-        kept_first = getattr(trimmer, "kept_first", None) if trimmer else None
-        kept_last = getattr(trimmer, "kept_last", None) if trimmer else None
+        kept_first = stages.trimmer.kept_first if stages.trimmer is not None else None
+        kept_last = stages.trimmer.kept_last if stages.trimmer is not None else None
         note = "tail of file (size cap)" if candidate.tail_bytes is not None else ""
         if gzipped:
             note = f"decompressed from {Path(candidate.host_path).name}"
@@ -321,18 +329,18 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             size_out=piece.size,
             mtime=info.st_mtime,
             sha256=piece.sha256,
-            redactions=dict(redactor.stats) if redactor is not None else {},
+            redactions=dict(stages.redactor.stats) if stages.redactor is not None else {},
             kept_first=kept_first.isoformat() if kept_first else None,
             kept_last=kept_last.isoformat() if kept_last else None,
             unredacted=candidate.unredacted_consent,
             note=note,
-            findings=[(f.line, f.category) for f in scanner.findings] if scanner else [],
+            findings=[(f.line, f.category) for f in stages.scanner.findings] if stages.scanner else [],
             start_offset=start,
             end_offset=start + bytes_read,
             device=info.st_dev,
             inode=info.st_ino,
             source_size=size,
-            log_stats=stats_stage.summary() if stats_stage is not None else {},
+            log_stats=stages.stats.summary() if stages.stats is not None else {},
             call_text=bytes(call_text[:MAX_CALL_TEXT]) if call_text else b"",
         )
         return MemberOutcome(result, piece, None, bytes_read)
