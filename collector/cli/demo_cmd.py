@@ -34,6 +34,7 @@ def demo_command(demo_dir: Path, fmt: str, days: float, as_json: bool) -> int:
     from collector.selection import Caps
     from collector.settings import RunSettings
     from collector.testhost import DEMO_PRODUCTS, generate_host
+    from collector.testhost.ledger import MIN_SEARCHABLE
     from collector.verify import verify_bundle
 
     host_root = demo_dir / "host"
@@ -56,7 +57,7 @@ def demo_command(demo_dir: Path, fmt: str, days: float, as_json: bool) -> int:
     leaked = _leaked_secrets(result.bundle.path, ledger)
     summary = dict(api.summary(result))
     summary["verified"] = report.ok
-    summary["planted_secrets"] = len({s.value for s in ledger.secrets if len(s.value) >= 6})
+    summary["planted_secrets"] = len({s.value for s in ledger.secrets if len(s.value) >= MIN_SEARCHABLE})
     summary["planted_secrets_found_in_bundle"] = leaked
     if as_json:
         click.echo(json.dumps(summary, indent=1))
@@ -74,21 +75,7 @@ def demo_command(demo_dir: Path, fmt: str, days: float, as_json: bool) -> int:
 
 
 def _leaked_secrets(bundle: Path, ledger) -> int:
-    """Count planted secret values that appear anywhere in the bundle's members."""
+    """How many distinct planted secret values appear anywhere in the bundle's members."""
     from collector.bundlereader import iter_members
 
-    # Values shorter than 6 characters (4-digit PINs) also occur by chance in ports and counters.
-    import re
-
-    import re2
-
-    values = sorted({s.value.encode() for s in ledger.secrets if len(s.value) >= 6}, key=len, reverse=True)
-    if not values:
-        return 0
-    options = re2.Options()
-    options.max_mem = 256 << 20
-    pattern = re2.compile(b"|".join(re.escape(v) for v in values), options)   # one linear-time pass
-    found: set[bytes] = set()
-    for _name, data in iter_members(bundle):
-        found.update(pattern.findall(data))
-    return len(found)
+    return len({s.value for s in ledger.planted_found(data for _name, data in iter_members(bundle))})

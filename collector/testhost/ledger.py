@@ -15,7 +15,10 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from collections.abc import Iterable
 from typing import NamedTuple
+
+MIN_SEARCHABLE = 6
 
 SECRET_CATEGORIES = ("phone", "digits", "account", "card", "customer_name", "display_name", "email",
                      "ssn", "sip_auth", "password", "url_credential", "jdbc_credential",
@@ -68,6 +71,28 @@ class HostLedger:
 
     def secret_values(self, category: str | None = None) -> set[str]:
         return {s.value for s in self.secrets if category is None or s.category == category}
+
+    def planted_found(self, blobs: Iterable[bytes], *, min_len: int = MIN_SEARCHABLE) -> set[PlantedSecret]:
+        """Planted secrets (values of ``min_len``+ characters) found in any of ``blobs``: one
+        linear-time RE2 pass per blob. Shorter values (4-digit PINs) occur by chance in ports and
+        counters, so they are checked where they stand instead (see the e2e tests)."""
+        import re
+
+        import re2
+
+        by_value: dict[bytes, PlantedSecret] = {}
+        for secret in self.secrets:
+            if len(secret.value) >= min_len:
+                by_value.setdefault(secret.value.encode(), secret)
+        if not by_value:
+            return set()
+        options = re2.Options()
+        options.max_mem = 256 << 20
+        pattern = re2.compile(b"|".join(re.escape(v) for v in sorted(by_value, key=len, reverse=True)), options)
+        found: set[PlantedSecret] = set()
+        for blob in blobs:
+            found.update(by_value[v] for v in pattern.findall(blob))
+        return found
 
     # ------------------------------------------------------------ persistence
     def to_json(self) -> str:
