@@ -13,7 +13,6 @@ from pathlib import Path
 
 DEFAULT_FORMAT = "tar.gz"
 DEFAULT_CHUNK = 1 << 20           # bytes read from a source per step
-DEFAULT_RULE_SETS = ("common-secrets", "config-secrets", "tlib", "sip", "pii")
 
 
 def default_state_dir() -> Path:
@@ -58,5 +57,4 @@ class RunSettings:
     rule_dirs: tuple[Path, ...] = ()          # site rule-set folders
     command_line: str = ""
     low_priority: bool = True                 # nice + idle IO class
-    dry_run: bool = False
     extra: dict[str, str] = field(default_factory=dict)   # free-form facts for the manifest

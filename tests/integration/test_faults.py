@@ -183,63 +183,48 @@ def _candidate(path: Path, host_path: str, rule_sets=("common-secrets", "tlib", 
                      spec_id="segments", kind="log", size=size, mtime=0.0, rule_sets=rule_sets)
 
 
-def _member_run(host: Path, tmp_path: Path, mutate):
+def _member_run(host: Path, tmp_path: Path, mutate, monkeypatch):
     """Process the newest segment in-process, calling ``mutate(path)`` after the first chunk."""
-    from collector import member
-    from collector.model import Candidate, Window
-
     segment = newest_segment(host)
     size = segment.stat().st_size
-    candidate = Candidate(source=segment, host_path=f"{APP_LOGS}/{segment.name}", product="sip-server",
-                          installation="SIPS_P", spec_id="segments", kind="log", size=size,
-                          mtime=segment.stat().st_mtime, rule_sets=("common-secrets", "tlib", "sip", "pii"))
-    pieces = tmp_path / "pieces"
-    pieces.mkdir()
-    config = member.WorkerConfig(tmp_dir=pieces, fmt="tar.gz", level=None, site_key=b"k" * 32,
-                                 token_db=tmp_path / "tokens.db", rule_dirs=(), window=Window(),
-                                 chunk_size=64 * 1024)
-    member.init_worker(config, own_process=False)
     real_read = os.read
-    state = {"calls": 0}
+    calls = []
 
     def read(fd, n):
-        state["calls"] += 1
-        if state["calls"] == 2:
+        calls.append(n)
+        if len(calls) == 2:
             mutate(segment)
         return real_read(fd, n)
 
-    try:
-        os.read = read
-        outcome = member.process_member(candidate)
-    finally:
-        os.read = real_read
-        member.close_worker()
+    monkeypatch.setattr(os, "read", read)
+    outcome, _ = _process_alone(_candidate(segment, f"{APP_LOGS}/{segment.name}"), tmp_path)
+    monkeypatch.setattr(os, "read", real_read)
     return size, outcome
 
 
-def test_file_growing_while_read_is_taken_as_of_open(host, tmp_path):
+def test_file_growing_while_read_is_taken_as_of_open(host, tmp_path, monkeypatch):
     def grow(path):
         with open(path, "ab") as handle:
             handle.write(b"09:59:59.999 Std 00001 appended later " + SECRET_NUMBER + b"\n")
 
-    size, outcome = _member_run(host, tmp_path, grow)
+    size, outcome = _member_run(host, tmp_path, grow, monkeypatch)
     assert outcome.result is not None
     assert outcome.result.size_in == size and outcome.result.end_offset == size
 
 
-def test_file_truncated_while_read_keeps_what_was_read(host, tmp_path):
-    size, outcome = _member_run(host, tmp_path, lambda path: os.truncate(path, 1000))
+def test_file_truncated_while_read_keeps_what_was_read(host, tmp_path, monkeypatch):
+    size, outcome = _member_run(host, tmp_path, lambda path: os.truncate(path, 1000), monkeypatch)
     assert outcome.result is not None
     assert outcome.result.size_in < size
     assert outcome.result.source_size == size          # manifest shows source_range < size
 
 
-def test_file_rotated_or_deleted_while_read_is_taken_as_of_open(host, tmp_path):
+def test_file_rotated_or_deleted_while_read_is_taken_as_of_open(host, tmp_path, monkeypatch):
     def rotate(path):
         path.rename(path.with_name(path.name + ".old"))
         path.write_bytes(b"new file\n")
 
-    size, outcome = _member_run(host, tmp_path, rotate)
+    size, outcome = _member_run(host, tmp_path, rotate, monkeypatch)
     assert outcome.result is not None and outcome.result.size_in == size
 
 
