@@ -115,12 +115,13 @@ class _Workers:
     def __init__(self, config: WorkerConfig, settings: RunSettings, members: int) -> None:
         self.inline = settings.workers <= 1 or members <= 1
         self.pool: cf.ProcessPoolExecutor | None = None
+        self.size = 1 if self.inline else min(settings.workers, members)
         if self.inline:
             init_worker(config, low_priority=False, own_process=False)
         else:
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
             self.pool = cf.ProcessPoolExecutor(
-                max_workers=min(settings.workers, members),
+                max_workers=self.size,
                 mp_context=multiprocessing.get_context(method),
                 initializer=init_worker,
                 initargs=(config, settings.low_priority, True),
@@ -131,7 +132,7 @@ class _Workers:
             for candidate in candidates:
                 yield process_member(candidate)
             return
-        window = max(2, 2 * (self.pool._max_workers))  # bounded pieces in flight
+        window = 2 * self.size          # bounded: at most two pieces per worker on disk at once
         queue = iter(candidates)
         running: set[cf.Future] = set()
         for candidate in queue:
