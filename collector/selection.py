@@ -305,44 +305,47 @@ class _Walk:
         self.real_dirs: dict[str, tuple[str, Path]] = {}
 
     def real_dir(self, folder: str) -> tuple[str, Path]:
+        """(real path as text ending in the separator, real path) of a folder."""
         real = self.real_dirs.get(folder)
         if real is None:
             text = os.path.realpath(folder)
-            real = self.real_dirs[folder] = (text, Path(text))
+            real = self.real_dirs[folder] = (text if text.endswith(os.sep) else text + os.sep, Path(text))
         return real
 
 
-def _resolve_entry(walk: _Walk, entry: os.DirEntry[str]
-                   ) -> tuple[str | None, Path | None, os.stat_result | None, str]:
-    """``resolve_regular`` for a file found by a folder listing, with the real path also as
-    text: the listing knows whether it is a symlink, and a plain file's real path is its
-    folder's plus its name."""
-    try:
-        info = None if entry.is_symlink() else entry.stat(follow_symlinks=False)
-    except OSError:
-        info = None
-    if info is None:
-        real, info, why = resolve_regular(walk.root, Path(entry.path))
-        return (os.fspath(real) if real is not None else None), real, info, why
-    if not stat.S_ISREG(info.st_mode):
-        return None, None, None, f"not a regular file ({file_type_name(info.st_mode)})"
-    path, name = entry.path, entry.name
-    folder_text, folder = walk.real_dir(path[:len(path) - len(name) - 1] or os.sep)
-    text = f"{folder_text}{name}" if folder_text.endswith(os.sep) else f"{folder_text}{os.sep}{name}"
-    return text, folder.joinpath(name), info, ""
+def _child(folder: Path, name: str) -> Path:
+    """``folder / name`` for a name from a folder listing (one segment, no separator)."""
+    return folder.joinpath(name)
+
+
+if hasattr(Path, "_make_child_relpath"):     # pathlib 3.11/3.12: the same path, parsed once less
+    def _child(folder: Path, name: str) -> Path:  # noqa: F811
+        return folder._make_child_relpath(name)  # type: ignore[attr-defined]
 
 
 def _matched_files(root: Path, spec: CollectSpec, inst: Installation, profile: Profile,
                    values: Mapping[str, list[str]], claimed: set[str], include_core: bool,
                    walk: _Walk) -> tuple[list[_File], list[Skip]]:
+    """The files of one spec and installation, and the skipped ones with the reason.
+
+    A file found by a folder listing that is not a symlink (nearly all of them) takes the fast
+    path: the listing's cached ``lstat``, and its real path = its folder's real path (looked up
+    once per folder) + its name, as text and as a ``Path``. Everything else goes through
+    ``resolve_regular``."""
     files: list[_File] = []
     skipped: list[Skip] = []
     forbid = tuple(profile.forbid)
     screen = _screen(forbid, include_core)
+    screened = screen.match
+    product = inst.product
+    is_regular = stat.S_ISREG
+    folder = folder_text = folder_path = None
     for glob in spec.globs:
         for pattern in expand_spec_globs(glob, values):
             found = expand_glob_entries(root, pattern, budget=walk.budget, listings=walk.listings)
             for host, entry in found.items():
+                real: Path | None
+                info: os.stat_result | None
                 if entry is None:
                     source = source_of(root, host)
                     if os.path.isdir(source) and not os.path.islink(source):
@@ -355,18 +358,50 @@ def _matched_files(root: Path, spec: CollectSpec, inst: Installation, profile: P
                             continue
                     except OSError:
                         pass
-                    text, real, info, why = _resolve_entry(walk, entry)
-                    key = text if text is not None else os.path.realpath(entry.path)
+                    try:
+                        info = None if entry.is_symlink() else entry.stat(follow_symlinks=False)
+                    except OSError:
+                        info = None
+                    if info is not None:
+                        if not is_regular(info.st_mode):
+                            key = os.path.realpath(entry.path)
+                            if key in claimed:
+                                continue
+                            claimed.add(key)
+                            skipped.append(Skip(host, product,
+                                                f"not a regular file ({file_type_name(info.st_mode)})"))
+                            continue
+                        path, name = entry.path, entry.name
+                        here = path[:len(path) - len(name) - 1] or os.sep
+                        if here != folder:
+                            folder = here
+                            folder_text, folder_path = walk.real_dir(here)
+                        key = folder_text + name
+                        if key in claimed:
+                            continue
+                        claimed.add(key)
+                        if screened(host) or name.lower().endswith(PEM_SUFFIXES):
+                            reason = _never_reason(host, key, forbid, include_core, screen)
+                        else:
+                            reason = None
+                        reason = reason or _unreadable(key)
+                        if reason:
+                            skipped.append(Skip(host, product, reason, info.st_size))
+                            continue
+                        files.append(_File(host, _child(folder_path, name), info.st_size, info.st_mtime))
+                        continue
+                    real, info, why = resolve_regular(walk.root, Path(entry.path))
+                    key = os.fspath(real) if real is not None else os.path.realpath(entry.path)
                 if key in claimed:
                     continue
                 claimed.add(key)
                 if real is None or info is None:
-                    skipped.append(Skip(host, inst.product, why))
+                    skipped.append(Skip(host, product, why))
                     continue
                 reason = _never_reason(host, key, forbid, include_core, screen) \
                     or _unreadable(key)
                 if reason:
-                    skipped.append(Skip(host, inst.product, reason, info.st_size))
+                    skipped.append(Skip(host, product, reason, info.st_size))
                     continue
                 files.append(_File(host, real, info.st_size, info.st_mtime))
     return files, skipped
