@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from collector.api import CollectRequest, Discovery
+from collector.api import CollectRequest, Discovery, gc_paused
 from collector.errors import BadInput, GcollectError, VerifyFailed
 from collector.lock import SnapshotLock
 from collector.model import Candidate, RunResult, Window
@@ -136,7 +136,8 @@ class _Run:
     def run(self) -> SnapshotResult:
         self.clean_leftovers()
         try:
-            self.committed = load_state(self.state_path, self.request.collect.root)
+            with gc_paused():
+                self.committed = load_state(self.state_path, self.request.collect.root)
         except (ValueError, KeyError) as exc:
             raise BadInput(what=str(self.state_path), problem=f"unreadable snapshot state ({exc}); "
                                                               "move it away to start over") from None
@@ -265,7 +266,8 @@ class _Run:
         from collector.verify import verify_bundle
 
         planned_at = datetime.now(timezone.utc).replace(microsecond=0)
-        discovery, decisions, drops = self.plan(base)
+        with gc_paused():
+            discovery, decisions, drops = self.plan(base)
         if not decisions:
             return
         members: tuple[Candidate, ...] = tuple(d.candidate for d in decisions if d.candidate is not None)
