@@ -55,10 +55,13 @@ def check_root(root: Path) -> Path:
     return root
 
 
-def load_profile_set(products: Sequence[str], profile_dirs: Sequence[Path]) -> dict[str, Profile]:
+def load_profile_set(products: Sequence[str], profile_dirs: Sequence[Path],
+                     state_dir: Path | None = None) -> dict[str, Profile]:
+    """The profiles (``--profile`` names checked); ``state_dir`` remembers which profile files
+    passed the checks, so an unchanged file is not checked again (``profile.load_profiles``)."""
     from collector.profile import load_profiles
 
-    profiles = load_profiles(tuple(profile_dirs))
+    profiles = load_profiles(tuple(profile_dirs), checked_in=state_dir)
     unknown = [p for p in products if p not in profiles]
     if unknown:
         raise BadInput(what="--profile " + ",".join(unknown),
@@ -91,7 +94,7 @@ def _discover_and_plan(request: CollectRequest) -> Discovery:
     from collector.selection import Caps, select
 
     root = check_root(request.root)
-    profiles = load_profile_set(request.products, request.profile_dirs)
+    profiles = load_profile_set(request.products, request.profile_dirs, request.settings.state_dir)
     # Detection uses every profile, so the most specific one wins (SIP Server vs other T-Servers);
     # --profile then keeps only the products asked for (and the host's own facts).
     installations = discover(root, profiles, use_processes=request.use_processes,

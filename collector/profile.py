@@ -13,27 +13,35 @@ Validation has two layers, and every problem names FILE:LINE and a KEY PATH
 
 Folders are searched in order (built-in, ``/etc/gcollect/profiles.d``, ``$GCOLLECT_PROFILE_DIR``,
 ``extra_dirs``); a later profile with the same ``product`` replaces an earlier one.
+
+Runs (``load_profiles(..., checked_in=state_dir)``) remember in the state folder the SHA-256 of
+each profile file that passed every check (``profiles-checked.json``, bound to this module's
+source, the schema and the version), and skip the checks for exactly those bytes next time:
+the checks are a pure function of them. The profile itself is always built from the file;
+``gcollect profiles check`` and ``load_profile_file`` always check.
 """
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import os
 import re
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import yaml
 
 import collector
 from collector.errors import BadProfile
 from collector.model import CollectSpec, Detect, Profile
+
+if TYPE_CHECKING:
+    import jsonschema
 
 SCHEMA_ID = "gcollect/profile/v1"
 SITE_DIR = Path("/etc/gcollect/profiles.d")
@@ -41,6 +49,8 @@ ENV_VAR = "GCOLLECT_PROFILE_DIR"
 PLACEHOLDERS = ("app_dir", "log_base", "log_dir", "name", "home")
 LEADING_PLACEHOLDERS = frozenset({"app_dir", "log_base", "log_dir", "home"})  # host paths: start a glob
 MAX_PROFILE_BYTES = 1024 * 1024
+CHECKED_FILE = "profiles-checked.json"
+MAX_CHECKED = 1024                 # digests remembered
 
 _PACKAGE_DIR = Path(collector.__file__).resolve().parent
 _BRACES = re.compile(r"\{([^{}]*)\}")
@@ -87,24 +97,34 @@ def _profile_files(folder: Path) -> list[Path]:
     return sorted(p for p in files if p.is_file())
 
 
-def load_profiles(extra_dirs: Sequence[Path] = ()) -> dict[str, Profile]:
-    """Every profile by product id; later folders override earlier ones. Raises BadProfile."""
+def load_profiles(extra_dirs: Sequence[Path] = (), *, checked_in: Path | None = None) -> dict[str, Profile]:
+    """Every profile by product id; later folders override earlier ones. Raises BadProfile.
+
+    ``checked_in``: a state folder remembering which profile files passed the checks (see the
+    module docstring); None checks every file."""
+    checked = _Checked(checked_in) if checked_in is not None else None
     profiles: dict[str, Profile] = {}
     for folder in profile_dirs(extra_dirs):
         here: dict[str, Profile] = {}
         for path in _profile_files(folder):
-            profile = load_profile_file(path)
+            profile = _load_or_raise(path, checked)
             if profile.product in here:
                 raise BadProfile(where=_display(path), problem=(
                     f"product: '{profile.product}' is also defined by {_display(Path(here[profile.product].source))}"))
             here[profile.product] = profile
         profiles.update(here)
+    if checked is not None:
+        checked.save()
     return dict(sorted(profiles.items()))
 
 
 def load_profile_file(path: Path) -> Profile:
     """Load one profile file; the first problem (by line) becomes a BadProfile."""
-    profile, problems = _load(Path(path))
+    return _load_or_raise(Path(path), None)
+
+
+def _load_or_raise(path: Path, checked: _Checked | None) -> Profile:
+    profile, problems = _load(path, checked)
     if problems or profile is None:
         first = problems[0]
         more = f" (and {len(problems) - 1} more; run: gcollect profiles check {_display(Path(path))})" \
@@ -135,7 +155,7 @@ def _problem(problem: Problem) -> str:
     return f"{problem.key}: {problem.text}" if problem.key else problem.text
 
 
-def _load(path: Path) -> tuple[Profile | None, list[Problem]]:
+def _load(path: Path, checked: _Checked | None = None) -> tuple[Profile | None, list[Problem]]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -154,12 +174,83 @@ def _load(path: Path) -> tuple[Profile | None, list[Problem]]:
         return None, [Problem(0, "", f"YAML error: {exc}")]
     if not isinstance(data, dict):
         return None, [Problem(1, "", f"expected a mapping of profile keys, got {_kind_of(data)}")]
-    problems += _schema_problems(data, lines)
-    problems += _semantic_problems(data, lines)
+    digest = hashlib.sha256(raw).hexdigest()
+    if checked is None or digest not in checked.clean:
+        problems += _schema_problems(data, lines)
+        problems += _semantic_problems(data, lines)
     problems = sorted(set(problems))
     if problems:
         return None, problems
-    return _build(data, path, hashlib.sha256(raw).hexdigest()), []
+    if checked is not None:
+        checked.passed(digest)
+    return _build(data, path, digest), []
+
+
+class _Checked:
+    """The SHA-256 of profile files that passed every check, kept in ``<state>/profiles-checked.json``
+    under a key of what the checks depend on (this module's source, the schema, the version).
+    A missing, foreign or damaged file is the empty set; saving is best effort, atomic, 0600,
+    and only when something new passed. It never holds a profile, only a verdict: what a run
+    collects always comes from the profile file itself."""
+
+    def __init__(self, state_dir: Path) -> None:
+        self.path = Path(state_dir) / CHECKED_FILE
+        self.key = _checks_key()
+        self.clean: frozenset[str] = self._read() if self.key else frozenset()
+        self.seen: list[str] = []
+
+    def passed(self, digest: str) -> None:
+        self.seen.append(digest)
+
+    def _read(self) -> frozenset[str]:
+        try:
+            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        except OSError:
+            return frozenset()
+        try:
+            with os.fdopen(fd, "rb") as handle:
+                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                    return frozenset()
+                data = json.loads(handle.read(MAX_CHECKED * 80 + 4096))
+        except (OSError, ValueError):
+            return frozenset()
+        digests = data.get("clean") if isinstance(data, dict) and data.get("key") == self.key else None
+        if not isinstance(digests, list):
+            return frozenset()
+        return frozenset(d for d in digests if isinstance(d, str) and re.fullmatch(r"[0-9a-f]{64}", d))
+
+    def save(self) -> None:
+        if not self.key or set(self.seen) <= self.clean or not self.path.parent.is_dir():
+            return
+        from collector.integrity import atomic_write_bytes
+
+        keep = list(dict.fromkeys(self.seen + sorted(self.clean)))[:MAX_CHECKED]
+        try:
+            atomic_write_bytes(self.path, json.dumps({"key": self.key, "clean": sorted(keep)},
+                                                     indent=0).encode() + b"\n")
+        except OSError:
+            pass
+
+
+@lru_cache(maxsize=1)
+def _checks_key() -> str | None:
+    """What a profile's checks depend on besides its bytes: gcollect's version, this module's
+    source, the schema, the YAML parser and the installed jsonschema (its file, size and
+    time: a new release replaces it). None (nothing remembered) if one cannot be read."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("jsonschema")
+        origin = spec.origin if spec is not None else None
+        if origin is None:
+            return None
+        info = os.stat(origin)
+        parts = [collector.__version__.encode(), Path(__file__).read_bytes(), schema_path().read_bytes(),
+                 f"{yaml.__version__} {_SAFE_LOADER.__name__}".encode(),
+                 f"{origin} {info.st_size} {info.st_mtime_ns}".encode()]
+    except (OSError, ValueError, ImportError, BadProfile):
+        return None
+    return hashlib.sha256(b"\0".join(hashlib.sha256(p).digest() for p in parts)).hexdigest()
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError) -> Problem:
@@ -246,6 +337,8 @@ def schema_path() -> Path:
 
 @lru_cache(maxsize=1)
 def _validator() -> jsonschema.Draft202012Validator:
+    import jsonschema             # here: a run whose profiles are all known to pass never needs it
+
     schema = json.loads(schema_path().read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
@@ -273,6 +366,8 @@ def _schema_problems(data: dict[str, Any], lines: dict[tuple[str, ...], int]) ->
             allowed = list(schema.get("properties", {}))
             for key in value:
                 if key not in allowed:
+                    import difflib
+
                     near = difflib.get_close_matches(str(key), allowed, n=1)
                     hint = f"did you mean '{near[0]}'?" if near else f"allowed: {', '.join(allowed)}"
                     problems.append(Problem(_line(lines, path + (key,)), _keypath(path + (key,)),

@@ -253,3 +253,40 @@ def test_wheel_data_folder_is_preferred(tmp_path: Path, monkeypatch: pytest.Monk
     assert profile_mod.builtin_dir() == packaged
     monkeypatch.setattr(profile_mod, "_PACKAGE_DIR", tmp_path / "src" / "collector")
     assert profile_mod.builtin_dir() == tmp_path / "src" / "profiles"
+
+
+# ---------------------------------------------------------------- remembered checks
+def test_checked_profiles_are_remembered_and_give_the_same_profiles(isolated: dict[str, Path],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    state = isolated["tmp"] / "state"
+    state.mkdir()
+    first = load_profiles(checked_in=state)
+    assert (state / profile_mod.CHECKED_FILE).exists()
+    assert oct((state / profile_mod.CHECKED_FILE).stat().st_mode & 0o777) == "0o600"
+    checks: list[str] = []
+    real = profile_mod._schema_problems
+    monkeypatch.setattr(profile_mod, "_schema_problems", lambda data, lines: checks.append("x") or real(data, lines))
+    assert load_profiles(checked_in=state) == first == load_profiles()
+    assert len(checks) == 2                  # only the run without the state folder checked
+
+
+def test_an_edited_profile_is_checked_again(isolated: dict[str, Path]) -> None:
+    state = isolated["tmp"] / "state"
+    state.mkdir()
+    load_profiles(checked_in=state)
+    write(isolated["builtin"], "demo-app.yaml", variant(l15='    globs: "{log_base}.*.log"'))
+    with pytest.raises(BadProfile, match=r"demo-app.yaml:15: collect\[1\].globs: expected a list of strings"):
+        load_profiles(checked_in=state)
+    with pytest.raises(BadProfile, match="expected a list of strings"):
+        load_profiles(checked_in=state)      # a failed file is never remembered
+
+
+@pytest.mark.parametrize("content", [b"", b"not json", b'{"key": "other", "clean": []}', b"[1, 2]"])
+def test_a_damaged_or_foreign_record_is_ignored(isolated: dict[str, Path], content: bytes) -> None:
+    state = isolated["tmp"] / "state"
+    state.mkdir()
+    write(isolated["builtin"], "broken.yaml", variant(l2="product: broken-app", l15='    globs: "x"'))
+    digest = __import__("hashlib").sha256((isolated["builtin"] / "broken.yaml").read_bytes()).hexdigest()
+    (state / profile_mod.CHECKED_FILE).write_bytes(content.replace(b"[]", f'["{digest}"]'.encode()))
+    with pytest.raises(BadProfile, match="expected a list of strings"):
+        load_profiles(checked_in=state)
