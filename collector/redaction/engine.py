@@ -9,6 +9,7 @@ their endings (LF or CRLF) and their count; only secret values change.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Sequence
 
 from collector.errors import RedactionFailed
@@ -18,17 +19,40 @@ from collector.redaction.tokens import Tokenizer
 
 # (start, end, category, rule, keep): keep = value already hidden, left as it is
 _Span = tuple[int, int, str, CompiledRule, bool]
-_COMPILED: dict[tuple[tuple[tuple[str, str], ...], str], CompiledRules] = {}
+_RulesKey = tuple[tuple[tuple[str, str], ...], str]
+_LineCache = dict[bytes, tuple[bytes, tuple[str, ...]]]
+_LineCaches = tuple[_LineCache, set[bytes]]          # candidate lines -> result; ordinary lines
+_COMPILED: dict[_RulesKey, CompiledRules] = {}
+# One line cache per tokenizer and rule sets: a line redacts to the same bytes in every file of
+# a run (same rules, same key), so a worker's files share it. Dropped with the tokenizer.
+_LINE_CACHES: weakref.WeakKeyDictionary[Tokenizer, dict[_RulesKey, _LineCaches]] = weakref.WeakKeyDictionary()
+_PLAIN_NUMBER = b"0123456789+-() ./"   # a value of only these is never one already hidden
 _BINARY_SNIFF = 65536
 _LINE_CACHE_ENTRIES = 16384   # repeated candidate lines (bounded: about 2-4 MB)
+_PLAIN_CACHE_ENTRIES = 16384  # ordinary lines next to candidates (bounded: about 2 MB)
+_WALK_MISSES = 4              # ordinary lines in a row that hand the search back to the prefilter
 _MIN_CONTROL = 32          # a few stray control bytes in a short text are not a binary file
 _CONTROL_BYTES = bytes(range(0, 9)) + bytes(range(14, 27)) + bytes(range(28, 32))
 _PRINTABLE_AND_HIGH = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
 
 
+def _rules_key(rule_sets: Sequence[RuleSet], kind: str) -> _RulesKey:
+    return (tuple((rs.name, rs.sha256) for rs in rule_sets), kind)
+
+
+def _line_caches(tokenizer: Tokenizer, key: _RulesKey) -> _LineCaches:
+    caches = _LINE_CACHES.get(tokenizer)
+    if caches is None:
+        caches = _LINE_CACHES[tokenizer] = {}
+    found = caches.get(key)
+    if found is None:
+        found = caches[key] = ({}, set())
+    return found
+
+
 def compiled_rules(rule_sets: Sequence[RuleSet], kind: str) -> CompiledRules:
     """Compile once per process, cached by rule-set names + content hashes + kind."""
-    key = (tuple((rs.name, rs.sha256) for rs in rule_sets), kind)
+    key = _rules_key(rule_sets, kind)
     found = _COMPILED.get(key)
     if found is None:
         found = _COMPILED[key] = CompiledRules(tuple(rule_sets), kind)
@@ -71,7 +95,10 @@ class Redactor:
         self._failed: str | None = None
         self._stats: dict[str, int] = {}
         # line -> (redacted line, rule ids counted); the exact reference path never caches
-        self._cache: dict[bytes, tuple[bytes, tuple[str, ...]]] | None = {} if use_prefilter else None
+        self._cache: _LineCache | None = None
+        self._plain: set[bytes] | None = None
+        if use_prefilter:
+            self._cache, self._plain = _line_caches(tokenizer, _rules_key(rule_sets, kind))
 
     @property
     def stats(self) -> dict[str, int]:
@@ -134,6 +161,17 @@ class Redactor:
 
     # ------------------------------------------------------------------ chunk
     def _process(self, chunk: bytes) -> bytes:
+        """Copy runs of ordinary lines through as slices; redact candidate lines.
+
+        The chunk-level prefilter is cheap per byte but costs some microseconds per hit, and
+        candidate lines come in clusters (the attributes of one T-Lib event, the headers of one
+        SIP message). So after a hit the following lines are looked at one by one (line cache,
+        then the per-line rule set) until ``_WALK_MISSES`` ordinary lines in a row, and only then
+        does the prefilter take over again. Which lines reach the exact rules changes; what the
+        exact rules do to a line does not (the reference path runs them on every line).
+        """
+        if not self._use_prefilter:
+            return self._process_every_line(chunk)
         out: list[bytes] = []
         pos, end = 0, len(chunk)
         prefilter = self._rules.prefilter
@@ -144,18 +182,73 @@ class Redactor:
             if prefilter is None:
                 out.append(chunk[pos:])
                 break
-            if self._use_prefilter:
-                hit = prefilter.search(chunk, pos)
-                if hit is None:
-                    out.append(chunk[pos:])
-                    break
-                start = chunk.rfind(b"\n", pos, hit.start()) + 1 or pos
-                out.append(chunk[pos:start])
-            else:
-                start = pos
-            stop = chunk.find(b"\n", start)
+            hit = prefilter.search(chunk, pos)
+            if hit is None:
+                out.append(chunk[pos:])
+                break
+            start = chunk.rfind(b"\n", pos, hit.start()) + 1 or pos
+            out.append(chunk[pos:start])
+            pos = self._walk(chunk, start, out)
+        return b"".join(out)
+
+    def _walk(self, chunk: bytes, pos: int, out: list[bytes]) -> int:
+        """Redact the candidate line at ``pos`` and the lines after it while candidates keep
+        coming; returns where the prefilter should search again.
+
+        Ordinary lines met on the way (the other attributes of a T-Lib event, Via and CSeq
+        headers) are remembered in a bounded set, so the next time they cost a lookup instead of
+        an RE2 call."""
+        end = len(chunk)
+        cache = self._cache
+        plain = self._plain
+        assert cache is not None and plain is not None
+        rules_for_line = self._rules.rules_for_line
+        misses = 0
+        plain_from = pos                       # start of the ordinary lines not yet copied
+        while pos < end and self._block is None:
+            stop = chunk.find(b"\n", pos)
             stop = end if stop < 0 else stop + 1
-            out.append(self._line(chunk[start:stop]))
+            line = chunk[pos:stop]
+            hit = cache.get(line)
+            if hit is None:
+                if line in plain:
+                    indexes: Sequence[int] = ()
+                else:
+                    content = line[:-2] if line.endswith(b"\r\n") else line[:-1] if line.endswith(b"\n") else line
+                    indexes = rules_for_line(content)
+                    if not indexes:
+                        if len(plain) >= _PLAIN_CACHE_ENTRIES:
+                            plain.clear()
+                        plain.add(line)
+                if not indexes:
+                    misses += 1
+                    pos = stop
+                    if misses >= _WALK_MISSES:
+                        break
+                    continue
+            if plain_from < pos:
+                out.append(chunk[plain_from:pos])
+            if hit is None:
+                out.append(self._line(line, indexes))
+            else:
+                out.append(self._replay(hit))
+            misses = 0
+            pos = plain_from = stop
+        if plain_from < pos:
+            out.append(chunk[plain_from:pos])
+        return pos
+
+    def _process_every_line(self, chunk: bytes) -> bytes:
+        """The reference path: every exact rule on every line."""
+        out: list[bytes] = []
+        pos, end = 0, len(chunk)
+        while pos < end:
+            if self._block is not None:
+                pos = self._mask_block(chunk, pos, out)
+                continue
+            stop = chunk.find(b"\n", pos)
+            stop = end if stop < 0 else stop + 1
+            out.append(self._line(chunk[pos:stop], self._all_rules))
             pos = stop
         return b"".join(out)
 
@@ -176,38 +269,32 @@ class Redactor:
         return stop
 
     # ------------------------------------------------------------------ line
-    def _line(self, line: bytes) -> bytes:
-        """Redact one candidate line (with its ending). Outputs are deterministic (same line,
-        same tokens), so repeated lines (T-Lib attributes, SIP headers, DNIS...) come from a
-        bounded per-file cache that also replays the line's redaction counts."""
-        cache = self._cache
-        if cache is not None:
-            hit = cache.get(line)
-            if hit is not None:
-                out, counted = hit
-                stats = self._stats
-                for rule_id in counted:
-                    stats[rule_id] = stats.get(rule_id, 0) + 1
-                return out
-        out, counted, cacheable = self._redact_line(line)
+    def _replay(self, hit: tuple[bytes, tuple[str, ...]]) -> bytes:
+        out, counted = hit
         stats = self._stats
         for rule_id in counted:
             stats[rule_id] = stats.get(rule_id, 0) + 1
+        return out
+
+    def _line(self, line: bytes, indexes: Sequence[int]) -> bytes:
+        """Redact one candidate line (with its ending) with the rules at ``indexes``. Outputs are
+        deterministic (same line, same tokens), so repeated lines (T-Lib attributes, SIP headers,
+        DNIS...) come from a bounded per-file cache that also replays the line's counts."""
+        out, counted, cacheable = self._redact_line(line, indexes)
+        stats = self._stats
+        for rule_id in counted:
+            stats[rule_id] = stats.get(rule_id, 0) + 1
+        cache = self._cache
         if cache is not None and cacheable:
             if len(cache) >= _LINE_CACHE_ENTRIES:
                 cache.clear()
             cache[line] = (out, counted)
         return out
 
-    def _redact_line(self, line: bytes) -> tuple[bytes, tuple[str, ...], bool]:
+    def _redact_line(self, line: bytes, indexes: Sequence[int]) -> tuple[bytes, tuple[str, ...], bool]:
         """(output line, ids of the rules that redacted something, result may be cached)."""
-        if line.endswith(b"\n"):
-            cut = 2 if line.endswith(b"\r\n") else 1
-            content, ending = line[:-cut], line[-cut:]
-        else:
-            content, ending = line, b""
+        content, ending = _split_ending(line)
         rules = self._rules
-        indexes = rules.rules_for_line(content) if self._use_prefilter else self._all_rules
         if not indexes:
             return line, (), True
         spans: list[_Span] = []
@@ -234,10 +321,11 @@ class Redactor:
 
     def _verdict(self, rule: CompiledRule, value: bytes) -> bool | None:
         """None: not a secret; True: already hidden (keep, but hold the span); False: redact."""
-        value = _inside_tag(value)
+        if value[:2] == TAG_OPEN:
+            value = _inside_tag(value)
         if not value:
             return None
-        if self._rules.is_hidden(value):
+        if value.translate(None, _PLAIN_NUMBER) and self._rules.is_hidden(value):
             return True
         if rule.rule.validate == "luhn" and not luhn_ok(value):
             return None
@@ -294,8 +382,12 @@ def _inside_tag(value: bytes) -> bytes:
 
 
 def _secret_spans(rule: CompiledRule, content: bytes) -> list[tuple[int, int, str]]:
-    found: list[tuple[int, int, str]] = []
     assert rule.pattern is not None
+    if rule.inner is None and len(rule.groups) == 1:         # the common case, kept lean
+        name, category = rule.groups[0]
+        return [(start, stop, category) for match in rule.pattern.finditer(content)
+                for start, stop in (match.span(name),) if stop > start]
+    found: list[tuple[int, int, str]] = []
     for match in rule.pattern.finditer(content):
         if rule.inner is None:
             sources = [match]
@@ -315,6 +407,9 @@ def _secret_spans(rule: CompiledRule, content: bytes) -> list[tuple[int, int, st
 def _claim(spans: list[_Span], new: _Span) -> None:
     """Add a secret span; earlier rules win ties, a wider overlapping span absorbs narrower ones
     (so no part of either secret survives), unless the new rule yields to an overlapping rule."""
+    if not spans:
+        spans.append(new)
+        return
     start, stop, category, rule, keep = new
     overlapping = [s for s in spans if s[0] < stop and start < s[1]]
     if any(s[0] <= start and stop <= s[1] for s in overlapping):

@@ -270,6 +270,31 @@ def test_repeated_lines_come_from_the_cache_with_their_counts(rule_sets) -> None
     assert exact.feed(text) + exact.finish() == out and exact.stats == stats
 
 
+def test_files_of_one_run_share_the_line_cache_but_count_their_own(rule_sets) -> None:
+    tokenizer = Tokenizer(KEY, None)
+    first = Redactor(rule_sets, tokenizer, "log", "a.log")
+    out_a = first.feed(TLIB_EVENT * 2) + first.finish()
+    second = Redactor(rule_sets, tokenizer, "log", "b.log")
+    second._redact_line = None      # type: ignore[assignment,method-assign]  every line must come from the cache
+    out_b = second.feed(TLIB_EVENT) + second.finish()
+    assert out_b * 2 == out_a
+    assert {k: 2 * v for k, v in second.stats.items()} == first.stats
+    other = Redactor(rule_sets, Tokenizer(b"another-site-key-0123456789abcdef", None), "log", "c.log")
+    assert other.feed(TLIB_EVENT) + other.finish() != out_b        # another key, another cache
+
+
+def test_walk_over_clusters_and_gaps_matches_the_reference_path(rule_sets) -> None:
+    ordinary = [b"09:15:%02d.123 Trc 04541 RequestRegisterAddress received from [612]\n" % i for i in range(12)]
+    pieces = []
+    for gap in (0, 1, 3, 4, 5, 9, 0, 2):
+        pieces += ordinary[:gap] + [TLIB_EVENT, SIP_INVITE, b"\tAttributeCallType\t2\n" * gap]
+    text = b"".join(pieces) * 3
+    fast = Redactor(rule_sets, Tokenizer(KEY, None), "log", "x.log")
+    exact = Redactor(rule_sets, Tokenizer(KEY, None), "log", "x.log", use_prefilter=False)
+    assert fast.feed(text) + fast.finish() == exact.feed(text) + exact.finish()
+    assert fast.stats == exact.stats
+
+
 def test_block_opening_lines_are_not_cached(rule_sets) -> None:
     text = b"-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n" * 2
     out, stats = redact(rule_sets, text, "config")

@@ -4,7 +4,7 @@ planted secret in any supported shape never survives."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from collector.errors import RedactionFailed
@@ -130,6 +130,7 @@ def test_planted_phone_never_survives(value: str, shape: tuple[str, str], ending
 @given(password, st.sampled_from(PASSWORD_SHAPES))
 def test_planted_password_never_survives(value: str, shape: tuple[str, str]) -> None:
     kind, template = shape
+    assume(value not in template.format(v=""))     # 'passwo' is part of the key 'password'
     out = redact((template.format(v=value) + "\n").encode(), kind)
     assert value.encode() not in out
 
