@@ -107,6 +107,8 @@ class Candidate:
     unredacted_consent: bool = False       # binary log shipped raw by explicit consent
     start_offset: int = 0                  # snapshot: resume after the bytes already collected
     whole_lines_only: bool = False         # snapshot: stop at the last newline (file may be growing)
+    device: int | None = None              # identity of the source when planned (st_dev, st_ino of
+    inode: int | None = None               # the stat that gave size and mtime); None = unknown
 
 
 @dataclass(frozen=True)

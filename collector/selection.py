@@ -97,6 +97,8 @@ class _File:
     source: Path                   # real path (a symlink resolved inside the root)
     size: int
     mtime: float
+    device: int | None = None      # of the same stat as size and mtime
+    inode: int | None = None
 
 
 @dataclass
@@ -388,7 +390,8 @@ def _matched_files(root: Path, spec: CollectSpec, inst: Installation, profile: P
                         if reason:
                             skipped.append(Skip(host, product, reason, info.st_size))
                             continue
-                        files.append(_File(host, _child(folder_path, name), info.st_size, info.st_mtime))
+                        files.append(_File(host, _child(folder_path, name), info.st_size, info.st_mtime,
+                                           info.st_dev, info.st_ino))
                         continue
                     real, info, why = resolve_regular(walk.root, Path(entry.path))
                     key = os.fspath(real) if real is not None else os.path.realpath(entry.path)
@@ -403,7 +406,7 @@ def _matched_files(root: Path, spec: CollectSpec, inst: Installation, profile: P
                 if reason:
                     skipped.append(Skip(host, product, reason, info.st_size))
                     continue
-                files.append(_File(host, real, info.st_size, info.st_mtime))
+                files.append(_File(host, real, info.st_size, info.st_mtime, info.st_dev, info.st_ino))
     return files, skipped
 
 
@@ -473,7 +476,7 @@ def _candidate(file: _File, inst: Installation, profile: Profile, spec: CollectS
                      installation=inst.name, spec_id=spec.id, kind=spec.kind, size=file.size,
                      mtime=file.mtime, start=start, end=end, reason=reason,
                      rule_sets=profile.redaction, tail_bytes=tail, trim=trim,
-                     unredacted_consent=consented)
+                     unredacted_consent=consented, device=file.device, inode=file.inode)
 
 
 def describe_plan(plan: Plan) -> list[dict[str, object]]:

@@ -29,8 +29,8 @@ from collector.progress import Reporter
 from collector.spool import (Retention, SpoolEntry, choose_deletions, list_spool, mark_uploaded,
                              new_record, remove_bundle, write_record)
 from collector.state import (Decision, FileState, SnapshotState, StateDelta, atomic_write_json, classify,
-                             entry_after_read, identity_key, load_state, remove_stale_temporaries,
-                             save_state, state_file)
+                             entry_after_read, identity_key, load_state, planned_stat,
+                             remove_stale_temporaries, save_state, state_file)
 
 Uploader = Callable[[Path, str, Any], dict[str, Any]]     # (bundle, url, options) -> receipt as JSON
 INFLIGHT = "snapshot-inflight-{key}.json"
@@ -244,10 +244,15 @@ class _Run:
         seen: set[str] = set()
         counts = self.result.counts
         for candidate in discovery.plan.members:
-            try:
-                st = os.stat(candidate.source)
-            except OSError:
-                continue
+            # the plan's own stat of the file (the one its size and mtime come from); a second
+            # one here would see the same file a fraction of a second later, and the worker
+            # reads what is there when it opens the file either way
+            st = planned_stat(candidate)
+            if st is None:
+                try:
+                    st = os.stat(candidate.source)
+                except OSError:
+                    continue
             key = identity_key(st.st_dev, st.st_ino)
             if key in seen:            # a hard link or symlink to a file already planned
                 continue
@@ -255,7 +260,8 @@ class _Run:
             decision = classify(candidate, st, base, paths)
             if decision.previous is not None:
                 seen.add(decision.previous.key)
-            counts[decision.reason.split(" from ")[0]] = counts.get(decision.reason.split(" from ")[0], 0) + 1
+            reason = decision.reason.split(" from ")[0]
+            counts[reason] = counts.get(reason, 0) + 1
             if decision.candidate is not None:
                 decisions.append(decision)
         drops = [key for key, entry in base.files.items() if key not in seen and _vanished(discovery, entry)]
@@ -263,13 +269,14 @@ class _Run:
 
     def snapshot(self, base: SnapshotState, pending: list[SpoolEntry]) -> None:
         from collector import api
-        from collector.verify import verify_bundle
 
         planned_at = datetime.now(timezone.utc).replace(microsecond=0)
         with gc_paused():
             discovery, decisions, drops = self.plan(base)
         if not decisions:
             return
+        from collector.verify import verify_bundle
+
         members: tuple[Candidate, ...] = tuple(d.candidate for d in decisions if d.candidate is not None)
         discovery = Discovery(discovery.profiles, discovery.installations,
                               replace(discovery.plan, members=members), discovery.notes)

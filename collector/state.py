@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from collector.integrity import atomic_write_bytes, fsync_dir  # noqa: F401 (re-exported)
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from collector.model import Candidate
 
@@ -77,10 +77,19 @@ def identity_key(device: int, inode: int) -> str:
 
 
 def entry_from_json(data: dict[str, Any]) -> FileState:
-    return FileState(path=str(data["path"]), device=int(data["device"]), inode=int(data["inode"]),
-                     size=int(data["size"]), mtime=float(data["mtime"]), offset=int(data["offset"]),
-                     head=data.get("head"), head_len=int(data.get("head_len", 0)),
-                     kind=str(data.get("kind", "log")))
+    # FileState(**fields) without the frozen __init__'s nine object.__setattr__ calls: a state
+    # holds one entry per file and is loaded on every run (equal objects; FileState has no
+    # __post_init__, no slots and no defaults computed at construction)
+    entry = _new(FileState)
+    entry.__dict__.update(path=str(data["path"]), device=int(data["device"]), inode=int(data["inode"]),
+                          size=int(data["size"]), mtime=float(data["mtime"]), offset=int(data["offset"]),
+                          head=data.get("head"), head_len=int(data.get("head_len", 0)),
+                          kind=str(data.get("kind", "log")))
+    return entry
+
+
+_new = object.__new__
+assert not hasattr(FileState, "__post_init__") and not hasattr(FileState, "__slots__")
 
 
 @dataclass(frozen=True)
@@ -183,7 +192,23 @@ def _same_head(entry: FileState, source: Path) -> bool:
     return entry.head is None or head_digest(source, entry.head_len) == entry.head
 
 
-def classify(candidate: Candidate, st: os.stat_result, state: SnapshotState,
+class Seen(NamedTuple):
+    """The part of a stat that ``classify`` looks at."""
+
+    st_dev: int
+    st_ino: int
+    st_size: int
+    st_mtime: float
+
+
+def planned_stat(candidate: Candidate) -> Seen | None:
+    """The stat the plan took of the candidate (identity, size, mtime), if it kept one."""
+    if candidate.device is None or candidate.inode is None:
+        return None
+    return Seen(candidate.device, candidate.inode, candidate.size, candidate.mtime)
+
+
+def classify(candidate: Candidate, st: os.stat_result | Seen, state: SnapshotState,
              paths: dict[str, FileState]) -> Decision:
     """Decide what of ``candidate`` is new. ``paths`` is ``state.by_path()`` (built once)."""
     entry = state.files.get(identity_key(st.st_dev, st.st_ino))

@@ -374,3 +374,15 @@ def test_each_folder_is_listed_once_per_plan(tmp_path: Path, monkeypatch: pytest
     plan = select(tmp_path, PROFILES, [SIP], Window(), Caps())
     assert len(names(plan)) == 7
     assert len(listed) == len(set(listed))
+
+
+def test_members_carry_the_identity_of_the_stat_their_size_and_mtime_come_from(tmp_path: Path) -> None:
+    write(tmp_path, f"{LOGS}/SIPS_P.20240305_090000_000.log", "a\n")
+    write(tmp_path, f"{APP}/run.sh", "./sip_server\n")
+    os.symlink(tmp_path / APP / "run.sh", tmp_path / APP / "start.sh")         # resolved inside the root
+    plan = select(tmp_path, PROFILES, [SIP], Window(), Caps())
+    assert len(plan.members) == 2
+    for member in plan.members:
+        st = os.stat(member.source)
+        assert (member.device, member.inode, member.size, member.mtime) == \
+            (st.st_dev, st.st_ino, st.st_size, st.st_mtime)

@@ -175,3 +175,33 @@ def test_lock_refuses_a_second_holder_and_recovers_from_a_dead_one(tmp_path: Pat
     lock.acquire()
     assert lock.holder() == os.getpid()
     lock.release()
+
+
+def test_the_plans_stat_decides_like_a_fresh_one(root: Path) -> None:
+    from dataclasses import replace
+
+    from collector.state import planned_stat
+
+    state = _collected(root, "logs/a.log", SnapshotState(str(root)))
+    with open(root / "logs" / "a.log", "ab") as f:
+        f.write(b"line 3\n")
+    candidate = _candidate(root, "logs/a.log")
+    assert planned_stat(candidate) is None                     # built by hand: no identity
+    st = os.stat(candidate.source)
+    planned = replace(candidate, device=st.st_dev, inode=st.st_ino)
+    assert planned_stat(planned) == (st.st_dev, st.st_ino, st.st_size, st.st_mtime)
+    fresh = classify(candidate, st, state, state.by_path())
+    assert classify(planned, planned_stat(planned), state, state.by_path()) == replace(
+        fresh, candidate=replace(fresh.candidate, device=st.st_dev, inode=st.st_ino))
+    assert fresh.reason == "grown"
+
+
+def test_entries_loaded_equal_the_entries_saved(tmp_path: Path) -> None:
+    (tmp_path / "a.log").write_bytes(b"x\n")
+    state = _collected(tmp_path, "a.log", SnapshotState(str(tmp_path)))
+    save_state(tmp_path / "state.json", state)
+    loaded = load_state(tmp_path / "state.json", tmp_path)
+    assert loaded.files == state.files and loaded == state
+    entry = next(iter(loaded.files.values()))
+    with pytest.raises(Exception):
+        entry.offset = 0                                       # still frozen
