@@ -39,7 +39,7 @@ import posixpath
 import re
 import stat
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import MISSING, dataclass, fields, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -472,11 +472,23 @@ def _candidate(file: _File, inst: Installation, profile: Profile, spec: CollectS
     if caps.per_file_mb is not None and file.size > caps.per_file_mb * MB:
         tail = int(caps.per_file_mb * MB)
         reason = f"{reason}; last {tail} bytes (per-file cap {_mb(caps.per_file_mb)} MB)"
-    return Candidate(source=file.source, host_path=file.host_path, product=inst.product,
-                     installation=inst.name, spec_id=spec.id, kind=spec.kind, size=file.size,
-                     mtime=file.mtime, start=start, end=end, reason=reason,
-                     rule_sets=profile.redaction, tail_bytes=tail, trim=trim,
-                     unredacted_consent=consented, device=file.device, inode=file.inode)
+    # Candidate(...) without the frozen __init__'s object.__setattr__ per field (22 of them, for
+    # every planned file): the same fields, the rest at their defaults; an equal object
+    candidate = _new(Candidate)
+    candidate.__dict__.update(
+        _CANDIDATE_DEFAULTS, source=file.source, host_path=file.host_path, product=inst.product,
+        installation=inst.name, spec_id=spec.id, kind=spec.kind, size=file.size, mtime=file.mtime,
+        start=start, end=end, reason=reason, rule_sets=profile.redaction, tail_bytes=tail, trim=trim,
+        unredacted_consent=consented, device=file.device, inode=file.inode)
+    return candidate
+
+
+_new = object.__new__
+_CANDIDATE_DEFAULTS = {f.name: f.default for f in fields(Candidate)
+                       if f.name in ("start_offset", "whole_lines_only")}
+assert len(fields(Candidate)) == 19 and MISSING not in _CANDIDATE_DEFAULTS.values() \
+    and not hasattr(Candidate, "__post_init__") and not hasattr(Candidate, "__slots__"), \
+    "Candidate changed: update _candidate"
 
 
 def describe_plan(plan: Plan) -> list[dict[str, object]]:

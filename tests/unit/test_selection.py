@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -386,3 +387,5 @@ def test_members_carry_the_identity_of_the_stat_their_size_and_mtime_come_from(t
         st = os.stat(member.source)
         assert (member.device, member.inode, member.size, member.mtime) == \
             (st.st_dev, st.st_ino, st.st_size, st.st_mtime)
+        rebuilt = replace(member)                       # through Candidate.__init__
+        assert rebuilt == member and vars(rebuilt) == vars(member) and hash(rebuilt) == hash(member)
