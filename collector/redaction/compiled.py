@@ -57,17 +57,26 @@ class RuleCompileError(ValueError):
 def re2_scan_text(pattern: str, *, chunk_level: bool) -> str:
     """Rewrite a Python regex so RE2 matches a superset of what Python matches on a line.
 
-    ``\\s`` gets Python's meaning (RE2's lacks ``\\v``); at chunk level an unescaped ``$``
-    becomes ``\\r?$`` so CRLF lines behave as their stripped form does.
+    ``\\s`` gets Python's meaning (RE2's lacks ``\\v``). At chunk level (the prefilter runs over
+    many lines at once) the pattern is kept inside one line, which is all a line-level match
+    can use: an unescaped ``$`` becomes ``\\r?$`` so CRLF lines behave as their stripped form
+    does, and no class matches a newline (``\\s``, ``\\D``, ``\\W``, ``[^...]``). Without that, a
+    ``[^']*`` keeps RE2's forward and reverse scans alive across kilobytes of following lines
+    at every hit.
     """
+    space = _PY_SPACE.replace("\\n", "") if chunk_level else _PY_SPACE
     out: list[str] = []
-    i, in_class = 0, False
+    i, in_class, negated = 0, False, False
     while i < len(pattern):
         ch = pattern[i]
         if ch == "\\" and i + 1 < len(pattern):
             nxt = pattern[i + 1]
             if nxt == "s":
-                out.append(_PY_SPACE if in_class else "[" + _PY_SPACE + "]")
+                out.append(space if in_class else "[" + space + "]")
+            elif chunk_level and not in_class and nxt in "DW":
+                out.append("[^0-9\\n]" if nxt == "D" else "[^0-9A-Za-z_\\n]")
+            elif chunk_level and in_class and not negated and nxt == "n":
+                pass                                  # a line holds no newline
             else:
                 out.append(ch + nxt)
             i += 2
@@ -75,11 +84,14 @@ def re2_scan_text(pattern: str, *, chunk_level: bool) -> str:
         if in_class:
             if ch == "]":
                 in_class = False
+                if chunk_level and negated:
+                    out.append("\\n")
         elif ch == "[":
             in_class = True
             out.append(ch)
             i += 1
-            if i < len(pattern) and pattern[i] == "^":
+            negated = i < len(pattern) and pattern[i] == "^"
+            if negated:
                 out.append("^")
                 i += 1
             if i < len(pattern) and pattern[i] == "]":

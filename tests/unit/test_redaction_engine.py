@@ -425,3 +425,20 @@ def test_rule_cache_is_keyed_by_content() -> None:
     b = RuleSet(name="s", source=a.source, sha256="2", rules=(rule,))
     assert compiled_rules([a], "log") is compiled_rules([a], "log")
     assert compiled_rules([a], "log") is not compiled_rules([b], "log")
+
+
+def test_chunk_level_scans_stay_inside_one_line() -> None:
+    from collector.redaction.compiled import re2_scan_text
+
+    chunk = re2_scan_text(r"(?i)^\s+'[^']*name[^']*'\s+a\Db\Wc$", chunk_level=True)
+    assert chunk == r"(?i)^[\t\x0b\x0c\r ]+'[^'\n]*name[^'\n]*'[\t\x0b\x0c\r ]+a[^0-9\n]b[^0-9A-Za-z_\n]c(?:\r?$)"
+    line = re2_scan_text(r"(?i)^\s+'[^']*name[^']*'\s+", chunk_level=False)
+    assert line == r"(?i)^[\t\n\x0b\x0c\r ]+'[^']*name[^']*'[\t\n\x0b\x0c\r ]+"
+
+
+def test_a_secret_split_over_two_lines_is_judged_per_line_as_the_reference_does(rule_sets) -> None:
+    # the key on one line, its value on the next: neither line alone is a T-Lib key-value pair
+    text = b"\t\t'CustomerName\n'\t'Jane Example'\n\tAttributeANI\n\t'5555550142'\n" + TLIB_EVENT
+    fast = Redactor(rule_sets, Tokenizer(KEY, None), "log", "x.log")
+    exact = Redactor(rule_sets, Tokenizer(KEY, None), "log", "x.log", use_prefilter=False)
+    assert fast.feed(text) + fast.finish() == exact.feed(text) + exact.finish()
