@@ -136,14 +136,21 @@ class GlobSet:
         self._paths = _union(paths)
         self._all_paths = _union([compile_glob(p).pattern for p in self.patterns
                                   if "/" in p.strip("/")])
+        # the same alternatives in one regex, for the common cases: a base name (every kind),
+        # and the last segment of a path without empty segments (base-name and ``**/`` globs)
+        self._any_name = _union(names + deep + paths)
+        self._leaf = _union(names + deep)
 
     def match_name(self, name: str) -> bool:
         """``match`` for a base name (no ``/``)."""
-        return bool((self._names is not None and self._names.match(name))
-                    or (self._deep is not None and self._deep.match(name))
-                    or (self._paths is not None and self._paths.match(name)))
+        return self._any_name is not None and self._any_name.match(name) is not None
 
     def match(self, host_path: str) -> bool:
+        if "//" not in host_path and not host_path.endswith("/"):
+            stripped = host_path.lstrip("/")
+            if self._leaf is not None and self._leaf.match(stripped.rpartition("/")[2]):
+                return True
+            return self._paths is not None and self._paths.match(stripped) is not None
         if self._names is not None and self._names.match(posixpath.basename(host_path)):
             return True
         stripped = host_path.strip("/")
@@ -224,6 +231,14 @@ def expand_glob(
                                     skip_dirs=skip_dirs))
 
 
+def _literal_suffix(segment: str) -> str:
+    """Text every name matching the (magic) segment ends with: what follows its last ``*``,
+    ``?`` or ``]`` ("" if that holds a ``[``), checked before the regex."""
+    cut = max(segment.rfind("*"), segment.rfind("?"), segment.rfind("]"))
+    tail = segment[cut + 1:]
+    return "" if "[" in tail else tail
+
+
 def expand_glob_entries(
     root: Path,
     pattern: str,
@@ -274,15 +289,18 @@ def expand_glob_entries(
             return
         match = regex.match
         entries = _scandir(base, budget, listings)
-        prefix = "" if index == 0 and _DRIVE.match(segment) else _MAGIC.split(segment, 1)[0]
+        drive = index == 0 and _DRIVE.match(segment)
+        prefix = "" if drive else _MAGIC.split(segment, 1)[0]
+        suffix = "" if drive else _literal_suffix(segment)
         start = bisect.bisect_left(entries, prefix, key=_entry_name) if prefix else 0
         for position in range(start, len(entries)):
             entry = entries[position]
-            if prefix and not entry.name.startswith(prefix):
+            name = entry.name
+            if prefix and not name.startswith(prefix):
                 break                      # sorted: the names with this prefix are together
-            if not match(entry.name):
+            if suffix and not name.endswith(suffix) or not match(name):
                 continue
-            child = f"{host}/{entry.name}" if host else entry.name
+            child = f"{host}/{name}" if host else name
             if child in skip_dirs:
                 continue
             if index == last:
@@ -403,21 +421,26 @@ def parse_log_name(file_name: str) -> LogName:
     Java apps (logback/log4j) roll ``cloud.log`` into ``cloud.<yyyy-MM-dd>[.<i>].log``: same
     stream as ``cloud.log`` (stamp = the date part, not a Genesys stamp).
     """
+    return LogName(*log_name_parts(file_name))
+
+
+def log_name_parts(file_name: str) -> tuple[str, str | None, str | None, str | None]:
+    """``parse_log_name`` as a plain tuple (base, thread, stamp, companion), for loops over
+    whole folders."""
     after = ".log." in file_name and _ROLLED_AFTER_LOG.match(file_name)  # GAX: gax.log.<ts>[-1]
     if after:
-        return LogName(after.group("base"), None, after.group("ts"), None)
+        return after.group("base"), None, after.group("ts"), None
     java = "-" in file_name and _JAVA_ROLLED.match(file_name)
     if java:
-        return LogName(java.group("base"), None, None, None)
+        return java.group("base"), None, None, None
     found = _LOG_NAME.match(file_name)
     if found:
-        companion = found.group("companion")
-        if found.group("ext") == "qsp":
+        base, thread, stamp, companion, ext = found.group("base", "thread", "ts", "companion", "ext")
+        if ext == "qsp":
             companion = ".qsp"
-        return LogName(found.group("base"), found.group("thread"), found.group("ts"),
-                       companion.lstrip(".") if companion else None)
+        return base, thread, stamp, companion.lstrip(".") if companion else None
     base = file_name[:-4] if file_name.endswith(".log") else file_name
-    return LogName(base, None, None, None)
+    return base, None, None, None
 
 
 def iter_files(directory: Path) -> Iterator[os.DirEntry[str]]:

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from collector.hostfiles import is_log_name, parse_log_name, read_head, resolve_regular, source_of
+from collector.hostfiles import is_log_name, log_name_parts, read_head, resolve_regular, source_of
 from collector.model import Profile
 from collector.segheader import SegmentHeader, parse_header
 
@@ -110,8 +110,8 @@ def scan_streams(root: Path, directory: str, profiles: Mapping[str, Profile],
     for entry in entries:
         if not is_log_name(entry.name):
             continue
-        name = parse_log_name(entry.name)
-        named.setdefault(name.stream, []).append((name.stamp or "", entry))
+        base, thread, stamp, companion = log_name_parts(entry.name)    # parse_log_name's fields
+        named.setdefault((base, thread, companion), []).append((stamp or "", entry))
     # newest file of each stream: the highest (stamp, mtime, name); only the files with the
     # highest stamp need an lstat for their mtime. A stream none of whose files can be
     # lstat-ed does not exist.
