@@ -93,7 +93,8 @@ class Redactor:
         self._sniffed = False
         self._block: CompiledRule | None = None
         self._failed: str | None = None
-        self._stats: dict[str, int] = {}
+        # how many lines each combination of redacting rules changed (one dict update a line)
+        self._tally: dict[tuple[str, ...], int] = {}
         # line -> (redacted line, rule ids counted); the exact reference path never caches
         self._cache: _LineCache | None = None
         self._plain: set[bytes] | None = None
@@ -102,7 +103,11 @@ class Redactor:
 
     @property
     def stats(self) -> dict[str, int]:
-        return dict(self._stats)
+        stats: dict[str, int] = {}
+        for counted, lines in self._tally.items():
+            for rule_id in counted:
+                stats[rule_id] = stats.get(rule_id, 0) + lines
+        return stats
 
     # ------------------------------------------------------------------ stream
     def feed(self, data: bytes) -> bytes:
@@ -202,6 +207,7 @@ class Redactor:
         cache = self._cache
         plain = self._plain
         assert cache is not None and plain is not None
+        tally = self._tally
         rules_for_line = self._rules.rules_for_line
         misses = 0
         plain_from = pos                       # start of the ordinary lines not yet copied
@@ -210,30 +216,33 @@ class Redactor:
             stop = end if stop < 0 else stop + 1
             line = chunk[pos:stop]
             hit = cache.get(line)
-            if hit is None:
-                if line in plain:
-                    indexes: Sequence[int] = ()
-                else:
-                    content = line[:-2] if line.endswith(b"\r\n") else line[:-1] if line.endswith(b"\n") else line
-                    indexes = rules_for_line(content)
-                    if not indexes:
-                        if len(plain) >= _PLAIN_CACHE_ENTRIES:
-                            plain.clear()
-                        plain.add(line)
-                if not indexes:
-                    misses += 1
-                    pos = stop
-                    if misses >= _WALK_MISSES:
-                        break
+            if hit is not None:
+                if plain_from < pos:
+                    out.append(chunk[plain_from:pos])
+                redacted, counted = hit
+                out.append(redacted)
+                if counted:
+                    tally[counted] = tally.get(counted, 0) + 1
+                misses = 0
+                pos = plain_from = stop
+                continue
+            if line not in plain:
+                content = line[:-2] if line.endswith(b"\r\n") else line[:-1] if line.endswith(b"\n") else line
+                indexes = rules_for_line(content)
+                if indexes:
+                    if plain_from < pos:
+                        out.append(chunk[plain_from:pos])
+                    out.append(self._line(line, indexes))
+                    misses = 0
+                    pos = plain_from = stop
                     continue
-            if plain_from < pos:
-                out.append(chunk[plain_from:pos])
-            if hit is None:
-                out.append(self._line(line, indexes))
-            else:
-                out.append(self._replay(hit))
-            misses = 0
-            pos = plain_from = stop
+                if len(plain) >= _PLAIN_CACHE_ENTRIES:
+                    plain.clear()
+                plain.add(line)
+            misses += 1
+            pos = stop
+            if misses >= _WALK_MISSES:
+                break
         if plain_from < pos:
             out.append(chunk[plain_from:pos])
         return pos
@@ -269,21 +278,14 @@ class Redactor:
         return stop
 
     # ------------------------------------------------------------------ line
-    def _replay(self, hit: tuple[bytes, tuple[str, ...]]) -> bytes:
-        out, counted = hit
-        stats = self._stats
-        for rule_id in counted:
-            stats[rule_id] = stats.get(rule_id, 0) + 1
-        return out
-
     def _line(self, line: bytes, indexes: Sequence[int]) -> bytes:
         """Redact one candidate line (with its ending) with the rules at ``indexes``. Outputs are
         deterministic (same line, same tokens), so repeated lines (T-Lib attributes, SIP headers,
-        DNIS...) come from a bounded per-file cache that also replays the line's counts."""
+        DNIS...) come from a bounded cache (shared by the files of a run) that also replays the
+        line's counts."""
         out, counted, cacheable = self._redact_line(line, indexes)
-        stats = self._stats
-        for rule_id in counted:
-            stats[rule_id] = stats.get(rule_id, 0) + 1
+        if counted:
+            self._tally[counted] = self._tally.get(counted, 0) + 1
         cache = self._cache
         if cache is not None and cacheable:
             if len(cache) >= _LINE_CACHE_ENTRIES:
