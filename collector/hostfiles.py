@@ -63,7 +63,10 @@ def _segment_regex(segment: str) -> str:
         elif char == "?":
             out.append("[^/]")
         elif char == "[":
-            end = segment.find("]", i + 2 if segment[i + 1 : i + 2] in ("!", "]") else i + 1)
+            first = i + 2 if segment[i + 1 : i + 2] == "!" else i + 1
+            if segment[first : first + 1] == "]":
+                first += 1                 # a "]" first in the set is a member (also after "!")
+            end = segment.find("]", first)
             if end == -1:
                 out.append(re.escape(char))
             else:

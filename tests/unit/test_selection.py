@@ -389,3 +389,13 @@ def test_members_carry_the_identity_of_the_stat_their_size_and_mtime_come_from(t
             (st.st_dev, st.st_ino, st.st_size, st.st_mtime)
         rebuilt = replace(member)                       # through Candidate.__init__
         assert rebuilt == member and vars(rebuilt) == vars(member) and hash(rebuilt) == hash(member)
+
+
+@pytest.mark.parametrize("glob, name, expected", [
+    ("[!]", "[!]", True), ("[!]/**/?", "x", False),             # no closing "]": literal (was a re.error)
+    ("[!]a]", "b", True), ("[!]a]", "]", False), ("[!]a]", "a", False),
+    ("[]a]", "]", True), ("[!a]", "b", True), ("[!a]", "a", False),
+])
+def test_a_closing_bracket_first_in_a_set_is_a_member(glob: str, name: str, expected: bool) -> None:
+    assert glob_match(name, glob) is expected
+    assert GlobSet([glob]).match(name) is expected
