@@ -142,13 +142,22 @@ def _candidate_app_dirs(root: Path, profiles: Mapping[str, Profile],
         for child in _subdirs(root, container):
             candidates.append(child)
             candidates += _subdirs(root, child)
+    walked: dict[str, int] = {}            # root glob -> folders its expansion listed
     for profile in profiles.values():
         for pattern in profile.roots:
+            cost = walked.get(pattern)
+            if cost is not None and budget.dirs_left >= cost:
+                # a glob another profile has too (401 roots, 42 distinct): the same folders,
+                # already in candidates; charged to the budget as if walked again
+                budget.dirs_left -= cost
+                continue
+            before = budget.dirs_left
             for host in expand_glob(root, pattern, max_depth=ROOTS_GLOB_DEPTH, budget=budget,
                                     skip_dirs=SYSTEM_DIRS):
                 source = source_of(root, host)
                 if os.path.isdir(source) and not os.path.islink(source):
                     candidates.append(host)
+            walked[pattern] = before - budget.dirs_left
     not_app_dirs = LOG_DIR_NAMES | set(CONFIG_SUBDIRS)
     usable = [c for c in dict.fromkeys(candidates)
               if posixpath.basename(c).lower() not in not_app_dirs]
