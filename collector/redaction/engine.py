@@ -208,7 +208,9 @@ class Redactor:
         plain = self._plain
         assert cache is not None and plain is not None
         tally = self._tally
-        rules_for_line = self._rules.rules_for_line
+        line_set = self._rules.line_set
+        assert line_set is not None                # there is a prefilter, so there are rules
+        match_line = line_set.Match                # rule indexes whose scan matches, or None
         misses = 0
         plain_from = pos                       # start of the ordinary lines not yet copied
         while pos < end and self._block is None:
@@ -228,11 +230,11 @@ class Redactor:
                 continue
             if line not in plain:
                 content = line[:-2] if line.endswith(b"\r\n") else line[:-1] if line.endswith(b"\n") else line
-                indexes = rules_for_line(content)
-                if indexes:
+                matched = match_line(content)
+                if matched:
                     if plain_from < pos:
                         out.append(chunk[plain_from:pos])
-                    out.append(self._line(line, indexes))
+                    out.append(self._line(line, sorted(matched)))
                     misses = 0
                     pos = plain_from = stop
                     continue
