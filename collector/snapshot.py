@@ -273,8 +273,9 @@ class _Run:
         planned_at = datetime.now(timezone.utc).replace(microsecond=0)
         with gc_paused():
             discovery, decisions, drops = self.plan(base)
-        if not decisions:
-            return
+            if not decisions:
+                del discovery, drops     # freed now: the collection after the pause need not walk them
+                return
         from collector.verify import verify_bundle
 
         members: tuple[Candidate, ...] = tuple(d.candidate for d in decisions if d.candidate is not None)
