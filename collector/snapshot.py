@@ -30,7 +30,7 @@ from collector.spool import (Retention, SpoolEntry, choose_deletions, list_spool
                              new_record, remove_bundle, write_record)
 from collector.state import (Decision, FileState, SnapshotState, StateDelta, atomic_write_json, classify,
                              entry_after_read, identity_key, load_state, planned_stat,
-                             remove_stale_temporaries, save_state, state_file)
+                             remove_stale_temporaries, save_state, state_file, unchanged)
 
 Uploader = Callable[[Path, str, Any], dict[str, Any]]     # (bundle, url, options) -> receipt as JSON
 INFLIGHT = "snapshot-inflight-{key}.json"
@@ -257,6 +257,9 @@ class _Run:
             if key in seen:            # a hard link or symlink to a file already planned
                 continue
             seen.add(key)
+            if unchanged(key, st, base) is not None:      # most files: no Decision to build
+                counts["unchanged"] = counts.get("unchanged", 0) + 1
+                continue
             decision = classify(candidate, st, base, paths)
             if decision.previous is not None:
                 seen.add(decision.previous.key)

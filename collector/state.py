@@ -208,6 +208,16 @@ def planned_stat(candidate: Candidate) -> Seen | None:
     return Seen(candidate.device, candidate.inode, candidate.size, candidate.mtime)
 
 
+def unchanged(key: str, st: os.stat_result | Seen, state: SnapshotState) -> FileState | None:
+    """The entry of the file with identity ``key`` (``identity_key`` of ``st``) when its size
+    and mtime are as recorded: ``classify``'s first answer ("skip", "unchanged", with that entry),
+    for a caller that only counts it."""
+    entry = state.files.get(key)
+    if entry is not None and st.st_size == entry.size and st.st_mtime == entry.mtime:
+        return entry
+    return None
+
+
 def classify(candidate: Candidate, st: os.stat_result | Seen, state: SnapshotState,
              paths: dict[str, FileState]) -> Decision:
     """Decide what of ``candidate`` is new. ``paths`` is ``state.by_path()`` (built once)."""

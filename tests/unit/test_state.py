@@ -205,3 +205,18 @@ def test_entries_loaded_equal_the_entries_saved(tmp_path: Path) -> None:
     entry = next(iter(loaded.files.values()))
     with pytest.raises(Exception):
         entry.offset = 0                                       # still frozen
+
+
+def test_unchanged_is_classifys_first_answer(root: Path) -> None:
+    from collector.state import identity_key, unchanged
+
+    state = _collected(root, "logs/a.log", SnapshotState(str(root)))
+    st = os.stat(root / "logs" / "a.log")
+    key = identity_key(st.st_dev, st.st_ino)
+    decision = _decide(root, "logs/a.log", state)
+    assert (decision.action, decision.reason) == ("skip", "unchanged")
+    assert unchanged(key, st, state) is decision.previous
+    with open(root / "logs" / "a.log", "ab") as f:
+        f.write(b"line 3\n")
+    assert unchanged(key, os.stat(root / "logs" / "a.log"), state) is None
+    assert _decide(root, "logs/a.log", state).reason == "grown"
