@@ -472,7 +472,7 @@ def _candidate(file: _File, inst: Installation, profile: Profile, spec: CollectS
     if caps.per_file_mb is not None and file.size > caps.per_file_mb * MB:
         tail = int(caps.per_file_mb * MB)
         reason = f"{reason}; last {tail} bytes (per-file cap {_mb(caps.per_file_mb)} MB)"
-    # Candidate(...) without the frozen __init__'s object.__setattr__ per field (22 of them, for
+    # Candidate(...) without the frozen __init__'s object.__setattr__ per field (19 of them, for
     # every planned file): the same fields, the rest at their defaults; an equal object
     candidate = _new(Candidate)
     candidate.__dict__.update(
