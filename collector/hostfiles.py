@@ -115,6 +115,39 @@ def _segments(pattern: str) -> list[str]:
     return [s for s in pattern.strip("/").split("/") if s not in ("", ".")]
 
 
+class _NameGlobs:
+    """Segment globs against one name (no ``/``), as their regexes would answer: a literal
+    name by set lookup, ``*<literal>`` by ``endswith``, ``<literal>*`` by ``startswith``, the
+    rest by one alternation. ``[^/]*`` before a literal tail made the regex retry the tail at
+    every position of the name, once per glob of that shape."""
+
+    def __init__(self, items: list[tuple[str | None, str]]) -> None:
+        exact: set[str] = set()
+        suffixes: list[str] = []
+        prefixes: list[str] = []
+        rest: list[str] = []
+        for segment, regex in items:           # segment None: use the regex
+            if segment is None:
+                rest.append(regex)
+            elif not _MAGIC.search(segment):
+                exact.add(segment)
+            elif len(segment) > 1 and segment[0] == "*" and not _MAGIC.search(segment[1:]):
+                suffixes.append(segment[1:])
+            elif len(segment) > 1 and segment[-1] == "*" and not _MAGIC.search(segment[:-1]):
+                prefixes.append(segment[:-1])
+            else:
+                rest.append(regex)
+        self.exact = frozenset(exact)
+        self.suffixes = tuple(suffixes)
+        self.prefixes = tuple(prefixes)
+        self.rest = _union(rest)
+        self.empty = not items
+
+    def match(self, name: str) -> bool:
+        return (name in self.exact or name.endswith(self.suffixes) or name.startswith(self.prefixes)
+                or (self.rest is not None and self.rest.match(name) is not None))
+
+
 class GlobSet:
     """Several globs matched at once, with ``glob_match``'s meaning; ``first`` names the first
     glob, in the given order, that matches.
@@ -126,12 +159,16 @@ class GlobSet:
     def __init__(self, patterns: tuple[str, ...] | list[str]) -> None:
         self.patterns = tuple(patterns)
         names, deep, paths = [], [], []
+        leaf: list[tuple[str | None, str]] = []     # (segment glob if plain, its regex)
         for pattern in self.patterns:
             segments = _segments(pattern)
             if "/" not in pattern.strip("/"):
                 names.append(compile_glob(pattern).pattern)
+                plain = len(segments) == 1 and not _DRIVE.match(segments[0])   # "C": a drive
+                leaf.append((segments[0] if plain else None, names[-1]))
             elif len(segments) == 2 and segments[0] == "**" and segments[1] != "**":
                 deep.append(_segment_regex(segments[1]) + r"\Z")
+                leaf.append((segments[1], deep[-1]))
             else:
                 paths.append(compile_glob(pattern).pattern)
         self._names = _union(names)
@@ -139,19 +176,21 @@ class GlobSet:
         self._paths = _union(paths)
         self._all_paths = _union([compile_glob(p).pattern for p in self.patterns
                                   if "/" in p.strip("/")])
-        # the same alternatives in one regex, for the common cases: a base name (every kind),
-        # and the last segment of a path without empty segments (base-name and ``**/`` globs)
+        # the common cases: a base name (every kind of glob), and the last segment of a path
+        # without empty segments (base-name and ``**/`` globs)
         self._any_name = _union(names + deep + paths)
-        self._leaf = _union(names + deep)
+        self._leaf = _NameGlobs(leaf)
 
     def match_name(self, name: str) -> bool:
         """``match`` for a base name (no ``/``)."""
-        return self._any_name is not None and self._any_name.match(name) is not None
+        if "/" in name:
+            return self._any_name is not None and self._any_name.match(name) is not None
+        return self._leaf.match(name) or (self._paths is not None and self._paths.match(name) is not None)
 
     def match(self, host_path: str) -> bool:
         if "//" not in host_path and not host_path.endswith("/"):
             stripped = host_path.lstrip("/")
-            if self._leaf is not None and self._leaf.match(stripped.rpartition("/")[2]):
+            if self._leaf.match(stripped.rpartition("/")[2]):
                 return True
             return self._paths is not None and self._paths.match(stripped) is not None
         if self._names is not None and self._names.match(posixpath.basename(host_path)):
