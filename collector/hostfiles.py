@@ -70,15 +70,39 @@ def _segment_regex(segment: str) -> str:
             if end == -1:
                 out.append(re.escape(char))
             else:
-                body = segment[i + 1 : end]
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append("[" + body.replace("\\", "\\\\") + "]")
+                out.append(_set_regex(segment[i + 1 : end]))
                 i = end
         else:
             out.append(re.escape(char))
         i += 1
     return "".join(out)
+
+
+def _set_regex(body: str) -> str:
+    """A glob set ``[body]`` as a regex: ``!`` (or, as the regex reads it, ``^``) first negates;
+    a reversed range (``z-a``) is dropped, as fnmatch does (a regex refuses it); a set left
+    empty matches nothing, a negated one left empty any one character but ``/``."""
+    negation = "^" if body[:1] in ("!", "^") else ""
+    if negation:
+        body = body[1:]
+    if "-" in body:
+        kept: list[str] = []
+        k = 0
+        while k < len(body):
+            if k + 2 < len(body) and body[k + 1] == "-":
+                if body[k] <= body[k + 2]:
+                    kept.append(body[k : k + 3])
+                k += 3
+            else:
+                kept.append(body[k])
+                k += 1
+        body = "".join(kept)
+    if not body:
+        return "[^/]" if negation else "(?!)"
+    body = body.replace("\\", "\\\\")
+    if not negation and body[0] == "^":
+        body = "\\" + body               # first after a dropped range: a member, not a negation
+    return "[" + negation + body + "]"
 
 
 def _drive_regex(letter: str) -> str:
