@@ -38,7 +38,7 @@ import os
 import posixpath
 import re
 import stat
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, fields, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -445,11 +445,10 @@ def select(root: Path, profiles: Mapping[str, Profile], installations: Sequence[
                                  f"{_mb(caps.per_file_mb)} MB ({spec.kind}, not tailed)", f.size)
                             for f, *_ in kept if f.size > limit]
                 kept = [k for k in kept if k[0].size <= limit]
-            spec_picks = [_Pick(_candidate(f, inst, profile, spec, start, end, trim, reason,
-                                           caps, needed is not None),
-                                first=spec.window == "ignore" or spec.kind == "config"
-                                or spec.always_in_window or _is_snapshot(f.host_path),
-                                newest_key=f.mtime)
+            first = spec.window == "ignore" or spec.kind == "config" or spec.always_in_window
+            make = _candidates(inst, profile, spec, caps, needed is not None)
+            spec_picks = [_Pick(make(f, start, end, trim, reason), first or _is_snapshot(f.host_path),
+                                f.mtime)
                           for f, start, end, trim, reason in kept]
             spec_picks.sort(key=lambda p: (-p.newest_key, p.candidate.host_path))
             spec_cap = spec.cap_mb if spec.cap_mb is not None and caps.profile_caps else caps.per_spec_mb
@@ -465,22 +464,31 @@ def select(root: Path, profiles: Mapping[str, Profile], installations: Sequence[
                 skipped=tuple(skipped + total_skips), profiles_used=tuple(used.values()))
 
 
-def _candidate(file: _File, inst: Installation, profile: Profile, spec: CollectSpec,
-               start: datetime | None, end: datetime | None, trim: bool, reason: str, caps: Caps,
-               consented: bool) -> Candidate:
-    tail = None
-    if caps.per_file_mb is not None and file.size > caps.per_file_mb * MB:
-        tail = int(caps.per_file_mb * MB)
-        reason = f"{reason}; last {tail} bytes (per-file cap {_mb(caps.per_file_mb)} MB)"
+def _candidates(inst: Installation, profile: Profile, spec: CollectSpec, caps: Caps, consented: bool
+                ) -> Callable[[_File, datetime | None, datetime | None, bool, str], Candidate]:
+    """The Candidate maker for the files of one spec and installation (what they share is set
+    once): ``make(file, start, end, trim, reason)``; a file over the per-file cap keeps its tail."""
     # Candidate(...) without the frozen __init__'s object.__setattr__ per field (19 of them, for
     # every planned file): the same fields, the rest at their defaults; an equal object
-    candidate = _new(Candidate)
-    candidate.__dict__.update(
-        _CANDIDATE_DEFAULTS, source=file.source, host_path=file.host_path, product=inst.product,
-        installation=inst.name, spec_id=spec.id, kind=spec.kind, size=file.size, mtime=file.mtime,
-        start=start, end=end, reason=reason, rule_sets=profile.redaction, tail_bytes=tail, trim=trim,
-        unredacted_consent=consented, device=file.device, inode=file.inode)
-    return candidate
+    shared = dict(_CANDIDATE_DEFAULTS, product=inst.product, installation=inst.name, spec_id=spec.id,
+                  kind=spec.kind, rule_sets=profile.redaction, unredacted_consent=consented)
+    limit = caps.per_file_mb * MB if caps.per_file_mb is not None else None
+
+    def make(file: _File, start: datetime | None, end: datetime | None, trim: bool,
+             reason: str) -> Candidate:
+        tail = None
+        if limit is not None and file.size > limit:
+            tail = int(limit)
+            reason = f"{reason}; last {tail} bytes (per-file cap {_mb(caps.per_file_mb)} MB)"
+        candidate = _new(Candidate)
+        fields_ = candidate.__dict__
+        fields_.update(shared)
+        fields_.update(source=file.source, host_path=file.host_path, size=file.size, mtime=file.mtime,
+                       start=start, end=end, reason=reason, tail_bytes=tail, trim=trim,
+                       device=file.device, inode=file.inode)
+        return candidate
+
+    return make
 
 
 _new = object.__new__
