@@ -307,8 +307,6 @@ def bundle_text_command(bundle: Path, work: Path) -> str:
     """A shell command printing what a bundle carries from the host: every member, except that
     manifest.json contributes its strings only. Its numbers are gcollect's own (sizes, counts,
     offsets, times): a planted 6-digit value that equals a file's size is no leak."""
-    import tarfile
-
     strings: list[str] = []
 
     def walk(value) -> None:  # type: ignore[no-untyped-def]
@@ -322,12 +320,11 @@ def bundle_text_command(bundle: Path, work: Path) -> str:
             for item in value:
                 walk(item)
 
-    with tarfile.open(bundle) as archive:
-        for member in archive:
-            if member.name.endswith("/manifest.json"):
-                handle = archive.extractfile(member)
-                assert handle is not None
-                walk(json.load(handle))
+    # GNU tar reads every format gcollect writes (gzip, zstd) the same way
+    proc = subprocess.run(["tar", "-xOf", str(bundle), "--wildcards", "*/manifest.json"], capture_output=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"cannot read manifest.json of {bundle}: {proc.stderr.decode(errors='replace')[-300:]}")
+    walk(json.loads(proc.stdout))
     manifest_strings = work / "manifest-strings.txt"
     manifest_strings.write_text("\n".join(strings) + "\n", encoding="utf-8")
     quoted = shlex_quote(str(bundle))
