@@ -3,6 +3,7 @@ function, and the group turns a GcollectError into one line on stderr and its ex
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import sys
@@ -25,7 +26,46 @@ Exit codes are listed in the README (0 ok, 1 done with files left out, 2 usage, 
 """
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+# Each command's module is imported when that command runs (or help lists it): a cron-started
+# `gcollect snapshot` does not pay for importing the case, upload and report code.
+_COMMANDS = {
+    "collect": ("collector.cli.collect_cmd", "collect_command"),
+    "demo": ("collector.cli.demo_cmd", "demo_command"),
+    "profiles": ("collector.cli.profiles_cmd", "profiles_group"),
+    "verify": ("collector.cli.tools_cmd", "verify_command"),
+    "unmask": ("collector.cli.tools_cmd", "unmask_command"),
+    "inspect": ("collector.cli.inspect_cmd", "inspect_command"),
+    "notice": ("collector.cli.notice_cmd", "notice_command"),
+    "case": ("collector.cli.case_cmd", "case_group"),
+    "key": ("collector.cli.key_cmd", "key_group"),
+    "upload": ("collector.cli.upload_cmd", "upload_command"),
+    "snapshot": ("collector.cli.snapshot_cmd", "snapshot_command"),
+}
+_OPTIONAL = {"upload", "snapshot"}     # need the upload libraries; left out when those are missing
+
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(name for name in _COMMANDS if self.get_command(ctx, name) is not None)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        spec = _COMMANDS.get(cmd_name)
+        if spec is None:
+            return None
+        try:
+            module = importlib.import_module(spec[0])
+        except ImportError:
+            if cmd_name in _OPTIONAL:
+                return None
+            raise
+        command = getattr(module, spec[1])
+        self.commands[cmd_name] = command
+        return command
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
              epilog=EPILOG)
 @click.version_option(__version__, prog_name="gcollect")
 @click.option("--debug", is_flag=True, envvar="GCOLLECT_DEBUG", help="Show a traceback for unexpected errors.")
@@ -35,37 +75,6 @@ def cli(ctx: click.Context, debug: bool) -> None:
     take the time window that matters, redact, compress, checksum, and upload."""
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
-
-
-def _register() -> None:
-    from collector.cli import case_cmd, collect_cmd, demo_cmd, inspect_cmd, notice_cmd, profiles_cmd, tools_cmd
-
-    cli.add_command(collect_cmd.collect_command)
-    cli.add_command(demo_cmd.demo_command)
-    cli.add_command(profiles_cmd.profiles_group)
-    cli.add_command(tools_cmd.verify_command)
-    cli.add_command(tools_cmd.unmask_command)
-    cli.add_command(inspect_cmd.inspect_command)
-    cli.add_command(notice_cmd.notice_command)
-    cli.add_command(case_cmd.case_group)
-    from collector.cli.key_cmd import key_group
-
-    cli.add_command(key_group)
-    try:
-        from collector.cli.upload_cmd import upload_command
-    except ImportError:
-        pass
-    else:
-        cli.add_command(upload_command)
-    try:
-        from collector.cli.snapshot_cmd import snapshot_command
-    except ImportError:
-        pass
-    else:
-        cli.add_command(snapshot_command)
-
-
-_register()
 
 
 def _on_sigterm(signum, frame):  # pragma: no cover - exercised by subprocess tests

@@ -106,7 +106,9 @@ def test_verify_missing_bundle(tmp_path):
 def _all_commands(group, prefix=()):
     import click
 
-    for name, command in sorted(group.commands.items()):
+    ctx = click.Context(group)
+    for name in sorted(group.list_commands(ctx)):      # the lazy top-level group loads on request
+        command = group.get_command(ctx, name)
         yield prefix + (name,)
         if isinstance(command, click.Group):
             yield from _all_commands(command, prefix + (name,))
