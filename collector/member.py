@@ -10,6 +10,7 @@ explicit consent for binary logs (``Candidate.unredacted_consent``), and that is
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import signal
 import sys
@@ -340,7 +341,8 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             device=info.st_dev,
             inode=info.st_ino,
             source_size=size,
-            log_stats=stages.stats.summary() if stages.stats is not None else {},
+            log_stats=(json.dumps(stages.stats.summary(), separators=(",", ":")).encode()
+                       if stages.stats is not None else b""),
             call_text=bytes(call_text[:MAX_CALL_TEXT]) if call_text else b"",
         )
         return MemberOutcome(result, piece, None, bytes_read)

@@ -156,7 +156,9 @@ class MemberResult:
     device: int = 0                        # identity of the source at open time (snapshot state)
     inode: int = 0
     source_size: int = 0
-    log_stats: dict = field(default_factory=dict)   # logstats.LogStats.summary(): message IDs, HA roles
+    # logstats.LogStats.summary() (message IDs, HA roles) as compact JSON: the main process keeps
+    # one per collected file until the manifest is written, so it keeps the small form
+    log_stats: bytes = b""
     call_text: bytes = b""                 # --call: this file's (redacted) records of the call
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import hashlib
-import json
 import multiprocessing
 import os
 import shutil
@@ -23,6 +22,7 @@ from pathlib import Path
 
 from collector import __version__
 from collector.errors import DiskFull, GcollectError
+from collector.manifestjson import RawJSON, iter_manifest_json
 from collector.member import (MemberOutcome, WorkerConfig, close_worker, init_worker, preload_rule_sets,
                               process_member)
 from collector.model import Candidate, Excluded, MemberResult, Plan, RunResult
@@ -30,6 +30,7 @@ from collector.progress import Reporter, SilentReporter
 from collector.settings import RunSettings
 
 MANIFEST_SCHEMA = "gcollect/manifest/v1"
+_MANIFEST_BATCH = 1 << 20          # manifest.json is encoded and compressed in pieces of this size
 
 
 def _site_key(state_dir: Path) -> bytes:
@@ -67,7 +68,7 @@ def build_manifest(plan: Plan, settings: RunSettings, members: list[MemberResult
             **({"scan_findings": [{"line": line, "category": cat} for line, cat in m.findings]}
                if m.findings else {}),
             **({"note": m.note} if m.note else {}),
-            **({"log_stats": m.log_stats} if m.log_stats else {}),
+            **({"log_stats": RawJSON(m.log_stats)} if m.log_stats else {}),
             **({"source_range": [m.start_offset, m.end_offset], "source_size": m.source_size}
                if m.start_offset or (m.source_size and m.end_offset < m.source_size) else {}),
         }
@@ -107,6 +108,28 @@ def build_manifest(plan: Plan, settings: RunSettings, members: list[MemberResult
         },
         **({"extra": settings.extra} if settings.extra else {}),
     }
+
+
+def _manifest_piece(manifest: dict, tmp_dir: Path, settings: RunSettings):
+    """manifest.json compressed into a piece as it is encoded: memory stays flat however many
+    files the manifest lists."""
+    from collector.bundle.pieces import PieceWriter
+
+    piece_writer = PieceWriter(tmp_dir, settings.fmt, level=settings.level)
+    try:
+        batch: list[str] = []
+        size = 0
+        for text in iter_manifest_json(manifest):
+            batch.append(text)
+            size += len(text)
+            if size >= _MANIFEST_BATCH:
+                piece_writer.write("".join(batch).encode("utf-8"))
+                batch, size = [], 0
+        piece_writer.write("".join(batch).encode("utf-8"))
+        return piece_writer.close()
+    except BaseException:
+        piece_writer.abort()
+        raise
 
 
 class _Workers:
@@ -242,7 +265,7 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
                 writer.add_bytes(extra_name, data, mtime=now)
                 manifest["files"].append({"path": extra_name, "kind": "report", "size_out": len(data),
                                           "sha256": hashlib.sha256(data).hexdigest()})
-        writer.add_bytes("manifest.json", json.dumps(manifest, indent=1, sort_keys=False).encode(), mtime=now)
+        writer.add_piece("manifest.json", _manifest_piece(manifest, tmp_dir, settings), mtime=now)
         info = writer.close()
         writer = None
     except BaseException:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from collector.manifestjson import json_value
+
 MAX_ALARM_ROWS = 500
 MAX_HA_ROWS = 500
 LOG_KINDS = ("log", "binary-log")
@@ -32,7 +34,7 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def _stream(entry: dict[str, Any]) -> str:
-    stats = entry.get("log_stats") or {}
+    stats = json_value(entry.get("log_stats")) or {}
     if stats.get("stream"):
         return str(stats["stream"])
     from collector.logstats import stream_of
@@ -41,7 +43,7 @@ def _stream(entry: dict[str, Any]) -> str:
 
 
 def _span(entry: dict[str, Any]) -> tuple[datetime | None, datetime | None]:
-    stats = entry.get("log_stats") or {}
+    stats = json_value(entry.get("log_stats")) or {}
     first = _parse(stats.get("first")) or _parse(entry.get("kept_first"))
     last = _parse(stats.get("last")) or _parse(entry.get("kept_last"))
     if last is None:
@@ -81,7 +83,7 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Any]:
             findings.append({"path": entry.get("path"), "line": hit.get("line"), "category": hit.get("category")})
         if kind not in LOG_KINDS:
             continue
-        stats = entry.get("log_stats") or {}
+        stats = json_value(entry.get("log_stats")) or {}
         name = _stream(entry)
         first, last = _span(entry)
         row = streams.setdefault((product, name), {"product": product, "stream": name, "files": 0, "first": None,

@@ -1,0 +1,29 @@
+"""manifest.json is written as it is encoded, with members' log statistics kept as JSON text."""
+
+from __future__ import annotations
+
+import json
+
+from collector.manifestjson import RawJSON, iter_manifest_json, json_value
+
+
+def test_raw_json_goes_in_as_its_text_and_reads_back_as_the_same_value() -> None:
+    stats = {"stream": "SIPS_P", "messages": [{"id": "04541", "text": "caf\u00e9 <#x#>", "count": 3}]}
+    raw = RawJSON(json.dumps(stats, separators=(",", ":")).encode())
+    manifest = {"files": [{"path": "a.log", "log_stats": raw}, {"path": "b.cfg"}], "totals": {"files": 2}}
+    text = "".join(iter_manifest_json(manifest))
+    assert json.loads(text) == {"files": [{"path": "a.log", "log_stats": stats}, {"path": "b.cfg"}],
+                                "totals": {"files": 2}}
+    assert json_value(raw) == stats and json_value({"x": 1}) == {"x": 1}
+
+
+def test_a_host_string_that_looks_like_the_placeholder_stays_a_string() -> None:
+    looks_like = "\0raw-0000000000000000:0"
+    manifest = {"note": looks_like, "files": [{"log_stats": RawJSON(b"{}")}]}
+    assert json.loads("".join(iter_manifest_json(manifest))) == {"note": looks_like, "files": [{"log_stats": {}}]}
+
+
+def test_the_manifest_comes_in_pieces_not_one_string() -> None:
+    manifest = {"files": [{"path": f"f{i}.log", "log_stats": RawJSON(b'{"n":1}')} for i in range(2000)]}
+    pieces = list(iter_manifest_json(manifest))
+    assert len(pieces) > 2000 and max(map(len, pieces)) < 100
