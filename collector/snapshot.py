@@ -26,7 +26,7 @@ from collector.errors import BadInput, GcollectError, VerifyFailed
 from collector.lock import SnapshotLock
 from collector.model import Candidate, RunResult, Window
 from collector.progress import Reporter
-from collector.spool import (Retention, SpoolEntry, choose_deletions, list_spool, mark_uploaded,
+from collector.spool import (Retention, SpoolEntry, choose_deletions, forget_delta, list_spool, mark_uploaded,
                              new_record, remove_bundle, write_record)
 from collector.state import (Decision, FileState, SnapshotState, StateDelta, atomic_write_json, classify,
                              entry_after_read, identity_key, load_state, planned_stat,
@@ -220,7 +220,7 @@ class _Run:
     def advance(self, pending: list[SpoolEntry]) -> list[SpoolEntry]:
         """Commit the queued bundles that are done, in bundle order; stop at the first that is not."""
         left = list(pending)
-        changed = False
+        committed: list[SpoolEntry] = []
         while left:
             entry = left[0]
             record = entry.record
@@ -228,10 +228,11 @@ class _Run:
             if not done:
                 break
             self.committed = self.committed.apply(entry.delta, entry.seq, record.get("until"))
-            changed = True
-            left.pop(0)
-        if changed:
+            committed.append(left.pop(0))
+        if committed:
             save_state(self.state_path, self.committed)
+            for entry in committed:          # after the commit: a kill before this keeps a delta, harmless
+                forget_delta(entry)
         return left
 
     # ------------------------------------------------------------------ the new bundle

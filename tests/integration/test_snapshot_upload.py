@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -39,6 +40,8 @@ def test_snapshots_upload_to_s3_and_a_failed_one_is_retried(s3_server, tmp_path:
             code, first = host.snapshot("--upload", url, "--accept-findings")
         assert code == 50, first                               # auth refused: bundle queued, state held
         assert first["bundle"]
+        queued_record = Path(first["bundle"] + ".state.json")
+        assert "delta" in json.loads(queued_record.read_bytes())   # queued: its delta is still needed
         host.append(n=2)
         with _with_env(good):
             code, second = host.snapshot("--upload", url, "--accept-findings")
@@ -50,6 +53,8 @@ def test_snapshots_upload_to_s3_and_a_failed_one_is_retried(s3_server, tmp_path:
             assert f"site-a/{bundle.name}" in keys
             body = s3_server.client().get_object(Bucket=bucket, Key=f"site-a/{bundle.name}")["Body"].read()
             assert hashlib.sha256(body).hexdigest() == hashlib.sha256(bundle.read_bytes()).hexdigest()
+        for bundle in bundles:                                 # committed: deltas dropped from the records
+            assert "delta" not in json.loads(bundle.with_name(bundle.name + ".state.json").read_bytes())
         host.assert_union_exact()
         host.assert_no_leftovers()
     finally:
