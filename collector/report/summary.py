@@ -33,8 +33,7 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds") if moment else None
 
 
-def _stream(entry: dict[str, Any]) -> str:
-    stats = json_value(entry.get("log_stats")) or {}
+def _stream(entry: dict[str, Any], stats: dict[str, Any]) -> str:
     if stats.get("stream"):
         return str(stats["stream"])
     from collector.logstats import stream_of
@@ -42,8 +41,7 @@ def _stream(entry: dict[str, Any]) -> str:
     return stream_of(str(entry.get("path", "")))
 
 
-def _span(entry: dict[str, Any]) -> tuple[datetime | None, datetime | None]:
-    stats = json_value(entry.get("log_stats")) or {}
+def _span(entry: dict[str, Any], stats: dict[str, Any]) -> tuple[datetime | None, datetime | None]:
     first = _parse(stats.get("first")) or _parse(entry.get("kept_first"))
     last = _parse(stats.get("last")) or _parse(entry.get("kept_last"))
     if last is None:
@@ -83,9 +81,9 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Any]:
             findings.append({"path": entry.get("path"), "line": hit.get("line"), "category": hit.get("category")})
         if kind not in LOG_KINDS:
             continue
-        stats = json_value(entry.get("log_stats")) or {}
-        name = _stream(entry)
-        first, last = _span(entry)
+        stats = json_value(entry.get("log_stats")) or {}      # compact JSON in a run: decoded once
+        name = _stream(entry, stats)
+        first, last = _span(entry, stats)
         row = streams.setdefault((product, name), {"product": product, "stream": name, "files": 0, "first": None,
                                                    "last": None, "app": {}, "ha_role": None})
         row["files"] += 1
