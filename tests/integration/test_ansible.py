@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 
 from collector.verify import verify_bundle
-from tests.integration.test_remote import REPO, Fleet, built_zipapp, chown_tree, remote_temp_dirs
-from tests.services import SSHD
+from tests.integration.test_remote import REPO, Fleet, chown_tree, remote_temp_dirs, running_fleet
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 PLAYBOOK = REPO / "packaging" / "ansible" / "gcollect.yml"
@@ -33,15 +32,9 @@ def ansible_playbook() -> Path | None:
 def fleet() -> Iterator[Fleet]:
     if ansible_playbook() is None:
         pytest.skip("ansible-playbook missing: pip install ansible-core (into the test venv)")
-    if not SSHD.exists() or shutil.which("ssh") is None:
-        pytest.skip("needs openssh-server and openssh-client")
-    if os.geteuid() != 0:
-        pytest.skip("the sshd hosts run as a test user created by root")
-    f = Fleet(built_zipapp())
-    try:
-        yield f
-    finally:
-        f.close()
+    if shutil.which("ssh") is None:
+        pytest.skip("needs openssh-client")
+    yield from running_fleet()
 
 
 def test_playbook_installs_collects_and_fetches(fleet: Fleet, tmp_path: Path) -> None:

@@ -122,8 +122,8 @@ class Fleet:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
-def fleet() -> Iterator[Fleet]:
+def running_fleet() -> Iterator[Fleet]:
+    """A Fleet for one module's tests, closed after them; skips where sshd or root is missing."""
     if not SSHD.exists():
         pytest.skip(f"{SSHD} missing: apt-get install -y openssh-server")
     if os.geteuid() != 0:
@@ -133,6 +133,11 @@ def fleet() -> Iterator[Fleet]:
         yield f
     finally:
         f.close()
+
+
+@pytest.fixture(scope="module")
+def fleet() -> Iterator[Fleet]:
+    yield from running_fleet()
 
 
 def members(bundle: Path) -> dict[str, bytes]:
