@@ -32,7 +32,9 @@ from typing import Any, Literal, NamedTuple
 
 from collector.model import Candidate
 
-STATE_SCHEMA = "gcollect/snapshot-state/v1"
+STATE_SCHEMA = "gcollect/snapshot-state/v2"     # files as rows of STATE_COLUMNS
+STATE_SCHEMA_V1 = "gcollect/snapshot-state/v1"  # files as objects by key (still read)
+STATE_COLUMNS = ("path", "device", "inode", "size", "mtime", "offset", "head", "head_len", "kind")
 HEAD_BYTES = 4096
 NEWLINE_PROBE_MAX = 1 << 16        # look for a newline in small growths before planning them
 
@@ -88,8 +90,24 @@ def entry_from_json(data: dict[str, Any]) -> FileState:
     return entry
 
 
+def entry_from_row(row: list[Any]) -> FileState:
+    """``entry_from_json`` for a row of ``STATE_COLUMNS`` (the v2 state's files)."""
+    path, device, inode, size, mtime, offset, head, head_len, kind = row
+    entry = _new(FileState)
+    entry.__dict__.update(path=str(path), device=int(device), inode=int(inode), size=int(size),
+                          mtime=float(mtime), offset=int(offset), head=None if head is None else str(head),
+                          head_len=int(head_len), kind=str(kind))
+    return entry
+
+
+def _row(entry: FileState) -> list[Any]:
+    return [entry.path, entry.device, entry.inode, entry.size, entry.mtime, entry.offset, entry.head,
+            entry.head_len, entry.kind]
+
+
 _new = object.__new__
 assert not hasattr(FileState, "__post_init__") and not hasattr(FileState, "__slots__")
+assert tuple(f for f in FileState.__dataclass_fields__) == STATE_COLUMNS, "FileState changed: update the rows"
 
 
 @dataclass(frozen=True)
@@ -133,8 +151,9 @@ class SnapshotState:
         return {entry.path: entry for entry in self.files.values()}
 
     def to_json(self) -> dict[str, Any]:
+        """Files as rows (their key is their identity): a third of the parse time of objects."""
         return {"schema": STATE_SCHEMA, "root": self.root, "seq": self.seq, "last_until": self.last_until,
-                "files": {k: asdict(v) for k, v in sorted(self.files.items())}}
+                "columns": list(STATE_COLUMNS), "files": [_row(v) for _, v in sorted(self.files.items())]}
 
 
 def state_file(state_dir: Path, root: Path) -> Path:
@@ -149,15 +168,25 @@ def load_state(path: Path, root: Path) -> SnapshotState:
         data = json.loads(path.read_bytes())
     except FileNotFoundError:
         return SnapshotState(root=str(root.resolve()))
-    if not isinstance(data, dict) or data.get("schema") != STATE_SCHEMA:
+    if not isinstance(data, dict) or data.get("schema") not in (STATE_SCHEMA, STATE_SCHEMA_V1):
         raise ValueError(f"{path}: not a gcollect snapshot state")
-    return SnapshotState(root=str(data["root"]), seq=int(data.get("seq", 0)),
-                         files={k: entry_from_json(v) for k, v in data.get("files", {}).items()},
+    files: dict[str, FileState] = {}
+    if data["schema"] == STATE_SCHEMA_V1:
+        files = {k: entry_from_json(v) for k, v in data.get("files", {}).items()}
+    else:
+        if data.get("columns") != list(STATE_COLUMNS):
+            raise ValueError(f"{path}: unknown state columns")
+        for row in data["files"]:
+            if not isinstance(row, list) or len(row) != len(STATE_COLUMNS):
+                raise ValueError(f"{path}: damaged state row")
+            entry = entry_from_row(row)
+            files[identity_key(entry.device, entry.inode)] = entry
+    return SnapshotState(root=str(data["root"]), seq=int(data.get("seq", 0)), files=files,
                          last_until=data.get("last_until"))
 
 
 def save_state(path: Path, state: SnapshotState) -> None:
-    atomic_write_json(path, state.to_json())
+    atomic_write_bytes(path, json.dumps(state.to_json(), separators=(",", ":")).encode() + b"\n")
 
 
 # ---------------------------------------------------------------- decisions

@@ -207,6 +207,45 @@ def test_entries_loaded_equal_the_entries_saved(tmp_path: Path) -> None:
         entry.offset = 0                                       # still frozen
 
 
+def test_a_v1_state_still_loads_and_is_saved_as_rows(tmp_path: Path) -> None:
+    """States written before the rows format (files as objects by key) load as they were."""
+    import json
+    from dataclasses import asdict
+
+    from collector.state import STATE_COLUMNS, STATE_SCHEMA, STATE_SCHEMA_V1
+
+    (tmp_path / "a.log").write_bytes(b"x\n")
+    state = _collected(tmp_path, "a.log", SnapshotState(str(tmp_path)))
+    v1 = {"schema": STATE_SCHEMA_V1, "root": state.root, "seq": state.seq, "last_until": None,
+          "files": {k: asdict(v) for k, v in state.files.items()}}
+    path = tmp_path / "state.json"
+    atomic_write_json(path, v1)
+    assert load_state(path, tmp_path) == state
+    save_state(path, state)
+    saved = json.loads(path.read_bytes())
+    assert saved["schema"] == STATE_SCHEMA and saved["columns"] == list(STATE_COLUMNS)
+    assert saved["files"] == [[getattr(e, c) for c in STATE_COLUMNS] for e in state.files.values()]
+
+
+@pytest.mark.parametrize("damage", [
+    lambda d: d["files"].append([1, 2]),                       # short row
+    lambda d: d["files"].append("row"),                        # not a row
+    lambda d: d["files"][0].__setitem__(1, "not a device"),    # wrong type
+    lambda d: d.__setitem__("columns", ["path"]),              # other columns
+])
+def test_a_damaged_state_is_refused(tmp_path: Path, damage) -> None:
+    import json
+
+    (tmp_path / "a.log").write_bytes(b"x\n")
+    path = tmp_path / "state.json"
+    save_state(path, _collected(tmp_path, "a.log", SnapshotState(str(tmp_path))))
+    data = json.loads(path.read_bytes())
+    damage(data)
+    path.write_text(json.dumps(data))
+    with pytest.raises(ValueError):
+        load_state(path, tmp_path)
+
+
 def test_unchanged_is_classifys_first_answer(root: Path) -> None:
     from collector.state import identity_key, unchanged
 
