@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import shutil
 import time
 from collections.abc import Callable
@@ -104,6 +103,8 @@ def take_snapshot(request: SnapshotRequest, reporter: Reporter | None = None, *,
     started = time.monotonic()
     settings = request.collect.settings
     if request.jitter > 0:
+        import random
+
         sleep(random.uniform(0, request.jitter))
     if settings.low_priority:
         lower_priority()
@@ -138,7 +139,7 @@ class _Run:
         try:
             with gc_paused():
                 self.committed = load_state(self.state_path, self.request.collect.root)
-        except (ValueError, KeyError) as exc:
+        except (ValueError, KeyError, TypeError) as exc:
             raise BadInput(what=str(self.state_path), problem=f"unreadable snapshot state ({exc}); "
                                                               "move it away to start over") from None
         pending = self.check_queue()
