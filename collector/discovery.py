@@ -31,7 +31,6 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from collector import processes as process_source
 from collector.appconfig import CONFIG_SUBDIRS, AppDir, examine_app_dir
 from collector.hostfiles import WalkBudget, expand_glob, host_path_of, is_inside, is_log_name, \
     source_of
@@ -179,6 +178,8 @@ def _app_name(app: AppDir) -> tuple[str, int]:
 # ------------------------------------------------------------------ signals
 def _process_signals(root: Path, profiles: Mapping[str, Profile], apps: dict[str, AppDir],
                      drafts: _Drafts) -> None:
+    from collector import processes as process_source     # psutil: only when processes are looked at
+
     root_real = os.path.realpath(root)
     for proc in process_source.list_processes():
         product = process_source.match_product(proc, profiles)

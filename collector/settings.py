@@ -7,7 +7,6 @@ pipeline. Nothing here reads files except to find defaults (state dir, host name
 from __future__ import annotations
 
 import os
-import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +29,8 @@ def default_state_dir() -> Path:
 def host_name_for(root: Path) -> str:
     """The collected host's name: this machine's for `/`, else the copy's etc/hostname."""
     if root.resolve() == Path("/"):
+        import socket
+
         return socket.gethostname().split(".")[0] or "host"
     for candidate in ("etc/hostname", "C/Windows/System32/drivers/etc/hostname"):
         path = root / candidate

@@ -7,7 +7,6 @@ import importlib
 import os
 import signal
 import sys
-import traceback
 
 import click
 
@@ -107,6 +106,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(0)
     except Exception as exc:  # noqa: BLE001 - last line of defence: one line, exit 3
         if debug:
+            import traceback
+
             traceback.print_exc()
         click.echo(f"gcollect: internal error: {type(exc).__name__}: {exc} "
                    "(please report it; --debug shows details)", err=True)
