@@ -173,7 +173,16 @@ def _never_reason(host_path: str, source: Path | str, forbid: tuple[str, ...],
     return None
 
 
+_EACCESS = os.access in os.supports_effective_ids
+
+
 def _unreadable(source: Path | str) -> str | None:
+    """Why this process cannot open the file for reading, or None. Where the system can ask
+    with the effective ids (``faccessat(AT_EACCESS)``) that is one system call instead of an
+    open and a close; a refusal is then opened to name the reason. A worker that still cannot
+    open a file leaves it out and reports it."""
+    if _EACCESS and os.access(source, os.R_OK, effective_ids=True):
+        return None
     try:
         fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as error:
@@ -270,12 +279,18 @@ def _planned(candidate: Candidate) -> int:
     return candidate.tail_bytes if candidate.tail_bytes is not None else candidate.size
 
 
+def _planned_total(picks: list[_Pick]) -> int:
+    return sum(c.tail_bytes if c.tail_bytes is not None else c.size for c in (p.candidate for p in picks))
+
+
 def apply_cap(picks: list[_Pick], cap_mb: float | None, label: str
               ) -> tuple[list[_Pick], list[Skip]]:
     """Keep picks in the given order until ``cap_mb`` is spent; tail the one that crosses it."""
     if cap_mb is None:
         return picks, []
     left = int(cap_mb * MB)
+    if _planned_total(picks) <= left:
+        return picks, []                           # the usual case: everything fits
     kept: list[_Pick] = []
     skipped: list[Skip] = []
     for pick in picks:
@@ -455,10 +470,13 @@ def select(root: Path, profiles: Mapping[str, Profile], installations: Sequence[
             spec_picks, cap_skips = apply_cap(spec_picks, spec_cap, "cap")
             picks += spec_picks
             skipped += cap_skips
-    order = {id(p): i for i, p in enumerate(picks)}
-    by_priority = sorted(picks, key=lambda p: (not p.first, -p.newest_key, order[id(p)]))
-    total_kept, total_skips = apply_cap(by_priority, caps.total_mb, "total cap")
-    total_kept.sort(key=lambda p: order[id(p)])
+    if caps.total_mb is None or _planned_total(picks) <= caps.total_mb * MB:
+        total_kept, total_skips = picks, []        # everything fits: no need for the priority order
+    else:
+        order = {id(p): i for i, p in enumerate(picks)}
+        by_priority = sorted(picks, key=lambda p: (not p.first, -p.newest_key, order[id(p)]))
+        total_kept, total_skips = apply_cap(by_priority, caps.total_mb, "total cap")
+        total_kept.sort(key=lambda p: order[id(p)])
     return Plan(root=root, window=window, installations=tuple(installations),
                 members=tuple(p.candidate for p in total_kept),
                 skipped=tuple(skipped + total_skips), profiles_used=tuple(used.values()))

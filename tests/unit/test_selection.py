@@ -214,6 +214,35 @@ def test_unreadable_file_is_skipped(tmp_path: Path) -> None:
     assert reasons(plan) == {"sip.cfg": "unreadable: permission denied"}
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to check as another user")
+def test_readability_is_checked_as_the_running_user(tmp_path: Path) -> None:
+    """As root (the usual test runner) the check above cannot fail, so run it as nobody: a
+    file without read permission, one in a folder nobody may enter, and a readable one."""
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="gcollect-perm-"))
+    try:
+        base.chmod(0o755)
+        (base / "closed.log").write_text("x\n")
+        (base / "closed.log").chmod(0)
+        (base / "open.log").write_text("x\n")
+        (base / "open.log").chmod(0o644)
+        (base / "locked").mkdir(mode=0o700)
+        (base / "locked" / "inner.log").write_text("x\n")
+        code = ("import os, sys; from collector.selection import _unreadable\n"
+                "os.setgroups([]); os.setresgid(65534, 65534, 65534); os.setresuid(65534, 65534, 65534)\n"
+                "print([_unreadable(p) for p in sys.argv[1:]])")
+        out = subprocess.run([sys.executable, "-c", code, str(base / "closed.log"), str(base / "open.log"),
+                              str(base / "locked" / "inner.log")], capture_output=True, text=True,
+                             cwd=Path(__file__).resolve().parents[2], check=True).stdout
+    finally:
+        shutil.rmtree(base)
+    assert out.strip() == str(["unreadable: permission denied", None, "unreadable: permission denied"])
+
+
 def test_binary_logs_need_consent(tmp_path: Path) -> None:
     profile = make_profile("pureconnect-cic", collect=(
         CollectSpec("ininlog", "binary-log", ("{app_dir}/Logs/**/*.ininlog",), consent="unredacted-binary"),))
