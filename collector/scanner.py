@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from collector.re2search import span_search
+
 MAX_FINDINGS_PER_FILE = 50
 
 # A wide, cheap net (one linear-time RE2 pass over the chunk); each hit is checked precisely.
@@ -41,9 +43,9 @@ try:
     _options = _re2.Options()
     _options.max_mem = 64 << 20        # room for the DFA on hostile input (random base64), no NFA fallback
     _options.never_capture = True
-    _NET = _re2.compile(b"(?m)" + _NET_PATTERN, _options)
+    _NET_SEARCH = span_search(_re2.compile(b"(?m)" + _NET_PATTERN, _options))
 except ImportError:  # pragma: no cover - google-re2 is a dependency
-    _NET = _NET_GROUPS
+    _NET_SEARCH = span_search(_NET_GROUPS)
 _GROUP = {(k.decode() if isinstance(k, bytes) else k): v for k, v in _NET_GROUPS.groupindex.items()}
 _G_card, _G_pem, _G_jwt, _G_aws, _G_password, _G_pwvalue, _G_caller, _G_callervalue, _G_sipid, _G_sipuser, \
     _G_email = (_GROUP[n] - 1 for n in ("card", "pem", "jwt", "aws", "password", "pwvalue", "caller",
@@ -149,10 +151,10 @@ class LeakScanner:
             self._after_pem = False
         pos = 0
         while True:
-            hit = _NET.search(text, pos)
+            hit = _NET_SEARCH(text, pos)
             if hit is None:
                 break
-            start, end = hit.span()
+            start, end = hit
             pos = end if end > start else start + 1
             match = _NET_GROUPS.match(text, start)       # the same hit, with its groups
             if match is None:                             # pragma: no cover - engines agree

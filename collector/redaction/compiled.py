@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import re2
 
+from collector.re2search import SpanSearch, span_search
 from collector.redaction.ruleset import Rule, RuleSet
 
 _RE2_OPTIONS = re2.Options()
@@ -195,12 +196,14 @@ class CompiledRules:
                        for p in (r.pattern, r.block_end) if p is not None]
         self.markers = re.compile(b"|".join(b"(?:" + p + b")" for p in block_parts)) if block_parts else None
         self.prefilter = None
+        self.prefilter_search: SpanSearch | None = None      # (start, end) of the next hit, or None
         self.line_set = None
         if rules:
             alternation = "|".join(
                 "(?:" + re2_scan_text(r.scan, chunk_level=True) + ")" for r in rules
             )
             self.prefilter = re2.compile(("(?m)" + alternation).encode("utf-8"), _PREFILTER_OPTIONS)
+            self.prefilter_search = span_search(self.prefilter)
             line_set = re2.Set.SearchSet(_RE2_OPTIONS)
             for r in rules:
                 line_set.Add(re2_scan_text(r.scan, chunk_level=False).encode("utf-8"))
@@ -218,9 +221,9 @@ class CompiledRules:
 
     def next_candidate(self, chunk: bytes, pos: int) -> int:
         """Offset of the next prefilter hit at or after ``pos``, or -1."""
-        assert self.prefilter is not None
-        hit = self.prefilter.search(chunk, pos)
-        return -1 if hit is None else hit.start()
+        assert self.prefilter_search is not None
+        hit = self.prefilter_search(chunk, pos)
+        return -1 if hit is None else hit[0]
 
     def rules_for_line(self, content: bytes) -> list[int]:
         """Indexes of the rules whose scan matches this line (sorted, i.e. in rule order)."""

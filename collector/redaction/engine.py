@@ -179,19 +179,19 @@ class Redactor:
             return self._process_every_line(chunk)
         out: list[bytes] = []
         pos, end = 0, len(chunk)
-        prefilter = self._rules.prefilter
+        search = self._rules.prefilter_search
         while pos < end:
             if self._block is not None:
                 pos = self._mask_block(chunk, pos, out)
                 continue
-            if prefilter is None:
+            if search is None:
                 out.append(chunk[pos:])
                 break
-            hit = prefilter.search(chunk, pos)
+            hit = search(chunk, pos)
             if hit is None:
                 out.append(chunk[pos:])
                 break
-            start = chunk.rfind(b"\n", pos, hit.start()) + 1 or pos
+            start = chunk.rfind(b"\n", pos, hit[0]) + 1 or pos
             out.append(chunk[pos:start])
             pos = self._walk(chunk, start, out)
         return b"".join(out)

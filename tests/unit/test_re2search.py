@@ -1,0 +1,59 @@
+"""span_search: the next match's span straight from RE2, the same as google-re2's wrapper says."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import re2
+
+from collector.re2search import span_search
+from collector.redaction import load_rule_sets
+from collector.redaction.engine import compiled_rules
+from collector.scanner import _NET_PATTERN
+
+
+def _texts() -> list[bytes]:
+    rng = random.Random(7)
+    pieces = [b"Caller: 4155550134\n", b"\tAttributeANI\t'5551234567'\n", b"To: <sip:+14155550100@x>\n",
+              b"password=hunter2\n", b"mail a.b@example.com\n", b"card 4111 1111 1111 1111\n",
+              b"plain text with nothing\n", b"\r\n", b"", b"x" * 300 + b"\n", b"\xff\xfe latin-1 \x80\n"]
+    return [b"".join(rng.choice(pieces) for _ in range(rng.randrange(0, 40))) for _ in range(300)]
+
+
+def _every_hit(search, text: bytes) -> list[tuple[int, int]]:
+    hits, pos = [], 0
+    while pos <= len(text):
+        hit = search(text, pos)
+        if hit is None:
+            break
+        hits.append(tuple(hit))
+        pos = hit[1] if hit[1] > hit[0] else hit[0] + 1
+    return hits
+
+
+def test_the_direct_call_finds_what_the_wrapper_finds() -> None:
+    prefilter = compiled_rules(load_rule_sets(["common-secrets", "tlib", "sip", "pii"]), "log").prefilter
+    options = re2.Options()
+    options.never_capture = True
+    scanner = re2.compile(b"(?m)" + _NET_PATTERN, options)
+    for pattern in (prefilter, scanner, re2.compile(b"x*")):     # x*: empty matches too
+        fast = span_search(pattern)
+        assert fast.__name__ == "search", "this google-re2 takes the direct path"
+
+        def wrapper(text: bytes, pos: int, pattern=pattern):
+            hit = pattern.search(text, pos)
+            return None if hit is None else hit.span()
+        found = 0
+        for text in _texts():
+            expected = _every_hit(wrapper, text)
+            assert _every_hit(fast, text) == expected
+            found += len(expected)
+        assert found > 100
+
+
+def test_without_the_private_call_the_wrapper_answers() -> None:
+    python_re = re.compile(rb"\d{4}")                  # no _regexp: the generic path
+    search = span_search(python_re)
+    assert search.__name__ == "wrapped"
+    assert search(b"ab 12345", 0) == (3, 7) and search(b"ab 12345", 5) is None
