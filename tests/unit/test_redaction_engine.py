@@ -436,6 +436,34 @@ def test_chunk_level_scans_stay_inside_one_line() -> None:
     assert line == r"(?i)^[\t\n\x0b\x0c\r ]+'[^']*name[^']*'[\t\n\x0b\x0c\r ]+"
 
 
+def test_scans_lose_named_groups_and_laziness_but_not_their_matches() -> None:
+    import re
+
+    from collector.redaction.compiled import re2_scan_text
+
+    cases = {
+        r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?P<secret>.+?)-----END":
+            r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?:.+)-----END",
+        r"a*?b+?c??d{2,3}?e{2}?(?:x)??": r"a*b+c?d{2,3}e{2}(?:x)?",
+        r"\*?\(?P<y>[*?(]+?a{x}?": r"\*?\(?P<y>[*?(]+a{x}?",       # escaped and literal: kept
+    }
+    for pattern, expected in cases.items():
+        assert re2_scan_text(pattern, chunk_level=False) == expected
+        for text in ("-----BEGIN RSA PRIVATE KEY-----MIIE-----END", "aabccdde", "aabbcddeexx", "*(P<y>(a{x}"):
+            assert (re.search(pattern, text) is None) == (re.search(expected, text) is None)
+
+
+def test_re2_finds_hits_without_capturing_anything(rule_sets) -> None:
+    """RE2 keeps named groups capturing under never_capture; a capture in the prefilter or the
+    scanner's pattern makes every hit pay for a submatch search."""
+    from collector import scanner
+    from collector.redaction.engine import compiled_rules
+
+    assert compiled_rules(rule_sets, "log").prefilter._regexp.NumberOfCapturingGroups() == 0
+    assert compiled_rules(rule_sets, "config").prefilter._regexp.NumberOfCapturingGroups() == 0
+    assert scanner._NET_RE2._regexp.NumberOfCapturingGroups() == 0
+
+
 def test_a_secret_split_over_two_lines_is_judged_per_line_as_the_reference_does(rule_sets) -> None:
     # the key on one line, its value on the next: neither line alone is a T-Lib key-value pair
     text = b"\t\t'CustomerName\n'\t'Jane Example'\n\tAttributeANI\n\t'5555550142'\n" + TLIB_EVENT
