@@ -18,7 +18,10 @@ from dataclasses import dataclass, field
 MAX_HEADER_BYTES = 16 * 1024
 MAX_HEADER_LINES = 80
 
-_LABEL = re.compile(rb"^\s*([A-Za-z][A-Za-z ()/_-]{1,40}?)\s*:\s*(.*?)\s*$")
+# greedy, unlike the lazy form it replaces: both groups are stripped where they are used, and
+# lazy repeats retried the rest of the pattern at every length (~2 us a line)
+_LABEL = re.compile(rb"^\s*([A-Za-z][A-Za-z ()/_-]{1,40})\s*:\s*(.*)$")
+_HEADER_LINE = re.compile(rb"[^\r\n]*(?:\r\n|[\r\n])")       # one line with its ending
 _TIMESTAMP_START = re.compile(
     rb"^(?:@?\d{1,2}:\d{2}:\d{2}[.,]\d+"                       # 09:01:46.060 / @16:45:24.5939
     rb"|\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}"               # ISO 8601 / Stat Server
@@ -85,18 +88,19 @@ def parse_header(head: bytes) -> SegmentHeader:
     offset = 0
     header_end = 0
     version = None
-    for index, raw in enumerate(head.splitlines(keepends=True)):
-        if index >= MAX_HEADER_LINES or not raw.endswith((b"\n", b"\r")):
+    for index, found_line in enumerate(_HEADER_LINE.finditer(head)):   # lazily: the header is short
+        if index >= MAX_HEADER_LINES:
             break
+        raw = found_line.group()
         line = raw.rstrip(b"\r\n")
         if _TIMESTAMP_START.match(line):
             header_end = offset
             break
         offset += len(raw)
         header_end = offset
-        if not line.strip() or set(line.strip()) <= set(b"+-=*#"):
+        if not line.strip().translate(None, b"+-=*#"):             # blank or a rule (----, ====)
             continue
-        match = _LABEL.match(line)
+        match = _LABEL.match(line) if b":" in line else None
         label = match.group(1).strip().lower() if match else b""
         if match and label in _KNOWN:
             key = _KNOWN[label]
