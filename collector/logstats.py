@@ -86,7 +86,7 @@ class LogStats:
         name = PurePosixPath(host_path).name
         header = parse_header(head)
         self.header = header
-        clock = segment_clock(name, head, mtime)
+        clock = segment_clock(name, head, mtime, header=header)
         self._context = clock.context
         self._seg_start = clock.times.start
         self._msgs: dict[tuple[str, bytes], _Msg] = {}

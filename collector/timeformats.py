@@ -27,6 +27,7 @@ the app's UTC offset from its header, else the host zone), or UTC when the app l
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone, tzinfo
@@ -287,6 +288,7 @@ def name_time(file_name: str) -> tuple[datetime, bool] | None:
     return None
 
 
+@functools.lru_cache(maxsize=256)      # asked several times per segment for the same two values
 def header_stamp(text: str | None) -> datetime | None:
     """A header value like ``2024-03-05T09:15:00.120`` as a naive datetime (None if unreadable)."""
     if not text:
@@ -349,8 +351,13 @@ def _offset_at(moment: datetime, zone: tzinfo | None) -> timedelta | None:
     return (moment.astimezone() if zone is None else moment.astimezone(zone)).utcoffset()
 
 
-def _head_stamps(head: bytes, start_at: int) -> tuple[int | None, Stamp | None, Stamp | None]:
-    """(offset of the first record line, its stamp, the first stamp carrying a date)."""
+def _head_stamps(head: bytes, start_at: int, *, dated: bool = True
+                 ) -> tuple[int | None, Stamp | None, Stamp | None]:
+    """(offset of the first record line, its stamp, the first stamp carrying a date).
+
+    ``dated=False`` stops at the first record: the dated stamp is then only reported when that
+    record carries a date (Genesys time-only logs have none, and looking for one parses every
+    line of the head)."""
     first_offset: int | None = None
     first: Stamp | None = None
     pos = start_at
@@ -364,6 +371,8 @@ def _head_stamps(head: bytes, start_at: int) -> tuple[int | None, Stamp | None, 
                 first_offset, first = pos, stamp
             if stamp.day is not None:
                 return first_offset, first, stamp
+            if not dated:
+                return first_offset, first, None
         pos = end + 1
     return first_offset, first, None
 
@@ -371,7 +380,7 @@ def _head_stamps(head: bytes, start_at: int) -> tuple[int | None, Stamp | None, 
 def _stamps_look_utc(head: bytes, header: SegmentHeader, first: Stamp | None) -> bool:
     """time_convert=utc: said in the head (options dump), or the first record is within
     10 minutes of ``Start time (UTC)`` and farther from ``Local time``."""
-    if _TIME_CONVERT_UTC.search(head):
+    if b"convert" in head.lower() and _TIME_CONVERT_UTC.search(head):   # re.I alone: ~40 us a head
         return True
     local, utc = header_stamp(header.local_time), header_stamp(header.start_time_utc)
     if first is None or local is None or utc is None or local == utc:
@@ -385,11 +394,13 @@ def _stamps_look_utc(head: bytes, header: SegmentHeader, first: Stamp | None) ->
 
 
 def segment_clock(file_name: str, head: bytes, mtime: float, *, local_tz: tzinfo | None = None,
-                  utc_stamps: bool | None = None) -> SegmentClock:
-    """Start time, zone and a seeded ``DateContext`` for one segment (see ``segment_times``)."""
-    header = parse_header(head)
+                  utc_stamps: bool | None = None, header: SegmentHeader | None = None) -> SegmentClock:
+    """Start time, zone and a seeded ``DateContext`` for one segment (see ``segment_times``).
+    ``header``: ``parse_header(head)`` when the caller has it already."""
+    if header is None:
+        header = parse_header(head)
     zone, offset = header_zone(header, local_tz)
-    record_at, first, first_dated = _head_stamps(head, 0)
+    record_at, first, first_dated = _head_stamps(head, 0, dated=False)
     header_end = header.header_end
     if record_at is not None and record_at < header_end:
         header_end = record_at
@@ -411,7 +422,8 @@ def segment_clock(file_name: str, head: bytes, mtime: float, *, local_tz: tzinfo
     elif utc is not None:
         start = utc.replace(tzinfo=UTC)
         times = SegmentTimes(start, "header", offset or _offset_at(start, zone))
-    elif first_dated is not None:
+    elif first_dated is not None or (first is not None and record_at is not None and (
+            first_dated := _head_stamps(head, head.find(b"\n", record_at) + 1)[2]) is not None):
         moment = context.copy().resolve(first_dated)
         assert moment is not None
         times = SegmentTimes(moment, "record", offset or _offset_at(moment, zone))

@@ -186,6 +186,22 @@ def test_segment_start_from_first_dated_record_then_unknown() -> None:
     assert (times.start, times.source) == (None, "mtime")
 
 
+def test_a_dated_record_after_time_only_ones_still_gives_the_start() -> None:
+    """The head is searched past the first record for a dated one only when nothing else (name,
+    header) gives the start; the answer is the one a full scan of the head gives."""
+    head = b"09:01:46.060 Std x\n09:01:47.000 Trc y\n2016-08-11 09:01:48.000 Std z\n"
+    times = segment_times("statserver.log", head, 0, local_tz=UTC)
+    assert (times.start, times.source) == (utc(2016, 8, 11, 9, 1, 48), "record")
+    clock = segment_clock("statserver.log", head, 0, local_tz=UTC)
+    assert clock.context.resolve(parse_stamp(b"2016-08-11 09:05:00.000 w")) == utc(2016, 8, 11, 9, 5)
+
+
+def test_time_convert_option_is_found_in_any_case() -> None:
+    for option in (b"time_convert = utc", b"TIME_CONVERT=UTC", b"Time-Convert: 'Utc'"):
+        head = HEADER + b"   " + option + b"\n" + RECORDS
+        assert segment_clock("SIPS.log", head, 0).context.utc_stamps, option
+
+
 def test_unknown_start_dates_time_only_records_from_mtime() -> None:
     end = utc(2024, 3, 6, 0, 30).timestamp()               # last write just after midnight
     clock = segment_clock("sips.log", b"23:50:00.000 Std x\n", end, local_tz=UTC)
