@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,12 +84,15 @@ def gc_paused() -> Iterator[None]:
         gc.enable()
 
 
-def discover_and_plan(request: CollectRequest) -> Discovery:
+def discover_and_plan(request: CollectRequest, *,
+                      skip_unchanged: Callable[[os.stat_result], bool] | None = None) -> Discovery:
+    """Discovery and the plan; ``skip_unchanged`` as for ``selection.select``."""
     with gc_paused():
-        return _discover_and_plan(request)
+        return _discover_and_plan(request, skip_unchanged)
 
 
-def _discover_and_plan(request: CollectRequest) -> Discovery:
+def _discover_and_plan(request: CollectRequest,
+                       skip_unchanged: Callable[[os.stat_result], bool] | None = None) -> Discovery:
     from collector.discovery import discover
     from collector.selection import Caps, select
 
@@ -105,7 +108,7 @@ def _discover_and_plan(request: CollectRequest) -> Discovery:
         raise NothingFound(root=str(root))
     caps = request.caps if request.caps is not None else Caps()
     plan = select(root, active, installations, request.window, caps, consent=request.consent,
-                  include_core=request.include_core)
+                  include_core=request.include_core, skip_unchanged=skip_unchanged)
     return Discovery(profiles, installations, plan)
 
 

@@ -315,8 +315,9 @@ class _Walk:
     folder listings (each folder is listed once) and the real paths of the folders files were
     found in (a file that is not a symlink has the real path ``realpath(folder)/name``)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, skip_unchanged: Callable[[os.stat_result], bool] | None = None) -> None:
         self.root = root
+        self.skip_unchanged = skip_unchanged
         self.budget = WalkBudget()
         self.listings: Listings = {}
         self.real_dirs: dict[str, tuple[str, Path]] = {}
@@ -356,6 +357,7 @@ def _matched_files(root: Path, spec: CollectSpec, inst: Installation, profile: P
     screened = screen.match
     product = inst.product
     is_regular = stat.S_ISREG
+    skip_unchanged = walk.skip_unchanged
     folder = folder_text = folder_path = None
     for glob in spec.globs:
         for pattern in expand_spec_globs(glob, values):
@@ -401,6 +403,8 @@ def _matched_files(root: Path, spec: CollectSpec, inst: Installation, profile: P
                             reason = _never_reason(host, key, forbid, include_core, screen)
                         else:
                             reason = None
+                        if reason is None and skip_unchanged is not None and skip_unchanged(info):
+                            continue
                         reason = reason or _unreadable(key)
                         if reason:
                             skipped.append(Skip(host, product, reason, info.st_size))
@@ -416,8 +420,10 @@ def _matched_files(root: Path, spec: CollectSpec, inst: Installation, profile: P
                 if real is None or info is None:
                     skipped.append(Skip(host, product, why))
                     continue
-                reason = _never_reason(host, key, forbid, include_core, screen) \
-                    or _unreadable(key)
+                reason = _never_reason(host, key, forbid, include_core, screen)
+                if reason is None and skip_unchanged is not None and skip_unchanged(info):
+                    continue
+                reason = reason or _unreadable(key)
                 if reason:
                     skipped.append(Skip(host, product, reason, info.st_size))
                     continue
@@ -427,10 +433,15 @@ def _matched_files(root: Path, spec: CollectSpec, inst: Installation, profile: P
 
 def select(root: Path, profiles: Mapping[str, Profile], installations: Sequence[Installation],
            window: Window, caps: Caps, *, consent: frozenset[str] = frozenset(),
-           include_core: bool = False) -> Plan:
-    """The plan for these installations (see the module docstring)."""
+           include_core: bool = False,
+           skip_unchanged: Callable[[os.stat_result], bool] | None = None) -> Plan:
+    """The plan for these installations (see the module docstring).
+
+    ``skip_unchanged(stat)``: True leaves that file out of the plan altogether, before its
+    readability, window and caps are looked at (a snapshot's files that have not changed since
+    the last one: nothing of them will be read, and they take no room under the caps)."""
     root = Path(root)
-    walk = _Walk(root)
+    walk = _Walk(root, skip_unchanged)
     homes = _homes(root, walk.budget, walk.listings)
     claimed: set[str] = set()
     picks: list[_Pick] = []

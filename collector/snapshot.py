@@ -240,11 +240,26 @@ class _Run:
     def plan(self, base: SnapshotState) -> tuple[Discovery, list[Decision], list[str]]:
         from collector import api
 
-        discovery = api.discover_and_plan(replace(self.request.collect, window=Window()))
-        paths = base.by_path()
-        decisions: list[Decision] = []
         seen: set[str] = set()
         counts = self.result.counts
+        files = base.files
+
+        def skip_unchanged(st: os.stat_result) -> bool:
+            """Most files of a host: the size and mtime the state has for this identity. They
+            never become candidates (the same answer as ``unchanged`` in the loop below)."""
+            key = identity_key(st.st_dev, st.st_ino)
+            entry = files.get(key)
+            if entry is None or st.st_size != entry.size or st.st_mtime != entry.mtime:
+                return False
+            if key not in seen:                   # a hard link or symlink to it counts once
+                seen.add(key)
+                counts["unchanged"] = counts.get("unchanged", 0) + 1
+            return True
+
+        discovery = api.discover_and_plan(replace(self.request.collect, window=Window()),
+                                          skip_unchanged=skip_unchanged)
+        paths = base.by_path()
+        decisions: list[Decision] = []
         for candidate in discovery.plan.members:
             # the plan's own stat of the file (the one its size and mtime come from); a second
             # one here would see the same file a fraction of a second later, and the worker

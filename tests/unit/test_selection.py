@@ -130,6 +130,28 @@ def test_spec_cap_newest_first_and_tail_of_the_boundary_file(tmp_path: Path) -> 
     assert plan.bytes_planned == 2500
 
 
+def test_files_a_snapshot_has_unchanged_stay_out_of_the_plan_and_its_caps(tmp_path: Path) -> None:
+    """skip_unchanged sees each regular file's stat before readability, window and caps: what it
+    keeps out is neither planned nor reported skipped, and leaves the cap to the other files."""
+    paths = [segment(tmp_path, at(h), at(h + 1), size=1000) for h in range(5)]
+    unchanged = {os.stat(tmp_path / p).st_ino for p in paths[3:]}       # the two newest
+    asked: list[int] = []
+
+    def skip(st: os.stat_result) -> bool:
+        asked.append(st.st_ino)
+        return st.st_ino in unchanged
+    profiles = {"sip-server": make_profile(collect=(
+        CollectSpec("segments", "log", ("{log_base}.*.log",), cap_mb=2500 / (1 << 20)),))}
+    before = select(tmp_path, profiles, [SIP], Window(), Caps())
+    assert {c.host_path for c in before.members} == set(paths[2:])     # the cap takes the newest
+    (tmp_path / paths[4]).chmod(0)                                      # unreadable, but unchanged
+    plan = select(tmp_path, profiles, [SIP], Window(), Caps(), skip_unchanged=skip)
+    assert sorted(asked) == sorted(os.stat(tmp_path / p).st_ino for p in paths)
+    tails = {c.host_path: c.tail_bytes for c in plan.members}
+    assert tails == {paths[2]: None, paths[1]: None, paths[0]: 500}    # the cap goes to the rest
+    assert plan.skipped == ()
+
+
 def test_total_cap_takes_configs_first_and_per_file_cap_tails(tmp_path: Path) -> None:
     write(tmp_path, f"{APP}/sip.cfg", "c" * 300, at(-100))
     paths = [segment(tmp_path, at(h), at(h + 1), size=1000) for h in range(3)]
