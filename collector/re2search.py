@@ -1,4 +1,9 @@
-"""The span of the next match of a compiled google-re2 pattern, at C speed per call.
+"""google-re2 as a fast first look for Python regexes: the pattern text RE2 gets, and the span of
+its next match at C speed per call.
+
+``re2_scan_text(pattern)`` rewrites a Python regex (bytes semantics) into RE2 syntax that
+matches at least where Python matches (a superset), for callers that only ask whether a text
+matches and where the first match starts, and then let Python ``re`` decide.
 
 ``pattern.search(text, pos)`` in google-re2's Python wrapper runs a generator and builds a match
 object around its one call into RE2: 5-7 us on top of the search itself, paid at every prefilter
@@ -12,9 +17,12 @@ missing or answer in another shape (another google-re2 release), it falls back t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 SpanSearch = Callable[[bytes, int], "tuple[int, int] | None"]
+
+_PY_SPACE = r"\t\n\x0b\x0c\r "           # Python's \s for bytes; RE2's \s lacks \v
 
 
 def span_search(pattern: object) -> SpanSearch:
@@ -49,3 +57,95 @@ def _answers_in_spans(match: Callable, anchor: object) -> bool:
     except Exception:  # noqa: BLE001 - any other shape: use the wrapper
         return False
     return isinstance(first, tuple) and len(first) == 2 and all(isinstance(v, int) for v in first)
+
+
+def re2_scan_text(pattern: str, *, chunk_level: bool) -> str:
+    """Rewrite a Python regex so RE2 matches a superset of what Python matches on a line.
+
+    ``\\s`` gets Python's meaning (RE2's lacks ``\\v``). At chunk level (the prefilter runs over
+    many lines at once) the pattern is kept inside one line, which is all a line-level match
+    can use: an unescaped ``$`` becomes ``\\r?$`` so CRLF lines behave as their stripped form
+    does, and no class matches a newline (``\\s``, ``\\D``, ``\\W``, ``[^...]``). Without that, a
+    ``[^']*`` keeps RE2's forward and reverse scans alive across kilobytes of following lines
+    at every hit.
+
+    Where the two engines read the same text differently, the RE2 form takes Python's meaning:
+    ``x{,6}`` (``x{0,6}``) and a ``[`` inside a class (``[[:digit:]]`` is a class and a ``]``).
+
+    A scan is only asked whether a line matches and where the first match starts, so named
+    groups become non-capturing and lazy quantifiers greedy (``(?P<secret>.+?)`` -> ``(?:.+)``),
+    which changes neither. RE2's ``never_capture`` leaves named groups capturing, and one of
+    them in the prefilter's alternation made RE2 find submatches at every hit: about 5 us more.
+    """
+    space = _PY_SPACE.replace("\\n", "") if chunk_level else _PY_SPACE
+    out: list[str] = []
+    i, in_class, negated = 0, False, False
+    after_quantifier = False                  # the last thing copied was a quantifier
+    while i < len(pattern):
+        ch = pattern[i]
+        quantifier = not in_class and (ch in "*+" and not after_quantifier
+                                       or ch == "?" and not after_quantifier and out[-1:] != ["("]
+                                       or ch == "}" and _closes_repeat(pattern, i))
+        if not in_class and ch == "?" and after_quantifier:
+            after_quantifier = False          # lazy: drop the "?"
+            i += 1
+            continue
+        after_quantifier = quantifier
+        if not in_class and ch == "(" and pattern.startswith("?P<", i + 1) and ">" in pattern[i:]:
+            out.append("(?:")                 # a named group: RE2 captures it even with never_capture
+            i = pattern.index(">", i) + 1
+            continue
+        if ch == "\\" and i + 1 < len(pattern):
+            nxt = pattern[i + 1]
+            if nxt == "s":
+                out.append(space if in_class else "[" + space + "]")
+            elif chunk_level and not in_class and nxt in "DW":
+                out.append("[^0-9\\n]" if nxt == "D" else "[^0-9A-Za-z_\\n]")
+            elif chunk_level and in_class and not negated and nxt == "n":
+                pass                                  # a line holds no newline
+            else:
+                out.append(ch + nxt)
+            i += 2
+            continue
+        if in_class:
+            if ch == "]":
+                in_class = False
+                if chunk_level and negated:
+                    out.append("\\n")
+            elif ch == "[":                   # a member for Python; RE2 would read [:digit:]
+                out.append("\\[")
+                i += 1
+                continue
+        elif ch == "{" and pattern.startswith("{,", i) and _REPEAT.match(pattern, i):
+            out.append("{0")                  # Python's {,n} is {0,n}; RE2 reads it as text
+            i += 1
+            continue
+        elif ch == "[":
+            in_class = True
+            out.append(ch)
+            i += 1
+            negated = i < len(pattern) and pattern[i] == "^"
+            if negated:
+                out.append("^")
+                i += 1
+            if i < len(pattern) and pattern[i] == "]":
+                out.append("\\]")
+                i += 1
+            continue
+        elif ch == "$" and chunk_level:
+            out.append(r"(?:\r?$)")
+            i += 1
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+_REPEAT = re.compile(r"\{\d*(?:,\d*)?\}")
+
+
+def _closes_repeat(pattern: str, at: int) -> bool:
+    """The ``}`` at ``at`` ends a ``{m}``, ``{m,}`` or ``{m,n}`` quantifier (else it is a literal)."""
+    start = pattern.rfind("{", 0, at)
+    return start >= 0 and _REPEAT.fullmatch(pattern, start, at + 1) is not None and at - start > 1 \
+        and (start == 0 or pattern[start - 1] != "\\")

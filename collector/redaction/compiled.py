@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import re2
 
-from collector.re2search import SpanSearch, span_search
+from collector.re2search import SpanSearch, re2_scan_text, span_search
 from collector.redaction.ruleset import Rule, RuleSet
 
 _RE2_OPTIONS = re2.Options()
@@ -33,7 +33,6 @@ _PREFILTER_OPTIONS.never_capture = True
 _PREFILTER_OPTIONS.log_errors = False
 _PREFILTER_OPTIONS.max_mem = 64 << 20    # room for the DFA cache of a large alternation
 
-_PY_SPACE = r"\t\n\x0b\x0c\r "           # Python's \s for bytes; RE2's \s lacks \v
 
 TAG_OPEN = b"<#"                          # Genesys log-filter "tag" markers (default form)
 TAG_CLOSE = b"#>"
@@ -53,87 +52,6 @@ class RuleCompileError(ValueError):
         self.rule = rule
         self.field = field
         self.problem = problem
-
-
-def re2_scan_text(pattern: str, *, chunk_level: bool) -> str:
-    """Rewrite a Python regex so RE2 matches a superset of what Python matches on a line.
-
-    ``\\s`` gets Python's meaning (RE2's lacks ``\\v``). At chunk level (the prefilter runs over
-    many lines at once) the pattern is kept inside one line, which is all a line-level match
-    can use: an unescaped ``$`` becomes ``\\r?$`` so CRLF lines behave as their stripped form
-    does, and no class matches a newline (``\\s``, ``\\D``, ``\\W``, ``[^...]``). Without that, a
-    ``[^']*`` keeps RE2's forward and reverse scans alive across kilobytes of following lines
-    at every hit.
-
-    A scan is only asked whether a line matches and where the first match starts, so named
-    groups become non-capturing and lazy quantifiers greedy (``(?P<secret>.+?)`` -> ``(?:.+)``),
-    which changes neither. RE2's ``never_capture`` leaves named groups capturing, and one of
-    them in the prefilter's alternation made RE2 find submatches at every hit: about 5 us more.
-    """
-    space = _PY_SPACE.replace("\\n", "") if chunk_level else _PY_SPACE
-    out: list[str] = []
-    i, in_class, negated = 0, False, False
-    after_quantifier = False                  # the last thing copied was a quantifier
-    while i < len(pattern):
-        ch = pattern[i]
-        quantifier = not in_class and (ch in "*+" and not after_quantifier
-                                       or ch == "?" and not after_quantifier and out[-1:] != ["("]
-                                       or ch == "}" and _closes_repeat(pattern, i))
-        if not in_class and ch == "?" and after_quantifier:
-            after_quantifier = False          # lazy: drop the "?"
-            i += 1
-            continue
-        after_quantifier = quantifier
-        if not in_class and ch == "(" and pattern.startswith("?P<", i + 1) and ">" in pattern[i:]:
-            out.append("(?:")                 # a named group: RE2 captures it even with never_capture
-            i = pattern.index(">", i) + 1
-            continue
-        if ch == "\\" and i + 1 < len(pattern):
-            nxt = pattern[i + 1]
-            if nxt == "s":
-                out.append(space if in_class else "[" + space + "]")
-            elif chunk_level and not in_class and nxt in "DW":
-                out.append("[^0-9\\n]" if nxt == "D" else "[^0-9A-Za-z_\\n]")
-            elif chunk_level and in_class and not negated and nxt == "n":
-                pass                                  # a line holds no newline
-            else:
-                out.append(ch + nxt)
-            i += 2
-            continue
-        if in_class:
-            if ch == "]":
-                in_class = False
-                if chunk_level and negated:
-                    out.append("\\n")
-        elif ch == "[":
-            in_class = True
-            out.append(ch)
-            i += 1
-            negated = i < len(pattern) and pattern[i] == "^"
-            if negated:
-                out.append("^")
-                i += 1
-            if i < len(pattern) and pattern[i] == "]":
-                out.append("\\]")
-                i += 1
-            continue
-        elif ch == "$" and chunk_level:
-            out.append(r"(?:\r?$)")
-            i += 1
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
-
-
-_REPEAT = re.compile(r"\{\d*(?:,\d*)?\}")
-
-
-def _closes_repeat(pattern: str, at: int) -> bool:
-    """The ``}`` at ``at`` ends a ``{m}``, ``{m,}`` or ``{m,n}`` quantifier (else it is a literal)."""
-    start = pattern.rfind("{", 0, at)
-    return start >= 0 and _REPEAT.fullmatch(pattern, start, at + 1) is not None and at - start > 1 \
-        and (start == 0 or pattern[start - 1] != "\\")
 
 
 def compile_re2(pattern: str, *, chunk_level: bool) -> object:
