@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from collector.re2search import span_search
+from collector.re2search import re2_scan_text, span_search
 
 MAX_FINDINGS_PER_FILE = 50
 
@@ -33,19 +33,21 @@ _NET_PATTERN = (
     rb"|(?P<sipid>\b(?:sips?|tel):(?P<sipuser>\+?[0-9][0-9.()-]{3,})(?:[@;>\s]|$))"
     rb"|(?P<email>[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z][A-Za-z]+\b)"
 )
-# RE2 finds where a hit is (linear time, no capture groups: the wrapper's per-group calls cost
-# tens of microseconds); Python re reads the groups of that one hit, anchored at its start.
-# Both engines pick the same alternative at a given start (leftmost-first, same \b and (?m)).
+# RE2 finds where a hit may start (linear time); Python re decides at that start and reads the
+# groups. The RE2 form matches wherever Python does (re2_scan_text: bytes as Latin-1, Python's
+# \s, no named groups, which RE2 would capture even with never_capture, ~5 us a hit); a start
+# where Python finds nothing is passed over by one byte, so no hit can hide behind it.
 _NET_GROUPS = re.compile(_NET_PATTERN, re.MULTILINE)
 try:
     import re2 as _re2
 
     _options = _re2.Options()
+    _options.encoding = _re2.Options.Encoding.LATIN1     # bytes, as Python's bytes regex sees them
     _options.max_mem = 64 << 20        # room for the DFA on hostile input (random base64), no NFA fallback
     _options.never_capture = True
-    # without its named groups: RE2 captures those even with never_capture, and finding their
-    # submatches at every hit cost about 5 us
-    _NET_RE2 = _re2.compile(b"(?m)" + re.sub(rb"(?<!\\)\(\?P<[A-Za-z_]\w*>", b"(?:", _NET_PATTERN), _options)
+    _options.log_errors = False
+    _NET_RE2 = _re2.compile(b"(?m)" + re2_scan_text(_NET_PATTERN.decode("ascii"), chunk_level=False).encode(),
+                            _options)
     _NET_SEARCH = span_search(_NET_RE2)
 except ImportError:  # pragma: no cover - google-re2 is a dependency
     _NET_RE2 = None
@@ -158,12 +160,13 @@ class LeakScanner:
             hit = _NET_SEARCH(text, pos)
             if hit is None:
                 break
-            start, end = hit
-            pos = end if end > start else start + 1
-            match = _NET_GROUPS.match(text, start)       # the same hit, with its groups
-            if match is None:                             # pragma: no cover - engines agree
+            start = hit[0]
+            match = _NET_GROUPS.match(text, start)       # Python's answer at that start, with groups
+            if match is None:
+                pos = start + 1
                 continue
             end = match.end()
+            pos = end if end > start else start + 1
             g = match.groups()
             if g[_G_card]:
                 card = g[_G_card]

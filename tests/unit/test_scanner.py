@@ -93,3 +93,25 @@ def test_feed_is_pass_through():
 def test_luhn():
     assert luhn_ok(b"4111111111111111")
     assert not luhn_ok(b"4111111111111112")
+
+
+@pytest.mark.parametrize("line, category", [
+    (b"db password=\xe9t\xe9-s3cret\n", "password"),          # Latin-1 bytes in the value
+    (b"password\x0b=\x0bhunter22\n", "password"),              # \v is whitespace for Python
+    (b"AttributeANI\x0b[str] = \"4155550123\"\n", "caller-number"),
+])
+def test_found_where_python_finds_it_whatever_the_bytes(line, category):
+    """RE2 only proposes where a hit may start; what Python's pattern finds is what counts."""
+    scanner = LeakScanner("x")
+    scanner.feed(line)
+    scanner.finish()
+    assert [f.category for f in scanner.findings] == [category]
+
+
+def test_the_scanner_pattern_for_re2_captures_nothing_and_reads_bytes():
+    import re2
+
+    from collector import scanner
+
+    assert scanner._NET_RE2._regexp.NumberOfCapturingGroups() == 0
+    assert scanner._NET_RE2.options.encoding == re2.Options.Encoding.LATIN1
