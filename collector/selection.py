@@ -173,16 +173,11 @@ def _never_reason(host_path: str, source: Path | str, forbid: tuple[str, ...],
     return None
 
 
-_EACCESS = os.access in os.supports_effective_ids
-
-
 def _unreadable(source: Path | str) -> str | None:
-    """Why this process cannot open the file for reading, or None. Where the system can ask
-    with the effective ids (``faccessat(AT_EACCESS)``) that is one system call instead of an
-    open and a close; a refusal is then opened to name the reason. A worker that still cannot
-    open a file leaves it out and reports it."""
-    if _EACCESS and os.access(source, os.R_OK, effective_ids=True):
-        return None
+    """Why this process cannot open the file for reading, or None. It opens the file (and
+    closes it at once) rather than asking ``access()``: AppArmor, fanotify virus scanners and
+    some FUSE file systems refuse at open time what ``access()`` allows. A snapshot's unchanged
+    files never get here (``skip_unchanged``)."""
     try:
         fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as error:
