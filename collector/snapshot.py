@@ -136,12 +136,8 @@ class _Run:
     # ------------------------------------------------------------------ steps
     def run(self) -> SnapshotResult:
         self.clean_leftovers()
-        try:
-            with gc_paused():
-                self.committed = load_state(self.state_path, self.request.collect.root)
-        except (ValueError, KeyError, TypeError) as exc:
-            raise BadInput(what=str(self.state_path), problem=f"unreadable snapshot state ({exc}); "
-                                                              "move it away to start over") from None
+        with gc_paused():
+            self.committed = load_state(self.state_path, self.request.collect.root)   # BadInput if damaged
         pending = self.check_queue()
         pending = self.retry_queue(pending)
         base = self.committed

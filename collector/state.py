@@ -30,6 +30,7 @@ from pathlib import Path
 from collector.integrity import atomic_write_bytes, fsync_dir  # noqa: F401 (re-exported)
 from typing import Any, Literal, NamedTuple
 
+from collector.errors import BadInput
 from collector.model import Candidate
 
 STATE_SCHEMA = "gcollect/snapshot-state/v2"     # files as rows of STATE_COLUMNS
@@ -91,8 +92,11 @@ def entry_from_json(data: dict[str, Any]) -> FileState:
 
 
 def entry_from_row(row: list[Any]) -> FileState:
-    """``entry_from_json`` for a row of ``STATE_COLUMNS`` (the v2 state's files)."""
+    """``entry_from_json`` for a row of ``STATE_COLUMNS`` (the v2 state's files); a value of the
+    wrong type is a ValueError."""
     path, device, inode, size, mtime, offset, head, head_len, kind = row
+    if not isinstance(path, str) or not isinstance(kind, str) or not (head is None or isinstance(head, str)):
+        raise ValueError(f"damaged state row for {path!r}")
     entry = _new(FileState)
     entry.__dict__.update(path=str(path), device=int(device), inode=int(inode), size=int(size),
                           mtime=float(mtime), offset=int(offset), head=None if head is None else str(head),
@@ -163,7 +167,16 @@ def state_file(state_dir: Path, root: Path) -> Path:
 
 
 def load_state(path: Path, root: Path) -> SnapshotState:
-    """The committed state, or an empty one. A state for another root is refused by the caller."""
+    """The committed state, or an empty one; BadInput (one line) for a damaged one. A state for
+    another root is refused by the caller."""
+    try:
+        return _load_state(path, root)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise BadInput(what=str(path), problem=f"unreadable snapshot state ({exc}); "
+                                               "move it away to start over") from None
+
+
+def _load_state(path: Path, root: Path) -> SnapshotState:
     try:
         data = json.loads(path.read_bytes())
     except FileNotFoundError:

@@ -123,3 +123,23 @@ def test_every_command_has_help_with_example():
         proc = run_gcollect(*path, "--help")
         assert proc.returncode == 0, (path, proc.stderr)
         assert b"Example" in proc.stdout, path
+
+
+@pytest.mark.parametrize("extra", [(), ("--list",)])
+def test_damaged_snapshot_state(tmp_path, demo_host, extra):
+    """A snapshot state that is not one (a disk error, a hand edit) stops the run, or the
+    listing, with one line naming the file and what to do; the state is left as it is."""
+    from collector.state import state_file
+
+    root, _ = demo_host
+    state = tmp_path / "state"
+    state.mkdir()
+    path = state_file(state, root)
+    path.write_text('{"schema": "gcollect/snapshot-state/v2", "root": "/", "columns": [], "files": [[1]]}')
+    before = path.read_bytes()
+    proc = run_gcollect("snapshot", "--root", str(root), "--output", str(tmp_path / "spool"),
+                        "--state-dir", str(state), *extra)
+    assert proc.returncode == ExitCode.BAD_INPUT
+    line = _one_line_error(proc)
+    assert "unreadable snapshot state" in line and "move it away" in line and path.name in line
+    assert path.read_bytes() == before

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from collector.errors import Locked
+from collector.errors import BadInput, Locked
 from collector.lock import SnapshotLock
 from collector.model import Candidate
 from collector.state import (SnapshotState, StateDelta, atomic_write_json, classify, entry_after_read,
@@ -140,7 +140,7 @@ def test_state_round_trip_and_atomic_write(tmp_path: Path) -> None:
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     assert not list(tmp_path.glob(".*.tmp"))
     atomic_write_json(path, {"schema": "something else"})
-    with pytest.raises(ValueError):
+    with pytest.raises(BadInput, match="unreadable snapshot state"):
         load_state(path, root)
 
 
@@ -231,7 +231,10 @@ def test_a_v1_state_still_loads_and_is_saved_as_rows(tmp_path: Path) -> None:
     lambda d: d["files"].append([1, 2]),                       # short row
     lambda d: d["files"].append("row"),                        # not a row
     lambda d: d["files"][0].__setitem__(1, "not a device"),    # wrong type
+    lambda d: d["files"][0].__setitem__(0, None),              # no path
+    lambda d: d["files"][0].__setitem__(6, {"x": 1}),          # a head that is not text
     lambda d: d.__setitem__("columns", ["path"]),              # other columns
+    lambda d: d.pop("files"),                                  # no files at all
 ])
 def test_a_damaged_state_is_refused(tmp_path: Path, damage) -> None:
     import json
@@ -242,7 +245,7 @@ def test_a_damaged_state_is_refused(tmp_path: Path, damage) -> None:
     data = json.loads(path.read_bytes())
     damage(data)
     path.write_text(json.dumps(data))
-    with pytest.raises(ValueError):
+    with pytest.raises(BadInput, match="move it away"):
         load_state(path, tmp_path)
 
 
