@@ -37,8 +37,14 @@ def test_json_report_has_the_promised_keys(collected):
 
 
 def test_no_planted_secret_in_bundle(collected):
+    """Every member, SHA-256 digests left out: a planted 6-digit value turns up inside one of
+    the hundred-odd digests of manifest.json and SHA256SUMS in a few percent of runs."""
+    import re
+
     _, _, members, ledger, _ = collected
-    leaked = sorted((s.category, s.value) for s in ledger.planted_found(members.values()))
+    digest = re.compile(rb"(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])")
+    texts = [digest.sub(b"-", data) for data in members.values()]
+    leaked = sorted((s.category, s.value) for s in ledger.planted_found(texts))
     assert leaked == []
 
 
