@@ -238,14 +238,12 @@ class _Run:
 
         seen: set[str] = set()
         counts = self.result.counts
-        files = base.files
 
         def skip_unchanged(st: os.stat_result) -> bool:
             """Most files of a host: the size and mtime the state has for this identity. They
-            never become candidates (the same answer as ``unchanged`` in the loop below)."""
+            never become candidates."""
             key = identity_key(st.st_dev, st.st_ino)
-            entry = files.get(key)
-            if entry is None or st.st_size != entry.size or st.st_mtime != entry.mtime:
+            if unchanged(key, st, base) is None:
                 return False
             if key not in seen:                   # a hard link or symlink to it counts once
                 seen.add(key)
@@ -270,7 +268,7 @@ class _Run:
             if key in seen:            # a hard link or symlink to a file already planned
                 continue
             seen.add(key)
-            if unchanged(key, st, base) is not None:      # most files: no Decision to build
+            if unchanged(key, st, base) is not None:      # only with a stat taken here (the plan kept none)
                 counts["unchanged"] = counts.get("unchanged", 0) + 1
                 continue
             decision = classify(candidate, st, base, paths)
