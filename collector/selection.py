@@ -275,7 +275,7 @@ def _planned(candidate: Candidate) -> int:
 
 
 def _planned_total(picks: list[_Pick]) -> int:
-    return sum(c.tail_bytes if c.tail_bytes is not None else c.size for c in (p.candidate for p in picks))
+    return sum(_planned(p.candidate) for p in picks)
 
 
 def apply_cap(picks: list[_Pick], cap_mb: float | None, label: str
