@@ -98,9 +98,8 @@ def entry_from_row(row: list[Any]) -> FileState:
     if not isinstance(path, str) or not isinstance(kind, str) or not (head is None or isinstance(head, str)):
         raise ValueError(f"damaged state row for {path!r}")
     entry = _new(FileState)
-    entry.__dict__.update(path=str(path), device=int(device), inode=int(inode), size=int(size),
-                          mtime=float(mtime), offset=int(offset), head=None if head is None else str(head),
-                          head_len=int(head_len), kind=str(kind))
+    entry.__dict__.update(path=path, device=int(device), inode=int(inode), size=int(size), mtime=float(mtime),
+                          offset=int(offset), head=head, head_len=int(head_len), kind=kind)
     return entry
 
 
@@ -182,16 +181,16 @@ def _load_state(path: Path, root: Path) -> SnapshotState:
     except FileNotFoundError:
         return SnapshotState(root=str(root.resolve()))
     if not isinstance(data, dict) or data.get("schema") not in (STATE_SCHEMA, STATE_SCHEMA_V1):
-        raise ValueError(f"{path}: not a gcollect snapshot state")
+        raise ValueError("not a gcollect snapshot state")
     files: dict[str, FileState] = {}
     if data["schema"] == STATE_SCHEMA_V1:
         files = {k: entry_from_json(v) for k, v in data.get("files", {}).items()}
     else:
         if data.get("columns") != list(STATE_COLUMNS):
-            raise ValueError(f"{path}: unknown state columns")
+            raise ValueError("unknown state columns")
         for row in data["files"]:
             if not isinstance(row, list) or len(row) != len(STATE_COLUMNS):
-                raise ValueError(f"{path}: damaged state row")
+                raise ValueError("damaged state row")
             entry = entry_from_row(row)
             files[identity_key(entry.device, entry.inode)] = entry
     return SnapshotState(root=str(data["root"]), seq=int(data.get("seq", 0)), files=files,
