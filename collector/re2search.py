@@ -25,6 +25,20 @@ SpanSearch = Callable[[bytes, int], "tuple[int, int] | None"]
 _PY_SPACE = r"\t\n\x0b\x0c\r "           # Python's \s for bytes; RE2's \s lacks \v
 
 
+def latin1_options(*, max_mem: int | None = None) -> object:
+    """RE2 options for a first look at bytes: Latin-1 (one byte, one character, as Python's bytes
+    regexes see them), no captures, no error log; ``max_mem`` for a large alternation's DFA."""
+    import re2
+
+    options = re2.Options()
+    options.encoding = re2.Options.Encoding.LATIN1
+    options.never_capture = True
+    options.log_errors = False
+    if max_mem is not None:
+        options.max_mem = max_mem
+    return options
+
+
 def span_search(pattern: object) -> SpanSearch:
     """``(start, end)`` of the first match at or after ``pos`` in ``text`` (bytes), or None."""
     match = getattr(getattr(pattern, "_regexp", None), "Match", None)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from collector.re2search import re2_scan_text, span_search
+from collector.re2search import latin1_options, re2_scan_text, span_search
 
 MAX_FINDINGS_PER_FILE = 50
 
@@ -41,13 +41,9 @@ _NET_GROUPS = re.compile(_NET_PATTERN, re.MULTILINE)
 try:
     import re2 as _re2
 
-    _options = _re2.Options()
-    _options.encoding = _re2.Options.Encoding.LATIN1     # bytes, as Python's bytes regex sees them
-    _options.max_mem = 64 << 20        # room for the DFA on hostile input (random base64), no NFA fallback
-    _options.never_capture = True
-    _options.log_errors = False
+    # max_mem: room for the DFA on hostile input (random base64), no NFA fallback
     _NET_RE2 = _re2.compile(b"(?m)" + re2_scan_text(_NET_PATTERN.decode("ascii"), chunk_level=False).encode(),
-                            _options)
+                            latin1_options(max_mem=64 << 20))
     _NET_SEARCH = span_search(_NET_RE2)
 except ImportError:  # pragma: no cover - google-re2 is a dependency
     _NET_RE2 = None

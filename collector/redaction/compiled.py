@@ -19,19 +19,11 @@ from dataclasses import dataclass
 
 import re2
 
-from collector.re2search import SpanSearch, re2_scan_text, span_search
+from collector.re2search import SpanSearch, latin1_options, re2_scan_text, span_search
 from collector.redaction.ruleset import Rule, RuleSet
 
-_RE2_OPTIONS = re2.Options()
-_RE2_OPTIONS.encoding = re2.Options.Encoding.LATIN1
-_RE2_OPTIONS.never_capture = True
-_RE2_OPTIONS.log_errors = False
-
-_PREFILTER_OPTIONS = re2.Options()
-_PREFILTER_OPTIONS.encoding = re2.Options.Encoding.LATIN1
-_PREFILTER_OPTIONS.never_capture = True
-_PREFILTER_OPTIONS.log_errors = False
-_PREFILTER_OPTIONS.max_mem = 64 << 20    # room for the DFA cache of a large alternation
+_RE2_OPTIONS = latin1_options()
+_PREFILTER_OPTIONS = latin1_options(max_mem=64 << 20)    # room for the DFA cache of a large alternation
 
 
 TAG_OPEN = b"<#"                          # Genesys log-filter "tag" markers (default form)
