@@ -422,11 +422,13 @@ def segment_clock(file_name: str, head: bytes, mtime: float, *, local_tz: tzinfo
     elif utc is not None:
         start = utc.replace(tzinfo=UTC)
         times = SegmentTimes(start, "header", offset or _offset_at(start, zone))
-    elif first_dated is not None or (first is not None and record_at is not None and (
-            first_dated := _head_stamps(head, head.find(b"\n", record_at) + 1)[2]) is not None):
-        moment = context.copy().resolve(first_dated)
-        assert moment is not None
-        times = SegmentTimes(moment, "record", offset or _offset_at(moment, zone))
+    else:
+        if first_dated is None and record_at is not None:     # only now: look past the first record
+            first_dated = _head_stamps(head, head.find(b"\n", record_at) + 1)[2]
+        if first_dated is not None:
+            moment = context.copy().resolve(first_dated)
+            assert moment is not None
+            times = SegmentTimes(moment, "record", offset or _offset_at(moment, zone))
     if times is not None and times.start is not None:
         context.seed(times.start)
         return SegmentClock(times, context, header_end)
