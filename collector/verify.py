@@ -33,6 +33,9 @@ MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"
 SMALL_MAX = 64 << 20                     # manifest.json / SHA256SUMS kept in memory up to this
 _CHUNK = 1 << 20
+# tarfile's stream mode reads this much at a time (its default, 10 KiB, costs a Python call per
+# 10 KiB; much more than 64 KiB copies the rest of the buffer at each 512-byte header)
+_TAR_READ = 64 << 10
 _ZSTD_MAGIC = 0xFD2FB528
 
 
@@ -215,26 +218,28 @@ class _ZstdFrames:
 
 
 class _Tail:
-    """Passes decompressed tar bytes to tarfile, remembering the last few blocks it handed out."""
-
-    KEEP = 64 << 10
+    """Passes decompressed tar bytes to tarfile, remembering the last two reads (tarfile holds
+    at most one read and one block of them in its buffer) to look at the block it stopped at."""
 
     def __init__(self, src: BinaryIO) -> None:
         self.src = src
         self.pos = 0
-        self.tail = b""
+        self.previous = b""
+        self.last = b""
 
     def read(self, size: int = -1) -> bytes:
         data = self.src.read(size)
-        self.pos += len(data)
-        self.tail = (self.tail + data)[-self.KEEP:]
+        if data:
+            self.pos += len(data)
+            self.previous, self.last = self.last, data
         return data
 
     def block_at(self, offset: int) -> bytes | None:
-        start = offset - (self.pos - len(self.tail))
-        if start < 0 or start + tarfile.BLOCKSIZE > len(self.tail):
+        held = self.previous + self.last
+        start = offset - (self.pos - len(held))
+        if start < 0 or start + tarfile.BLOCKSIZE > len(held):
             return None
-        return self.tail[start:start + tarfile.BLOCKSIZE]
+        return held[start:start + tarfile.BLOCKSIZE]
 
 
 def _read_tar(path: Path, is_gzip: bool, st: _State) -> str:
@@ -249,7 +254,8 @@ def _read_tar(path: Path, is_gzip: bool, st: _State) -> str:
         tail = _Tail(dec)
         current: str | None = None
         try:
-            tar = tarfile.open(fileobj=tail, mode="r|", encoding="utf-8", errors="surrogateescape")  # type: ignore[call-overload]
+            tar = tarfile.open(fileobj=tail, mode="r|", bufsize=_TAR_READ, encoding="utf-8",  # type: ignore[call-overload]
+                               errors="surrogateescape")
             for info in tar:
                 current = info.name
                 _tar_member(tar, info, st)
