@@ -3,9 +3,12 @@
 ``LogStats(host_path, head=..., mtime=...)`` sees the bytes that go into the bundle (trimmed and
 redacted) and counts, without changing them:
 
-* ``Std`` and ``Alr`` records by 5-digit message ID (``<stamp> Std 04500 text``), with the time
-  of the first and last record of each ID and the text of the first one (already redacted);
-* totals of ``Int``/``Trc``/``Dbg`` level tokens;
+* ``Std`` and ``Alr`` records by 5-digit message ID (``<stamp> Std 04500 text``; in a segment
+  written with ``message_format = full`` also ``<stamp> Standard <host> <app> GCTI-00-04500 text``),
+  with the time of the first and last record of each ID and the text of the first one (already
+  redacted);
+* totals of ``Int``/``Trc``/``Dbg`` level tokens (and of ``Interaction``/``Trace``/``Debug`` records
+  in a full-format segment);
 * HA role: the header's ``HA Role:`` and role changes (``04561 ... mode activated`` lines and
   lines mentioning a switchover), each with its time;
 * the application (name, type, version, banner, host) from the segment header;
@@ -39,14 +42,44 @@ MAX_LINE = 1 << 20             # a partial line longer than this is dropped from
 MAX_STAMP_WIDTH = 48           # the level token must start within this many bytes of the line start
 LEVELS = ("Std", "Alr", "Int", "Trc", "Dbg")
 
-_HIT = [(level, b" " + level.encode() + b" ", re.compile(b" " + level.encode() + rb" (\d{5})\b"))
-        for level in ("Std", "Alr")]
-_COUNTED = [(level, b" " + level.encode() + b" ") for level in ("Int", "Trc", "Dbg")]
+# Record headers come in two forms (the [log] option message_format): short, the default,
+# "<stamp> Std 04500 text", and full, "<stamp> Standard <host> <app> GCTI-00-04500 text", where
+# the level is spelt out and the ID carries a GCTI prefix. Short forms are always counted (with
+# bytes.count, C speed); full forms only in a segment whose head shows one (a regex pass each).
+_FULL_NAMES = {"Std": b"Standard", "Alr": b"Alarm", "Int": b"Interaction", "Trc": b"Trace", "Dbg": b"Debug"}
+_FULL_ID = rb" (?:[^ \n]+ [^ \n]+ GCTI-\d\d-)?(\d{5})\b"
+_FULL_LINE = re.compile(rb"[^\n]{0,%d}? (?:%s)" % (MAX_STAMP_WIDTH, b"|".join(_FULL_NAMES.values())) + _FULL_ID)
+# where to look for a full record: at a GCTI ID (rare in short-format text), then at level names
+# (not "Interaction", common in short-format text: "Int 04543 Interaction message ...")
+_FULL_CLUES = (b" GCTI-", b" Standard ", b" Alarm ", b" Trace ", b" Debug ")
+_FULL_CLUE_CHECKS = 64
+_FULL_LOOK = 16384        # bytes of the head looked at: the header and the first records
+_MESSAGE_LEVELS = ("Std", "Alr")          # the levels whose message IDs are tabled
+_COUNTED_LEVELS = ("Int", "Trc", "Dbg")   # the levels only counted
+_Hit = tuple[str, bytes, re.Pattern[bytes]]        # (level, literal to look for first, ID regex)
+_Counted = tuple[str, bytes, re.Pattern[bytes] | None]     # (level, token, None: count the token)
+
+
+def _short_hit(level: str) -> _Hit:
+    token = b" " + level.encode() + b" "
+    return level, token, re.compile(token + rb"(\d{5})\b")
+
+
+def _full_hit(level: str) -> _Hit:
+    token = b" " + _FULL_NAMES[level] + b" "
+    return level, token, re.compile(token[:-1] + _FULL_ID)
+
+
+_SHORT_HITS = [_short_hit(level) for level in _MESSAGE_LEVELS]
+_SHORT_COUNTED: list[_Counted] = [(level, b" " + level.encode() + b" ", None) for level in _COUNTED_LEVELS]
+_FULL_HITS = _SHORT_HITS + [_full_hit(level) for level in _MESSAGE_LEVELS]
+_FULL_COUNTED = _SHORT_COUNTED + [(level, token, pattern) for level, token, pattern in map(_full_hit, _COUNTED_LEVELS)]
 _GROUP1 = operator.itemgetter(1)
 _START = re.Match.start
 _HA_WORDS = (b"mode activated", b"witchover")
 _ROLE = re.compile(rb"\b(primary|backup)\b", re.I)
-_MSG_ID = re.compile(rb" (Std|Alr|Int|Trc|Dbg) (\d{5})\b")
+_MSG_ID = re.compile(rb" (?:Std|Alr|Int|Trc|Dbg|%s)%s" % (b"|".join(_FULL_NAMES.values()), _FULL_ID))
+_MSG_ID_REACH = MAX_STAMP_WIDTH + 200     # full headers hold a host and an application name
 _THREAD_SUFFIX = re.compile(r"^(?P<base>.+?)(?P<thread>-\d{3,4})?(?:\.\d{8}_\d{6}_\d{3})?"
                             r"(?:\.(?:snapshot|memory))?(?:\.log|\.qsp)?$")
 
@@ -66,6 +99,21 @@ def stream_of(host_path: str) -> str:
         base = (m.group("base") + (m.group("thread") or "")) if m else name
     parent = str(path.parent)
     return base if parent in ("", ".") else f"{parent}/{base}"
+
+
+def _full_format(head: bytes) -> bool:
+    """The segment's first records are written with message_format = full. Literal searches;
+    the regex runs on the line of a clue, for at most ``_FULL_CLUE_CHECKS`` clues of each kind."""
+    head = head[:_FULL_LOOK]
+    for clue in _FULL_CLUES:
+        pos = head.find(clue)
+        checks = 0
+        while pos >= 0 and checks < _FULL_CLUE_CHECKS:
+            if _FULL_LINE.match(head, head.rfind(b"\n", 0, pos) + 1):
+                return True
+            checks += 1
+            pos = head.find(clue, pos + 1)
+    return False
 
 
 class _Msg:
@@ -91,6 +139,9 @@ class LogStats:
         self._seg_start = clock.times.start
         self._msgs: dict[tuple[str, bytes], _Msg] = {}
         self._levels = dict.fromkeys(LEVELS, 0)
+        full = _full_format(head)
+        self._hits = _FULL_HITS if full else _SHORT_HITS
+        self._counted = _FULL_COUNTED if full else _SHORT_COUNTED
         self._ha_events: list[dict[str, Any]] = []
         self._ha_total = 0
         self._first: int | None = None
@@ -145,10 +196,10 @@ class LogStats:
         view = buf if limit == len(buf) else buf[:limit]
         need: dict[int, list[tuple[str, Any]]] = {}     # line offset -> what wants its time
         levels = self._levels
-        for level, token in _COUNTED:
-            levels[level] += view.count(token)
+        for level, token, counter in self._counted:
+            levels[level] += view.count(token) if counter is None else len(counter.findall(view))
         msgs = self._msgs
-        for level, token, pattern in _HIT:
+        for level, token, pattern in self._hits:
             pos = view.find(token)
             if pos < 0:
                 continue
@@ -166,14 +217,14 @@ class LogStats:
             last_at = dict(zip(ids, starts))                       # C: the last hit of each ID wins
             fresh = [i for i in last_at if msgs[(level, i)].first is None and not msgs[(level, i)].text]
             if fresh:
-                first_at = dict(zip(reversed(ids), reversed(starts)))
+                first_hit = dict(zip(reversed(ids), reversed(matches)))
                 for ident in fresh:
-                    at = first_at[ident]
+                    hit = first_hit[ident]
                     entry = msgs[(level, ident)]
-                    eol = view.find(b"\n", at)
-                    entry.text = view[at + 10:eol if eol >= 0 else len(view)][:MAX_TEXT].strip().decode(
+                    eol = view.find(b"\n", hit.end())
+                    entry.text = view[hit.end():eol if eol >= 0 else len(view)][:MAX_TEXT].strip().decode(
                         "utf-8", "replace") or " "
-                    start = self._record_start(view, at)
+                    start = self._record_start(view, hit.start())
                     if start >= 0:
                         need.setdefault(start, []).append(("first", entry))
             for ident, at in last_at.items():
@@ -209,10 +260,10 @@ class LogStats:
             if len(self._ha_events) >= MAX_HA_EVENTS:
                 continue
             role = _ROLE.search(line)
-            ident = _MSG_ID.search(line[:MAX_STAMP_WIDTH + 12])
+            ident = _MSG_ID.search(line[:_MSG_ID_REACH])
             event: dict[str, Any] = {
                 "role": role.group(1).decode().capitalize() if role else None,
-                "id": ident.group(2).decode() if ident else None,
+                "id": ident.group(1).decode() if ident else None,
                 "text": line[:MAX_TEXT].decode("utf-8", "replace").strip(),
                 "time": None,
             }

@@ -76,6 +76,28 @@ def test_counts_ids_times_roles_and_header() -> None:
     assert event["time"] == "2024-03-06T05:01:00.500+00:00"
 
 
+def _full_format(body: bytes) -> bytes:
+    """The same records as message_format = full writes them: level spelt out, host and
+    application names, the ID with its GCTI prefix."""
+    names = {b"Std": b"Standard", b"Alr": b"Alarm", b"Int": b"Interaction", b"Trc": b"Trace", b"Dbg": b"Debug"}
+    return re.sub(rb"^(\S+) (Std|Alr|Int|Trc|Dbg) (\d{5}) ",
+                  lambda m: m[1] + b" " + names[m[2]] + b" demo-gen01 SIPS_P GCTI-04-" + m[3] + b" ",
+                  body, flags=re.M)
+
+
+@pytest.mark.parametrize("sizes", [[1 << 20], [37, 4096]])
+def test_full_message_format_counts_like_the_short_one(sizes: list[int]) -> None:
+    short = run(HEADER + BODY, [1 << 20])[1]
+    data = HEADER + _full_format(BODY)
+    assert b"Standard demo-gen01 SIPS_P GCTI-04-09900 Connected" in data
+    out, full = run(data, sizes)
+    assert out == data
+    assert full["levels"] == short["levels"] == {"Std": 3, "Alr": 2, "Int": 1, "Trc": 1, "Dbg": 1}
+    assert full["messages"] == short["messages"]          # IDs, counts, first/last times, texts
+    assert full["ha_events"][0]["id"] == "04561"
+    assert (full["first"], full["last"]) == (short["first"], short["last"])
+
+
 @pytest.mark.parametrize("seed", range(8))
 def test_any_chunking_gives_the_same_summary(seed: int) -> None:
     data = HEADER + BODY * 50
