@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 
 class RawJSON:
@@ -31,23 +31,64 @@ def json_value(value: object) -> object:
     return value.value() if isinstance(value, RawJSON) else value
 
 
+class LazyList:
+    """A JSON array whose items are made each time it is read (``manifest["files"]``: one entry
+    per collected file, built from the run's member log as manifest.json is encoded, never all
+    at once), then the items ``append``-ed to it. Re-iterable; ``iter_manifest_json`` writes it
+    as a list. Only as a value of the manifest's top level (its items are indented for that)."""
+
+    def __init__(self, make: Callable[[], Iterable[object]]) -> None:
+        self._make = make
+        self._added: list[object] = []
+
+    def append(self, item: object) -> None:
+        self._added.append(item)
+
+    def __iter__(self) -> Iterator[object]:
+        yield from self._make()
+        yield from self._added
+
+
 def iter_manifest_json(manifest: dict) -> Iterator[str]:
     """manifest.json as text pieces, never as one string (tens of MB for thousands of files);
-    RawJSON values go in as their text. The pure-Python encoder (used with ``indent``) yields
-    each value it got from ``default`` as one piece, so a placeholder is swapped for the text."""
-    raws: list[bytes] = []
-    tag = f"\0raw-{os.urandom(8).hex()}:"          # no string from a host can know it
-    quoted_tag = json.dumps(tag)[:-1]                # how the encoder writes it: "\u0000raw-...:
+    RawJSON values go in as their text, LazyList items one at a time. Same text as
+    ``json.dumps(manifest, indent=1)`` would give with every lazy value made a list."""
+    return _pieces(manifest, nested=False)
+
+
+def _pieces(value: object, *, nested: bool) -> Iterator[str]:
+    """The pure-Python encoder (used with ``indent``) yields each value it got from ``default``
+    as one piece, so a placeholder is swapped for the text or the items."""
+    slots: list[RawJSON | LazyList] = []
+    tag = f"\0slot-{os.urandom(8).hex()}:"         # no string from a host can know it
+    quoted_tag = json.dumps(tag)[:-1]                # how the encoder writes it: "\u0000slot-...:
 
     def default(value: object) -> str:
-        if isinstance(value, RawJSON):
-            raws.append(value.text)
-            return f"{tag}{len(raws) - 1}"
+        if isinstance(value, (RawJSON, LazyList)):
+            if isinstance(value, LazyList) and nested:
+                raise TypeError("a LazyList only as a value of the manifest's top level")
+            slots.append(value)
+            return f"{tag}{len(slots) - 1}"
         raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
     encoder = json.JSONEncoder(indent=1, default=default)
-    for piece in encoder.iterencode(manifest):
+    for piece in encoder.iterencode(value):
         if piece.startswith(quoted_tag) and piece.endswith('"'):
-            yield raws[int(piece[len(quoted_tag):-1])].decode("utf-8")
+            slot = slots[int(piece[len(quoted_tag):-1])]
+            if isinstance(slot, RawJSON):
+                yield slot.text.decode("utf-8")
+            else:
+                yield from _items(slot)
             continue
         yield piece
+
+
+def _items(items: LazyList) -> Iterator[str]:
+    """A top-level value's list, indented as ``json.dumps(indent=1)`` indents it."""
+    empty = True
+    for item in items:
+        yield "[\n  " if empty else ",\n  "
+        empty = False
+        for piece in _pieces(item, nested=True):
+            yield piece.replace("\n", "\n  ")
+    yield "[]" if empty else "\n ]"

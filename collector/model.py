@@ -12,6 +12,7 @@ Every path inside these values is either
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -181,7 +182,7 @@ class BundleInfo:
 @dataclass
 class RunResult:
     bundle: BundleInfo | None
-    members: list[MemberResult]
+    members: Sequence[MemberResult]          # a MemberLog after a run: read from disk, in arrival order
     excluded: list[Excluded]
     skipped: list[Skip]
     installations: tuple[Installation, ...]

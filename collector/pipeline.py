@@ -17,12 +17,12 @@ import shutil
 import tempfile
 import time
 from datetime import datetime, timezone
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from collector import __version__
 from collector.errors import DiskFull, GcollectError
-from collector.manifestjson import RawJSON, iter_manifest_json
+from collector.manifestjson import LazyList, RawJSON, iter_manifest_json
 from collector.member import (MemberOutcome, WorkerConfig, close_worker, init_worker, preload_rule_sets,
                               process_member)
 from collector.model import Candidate, Excluded, MemberResult, Plan, RunResult
@@ -43,39 +43,28 @@ def _iso(ts: datetime | None) -> str | None:
     return ts.astimezone(timezone.utc).isoformat() if ts else None
 
 
-def build_manifest(plan: Plan, settings: RunSettings, members: list[MemberResult],
+def build_manifest(plan: Plan, settings: RunSettings, members: Sequence[MemberResult],
                    facts: dict[str, tuple[int, str]], excluded: list[Excluded],
                    rule_sets: list, created: datetime) -> dict:
+    """The manifest as a dict whose ``files`` is a LazyList: its entries are made from
+    ``members`` (a MemberLog in a run) each time it is read, so they are never all in memory."""
     redactions: dict[str, int] = {}
+    findings = bytes_in = bytes_out = 0
     for member in members:
         for rule, count in member.redactions.items():
             redactions[rule] = redactions.get(rule, 0) + count
-    files = [
-        {
-            "path": m.host_path,
-            "original_path": "/" + m.host_path,
-            "product": m.product,
-            "installation": m.installation,
-            "kind": m.kind,
-            "size_in": m.size_in,
-            "size_out": m.size_out,
-            "mtime": datetime.fromtimestamp(m.mtime, timezone.utc).isoformat(),
-            "sha256": m.sha256,
-            "redactions": m.redactions,
-            "kept_first": m.kept_first,
-            "kept_last": m.kept_last,
-            "unredacted": m.unredacted,
-            **({"scan_findings": [{"line": line, "category": cat} for line, cat in m.findings]}
-               if m.findings else {}),
-            **({"note": m.note} if m.note else {}),
-            **({"log_stats": RawJSON(m.log_stats)} if m.log_stats else {}),
-            **({"source_range": [m.start_offset, m.end_offset], "source_size": m.source_size}
-               if m.start_offset or (m.source_size and m.end_offset < m.source_size) else {}),
-        }
-        for m in sorted(members, key=lambda m: m.host_path)
-    ]
-    files += [{"path": name, "kind": "facts", "size_out": size, "sha256": sha}
-              for name, (size, sha) in sorted(facts.items())]
+        findings += len(member.findings)
+        bytes_in += member.size_in
+        bytes_out += member.size_out
+    fact_entries = [{"path": name, "kind": "facts", "size_out": size, "sha256": sha}
+                    for name, (size, sha) in sorted(facts.items())]
+    by_path = getattr(members, "by_path", None)
+
+    def entries() -> Iterator[dict]:
+        ordered = by_path() if by_path is not None else sorted(members, key=lambda m: m.host_path)
+        yield from map(_file_entry, ordered)
+        yield from fact_entries
+
     return {
         "schema": MANIFEST_SCHEMA,
         "tool": {"name": "gcollect", "version": __version__},
@@ -93,20 +82,44 @@ def build_manifest(plan: Plan, settings: RunSettings, members: list[MemberResult
              "app_type": i.app_type, "version": i.version, "evidence": list(i.evidence)}
             for i in plan.installations
         ],
-        "files": files,
+        "files": LazyList(entries),
         "excluded": [{"path": e.host_path, "product": e.product, "reason": e.reason} for e in excluded],
         "skipped": [{"path": s.host_path, "product": s.product, "reason": s.reason, "size": s.size}
                     for s in plan.skipped],
         "redactions": dict(sorted(redactions.items())),
-        "scan_findings": sum(len(m.findings) for m in members),
+        "scan_findings": findings,
         "totals": {
             "files": len(members),
-            "bytes_in": sum(m.size_in for m in members),
-            "bytes_out": sum(m.size_out for m in members),
+            "bytes_in": bytes_in,
+            "bytes_out": bytes_out,
             "excluded": len(excluded),
             "skipped": len(plan.skipped),
         },
         **({"extra": settings.extra} if settings.extra else {}),
+    }
+
+
+def _file_entry(m: MemberResult) -> dict:
+    return {
+        "path": m.host_path,
+        "original_path": "/" + m.host_path,
+        "product": m.product,
+        "installation": m.installation,
+        "kind": m.kind,
+        "size_in": m.size_in,
+        "size_out": m.size_out,
+        "mtime": datetime.fromtimestamp(m.mtime, timezone.utc).isoformat(),
+        "sha256": m.sha256,
+        "redactions": m.redactions,
+        "kept_first": m.kept_first,
+        "kept_last": m.kept_last,
+        "unredacted": m.unredacted,
+        **({"scan_findings": [{"line": line, "category": cat} for line, cat in m.findings]}
+           if m.findings else {}),
+        **({"note": m.note} if m.note else {}),
+        **({"log_stats": RawJSON(m.log_stats)} if m.log_stats else {}),
+        **({"source_range": [m.start_offset, m.end_offset], "source_size": m.source_size}
+           if m.start_offset or (m.source_size and m.end_offset < m.source_size) else {}),
     }
 
 
@@ -198,6 +211,7 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
     """
     from collector.bundle import BundleWriter, bundle_name
     from collector.hostguard import preflight
+    from collector.memberlog import MemberLog
     from collector.redaction.rules import load_rule_sets
 
     reporter = reporter or SilentReporter()
@@ -219,7 +233,7 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
                           token_db=settings.state_dir / "tokens.db", rule_dirs=settings.rule_dirs,
                           window=plan.window, chunk_size=settings.chunk_size,
                           call_ids=call[1] if call else frozenset())
-    members: list[MemberResult] = []
+    members = MemberLog(settings.output_dir)   # on disk: the main process does not grow with the file count
     excluded: list[Excluded] = []
     bytes_in = 0
     candidates = sorted(plan.members, key=lambda c: -(c.tail_bytes or c.size))
@@ -273,6 +287,7 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
             workers.close(abort=True)
         if writer is not None:
             writer.abort()
+        members.close()
         raise
     finally:
         reporter.close()

@@ -58,8 +58,9 @@ def _max(a: datetime | None, b: datetime | None) -> datetime | None:
 
 
 def summarise(manifest: dict[str, Any]) -> dict[str, Any]:
-    files = [f for f in manifest.get("files", []) if isinstance(f, dict)]
-    collected = [f for f in files if f.get("kind") not in ("facts", "report")]
+    # one pass over the entries: in a run they are made one at a time from the member log
+    collected = (f for f in manifest.get("files", [])
+                 if isinstance(f, dict) and f.get("kind") not in ("facts", "report"))
     products: dict[str, dict[str, Any]] = {}
     streams: dict[tuple[str, str], dict[str, Any]] = {}
     alarms: dict[tuple[str, str, str], dict[str, Any]] = {}

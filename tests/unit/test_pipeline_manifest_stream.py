@@ -27,3 +27,36 @@ def test_the_manifest_comes_in_pieces_not_one_string() -> None:
     manifest = {"files": [{"path": f"f{i}.log", "log_stats": RawJSON(b'{"n":1}')} for i in range(2000)]}
     pieces = list(iter_manifest_json(manifest))
     assert len(pieces) > 2000 and max(map(len, pieces)) < 100
+
+
+def test_a_lazy_list_is_written_as_json_dumps_writes_the_list() -> None:
+    """Same text as json.dumps(indent=1), item by item, appended items last; re-iterable."""
+    from collector.manifestjson import LazyList
+
+    made = []
+
+    def entries():
+        for i in range(3):
+            made.append(i)
+            yield {"path": f"f{i}.log", "sizes": [i, {"out": i}], "empty": {}, "none": []}
+
+    for lazy, plain in ((LazyList(entries), [{"path": f"f{i}.log", "sizes": [i, {"out": i}], "empty": {},
+                                                "none": []} for i in range(3)]),
+                        (LazyList(lambda: iter(())), [])):
+        lazy.append({"path": "report.html"})
+        manifest = {"schema": "s", "files": lazy, "totals": {"files": 3}}
+        expected = json.dumps({"schema": "s", "files": plain + [{"path": "report.html"}], "totals": {"files": 3}},
+                              indent=1)
+        assert "".join(iter_manifest_json(manifest)) == expected
+        assert list(lazy) == plain + [{"path": "report.html"}]
+    assert made == [0, 1, 2, 0, 1, 2]                     # made again at each reading, never kept
+    empty = {"files": LazyList(lambda: iter(()))}
+    assert "".join(iter_manifest_json(empty)) == json.dumps({"files": []}, indent=1)
+
+
+def test_log_stats_inside_lazy_entries_go_in_as_their_text() -> None:
+    from collector.manifestjson import LazyList
+
+    lazy = LazyList(lambda: iter([{"path": "a.log", "log_stats": RawJSON(b'{"messages":[{"id":"04541"}]}')}]))
+    text = "".join(iter_manifest_json({"files": lazy}))
+    assert json.loads(text) == {"files": [{"path": "a.log", "log_stats": {"messages": [{"id": "04541"}]}}]}
