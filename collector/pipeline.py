@@ -10,6 +10,7 @@ bundle and every temporary piece before it propagates.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -151,17 +152,29 @@ class _Workers:
     def __init__(self, config: WorkerConfig, settings: RunSettings, members: int) -> None:
         self.inline = settings.workers <= 1 or members <= 1
         self.pool: cf.ProcessPoolExecutor | None = None
+        self.frozen = False
         self.size = 1 if self.inline else min(settings.workers, members)
         if self.inline:
             init_worker(config, low_priority=False, own_process=False)
         else:
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-            self.pool = cf.ProcessPoolExecutor(
-                max_workers=self.size,
-                mp_context=multiprocessing.get_context(method),
-                initializer=init_worker,
-                initargs=(config, settings.low_priority, True),
-            )
+            if method == "fork":
+                # The workers share the main process's pages (the plan, the rule sets) until they
+                # write to them, and a garbage collection in a worker writes to every object it
+                # walks. Frozen objects are never walked: the 1 GB bench's PSS sum 109 -> 95 MB.
+                gc.collect()
+                gc.freeze()
+                self.frozen = True
+            try:
+                self.pool = cf.ProcessPoolExecutor(
+                    max_workers=self.size,
+                    mp_context=multiprocessing.get_context(method),
+                    initializer=init_worker,
+                    initargs=(config, settings.low_priority, True),
+                )
+            except BaseException:
+                self.close()
+                raise
 
     def outcomes(self, candidates: list[Candidate]):
         if self.pool is None:
@@ -195,6 +208,9 @@ class _Workers:
             self.pool = None
         else:
             close_worker()
+        if self.frozen:
+            gc.unfreeze()
+            self.frozen = False
 
 
 def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,

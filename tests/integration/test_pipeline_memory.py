@@ -45,3 +45,23 @@ def test_results_of_many_files_are_not_all_in_memory_at_the_end(tmp_path) -> Non
         assert listed[m.host_path]["sha256"] == m.sha256 and listed[m.host_path]["size_out"] == m.size_out
     assert sorted(listed) == sorted(m.host_path for m in result.members)
     assert [f["path"] for f in entries if f.get("kind") == "report"] == ["report.txt"]
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="forked workers only")
+def test_forked_workers_do_not_walk_the_main_process_objects(tmp_path) -> None:
+    """Objects inherited from the main process are frozen (a worker's collections skip them, so
+    their pages stay shared); the main process unfreezes when the pool closes."""
+    from collector.member import WorkerConfig
+    from collector.model import Window
+    from collector.pipeline import _Workers
+
+    config = WorkerConfig(tmp_path, "tar.gz", None, b"k" * 32, tmp_path / "t.db", (), Window(), 65536)
+    settings = RunSettings(output_dir=tmp_path, state_dir=tmp_path, host_name="h1", workers=2, low_priority=False)
+    workers = _Workers(config, settings, members=10)
+    try:
+        assert workers.pool is not None
+        frozen_in_worker = workers.pool.submit(gc.get_freeze_count).result(timeout=60)
+        assert frozen_in_worker > 1000
+    finally:
+        workers.close()
+    assert gc.get_freeze_count() == 0
