@@ -73,7 +73,7 @@ def _full_hit(level: str) -> _Hit:
 _SHORT_HITS = [_short_hit(level) for level in _MESSAGE_LEVELS]
 _SHORT_COUNTED: list[_Counted] = [(level, b" " + level.encode() + b" ", None) for level in _COUNTED_LEVELS]
 _FULL_HITS = _SHORT_HITS + [_full_hit(level) for level in _MESSAGE_LEVELS]
-_FULL_COUNTED = _SHORT_COUNTED + [(level, token, pattern) for level, token, pattern in map(_full_hit, _COUNTED_LEVELS)]
+_FULL_COUNTED: list[_Counted] = _SHORT_COUNTED + list(map(_full_hit, _COUNTED_LEVELS))
 _GROUP1 = operator.itemgetter(1)
 _START = re.Match.start
 _HA_WORDS = (b"mode activated", b"witchover")
