@@ -14,6 +14,8 @@ unpickling per member. ``close()`` (or the garbage collector) frees the file.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import pickle
 import tempfile
 from array import array
@@ -21,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import overload
 
+from collector.errors import BundleWriteError, DiskFull
 from collector.model import MemberResult
 
 _READ_AHEAD = 1 << 20          # iteration reads this much at a time
@@ -30,8 +33,10 @@ class MemberLog(Sequence[MemberResult]):
     """``append(result)`` while a run goes on; then read like a list."""
 
     def __init__(self, folder: Path) -> None:
+        self._folder = folder
         # unlinked at once where the system allows (POSIX); elsewhere removed on close
-        self._file = tempfile.TemporaryFile(prefix=".gcollect-members-", dir=folder)
+        with self._errors():
+            self._file = tempfile.TemporaryFile(prefix=".gcollect-members-", dir=folder)
         self._offsets = array("q", [0])         # record i is [offsets[i], offsets[i + 1])
         self._paths: list[str] = []
 
@@ -39,8 +44,9 @@ class MemberLog(Sequence[MemberResult]):
     def append(self, result: MemberResult) -> None:
         record = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
         end = self._offsets[-1]
-        self._file.seek(end)
-        self._file.write(record)              # buffered; a full disk raises here or at the next read
+        with self._errors():                  # buffered: a full disk shows here or at the next read
+            self._file.seek(end)
+            self._file.write(record)
         self._offsets.append(end + len(record))
         self._paths.append(result.host_path)
 
@@ -88,8 +94,19 @@ class MemberLog(Sequence[MemberResult]):
         return result
 
     def _pread(self, offset: int, size: int) -> bytes:
-        self._file.seek(offset)                # os.pread is not on Windows
-        return self._file.read(size)
+        with self._errors():
+            self._file.seek(offset)            # os.pread is not on Windows
+            return self._file.read(size)
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        """A full disk or another write problem as the run's own errors (one line, exit code)."""
+        try:
+            yield
+        except OSError as e:
+            if e.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise DiskFull(where=str(self._folder)) from e
+            raise BundleWriteError(path=str(self._folder), problem=f"member log: {e.strerror or e}") from e
 
     def close(self) -> None:
         self._file.close()

@@ -52,3 +52,32 @@ def test_empty(tmp_path: Path) -> None:
     log = MemberLog(tmp_path)
     assert len(log) == 0 and list(log) == [] and list(log.by_path()) == []
     log.close()
+
+
+def test_a_full_disk_is_the_runs_disk_full_error(tmp_path: Path) -> None:
+    """ENOSPC, when the buffered records reach the disk, is DiskFull (one line, its exit code)."""
+    import errno
+
+    from collector.errors import DiskFull
+
+    log = MemberLog(tmp_path)
+    log.append(result(1))                               # in the buffer
+
+    class FullDisk:
+        def __init__(self, real):
+            self.real = real
+
+        def seek(self, offset):                         # where the buffer is flushed
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def __getattr__(self, name):
+            return getattr(self.real, name)
+
+    real = log._file
+    log._file = FullDisk(real)
+    with pytest.raises(DiskFull):
+        log.append(result(2))
+    with pytest.raises(DiskFull):
+        log[0]
+    assert len(log) == 1                                # the record that failed is not counted
+    real.close()
