@@ -246,9 +246,12 @@ def test_signal_mid_run_removes_temporaries(host, tmp_path, sig, code):
         handle.write(b"".join(b"09:00:00.000 Trc 04541 RequestMakeCall received from [612]\n"
                               b"\tAttributeANI\t'555%07d'\n\tAttributeDNIS\t'800%07d'\n" % (i, i)
                               for i in range(60000)))
+    # as started from a terminal: a suite run as a background job (`... &`) ignores SIGINT, and
+    # an ignored signal is inherited, so gcollect would rightly go on to the end
     proc = subprocess.Popen([sys.executable, "-m", "collector", "collect", "--root", str(host),
                              "--output", str(out), "--state-dir", str(tmp_path / "state"), "--quiet",
-                             "--workers", "2"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                             "--workers", "2"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not any(p.name.startswith(".gcollect-tmp") for p in out.iterdir()):
         time.sleep(0.05)
