@@ -7,6 +7,7 @@ The exit-code table below is the one documented in the README.
 
 from __future__ import annotations
 
+import errno
 from enum import IntEnum
 
 
@@ -102,6 +103,17 @@ class BundleWriteError(GcollectError):
     """cannot write bundle {path}: {problem}"""
 
     exit_code = ExitCode.BUNDLE_WRITE
+
+
+_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def output_write_error(e: OSError, *, folder: str, path: str) -> GcollectError:
+    """A failed write to the output folder: DiskFull for a full disk or quota, else
+    BundleWriteError naming ``path`` (the bundle, or what was being written for it)."""
+    if e.errno in _FULL:
+        return DiskFull(where=folder)
+    return BundleWriteError(path=path, problem=e.strerror or str(e))
 
 
 class VerifyFailed(GcollectError):

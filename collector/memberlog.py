@@ -15,7 +15,6 @@ unpickling per member. ``close()`` (or the garbage collector) frees the file.
 from __future__ import annotations
 
 import contextlib
-import errno
 import pickle
 import tempfile
 from array import array
@@ -23,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import overload
 
-from collector.errors import BundleWriteError, DiskFull
+from collector.errors import output_write_error
 from collector.model import MemberResult
 
 _READ_AHEAD = 1 << 20          # iteration reads this much at a time
@@ -104,9 +103,7 @@ class MemberLog(Sequence[MemberResult]):
         try:
             yield
         except OSError as e:
-            if e.errno in (errno.ENOSPC, errno.EDQUOT):
-                raise DiskFull(where=str(self._folder)) from e
-            raise BundleWriteError(path=str(self._folder), problem=f"member log: {e.strerror or e}") from e
+            raise output_write_error(e, folder=str(self._folder), path=f"{self._folder} (member log)") from e
 
     def close(self) -> None:
         self._file.close()

@@ -21,13 +21,12 @@ from collector.bundle import tarformat, zipformat
 from collector.bundle.names import FORMATS, UnsafeMemberName, check_component, check_member, name_bytes, \
     sha256sums_line
 from collector.bundle.pieces import GZIP_MAGIC, ZSTD_MAGIC, Piece, compress_unit, crc32
-from collector.errors import BundleWriteError, DiskFull
+from collector.errors import BundleWriteError, output_write_error
 from collector.integrity import fsync_dir, write_sidecar
 from collector.model import BundleInfo
 
 _COPY = 1 << 20
 _PENDING_MAX = 1 << 20
-_FULL = {errno.ENOSPC, errno.EDQUOT}
 _NO_LINK = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.ENOSYS, errno.EMLINK}
 
 
@@ -282,9 +281,7 @@ class BundleWriter:
         self._raise(e)
 
     def _raise(self, e: OSError) -> NoReturn:
-        if e.errno in _FULL:
-            raise DiskFull(where=str(self.out_dir)) from e
-        raise BundleWriteError(path=str(self.path), problem=e.strerror or str(e)) from e
+        raise output_write_error(e, folder=str(self.out_dir), path=str(self.path)) from e
 
 
 def _unlink_quietly(path: Path) -> None:
