@@ -18,7 +18,7 @@ import shutil
 import tempfile
 import time
 from datetime import datetime, timezone
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from collector import __version__
@@ -26,6 +26,7 @@ from collector.errors import DiskFull, GcollectError
 from collector.manifestjson import LazyList, RawJSON, iter_manifest_json
 from collector.member import (MemberOutcome, WorkerConfig, close_worker, init_worker, preload_rule_sets,
                               process_member)
+from collector.memberlog import MemberLog
 from collector.model import Candidate, Excluded, MemberResult, Plan, RunResult
 from collector.progress import Reporter, SilentReporter
 from collector.settings import RunSettings
@@ -44,11 +45,11 @@ def _iso(ts: datetime | None) -> str | None:
     return ts.astimezone(timezone.utc).isoformat() if ts else None
 
 
-def build_manifest(plan: Plan, settings: RunSettings, members: Sequence[MemberResult],
+def build_manifest(plan: Plan, settings: RunSettings, members: MemberLog,
                    facts: dict[str, tuple[int, str]], excluded: list[Excluded],
                    rule_sets: list, created: datetime) -> dict:
     """The manifest as a dict whose ``files`` is a LazyList: its entries are made from
-    ``members`` (a MemberLog in a run) each time it is read, so they are never all in memory."""
+    ``members`` each time it is read, so they are never all in memory."""
     redactions: dict[str, int] = {}
     findings = bytes_in = bytes_out = 0
     for member in members:
@@ -59,11 +60,9 @@ def build_manifest(plan: Plan, settings: RunSettings, members: Sequence[MemberRe
         bytes_out += member.size_out
     fact_entries = [{"path": name, "kind": "facts", "size_out": size, "sha256": sha}
                     for name, (size, sha) in sorted(facts.items())]
-    by_path = getattr(members, "by_path", None)
 
     def entries() -> Iterator[dict]:
-        ordered = by_path() if by_path is not None else sorted(members, key=lambda m: m.host_path)
-        yield from map(_file_entry, ordered)
+        yield from map(_file_entry, members.by_path())
         yield from fact_entries
 
     return {
@@ -227,7 +226,6 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
     """
     from collector.bundle import BundleWriter, bundle_name
     from collector.hostguard import preflight
-    from collector.memberlog import MemberLog
     from collector.redaction.rules import load_rule_sets
 
     reporter = reporter or SilentReporter()
