@@ -19,6 +19,7 @@ from typing import BinaryIO, Protocol
 from collector.errors import VerifyFailed
 
 SIDECAR_SUFFIX = ".sha256"
+ATOMIC_DIR_PREFIX = ".gcollect-w-"     # atomic_write_bytes's private folder (a kill can leave one)
 _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
 
 
@@ -143,7 +144,7 @@ def atomic_write_bytes(path: Path | str, data: bytes, mode: int = 0o600) -> None
     """
     path = Path(path)
     parent = path.parent
-    private = Path(tempfile.mkdtemp(prefix=".gcollect-w-", dir=parent))
+    private = Path(tempfile.mkdtemp(prefix=ATOMIC_DIR_PREFIX, dir=parent))
     tmp = private / "data"
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0),
@@ -204,6 +205,7 @@ def read_sidecar(path: Path | str) -> str:
 
 __all__ = [
     "HashingReader",
+    "ATOMIC_DIR_PREFIX",
     "atomic_write_bytes",
     "fsync_dir",
     "digests_equal",

@@ -24,10 +24,11 @@ import hashlib
 import json
 
 import os
+import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from collector.integrity import atomic_write_bytes, fsync_dir  # noqa: F401 (re-exported)
+from collector.integrity import ATOMIC_DIR_PREFIX, atomic_write_bytes, fsync_dir  # noqa: F401 (re-exported)
 from typing import Any, Literal, NamedTuple
 
 from collector.errors import BadInput
@@ -49,11 +50,15 @@ def atomic_write_json(path: Path, obj: Any) -> None:
 
 
 def remove_stale_temporaries(directory: Path) -> list[Path]:
-    """Remove ``.NAME.*.tmp`` files left by a write that a kill interrupted."""
+    """Remove what a write that a kill interrupted left: ``.NAME.*.tmp`` files (the site key)
+    and atomic_write_bytes's private folders."""
     removed = []
     for tmp in directory.glob(".*.tmp"):
         tmp.unlink(missing_ok=True)
         removed.append(tmp)
+    for private in directory.glob(ATOMIC_DIR_PREFIX + "*"):
+        shutil.rmtree(private, ignore_errors=True)
+        removed.append(private)
     return removed
 
 

@@ -318,6 +318,7 @@ def test_corrupt_gzip_is_left_out(host, tmp_path):
 def test_sigkill_at_random_moments_never_leaves_a_verifying_incomplete_bundle(host, tmp_path):
     import random
 
+    from collector.integrity import ATOMIC_DIR_PREFIX
     from collector.verify import verify_bundle
 
     rng = random.Random(int(os.environ.get("GCOLLECT_KILL_SEED", "7")))
@@ -352,8 +353,8 @@ def test_sigkill_at_random_moments_never_leaves_a_verifying_incomplete_bundle(ho
             if sidecar.exists():
                 sidecar.unlink()
         for leftover in out.iterdir():      # what a SIGKILL leaves must never look complete
-            assert leftover.name.endswith((".partial", ".sha256")) or leftover.name.startswith(".gcollect-tmp"), \
-                leftover.name
+            assert leftover.name.endswith((".partial", ".sha256")) or leftover.name.startswith(
+                (".gcollect-tmp", ATOMIC_DIR_PREFIX)), leftover.name      # the sidecar's atomic write
             if leftover.is_dir():
                 shutil.rmtree(leftover)
             else:

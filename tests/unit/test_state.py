@@ -262,3 +262,20 @@ def test_unchanged_is_classifys_first_answer(root: Path) -> None:
         f.write(b"line 3\n")
     assert unchanged(key, os.stat(root / "logs" / "a.log"), state) is None
     assert _decide(root, "logs/a.log", state).reason == "grown"
+
+
+def test_stale_temporaries_of_a_killed_write_are_removed(tmp_path) -> None:
+    """A kill during atomic_write_bytes leaves its private folder; during the site key's
+    creation, a .NAME.*.tmp file. Both go; nothing else does."""
+    from collector.integrity import ATOMIC_DIR_PREFIX
+    from collector.state import remove_stale_temporaries
+
+    private = tmp_path / (ATOMIC_DIR_PREFIX + "x1y2")
+    private.mkdir()
+    (private / "data").write_bytes(b"half")
+    (tmp_path / ".site.key.123.456.tmp").write_bytes(b"k")
+    (tmp_path / "bundle.tar.gz").write_bytes(b"b")
+    (tmp_path / "snapshot-state-1.json").write_bytes(b"{}")
+    removed = remove_stale_temporaries(tmp_path)
+    assert sorted(p.name for p in removed) == sorted([private.name, ".site.key.123.456.tmp"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle.tar.gz", "snapshot-state-1.json"]
