@@ -27,7 +27,6 @@ import hashlib
 import json
 import os
 import re
-import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -37,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 import collector
+from collector.checkcache import CheckedDigests, checks_key, installed_module_stamp
 from collector.errors import BadProfile
 from collector.model import CollectSpec, Detect, Profile
 
@@ -50,7 +50,6 @@ PLACEHOLDERS = ("app_dir", "log_base", "log_dir", "name", "home")
 LEADING_PLACEHOLDERS = frozenset({"app_dir", "log_base", "log_dir", "home"})  # host paths: start a glob
 MAX_PROFILE_BYTES = 1024 * 1024
 CHECKED_FILE = "profiles-checked.json"
-MAX_CHECKED = 1024                 # digests remembered
 
 _PACKAGE_DIR = Path(collector.__file__).resolve().parent
 _BRACES = re.compile(r"\{([^{}]*)\}")
@@ -102,7 +101,7 @@ def load_profiles(extra_dirs: Sequence[Path] = (), *, checked_in: Path | None = 
 
     ``checked_in``: a state folder remembering which profile files passed the checks (see the
     module docstring); None checks every file."""
-    checked = _Checked(checked_in) if checked_in is not None else None
+    checked = _checked(checked_in) if checked_in is not None else None
     profiles: dict[str, Profile] = {}
     for folder in profile_dirs(extra_dirs):
         here: dict[str, Profile] = {}
@@ -123,7 +122,7 @@ def load_profile_file(path: Path) -> Profile:
     return _load_or_raise(Path(path), None)
 
 
-def _load_or_raise(path: Path, checked: _Checked | None) -> Profile:
+def _load_or_raise(path: Path, checked: CheckedDigests | None) -> Profile:
     profile, problems = _load(path, checked)
     if problems or profile is None:
         first = problems[0]
@@ -155,7 +154,7 @@ def _problem(problem: Problem) -> str:
     return f"{problem.key}: {problem.text}" if problem.key else problem.text
 
 
-def _load(path: Path, checked: _Checked | None = None) -> tuple[Profile | None, list[Problem]]:
+def _load(path: Path, checked: CheckedDigests | None = None) -> tuple[Profile | None, list[Problem]]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -175,7 +174,7 @@ def _load(path: Path, checked: _Checked | None = None) -> tuple[Profile | None, 
     if not isinstance(data, dict):
         return None, [Problem(1, "", f"expected a mapping of profile keys, got {_kind_of(data)}")]
     digest = hashlib.sha256(raw).hexdigest()
-    if checked is None or digest not in checked.clean:
+    if checked is None or digest not in checked:
         problems += _schema_problems(data, lines)
         problems += _semantic_problems(data, lines)
     problems = sorted(set(problems))
@@ -186,50 +185,9 @@ def _load(path: Path, checked: _Checked | None = None) -> tuple[Profile | None, 
     return _build(data, path, digest), []
 
 
-class _Checked:
-    """The SHA-256 of profile files that passed every check, kept in ``<state>/profiles-checked.json``
-    under a key of what the checks depend on (this module's source, the schema, the version).
-    A missing, foreign or damaged file is the empty set; saving is best effort, atomic, 0600,
-    and only when something new passed. It never holds a profile, only a verdict: what a run
-    collects always comes from the profile file itself."""
-
-    def __init__(self, state_dir: Path) -> None:
-        self.path = Path(state_dir) / CHECKED_FILE
-        self.key = _checks_key()
-        self.clean: frozenset[str] = self._read() if self.key else frozenset()
-        self.seen: list[str] = []
-
-    def passed(self, digest: str) -> None:
-        self.seen.append(digest)
-
-    def _read(self) -> frozenset[str]:
-        try:
-            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-        except OSError:
-            return frozenset()
-        try:
-            with os.fdopen(fd, "rb") as handle:
-                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                    return frozenset()
-                data = json.loads(handle.read(MAX_CHECKED * 80 + 4096))
-        except (OSError, ValueError):
-            return frozenset()
-        digests = data.get("clean") if isinstance(data, dict) and data.get("key") == self.key else None
-        if not isinstance(digests, list):
-            return frozenset()
-        return frozenset(d for d in digests if isinstance(d, str) and re.fullmatch(r"[0-9a-f]{64}", d))
-
-    def save(self) -> None:
-        if not self.key or set(self.seen) <= self.clean or not self.path.parent.is_dir():
-            return
-        from collector.integrity import atomic_write_bytes
-
-        keep = list(dict.fromkeys(self.seen + sorted(self.clean)))[:MAX_CHECKED]
-        try:
-            atomic_write_bytes(self.path, json.dumps({"key": self.key, "clean": sorted(keep)},
-                                                     indent=0).encode() + b"\n")
-        except OSError:
-            pass
+def _checked(state_dir: Path) -> CheckedDigests:
+    """The profile files that passed every check, remembered in ``<state>/profiles-checked.json``."""
+    return CheckedDigests(Path(state_dir) / CHECKED_FILE, _checks_key())
 
 
 @lru_cache(maxsize=1)
@@ -237,20 +195,12 @@ def _checks_key() -> str | None:
     """What a profile's checks depend on besides its bytes: gcollect's version, this module's
     source, the schema, the YAML parser and the installed jsonschema (its file, size and
     time: a new release replaces it). None (nothing remembered) if one cannot be read."""
-    import importlib.util
-
     try:
-        spec = importlib.util.find_spec("jsonschema")
-        origin = spec.origin if spec is not None else None
-        if origin is None:
-            return None
-        info = os.stat(origin)
         parts = [collector.__version__.encode(), Path(__file__).read_bytes(), schema_path().read_bytes(),
-                 f"{yaml.__version__} {_SAFE_LOADER.__name__}".encode(),
-                 f"{origin} {info.st_size} {info.st_mtime_ns}".encode()]
-    except (OSError, ValueError, ImportError, BadProfile):
+                 f"{yaml.__version__} {_SAFE_LOADER.__name__}".encode(), installed_module_stamp("jsonschema")]
+    except (OSError, BadProfile):
         return None
-    return hashlib.sha256(b"\0".join(hashlib.sha256(p).digest() for p in parts)).hexdigest()
+    return checks_key(parts)
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError) -> Problem:
