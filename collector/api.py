@@ -117,7 +117,7 @@ def _text_redactor(settings: RunSettings):
     from collector.redaction.rules import load_rule_sets
     from collector.redaction.tokens import Tokenizer, TokenStore, load_or_create_site_key
 
-    rule_sets = load_rule_sets(("common-secrets", "pii"), settings.rule_dirs)
+    rule_sets = load_rule_sets(("common-secrets", "pii"), settings.rule_dirs, checked_in=settings.state_dir)
     store = TokenStore(settings.state_dir / "tokens.db")
     tokenizer = Tokenizer(load_or_create_site_key(settings.state_dir), store)
 

@@ -234,7 +234,8 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
     preflight(settings.output_dir, plan.bytes_planned, reserve_bytes=settings.reserve_bytes,
               max_bundle_bytes=settings.max_bundle_bytes)
     rule_names = sorted({name for c in plan.members for name in c.rule_sets})
-    rule_sets = load_rule_sets(rule_names, settings.rule_dirs)  # a broken rule set stops here, before any read
+    # a broken rule set stops here, before any read
+    rule_sets = load_rule_sets(rule_names, settings.rule_dirs, checked_in=settings.state_dir)
     by_name = {r.name: r for r in rule_sets}
     preload_rule_sets(settings.rule_dirs, {names: [by_name[n] for n in names]
                                            for names in {c.rule_sets for c in plan.members}})

@@ -65,3 +65,43 @@ def test_forked_workers_do_not_walk_the_main_process_objects(tmp_path) -> None:
     finally:
         workers.close()
     assert gc.get_freeze_count() == 0
+
+
+_RUN_AND_LIST_IMPORTS = """
+import sys
+from collector.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit as stop:
+    code = stop.code
+print("IMPORTED", sorted({m.split(".")[0] for m in sys.modules}), "EXIT", code)
+"""
+
+
+def test_a_run_with_remembered_checks_does_not_import_jsonschema(tmp_path) -> None:
+    """Profiles and rule sets that passed their checks before are not checked again, so the
+    main process (and every worker forked from it) is spared jsonschema: 6 MB each."""
+    import subprocess
+    import sys
+
+    from collector.testhost import generate_host
+
+    root = tmp_path / "host"
+    root.mkdir()
+    generate_host(root, products=["sip-server"], days=0.2, seed=5, segment_kb=16)
+    state = tmp_path / "state"
+    state.mkdir()
+
+    def run(out: str) -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", _RUN_AND_LIST_IMPORTS, "collect", "--root", str(root), "--output",
+             str(tmp_path / out), "--state-dir", str(state), "--quiet", "--host-name", "h1", "--workers", "2"],
+            capture_output=True, text=True, timeout=300)
+        line = done.stdout.strip().splitlines()[-1]
+        assert line.endswith("EXIT 0"), done.stdout + done.stderr
+        return eval(line.split("IMPORTED ", 1)[1].rsplit(" EXIT", 1)[0])   # noqa: S307 - our own output
+
+    assert "jsonschema" in run("first")               # nothing remembered yet: every check runs
+    assert (state / "rule-sets-checked.json").is_file() and (state / "profiles-checked.json").is_file()
+    assert "jsonschema" not in run("second")
+    assert len(list((tmp_path / "second").glob("*.tar.gz"))) == 1

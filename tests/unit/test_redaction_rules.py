@@ -86,3 +86,91 @@ def test_packaged_sets_carry_hash_and_kinds() -> None:
     (tlib,) = load_rule_sets(["tlib"])
     assert len(tlib.sha256) == 64
     assert all(set(rule.kinds) <= {"log", "text"} for rule in tlib.rules)
+
+
+# ---------------------------------------------------------------- remembered checks
+@pytest.fixture
+def fresh_loads(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Empty the per-process cache of loaded sets and count the two checks a record may skip."""
+    import collector.redaction.rules as rules_mod
+
+    monkeypatch.setattr(rules_mod, "_LOADED", {})
+    counts = {"schema": 0, "examples": 0}
+    schema, examples = rules_mod._validate_schema, rules_mod._check_examples
+
+    def counted_schema(data, where):
+        counts["schema"] += 1
+        return schema(data, where)
+
+    def counted_examples(rule_set, set_examples):
+        counts["examples"] += 1
+        return examples(rule_set, set_examples)
+
+    monkeypatch.setattr(rules_mod, "_validate_schema", counted_schema)
+    monkeypatch.setattr(rules_mod, "_check_examples", counted_examples)
+    return counts
+
+
+def test_checked_rule_sets_are_remembered_and_give_the_same_rules(tmp_path, fresh_loads, monkeypatch) -> None:
+    import collector.redaction.rules as rules_mod
+
+    state = tmp_path / "state"
+    state.mkdir()
+    first = load_rule_sets(["common-secrets", "pii"], checked_in=state)
+    record = state / rules_mod.CHECKED_FILE
+    assert oct(record.stat().st_mode & 0o777) == "0o600"
+    assert fresh_loads == {"schema": 2, "examples": 2}
+    monkeypatch.setattr(rules_mod, "_LOADED", {})
+    again = load_rule_sets(["common-secrets", "pii"], checked_in=state)
+    assert fresh_loads == {"schema": 2, "examples": 2}          # nothing checked the second time
+    assert [(r.name, r.sha256, r.rules) for r in again] == [(r.name, r.sha256, r.rules) for r in first]
+    monkeypatch.setattr(rules_mod, "_LOADED", {})
+    load_rule_sets(["pii"])                                     # no state folder: always checked
+    assert fresh_loads == {"schema": 3, "examples": 3}
+
+
+def test_an_edited_rule_set_is_checked_again(tmp_path, fresh_loads, monkeypatch) -> None:
+    import collector.redaction.rules as rules_mod
+
+    state = tmp_path / "state"
+    state.mkdir()
+    write(tmp_path, "site", GOOD.replace("{name}", "site").replace("{rid}", "pin"))
+    load_rule_sets(["site"], [tmp_path], checked_in=state)
+    write(tmp_path, "site", GOOD.replace("{name}", "site").replace("{rid}", "pin").replace("'pin=1234'", "'pin: 1234'"))
+    for _ in range(2):                                          # a failed file is never remembered
+        monkeypatch.setattr(rules_mod, "_LOADED", {})
+        with pytest.raises(BadRuleSet, match="does not fire"):
+            load_rule_sets(["site"], [tmp_path], checked_in=state)
+
+
+@pytest.mark.parametrize("content", [b"", b"not json", b'{"key": "other", "clean": ["%s"]}', b"[1, 2]"])
+def test_a_damaged_or_foreign_record_of_rule_sets_is_ignored(tmp_path, fresh_loads, content) -> None:
+    import collector.redaction.rules as rules_mod
+
+    state = tmp_path / "state"
+    state.mkdir()
+    path = write(tmp_path, "site", GOOD.replace("{name}", "site").replace("{rid}", "pin").replace("'pin=1234'", "'pin: 1234'"))
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    (state / rules_mod.CHECKED_FILE).write_bytes(content.replace(b"%s", digest.encode()))
+    with pytest.raises(BadRuleSet, match="does not fire"):
+        load_rule_sets(["site"], [tmp_path], checked_in=state)
+
+
+def test_a_record_under_the_right_key_skips_exactly_its_files(tmp_path, fresh_loads) -> None:
+    """The record holds verdicts by content: a failing file whose digest is not in it is checked."""
+    import json
+
+    import collector.redaction.rules as rules_mod
+
+    state = tmp_path / "state"
+    state.mkdir()
+    good = write(tmp_path, "good", GOOD.replace("{name}", "good").replace("{rid}", "pin"))
+    write(tmp_path, "bad", GOOD.replace("{name}", "bad").replace("{rid}", "pin2").replace("'pin=1234'", "'pin: 1234'"))
+    key = rules_mod._checks_key()
+    assert key is not None
+    (state / rules_mod.CHECKED_FILE).write_text(json.dumps(
+        {"key": key, "clean": [hashlib.sha256(good.read_bytes()).hexdigest()]}))
+    load_rule_sets(["good"], [tmp_path], checked_in=state)
+    assert fresh_loads == {"schema": 0, "examples": 0}
+    with pytest.raises(BadRuleSet, match="does not fire"):
+        load_rule_sets(["bad"], [tmp_path], checked_in=state)
