@@ -5,7 +5,11 @@
 
 1. Generates a Genesys host tree of about --size bytes with ``collector.testhost.generate_host``
    (the demo product mix by default; ``--products sip-heavy`` for SIP Server + URS + Config Server).
-2. Reads every file once (warm page cache).
+2. Reads every file once (warm page cache), and runs gcollect once on a small tree of the same
+   mix to get the check records a host keeps after its first run (``profiles-checked.json``,
+   ``rule-sets-checked.json``); every gcollect round starts from a fresh state folder holding a
+   copy of those two (a new token map each round). ``--first-run`` leaves them out: every round
+   is then a host's first run, which also checks every profile and rule set.
 3. Runs, alternating round by round (A B C D, A B C D, ...):
      A gcollect collect --all-logs --priority normal          (default format, tar.gz)
      B the same with --format tar.zst
@@ -240,10 +244,38 @@ def measure(argv: list[str], *, stdout_path: Path | None = None, cwd: Path | Non
 
 
 # ------------------------------------------------------------------------------- the tools
-def run_gcollect(fmt: str, tree: Path, work: Path, tag: str, gcollect: list[str]) -> tuple[dict, Path | None]:
+CHECK_RECORDS = ("profiles-checked.json", "rule-sets-checked.json")
+
+
+def remembered_checks(work: Path, products: str, seed: int, gcollect: list[str]) -> Path:
+    """A state folder as a host keeps it after gcollect's first run there: its check records.
+    Made by that first run, on a small tree of the same product mix (so the same rule sets)."""
+    small = work / "first-run-tree"
+    generate(small, 2_000_000, products, seed)
+    state = work / "first-run-state"
+    state.mkdir(mode=0o700)             # as the installers leave it (/var/lib/gcollect)
+    out = work / "first-run-out"
+    out.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run([*gcollect, "collect", "--root", str(small), "--output", str(out), "--state-dir",
+                           str(state), "--all-logs", "--quiet", "--priority", "normal", "--host-name", "bench"],
+                          capture_output=True, text=True)
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(small, ignore_errors=True)
+    missing = [name for name in CHECK_RECORDS if not (state / name).is_file()]
+    if done.returncode != 0 or missing:
+        raise SystemExit(f"the first run gave no check records {missing}: {done.stderr.strip()[-400:]}")
+    return state
+
+
+def run_gcollect(fmt: str, tree: Path, work: Path, tag: str, gcollect: list[str],
+                 checks: Path | None = None) -> tuple[dict, Path | None]:
     out = work / f"out-{tag}"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
+    if checks is not None:
+        (out / "state").mkdir(mode=0o700)
+        for name in CHECK_RECORDS:
+            shutil.copy2(checks / name, out / "state" / name)
     report_path = work / f"report-{tag}.json"
     argv = [*gcollect, "collect", "--root", str(tree), "--output", str(out), "--state-dir", str(out / "state"),
             "--all-logs", "--quiet", "--json", "--priority", "normal", "--format", fmt, "--host-name", "bench"]
@@ -653,6 +685,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="also run gcollect once with --workers 1 under cProfile and say where time goes")
     parser.add_argument("--profile-size", default="64M", help="tree size for the profile run")
     parser.add_argument("--skip-leaks", action="store_true", help="skip the leak/keep checks")
+    parser.add_argument("--first-run", action="store_true",
+                        help="every gcollect round as a host's first run (no remembered profile and rule-set checks)")
     parser.add_argument("--gcollect", default=None, metavar="CMD",
                         help="command that runs gcollect (default: the gcollect beside this Python), e.g. "
                              "'python /path/to/other-checkout-wrapper.py' to compare a change")
@@ -686,6 +720,7 @@ def main(argv: list[str] | None = None) -> int:
               flush=True)
         warm_s = warm(tree)
         print(f"  page cache warmed in {warm_s:.1f} s", flush=True)
+        checks = None if args.first_run else remembered_checks(work, args.products, args.seed, gcollect)
         meta = {
             "size_arg": args.size, "tree": str(tree), "tree_bytes": tree_bytes, "tree_files": tree_files,
             "products": args.products, "seed": args.seed, "generate_s": round(gen_s, 1), "reused_tree": reused,
@@ -699,6 +734,8 @@ def main(argv: list[str] | None = None) -> int:
                          "gzip": tool_version(["gzip", "--version"]),
                          "sos": "skipped" if args.skip_sos else tool_version(["dpkg-query", "-W", "sosreport"])},
             "gcollect_command": gcollect,
+            "gcollect_state": ("first run: no remembered checks" if args.first_run else
+                               "fresh state folder each round, with the check records of a first run"),
             "rss_method": ("peak_rss_single_mb: max RSS of the biggest single process (/usr/bin/time -v); "
                            "peak_rss_tree_sum_mb: RSS summed over the process tree, psutil every 50 ms "
                            "(counts pages shared by forked workers more than once)"),
@@ -710,7 +747,7 @@ def main(argv: list[str] | None = None) -> int:
                 tag = f"r{rnd}-{tool.replace('|', '_')}"
                 if tool.startswith("gcollect"):
                     fmt = tool.split("-", 1)[1]
-                    result, bundle = run_gcollect(fmt, tree, work, tag, gcollect)
+                    result, bundle = run_gcollect(fmt, tree, work, tag, gcollect, checks)
                     if bundle is not None and bundle.exists():
                         previous = last_bundles.get(tool)
                         if previous is not None:
