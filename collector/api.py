@@ -147,6 +147,21 @@ def prepare_state(state_dir: Path) -> Path:
     return state_dir
 
 
+def start_workers(settings: RunSettings) -> None:
+    """Fork the worker processes now, before discovery, while this process is small (see
+    ``pipeline.start_workers``); the next run takes them. Pair with ``stop_workers``."""
+    from collector import pipeline
+
+    pipeline.start_workers(settings)
+
+
+def stop_workers() -> None:
+    """Close workers that ``start_workers`` forked and no run took (dry run, an error)."""
+    from collector import pipeline
+
+    pipeline.stop_workers()
+
+
 def collect(request: CollectRequest, reporter: Reporter | None = None,
             discovery: Discovery | None = None) -> tuple[Discovery, RunResult]:
     """Discover, plan and write one bundle."""

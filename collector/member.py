@@ -24,7 +24,8 @@ from collector.scanner import LeakScanner
 
 @dataclass(frozen=True)
 class WorkerConfig:
-    """What every worker needs, sent once per process (picklable)."""
+    """What every worker needs for one run (picklable): sent once per process, or with every
+    file to workers started before the run was planned (``process_member_with``)."""
 
     tmp_dir: Path
     fmt: str
@@ -35,6 +36,10 @@ class WorkerConfig:
     window: Window
     chunk_size: int
     call_ids: frozenset[bytes] = frozenset()   # --call: keep only this call's records
+    # (name, SHA-256) of the run's rule sets, as the manifest records them: a worker that loads
+    # a rule set itself (it was started before the run loaded them) uses it only if it matches
+    rule_digests: tuple[tuple[str, str], ...] = ()
+    checks_dir: Path | None = None             # state folder: rule-set checks remembered there
 
 
 @dataclass(frozen=True)
@@ -53,8 +58,19 @@ _RULE_SETS: dict[tuple, list] = {}
 
 
 def init_worker(config: WorkerConfig, low_priority: bool = False, own_process: bool = True) -> None:
-    global _CONFIG, _TOKENIZER, _STORE
-    if own_process and hasattr(signal, "SIGINT"):
+    if own_process:
+        start_worker_process(low_priority)
+    elif low_priority:
+        from collector.hostguard import lower_priority
+
+        lower_priority()
+    configure_worker(config)
+
+
+def start_worker_process(low_priority: bool = False) -> None:
+    """What a worker process sets up once, whatever run it serves: signals, dying with the main
+    process, low priority (a ProcessPoolExecutor initializer)."""
+    if hasattr(signal, "SIGINT"):
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides what to do
         if hasattr(signal, "SIGTERM"):                # not the CLI's handler: die quietly when stopped
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -63,11 +79,25 @@ def init_worker(config: WorkerConfig, low_priority: bool = False, own_process: b
         from collector.hostguard import lower_priority
 
         lower_priority()
+
+
+def configure_worker(config: WorkerConfig) -> None:
+    """Set this process up for one run's config (token store, tokenizer)."""
+    global _CONFIG, _TOKENIZER, _STORE
     from collector.redaction.tokens import Tokenizer, TokenStore
 
+    close_worker()
     _CONFIG = config
     _STORE = TokenStore(config.token_db)
     _TOKENIZER = Tokenizer(config.site_key, _STORE)
+
+
+def process_member_with(config: WorkerConfig, candidate: Candidate) -> MemberOutcome:
+    """``process_member`` in a worker started before the run was planned: the run's config comes
+    with every file (a few hundred bytes) and is set up at the first one."""
+    if _CONFIG != config:
+        configure_worker(config)
+    return process_member(candidate)
 
 
 def preload_rule_sets(rule_dirs: tuple[Path, ...], loaded: dict[tuple[str, ...], list]) -> None:
@@ -137,7 +167,9 @@ def _stages(candidate: Candidate, head: bytes, mtime: float) -> _Stages:
     key = (candidate.rule_sets, _CONFIG.rule_dirs)
     rule_sets = _RULE_SETS.get(key)
     if rule_sets is None:   # parse and compile once per worker process, not once per file
-        rule_sets = _RULE_SETS[key] = load_rule_sets(candidate.rule_sets, _CONFIG.rule_dirs)
+        rule_sets = _RULE_SETS[key] = load_rule_sets(candidate.rule_sets, _CONFIG.rule_dirs,
+                                                     checked_in=_CONFIG.checks_dir)
+    _check_digests(rule_sets, _CONFIG.rule_digests, candidate.host_path)
     kind = "config" if candidate.kind == "config" else ("log" if candidate.kind == "log" else "text")
     stages.redactor = Redactor(rule_sets, _TOKENIZER, kind, candidate.host_path)
     stages.scanner = LeakScanner(candidate.host_path)        # independent check of the stored bytes
@@ -147,6 +179,17 @@ def _stages(candidate: Candidate, head: bytes, mtime: float) -> _Stages:
         if stages.stats is not None:
             stages.chain.append(stages.stats)
     return stages
+
+
+def _check_digests(rule_sets: list, expected: tuple[tuple[str, str], ...], host_path: str) -> None:
+    """Fail closed if a rule set a worker loaded is not the one the run loaded (edited since)."""
+    if not expected:
+        return
+    wanted = dict(expected)
+    for rule_set in rule_sets:
+        if wanted.get(rule_set.name) != rule_set.sha256:
+            raise RedactionFailed(path=host_path, problem=(
+                f"rule set {rule_set.name} changed during the run ({rule_set.source}); run again"))
 
 
 def _log_stats_stage(candidate: Candidate, head: bytes, mtime: float):

@@ -97,6 +97,7 @@ def take_snapshot(request: SnapshotRequest, reporter: Reporter | None = None, *,
                   uploader: Uploader = default_uploader,
                   sleep: Callable[[float], None] = time.sleep) -> SnapshotResult:
     """One snapshot run. Raises ``Locked`` (exit 60) at once if another run holds the lock."""
+    from collector import pipeline
     from collector.api import prepare_output, prepare_state
     from collector.hostguard import lower_priority
 
@@ -111,7 +112,11 @@ def take_snapshot(request: SnapshotRequest, reporter: Reporter | None = None, *,
     prepare_state(settings.state_dir)
     prepare_output(settings.output_dir)
     with SnapshotLock(settings.state_dir):
-        result = _Run(request, reporter, uploader, sleep).run()
+        pipeline.start_workers(settings)                # forked while this process is small
+        try:
+            result = _Run(request, reporter, uploader, sleep).run()
+        finally:
+            pipeline.stop_workers()
     result.seconds = time.monotonic() - started
     return result
 

@@ -125,29 +125,34 @@ def collect_command(ctx: click.Context, dry_run: bool, upload_url: str | None, c
     case_info, strict_case = case_info_from(options, options.get("case"))
     request = request_from_options(options, command_line=" ".join(sys.argv[1:]))
     as_json = options["as_json"]
-    discovery = api.discover_and_plan(request)
-    if dry_run:
-        print_dry_run(discovery, as_json)
-        return int(ExitCode.OK)
-    request = with_case_and_report(request, discovery, case_info, strict_case)
-    if call_id:
-        import dataclasses
+    if not dry_run:
+        api.start_workers(request.settings)     # forked while this process is small
+    try:
+        discovery = api.discover_and_plan(request)
+        if dry_run:
+            print_dry_run(discovery, as_json)
+            return int(ExitCode.OK)
+        request = with_case_and_report(request, discovery, case_info, strict_case)
+        if call_id:
+            import dataclasses
 
-        request = dataclasses.replace(request, call=call_id)
-    reporter = reporter_for(quiet=as_json or options["quiet"])
-    discovery, result = api.collect(request, reporter, discovery=discovery)
-    report = dict(api.summary(result))
-    code = ExitCode.PARTIAL if result.excluded else ExitCode.OK
-    blocked = bool(result.findings) and not options["accept_findings"]
-    if blocked:
-        code = ExitCode.LEAK_FOUND
-        report_findings(result.findings)
-    if upload_url and not blocked:
-        from collector.cli.options import upload_after_collect
+            request = dataclasses.replace(request, call=call_id)
+        reporter = reporter_for(quiet=as_json or options["quiet"])
+        discovery, result = api.collect(request, reporter, discovery=discovery)
+        report = dict(api.summary(result))
+        code = ExitCode.PARTIAL if result.excluded else ExitCode.OK
+        blocked = bool(result.findings) and not options["accept_findings"]
+        if blocked:
+            code = ExitCode.LEAK_FOUND
+            report_findings(result.findings)
+        if upload_url and not blocked:
+            from collector.cli.options import upload_after_collect
 
-        report["upload"] = upload_after_collect(result.bundle.path, upload_url, options)
-    if as_json:
-        click.echo(json.dumps(report, indent=1))
-    elif not options["quiet"]:
-        print_summary(result, discovery)
-    return int(code)
+            report["upload"] = upload_after_collect(result.bundle.path, upload_url, options)
+        if as_json:
+            click.echo(json.dumps(report, indent=1))
+        elif not options["quiet"]:
+            print_summary(result, discovery)
+        return int(code)
+    finally:
+        api.stop_workers()

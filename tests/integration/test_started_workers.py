@@ -1,0 +1,137 @@
+"""Workers forked before discovery (pipeline.start_workers): they never hold the plan, the run
+takes them and sends its config with every file, and a rule set they load themselves must be
+the one the run recorded."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from collector import api, member, pipeline
+from collector.bundlereader import iter_members
+from collector.model import Candidate, Window
+from collector.settings import RunSettings
+
+pytestmark = [pytest.mark.integration,
+              pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked only where fork exists")]
+
+
+def _live_candidates() -> int:
+    gc.collect()
+    return sum(isinstance(o, Candidate) for o in gc.get_objects())
+
+
+def _all_gone(pids: list[int], timeout: float = 30.0) -> bool:
+    def gone(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        return False
+
+    deadline = time.monotonic() + timeout
+    while not all(map(gone, pids)):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+@pytest.fixture
+def host(tmp_path: Path) -> Path:
+    from collector.testhost import generate_host
+
+    root = tmp_path / "host"
+    root.mkdir()
+    generate_host(root, products=["sip-server", "config-server"], days=0.3, seed=6, segment_kb=16)
+    return root
+
+
+@pytest.fixture(autouse=True)
+def no_pool_left():
+    yield
+    pipeline.stop_workers()
+
+
+def _hashes(bundle: Path) -> dict[str, str]:
+    members = dict(iter_members(bundle))
+    files = json.loads(members["manifest.json"])["files"]
+    return {f["path"]: f["sha256"] for f in files if f.get("kind") not in ("facts", "report")}
+
+
+def test_workers_started_before_planning_do_not_hold_the_plan_and_give_the_same_bundle(host, tmp_path) -> None:
+    settings = RunSettings(output_dir=tmp_path / "early", state_dir=tmp_path / "state", host_name="h1",
+                           workers=2, low_priority=False)
+    request = api.CollectRequest(root=host, settings=settings, facts=False)
+    api.start_workers(settings)
+    pool = pipeline._STARTED[0]
+    pids = sorted(pool._processes)
+    assert len(pids) == 2                                   # forked now, before any discovery
+    discovery = api.discover_and_plan(request)
+    assert len(discovery.plan.members) > 20 and _live_candidates() >= len(discovery.plan.members)
+    assert pool.submit(_live_candidates).result(timeout=60) == 0      # the workers never saw the plan
+    _, early = api.collect(request, discovery=discovery)
+    assert pipeline._STARTED is None                        # the run took the pool ...
+    assert _all_gone(pids)                                  # ... and closed it
+    assert not early.excluded
+
+    late_settings = replace(settings, output_dir=tmp_path / "late")
+    _, late = api.collect(replace(request, settings=late_settings))       # forked at the run, as before
+    assert _hashes(early.bundle.path) == _hashes(late.bundle.path)        # same site key, same tokens
+
+
+def test_a_pool_no_run_takes_is_closed(tmp_path) -> None:
+    settings = RunSettings(output_dir=tmp_path, state_dir=tmp_path, host_name="h1", workers=2, low_priority=False)
+    api.start_workers(settings)
+    pids = sorted(pipeline._STARTED[0]._processes)
+    api.stop_workers()
+    assert pipeline._STARTED is None and gc.get_freeze_count() == 0
+    assert _all_gone(pids)
+
+
+def test_one_worker_or_a_dry_run_forks_nothing(host, tmp_path, monkeypatch) -> None:
+    api.start_workers(RunSettings(output_dir=tmp_path, state_dir=tmp_path, host_name="h1", workers=1))
+    assert pipeline._STARTED is None
+    from collector.cli import main
+
+    calls: list[int] = []
+    monkeypatch.setattr(pipeline, "start_workers", lambda settings: calls.append(settings.workers))
+    argv = ["collect", "--root", str(host), "--output", str(tmp_path / "out"), "--state-dir", str(tmp_path / "state"),
+            "--quiet", "--workers", "2"]
+    with pytest.raises(SystemExit) as dry:
+        main([*argv, "--dry-run"])
+    assert dry.value.code == 0 and calls == []
+    with pytest.raises(SystemExit) as real:
+        main(argv)
+    assert real.value.code == 0 and calls == [2]          # the CLI starts them before discovery
+
+
+def test_a_rule_set_that_is_not_the_runs_leaves_the_file_out(host, tmp_path) -> None:
+    """A worker that loads the rule sets itself checks them against the digests the run recorded
+    (an edited file mid-run): the member is excluded, never redacted with other rules."""
+    segment = max((p for p in host.rglob("*.log") if p.is_file()), key=lambda p: p.stat().st_size)
+    candidate = Candidate(source=segment, host_path=str(segment.relative_to(host)), product="sip-server",
+                          installation="SIPS_P", spec_id="segments", kind="log", size=segment.stat().st_size,
+                          mtime=0.0, rule_sets=("common-secrets", "pii"))
+    pieces = tmp_path / "pieces"
+    pieces.mkdir()
+    from collector.redaction.rules import load_rule_sets
+
+    recorded = tuple((r.name, r.sha256) for r in load_rule_sets(("common-secrets", "pii")))
+    config = member.WorkerConfig(pieces, "tar.gz", None, b"k" * 32, tmp_path / "t.db", (), Window(), 65536,
+                                 rule_digests=recorded, checks_dir=tmp_path)
+    try:
+        good = member.process_member_with(config, candidate)
+        assert good.excluded is None and good.result is not None
+        edited = replace(config, rule_digests=(recorded[0], ("pii", "0" * 64)))
+        bad = member.process_member_with(edited, candidate)
+        assert bad.result is None and bad.piece is None
+        assert "rule set pii changed during the run" in bad.excluded.reason
+    finally:
+        member.close_worker()
