@@ -197,15 +197,12 @@ def stop_workers() -> None:
 
 
 def _take_started(settings: RunSettings) -> cf.ProcessPoolExecutor | None:
+    """The started pool if it fits these settings (else it is closed and None is returned)."""
     global _STARTED
-    started, _STARTED = _STARTED, None
-    if started is None:
-        return None
-    pool, workers, low_priority = started
-    if (workers, low_priority) == (settings.workers, settings.low_priority):
+    if _STARTED is not None and _STARTED[1:] == (settings.workers, settings.low_priority):
+        pool, _STARTED = _STARTED[0], None
         return pool
-    pool.shutdown(wait=True, cancel_futures=True)
-    gc.unfreeze()
+    stop_workers()
     return None
 
 
@@ -318,13 +315,14 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
     preload_rule_sets(settings.rule_dirs, {names: [by_name[n] for n in names]
                                            for names in {c.rule_sets for c in plan.members}})
     key = _site_key(settings.state_dir)
-    _create_token_store(settings.state_dir / "tokens.db")
+    token_db = settings.state_dir / "tokens.db"
+    _create_token_store(token_db)
 
     name = bundle_name(settings.host_name, settings.case, created, settings.fmt)
     top = name.split(".tar")[0].split(".zip")[0]
     tmp_dir = Path(tempfile.mkdtemp(prefix=".gcollect-tmp-", dir=settings.output_dir))
     config = WorkerConfig(tmp_dir=tmp_dir, fmt=settings.fmt, level=settings.level, site_key=key,
-                          token_db=settings.state_dir / "tokens.db", rule_dirs=settings.rule_dirs,
+                          token_db=token_db, rule_dirs=settings.rule_dirs,
                           window=plan.window, chunk_size=settings.chunk_size,
                           call_ids=call[1] if call else frozenset(),
                           rule_digests=tuple((r.name, r.sha256) for r in rule_sets), checks_dir=settings.state_dir)
