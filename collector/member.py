@@ -24,8 +24,8 @@ from collector.scanner import LeakScanner
 
 @dataclass(frozen=True)
 class WorkerConfig:
-    """What every worker needs for one run (picklable): sent once per process, or with every
-    file to workers started before the run was planned (``process_member_with``)."""
+    """What every worker needs for one run (picklable): sent with every file to a pool's workers
+    (``process_member_with``), a few hundred bytes; set up once per process."""
 
     tmp_dir: Path
     fmt: str
@@ -50,7 +50,7 @@ class MemberOutcome:
     bytes_read: int
 
 
-# Per-process state, set up by init_worker (ProcessPoolExecutor initializer) or lazily.
+# Per-process state, set up by init_worker (inline) or at a pool worker's first file.
 _CONFIG: WorkerConfig | None = None
 _TOKENIZER = None
 _STORE = None
@@ -93,17 +93,17 @@ def configure_worker(config: WorkerConfig) -> None:
 
 
 def process_member_with(config: WorkerConfig, candidate: Candidate) -> MemberOutcome:
-    """``process_member`` in a worker started before the run was planned: the run's config comes
-    with every file (a few hundred bytes) and is set up at the first one."""
+    """``process_member`` in a pool's worker: the run's config comes with every file and is set
+    up at the first one (a pool started before discovery serves a run it has not seen)."""
     if _CONFIG != config:
         configure_worker(config)
     return process_member(candidate)
 
 
 def preload_rule_sets(rule_dirs: tuple[Path, ...], loaded: dict[tuple[str, ...], list]) -> None:
-    """Freeze the rule sets for a run: loaded once in the main process before the workers fork,
-    so every file is redacted with the rules whose hashes the manifest records, even if a rule
-    file is edited during the run (spawn-only platforms load them once per worker instead)."""
+    """The rule sets the run loaded, for the inline worker and for workers forked after this.
+    Workers started earlier (or spawned) load them once per process and use them only if their
+    SHA-256 is the one the manifest records (``WorkerConfig.rule_digests``)."""
     for names, rule_sets in loaded.items():
         _RULE_SETS[(names, rule_dirs)] = rule_sets
 

@@ -214,34 +214,34 @@ class _Workers:
         self.pool: cf.ProcessPoolExecutor | None = None
         self.frozen = False
         self.size = 1 if self.inline else min(settings.workers, members)
-        self.config: WorkerConfig | None = None      # set: the pool's workers get it with each file
+        self.config = config            # a pool's workers get it with each file (process_member_with)
         if self.inline:
             stop_workers()
             init_worker(config, low_priority=False, own_process=False)
             return
         started = _take_started(settings)
         if started is not None:
-            self.pool, self.frozen, self.config = started, True, config
+            self.pool, self.frozen = started, True
             self.size = settings.workers
-        else:
-            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-            if method == "fork":
-                # The workers share the main process's pages (the plan, the rule sets) until they
-                # write to them, and a garbage collection in a worker writes to every object it
-                # walks. Frozen objects are never walked: the 1 GB bench's PSS sum 109 -> 95 MB.
-                gc.collect()
-                gc.freeze()
-                self.frozen = True
-            try:
-                self.pool = cf.ProcessPoolExecutor(
-                    max_workers=self.size,
-                    mp_context=multiprocessing.get_context(method),
-                    initializer=init_worker,
-                    initargs=(config, settings.low_priority, True),
-                )
-            except BaseException:
-                self.close()
-                raise
+            return
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        if method == "fork":
+            # The workers share the main process's pages (the plan, the rule sets) until they
+            # write to them, and a garbage collection in a worker writes to every object it
+            # walks. Frozen objects are never walked: the 1 GB bench's PSS sum 109 -> 95 MB.
+            gc.collect()
+            gc.freeze()
+            self.frozen = True
+        try:
+            self.pool = cf.ProcessPoolExecutor(
+                max_workers=self.size,
+                mp_context=multiprocessing.get_context(method),
+                initializer=start_worker_process,
+                initargs=(settings.low_priority,),
+            )
+        except BaseException:
+            self.close()
+            raise
 
     def outcomes(self, candidates: list[Candidate]):
         if self.pool is None:
@@ -252,14 +252,8 @@ class _Workers:
         queue = iter(candidates)
         running: set[cf.Future] = set()
         pool, config = self.pool, self.config
-
-        def submit(candidate: Candidate) -> cf.Future:
-            if config is None:
-                return pool.submit(process_member, candidate)
-            return pool.submit(process_member_with, config, candidate)
-
         for candidate in queue:
-            running.add(submit(candidate))
+            running.add(pool.submit(process_member_with, config, candidate))
             if len(running) >= window:
                 break
         while running:
@@ -268,7 +262,7 @@ class _Workers:
                 yield future.result()
                 nxt = next(queue, None)
                 if nxt is not None:
-                    running.add(submit(nxt))
+                    running.add(pool.submit(process_member_with, config, nxt))
 
     def close(self, *, abort: bool = False) -> None:
         if self.pool is not None:
