@@ -87,9 +87,10 @@ class Window:
 
 
 # ---------------------------------------------------------------- selection
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
-    """A file the plan will collect."""
+    """A file the plan will collect. Slots: a plan holds one per file (thousands on a big host),
+    and a slotted object is about 400 bytes smaller than one with a ``__dict__``."""
 
     source: Path
     host_path: str

@@ -91,7 +91,7 @@ class Caps:
         return cls(per_file_mb=None, per_spec_mb=None, total_mb=None, profile_caps=False)
 
 
-@dataclass
+@dataclass(slots=True)          # one per matched file while the plan is made: no __dict__
 class _File:
     host_path: str
     source: Path                   # real path (a symlink resolved inside the root)
@@ -101,7 +101,7 @@ class _File:
     inode: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Pick:
     candidate: Candidate
     first: bool                    # configs and snapshot logs go first in the total cap
@@ -492,10 +492,11 @@ def _candidates(inst: Installation, profile: Profile, spec: CollectSpec, caps: C
                 ) -> Callable[[_File, datetime | None, datetime | None, bool, str], Candidate]:
     """The Candidate maker for the files of one spec and installation (what they share is set
     once): ``make(file, start, end, trim, reason)``; a file over the per-file cap keeps its tail."""
-    # Candidate(...) without the frozen __init__'s object.__setattr__ per field (19 of them, for
-    # every planned file): the same fields, the rest at their defaults; an equal object
+    # Candidate(...) without the frozen __init__'s object.__setattr__ per field: every field
+    # through its slot's setter, the fields the files of a spec share from one list
     shared = dict(_CANDIDATE_DEFAULTS, product=inst.product, installation=inst.name, spec_id=spec.id,
                   kind=spec.kind, rule_sets=profile.redaction, unredacted_consent=consented)
+    shared_setters = [(_SLOT[name], value) for name, value in shared.items()]
     limit = caps.per_file_mb * MB if caps.per_file_mb is not None else None
 
     def make(file: _File, start: datetime | None, end: datetime | None, trim: bool,
@@ -505,11 +506,11 @@ def _candidates(inst: Installation, profile: Profile, spec: CollectSpec, caps: C
             tail = int(limit)
             reason = f"{reason}; last {tail} bytes (per-file cap {_mb(caps.per_file_mb)} MB)"
         candidate = _new(Candidate)
-        fields_ = candidate.__dict__
-        fields_.update(shared)
-        fields_.update(source=file.source, host_path=file.host_path, size=file.size, mtime=file.mtime,
-                       start=start, end=end, reason=reason, tail_bytes=tail, trim=trim,
-                       device=file.device, inode=file.inode)
+        for setter, value in shared_setters:
+            setter(candidate, value)
+        for setter, value in zip(_OWN_SETTERS, (file.source, file.host_path, file.size, file.mtime, start, end,
+                                                reason, tail, trim, file.device, file.inode)):
+            setter(candidate, value)
         return candidate
 
     return make
@@ -518,9 +519,12 @@ def _candidates(inst: Installation, profile: Profile, spec: CollectSpec, caps: C
 _new = object.__new__
 _CANDIDATE_DEFAULTS = {f.name: f.default for f in fields(Candidate)
                        if f.name in ("start_offset", "whole_lines_only")}
+_SLOT = {f.name: getattr(Candidate, f.name).__set__ for f in fields(Candidate)}    # slot setters
+_OWN = ("source", "host_path", "size", "mtime", "start", "end", "reason", "tail_bytes", "trim", "device", "inode")
+_OWN_SETTERS = tuple(_SLOT[name] for name in _OWN)
 assert len(fields(Candidate)) == 19 and MISSING not in _CANDIDATE_DEFAULTS.values() \
-    and not hasattr(Candidate, "__post_init__") and not hasattr(Candidate, "__slots__"), \
-    "Candidate changed: update _candidate"
+    and len(_CANDIDATE_DEFAULTS) + 6 + len(_OWN) == 19 and not hasattr(Candidate, "__post_init__"), \
+    "Candidate changed: update _candidates"
 
 
 def describe_plan(plan: Plan) -> list[dict[str, object]]:
