@@ -83,12 +83,14 @@ class CheckedDigests:
         return frozenset(d for d in digests if isinstance(d, str) and _DIGEST.fullmatch(d))
 
     def save(self) -> None:
-        if not self.key or set(self.seen) <= self.clean or not self.path.parent.is_dir():
+        if not self.key or set(self.seen) <= self.clean:
             return
         from collector.integrity import atomic_write_bytes
 
         keep = list(dict.fromkeys(self.seen + sorted(self.clean)))[:MAX_DIGESTS]
         try:
+            # a host's first run loads its profiles before anything else makes the state folder
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             atomic_write_bytes(self.path, json.dumps({"key": self.key, "clean": sorted(keep)},
                                                      indent=0).encode() + b"\n")
         except OSError:

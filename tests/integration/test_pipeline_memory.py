@@ -80,7 +80,8 @@ print("IMPORTED", sorted({m.split(".")[0] for m in sys.modules}), "EXIT", code)
 
 def test_a_run_with_remembered_checks_does_not_import_jsonschema(tmp_path) -> None:
     """Profiles and rule sets that passed their checks before are not checked again, so the
-    main process (and every worker forked from it) is spared jsonschema: 6 MB each."""
+    main process (and every worker forked from it) is spared jsonschema: 6 MB each. The first
+    run makes the state folder, and already the second is spared."""
     import subprocess
     import sys
 
@@ -89,8 +90,7 @@ def test_a_run_with_remembered_checks_does_not_import_jsonschema(tmp_path) -> No
     root = tmp_path / "host"
     root.mkdir()
     generate_host(root, products=["sip-server"], days=0.2, seed=5, segment_kb=16)
-    state = tmp_path / "state"
-    state.mkdir()
+    state = tmp_path / "var" / "gcollect"           # a host's first run: no state folder yet
 
     def run(out: str) -> list[str]:
         done = subprocess.run(
@@ -103,5 +103,6 @@ def test_a_run_with_remembered_checks_does_not_import_jsonschema(tmp_path) -> No
 
     assert "jsonschema" in run("first")               # nothing remembered yet: every check runs
     assert (state / "rule-sets-checked.json").is_file() and (state / "profiles-checked.json").is_file()
+    assert state.stat().st_mode & 0o777 == 0o700
     assert "jsonschema" not in run("second")
     assert len(list((tmp_path / "second").glob("*.tar.gz"))) == 1
