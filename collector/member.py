@@ -24,8 +24,8 @@ from collector.scanner import LeakScanner
 
 @dataclass(frozen=True)
 class WorkerConfig:
-    """What every worker needs for one run (picklable): sent with every file to a pool's workers
-    (``process_member_with``), a few hundred bytes; set up once per process."""
+    """What every worker needs for one run (picklable): sent with every task to a pool's workers
+    (``process_members_with``), a few hundred bytes; set up once per process."""
 
     tmp_dir: Path
     fmt: str
@@ -92,12 +92,13 @@ def configure_worker(config: WorkerConfig) -> None:
     _TOKENIZER = Tokenizer(config.site_key, _STORE)
 
 
-def process_member_with(config: WorkerConfig, candidate: Candidate) -> MemberOutcome:
-    """``process_member`` in a pool's worker: the run's config comes with every file and is set
-    up at the first one (a pool started before discovery serves a run it has not seen)."""
+def process_members_with(config: WorkerConfig, candidates: tuple[Candidate, ...]) -> list[MemberOutcome]:
+    """``process_member`` in a pool's worker, for one task (one file, or several small ones): the
+    run's config comes with every task and is set up at the first one (a pool started before
+    discovery serves a run it has not seen)."""
     if _CONFIG != config:
         configure_worker(config)
-    return process_member(candidate)
+    return [process_member(candidate) for candidate in candidates]
 
 
 def preload_rule_sets(rule_dirs: tuple[Path, ...], loaded: dict[tuple[str, ...], list]) -> None:

@@ -127,10 +127,10 @@ def test_a_rule_set_that_is_not_the_runs_leaves_the_file_out(host, tmp_path) -> 
     config = member.WorkerConfig(pieces, "tar.gz", None, b"k" * 32, tmp_path / "t.db", (), Window(), 65536,
                                  rule_digests=recorded, checks_dir=tmp_path)
     try:
-        good = member.process_member_with(config, candidate)
+        good = member.process_members_with(config, (candidate,))[0]
         assert good.excluded is None and good.result is not None
         edited = replace(config, rule_digests=(recorded[0], ("pii", "0" * 64)))
-        bad = member.process_member_with(edited, candidate)
+        bad = member.process_members_with(edited, (candidate,))[0]
         assert bad.result is None and bad.piece is None
         assert "rule set pii changed during the run" in bad.excluded.reason
     finally:
