@@ -30,7 +30,7 @@ crc32: Callable[[bytes | bytearray | memoryview, int], int] = (
 DEFAULT_LEVELS = {"tar.gz": 1, "tar.zst": 3, "zip": 1}
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
-_FILE_BUFFER = 1 << 20
+_FILE_BUFFER = 64 << 10      # bigger writes (a compressed 1 MB chunk) go straight through; 1 MB cost 38 us a piece
 
 
 class Compressor(Protocol):
