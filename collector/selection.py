@@ -373,7 +373,9 @@ def _matched_files(root: Path, spec: CollectSpec, inst: Installation, profile: P
                     except OSError:
                         pass
                     try:
-                        info = None if entry.is_symlink() else entry.stat(follow_symlinks=False)
+                        # os.lstat, not entry.stat: the entry would keep its stat_result (about 500
+                        # bytes a file) as long as the folder listing lives, to the end of select
+                        info = None if entry.is_symlink() else os.lstat(entry.path)
                     except OSError:
                         info = None
                     if info is not None:
