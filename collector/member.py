@@ -50,21 +50,11 @@ class MemberOutcome:
     bytes_read: int
 
 
-# Per-process state, set up by init_worker (inline) or at a pool worker's first file.
+# Per-process state, set up by configure_worker (inline) or at a pool worker's first task.
 _CONFIG: WorkerConfig | None = None
 _TOKENIZER = None
 _STORE = None
 _RULE_SETS: dict[tuple, list] = {}
-
-
-def init_worker(config: WorkerConfig, low_priority: bool = False, own_process: bool = True) -> None:
-    if own_process:
-        start_worker_process(low_priority)
-    elif low_priority:
-        from collector.hostguard import lower_priority
-
-        lower_priority()
-    configure_worker(config)
 
 
 def start_worker_process(low_priority: bool = False) -> None:
@@ -318,7 +308,7 @@ def process_member(candidate: Candidate) -> MemberOutcome:
     from collector.bundle import PieceWriter
     from collector.hostguard import open_source
 
-    assert _CONFIG is not None, "init_worker was not called"
+    assert _CONFIG is not None, "configure_worker was not called"
     piece_writer = None
     counted: _counting | None = None
     bytes_read = 0

@@ -24,7 +24,7 @@ from pathlib import Path
 from collector import __version__
 from collector.errors import DiskFull, GcollectError
 from collector.manifestjson import LazyList, RawJSON, iter_manifest_json
-from collector.member import (MemberOutcome, WorkerConfig, close_worker, init_worker, preload_rule_sets,
+from collector.member import (MemberOutcome, WorkerConfig, close_worker, configure_worker, preload_rule_sets,
                               process_member, process_members_with, start_worker_process)
 from collector.memberlog import MemberLog
 from collector.model import Candidate, Excluded, MemberResult, Plan, RunResult
@@ -258,7 +258,7 @@ class _Workers:
         self.config = config            # a pool's workers get it with each task (process_members_with)
         if self.inline:
             stop_workers()
-            init_worker(config, low_priority=False, own_process=False)
+            configure_worker(config)
             return
         started = _take_started(settings)
         if started is not None:

@@ -167,8 +167,8 @@ def _process_alone(candidate, tmp_path: Path):
 
     pieces = tmp_path / "pieces"
     pieces.mkdir(exist_ok=True)
-    member.init_worker(member.WorkerConfig(pieces, "tar.gz", None, b"k" * 32, tmp_path / "t.db", (),
-                                           Window(), 65536), own_process=False)
+    member.configure_worker(member.WorkerConfig(pieces, "tar.gz", None, b"k" * 32, tmp_path / "t.db", (),
+                                                Window(), 65536))
     try:
         return member.process_member(candidate), pieces
     finally:
