@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from collector.errors import BadInput, NothingFound, PreflightFailed
-from collector.model import Installation, Plan, Profile, RunResult, Window
+from collector.model import Installation, Plan, Profile, RunResult, Window, skipped_files
 from collector.progress import Reporter
 from collector.settings import RunSettings
 
@@ -246,7 +246,7 @@ def summary(result: RunResult) -> Mapping[str, object]:
         "installations": [{"product": i.product, "name": i.name} for i in result.installations
                           if i.product != "host"],
         "excluded": [{"path": e.host_path, "product": e.product, "reason": e.reason} for e in result.excluded],
-        "skipped": len(result.skipped),
+        "skipped": skipped_files(result.skipped),
         "redactions": result.redactions,
         "scan_findings": [{"path": m, "line": n, "category": c} for m, n, c in result.findings],
     }

@@ -12,11 +12,11 @@ Every path inside these values is either
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 FileKind = Literal["log", "config", "binary-log", "text"]
 WindowMode = Literal["segment", "ignore"]
@@ -113,12 +113,57 @@ class Candidate:
     inode: int | None = None               # the stat that gave size and mtime); None = unknown
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Skip:
+    """A file left out of the plan, with the reason; or, when ``files`` > 1, the files of one log
+    stream or folder left out for the same reason (``host_path`` is then the stream's glob,
+    ``.../SIPS_P/SIPS_P-001.*``, or the folder, ``.../conf/``)."""
+
     host_path: str
     product: str | None
     reason: str                            # "outside window", "cap 2048 MB reached", "private key"
-    size: int | None = None
+    size: int | None = None                # bytes (of all its files, for a folder)
+    mtime: float | None = None
+    files: int = 1
+    names: tuple[str, str] | None = None       # of a folder: its first and last file name (sorted)
+    modified: tuple[float, float] | None = None    # of a folder: its files' oldest and newest mtime
+
+    def as_dict(self) -> dict[str, object]:
+        """The entry for manifest.json and ``--dry-run --json``."""
+        entry: dict[str, object] = {"path": self.host_path, "product": self.product, "reason": self.reason,
+                                    "size": self.size}
+        if self.files > 1:
+            entry["files"] = self.files
+            if self.names is not None:
+                entry["names"] = list(self.names)
+            if self.modified is not None:
+                entry["modified"] = [_utc_text(t) for t in self.modified]
+        return entry
+
+
+def _utc_text(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def skip_label(entry: Mapping[str, Any]) -> str:
+    """A skipped entry (``Skip.as_dict``, as in manifest.json) as the report and ``--dry-run``
+    show it: its path, and for a folder how many files, the first and last name, and when they
+    were modified."""
+    files = entry.get("files") or 1
+    if files == 1:
+        return str(entry.get("path"))
+    names, modified = entry.get("names"), entry.get("modified")
+    text = f"{files:,} files"
+    if names:
+        text += f", {names[0]} to {names[-1]}"
+    if modified:
+        text += f", modified {modified[0]} to {modified[-1]}"
+    return f"{entry.get('path')} ({text})"
+
+
+def skipped_files(skipped: Sequence[Skip]) -> int:
+    """How many files these entries stand for."""
+    return sum(s.files for s in skipped)
 
 
 @dataclass(frozen=True)

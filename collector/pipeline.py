@@ -27,7 +27,7 @@ from collector.manifestjson import LazyList, RawJSON, iter_manifest_json
 from collector.member import (MemberOutcome, WorkerConfig, close_worker, configure_worker, preload_rule_sets,
                               process_member, process_members_with, start_worker_process)
 from collector.memberlog import MemberLog
-from collector.model import Candidate, Excluded, MemberResult, Plan, RunResult
+from collector.model import Candidate, Excluded, MemberResult, Plan, RunResult, skipped_files
 from collector.progress import Reporter, SilentReporter
 from collector.settings import RunSettings
 
@@ -92,8 +92,7 @@ def build_manifest(plan: Plan, settings: RunSettings, members: MemberLog,
         ],
         "files": LazyList(entries),
         "excluded": [{"path": e.host_path, "product": e.product, "reason": e.reason} for e in excluded],
-        "skipped": [{"path": s.host_path, "product": s.product, "reason": s.reason, "size": s.size}
-                    for s in plan.skipped],
+        "skipped": [s.as_dict() for s in plan.skipped],
         "redactions": dict(sorted(redactions.items())),
         "scan_findings": findings,
         "totals": {
@@ -101,7 +100,7 @@ def build_manifest(plan: Plan, settings: RunSettings, members: MemberLog,
             "bytes_in": bytes_in,
             "bytes_out": bytes_out,
             "excluded": len(excluded),
-            "skipped": len(plan.skipped),
+            "skipped": skipped_files(plan.skipped),
         },
         **({"extra": settings.extra} if settings.extra else {}),
     }

@@ -44,7 +44,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from collector.hostfiles import GlobSet, Listings, WalkBudget, escape, \
-    expand_glob_entries, file_type_name, glob_match, glob_set, parse_log_name, read_head, \
+    expand_glob_entries, file_type_name, glob_match, glob_set, log_name_parts, parse_log_name, read_head, \
     resolve_regular, source_of
 from collector.segheader import parse_header
 from collector.model import Candidate, CollectSpec, Installation, Plan, Profile, Skip, Window
@@ -56,6 +56,7 @@ PEM_PEEK_BYTES = 64 * 1024         # a PEM bundle may put its key after a few ce
 PEM_SUFFIXES = (".pem", ".crt", ".cer")
 HOME_GLOBS = ("home/*", "root", "Users/*", "C/Users/*", "D/Users/*")
 BINARY_CONSENT = "unredacted-binary"
+LISTED_PER_GROUP = 20             # files of one stream or folder skipped for one reason, listed one by one
 BINARY_SKIP = "binary log, cannot be redacted; pass --include-unredacted-binary to ship it raw"
 NEVER_COLLECT: tuple[tuple[str, str], ...] = (
     ("*.key", "private key file (*.key)"),
@@ -300,7 +301,7 @@ def apply_cap(picks: list[_Pick], cap_mb: float | None, label: str
             left = 0
             kept.append(pick)
         else:
-            skipped.append(Skip(c.host_path, c.product, f"{label} {_mb(cap_mb)} MB reached", c.size))
+            skipped.append(Skip(c.host_path, c.product, f"{label} {_mb(cap_mb)} MB reached", c.size, c.mtime))
     return kept, skipped
 
 
@@ -404,7 +405,7 @@ def _matched_files(root: Path, spec: CollectSpec, inst: Installation, profile: P
                             continue
                         reason = reason or _unreadable(key)
                         if reason:
-                            skipped.append(Skip(host, product, reason, info.st_size))
+                            skipped.append(Skip(host, product, reason, info.st_size, info.st_mtime))
                             continue
                         files.append(_File(host, _child(folder_path, name), info.st_size, info.st_mtime,
                                            info.st_dev, info.st_ino))
@@ -422,7 +423,7 @@ def _matched_files(root: Path, spec: CollectSpec, inst: Installation, profile: P
                     continue
                 reason = reason or _unreadable(key)
                 if reason:
-                    skipped.append(Skip(host, product, reason, info.st_size))
+                    skipped.append(Skip(host, product, reason, info.st_size, info.st_mtime))
                     continue
                 files.append(_File(host, real, info.st_size, info.st_mtime, info.st_dev, info.st_ino))
     return files, skipped
@@ -458,14 +459,14 @@ def select(root: Path, profiles: Mapping[str, Profile], installations: Sequence[
             needed = spec.consent or (BINARY_CONSENT if spec.kind == "binary-log" else None)
             if needed and needed not in consent:
                 reason = BINARY_SKIP if needed == BINARY_CONSENT else f"needs consent '{needed}'"
-                skipped += [Skip(f.host_path, inst.product, reason, f.size) for f in files]
+                skipped += [Skip(f.host_path, inst.product, reason, f.size, f.mtime) for f in files]
                 continue
             kept, outside = choose_in_window(spec, files, window)
-            skipped += [Skip(f.host_path, inst.product, "outside window", f.size) for f in outside]
+            skipped += [Skip(f.host_path, inst.product, "outside window", f.size, f.mtime) for f in outside]
             if caps.per_file_mb is not None and spec.kind not in ("log", "text"):
                 limit = caps.per_file_mb * MB
                 skipped += [Skip(f.host_path, inst.product, f"larger than the per-file cap "
-                                 f"{_mb(caps.per_file_mb)} MB ({spec.kind}, not tailed)", f.size)
+                                 f"{_mb(caps.per_file_mb)} MB ({spec.kind}, not tailed)", f.size, f.mtime)
                             for f, *_ in kept if f.size > limit]
                 kept = [k for k in kept if k[0].size <= limit]
             first = spec.window == "ignore" or spec.kind == "config" or spec.always_in_window
@@ -487,7 +488,55 @@ def select(root: Path, profiles: Mapping[str, Profile], installations: Sequence[
         total_kept.sort(key=lambda p: order[id(p)])
     return Plan(root=root, window=window, installations=tuple(installations),
                 members=tuple(p.candidate for p in total_kept),
-                skipped=tuple(skipped + total_skips), profiles_used=tuple(used.values()))
+                skipped=tuple(group_skips(skipped + total_skips)), profiles_used=tuple(used.values()))
+
+
+def group_skips(skipped: Sequence[Skip], listed: int = LISTED_PER_GROUP) -> list[Skip]:
+    """The skips as the plan keeps them. Up to ``listed`` files of one log stream (or, for files
+    without a time stamp in the name, of one folder) left out for one reason are listed one by
+    one; more become one entry, with their count, total size, first and last name and mtimes,
+    in the place of the first. Its path is the stream's glob (``.../SIPS_P/SIPS_P-001.*``) or the
+    folder (``.../conf/``).
+
+    A SIP Server folder holds thousands of segments outside a two-hour window: listed one by one
+    they made manifest.json megabytes long and report.html a table nobody reads, and they cost
+    the main process memory for every file on the disk."""
+    keys = [(_group_of(skip.host_path), skip.product, skip.reason) for skip in skipped]
+    groups: dict[tuple[str, str | None, str], list[Skip]] = {}
+    for key, skip in zip(keys, skipped):
+        groups.setdefault(key, []).append(skip)
+    if all(len(members) <= listed for members in groups.values()):
+        return list(skipped)
+    out: list[Skip] = []
+    for key, skip in zip(keys, skipped):
+        members = groups.get(key)
+        if members is None:
+            continue                                   # its group's entry is already out
+        if len(members) <= listed:
+            out.append(skip)
+            continue
+        del groups[key]
+        out.append(_group_skip(key[0], members))
+    return out
+
+
+def _group_of(host_path: str) -> str:
+    """``folder/<name up to the time stamp>*`` for a time-stamped log name, else ``folder/``."""
+    folder, _, name = host_path.rpartition("/")
+    folder = folder + "/" if folder else ""
+    stamp = log_name_parts(name)[2]
+    at = name.find(stamp) if stamp else -1
+    return folder + name[:at] + "*" if at > 0 else folder
+
+
+def _group_skip(path: str, members: Sequence[Skip]) -> Skip:
+    sizes = [m.size for m in members if m.size is not None]
+    names = [m.host_path.rpartition("/")[2] for m in members]
+    mtimes = [m.mtime for m in members if m.mtime is not None]
+    first = members[0]
+    return Skip(path, first.product, first.reason, sum(sizes) if sizes else None,
+                files=sum(m.files for m in members), names=(min(names), max(names)),
+                modified=(min(mtimes), max(mtimes)) if mtimes else None)
 
 
 def _candidates(inst: Installation, profile: Profile, spec: CollectSpec, caps: Caps, consented: bool

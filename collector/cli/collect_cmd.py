@@ -12,6 +12,7 @@ from collector.cli.case_cmd import case_info_from, case_options
 from collector.cli.options import collect_options, request_from_options
 from collector.cli.remote_cmd import remote_options
 from collector.errors import ExitCode
+from collector.model import skip_label, skipped_files
 from collector.units import human
 
 
@@ -27,7 +28,7 @@ def print_summary(result, discovery, *, stream=None) -> None:
          f"{human(result.bundle.size)} stored ({result.seconds:.1f} s)")
     echo(f"redacted:   {redacted} values by {len(result.redactions)} rules "
          "(token map stays on this host: `gcollect unmask TOKEN`)")
-    echo(f"skipped:    {len(result.skipped)} files (reasons in manifest.json)")
+    echo(f"skipped:    {skipped_files(result.skipped)} files (reasons in manifest.json)")
     if result.excluded:
         echo(f"LEFT OUT:   {len(result.excluded)} files could not be processed safely:")
         for item in result.excluded[:20]:
@@ -71,8 +72,7 @@ def print_dry_run(discovery, as_json: bool) -> None:
             "installations": [{"product": i.product, "name": i.name, "app_dir": i.app_dir,
                                "evidence": list(i.evidence)} for i in discovery.installations],
             "files": rows,
-            "skipped": [{"path": s.host_path, "product": s.product, "reason": s.reason, "size": s.size}
-                        for s in discovery.plan.skipped],
+            "skipped": [s.as_dict() for s in discovery.plan.skipped],
         }, indent=1))
         return
     for inst in discovery.installations:
@@ -80,9 +80,11 @@ def print_dry_run(discovery, as_json: bool) -> None:
     for row in rows:
         click.echo(f"{human(row['size']):>10}  {row['product']:<16} /{row['path']}  [{row['reason']}]")
     click.echo(f"{len(rows)} files, {human(discovery.plan.bytes_planned)} would be read; "
-               f"{len(discovery.plan.skipped)} skipped")
+               f"{skipped_files(discovery.plan.skipped)} skipped")
     for skip in discovery.plan.skipped[:50]:
-        click.echo(f"  skip /{skip.host_path}: {skip.reason}")
+        click.echo(f"  skip /{skip_label(skip.as_dict())}: {skip.reason}")
+    if len(discovery.plan.skipped) > 50:
+        click.echo(f"  ... {len(discovery.plan.skipped) - 50} more (--json lists all)")
 
 
 @click.command("collect", epilog="""\b

@@ -126,7 +126,7 @@ def _print_dry_run(outcome, as_json: bool) -> None:
             click.echo(f"   {human(row.get('size', 0)):>10}  {row.get('product', ''):<16} /{row.get('path')}  "
                        f"[{row.get('reason', '')}]")
         click.echo(f"   {len(rows)} files, {human(sum(row.get('size', 0) for row in rows))} would be read; "
-                   f"{len(r.report.get('skipped', []))} skipped")
+                   f"{sum(x.get('files', 1) for x in r.report.get('skipped', []))} skipped")
 
 
 def collect_remote(options: dict[str, Any], hosts: str) -> int:

@@ -10,6 +10,8 @@ from datetime import datetime, timezone
 from html import escape
 from typing import Any
 
+from collector.model import skip_label
+
 CSS = """
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #ccc}
@@ -126,7 +128,7 @@ def render_html(data: dict[str, Any]) -> str:
     excluded = _table(["file", "product", "reason"],
                       [[x.get("path"), x.get("product"), x.get("reason")] for x in data["excluded"]])
     skipped = _table(["file", "product", "reason", "size"],
-                     [[x.get("path"), x.get("product"), x.get("reason"), x.get("size")] for x in data["skipped"]])
+                     [[skip_label(x), x.get("product"), x.get("reason"), x.get("size")] for x in data["skipped"]])
     findings = _table(["file:line", "category"], [[f'{f["path"]}:{f["line"]}', f["category"]]
                                                   for f in data["findings"]])
     more = (f'<p class="muted">{data["alarms_total"] - len(data["alarms"])} more message IDs in manifest.json</p>'

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from collector.model import skip_label
+
 MAX_ROWS = 40
 
 
@@ -56,9 +58,9 @@ def render_text(data: dict[str, Any], *, max_rows: int = MAX_ROWS) -> str:
     add(f"Excluded ({len(data['excluded'])}):")
     for x in data["excluded"]:
         add(f"  {x.get('path')}: {x.get('reason')}")
-    add(f"Skipped ({len(data['skipped'])}):")
+    add(f"Skipped ({sum(x.get('files', 1) for x in data['skipped'])}):")
     for x in data["skipped"][:max_rows]:
-        add(f"  {x.get('path')}: {x.get('reason')}")
+        add(f"  {skip_label(x)}: {x.get('reason')}")
     if len(data["skipped"]) > max_rows:
         add(f"  ... {len(data['skipped']) - max_rows} more (--json lists all)")
     add(f"Scanner findings ({len(data['findings'])}):")

@@ -481,3 +481,58 @@ def test_what_a_planned_file_costs_the_main_process(tmp_path: Path) -> None:
     assert len(plan.members) == count
     assert held / count < 900, f"{held / count:.0f} bytes per planned file"     # 1,065 with __dict__s
     assert peak / count < 1600, f"{peak / count:.0f} bytes per file while planning"   # 1,920 with entry.stat()
+
+
+# ------------------------------------------------------------------ many files left out
+def test_a_streams_many_segments_outside_the_window_are_one_entry(tmp_path: Path) -> None:
+    """Thousands of old segments must not become thousands of entries (manifest.json, report.html
+    and the main process's memory grew with every file on the disk): more than LISTED_PER_GROUP
+    files of one stream left out for one reason are one entry, with count, size, names, mtimes."""
+    from collector.selection import LISTED_PER_GROUP
+
+    old = LISTED_PER_GROUP + 5
+    paths = [segment(tmp_path, at(-100 + i), at(-99 + i), size=300) for i in range(old)]    # one an hour
+    for i in range(3):                                        # a thread stream: few, listed
+        segment(tmp_path, at(-50 + i), at(-49 + i), thread="-001")
+    segment(tmp_path, at(0), at(1))                           # the one in the window
+    plan = select(tmp_path, PROFILES, [SIP], Window(at(0.2), at(0.8)), Caps())
+    assert names(plan) == [S09]
+    groups = [s for s in plan.skipped if s.files > 1]
+    assert len(groups) == 1
+    group = groups[0]
+    assert group.host_path == f"{LOGS}/SIPS_P.*" and group.reason == "outside window"
+    assert group.files == old and group.size == sum((tmp_path / p).stat().st_size for p in paths) == old * 300
+    assert group.names == (f"SIPS_P.{at(-100):%Y%m%d_%H%M%S}_000.log", f"SIPS_P.{at(-100 + old - 1):%Y%m%d_%H%M%S}_000.log")
+    assert group.modified == (at(-99).timestamp(), at(-99 + old - 1).timestamp())
+    singles = sorted(s.host_path.rsplit("/", 1)[-1] for s in plan.skipped if s.files == 1)
+    assert singles == [f"SIPS_P-001.20240303_{h:02d}0000_000.log" for h in (7, 8, 9)]
+    entry = group.as_dict()
+    assert entry["files"] == old and entry["modified"][0] == "2024-03-01T06:00:00Z"
+    assert entry["names"] == list(group.names)
+
+
+def test_grouping_keeps_reasons_products_and_order_apart() -> None:
+    from collector.model import Skip, skip_label, skipped_files
+    from collector.selection import group_skips
+
+    def skip(path: str, reason: str = "outside window", product: str = "sip-server", mtime: float = 0.0) -> Skip:
+        return Skip(path, product, reason, 10, mtime)
+
+    many = [skip(f"logs/app.2024010{i % 9 + 1}_000000_000.log", mtime=float(i)) for i in range(30)]
+    entries = ([skip("etc/first.cfg", "private key")] + many[:10] + [skip("logs/odd.log", "unreadable")]
+               + many[10:] + [skip(f"conf/c{i:02d}.xml", "cap 1 MB reached") for i in range(25)]
+               + [skip(f"conf/d{i}.xml", "cap 1 MB reached", product="urs") for i in range(3)])
+    grouped = group_skips(entries, listed=20)
+    paths = [(s.host_path, s.files) for s in grouped]
+    assert paths[:4] == [("etc/first.cfg", 1), ("logs/app.*", 30), ("logs/odd.log", 1), ("conf/", 25)]
+    assert [p for p, _ in paths[4:]] == ["conf/d0.xml", "conf/d1.xml", "conf/d2.xml"]
+    assert skipped_files(grouped) == skipped_files(entries) == len(entries)
+    app = grouped[1]
+    assert app.size == 300 and app.modified == (0.0, 29.0)
+    assert app.names == ("app.20240101_000000_000.log", "app.20240109_000000_000.log")
+    assert skip_label(app.as_dict()) == ("logs/app.* (30 files, app.20240101_000000_000.log to "
+                                         "app.20240109_000000_000.log, modified 1970-01-01T00:00:00Z to "
+                                         "1970-01-01T00:00:29Z)")
+    assert skip_label(grouped[0].as_dict()) == "etc/first.cfg"
+    few = entries[:5]
+    assert group_skips(few, listed=20) == few
