@@ -536,3 +536,52 @@ def test_grouping_keeps_reasons_products_and_order_apart() -> None:
     assert skip_label(grouped[0].as_dict()) == "etc/first.cfg"
     few = entries[:5]
     assert group_skips(few, listed=20) == few
+
+
+def test_segments_decided_by_their_name_stamps_are_the_ones_the_heads_decide(tmp_path: Path, monkeypatch) -> None:
+    """Segments far outside the window are left out by their name stamps, without a head read.
+    On streams in zones from UTC-12 to UTC+14 (name and header in the app's wall clock), with
+    windows before, inside, after and across them, the choice is exactly the one made from
+    every head; and most segments of a long stream are decided by name."""
+    import random
+
+    from collector import selection
+
+    spec = SPECS[1]
+    rng = random.Random(7)
+    read = []
+    real_times = selection._times
+    monkeypatch.setattr(selection, "_times", lambda f: read.append(f) or real_times(f))
+    decided_by_name = 0
+    for case in range(40):
+        offset = timedelta(hours=rng.choice([-12, -5, 0, 5.5, 9, 14]))      # wall clock = UTC + offset
+        count = rng.randint(20, 90)
+        starts = [T0]
+        for _ in range(count - 1):
+            starts.append(starts[-1] + timedelta(minutes=rng.choice([5, 30, 60, 180, 600])))
+        files = []
+        for i, start in enumerate(starts):
+            wall = start + offset
+            name = f"SIPS_P.{wall:%Y%m%d_%H%M%S}_000.log"
+            head = (f"Application name: SIPS_P\nLocal time:         {wall:%Y-%m-%dT%H:%M:%S}.000\n"
+                    f"Start time (UTC):   {start:%Y-%m-%dT%H:%M:%S}.000\n"
+                    f"Time zone:          {int(-offset.total_seconds())}\n{wall:%H:%M:%S}.000 Std 09900 x\n")
+            last_write = starts[i + 1] if i + 1 < count else start + timedelta(minutes=20)
+            host = f"case{case}/{name}"
+            path = write(tmp_path, host, head, last_write)
+            files.append(selection._File(host, path, path.stat().st_size, path.stat().st_mtime))
+        span = starts[-1] - starts[0]
+        since = starts[0] + span * rng.uniform(-0.2, 1.1) if rng.random() < 0.9 else None
+        until = (since or starts[0]) + timedelta(hours=rng.choice([0.5, 2, 12, 48])) if rng.random() < 0.7 else None
+        window = Window(since, until)
+        read.clear()
+        kept, outside = selection.choose_in_window(spec, list(files), window)
+        reads = len(read)
+        with monkeypatch.context() as exact:
+            exact.setattr(selection, "_outside_by_name", lambda members, window: (members, []))
+            kept_exact, outside_exact = selection.choose_in_window(spec, list(files), window)
+        assert [(f.host_path, *rest) for f, *rest in kept] == [(f.host_path, *rest) for f, *rest in kept_exact], case
+        assert sorted(f.host_path for f in outside) == sorted(f.host_path for f in outside_exact), case
+        assert reads <= count
+        decided_by_name += count - reads
+    assert decided_by_name > 400
