@@ -48,6 +48,9 @@ _KNOWN = {
 }
 
 
+_KNOWN_LABELS = {label: label.decode() for label in _KNOWN}
+
+
 @dataclass(frozen=True)
 class SegmentHeader:
     banner: str = ""
@@ -102,10 +105,11 @@ def parse_header(head: bytes) -> SegmentHeader:
             continue
         match = _LABEL.match(line) if b":" in line else None
         label = match.group(1).strip().lower() if match else b""
-        if match and label in _KNOWN:
-            key = _KNOWN[label]
-            fields.setdefault(key, _text(match.group(2)))
-            labels[label.decode()] = _text(match.group(2))
+        key = _KNOWN.get(label) if match else None
+        if key is not None:
+            value = _text(match.group(2))
+            fields.setdefault(key, value)
+            labels[_KNOWN_LABELS[label]] = value
             continue
         if match and len(label) <= 30:
             labels[label.decode("utf-8", "replace")] = _text(match.group(2))
