@@ -100,11 +100,17 @@ class Caps:
 @dataclass(slots=True)          # one per matched file while the plan is made: no __dict__
 class _File:
     host_path: str
-    source: Path                   # real path (a symlink resolved inside the root)
-    size: int
-    mtime: float
+    real: Path                     # the real path (a symlink resolved inside the root), or its
+    size: int                      # folder's when ``name`` is given: a Path per file is about
+    mtime: float                   # 230 bytes, and most files seen are never planned
     device: int | None = None      # of the same stat as size and mtime
     inode: int | None = None
+    name: str | None = None
+
+    @property
+    def source(self) -> Path:
+        """The real path."""
+        return self.real if self.name is None else _child(self.real, self.name)
 
 
 @dataclass(slots=True)
@@ -464,8 +470,8 @@ def _matched_files(root: Path, spec: CollectSpec, inst: Installation, profile: P
                         if reason:
                             skipped.append(Skip(host, product, reason, info.st_size, info.st_mtime))
                             continue
-                        files.append(_File(host, _child(folder_path, name), info.st_size, info.st_mtime,
-                                           info.st_dev, info.st_ino))
+                        files.append(_File(host, folder_path, info.st_size, info.st_mtime,
+                                           info.st_dev, info.st_ino, name))
                         continue
                     real, info, why = resolve_regular(walk.root, Path(entry.path))
                     key = os.fspath(real) if real is not None else os.path.realpath(entry.path)
