@@ -122,11 +122,11 @@ class Skip:
     host_path: str
     product: str | None
     reason: str                            # "outside window", "cap 2048 MB reached", "private key"
-    size: int | None = None                # bytes (of all its files, for a folder)
+    size: int | None = None                # bytes (of all its files, for a group)
     mtime: float | None = None
     files: int = 1
-    names: tuple[str, str] | None = None       # of a folder: its first and last file name (sorted)
-    modified: tuple[float, float] | None = None    # of a folder: its files' oldest and newest mtime
+    names: tuple[str, str] | None = None       # of a group: its first and last file name (sorted)
+    modified: tuple[float, float] | None = None    # of a group: its files' oldest and newest mtime
 
     def as_dict(self) -> dict[str, object]:
         """The entry for manifest.json and ``--dry-run --json``."""
@@ -147,7 +147,7 @@ def _utc_text(timestamp: float) -> str:
 
 def skip_label(entry: Mapping[str, Any]) -> str:
     """A skipped entry (``Skip.as_dict``, as in manifest.json) as the report and ``--dry-run``
-    show it: its path, and for a folder how many files, the first and last name, and when they
+    show it: its path, and for a group how many files, the first and last name, and when they
     were modified."""
     files = entry.get("files") or 1
     if files == 1:
