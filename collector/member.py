@@ -305,7 +305,7 @@ def _with_head(chunks, size: int = 16384):
 
 def process_member(candidate: Candidate) -> MemberOutcome:
     """Trim, redact and compress one file into a piece; never raises for a bad file."""
-    from collector.bundle import PieceWriter
+    from collector.bundle.pieces import INLINE_PIECE_MAX, PieceWriter
     from collector.hostguard import open_source
 
     assert _CONFIG is not None, "configure_worker was not called"
@@ -328,7 +328,8 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             else:
                 chunks = counted
             stages = _stages(candidate, head, info.st_mtime)
-            piece_writer = PieceWriter(_CONFIG.tmp_dir, _CONFIG.fmt, level=_CONFIG.level)
+            piece_writer = PieceWriter(_CONFIG.tmp_dir, _CONFIG.fmt, level=_CONFIG.level,
+                                       inline_max=INLINE_PIECE_MAX)
             call_text = bytearray() if _CONFIG.call_ids and candidate.kind == "log" else None
             for data in chunks:
                 for stage in stages.chain:

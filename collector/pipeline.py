@@ -363,7 +363,8 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
                 continue
             piece = outcome.piece
             if settings.max_bundle_bytes is not None and stored + piece.stored_size > settings.max_bundle_bytes:
-                os.unlink(piece.path)
+                if piece.path is not None:
+                    os.unlink(piece.path)
                 excluded.append(Excluded(outcome.result.host_path, outcome.result.product,
                                          "bundle size cap (--max-size) reached"))
                 continue

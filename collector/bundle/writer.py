@@ -15,7 +15,7 @@ import hashlib
 import os
 import time
 from pathlib import Path
-from typing import NoReturn
+from typing import Callable, NoReturn
 
 from collector.bundle import tarformat, zipformat
 from collector.bundle.names import FORMATS, UnsafeMemberName, check_component, check_member, name_bytes, \
@@ -81,6 +81,18 @@ class BundleWriter:
     def add_piece(self, member: str, piece: Piece, *, mtime: float, mode: int = 0o600) -> None:
         """Append a finished piece as ``TOP/member``; the piece file is deleted afterwards."""
         full = self._check_new(member)
+        if piece.path is None:                 # a small piece, in memory
+            data = piece.data or b""
+            self._check_stored(piece, "piece in memory", len(data), data[:4])
+            try:
+                self._append(full, piece, mtime, mode, lambda: self._emit(data))
+            except OSError as e:
+                self._fail(e)
+            except BaseException:
+                self.abort()
+                raise
+            self._record(member, full, piece.size, piece.sha256)
+            return
         try:
             src = open(piece.path, "rb", buffering=0)
         except OSError as e:
@@ -88,22 +100,7 @@ class BundleWriter:
         with src:
             self._check_piece(src, piece)      # a wrong piece is refused before anything is written
             try:
-                if self.fmt == "zip":
-                    raw, flags = zipformat.name_fields(name_bytes(full))
-                    entry = zipformat.Entry(raw, flags, 8, piece.crc32, piece.stored_size, piece.size,
-                                            self._written, mtime, zipformat.external_attr(mode, False))
-                    self._emit(zipformat.local_header(entry))
-                    self._entries.append(entry)
-                else:
-                    head = tarformat.header(full, size=piece.size, mtime=mtime, mode=mode)
-                    self._pending += head
-                    self._flush_pending()
-                    self._tar_offset += len(head)
-                self._copy(src, piece.stored_size)
-                if self.fmt != "zip":
-                    pad = tarformat.padding(piece.size)
-                    self._pending += pad
-                    self._tar_offset += piece.size + len(pad)
+                self._append(full, piece, mtime, mode, lambda: self._copy(src, piece.stored_size))
                 os.unlink(piece.path)
             except OSError as e:
                 _unlink_quietly(piece.path)
@@ -113,6 +110,25 @@ class BundleWriter:
                 self.abort()
                 raise
         self._record(member, full, piece.size, piece.sha256)
+
+    def _append(self, full: str, piece: Piece, mtime: float, mode: int, copy: Callable[[], None]) -> None:
+        """The member's header, its stored bytes (``copy``), its padding."""
+        if self.fmt == "zip":
+            raw, flags = zipformat.name_fields(name_bytes(full))
+            entry = zipformat.Entry(raw, flags, 8, piece.crc32, piece.stored_size, piece.size,
+                                    self._written, mtime, zipformat.external_attr(mode, False))
+            self._emit(zipformat.local_header(entry))
+            self._entries.append(entry)
+        else:
+            head = tarformat.header(full, size=piece.size, mtime=mtime, mode=mode)
+            self._pending += head
+            self._flush_pending()
+            self._tar_offset += len(head)
+        copy()
+        if self.fmt != "zip":
+            pad = tarformat.padding(piece.size)
+            self._pending += pad
+            self._tar_offset += piece.size + len(pad)
 
     def add_bytes(self, member: str, data: bytes, *, mtime: float) -> None:
         """Append a small generated file (manifest, system facts) as ``TOP/member``."""
@@ -195,15 +211,17 @@ class BundleWriter:
 
     def _check_piece(self, src: object, piece: Piece) -> None:
         actual = os.fstat(src.fileno()).st_size  # type: ignore[attr-defined]
+        self._check_stored(piece, str(piece.path), actual, os.pread(src.fileno(), 4, 0))  # type: ignore[attr-defined]
+
+    def _check_stored(self, piece: Piece, where: str, actual: int, head: bytes) -> None:
+        """A piece's stored bytes are as many as it says and start as its format's do."""
         if actual != piece.stored_size:
-            raise BundleWriteError(path=str(piece.path),
-                                   problem=f"piece holds {actual} bytes, expected {piece.stored_size}")
-        head = os.pread(src.fileno(), 4, 0)  # type: ignore[attr-defined]
+            raise BundleWriteError(path=where, problem=f"piece holds {actual} bytes, expected {piece.stored_size}")
         expect = {"tar.gz": GZIP_MAGIC, "tar.zst": ZSTD_MAGIC}.get(self.fmt)
         wrong = (not head.startswith(expect)) if expect else (not head or head[0] & 0b110 == 0b110
                                                              or head.startswith(ZSTD_MAGIC))
         if wrong:
-            raise BundleWriteError(path=str(piece.path), problem=f"not a {self.fmt} piece")
+            raise BundleWriteError(path=where, problem=f"not a {self.fmt} piece")
 
     def _add_dir(self, name: str) -> None:
         if self.fmt == "zip":

@@ -53,14 +53,15 @@ def big() -> bytes:
     return log_text(50 * 1024 * 1024)
 
 
-def make_piece(tmp_dir: Path, fmt: str, data: bytes, chunk: int = 1 << 20) -> Piece:
-    pw = PieceWriter(tmp_dir, fmt)
+def make_piece(tmp_dir: Path, fmt: str, data: bytes, chunk: int = 1 << 20, inline_max: int = 0) -> Piece:
+    pw = PieceWriter(tmp_dir, fmt, inline_max=inline_max)
     for i in range(0, len(data), chunk):
         pw.write(data[i:i + chunk])
     return pw.close()
 
 
-def build(out: Path, fmt: str, files: dict[str, bytes], *, manifest: bool = True) -> tuple[Path, str]:
+def build(out: Path, fmt: str, files: dict[str, bytes], *, manifest: bool = True,
+          inline_max: int = 0) -> tuple[Path, str]:
     """A bundle with ``files`` (+ manifest.json, SHA256SUMS); returns (bundle, top)."""
     pieces = out / "pieces"
     pieces.mkdir(exist_ok=True)
@@ -68,7 +69,7 @@ def build(out: Path, fmt: str, files: dict[str, bytes], *, manifest: bool = True
     top = name[: -len(fmt) - 1]
     with BundleWriter(out, name, fmt, top) as w:
         for member, data in files.items():
-            w.add_piece(member, make_piece(pieces, fmt, data), mtime=WHEN.timestamp())
+            w.add_piece(member, make_piece(pieces, fmt, data, inline_max=inline_max), mtime=WHEN.timestamp())
         w.add_bytes("system/facts.json", b'{"os": "linux"}', mtime=WHEN.timestamp())
         if manifest:
             listed = [{"path": m, "sha256": d, "size": s} for m, s, d in w.members]
@@ -144,6 +145,66 @@ def test_piece_writer_empty_and_abort(tmp_path: Path, fmt: str) -> None:
         pw2.write(b"x")
         raise RuntimeError("worker failed")
     assert sorted(tmp_path.iterdir()) == [empty.path]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_small_piece_stays_in_memory(tmp_path: Path, fmt: str) -> None:
+    """Within inline_max the compressed bytes travel with the piece and no temp file is made;
+    past it they spill into a temp file holding the same bytes a file piece would."""
+    small = log_text(20_000)
+    piece = make_piece(tmp_path, fmt, small, chunk=4096, inline_max=32 << 10)
+    assert piece.path is None and not list(tmp_path.iterdir())
+    assert piece.data is not None and piece.stored_size == len(piece.data) < len(small)
+    assert piece.size == len(small) and piece.sha256 == hashlib.sha256(small).hexdigest()
+    assert piece.crc32 == zlib.crc32(small)
+    assert pickle.loads(pickle.dumps(piece)) == piece
+    as_file = make_piece(tmp_path, fmt, small, chunk=4096)
+    assert as_file.path.read_bytes() == piece.data
+
+    large = os.urandom(100_000)                      # incompressible: spills past 32 KB
+    spilled = make_piece(tmp_path, fmt, large, chunk=8192, inline_max=32 << 10)
+    assert spilled.data is None and stat.S_IMODE(spilled.path.stat().st_mode) == 0o600
+    assert spilled.path.read_bytes() == make_piece(tmp_path, fmt, large, chunk=8192).path.read_bytes()
+    assert spilled.stored_size == spilled.path.stat().st_size > 32 << 10
+
+    before = set(tmp_path.iterdir())
+    writer = PieceWriter(tmp_path, fmt, inline_max=1024)
+    for _ in range(4):                               # compressors hold back some output: 4 MB
+        writer.write(os.urandom(1 << 20))            # surely spills
+    assert writer.path is not None and writer.path.exists()
+    writer.abort()
+    assert set(tmp_path.iterdir()) == before
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_pieces_in_memory_make_the_same_bundle(tmp_path: Path, fmt: str, monkeypatch) -> None:
+    monkeypatch.setattr("collector.bundle.writer.time.time", lambda: WHEN.timestamp())   # folder, SHA256SUMS
+    files = {f"logs/small{i}.log": log_text(300 + 1000 * i) for i in range(5)}
+    files["logs/empty.log"] = b""
+    files["logs/random.bin"] = os.urandom(60_000)     # spills
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    on_disk, _ = build(tmp_path / "a", fmt, files)
+    in_memory, top = build(tmp_path / "b", fmt, files, inline_max=32 << 10)
+    assert on_disk.read_bytes() == in_memory.read_bytes()
+    assert verify_bundle(in_memory).ok
+    extract(in_memory, fmt, tmp_path / "x")
+    for member, data in files.items():
+        assert (tmp_path / "x" / top / member).read_bytes() == data
+    assert not list((tmp_path / "b" / "pieces").iterdir())
+
+
+def test_a_wrong_piece_in_memory_is_refused(tmp_path: Path) -> None:
+    good = make_piece(tmp_path, "tar.gz", b"x" * 100, inline_max=1024)
+    short = Piece(None, good.size, good.sha256, good.crc32, good.stored_size + 1, good.data)
+    other = make_piece(tmp_path, "tar.zst", b"x" * 100, inline_max=1024)
+    with BundleWriter(tmp_path, "b.tar.gz", "tar.gz", "b") as w:
+        with pytest.raises(BundleWriteError, match="piece holds"):
+            w.add_piece("x", short, mtime=0)
+        with pytest.raises(BundleWriteError, match="not a tar.gz piece"):
+            w.add_piece("y", other, mtime=0)
+        w.add_piece("z", good, mtime=0)           # the writer is still usable
+        w.close()
 
 
 # ------------------------------------------------------------------------------- round trip
