@@ -22,12 +22,16 @@ For each installation, each collect spec, in profile order:
    and ``*.snapshot.log`` files when [start, mtime] touches the window; other specs per stream
    (``<dir>/<base>[-NNN]``) with ``timewindow.select_segments`` (GENESYS.md (b)); a kept segment
    that starts before ``since`` or ends (next segment's start, else mtime) after ``until`` gets
-   ``trim=True``;
+   ``trim=True``; in a long stream, segments whose name stamps put them far outside the window
+   are left out without reading their heads (``_outside_by_name``);
 7. caps (``Caps``): per file (tail), per spec and installation (newest first), then the total
    across the plan (configs and snapshot logs first, then the rest newest first). The file that
    crosses a cap keeps its last bytes (``tail_bytes``) if it is a log or text file; a config or
    binary file is skipped instead (half a config or binary misleads), also when it alone is
    larger than the per-file cap.
+
+Skips are kept one per file, except that more than ``LISTED_PER_GROUP`` files of one stream or
+folder left out for one reason are one entry (``group_skips``).
 """
 
 from __future__ import annotations
