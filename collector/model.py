@@ -166,6 +166,11 @@ def skipped_files(skipped: Sequence[Skip]) -> int:
     return sum(s.files for s in skipped)
 
 
+def skipped_entry_files(entries: Sequence[Mapping[str, Any]]) -> int:
+    """``skipped_files`` for entries as manifest.json holds them (``Skip.as_dict``)."""
+    return sum(entry.get("files") or 1 for entry in entries)
+
+
 @dataclass(frozen=True)
 class Plan:
     root: Path

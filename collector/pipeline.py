@@ -271,7 +271,8 @@ class _Workers:
             for candidate in candidates:
                 yield process_member(candidate)
             return
-        window = 2 * self.size          # bounded: at most two tasks' pieces per worker on disk at once
+        window = 2 * self.size          # bounded: at most two tasks' pieces per worker waiting (on disk,
+                                        # or in memory for pieces of INLINE_PIECE_MAX or less)
         queue = _tasks(candidates)
         running: set[cf.Future] = set()
         pool, config = self.pool, self.config

@@ -15,7 +15,7 @@ import hashlib
 import os
 import tempfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol
 
@@ -85,7 +85,7 @@ class Piece:
     sha256: str         # of the uncompressed bytes
     crc32: int          # of the uncompressed bytes
     stored_size: int    # compressed bytes in the file
-    data: bytes | None = None   # the compressed bytes of a small piece, kept in memory
+    data: bytes | None = field(default=None, repr=False)   # a small piece's compressed bytes, in memory
 
 
 class _Spool:

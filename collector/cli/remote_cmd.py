@@ -106,6 +106,7 @@ def _echo_host(result, quiet: bool) -> None:
 
 
 def _print_dry_run(outcome, as_json: bool) -> None:
+    from collector.model import skipped_entry_files
     from collector.units import human
 
     if as_json:
@@ -126,7 +127,7 @@ def _print_dry_run(outcome, as_json: bool) -> None:
             click.echo(f"   {human(row.get('size', 0)):>10}  {row.get('product', ''):<16} /{row.get('path')}  "
                        f"[{row.get('reason', '')}]")
         click.echo(f"   {len(rows)} files, {human(sum(row.get('size', 0) for row in rows))} would be read; "
-                   f"{sum(x.get('files', 1) for x in r.report.get('skipped', []))} skipped")
+                   f"{skipped_entry_files(r.report.get('skipped', []))} skipped")
 
 
 def collect_remote(options: dict[str, Any], hosts: str) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from collector.model import skip_label
+from collector.model import skip_label, skipped_entry_files
 
 MAX_ROWS = 40
 
@@ -58,7 +58,7 @@ def render_text(data: dict[str, Any], *, max_rows: int = MAX_ROWS) -> str:
     add(f"Excluded ({len(data['excluded'])}):")
     for x in data["excluded"]:
         add(f"  {x.get('path')}: {x.get('reason')}")
-    add(f"Skipped ({sum(x.get('files', 1) for x in data['skipped'])}):")
+    add(f"Skipped ({skipped_entry_files(data['skipped'])}):")
     for x in data["skipped"][:max_rows]:
         add(f"  {skip_label(x)}: {x.get('reason')}")
     if len(data["skipped"]) > max_rows:
