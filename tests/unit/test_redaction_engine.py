@@ -283,6 +283,26 @@ def test_files_of_one_run_share_the_line_cache_but_count_their_own(rule_sets) ->
     assert other.feed(TLIB_EVENT) + other.finish() != out_b        # another key, another cache
 
 
+
+def test_a_full_line_cache_drops_its_least_recently_used_line(rule_sets, monkeypatch) -> None:
+    from collector.redaction import engine
+
+    monkeypatch.setattr(engine, "_LINE_CACHE_ENTRIES", 3)
+    monkeypatch.setattr(engine, "_PLAIN_CACHE_ENTRIES", 2)
+    a, b, c, d = (b"\tAttributeANI\t'555555%04d'\n" % n for n in range(4))
+    tokenizer = Tokenizer(KEY, None)
+    redactor = Redactor(rule_sets, tokenizer, "log", "a.log")
+    gap = b"09:15:00.123 Trc 04541 RequestRegisterAddress received from [%d]\n"
+    text = b"".join((a, b, c, gap % 1, a, gap % 2, d, gap % 3, gap % 1, gap % 4))
+    out = redactor.feed(text) + redactor.finish()
+    cache, plain = engine._line_caches(tokenizer, engine._rules_key(rule_sets, "log"))
+    assert list(cache) == [c, a, d]                   # b was the least recently used: a was seen again
+    assert list(plain) == [gap % 1, gap % 4]          # the ordinary lines likewise, at most 2
+    again = Redactor(rule_sets, tokenizer, "log", "b.log")
+    again._redact_line = None       # type: ignore[assignment,method-assign]  a, c, d must come from the cache
+    assert again.feed(c + a + d) + again.finish() == b"".join(out.splitlines(keepends=True)[i] for i in (2, 4, 6))
+    assert again.stats == {"tlib-caller-number": 3}
+
 def test_walk_over_clusters_and_gaps_matches_the_reference_path(rule_sets) -> None:
     ordinary = [b"09:15:%02d.123 Trc 04541 RequestRegisterAddress received from [612]\n" % i for i in range(12)]
     pieces = []
