@@ -17,6 +17,7 @@ from collector.errors import RedactionFailed
 from collector.redaction.compiled import TAG_CLOSE, TAG_OPEN, CompiledRule, CompiledRules, luhn_ok
 from collector.redaction.ruleset import RuleSet
 from collector.redaction.tokens import Tokenizer
+from collector.timeformats import LEAD_BYTES, RECORD_STAMP
 
 # (start, end, category, rule, keep): keep = value already hidden, left as it is
 _Span = tuple[int, int, str, CompiledRule, bool]
@@ -32,10 +33,11 @@ _LINE_CACHES: weakref.WeakKeyDictionary[Tokenizer, dict[_RulesKey, _LineCaches]]
 _PLAIN_NUMBER = b"0123456789+-() ./"   # a value of only these is never one already hidden
 _BINARY_SNIFF = 65536
 # Both caches drop their least recently used line when full. A call's caller number and attached
-# data come back in each of its T-Lib events, minutes (megabytes of log) apart; on the 1 GB bench
-# tree, 16,384 lines kept that way leave 93,000 cold lines where emptying a full cache of 8,192
-# left 268,000 (at about 47 us each).
-_LINE_CACHE_ENTRIES = 16384   # repeated candidate lines (bounded: about 6 MB)
+# data come back in each of its T-Lib events, minutes (megabytes of log) apart. A line that starts
+# with a record's time stamp never comes back, so it is not kept: on the 1 GB bench tree, 8,192
+# lines kept that way leave 93,000 cold lines where emptying a full cache of 8,192 every line
+# went into left 268,000 (at about 47 us each).
+_LINE_CACHE_ENTRIES = 8192    # repeated candidate lines (bounded: about 3 MB)
 _PLAIN_CACHE_ENTRIES = 4096   # ordinary lines next to candidates (bounded: about 1 MB)
 _COUNTED_FORMS = 4096          # distinct lists of redacting rules shared by the cached lines
 _WALK_MISSES = 3              # ordinary lines in a row that hand the search back to the prefilter
@@ -304,7 +306,7 @@ class Redactor:
                 counted = _COUNTED.setdefault(counted, counted)
             self._tally[counted] = self._tally.get(counted, 0) + 1
         cache = self._cache
-        if cache is not None and cacheable:
+        if cache is not None and cacheable and not (line[0] in LEAD_BYTES and RECORD_STAMP.match(line)):
             if len(cache) >= _LINE_CACHE_ENTRIES:
                 cache.popitem(last=False)
             cache[line] = (out, counted)

@@ -303,6 +303,21 @@ def test_a_full_line_cache_drops_its_least_recently_used_line(rule_sets, monkeyp
     assert again.feed(c + a + d) + again.finish() == b"".join(out.splitlines(keepends=True)[i] for i in (2, 4, 6))
     assert again.stats == {"tlib-caller-number": 3}
 
+
+@pytest.mark.parametrize("stamp", ["2026-11-24 04:38:17.878", "18:41:22.344", "11/24/26@09:12:35.671:",
+                                   "Wed 25 Nov 2026 01:43:50 PM CDT.726", "@18:41:22.3440"])
+def test_a_line_that_starts_with_a_time_stamp_is_not_kept_in_the_line_cache(rule_sets, stamp) -> None:
+    from collector.redaction import engine
+
+    tokenizer = Tokenizer(KEY, None)
+    redactor = Redactor(rule_sets, tokenizer, "log", "a.log")
+    stamped = stamp.encode() + b" Int 04543 Interaction message EventRinging ani=5555553817\n"
+    attribute = b"\tAttributeANI\t'5555553817'\n"
+    out = redactor.feed(stamped + attribute) + redactor.finish()
+    assert b"5555553817" not in out
+    cache, _plain = engine._line_caches(tokenizer, engine._rules_key(rule_sets, "log"))
+    assert list(cache) == [attribute]                # it never comes back: it would only push lines out
+
 def test_walk_over_clusters_and_gaps_matches_the_reference_path(rule_sets) -> None:
     ordinary = [b"09:15:%02d.123 Trc 04541 RequestRegisterAddress received from [612]\n" % i for i in range(12)]
     pieces = []
