@@ -211,7 +211,7 @@ class Redactor:
         coming; returns where the prefilter should search again.
 
         Ordinary lines met on the way (the other attributes of a T-Lib event, Via and CSeq
-        headers) are remembered in a bounded set, so the next time they cost a lookup instead of
+        headers) are remembered in a bounded LRU, so the next time they cost a lookup instead of
         an RE2 call."""
         end = len(chunk)
         cache = self._cache
@@ -298,8 +298,8 @@ class Redactor:
     def _line(self, line: bytes, indexes: Sequence[int]) -> bytes:
         """Redact one candidate line (with its ending) with the rules at ``indexes``. Outputs are
         deterministic (same line, same tokens), so repeated lines (T-Lib attributes, SIP headers,
-        DNIS...) come from a bounded cache (shared by the files of a run) that also replays the
-        line's counts."""
+        DNIS...) come from a bounded LRU cache (shared by the files of a run) that also replays
+        the line's counts. A line led by a record's time stamp is not kept: it never repeats."""
         out, counted, cacheable = self._redact_line(line, indexes)
         if counted:
             if len(_COUNTED) < _COUNTED_FORMS:         # a few dozen forms, one tuple each
