@@ -33,6 +33,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from collector.hostfiles import parse_log_name
+from collector.re2search import SpanSearch, latin1_options, span_search
 from collector.segheader import parse_header
 from collector.timeformats import LEAD_BYTES, RECORD_NEXT, RECORD_STAMP, from_micros, segment_clock, stamp_from_match
 
@@ -103,6 +104,20 @@ def stream_of(host_path: str) -> str:
         m = _THREAD_SUFFIX.match(name)
         base = (m.group("base") + (m.group("thread") or "")) if m else name
     return base if parent in ("", ".") else f"{parent}/{base}"
+
+
+_HA_SEARCHES: list[SpanSearch] = []
+
+
+def _ha_searches() -> list[SpanSearch]:
+    """One search per HA word, made at first use. RE2 skips to a literal's first byte with
+    memchr: 0.12 ms/MB for ``witchover``, where ``bytes.find`` takes 0.54 (it tests the
+    needle's last byte, a letter common in logs)."""
+    if not _HA_SEARCHES:
+        import re2
+
+        _HA_SEARCHES.extend(span_search(re2.compile(re.escape(word), latin1_options())) for word in _HA_WORDS)
+    return _HA_SEARCHES
 
 
 def _full_format(head: bytes) -> bool:
@@ -246,13 +261,12 @@ class LogStats:
 
     def _scan_ha(self, view: bytes, need: dict[int, list[tuple[str, Any]]]) -> None:
         positions: set[int] = set()
-        for word in _HA_WORDS:
-            pos = view.find(word)
-            while pos >= 0:
-                start = self._line_start(view, pos)
-                positions.add(start)
-                eol = view.find(b"\n", pos)
-                pos = view.find(word, eol if eol >= 0 else len(view))
+        for search in _ha_searches():
+            hit = search(view, 0)
+            while hit is not None:
+                positions.add(self._line_start(view, hit[0]))
+                eol = view.find(b"\n", hit[0])
+                hit = search(view, eol) if eol >= 0 else None
         for start in sorted(positions):
             if view[start:start + 1] in (b"", b"\t", b" ") or view[start] not in LEAD_BYTES:
                 continue                                   # only timestamp-led records

@@ -123,6 +123,21 @@ def test_continuation_lines_are_not_records() -> None:
     assert "ha_events" not in s
 
 
+@pytest.mark.parametrize("sizes", [[1 << 20], [7], [1, 64, 5]])
+def test_every_ha_record_of_a_chunk_is_found_once_whatever_the_chunking(sizes) -> None:
+    data = HEADER + (b"00:01:00.500 Std 04561 SIPS_P Backup mode activated\n"
+                     b"00:01:01.000 Trc 04541 x\n"
+                     b"\tswitchover named in an attribute\n"
+                     b"00:02:00.000 Std 04562 SIPS_P Primary mode activated after a switchover\n"
+                     + b"00:02:30.000 Trc 04541 y\n" * 3
+                     + b"00:03:00.000 Std 04563 switchover done")          # the last line has no newline
+    _, s = run(data, sizes)
+    assert [(e["id"], e["role"], e["time"]) for e in s["ha_events"]] == [
+        ("04561", "Backup", "2024-03-06T05:01:00.500+00:00"),
+        ("04562", "Primary", "2024-03-06T05:02:00.000+00:00"),
+        ("04563", None, "2024-03-06T05:03:00.000+00:00")]
+
+
 def test_stream_names() -> None:
     assert stream_of("var/log/genesys/SIPS_P/SIPS_P.20240305_091500_120.log") == "var/log/genesys/SIPS_P/SIPS_P"
     assert stream_of("var/log/SIPS_P-1024.20240305_091500_120.log") == "var/log/SIPS_P-1024"
