@@ -103,10 +103,14 @@ class Caps:
 
 @dataclass(slots=True)          # one per matched file while the plan is made: no __dict__
 class _File:
+    """A matched file. ``real`` is its real path (a symlink resolved inside the root), or, when
+    ``name`` is given, its folder's: a Path per file costs about 230 bytes, and most files seen
+    are never planned. ``source`` is the one way to read it."""
+
     host_path: str
-    real: Path                     # the real path (a symlink resolved inside the root), or its
-    size: int                      # folder's when ``name`` is given: a Path per file is about
-    mtime: float                   # 230 bytes, and most files seen are never planned
+    real: Path
+    size: int
+    mtime: float
     device: int | None = None      # of the same stat as size and mtime
     inode: int | None = None
     name: str | None = None

@@ -84,51 +84,50 @@ class BundleWriter:
         if piece.path is None:                 # a small piece, in memory
             data = piece.data or b""
             self._check_stored(piece, "piece in memory", len(data), data[:4])
+            self._append(full, piece, mtime, mode, lambda: self._emit(data))
+        else:
             try:
-                self._append(full, piece, mtime, mode, lambda: self._emit(data))
+                src = open(piece.path, "rb", buffering=0)
             except OSError as e:
-                self._fail(e)
-            except BaseException:
-                self.abort()
-                raise
-            self._record(member, full, piece.size, piece.sha256)
-            return
-        try:
-            src = open(piece.path, "rb", buffering=0)
-        except OSError as e:
-            raise BundleWriteError(path=str(piece.path), problem=e.strerror or str(e)) from e
-        with src:
-            self._check_piece(src, piece)      # a wrong piece is refused before anything is written
-            try:
-                self._append(full, piece, mtime, mode, lambda: self._copy(src, piece.stored_size))
-                os.unlink(piece.path)
-            except OSError as e:
-                _unlink_quietly(piece.path)
-                self._fail(e)
-            except BaseException:
-                _unlink_quietly(piece.path)
-                self.abort()
-                raise
+                raise BundleWriteError(path=str(piece.path), problem=e.strerror or str(e)) from e
+            with src:
+                self._check_piece(src, piece)      # a wrong piece is refused before anything is written
+                self._append(full, piece, mtime, mode, lambda: self._copy(src, piece.stored_size),
+                             temp=piece.path)
         self._record(member, full, piece.size, piece.sha256)
 
-    def _append(self, full: str, piece: Piece, mtime: float, mode: int, copy: Callable[[], None]) -> None:
-        """The member's header, its stored bytes (``copy``), its padding."""
-        if self.fmt == "zip":
-            raw, flags = zipformat.name_fields(name_bytes(full))
-            entry = zipformat.Entry(raw, flags, 8, piece.crc32, piece.stored_size, piece.size,
-                                    self._written, mtime, zipformat.external_attr(mode, False))
-            self._emit(zipformat.local_header(entry))
-            self._entries.append(entry)
-        else:
-            head = tarformat.header(full, size=piece.size, mtime=mtime, mode=mode)
-            self._pending += head
-            self._flush_pending()
-            self._tar_offset += len(head)
-        copy()
-        if self.fmt != "zip":
-            pad = tarformat.padding(piece.size)
-            self._pending += pad
-            self._tar_offset += piece.size + len(pad)
+    def _append(self, full: str, piece: Piece, mtime: float, mode: int, copy: Callable[[], None],
+                *, temp: Path | None = None) -> None:
+        """The member's header, its stored bytes (``copy``), its padding; then the piece's
+        ``temp`` file is deleted, on every path. A write problem aborts the bundle."""
+        try:
+            if self.fmt == "zip":
+                raw, flags = zipformat.name_fields(name_bytes(full))
+                entry = zipformat.Entry(raw, flags, 8, piece.crc32, piece.stored_size, piece.size,
+                                        self._written, mtime, zipformat.external_attr(mode, False))
+                self._emit(zipformat.local_header(entry))
+                self._entries.append(entry)
+            else:
+                head = tarformat.header(full, size=piece.size, mtime=mtime, mode=mode)
+                self._pending += head
+                self._flush_pending()
+                self._tar_offset += len(head)
+            copy()
+            if self.fmt != "zip":
+                pad = tarformat.padding(piece.size)
+                self._pending += pad
+                self._tar_offset += piece.size + len(pad)
+            if temp is not None:
+                os.unlink(temp)
+        except OSError as e:
+            if temp is not None:
+                _unlink_quietly(temp)
+            self._fail(e)
+        except BaseException:
+            if temp is not None:
+                _unlink_quietly(temp)
+            self.abort()
+            raise
 
     def add_bytes(self, member: str, data: bytes, *, mtime: float) -> None:
         """Append a small generated file (manifest, system facts) as ``TOP/member``."""
