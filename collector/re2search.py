@@ -11,8 +11,11 @@ hit of the redactor and every hit of the leak scanner (thousands per MB of SIP S
 ``span_search(pattern)`` returns a function that makes that one call (the wrapper's own
 ``_regexp.Match``) and returns ``(start, end)`` or None, with the wrapper's meaning for bytes.
 
-It relies on two private names of the wrapper (``_regexp`` and ``_Anchor``); where they are
-missing or answer in another shape (another google-re2 release), it falls back to the wrapper.
+``set_matcher(line_set)`` does the same for an ``re2.Set``: the wrapper's ``Set.Match`` is a
+Python method around one call (``_set.Match``), about 0.5 us of a 1.5 us call on a log line.
+
+They rely on private names of the wrapper (``_regexp``, ``_Anchor``, ``_set``); where these are
+missing or answer in another shape (another google-re2 release), they fall back to the wrapper.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import re
 from collections.abc import Callable
 
 SpanSearch = Callable[[bytes, int], "tuple[int, int] | None"]
+SetMatch = Callable[[bytes], "list[int] | None"]        # indexes of the matching patterns; falsy: none
 
 _PY_SPACE = r"\t\n\x0b\x0c\r "           # Python's \s for bytes; RE2's \s lacks \v
 
@@ -53,6 +57,23 @@ def span_search(pattern: object) -> SpanSearch:
         hit = pattern.search(text, pos)                                  # type: ignore[attr-defined]
         return None if hit is None else hit.span()
     return wrapped
+
+
+def set_matcher(line_set: object) -> SetMatch:
+    """The indexes of ``line_set``'s patterns that match ``text`` (any order), or a falsy value."""
+    match = getattr(getattr(line_set, "_set", None), "Match", None)
+    if match is not None and _answers_in_indexes(match):
+        return match                                   # type: ignore[no-any-return]
+    return line_set.Match                              # type: ignore[attr-defined, no-any-return]
+
+
+def _answers_in_indexes(match: Callable) -> bool:
+    """The call takes bytes and gives a list of ints (empty for no match)."""
+    try:
+        found = match(b"")
+    except Exception:  # noqa: BLE001 - any other shape: use the wrapper
+        return False
+    return isinstance(found, list) and all(isinstance(v, int) for v in found)
 
 
 def _unanchored() -> object | None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import re2
 
-from collector.re2search import SpanSearch, latin1_options, re2_scan_text, span_search
+from collector.re2search import SetMatch, SpanSearch, latin1_options, re2_scan_text, set_matcher, span_search
 from collector.redaction.ruleset import Rule, RuleSet
 
 _RE2_OPTIONS = latin1_options()
@@ -136,6 +136,7 @@ class CompiledRules:
         self.prefilter = None
         self.prefilter_search: SpanSearch | None = None      # (start, end) of the next hit, or None
         self.line_set = None
+        self.line_match: SetMatch | None = None              # indexes of the scans a line matches
         if rules:
             alternation = "|".join(
                 "(?:" + re2_scan_text(r.scan, chunk_level=True) + ")" for r in rules
@@ -147,6 +148,7 @@ class CompiledRules:
                 line_set.Add(re2_scan_text(r.scan, chunk_level=False).encode("utf-8"))
             line_set.Compile()
             self.line_set = line_set
+            self.line_match = set_matcher(line_set)
         categories = sorted({r.rule.category for r in rules} | {c for r in rules for _, c in r.groups})
         token_form = rb"\+?(?:" + b"|".join(
             re.escape(c.upper().replace("-", "_").encode()) for c in categories
@@ -165,9 +167,9 @@ class CompiledRules:
 
     def rules_for_line(self, content: bytes) -> list[int]:
         """Indexes of the rules whose scan matches this line (sorted, i.e. in rule order)."""
-        if self.line_set is None:
+        if self.line_match is None:
             return []
-        hits = self.line_set.Match(content)
+        hits = self.line_match(content)
         return sorted(hits) if hits else []
 
     def is_hidden(self, value: bytes) -> bool:

@@ -218,9 +218,8 @@ class Redactor:
         plain = self._plain
         assert cache is not None and plain is not None
         tally = self._tally
-        line_set = self._rules.line_set
-        assert line_set is not None                # there is a prefilter, so there are rules
-        match_line = line_set.Match                # rule indexes whose scan matches, or None
+        match_line = self._rules.line_match        # rule indexes whose scan matches, or falsy
+        assert match_line is not None              # there is a prefilter, so there are rules
         cache_used = cache.move_to_end             # LRU: a line seen again is kept longer
         plain_used = plain.move_to_end
         misses = 0
