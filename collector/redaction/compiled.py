@@ -130,9 +130,9 @@ class CompiledRules:
         self.rules: tuple[CompiledRule, ...] = tuple(rules)
         # begin/end lines of block rules: never rewritten by a line rule, so a second pass opens
         # and closes the same blocks (redaction stays idempotent)
-        block_parts = [p.pattern for r in rules if r.block_end is not None
-                       for p in (r.pattern, r.block_end) if p is not None]
-        self.markers = re.compile(b"|".join(b"(?:" + p + b")" for p in block_parts)) if block_parts else None
+        # (each pattern on its own: one alternation of them would fail on a rule's (?i) prefix)
+        self.markers: tuple[re.Pattern[bytes], ...] = tuple(
+            p for r in rules if r.block_end is not None for p in (r.pattern, r.block_end) if p is not None)
         self.prefilter = None
         self.prefilter_search: SpanSearch | None = None      # (start, end) of the next hit, or None
         self.line_set = None

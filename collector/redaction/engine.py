@@ -335,7 +335,7 @@ class Redactor:
                     _claim(spans, (start, stop, category, rule, verdict))
         if all(span[4] for span in spans):
             return line, tuple(counted), cacheable
-        if rules.markers is not None:
+        if rules.markers:
             spans = _outside_markers(spans, rules.markers, content)
         return self._rewrite(content, spans, counted) + ending, tuple(counted), cacheable
 
@@ -443,9 +443,9 @@ def _claim(spans: list[_Span], new: _Span) -> None:
     spans.append((start, stop, category, rule, keep))
 
 
-def _outside_markers(spans: list[_Span], markers: re.Pattern[bytes], content: bytes) -> list[_Span]:
+def _outside_markers(spans: list[_Span], markers: Sequence[re.Pattern[bytes]], content: bytes) -> list[_Span]:
     """Cut block begin/end markers (``-----END PRIVATE KEY-----``) out of secret spans."""
-    found = [m.span() for m in markers.finditer(content) if m.end() > m.start()]
+    found = [m.span() for marker in markers for m in marker.finditer(content) if m.end() > m.start()]
     if not found:
         return spans
     out: list[_Span] = []

@@ -82,6 +82,35 @@ def test_site_folder_overrides_and_adds(tmp_path) -> None:
     assert rule_set.source == path
 
 
+BLOCK_WITH_FLAG = """\
+schema: gcollect/rules/v1
+name: {name}
+rules:
+  - id: site-secret-block
+    category: secret
+    action: mask
+    block:
+      begin: '(?i)^begin secret$'
+      end: '(?im)^end secret$'
+    examples:
+      - line: "BEGIN SECRET\\nhidden value\\nEnd Secret\\nkept\\n"
+        must_not_contain: [hidden value]
+        must_contain: [BEGIN SECRET, End Secret, kept]
+"""
+
+
+def test_a_block_rule_may_start_its_patterns_with_a_flag(tmp_path) -> None:
+    """Block begin/end lines are kept apart from secret spans; a (?i) prefix on them once
+    broke compiling the rules (a global flag inside one alternation of all markers)."""
+    write(tmp_path, "site-block", BLOCK_WITH_FLAG.replace("{name}", "site-block"))
+    (rule_set,) = load_rule_sets(["site-block"], extra_dirs=[tmp_path])
+    from collector.redaction import Redactor, Tokenizer
+
+    redactor = Redactor([rule_set], Tokenizer(b"k" * 32, None), "log", "x.log")
+    out = redactor.feed(b"begin Secret\nline one\nEND SECRET\nline two\n") + redactor.finish()
+    assert out == b"begin Secret\nREDACTED\nEND SECRET\nline two\n"
+
+
 def test_packaged_sets_carry_hash_and_kinds() -> None:
     (tlib,) = load_rule_sets(["tlib"])
     assert len(tlib.sha256) == 64
