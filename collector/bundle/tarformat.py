@@ -17,7 +17,8 @@ ERRORS = "surrogateescape"
 
 _OCTAL_11 = 8 ** 11                  # a 12-byte number field holds 11 octal digits
 _OWNER = b"0000000\0" * 2            # uid, gid: 0
-# after the link name: magic "ustar\0" "00", empty uname, gname, devmajor, devminor, prefix
+# after the link name: magic "ustar\0" "00", empty uname, gname, devmajor, devminor, prefix, and
+# the 12 zero bytes that fill the block to 512
 _TAIL = tarfile.POSIX_MAGIC + bytes(32 + 32 + 8 + 8 + 155 + 12)
 _FIXED_SUM = sum(_OWNER) + sum(tarfile.POSIX_MAGIC) + 8 * ord(" ")   # checksum: its field counts as spaces
 
@@ -27,7 +28,7 @@ def header(fullname: str, *, size: int, mtime: float, mode: int, directory: bool
 
     The bytes are tarfile's PAX_FORMAT ones. A name of at most 100 ASCII characters, with size
     and time within 11 octal digits (the usual member), needs no PAX record: its ustar block is
-    built here in about 3 us; tarfile takes about 45 us, which a host of 20,000 small files
+    built here in about 5.5 us; tarfile takes about 47 us, which a host of 20,000 small files
     pays in the main process."""
     name = fullname + "/" if directory else fullname
     size = 0 if directory else size
