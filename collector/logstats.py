@@ -14,8 +14,8 @@ redacted) and counts, without changing them:
 * the application (name, type, version, banner, host) from the segment header;
 * the time span covered (first and last timestamp-led record).
 
-Speed: only whole-chunk C searches run per byte (``bytes.find``/``count`` and literal-prefix
-regexes). Per hit there are a few C calls; timestamps are parsed only for the records that
+Speed: only whole-chunk C searches run per byte (``bytes.count``, RE2 for the HA words and
+literal-prefix regexes). Per hit there are a few C calls; timestamps are parsed only for the records that
 decide a first/last time (first and last record of every chunk, first and last hit of each ID
 in the chunk), in file order, so ``DateContext`` still follows midnight rollovers.
 

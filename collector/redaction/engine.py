@@ -34,9 +34,10 @@ _PLAIN_NUMBER = b"0123456789+-() ./"   # a value of only these is never one alre
 _BINARY_SNIFF = 65536
 # Both caches drop their least recently used line when full. A call's caller number and attached
 # data come back in each of its T-Lib events, minutes (megabytes of log) apart. A line that starts
-# with a record's time stamp never comes back, so it is not kept. On the 1 GB bench tree that
-# leaves 93,000 lines for the exact rules (at about 47 us each), the least any cache could; a
-# cache that took every line and was emptied when full left 268,000.
+# with a record's time stamp never comes back, so it is not kept. What reaches the exact rules is
+# then each worker's first sight of a line, the least any cache could: on the 1 GB bench tree
+# 93,000 lines, where a cache that took every line and was emptied when full let 268,000 through
+# (157,000 since cs-user-name made Config Server's stamp-led user lines candidates).
 _LINE_CACHE_ENTRIES = 8192    # repeated candidate lines (bounded: about 3 MB)
 _PLAIN_CACHE_ENTRIES = 4096   # ordinary lines next to candidates (bounded: about 1 MB)
 _COUNTED_FORMS = 4096          # distinct lists of redacting rules shared by the cached lines

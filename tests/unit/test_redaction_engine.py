@@ -283,7 +283,6 @@ def test_files_of_one_run_share_the_line_cache_but_count_their_own(rule_sets) ->
     assert other.feed(TLIB_EVENT) + other.finish() != out_b        # another key, another cache
 
 
-
 def test_a_full_line_cache_drops_its_least_recently_used_line(rule_sets, monkeypatch) -> None:
     from collector.redaction import engine
 
@@ -317,6 +316,7 @@ def test_a_line_that_starts_with_a_time_stamp_is_not_kept_in_the_line_cache(rule
     assert b"5555553817" not in out
     cache, _plain = engine._line_caches(tokenizer, engine._rules_key(rule_sets, "log"))
     assert list(cache) == [attribute]                # it never comes back: it would only push lines out
+
 
 def test_walk_over_clusters_and_gaps_matches_the_reference_path(rule_sets) -> None:
     ordinary = [b"09:15:%02d.123 Trc 04541 RequestRegisterAddress received from [612]\n" % i for i in range(12)]
