@@ -292,6 +292,9 @@ class Redactor:
             start = line_end
         if found is not None:
             self._block = None
+            if chunk[stop:found.start()].strip():     # the end line's text before the end marker
+                out.append(rule.mask)                  # (the last line of a body, key material)
+                return found.start()                   # the marker and the rest: line rules
         return stop
 
     # ------------------------------------------------------------------ line

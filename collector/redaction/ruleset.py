@@ -33,8 +33,8 @@ class Rule:
     regex: str | None = None                   # Python re; groups named secret / secret_<category>
     inner: str | None = None                   # applied inside group "scope" of each regex match
     scan: str | None = None                    # RE2 prefilter; necessary condition for a match on a line
-    block_begin: str | None = None             # block form: every line after begin up to end is masked
-    block_end: str | None = None
+    block_begin: str | None = None             # block form: every line after begin up to end is masked,
+    block_end: str | None = None               # and the end line's text before the end marker
     unless: str | None = None                  # lines matching this are left to other rules
     yields_to: tuple[str, ...] = ()            # rule ids whose overlapping spans win over this rule's
     mask: str | None = None                    # fixed replacement for action mask

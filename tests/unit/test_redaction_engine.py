@@ -369,6 +369,59 @@ def test_unterminated_pem_block_masks_to_end_of_file(rule_sets) -> None:
     assert b"AAAA" not in out and b"BBBB" not in out and out.count(b"\n") == 3
 
 
+def test_key_material_run_into_the_end_marker_is_masked(rule_sets) -> None:
+    text = b"-----BEGIN RSA PRIVATE KEY-----\nAAAA\nBBBB-----END RSA PRIVATE KEY----- password=Sekr3t\nnext\n"
+    for fast in (True, False):
+        redactor = Redactor(rule_sets, Tokenizer(KEY, None), "config", "x.cfg", use_prefilter=fast)
+        out = redactor.feed(text) + redactor.finish()
+        assert out == (b"-----BEGIN RSA PRIVATE KEY-----\nREDACTED-KEY-MATERIAL\n"
+                       b"REDACTED-KEY-MATERIAL-----END RSA PRIVATE KEY----- password=REDACTED\nnext\n")
+        assert redact(rule_sets, out, "config")[0] == out
+
+
+# A chat message or e-mail body printed over several lines (UCS, Interaction Server, Chat Server)
+MULTILINE_BODIES = (
+    b"09:15:05.870 Int 04543 Interaction message \"EventMessage\" received\n"
+    b"<message userId=\"00048aE4C8E6A9C4\"><msgText>Hello,\r\n"
+    b"\r\n"
+    b"I moved to 12 Oak Street, my card is 4111 1111 1111 1111\r\n"
+    b"  Jane Example</msgText></message>\r\n"
+    b"09:15:05.871 Trc 04542 EventMessage sent to [612]\n"
+    b"\t\t'StructuredText' [str] = \"<html><body><p>Dear support,</p>\n"
+    b"<p>call John Example back</p></body></html>\"\n"
+    b"\t\t'Subject' [str] = \"Re: order 77\"\n"
+    b"\tAttributeConnID [long] = 00890\n"
+    b"\tText [str] = \"the logger cut this one short\n"
+    b"\tAttributeThisDN [str] = \"7101\"\n"
+    b"09:15:06.002 Std 04500 next record\n"
+)
+
+
+def test_multi_line_customer_text_is_masked_to_its_end(rule_sets) -> None:
+    out, stats = redact(rule_sets, MULTILINE_BODIES)
+    for secret in (b"Hello", b"Oak Street", b"4111", b"Jane", b"Dear support", b"John", b"cut this one short"):
+        assert secret not in out
+    assert out.count(b"\n") == MULTILINE_BODIES.count(b"\n") and out.count(b"\r\n") == 4
+    assert (b"<msgText>REDACTED-TEXT\r\n\r\nREDACTED-TEXT\r\nREDACTED-TEXT</msgText></message>\r\n"
+            b"09:15:05.871 Trc 04542 EventMessage sent to [612]\n") in out
+    assert (b"'StructuredText' [str] = \"REDACTED-TEXT<body>REDACTED-TEXT\nREDACTED-TEXT\"\n"
+            b"\t\t'Subject' [str] = \"Re: order 77\"\n") in out       # a begin marker stays, as in a key block
+    assert b"\tAttributeConnID [long] = 00890\n\tText [str] = \"REDACTED-TEXT\n" in out
+    # an unclosed quote runs to the next line that ends in one, and never past its own record
+    assert out.endswith(b"\tText [str] = \"REDACTED-TEXT\nREDACTED-TEXT\"\n09:15:06.002 Std 04500 next record\n")
+    assert stats["customer-text-block-quoted"] == 2
+    assert redact(rule_sets, out)[0] == out
+
+
+@pytest.mark.parametrize("size", [1, 5, 33])
+def test_multi_line_customer_text_is_masked_whatever_the_chunking(rule_sets, size) -> None:
+    whole, _ = redact(rule_sets, MULTILINE_BODIES)
+    for fast in (True, False):
+        redactor = Redactor(rule_sets, Tokenizer(KEY, None), "log", "x.log", use_prefilter=fast)
+        pieces = [redactor.feed(MULTILINE_BODIES[i:i + size]) for i in range(0, len(MULTILINE_BODIES), size)]
+        assert b"".join(pieces) + redactor.finish() == whole
+
+
 def test_already_hidden_values_are_left_alone(rule_sets) -> None:
     text = (b"\tAttributeANI\t'****'\n\t\t'AccountNumber'\t'<REDACTED>'\npassword=********\n"
             b"\tAttributeCollectedDigits\t**** (length:4)\n")
