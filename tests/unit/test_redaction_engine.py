@@ -413,6 +413,12 @@ def test_multi_line_customer_text_is_masked_to_its_end(rule_sets) -> None:
     assert redact(rule_sets, out)[0] == out
 
 
+def test_a_closing_quote_is_not_a_block_marker_for_other_rules(rule_sets) -> None:
+    # the quoted text block ends before a line's last quote; were that quote a marker, it would
+    # be cut out of every quoted secret at a line's end ('password = REDACTED"')
+    assert redact(rule_sets, b'\tpassword = "CfgOptP4ss"\n')[0] == b"\tpassword = REDACTED\n"
+
+
 @pytest.mark.parametrize("size", [1, 5, 33])
 def test_multi_line_customer_text_is_masked_whatever_the_chunking(rule_sets, size) -> None:
     whole, _ = redact(rule_sets, MULTILINE_BODIES)
