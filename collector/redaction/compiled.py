@@ -128,11 +128,15 @@ class CompiledRules:
                 if kind in rule.kinds:
                     rules.append(compile_rule(rule))
         self.rules: tuple[CompiledRule, ...] = tuple(rules)
-        # begin/end lines of block rules: never rewritten by a line rule, so a second pass opens
-        # and closes the same blocks (redaction stays idempotent)
+        # begin/end markers of block rules: never rewritten by a line rule, so a second pass opens
+        # and closes the same blocks (redaction stays idempotent). A begin marker is tagged with
+        # its rule's index: it can only be on a line that rule's scan matched. An end pattern that
+        # matches only empty text marks nothing and is left out.
         # (each pattern on its own: one alternation of them would fail on a rule's (?i) prefix)
-        self.markers: tuple[re.Pattern[bytes], ...] = tuple(
-            p for r in rules if r.block_end is not None for p in (r.pattern, r.block_end) if p is not None)
+        self.markers: tuple[tuple[int | None, re.Pattern[bytes]], ...] = tuple(
+            (index if p is r.pattern else None, p)
+            for index, r in enumerate(rules) if r.block_end is not None
+            for p in (r.pattern, r.block_end) if p is not None and not _only_empty(p))
         self.prefilter = None
         self.prefilter_search: SpanSearch | None = None      # (start, end) of the next hit, or None
         self.line_set = None
@@ -184,6 +188,17 @@ class CompiledRules:
         if self.hidden.fullmatch(value) is not None:
             return True
         return self.ours.search(value) is not None
+
+
+def _only_empty(pattern: re.Pattern[bytes]) -> bool:
+    """The pattern can match only the empty string (lookarounds and anchors): e.g. a block end
+    written as ``^(?=<time stamp>)``. Unknown (the parser's private API changed): False."""
+    try:
+        from re import _parser
+
+        return bool(_parser.parse(pattern.pattern, pattern.flags).getwidth()[1] == 0)
+    except Exception:  # noqa: BLE001 - keep the marker
+        return False
 
 
 def luhn_ok(value: bytes) -> bool:

@@ -340,7 +340,9 @@ class Redactor:
         if all(span[4] for span in spans):
             return line, tuple(counted), cacheable
         if rules.markers:
-            spans = _outside_markers(spans, rules.markers, content)
+            markers = [p for index, p in rules.markers if index is None or index in indexes]
+            if markers:
+                spans = _outside_markers(spans, markers, content)
         return self._rewrite(content, spans, counted) + ending, tuple(counted), cacheable
 
     def _verdict(self, rule: CompiledRule, value: bytes) -> bool | None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from collector.errors import RedactionFailed
 from collector.redaction import Redactor, Tokenizer, load_rule_sets
+from collector.redaction.engine import compiled_rules
 from collector.redaction.ruleset import Rule, RuleSet
 
 ALL_SETS = ["common-secrets", "config-secrets", "tlib", "sip", "pii"]
@@ -417,6 +419,24 @@ def test_a_closing_quote_is_not_a_block_marker_for_other_rules(rule_sets) -> Non
     # the quoted text block ends before a line's last quote; were that quote a marker, it would
     # be cut out of every quoted secret at a line's end ('password = REDACTED"')
     assert redact(rule_sets, b'\tpassword = "CfgOptP4ss"\n')[0] == b"\tpassword = REDACTED\n"
+
+
+def test_block_markers_are_tagged_with_their_rule_and_empty_ends_left_out() -> None:
+    rule_set = RuleSet(name="blocks", source=Path("blocks.yaml"), sha256="b" * 64, rules=(
+        Rule(id="quoted", category="text", action="mask", scan='(?i)text = "',
+             block_begin='(?i)text = "(?=[^"]*$)', block_end='(?m)(?="\\r?$)|^(?=\\d\\d:\\d\\d)'),
+        Rule(id="key", category="key", action="mask", block_begin="-----BEGIN", block_end="-----END"),
+    ))
+    compiled = compiled_rules([rule_set], "log")
+    assert [(index, p.pattern) for index, p in compiled.markers] == [
+        (0, b'(?i)text = "(?=[^"]*$)'), (1, b"-----BEGIN"), (None, b"-----END")]
+    # a begin marker only counts on a line its rule's scan matched: the same output either way
+    text = b'note text = "Hello\nJane"\n-----BEGIN\nAAAA\n-----END pw\n'
+    outs = []
+    for fast in (True, False):
+        redactor = Redactor([rule_set], Tokenizer(KEY, None), "log", "x.log", use_prefilter=fast)
+        outs.append(redactor.feed(text) + redactor.finish())
+    assert outs[0] == outs[1] == b'note text = "Hello\nREDACTED"\n-----BEGIN\nREDACTED\n-----END pw\n'
 
 
 @pytest.mark.parametrize("size", [1, 5, 33])
