@@ -10,7 +10,7 @@ import contextlib
 import gc
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from collector.errors import BadInput, NothingFound, PreflightFailed
@@ -69,6 +69,19 @@ def load_profile_set(products: Sequence[str], profile_dirs: Sequence[Path],
     return profiles
 
 
+def with_site_rule_sets(profiles: dict[str, Profile], rule_dirs: Sequence[Path]) -> dict[str, Profile]:
+    """Every profile that redacts also runs the site's own rule sets (``--rules-dir`` files that
+    override no packaged set): an admin's rules for the site's attached-data keys apply to every
+    product, not only to one whose profile names them."""
+    from collector.redaction.rules import site_rule_sets
+
+    extra = site_rule_sets(rule_dirs) if rule_dirs else ()
+    if not extra:
+        return profiles
+    return {name: replace(p, redaction=tuple(dict.fromkeys((*p.redaction, *extra)))) if p.redaction else p
+            for name, p in profiles.items()}
+
+
 @contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
     """No cyclic garbage collection inside: for steps that allocate tens of thousands of
@@ -97,7 +110,9 @@ def _discover_and_plan(request: CollectRequest,
     from collector.selection import Caps, select
 
     root = check_root(request.root)
-    profiles = load_profile_set(request.products, request.profile_dirs, request.settings.state_dir)
+    profiles = with_site_rule_sets(
+        load_profile_set(request.products, request.profile_dirs, request.settings.state_dir),
+        request.settings.rule_dirs)
     # Detection uses every profile, so the most specific one wins (SIP Server vs other T-Servers);
     # --profile then keeps only the products asked for (and the host's own facts).
     installations = discover(root, profiles, use_processes=request.use_processes,

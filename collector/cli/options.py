@@ -30,7 +30,8 @@ def collect_options(func):
         click.option("--profile-dir", "profile_dirs", multiple=True, type=click.Path(path_type=Path),
                      help="Extra folder of site profiles (adds or overrides by product)."),
         click.option("--rules-dir", "rule_dirs", multiple=True, type=click.Path(path_type=Path),
-                     help="Extra folder of site redaction rule sets."),
+                     help="Extra folder of site redaction rule sets (a new name runs on every product; "
+                          "a packaged name replaces that set)."),
         click.option("--since", metavar="WHEN", help='Start of the window: "2025-11-19 13:30", ISO 8601, or 2h / 3d ago.'),
         click.option("--until", metavar="WHEN", help="End of the window (same forms as --since)."),
         click.option("--around", metavar="WHEN", help="Centre of the window (with --window)."),

@@ -61,6 +61,13 @@ def available_rule_sets(extra_dirs: Sequence[Path] = ()) -> dict[str, Path]:
     return found
 
 
+def site_rule_sets(extra_dirs: Sequence[Path]) -> tuple[str, ...]:
+    """Names of the rule sets in site folders that override no packaged set: a site's own rules,
+    which every product's files go through besides the sets its profile names."""
+    packaged = {path.stem for path in packaged_rule_dir().glob("*.yaml")}
+    return tuple(name for name in available_rule_sets(extra_dirs) if name not in packaged)
+
+
 def load_rule_sets(names: Iterable[str], extra_dirs: Sequence[Path] = (), *,
                    checked_in: Path | None = None) -> list[RuleSet]:
     """The named rule sets, checked (see the module docstring). Raises BadRuleSet.

@@ -141,3 +141,37 @@ def test_window_keeps_snapshot_and_in_window_segments(demo_host, tmp_path):
     skipped_window = [s for s in manifest["skipped"] if "window" in s["reason"]]
     assert skipped_window
     assert facts is not None
+
+
+SITE_RULES = """schema: gcollect/rules/v1
+name: acme-site
+description: a site's own rule set, named by no profile
+applies_to: {kinds: [log]}
+rules:
+  - id: acme-application-name
+    category: secret
+    action: mask
+    mask: ACME-APP
+    regex: '^Application name:\\s+(?P<secret>\\S+)'
+    examples:
+      - line: 'Application name:   SIPS_P'
+        must_contain: ['Application name:   ACME-APP']
+"""
+
+
+def test_a_site_rule_set_in_rules_dir_applies_to_every_product(demo_host, tmp_path):
+    root, _ = demo_host
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "acme-site.yaml").write_text(SITE_RULES)
+    proc = run_gcollect("collect", "--root", str(root), "--output", str(tmp_path), "--state-dir",
+                        str(tmp_path / "state"), "--rules-dir", str(rules), "--json")
+    assert proc.returncode in (0, 1), proc.stderr.decode()
+    report = json.loads(proc.stdout)
+    members = dict(iter_members(Path(report["bundle"])))
+    masked = {name.split("/")[-2] for name, data in members.items() if b"Application name:   ACME-APP" in data}
+    assert len(masked) >= 5                                  # SIP Server, URS, ORS, Stat Server, LCA ...
+    assert not any(b"Application name:   SIPS_P" in data for data in members.values())
+    assert report["redactions"]["acme-application-name"] >= len(masked)
+    manifest = json.loads(members["manifest.json"])
+    assert "acme-site" in {r["name"] for r in manifest["rule_sets"]}
