@@ -288,12 +288,13 @@ class Redactor:
             nl = chunk.find(b"\n", start, stop)
             line_end = stop if nl < 0 else nl + 1
             content, ending = _split_ending(chunk[start:line_end])
-            out.append((rule.mask if content else b"") + ending)
+            out.append(_masked_keeping_indent(content, rule.mask) + ending)
             start = line_end
         if found is not None:
             self._block = None
-            if chunk[stop:found.start()].strip():     # the end line's text before the end marker
-                out.append(rule.mask)                  # (the last line of a body, key material)
+            head = chunk[stop:found.start()]           # the end line's text before the end marker
+            if head.strip():                           # (the last line of a body, key material)
+                out.append(_masked_keeping_indent(head, rule.mask))
                 return found.start()                   # the marker and the rest: line rules
         return stop
 
@@ -390,6 +391,13 @@ class Redactor:
             counted.append(rule.id)
         parts.append(content[pos:])
         return b"".join(parts)
+
+
+def _masked_keeping_indent(content: bytes, mask: bytes) -> bytes:
+    """A line inside a block, masked after its indentation (a redacted YAML file still parses;
+    a blank line stays blank)."""
+    text = content.lstrip(b" \t")
+    return content[:len(content) - len(text)] + mask if text else content
 
 
 def _split_ending(line: bytes) -> tuple[bytes, bytes]:

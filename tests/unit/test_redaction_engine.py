@@ -404,15 +404,28 @@ def test_multi_line_customer_text_is_masked_to_its_end(rule_sets) -> None:
     for secret in (b"Hello", b"Oak Street", b"4111", b"Jane", b"Dear support", b"John", b"cut this one short"):
         assert secret not in out
     assert out.count(b"\n") == MULTILINE_BODIES.count(b"\n") and out.count(b"\r\n") == 4
-    assert (b"<msgText>REDACTED-TEXT\r\n\r\nREDACTED-TEXT\r\nREDACTED-TEXT</msgText></message>\r\n"
+    assert (b"<msgText>REDACTED-TEXT\r\n\r\nREDACTED-TEXT\r\n  REDACTED-TEXT</msgText></message>\r\n"
             b"09:15:05.871 Trc 04542 EventMessage sent to [612]\n") in out
     assert (b"'StructuredText' [str] = \"REDACTED-TEXT<body>REDACTED-TEXT\nREDACTED-TEXT\"\n"
             b"\t\t'Subject' [str] = \"Re: order 77\"\n") in out       # a begin marker stays, as in a key block
     assert b"\tAttributeConnID [long] = 00890\n\tText [str] = \"REDACTED-TEXT\n" in out
     # an unclosed quote runs to the next line that ends in one, and never past its own record
-    assert out.endswith(b"\tText [str] = \"REDACTED-TEXT\nREDACTED-TEXT\"\n09:15:06.002 Std 04500 next record\n")
+    assert out.endswith(b"\tText [str] = \"REDACTED-TEXT\n\tREDACTED-TEXT\"\n09:15:06.002 Std 04500 next record\n")
     assert stats["customer-text-block-quoted"] == 2
     assert redact(rule_sets, out)[0] == out
+
+
+def test_a_masked_yaml_block_keeps_its_indentation_and_still_parses(rule_sets) -> None:
+    import yaml
+
+    text = (b"auth:\n  pwd: >-\n    FoldedYamlPw6\n    second part\n\n  user: svc\n"
+            b"tls:\n  key: |\n    -----BEGIN PRIVATE KEY-----\n    MIIEvQIBADAN\n    -----END PRIVATE KEY-----\n")
+    out, _ = redact(rule_sets, text, "config")
+    assert b"FoldedYamlPw6" not in out and b"MIIEvQIBADAN" not in out
+    assert b"  pwd: >-\n    REDACTED\n    REDACTED\n\n  user: svc\n" in out
+    assert b"\n    REDACTED-KEY-MATERIAL\n" in out
+    parsed = yaml.safe_load(out)
+    assert parsed["auth"] == {"pwd": "REDACTED REDACTED", "user": "svc"}
 
 
 def test_a_closing_quote_is_not_a_block_marker_for_other_rules(rule_sets) -> None:
