@@ -92,7 +92,7 @@ def compile_rule(rule: Rule) -> CompiledRule:
     pattern = inner = block_end = None
     if rule.block_begin is not None:
         pattern = _py(rule, "block.begin", rule.block_begin)
-        block_end = _py(rule, "block.end", rule.block_end or "")
+        block_end = _py(rule, "block.end", rule.block_end or "(?!)")   # (?!): until dedent
         groups: tuple[tuple[str, str], ...] = ()
         source_for_scan, scan_field = rule.block_begin, "block.begin"
     else:

@@ -103,6 +103,7 @@ class Redactor:
         self._pending = b""
         self._sniffed = False
         self._block: CompiledRule | None = None
+        self._block_indent = 0                 # the begin line's indentation (blocks until dedent)
         self._failed: str | None = None
         # how many lines each combination of redacting rules changed (one dict update a line)
         self._tally: dict[tuple[str, ...], int] = {}
@@ -281,6 +282,8 @@ class Redactor:
     def _mask_block(self, chunk: bytes, pos: int, out: list[bytes]) -> int:
         rule = self._block
         assert rule is not None and rule.block_end is not None
+        if rule.rule.block_until == "dedent":
+            return self._mask_until_dedent(chunk, pos, out)
         found = rule.block_end.search(chunk, pos)
         stop = len(chunk) if found is None else chunk.rfind(b"\n", pos, found.start()) + 1 or pos
         start = pos
@@ -297,6 +300,24 @@ class Redactor:
                 out.append(_masked_keeping_indent(head, rule.mask))
                 return found.start()                   # the marker and the rest: line rules
         return stop
+
+    def _mask_until_dedent(self, chunk: bytes, pos: int, out: list[bytes]) -> int:
+        """Mask the lines indented deeper than the block's begin line (a YAML value written on
+        the next lines: a block scalar, a nested mapping or list); blank lines stay blank."""
+        rule = self._block
+        assert rule is not None
+        end = len(chunk)
+        while pos < end:
+            nl = chunk.find(b"\n", pos)
+            line_end = end if nl < 0 else nl + 1
+            content, ending = _split_ending(chunk[pos:line_end])
+            text = content.lstrip(b" \t")
+            if text and len(content) - len(text) <= self._block_indent:
+                self._block = None                      # this line is the next key: line rules
+                return pos
+            out.append(_masked_keeping_indent(content, rule.mask) + ending)
+            pos = line_end
+        return pos
 
     # ------------------------------------------------------------------ line
     def _line(self, line: bytes, indexes: Sequence[int]) -> bytes:
@@ -366,6 +387,7 @@ class Redactor:
         if begin is None or rule.block_end.search(content, begin.end()):
             return False
         self._block = rule
+        self._block_indent = len(content) - len(content.lstrip(b" \t"))
         return True
 
     def _rewrite(self, content: bytes, spans: list[_Span], counted: list[str]) -> bytes:

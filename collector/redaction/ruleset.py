@@ -35,6 +35,8 @@ class Rule:
     scan: str | None = None                    # RE2 prefilter; necessary condition for a match on a line
     block_begin: str | None = None             # block form: every line after begin up to end is masked,
     block_end: str | None = None               # and the end line's text before the end marker
+    block_until: str | None = None             # "dedent" (instead of end): the block ends before the
+                                               # first line indented no deeper than the begin line
     unless: str | None = None                  # lines matching this are left to other rules
     yields_to: tuple[str, ...] = ()            # rule ids whose overlapping spans win over this rule's
     mask: str | None = None                    # fixed replacement for action mask

@@ -111,6 +111,47 @@ def test_a_block_rule_may_start_its_patterns_with_a_flag(tmp_path) -> None:
     assert out == b"begin Secret\nREDACTED\nEND SECRET\nline two\n"
 
 
+DEDENT_BLOCK = """\
+schema: gcollect/rules/v1
+name: {name}
+rules:
+  - id: site-dedent-block
+    category: secret
+    action: mask
+    block:
+      begin: '^\\s*vault:$'
+      until: dedent
+    examples:
+      - line: "  vault:\\n    key: abc\\n\\n\\t  - x\\n  next: 1\\n"
+        must_not_contain: [abc]
+        must_contain: ["  vault:\\n    REDACTED\\n\\n\\t  REDACTED\\n  next: 1\\n"]
+"""
+
+
+@pytest.mark.parametrize("size", [1, 3, 1000])
+def test_a_block_until_dedent_masks_the_deeper_lines_whatever_the_chunking(tmp_path, size) -> None:
+    write(tmp_path, "site-dedent", DEDENT_BLOCK.replace("{name}", "site-dedent"))
+    (rule_set,) = load_rule_sets(["site-dedent"], extra_dirs=[tmp_path])
+    from collector.redaction import Redactor, Tokenizer
+
+    text = b"top:\r\n  vault:\r\n      deep: s3cret\r\n    other: s3cret2\r\n  after: kept\r\nvault:\r\n  last: s3\r\n"
+    for fast in (True, False):
+        redactor = Redactor([rule_set], Tokenizer(b"k" * 32, None), "config", "x.yaml", use_prefilter=fast)
+        out = b"".join(redactor.feed(text[i:i + size]) for i in range(0, len(text), size)) + redactor.finish()
+        assert out == (b"top:\r\n  vault:\r\n      REDACTED\r\n    REDACTED\r\n  after: kept\r\n"
+                       b"vault:\r\n  REDACTED\r\n")
+
+
+@pytest.mark.parametrize("block", ["begin: 'x'", "begin: 'x'\n      end: 'y'\n      until: dedent",
+                                   "begin: 'x'\n      until: outdent"])
+def test_a_block_needs_exactly_one_of_end_and_until_dedent(tmp_path, block) -> None:
+    body = DEDENT_BLOCK.replace("{name}", "bad-block").replace(
+        "begin: '^\\s*vault:$'\n      until: dedent", block)
+    write(tmp_path, "bad-block", body)
+    with pytest.raises(BadRuleSet, match="block"):
+        load_rule_sets(["bad-block"], extra_dirs=[tmp_path])
+
+
 def test_packaged_sets_carry_hash_and_kinds() -> None:
     (tlib,) = load_rule_sets(["tlib"])
     assert len(tlib.sha256) == 64
