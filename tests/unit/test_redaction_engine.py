@@ -36,7 +36,8 @@ CASES = [
     ("psdk-ani", "log", '\tAttributeANI [str] = "5555550142"', ["5555550142"], ['AttributeANI [str] = "PHONE_'], {"psdk-caller-number": 1}),
     ("tserver-dnis", "log", "\tAttributeDNIS\t'8005550100'", ["8005550100"], ["AttributeDNIS"], {"tlib-caller-number": 1}),
     ("psdk-dnis", "log", 'AttributeDNIS [str] = "8005550100"', ["8005550100"], ["AttributeDNIS"], {"psdk-caller-number": 1}),
-    ("tserver-otherdn", "log", "\tAttributeOtherDN\t'9000'", ["'9000'"], ["AttributeOtherDN"], {"tlib-caller-number": 1}),
+    ("tserver-otherdn", "log", "\tAttributeOtherDN\t'5555550143'", ["5555550143"], ["AttributeOtherDN\t'PHONE_"],
+     {"tlib-caller-number": 1}),
     ("tserver-number", "log", "\tAttributeCallingNumber\t'+15555550142'", ["15555550142"], ["'+PHONE_"], {"tlib-caller-number": 1}),
     ("psdk-number", "log", '\tAttributeDialedNumber [str] = "0015555550142"', ["0015555550142"], ['"PHONE_'], {"psdk-caller-number": 1}),
     # ---- IVR digits: masked, not tokenised
@@ -199,6 +200,9 @@ KEPT = [
     "Host name:          demo-gen01",
     "<gvp:param name=\"connId\">0090148f4958379f</gvp:param><gvp:param name=\"callUuid\">8GBFMHPBBT81KX3XV5T1ITR104BYGVLS</gvp:param>",
     "Contact: <sip:192.0.2.20:5060>;expires=3600",
+    "\tAttributeOtherDN\t'9000'",            # a party DN of fewer than 7 digits: a route point, an agent
+    "\tAttributeThirdPartyDN\t'VQ_Sales@StatServer'",
+    "\tAttributeANI\t'Restricted'",
     "    password-policy: none",          # a key that goes on past the password word names a setting
     "    token-ttl: 3600",
     "tokenUrl=https://auth.example.net/oauth/token",
