@@ -32,6 +32,13 @@ TOKEN = r"\+?[A-Z_]+_[a-z]{10}"
 # (id, kind, input line, secrets that must be gone, text that must stay, expected stats)
 CASES = [
     # ---- T-Lib caller numbers, T-Server style and PSDK style
+    # ---- a password before an @host is masked, and the host is no e-mail address
+    ("oracle-ezconnect", "config", "url=jdbc:oracle:thin:gim_etl/GimP4ss@db01.example.net:1521/GIM", ["GimP4ss"],
+     ["gim_etl/REDACTED@db01.example.net:1521/GIM"], {"url-password-user-slash": 1}),
+    ("url-password-with-at", "log", "hosts: https://elastic:El@st1cPw@es01.example.net:9200", ["st1cPw", "El@"],
+     ["https://USER_", ":REDACTED@es01.example.net:9200"], {"url-password": 1, "url-user": 1}),
+    ("password-like-email", "config", "smtp.password=jane@example.com", ["jane@"], ["smtp.password=REDACTED"],
+     {"secret-key-value": 1}),
     ("tserver-ani", "log", "\tAttributeANI\t'5555550142'", ["5555550142"], ["\tAttributeANI\t'PHONE_"], {"tlib-caller-number": 1}),
     ("psdk-ani", "log", '\tAttributeANI [str] = "5555550142"', ["5555550142"], ['AttributeANI [str] = "PHONE_'], {"psdk-caller-number": 1}),
     ("tserver-dnis", "log", "\tAttributeDNIS\t'8005550100'", ["8005550100"], ["AttributeDNIS"], {"tlib-caller-number": 1}),
