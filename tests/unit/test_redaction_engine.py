@@ -80,7 +80,8 @@ CASES = [
     ("sip-diversion", "log", "Diversion: <sip:8005550100@192.0.2.20>;reason=user-busy", ["8005550100"], [";reason=user-busy"], {"sip-identity-header": 1}),
     ("sip-history", "log", "History-Info: <sip:8005550100@192.0.2.20?Reason=SIP%3Bcause%3D302>;index=1", ["8005550100"], [";index=1"], {"sip-identity-header": 1}),
     ("sip-refer-to", "log", "Refer-To: <sip:5555550123@192.0.2.20>", ["5555550123"], ["@192.0.2.20>"], {"sip-identity-header": 1}),
-    ("sip-referred-by", "log", "Referred-By: <sip:7101@192.0.2.20>", ["sip:7101"], ["@192.0.2.20>"], {"sip-identity-header": 1}),
+    ("sip-referred-by", "log", "Referred-By: <sip:5555550124@192.0.2.20>", ["5555550124"], ["@192.0.2.20>"],
+     {"sip-identity-header": 1}),
     ("sip-auth", "log", 'Authorization: Digest username="7101", realm="r", nonce="abc123", response="deadbeef"', ["\"7101\"", "abc123", "deadbeef"], ['realm="r"'], {"auth-header": 3}),
     # ---- credentials in config shapes
     ("silent-ini", "config", "Password=Cfg$ecret 1", ["Cfg$ecret"], ["Password=REDACTED"], {"ini-password-line": 1}),
@@ -207,6 +208,9 @@ KEPT = [
     "Host name:          demo-gen01",
     "<gvp:param name=\"connId\">0090148f4958379f</gvp:param><gvp:param name=\"callUuid\">8GBFMHPBBT81KX3XV5T1ITR104BYGVLS</gvp:param>",
     "Contact: <sip:192.0.2.20:5060>;expires=3600",
+    "Referred-By: <sip:7101@192.0.2.20>",    # an agent extension in SIP stays, as in T-Lib
+    'To: "SIPS_CHI_P" <sip:9000@192.0.2.20:5060>;tag=1A2B',
+    "a=crypto-suite-list: none",
     "\tAttributeOtherDN\t'9000'",            # a party DN of fewer than 7 digits: a route point, an agent
     "\tAttributeThirdPartyDN\t'VQ_Sales@StatServer'",
     "\tAttributeANI\t'Restricted'",
