@@ -58,10 +58,25 @@ _PEM_BODY = re.compile(rb"^[A-Za-z0-9+/=]{32,}\r?$")
 # Values that mean "already hidden": masks, our tokens, placeholders, empty-ish values.
 _HIDDEN_VALUE = re.compile(
     rb"^(?:[\"'<(\[{]*)(?:\*+|x{3,}|#+|\.{3}|redacted|<?redacted>?|removed|hidden|none|null|true|false"
-    rb"|changeit|\$\{[^}]*\}?|%[A-Za-z_]+%|[a-z]{2,8}[-_][a-z]{6,}|<#.*#>)(?:[\"'>)\]}]*)$",
+    rb"|changeit|\$\{[^}]*\}?|%[A-Za-z_]+%|[a-z]{2,8}[-_][a-z]{6,}|<#.*#>"
+    rb"|copy|hide|skip|custom-filter|(?:un)?hide-(?:first|last)|tag(?:\(.*\))?)(?:[\"'>)\]}]*)$",
     re.IGNORECASE,
 )
 _SIP_PREFIX_FOR_EMAIL = re.compile(rb"(?:sips?:|tel:|Call-ID:\s*|\bi:\s*|@)[^\s]*$", re.IGNORECASE)
+
+# What the redaction rules keep on purpose must not count as a finding here either (the rule
+# sets say why, next to each rule):
+# - a Luhn-valid T-Lib call or event identifier, an SDP origin's session id (card-number);
+_NOT_A_CARD_LINE = re.compile(
+    rb"\s*(?:Attribute(?:\w*CallID|\w*ConnID|\w*ReferenceID|\w*SequenceNumber|NetworkNodeID|Timein\w*)\b|o=)")
+# - a party DN or *Number of fewer than 7 digits: an agent extension, a route point, an ISCC
+#   access number (tlib-caller-number); ANI and DNIS stay findings from 4 digits;
+_PARTY_ATTRIBUTE = re.compile(rb"Attribute(?:OtherDN|\w*Number)")
+PARTY_DIGITS = 7
+# - the same short DNs as SIP URI user parts (sip-request-uri, sip-identity-header);
+# - URS targets (AG_Sales@StatServer.GA, 7101@SIPSwitch.DN) and a JVM's pid@host in brackets
+#   (email).
+_URS_TARGET_DOMAIN = re.compile(rb"[A-Za-z0-9-]+\.(?:DN|RP|VQ|RG|SO|GC)|[A-Za-z0-9-]*[A-Z][a-z][A-Za-z0-9-]*\.(?:GA|GP|GQ|AG|PG|PL)")
 
 
 @dataclass(frozen=True)
@@ -168,7 +183,7 @@ class LeakScanner:
                 card = g[_G_card]
                 if (start and text[start - 1] in _WORDISH) or (end < len(text) and text[end] in _WORDISH):
                     continue
-                if _card_inside(card):
+                if _card_inside(card) and not _NOT_A_CARD_LINE.match(text, text.rfind(b"\n", 0, start) + 1):
                     self._add(text, start, "card-number")
             elif g[_G_pem]:
                 end_of_line = text.find(b"\n", match.end())
@@ -188,14 +203,18 @@ class LeakScanner:
                     self._add(text, start, "password")
             elif g[_G_caller]:
                 digits = re.sub(rb"\D", b"", g[_G_callervalue])
-                if len(digits) >= 4 and b"*" not in g[_G_callervalue]:
+                least = PARTY_DIGITS if _PARTY_ATTRIBUTE.match(g[_G_caller]) else 4
+                if len(digits) >= least and b"*" not in g[_G_callervalue]:
                     self._add(text, start, "caller-number")
             elif g[_G_sipid]:
                 digits = re.sub(rb"\D", b"", g[_G_sipuser])
-                if len(digits) >= 5:
+                if len(digits) >= PARTY_DIGITS:
                     self._add(text, start, "sip-identity")
             elif g[_G_email]:
                 if start and text[start - 1] in _EMAIL_GLUE:
+                    continue
+                local, _, domain = g[_G_email].partition(b"@")
+                if _URS_TARGET_DOMAIN.fullmatch(domain) or (local.isdigit() and text[end:end + 1] == b"]"):
                     continue
                 line_start = text.rfind(b"\n", 0, start) + 1
                 before = text[line_start:start]

@@ -175,3 +175,30 @@ def test_a_site_rule_set_in_rules_dir_applies_to_every_product(demo_host, tmp_pa
     assert report["redactions"]["acme-application-name"] >= len(masked)
     manifest = json.loads(members["manifest.json"])
     assert "acme-site" in {r["name"] for r in manifest["rule_sets"]}
+
+
+INTERNAL_CALL = (
+    "\tAttributeOtherDN\t'7101'\n\tAttributeCallID\t3709648000000004\n\tISCCAttributeAccessNumber\t'80012'\n"
+    "INVITE sip:90001@192.0.2.20:5060 SIP/2.0\no=- 4858401127891236575 2 IN IP4 192.0.2.40\n"
+    "06:15:36.447 _I_I_00874f09e855862a [09:04] FIND target AG_Sales@StatServer.GA, 7101@SIPSwitch.DN\n"
+)
+
+
+def test_what_redaction_keeps_on_purpose_blocks_no_upload(demo_host, tmp_path):
+    """The independent scanner and the rules agree: an agent's extension, a Luhn-valid call id
+    or a URS target left in a log is no finding, so the run ends 0, not 30 (findings)."""
+    import shutil
+
+    root, _ = demo_host
+    host = tmp_path / "host"
+    shutil.copytree(root, host, symlinks=True)
+    log = max((p for p in host.rglob("*.log") if "SIPS" in p.name), key=lambda p: p.stat().st_mtime)
+    with log.open("a") as f:
+        f.write(INTERNAL_CALL)
+    proc = run_gcollect("collect", "--root", str(host), "--output", str(tmp_path / "out"), "--state-dir",
+                        str(tmp_path / "state"), "--all-logs", "--json")
+    assert proc.returncode == ExitCode.OK, proc.stderr.decode()
+    report = json.loads(proc.stdout)
+    assert report["scan_findings"] == []
+    members = dict(iter_members(Path(report["bundle"])))
+    assert any(b"\tAttributeOtherDN\t'7101'\n\tAttributeCallID\t3709648000000004\n" in data for data in members.values())

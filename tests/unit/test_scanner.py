@@ -22,6 +22,13 @@ FOUND = [
     ("token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U", "jwt"),
     ("key AKIAIOSFODNN7EXAMPLE", "aws-key"),
     ("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEYab", "aws-key"),
+    # the edges of what redaction keeps: an outside number in a party attribute or a SIP URI,
+    # an e-mail with an upper-case country domain, a card on an ordinary line
+    ("\tAttributeOtherDN\t'5555550142'", "caller-number"),
+    ("\tAttributeCallingNumber\t'5555550142'", "caller-number"),
+    ("To: <sip:5555550142@192.0.2.20>", "sip-identity"),
+    ("mail JANE@EXAMPLE.PL", "email"),
+    ("seq 4111111111111111", "card-number"),
 ]
 
 CLEAN = [
@@ -43,6 +50,20 @@ CLEAN = [
     "id 1234567890123456 is not luhn-valid",
     "\tAttributeEventSequenceNumber\t0000000000000067",
     "epoch ms 1709648105000 and 1709648105000123",
+    # what the redaction rules keep on purpose is no finding either: an upload must not be
+    # blocked by an agent's extension or a Luhn-valid call id (one in ten)
+    "\tAttributeCallID\t3709648000000004",
+    "\tAttributeNetworkCallID [long] = 4100000000000001",
+    "o=- 4858401127891236575 2 IN IP4 192.0.2.40",
+    "\tAttributeOtherDN\t'7101'",
+    "\tAttributeOtherDN\t'90001'",
+    "\tISCCAttributeAccessNumber\t'80012'",
+    "INVITE sip:90001@192.0.2.20:5060 SIP/2.0",
+    "Referred-By: <sip:7101@192.0.2.20>",
+    "06:15:36.447 FIND target AG_Sales@StatServer.GA, 7101@SIPSwitch.DN, VQ_Sales@StatServer.GQ",
+    "PID@host: [14211@gws01.corp.example.com]",
+    "Password = hide",
+    "AccountNumber = hide-first,4",
 ]
 
 
