@@ -76,6 +76,12 @@ PARTY_DIGITS = 7
 # - the same short DNs as SIP URI user parts (sip-request-uri, sip-identity-header);
 # - URS targets (AG_Sales@StatServer.GA, 7101@SIPSwitch.DN) and a JVM's pid@host in brackets
 #   (email).
+# - a masked password before @host (jdbc:oracle:thin:gim/REDACTED@db01.example.net), a token;
+_MASK_OR_TOKEN = re.compile(rb"REDACTED(?:-[A-Z]+)?|\+?[A-Z][A-Z_]*_[a-z]{10}")
+# - the headers whose ids only look like addresses (the email rule's unless: Message-ID, Via);
+_ID_HEADER = re.compile(rb"(?i)\s*(?:call-id|i|via|v|message-id)\s*:")
+# - a SIP URI without a user part: its host (REGISTER sip:192.0.2.20, <sip:192.0.2.20;lr>).
+_IPV4 = re.compile(rb"\d{1,3}(?:\.\d{1,3}){3}")
 _URS_TARGET_DOMAIN = re.compile(rb"[A-Za-z0-9-]+\.(?:DN|RP|VQ|RG|SO|GC)|[A-Za-z0-9-]*[A-Z][a-z][A-Za-z0-9-]*\.(?:GA|GP|GQ|AG|PG|PL)")
 
 
@@ -208,15 +214,16 @@ class LeakScanner:
                     self._add(text, start, "caller-number")
             elif g[_G_sipid]:
                 digits = re.sub(rb"\D", b"", g[_G_sipuser])
-                if len(digits) >= PARTY_DIGITS:
+                if len(digits) >= PARTY_DIGITS and not _IPV4.fullmatch(g[_G_sipuser]):
                     self._add(text, start, "sip-identity")
             elif g[_G_email]:
                 if start and text[start - 1] in _EMAIL_GLUE:
                     continue
                 local, _, domain = g[_G_email].partition(b"@")
-                if _URS_TARGET_DOMAIN.fullmatch(domain) or (local.isdigit() and text[end:end + 1] == b"]"):
+                if (_URS_TARGET_DOMAIN.fullmatch(domain) or (local.isdigit() and text[end:end + 1] == b"]")
+                        or _MASK_OR_TOKEN.fullmatch(local)):
                     continue
                 line_start = text.rfind(b"\n", 0, start) + 1
                 before = text[line_start:start]
-                if not _SIP_PREFIX_FOR_EMAIL.search(before):
+                if not _SIP_PREFIX_FOR_EMAIL.search(before) and not _ID_HEADER.match(text, line_start):
                     self._add(text, start, "email")

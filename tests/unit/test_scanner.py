@@ -62,6 +62,10 @@ CLEAN = [
     "Referred-By: <sip:7101@192.0.2.20>",
     "06:15:36.447 FIND target AG_Sales@StatServer.GA, 7101@SIPSwitch.DN, VQ_Sales@StatServer.GQ",
     "PID@host: [14211@gws01.corp.example.com]",
+    "REGISTER sip:192.0.2.20 SIP/2.0",
+    "Record-Route: <sip:192.0.2.20;lr>",
+    "url=jdbc:oracle:thin:gim_etl/REDACTED@db01.example.net:1521/GIM",
+    "Message-ID: <CAF=jane.example+abc@mail.example.com>",
     "Password = hide",
     "AccountNumber = hide-first,4",
 ]
