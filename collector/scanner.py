@@ -57,7 +57,7 @@ _WORDISH = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTU
 _PEM_BODY = re.compile(rb"^[A-Za-z0-9+/=]{32,}\r?$")
 # Values that mean "already hidden": masks, our tokens, placeholders, empty-ish values.
 _HIDDEN_VALUE = re.compile(
-    rb"^(?:[\"'<(\[{]*)(?:\*+|x{3,}|#+|\.{3}|redacted|<?redacted>?|removed|hidden|none|null|true|false"
+    rb"^(?:[\"'<(\[{]*)(?:\*+|x{3,}|#+|\.{3}|redacted|<?redacted>?|removed|hidden|none|null|true|false|yes|no"
     rb"|changeit|\$\{[^}]*\}?|%[A-Za-z_]+%|[a-z]{2,8}[-_][a-z]{6,}|<#.*#>"
     rb"|copy|hide|skip|custom-filter|(?:un)?hide-(?:first|last)|tag(?:\(.*\))?)(?:[\"'>)\]}]*)$",
     re.IGNORECASE,

@@ -451,8 +451,9 @@ def test_a_masked_yaml_block_keeps_its_indentation_and_still_parses(rule_sets) -
 
 def test_a_closing_quote_is_not_a_block_marker_for_other_rules(rule_sets) -> None:
     # the quoted text block ends before a line's last quote; were that quote a marker, it would
-    # be cut out of every quoted secret at a line's end ('password = REDACTED"')
-    assert redact(rule_sets, b'\tpassword = "CfgOptP4ss"\n')[0] == b"\tpassword = REDACTED\n"
+    # be cut out of every quoted secret at a line's end ('password = REDACTED"'); a quoted
+    # value is masked inside its quotes
+    assert redact(rule_sets, b'\tpassword = "CfgOptP4ss"\n')[0] == b'\tpassword = "REDACTED"\n'
 
 
 def test_block_markers_are_tagged_with_their_rule_and_empty_ends_left_out() -> None:

@@ -66,6 +66,7 @@ CLEAN = [
     "Record-Route: <sip:192.0.2.20;lr>",
     "url=jdbc:oracle:thin:gim_etl/REDACTED@db01.example.net:1521/GIM",
     "Message-ID: <CAF=jane.example+abc@mail.example.com>",
+    "java.sql.SQLException: Access denied for user 'gms'@'10.0.0.5' (using password: YES)",
     "Password = hide",
     "AccountNumber = hide-first,4",
 ]
