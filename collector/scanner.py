@@ -70,19 +70,19 @@ _SIP_PREFIX_FOR_EMAIL = re.compile(rb"(?:sips?:|tel:|Call-ID:\s*|\bi:\s*|@)[^\s]
 _NOT_A_CARD_LINE = re.compile(
     rb"\s*(?:Attribute(?:\w*CallID|\w*ConnID|\w*ReferenceID|\w*SequenceNumber|NetworkNodeID|Timein\w*)\b|o=)")
 # - a party DN or *Number of fewer than 7 digits: an agent extension, a route point, an ISCC
-#   access number (tlib-caller-number); ANI and DNIS stay findings from 4 digits;
+#   access number (tlib-caller-number); ANI and DNIS stay findings from 4 digits; the same
+#   short DNs as SIP URI user parts (sip-request-uri, sip-identity-header);
 _PARTY_ATTRIBUTE = re.compile(rb"Attribute(?:OtherDN|\w*Number)")
 PARTY_DIGITS = 7
-# - the same short DNs as SIP URI user parts (sip-request-uri, sip-identity-header);
-# - URS targets (AG_Sales@StatServer.GA, 7101@SIPSwitch.DN) and a JVM's pid@host in brackets
-#   (email).
+# - a SIP URI without a user part: its host (REGISTER sip:192.0.2.20, <sip:192.0.2.20;lr>);
+_IPV4 = re.compile(rb"\d{1,3}(?:\.\d{1,3}){3}")
+# - URS targets (AG_Sales@StatServer.GA, 7101@SIPSwitch.DN) (email); a JVM's [pid@host] is
+#   checked where it is used;
+_URS_TARGET_DOMAIN = re.compile(rb"[A-Za-z0-9-]+\.(?:DN|RP|VQ|RG|SO|GC)|[A-Za-z0-9-]*[A-Z][a-z][A-Za-z0-9-]*\.(?:GA|GP|GQ|AG|PG|PL)")
 # - a masked password before @host (jdbc:oracle:thin:gim/REDACTED@db01.example.net), a token;
 _MASK_OR_TOKEN = re.compile(rb"REDACTED(?:-[A-Z]+)?|\+?[A-Z][A-Z_]*_[a-z]{10}")
-# - the headers whose ids only look like addresses (the email rule's unless: Message-ID, Via);
+# - the headers whose ids only look like addresses (the email rule's unless: Message-ID, Via).
 _ID_HEADER = re.compile(rb"(?i)\s*(?:call-id|i|via|v|message-id)\s*:")
-# - a SIP URI without a user part: its host (REGISTER sip:192.0.2.20, <sip:192.0.2.20;lr>).
-_IPV4 = re.compile(rb"\d{1,3}(?:\.\d{1,3}){3}")
-_URS_TARGET_DOMAIN = re.compile(rb"[A-Za-z0-9-]+\.(?:DN|RP|VQ|RG|SO|GC)|[A-Za-z0-9-]*[A-Z][a-z][A-Za-z0-9-]*\.(?:GA|GP|GQ|AG|PG|PL)")
 
 
 @dataclass(frozen=True)
