@@ -27,7 +27,8 @@ _NET_PATTERN = (
     rb"|(?P<pem>-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----)"
     rb"|(?P<jwt>\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})"
     rb"|(?P<aws>\b(?:AKIA|ASIA)[A-Z0-9]{16}\b|(?i:aws_secret_access_key)\s*[=:]\s*[\"']?[A-Za-z0-9/+=]{40})"
-    rb"|(?P<password>(?i:\b(?:password|passwd|pwd|secret)\b)[\"']?\s*(?:=|:|\s=>)\s*(?P<pwvalue>[^\s,;&]+))"
+    rb"|(?P<password>(?i:\b(?:password|passwd|pwd|secret)\b)[\"']?[\t\x0b\x0c ]*(?:=|:|\s=>)[\t\x0b\x0c ]*"
+    rb"(?P<pwvalue>[^\s,;&]+))"   # on its own line: an empty value is not the next line's text
     rb"|(?P<caller>\bAttribute(?:ANI|DNIS|OtherDN|CallingNumber|CalledNumber|CollectedDigits)"
     rb"(?:\t|\s+\[str\]\s*=\s*)[\"']?(?P<callervalue>\+?[0-9][0-9 ()*#-]{3,}))"
     rb"|(?P<sipid>\b(?:sips?|tel):(?P<sipuser>\+?[0-9][0-9.()-]{3,})(?:[@;>\s]|$))"

@@ -69,6 +69,10 @@ CLEAN = [
     "java.sql.SQLException: Access denied for user 'gms'@'10.0.0.5' (using password: YES)",
     "Password = hide",
     "AccountNumber = hide-first,4",
+    # an empty password (common in configuration exports) is not the next line's text
+    "gax.report.db.password=\ngax.legacy.db.password=********",
+    "[dap]\npassword=\nusername=stat_local",
+    "db.password = \n\n[next]\nhost=db01",
 ]
 
 
