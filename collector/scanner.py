@@ -70,6 +70,8 @@ _SIP_PREFIX_FOR_EMAIL = re.compile(rb"(?:sips?:|tel:|Call-ID:\s*|\bi:\s*|@)[^\s]
 # - a Luhn-valid T-Lib call or event identifier, an SDP origin's session id (card-number);
 _NOT_A_CARD_LINE = re.compile(
     rb"\s*(?:Attribute(?:\w*CallID|\w*ConnID|\w*ReferenceID|\w*SequenceNumber|NetworkNodeID|Timein\w*)\b|o=)")
+# - a Genesys Info Mart row's key column (INTERACTION_ID=2024030500012344, START_DATE_TIME_KEY=);
+_ID_COLUMN = re.compile(rb"[A-Z]_(?:ID|KEY)=$")
 # - a party DN or *Number of fewer than 7 digits: an agent extension, a route point, an ISCC
 #   access number (tlib-caller-number); ANI and DNIS stay findings from 4 digits; the same
 #   short DNs as SIP URI user parts (sip-request-uri, sip-identity-header);
@@ -190,7 +192,8 @@ class LeakScanner:
                 card = g[_G_card]
                 if (start and text[start - 1] in _WORDISH) or (end < len(text) and text[end] in _WORDISH):
                     continue
-                if _card_inside(card) and not _NOT_A_CARD_LINE.match(text, text.rfind(b"\n", 0, start) + 1):
+                if (_card_inside(card) and not _NOT_A_CARD_LINE.match(text, text.rfind(b"\n", 0, start) + 1)
+                        and not _ID_COLUMN.search(text, max(0, start - 6), start)):
                     self._add(text, start, "card-number")
             elif g[_G_pem]:
                 end_of_line = text.find(b"\n", match.end())

@@ -29,6 +29,7 @@ FOUND = [
     ("To: <sip:5555550142@192.0.2.20>", "sip-identity"),
     ("mail JANE@EXAMPLE.PL", "email"),
     ("seq 4111111111111111", "card-number"),
+    ("CARD_NUMBER=4111111111111111", "card-number"),
 ]
 
 CLEAN = [
@@ -73,6 +74,9 @@ CLEAN = [
     "gax.report.db.password=\ngax.legacy.db.password=********",
     "[dap]\npassword=\nusername=stat_local",
     "db.password = \n\n[next]\nhost=db01",
+    # Genesys Info Mart key columns, Luhn-valid one time in ten (card-number keeps them)
+    "INTERACTION_FACT row INTERACTION_ID=2024030500012344 START_DATE_TIME_KEY=1709648100",
+    "row MEDIA_RESOURCE_KEY=4111111111111111",
 ]
 
 
