@@ -34,6 +34,9 @@ FRAGMENTS = [
     " ASSIGN: CustomerName(LOCAL) <- STRING ", "_I_I_00874f09e855862a [01:0c] ", "<- ", "name=\"ani\">",
     "<gvp:param ", "</gvp:param>", "<ani>", "agentId=", "\"Jane\" <", "vxml input: ", "Request sent: INFO ",
     "USERDATA_abcdefghij", "EMAIL_abcdefghij", "REDACTED-CARD", "jane@example.comjane@example.com",
+    "Content-Type: text/plain", "--b1", "Cookie=JSESSIONID=", "Set-Cookie: ", "ngi: input_end|dtmf|",
+    "field_filled|pin|", "<input mode=\"dtmf\">", "</input>", "{\"customer\":{\"name\":", "'Account'",
+    "INTERACTION_ID=", "secureKey", "pin-length=", "hide-first,4", "\"${X}\"",
 ]
 
 line_text = st.lists(
@@ -49,6 +52,7 @@ endings = st.sampled_from(["\n", "\r\n"])
 @given(lines, endings, st.sampled_from(["log", "config", "text"]))
 # a token the first pass wrote became part of a key=value key on the second (kv-personal)
 @example(["-----BEGIN PRIVATE KEY-----jane@example.comFrom: @"], "\n", "log")
+@example(["_I_I_00874f09e855862a [01:0c] jane@example.comCookie=JSESSIONID="], "\n", "log")
 def test_line_count_idempotence_and_fast_equals_exact(body: list[str], ending: str, kind: str) -> None:
     text = ending.join(body).encode("utf-8") + ending.encode()
     try:
