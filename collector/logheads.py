@@ -1,7 +1,8 @@
 """Find Genesys log streams in folders and say which product wrote each (by segment header).
 
-A *stream* is the files of one ``<dir>/<base>[-NNN]`` (GENESYS.md (b)); only the newest plain
-segment's head is read (``HEAD_BYTES``), at most ``MAX_HEADS`` heads per run. A product is chosen
+A *stream* is the files of one ``<dir>/<base>[-NNN]`` (GENESYS.md (b)); the head (``HEAD_BYTES``)
+of its newest non-empty segment is read, and of older ones while a head has no Genesys header
+(``_stream_head``), at most ``MAX_HEADS`` heads per run. A product is chosen
 by ``classify_header``: most specific match wins.
 
 Score of a profile against a header, compared as a tuple (higher wins, then product id):
@@ -19,7 +20,8 @@ from __future__ import annotations
 import fnmatch
 import itertools
 import os
-from collections.abc import Mapping
+import stat
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +31,8 @@ from collector.segheader import SegmentHeader, parse_header
 
 HEAD_BYTES = 8 * 1024
 MAX_HEADS = 5000
+HEADS_PER_STREAM = 3               # heads read, newest first, to find a stream's header
+FILES_PER_STREAM = 16              # newest files looked at for them (empty ones are not read)
 
 
 @dataclass(frozen=True)
@@ -97,10 +101,56 @@ class HeadBudget:
     left: int = MAX_HEADS
 
 
+def _newest_first(files: list[tuple[str, os.DirEntry[str]]]
+                  ) -> Iterator[tuple[os.DirEntry[str], os.stat_result]]:
+    """A stream's files with their ``lstat``, newest first: highest name stamp, then mtime,
+    then name. Files are ``lstat``-ed one stamp at a time, as they are reached; one that
+    cannot be is left out."""
+    files.sort(key=lambda f: f[0], reverse=True)
+    for _stamp, tied in itertools.groupby(files, key=lambda f: f[0]):
+        timed = []
+        for _, entry in tied:
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            timed.append((info.st_mtime, entry.name, entry, info))
+        timed.sort(key=lambda t: t[:2], reverse=True)
+        for _mtime, _name, entry, info in timed:
+            yield entry, info
+
+
+def _stream_head(root: Path, directory: str, files: list[tuple[str, os.DirEntry[str]]],
+                 profiles: Mapping[str, Profile], budget: HeadBudget
+                 ) -> tuple[str, SegmentHeader, str | None] | None:
+    """(host path, header, product) of the newest segment of a stream with a Genesys header,
+    or None. An empty file (just rotated, or still buffered) is passed over unread, and a
+    segment without a header (it starts mid-record) is followed by the one before it: the
+    newest file alone must not hide the stream. At most ``HEADS_PER_STREAM`` heads are read
+    among the newest ``FILES_PER_STREAM`` files."""
+    reads = 0
+    for entry, info in itertools.islice(_newest_first(files), FILES_PER_STREAM):
+        if stat.S_ISREG(info.st_mode) and info.st_size == 0:
+            continue
+        if reads == HEADS_PER_STREAM or budget.left <= 0:
+            return None
+        host = f"{directory}/{entry.name}" if directory else entry.name
+        real, _info, _why = resolve_regular(root, source_of(root, host))
+        if real is None:
+            continue
+        budget.left -= 1
+        reads += 1
+        header = parse_header(read_head(real, HEAD_BYTES))
+        product = classify_header(header, profiles)
+        if product is not None or header.is_genesys:
+            return host, header, product
+    return None
+
+
 def scan_streams(root: Path, directory: str, profiles: Mapping[str, Profile],
                  budget: HeadBudget) -> list[Stream]:
     """Streams of log files (``hostfiles.is_log_name``) directly in one folder, one head read
-    per stream."""
+    per stream (a few when the newest segments are empty or have no header: ``_stream_head``)."""
     folder = source_of(root, directory)
     try:
         entries = list(os.scandir(folder))
@@ -112,36 +162,14 @@ def scan_streams(root: Path, directory: str, profiles: Mapping[str, Profile],
             continue
         base, thread, stamp, companion = log_name_parts(entry.name)    # parse_log_name's fields
         named.setdefault((base, thread, companion), []).append((stamp or "", entry))
-    # newest file of each stream: the highest (stamp, mtime, name); only the files with the
-    # highest stamp need an lstat for their mtime. A stream none of whose files can be
-    # lstat-ed does not exist.
-    groups: dict[tuple[str, str | None, str | None], str] = {}
-    for stream, files in named.items():
-        files.sort(key=lambda f: f[0], reverse=True)
-        for _stamp, tied in itertools.groupby(files, key=lambda f: f[0]):
-            timed = []
-            for _, entry in tied:
-                try:
-                    timed.append((entry.stat(follow_symlinks=False).st_mtime, entry.name))
-                except OSError:
-                    continue
-            if timed:
-                groups[stream] = max(timed)[1]
-                break
     streams: list[Stream] = []
-    for (base, _thread, companion), newest in sorted(groups.items(), key=lambda kv: str(kv[0])):
-        if companion and (base, None, None) in groups:
+    for (base, _thread, companion), files in sorted(named.items(), key=lambda kv: str(kv[0])):
+        if companion and (base, None, None) in named:
             continue                       # a snapshot/memory file next to its stream adds nothing
         if budget.left <= 0:
             break
-        host = f"{directory}/{newest}" if directory else newest
-        real, _info, _why = resolve_regular(root, source_of(root, host))
-        if real is None:
-            continue
-        budget.left -= 1
-        header = parse_header(read_head(real, HEAD_BYTES))
-        product = classify_header(header, profiles)
-        if product is None and not header.is_genesys:
-            continue
-        streams.append(Stream(directory, base, host, header, product))
+        found = _stream_head(root, directory, files, profiles, budget)
+        if found is not None:
+            host, header, product = found
+            streams.append(Stream(directory, base, host, header, product))
     return streams

@@ -171,6 +171,42 @@ def test_thread_streams_make_one_installation_and_one_head_per_stream(
                              "SIPS_P.20240305_101500_120.log"]
 
 
+@pytest.mark.parametrize("newest", ["", "\tAttributeThisDN\t'7101'\n11:20:01.000 Std 09900 x\n"],
+                         ids=["empty", "starts-mid-record"])
+@pytest.mark.parametrize("marker", [True, False], ids=["marker", "logs-only"])
+def test_an_empty_or_headerless_newest_segment_does_not_hide_its_stream(
+        tmp_path: Path, newest: str, marker: bool) -> None:
+    """Only the newest segment's head used to be read: a 0-byte one (just rotated) or one
+    starting mid-record left the installation without log bases, and so without logs."""
+    folder = "opt/genesys/SIPS_P/logs"
+    if marker:
+        write(tmp_path, "opt/genesys/SIPS_P/sip_server", "")
+    for hour in (7, 8, 9, 10):
+        sip_log(tmp_path, f"{folder}/SIPS_P.20261120_{hour:02d}0000_000.log")
+    write(tmp_path, f"{folder}/SIPS_P.20261120_110000_000.log", newest)
+    profiles = dict(PROFILES)
+    profiles["sip-server"] = make_profile("sip-server", Detect(
+        processes=("SIP_Server",), app_types=("TServer",), banners=("SIP Server",),
+        command_lines=("sip_server",), files=("sip_server",)))
+    sip = find(discover(tmp_path, profiles), "sip-server")
+    assert sip.log_bases == (f"{folder}/SIPS_P",)
+    assert f"header {folder}/SIPS_P.20261120_100000_000.log" in sip.evidence
+
+
+def test_heads_of_a_stream_without_any_header_are_read_a_few_at_most(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = "opt/genesys/app/logs"
+    for minute in range(30):
+        write(tmp_path, f"{folder}/app.20261120_10{minute:02d}00_000.log", "plain text\n")
+    write(tmp_path, f"{folder}/app.20261120_110000_000.log", "")
+    reads: list[str] = []
+    real_read = logheads.read_head
+    monkeypatch.setattr(logheads, "read_head",
+                        lambda path, limit: reads.append(Path(path).name) or real_read(path, limit))
+    assert logheads.scan_streams(tmp_path, folder, PROFILES, logheads.HeadBudget()) == []
+    assert reads == [f"app.20261120_10{minute:02d}00_000.log" for minute in (29, 28, 27)]
+
+
 def test_marker_file_without_logs(tmp_path: Path) -> None:
     write(tmp_path, "opt/genesys/LCA/lca.cfg", "[general]\nport = 4999\n[log]\nall = stdout, lca\n")
     lca = find(discover(tmp_path, PROFILES), "lca")
