@@ -18,7 +18,8 @@ Read-only and bounded. Signals, merged into one Installation per (product, appli
 Which product an app dir is: the products of the log streams linked to it (a stream whose base
 a config names, that lies in the dir or its ``logs`` folder, or whose header app name is the app
 dir's name) if any, plus products of running processes there; with no linked header, its
-hints (process, marker, path). Names, best first: header ``Application name``, process ``-app``,
+hints (process, marker, path). A linked stream with Genesys name stamps but no header in any
+segment read is a log base of the app dir's product when its hints name only one. Names, best first: header ``Application name``, process ``-app``,
 launch script ``-app`` or config app section, folder name. App dir, best first: process cwd,
 app dir with config/marker/script, ``Detect.paths`` match, the folder a header was found in.
 """
@@ -296,7 +297,13 @@ def _assemble(apps: dict[str, AppDir], streams: list[Stream], drafts: _Drafts) -
     by_base = {base: host for host, app in apps.items() for base in app.config_bases}
     by_name = _names(apps)
     linked: dict[str, list[Stream]] = {}
+    headerless: dict[str, list[str]] = {}      # app dir -> bases of its streams without a header
     for stream in streams:
+        if stream.headerless:
+            app = _link(stream, apps, by_base, by_name)
+            if app is not None:
+                headerless.setdefault(app.host, []).append(stream.base_path)
+            continue
         if stream.product is None:
             continue
         app = _link(stream, apps, by_base, by_name)
@@ -314,6 +321,7 @@ def _assemble(apps: dict[str, AppDir], streams: list[Stream], drafts: _Drafts) -
             name = stream.header.app_name or fallback_name
             groups.setdefault((stream.product or "", name), []).append(stream)
         products_seen = set()
+        app_drafts: list[_Draft] = []
         for (product, name), group in sorted(groups.items()):
             products_seen.add(product)
             rank = NAME_HEADER if group[0].header.app_name else fallback_rank
@@ -323,14 +331,22 @@ def _assemble(apps: dict[str, AppDir], streams: list[Stream], drafts: _Drafts) -
                 draft = _stream_draft(stream, app.host, app.rank, name, rank)
                 draft.log_bases += bases
                 draft.evidence = app.evidence + app.hints.get(product, []) + draft.evidence
-                drafts.add(draft)
+                app_drafts.append(draft)
         for product, hint_evidence in sorted(app.hints.items()):
             if product in products_seen:
                 continue
             if products_seen and not any(e.startswith("process ") for e in hint_evidence):
                 continue        # its own headers name the product; a marker or path says less
-            drafts.add(_Draft(product, fallback_name, fallback_rank, app.host, app.rank,
-                              list(app.config_bases), app.evidence + hint_evidence))
+            app_drafts.append(_Draft(product, fallback_name, fallback_rank, app.host, app.rank,
+                                     list(app.config_bases), app.evidence + hint_evidence))
+        # segments no header names (every one starts mid-record) belong to the app dir's
+        # product when only markers, configs or processes name it, and name one product; next
+        # to streams with headers, or with several products, which one wrote them is a guess
+        if not app_streams and len({d.product for d in app_drafts}) == 1:
+            for draft in app_drafts:
+                draft.log_bases += [b for b in headerless.get(host, []) if b not in draft.log_bases]
+        for draft in app_drafts:
+            drafts.add(draft)
 
 
 # ------------------------------------------------------------------ entry point

@@ -47,6 +47,11 @@ class Stream:
     def base_path(self) -> str:
         return f"{self.directory}/{self.base}" if self.directory else self.base
 
+    @property
+    def headerless(self) -> bool:
+        """No head read was a Genesys header: only the name stamps say it is a Genesys stream."""
+        return self.product is None and not self.header.is_genesys
+
 
 def _program(command_line: str | None) -> str:
     if not command_line:
@@ -150,7 +155,9 @@ def _stream_head(root: Path, directory: str, files: list[tuple[str, os.DirEntry[
 def scan_streams(root: Path, directory: str, profiles: Mapping[str, Profile],
                  budget: HeadBudget) -> list[Stream]:
     """Streams of log files (``hostfiles.is_log_name``) directly in one folder, one head read
-    per stream (a few when the newest segments are empty or have no header: ``_stream_head``)."""
+    per stream (a few when the newest segments are empty or have no header: ``_stream_head``).
+    A stream with Genesys name stamps and no header found is returned ``headerless``, without
+    a product: discovery gives it to the one product of its app dir, if there is one."""
     folder = source_of(root, directory)
     try:
         entries = list(os.scandir(folder))
@@ -172,4 +179,8 @@ def scan_streams(root: Path, directory: str, profiles: Mapping[str, Profile],
         if found is not None:
             host, header, product = found
             streams.append(Stream(directory, base, host, header, product))
+        elif companion is None and any(stamp for stamp, _ in files):
+            newest = max(files, key=lambda f: (f[0], f[1].name))[1].name
+            host = f"{directory}/{newest}" if directory else newest
+            streams.append(Stream(directory, base, host, SegmentHeader(), None))
     return streams

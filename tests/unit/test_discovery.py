@@ -193,6 +193,33 @@ def test_an_empty_or_headerless_newest_segment_does_not_hide_its_stream(
     assert f"header {folder}/SIPS_P.20261120_100000_000.log" in sip.evidence
 
 
+def test_segments_without_any_header_are_logs_of_the_one_product_of_their_app_dir(
+        tmp_path: Path) -> None:
+    """Stamped segments none of which has a header (each starts mid-record) are a log base of
+    the marker's product; they were left out, so the installation shipped no logs."""
+    write(tmp_path, "opt/genesys/LCA/lca.cfg", "[general]\nport = 4999\n")
+    for name in ("lca.20261120_100000_000.log", "lca.20261120_110000_000.log"):
+        write(tmp_path, f"opt/genesys/LCA/logs/{name}", "\tAttributeThisDN\t'7101'\n10:00:01.000 Std 09900 x\n")
+    write(tmp_path, "opt/genesys/LCA/logs/notes.log", "not a segment\n")
+    lca = find(discover(tmp_path, PROFILES), "lca")
+    assert lca.log_bases == ("opt/genesys/LCA/logs/lca",)
+
+
+@pytest.mark.parametrize("beside", ["headered stream", "second marker"])
+def test_segments_without_any_header_are_no_guess(tmp_path: Path, beside: str) -> None:
+    """Next to a stream with a header, or in an app dir two markers claim, header-less
+    segments are nobody's log base: which product wrote them is a guess."""
+    write(tmp_path, "opt/genesys/mixed/lca.cfg", "[general]\nport = 4999\n")
+    if beside == "headered stream":
+        sip_log(tmp_path, "opt/genesys/mixed/logs/SIPS_P.20261120_100000_000.log")
+    else:
+        write(tmp_path, "opt/genesys/mixed/confserv.cfg", "[general]\nport = 2020\n")
+    write(tmp_path, "opt/genesys/mixed/logs/other.20261120_100000_000.log", "10:00:01.000 x\n")
+    found = discover(tmp_path, PROFILES)
+    bases = {b for i in found for b in i.log_bases}
+    assert "opt/genesys/mixed/logs/other" not in bases
+
+
 def test_heads_of_a_stream_without_any_header_are_read_a_few_at_most(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = "opt/genesys/app/logs"
@@ -203,7 +230,8 @@ def test_heads_of_a_stream_without_any_header_are_read_a_few_at_most(
     real_read = logheads.read_head
     monkeypatch.setattr(logheads, "read_head",
                         lambda path, limit: reads.append(Path(path).name) or real_read(path, limit))
-    assert logheads.scan_streams(tmp_path, folder, PROFILES, logheads.HeadBudget()) == []
+    streams = logheads.scan_streams(tmp_path, folder, PROFILES, logheads.HeadBudget())
+    assert [(s.base, s.headerless) for s in streams] == [("app", True)]
     assert reads == [f"app.20261120_10{minute:02d}00_000.log" for minute in (29, 28, 27)]
 
 
