@@ -177,6 +177,8 @@ MAX_LINE_BYTES = 4 << 20       # a longer line is decided by its start and strea
 _STAMP_PREFIX = 96             # enough bytes of a line to read its stamp
 _SLACK = 5_000_000             # µs: records may be out of order by this much (threads)
 _SPAN = int(ROLLOVER_BACK_SECONDS * 1_000_000)
+# the hour of a time-only record line (``09:15:02.004``, T-Lib ``@09:15:05.8712``) after a newline
+_TIME_ONLY_HOUR = re.compile(rb"\n@?(\d\d):\d\d:\d\d")
 _BEFORE, _INSIDE, _AFTER = -1, 0, 1
 Record = tuple[int, Stamp]     # (offset of the line in the block, its stamp)
 
@@ -195,8 +197,9 @@ class Trimmer:
     * Input is re-cut into blocks of whole lines at positions that depend only on the data
       (the first line end at or after ``block_bytes``), so any chunking of the input gives the
       same output. A block whose samples (first record, one per ``SAMPLE_BYTES``, last record)
-      are in time order, less than 3 h apart and all on the same side of the window is kept or
-      dropped whole; other blocks are decided record by record. A record out of order inside
+      are in time order, less than ``ROLLOVER_BACK_SECONDS`` apart and all on the same side of
+      the window, and whose time-only records never go back an hour, is kept or dropped whole;
+      other blocks are decided record by record. A record out of order inside
       such a block therefore follows its neighbours.
     * Memory: one block plus one line; a line longer than ``max_line_bytes`` is decided by its
       first bytes and streamed through (kept or dropped) without buffering.
@@ -404,7 +407,7 @@ class Trimmer:
         sides = {self._side(t) for t in times}
         ordered = all(a is not None and b is not None and a - _SLACK <= b < a + _SPAN
                       for a, b in zip(times, times[1:]))
-        if len(sides) != 1 or not ordered:
+        if len(sides) != 1 or not ordered or self._turns_back(block, samples):
             self._context = saved
             return False
         keep = sides.pop() == _INSIDE
@@ -413,6 +416,17 @@ class Trimmer:
             self._note_kept(times[0], times[-1])
         self._keep = keep
         return True
+
+    @staticmethod
+    def _turns_back(block: bytes, samples: list[Record]) -> bool:
+        """Does the hour of the time-only records go back anywhere from the first sample on?
+        Samples in order can hide a whole day: a quiet log's block may hold 10:00, 23:30,
+        00:00, ... 12:00 (next day), sampled as 10:00 and 12:00. Only the records in between
+        show the rollover, so such a block is decided record by record."""
+        if all(stamp.day is not None for _, stamp in samples):
+            return False
+        hours = [b"%02d" % samples[0][1].hour] + _TIME_ONLY_HOUR.findall(block, samples[0][0])
+        return any(later < earlier for earlier, later in zip(hours, hours[1:]))
 
     def _decide_each(self, block: bytes, pos: int, out: list[bytes]) -> None:
         run_start, keep = pos, self._keep

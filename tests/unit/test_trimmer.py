@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, timedelta, timezone
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -132,6 +133,47 @@ def test_midnight_rollover_in_a_segment() -> None:
     assert trimmer.kept_first == datetime(2024, 3, 6, 5, 0, 0, 500000, tzinfo=UTC)
     before_midnight = Window(datetime(2024, 3, 6, 4, 55, tzinfo=UTC), datetime(2024, 3, 6, 5, 0, tzinfo=UTC))
     assert trim(before_midnight, data, name)[0] == header + lines[1]
+
+
+UTC_HEADER = (b"Genesys SIP Server, version 8.1.199.01\nApplication name:   SIPS_P\n"
+              b"Local time:         2026-11-20T10:00:00.000\nStart time (UTC):   2026-11-20T10:00:00.000\n"
+              b"Time zone:          0\n")
+LONG_NAME = "SIPS_P.20261120_100000_000.log"
+
+
+def _kept_ticks(window: Window, lines: list[str]) -> list[str]:
+    data = UTC_HEADER + "".join(f"{line} Std 09900 tick\n" for line in lines).encode()
+    out, _ = trim(window, data, LONG_NAME)
+    assert out.startswith(UTC_HEADER)
+    return [line.split(" ")[0] for line in out[len(UTC_HEADER):].decode().splitlines()]
+
+
+def _day_window(day: int, hour: int, minute: int) -> Window:
+    since = datetime(2026, 11, day, hour, minute, tzinfo=UTC)
+    return Window(since, since + timedelta(hours=1))
+
+
+def test_a_segment_longer_than_a_day_keeps_its_second_day() -> None:
+    """The samples of a small block (first and last record) of a 26 h segment are 10:00 and
+    12:00 the next day: they looked 2 h apart, the block was dropped whole as day one."""
+    start = datetime(2026, 11, 20, 10)
+    ticks = [f"{start + timedelta(minutes=30 * i):%H:%M:%S}.000" for i in range(53)]   # to 21 Nov 12:00
+    assert _kept_ticks(_day_window(21, 10, 15), ticks) == ["10:30:00.000", "11:00:00.000"]
+    assert _kept_ticks(_day_window(21, 0, 15), ticks) == ["00:30:00.000", "01:00:00.000"]
+    assert _kept_ticks(_day_window(20, 10, 15), ticks) == ["10:30:00.000", "11:00:00.000"]
+
+
+@pytest.mark.parametrize("evening, morning", [("23:00:00.000", "10:00:00.000"),
+                                              ("23:00:00.000", "01:00:00.000")])
+def test_a_quiet_night_is_a_new_day(evening: str, morning: str) -> None:
+    """Records of the next morning after a quiet night: the block's samples (10:00:01 and
+    11:30) hid the step back, and the next day's 10:30 was taken as the first day's."""
+    lines = ["10:00:01.000", "10:30:00.000", evening, morning, "10:30:00.000", "11:30:00.000"]
+    assert _kept_ticks(_day_window(20, 10, 15), lines) == ["10:30:00.000"]
+    assert _kept_ticks(_day_window(21, 10, 15), lines) == ["10:30:00.000"]
+    day_two = _kept_ticks(Window(datetime(2026, 11, 21, 0, tzinfo=UTC), datetime(2026, 11, 21, 11, tzinfo=UTC)),
+                          lines)
+    assert day_two == [morning, "10:30:00.000"]
 
 
 def test_long_line_is_streamed_and_decided_by_its_start() -> None:
