@@ -36,7 +36,9 @@ from typing import Literal, NamedTuple
 from collector.segheader import SegmentHeader, parse_header
 
 DAY_SECONDS = 86400.0
-ROLLOVER_BACK_SECONDS = 3 * 3600.0   # time of day going back more than this = next day
+# time of day going back more than this = next day; a daylight-saving fall-back goes back 1 h,
+# threads write a few seconds out of order
+ROLLOVER_BACK_SECONDS = 2 * 3600.0
 UTC = timezone.utc
 
 _DAYS = rb"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"

@@ -98,6 +98,7 @@ def test_small_backward_steps_are_not_rollover_and_late_lines_keep_previous_day(
     assert parse_record_time(b"12:00:05.000 a", context) == utc(2024, 3, 5, 12, 0, 5)
     assert parse_record_time(b"12:00:01.000 b", context) == utc(2024, 3, 5, 12, 0, 1)   # threads
     assert parse_record_time(b"11:00:00.000 DST fall back", context) == utc(2024, 3, 5, 11)
+    assert parse_record_time(b"08:59:00.000 next day", context) == utc(2024, 3, 6, 8, 59)
     context = ctx(day=date(2024, 3, 6))
     context.last_seconds = 30.0                                                       # 00:00:30
     assert parse_record_time(b"23:59:59.000 late", context) == utc(2024, 3, 5, 23, 59, 59)

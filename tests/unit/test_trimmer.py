@@ -176,6 +176,13 @@ def test_a_quiet_night_is_a_new_day(evening: str, morning: str) -> None:
     assert day_two == [morning, "10:30:00.000"]
 
 
+def test_a_step_back_of_more_than_two_hours_is_a_new_day() -> None:
+    """12:00 then 09:00: not a daylight-saving fall-back (1 h) nor threads out of order."""
+    lines = ["10:00:01.000", "10:30:00.000", "12:00:00.000", "09:00:00.000", "10:30:00.000"]
+    assert _kept_ticks(_day_window(20, 10, 15), lines) == ["10:30:00.000"]
+    assert _kept_ticks(_day_window(21, 8, 45), lines) == ["09:00:00.000"]
+
+
 def test_long_line_is_streamed_and_decided_by_its_start() -> None:
     long_record = b"09:15:05.000 Std huge " + b"x" * 5000 + b"\n"
     long_continuation = b"\t" + b"y" * 5000 + b"\n"
