@@ -13,7 +13,8 @@ For each installation, each collect spec, in profile order:
 2. keep regular files only; a symlink only when its target is a regular file inside the root
    (else ``Skip("symlink leaves the root")``, "symlink loop", ...); FIFOs, sockets, devices and
    unreadable files are skipped with the reason; folders are ignored;
-3. a file belongs to the first spec (and installation) that matches it, by real path;
+3. a file belongs to the first spec (and installation) that matches it, by real path; a
+   ``.gz`` whose plain file the spec also matches is skipped (a compression in progress);
 4. never collected: the profile's ``forbid`` globs and ``NEVER_COLLECT`` (keys, key stores,
    PEM files holding a private key, licences; core dumps unless ``include_core``);
 5. specs with ``consent`` (and every ``binary-log`` spec, which needs "unredacted-binary") only
@@ -67,6 +68,7 @@ HOME_GLOBS = ("home/*", "root", "Users/*", "C/Users/*", "D/Users/*")
 BINARY_CONSENT = "unredacted-binary"
 LISTED_PER_GROUP = 20             # files of one stream or folder skipped for one reason, listed one by one
 BINARY_SKIP = "binary log, cannot be redacted; pass --include-unredacted-binary to ship it raw"
+COMPRESSED_TWIN_SKIP = "compressed copy of a plain file also present (compression in progress); the plain file is taken"
 NEVER_COLLECT: tuple[tuple[str, str], ...] = (
     ("*.key", "private key file (*.key)"),
     ("*.jks", "Java key store (*.jks)"),
@@ -284,6 +286,17 @@ def _outside_by_name(members: list[_File], window: Window) -> tuple[list[_File],
 
 def _stream_key(host_path: str) -> tuple[str, tuple[str, str | None, str | None]]:
     return posixpath.dirname(host_path), parse_log_name(posixpath.basename(host_path)).stream
+
+
+def _compressed_twins(files: list[_File]) -> tuple[list[_File], list[_File]]:
+    """(files, ``.gz`` files whose plain file is among them). Both are there while a rotation
+    is being compressed: the ``.gz`` may still be growing, and both would be one member."""
+    plain = {f.host_path for f in files if not f.host_path.endswith(".gz")}
+
+    def is_twin(file: _File) -> bool:
+        return file.host_path.endswith(".gz") and file.host_path[:-3] in plain
+
+    return [f for f in files if not is_twin(f)], [f for f in files if is_twin(f)]
 
 
 def _is_snapshot(host_path: str) -> bool:
@@ -527,6 +540,8 @@ def select(root: Path, profiles: Mapping[str, Profile], installations: Sequence[
             files, spec_skips = _matched_files(root, spec, inst, profile, values, claimed,
                                                include_core, walk)
             skipped += spec_skips
+            files, twins = _compressed_twins(files)
+            skipped += [Skip(f.host_path, inst.product, COMPRESSED_TWIN_SKIP, f.size, f.mtime) for f in twins]
             needed = spec.consent or (BINARY_CONSENT if spec.kind == "binary-log" else None)
             if needed and needed not in consent:
                 reason = BINARY_SKIP if needed == BINARY_CONSENT else f"needs consent '{needed}'"

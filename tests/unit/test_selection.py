@@ -585,3 +585,29 @@ def test_segments_decided_by_their_name_stamps_are_the_ones_the_heads_decide(tmp
         assert reads <= count
         decided_by_name += count - reads
     assert decided_by_name > 400
+
+
+# ------------------------------------------------------------------ compressed rotations
+GZ_SPECS = (CollectSpec("segments", "log", ("{log_base}.*.log", "{log_base}.*.log.gz")),)
+
+
+def gzip_segment(root: Path, start: datetime, end: datetime) -> str:
+    import gzip
+
+    plain = root / segment(root, start, end)
+    target = plain.with_name(plain.name + ".gz")
+    target.write_bytes(gzip.compress(plain.read_bytes(), mtime=0))
+    plain.unlink()
+    os.utime(target, (end.timestamp(), end.timestamp()))
+    return f"{LOGS}/{target.name}"
+
+
+@pytest.mark.parametrize("window", [Window(None, None), Window(at(1.25), at(2.25))], ids=["all", "window"])
+def test_a_gz_beside_its_plain_file_is_skipped_not_a_second_member(tmp_path: Path, window: Window) -> None:
+    """While a rotation is being compressed both files are there; both became the member
+    SIPS_P.<ts>.log and the run failed (exit 40, duplicate member)."""
+    twin = gzip_segment(tmp_path, at(1), at(2))
+    segment(tmp_path, at(1), at(2))
+    plan = select(tmp_path, {"sip-server": make_profile(collect=GZ_SPECS)}, [SIP], window, Caps())
+    assert names(plan) == [S10]
+    assert reasons(plan)[twin.rsplit("/", 1)[-1]].startswith("compressed copy of a plain file also present")
