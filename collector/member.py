@@ -358,6 +358,7 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             note = f"decompressed from {Path(candidate.host_path).name}"
         result = MemberResult(
             host_path=candidate.host_path[:-3] if gzipped else candidate.host_path,
+            original_path=candidate.host_path if gzipped else "",
             product=candidate.product,
             installation=candidate.installation,
             kind=candidate.kind,

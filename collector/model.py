@@ -212,6 +212,7 @@ class MemberResult:
     # one per collected file until the manifest is written, so it keeps the small form
     log_stats: bytes = b""
     call_text: bytes = b""                 # --call: this file's (redacted) records of the call
+    original_path: str = ""                # host path read, when not host_path (a decompressed .gz)
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,7 @@ def build_manifest(plan: Plan, settings: RunSettings, members: MemberLog,
 def _file_entry(m: MemberResult) -> dict:
     return {
         "path": m.host_path,
-        "original_path": "/" + m.host_path,
+        "original_path": "/" + (m.original_path or m.host_path),
         "product": m.product,
         "installation": m.installation,
         "kind": m.kind,

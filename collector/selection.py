@@ -21,7 +21,8 @@ For each installation, each collect spec, in profile order:
    with that consent;
 6. window (none given: every file): ``window: ignore`` specs always; ``always_in_window`` specs
    and ``*.snapshot.log`` files when [start, mtime] touches the window; other specs per stream
-   (``<dir>/<base>[-NNN]``) with ``timewindow.select_segments`` (GENESYS.md (b)); a kept segment
+   (``<dir>/<base>[-NNN]``, a ``.log.gz`` rotation in the stream of the ``.log`` it was) with
+   ``timewindow.select_segments`` (GENESYS.md (b)); a kept segment
    that starts before ``since`` or ends (next segment's start, else mtime) after ``until`` gets
    ``trim=True``; in a long stream, segments whose name stamps put them far outside the window
    are left out without reading their heads (``_outside_by_name``);
@@ -217,7 +218,7 @@ def _times(file: _File) -> tuple[datetime | None, datetime | None]:
     is one. An mtime older than the start is not trusted (copied files): end unknown."""
     from collector import timewindow
 
-    name = posixpath.basename(file.host_path)
+    name = _segment_name(file.host_path)
     head = read_head(file.source, HEAD_BYTES)
     try:
         times = timewindow.segment_times(name, head, file.mtime)
@@ -256,7 +257,7 @@ def _outside_by_name(members: list[_File], window: Window) -> tuple[list[_File],
         return members, []
     stamped: list[tuple[datetime, _File]] = []
     for file in members:
-        name = posixpath.basename(file.host_path)
+        name = _segment_name(file.host_path)
         named = name_time(name) if parse_log_name(name).stamp is not None else None
         if named is None:
             return members, []
@@ -284,8 +285,15 @@ def _outside_by_name(members: list[_File], window: Window) -> tuple[list[_File],
     return keep, outside
 
 
+def _segment_name(host_path: str) -> str:
+    """The file name of the segment a file holds: a compressed rotation (``SIPS_P.<ts>.log.gz``)
+    is a segment of its stream like the plain file it was."""
+    name = posixpath.basename(host_path)
+    return name[:-3] if name.endswith(".gz") else name
+
+
 def _stream_key(host_path: str) -> tuple[str, tuple[str, str | None, str | None]]:
-    return posixpath.dirname(host_path), parse_log_name(posixpath.basename(host_path)).stream
+    return posixpath.dirname(host_path), parse_log_name(_segment_name(host_path)).stream
 
 
 def _compressed_twins(files: list[_File]) -> tuple[list[_File], list[_File]]:

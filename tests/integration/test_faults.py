@@ -300,6 +300,7 @@ def test_gzipped_rotation_is_redacted_and_stored_as_text(host, tmp_path):
     outcome, _ = _process_alone(_candidate(target, f"{APP_LOGS}/{target.name}"), tmp_path)
     assert outcome.excluded is None, outcome.excluded
     assert outcome.result.host_path == f"{APP_LOGS}/{target.name[:-3]}"
+    assert outcome.result.original_path == f"{APP_LOGS}/{target.name}"
     assert outcome.result.size_out >= len(data) - 64 and "decompressed" in outcome.result.note
     with gzip.open(outcome.piece.path) as stored:
         text = stored.read()

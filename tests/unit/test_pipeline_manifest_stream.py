@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from collector.manifestjson import RawJSON, iter_manifest_json, json_value
@@ -60,3 +61,17 @@ def test_log_stats_inside_lazy_entries_go_in_as_their_text() -> None:
     lazy = LazyList(lambda: iter([{"path": "a.log", "log_stats": RawJSON(b'{"messages":[{"id":"04541"}]}')}]))
     text = "".join(iter_manifest_json({"files": lazy}))
     assert json.loads(text) == {"files": [{"path": "a.log", "log_stats": {"messages": [{"id": "04541"}]}}]}
+
+
+def test_a_decompressed_member_names_the_file_it_was_read_from() -> None:
+    from collector.model import MemberResult
+    from collector.pipeline import _file_entry
+
+    result = MemberResult(host_path="opt/x/SIPS_P.20261120_080000_000.log", product="sip-server",
+                          installation="SIPS_P", kind="log", size_in=1, size_out=1, mtime=0.0, sha256="0" * 64,
+                          original_path="opt/x/SIPS_P.20261120_080000_000.log.gz")
+    entry = _file_entry(result)
+    assert (entry["path"], entry["original_path"]) == ("opt/x/SIPS_P.20261120_080000_000.log",
+                                                       "/opt/x/SIPS_P.20261120_080000_000.log.gz")
+    assert _file_entry(dataclasses.replace(result, original_path=""))["original_path"] == \
+        "/opt/x/SIPS_P.20261120_080000_000.log"

@@ -611,3 +611,21 @@ def test_a_gz_beside_its_plain_file_is_skipped_not_a_second_member(tmp_path: Pat
     plan = select(tmp_path, {"sip-server": make_profile(collect=GZ_SPECS)}, [SIP], window, Caps())
     assert names(plan) == [S10]
     assert reasons(plan)[twin.rsplit("/", 1)[-1]].startswith("compressed copy of a plain file also present")
+
+
+def test_gz_segments_are_in_their_stream_and_chosen_by_name_like_plain_ones(tmp_path: Path) -> None:
+    """A .log.gz was a stream of its own, always its newest segment: rotations weeks before the
+    window were decompressed and shipped (header only), while plain ones there were skipped."""
+    old = [gzip_segment(tmp_path, at(-24 * days), at(-24 * days + 1)) for days in (18, 17)]
+    before = gzip_segment(tmp_path, at(-1), at(1))
+    segment(tmp_path, at(1), at(3))
+    for copied in old + [before]:                  # a copied host: every mtime is the copy's
+        os.utime(tmp_path / copied, (at(5).timestamp(),) * 2)
+    plan = select(tmp_path, {"sip-server": make_profile(collect=GZ_SPECS)}, [SIP], Window(at(1.25), at(2.25)),
+                  Caps())
+    assert names(plan) == [S10]
+    assert {name: reasons(plan)[name.rsplit("/", 1)[-1]] for name in old + [before]} == \
+        dict.fromkeys(old + [before], "outside window")
+    plan = select(tmp_path, {"sip-server": make_profile(collect=GZ_SPECS)}, [SIP], Window(at(0.5), at(1.5)),
+                  Caps())
+    assert names(plan) == [before.rsplit("/", 1)[-1], S10]
