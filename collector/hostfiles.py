@@ -443,6 +443,24 @@ def read_head(path: Path, limit: int) -> bytes:
         os.close(fd)
 
 
+def read_tail(path: Path, limit: int) -> bytes:
+    """Last ``limit`` bytes of a regular file (``read_head``'s rules; b"" on any error)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return b""
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return b""
+        start = max(0, info.st_size - limit)
+        return os.pread(fd, info.st_size - start, start)
+    except OSError:
+        return b""
+    finally:
+        os.close(fd)
+
+
 # ------------------------------------------------------------------ log names
 _LOG_NAME = re.compile(
     r"^(?P<base>.+?)(?:-(?P<thread>\d{3,4}))?\.(?P<ts>\d{8}_\d{6}_\d{3})"

@@ -2,7 +2,8 @@
 
 Declared by the profiles (STYLE.md 1, "declare, then execute"), executed once here. Pure apart
 from ``lstat``/``scandir`` and reading the first few KB of a file (segment heads for their start
-time, PEM files for a private key); nothing is written.
+time, PEM files for a private key) or the last few KB (a segment its mtime would end before the
+window); nothing is written.
 
 For each installation, each collect spec, in profile order:
 
@@ -25,7 +26,8 @@ For each installation, each collect spec, in profile order:
    ``timewindow.select_segments`` (GENESYS.md (b)); a kept segment
    that starts before ``since`` or ends (next segment's start, else mtime) after ``until`` gets
    ``trim=True``; in a long stream, segments whose name stamps put them far outside the window
-   are left out without reading their heads (``_outside_by_name``);
+   are left out without reading their heads (``_outside_by_name``); a segment whose mtime alone
+   ends it before the window ends at its last record if that is later (``_ends_by_content``);
 7. caps (``Caps``): per file (tail), per spec and installation (newest first), then the total
    across the plan (configs and snapshot logs first, then the rest newest first). The file that
    crosses a cap keeps its last bytes (``tail_bytes``) if it is a log or text file; a config or
@@ -51,7 +53,7 @@ from pathlib import Path
 
 from collector.hostfiles import GlobSet, Listings, WalkBudget, escape, \
     expand_glob_entries, file_type_name, glob_match, glob_set, log_name_parts, parse_log_name, read_head, \
-    resolve_regular, source_of
+    read_tail, resolve_regular, source_of
 from collector.segheader import parse_header
 from collector.timeformats import name_time
 from collector.model import Candidate, CollectSpec, Installation, Plan, Profile, Skip, Window
@@ -59,6 +61,7 @@ from collector.model import Candidate, CollectSpec, Installation, Plan, Profile,
 MB = 1 << 20
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 HEAD_BYTES = 8 * 1024              # of a segment, for its start time
+TAIL_BYTES = 8 * 1024              # of a segment whose mtime would end it before the window
 # UTC is within this of a wall-clock name stamp, whatever the zone (UTC-12 to UTC+14) and a
 # daylight-saving hour
 _NAME_STAMP_SLACK = timedelta(hours=15)
@@ -235,6 +238,49 @@ def _times(file: _File) -> tuple[datetime | None, datetime | None]:
     return start, end
 
 
+def _last_record_time(file: _File) -> datetime | None:
+    """The time of the last record in the file's last ``TAIL_BYTES``, time-only stamps dated
+    from the segment's start on (the first such time at or after it, as the Trimmer would
+    when no rollover was missed), or None."""
+    from collector.timeformats import parse_stamp, segment_clock
+
+    lines = read_tail(file.source, TAIL_BYTES).splitlines()
+    if file.size > TAIL_BYTES:
+        lines = lines[1:]                  # cut at its start
+    stamp = next((found for found in map(parse_stamp, reversed(lines)) if found is not None), None)
+    if stamp is None:
+        return None
+    clock = segment_clock(_segment_name(file.host_path), read_head(file.source, HEAD_BYTES), file.mtime)
+    if clock.times.start is None:
+        return None
+    try:
+        return clock.context.resolve(stamp)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _ends_by_content(ordered: list[tuple[_File, datetime | None, datetime | None]], window: Window
+                     ) -> list[tuple[_File, datetime | None, datetime | None]]:
+    """``ordered`` (file, start, end) with the end of a segment that only its mtime puts before
+    the window moved to its last record's time when that is later. A copy can carry an mtime
+    earlier than what the file holds; the next segment's start (or none: the newest) says the
+    segment may reach into the window, so its last records decide. Reads the tail of those few
+    segments only."""
+    if window.since is None:
+        return ordered
+    out = []
+    for index, (file, start, end) in enumerate(ordered):
+        following = ordered[index + 1][1] if index + 1 < len(ordered) else None
+        if end is not None and end < window.since and start is not None \
+                and (following is None or following > window.since) \
+                and (window.until is None or start <= window.until):
+            last = _last_record_time(file)
+            if last is not None and last > end:
+                end = last
+        out.append((file, start, end))
+    return out
+
+
 def _outside_by_name(members: list[_File], window: Window) -> tuple[list[_File], list[_File]]:
     """(to decide, outside): one stream's segments that are outside the window by their name
     stamps alone, without reading their heads. A SIP Server folder can hold tens of thousands of
@@ -339,6 +385,7 @@ def choose_in_window(spec: CollectSpec, files: list[_File], window: Window
         outside += far
         timed = [(f, *_times(f)) for f in members]
         ordered = sorted(timed, key=lambda t: (t[1] or t[2] or EPOCH, t[0].mtime, t[0].host_path))
+        ordered = _ends_by_content(ordered, window)
         chosen = set(id(f) for f in timewindow.select_segments(
             [(f, start, end) for f, start, end in ordered], window, keep_first=False))
         for index, (file, start, end) in enumerate(ordered):

@@ -629,3 +629,41 @@ def test_gz_segments_are_in_their_stream_and_chosen_by_name_like_plain_ones(tmp_
     plan = select(tmp_path, {"sip-server": make_profile(collect=GZ_SPECS)}, [SIP], Window(at(0.5), at(1.5)),
                   Caps())
     assert names(plan) == [before.rsplit("/", 1)[-1], S10]
+
+
+# ------------------------------------------------------------------ mtimes earlier than the content
+def records(root: Path, host_path: str, lines: list[str], mtime: datetime) -> None:
+    path = root / host_path
+    with path.open("a") as out:
+        out.writelines(f"{line} Std 09900 tick\n" for line in lines)
+    os.utime(path, (mtime.timestamp(), mtime.timestamp()))
+
+
+def test_a_copy_whose_mtime_is_earlier_than_its_records_is_not_outside_the_window(tmp_path: Path) -> None:
+    """A segment whose next one starts inside the window, but whose (copied) mtime is before
+    it, was skipped as outside the window though its last records are inside."""
+    records(tmp_path, segment(tmp_path, at(0), at(1)), ["09:30:00.000", "10:20:00.000"], at(1))
+    segment(tmp_path, at(1.5), at(3))
+    plan = select(tmp_path, PROFILES, [SIP], Window(at(1.25), at(2.25)), Caps())
+    assert names(plan) == [S09, "SIPS_P.20240305_103000_000.log"]
+    assert all(c.trim for c in plan.members)
+
+
+def test_the_newest_segment_ends_at_its_last_record_past_midnight(tmp_path: Path) -> None:
+    """The only segment of its stream, started 23:00, written up to 10:20 the next day, with
+    the mtime of its start day: it was skipped."""
+    late = T0.replace(hour=23)
+    records(tmp_path, segment(tmp_path, late, late), ["23:50:00.000", "00:10:00.000", "10:20:00.000"],
+            late + timedelta(minutes=30))
+    next_day = T0 + timedelta(days=1)
+    assert len(select(tmp_path, PROFILES, [SIP], Window(next_day + timedelta(hours=1.25),
+                                                         next_day + timedelta(hours=2.25)), Caps()).members) == 1
+    assert select(tmp_path, PROFILES, [SIP], Window(next_day + timedelta(hours=1.5), None),
+                  Caps()).members == ()
+
+
+def test_a_segment_that_ends_before_a_gap_stays_out(tmp_path: Path) -> None:
+    """The app stopped: the mtime and the last record agree, the segment is outside."""
+    records(tmp_path, segment(tmp_path, at(0), at(0.5)), ["09:30:00.000"], at(0.5))
+    segment(tmp_path, at(3), at(4))
+    assert names(select(tmp_path, PROFILES, [SIP], Window(at(1), at(2)), Caps())) == []
