@@ -53,7 +53,10 @@ def parse_duration(text: str) -> timedelta:
     parts = _DURATION.findall(compact)
     if not compact or "".join(n + u for n, u in parts) != compact:
         raise ValueError(f"cannot read duration {text!r}: use a number and unit s, m, h, d or w, e.g. 30m, 2h, 1d12h")
-    return timedelta(seconds=sum(float(n) * _UNITS[u] for n, u in parts))
+    try:
+        return timedelta(seconds=sum(float(n) * _UNITS[u] for n, u in parts))
+    except OverflowError:
+        raise ValueError(f"duration {text!r} is too long") from None
 
 
 def parse_when(text: str, *, now: datetime | None = None, local_tz: tzinfo | None = None) -> datetime:
@@ -83,9 +86,14 @@ def parse_when(text: str, *, now: datetime | None = None, local_tz: tzinfo | Non
     age = re.sub(r"\s*ago$", "", value, flags=re.I)
     if age[:1].isdigit():
         try:
-            return current - parse_duration(age)
+            duration = parse_duration(age)
         except ValueError:
             pass
+        else:
+            try:
+                return current - duration
+            except OverflowError:
+                raise ValueError(f"cannot read time {text!r}: that is before year 1") from None
     raise ValueError(f"cannot read time {text!r}: {WHEN_FORMS}")
 
 
@@ -99,33 +107,37 @@ def make_window(since: str | None, until: str | None, around: str | None, window
       with ``--until U``: [U - W, U].
     * ``--since``/``--until`` alone: open-ended on the other side; nothing: unbounded.
 
-    Raises ValueError on ``--around`` without ``--window``, ``--around`` with ``--since`` or
-    ``--until``, ``--window`` with both, or since later than until.
+    An option given empty (``--since ""``) is an error, not a missing option. Raises ValueError
+    on that, ``--around`` without ``--window``, ``--around`` with ``--since`` or ``--until``,
+    ``--window`` with both, a window past the dates Python handles, or since later than until.
     """
     def when(text: str) -> datetime:
         return parse_when(text, now=now, local_tz=local_tz)
 
-    width = parse_duration(window) if window else None
+    width = parse_duration(window) if window is not None else None
     if width is not None and width <= timedelta(0):
         raise ValueError("--window must be longer than 0")
-    start = when(since) if since else None
-    end = when(until) if until else None
-    if around:
-        if width is None:
-            raise ValueError("--around needs --window (e.g. --around '2025-11-19 14:05' --window 30m)")
-        if start or end:
-            raise ValueError("--around cannot be combined with --since or --until")
-        centre = when(around)
-        start, end = centre - width / 2, centre + width / 2
-    elif width is not None:
-        if start and end:
-            raise ValueError("--window cannot be combined with both --since and --until")
-        if start:
-            end = start + width
-        elif end:
-            start = end - width
-        else:
-            start = when("now") - width
+    start = when(since) if since is not None else None
+    end = when(until) if until is not None else None
+    try:
+        if around is not None:
+            if width is None:
+                raise ValueError("--around needs --window (e.g. --around '2025-11-19 14:05' --window 30m)")
+            if start or end:
+                raise ValueError("--around cannot be combined with --since or --until")
+            centre = when(around)
+            start, end = centre - width / 2, centre + width / 2
+        elif width is not None:
+            if start and end:
+                raise ValueError("--window cannot be combined with both --since and --until")
+            if start:
+                end = start + width
+            elif end:
+                start = end - width
+            else:
+                start = when("now") - width
+    except OverflowError:
+        raise ValueError(f"--window {window} reaches past the years 1 to 9999") from None
     if start and end and start > end:
         raise ValueError(f"--since ({start:%Y-%m-%d %H:%M:%S}Z) is later than --until ({end:%Y-%m-%d %H:%M:%S}Z)")
     return Window(since=start, until=end)

@@ -35,7 +35,9 @@ def collect_options(func):
         click.option("--since", metavar="WHEN", help='Start of the window: "2025-11-19 13:30", ISO 8601, or 2h / 3d ago.'),
         click.option("--until", metavar="WHEN", help="End of the window (same forms as --since)."),
         click.option("--around", metavar="WHEN", help="Centre of the window (with --window)."),
-        click.option("--window", "window_width", metavar="DURATION", help="Width of the window around --around, e.g. 30m."),
+        click.option("--window", "window_width", metavar="DURATION",
+                     help="Width of the window, e.g. 30m: centred on --around, after --since, before --until; "
+                          "alone, the last DURATION (like --since DURATION)."),
         click.option("--output", "-o", type=click.Path(path_type=Path), default=Path("."), show_default=True,
                      envvar="GCOLLECT_OUTPUT", help="Folder for the bundle."),
         click.option("--format", "fmt", type=click.Choice(FORMATS), default="tar.gz", show_default=True,

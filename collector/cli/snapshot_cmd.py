@@ -165,7 +165,7 @@ def snapshot_command(ctx: click.Context, keep: int | None, max_age: str | None, 
         click.echo("enable with: systemctl daemon-reload && systemctl enable --now gcollect-snapshot.timer")
         return int(ExitCode.OK)
     for flag in ("since", "until", "around", "window_width"):
-        if options.get(flag):
+        if options.get(flag) is not None:
             raise click.UsageError("snapshot takes everything new since the last snapshot; "
                                    "--since/--until/--around/--window do not apply")
     options["output"] = _spool_dir(ctx, options)

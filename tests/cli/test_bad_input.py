@@ -97,6 +97,17 @@ def test_bad_since_is_usage_error(tmp_path, demo_host):
     assert "Traceback" not in proc.stderr.decode()
 
 
+@pytest.mark.parametrize("window", [["--since", ""], ["--until", ""], ["--since", "999999999d"]],
+                         ids=["empty-since", "empty-until", "before-year-1"])
+def test_empty_or_impossible_window_is_usage_error(tmp_path, demo_host, window):
+    """--since "" collected everything (no filter, exit 0); 999999999d was an internal error (exit 3)."""
+    root, _ = demo_host
+    proc = run_gcollect("collect", "--root", str(root), *window, "--dry-run",
+                        "--output", str(tmp_path), "--state-dir", str(tmp_path / "state"))
+    assert proc.returncode == ExitCode.USAGE
+    assert "--since/--until" in proc.stderr.decode() and "Traceback" not in proc.stderr.decode()
+
+
 def test_verify_missing_bundle(tmp_path):
     proc = run_gcollect("verify", str(tmp_path / "nope.tar.gz"))
     assert proc.returncode == ExitCode.BAD_INPUT

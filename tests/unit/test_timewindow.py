@@ -103,6 +103,14 @@ def test_make_window_forms() -> None:
         {"since": "3h", "until": "1h", "window": "30m"},
         {"around": "2025-11-19 14:05", "window": "0m"},
         {"since": "soon"},
+        {"since": ""},                                    # was: no filter at all
+        {"until": ""},
+        {"window": ""},
+        {"around": "", "window": "30m"},
+        {"since": "999999999d"},                          # was: OverflowError
+        {"window": "999999999999d"},
+        {"until": "0001-01-01 00:00", "window": "1d"},
+        {"around": "9999-12-31 23:59", "window": "1d"},
     ],
 )
 def test_make_window_rejects(options: dict[str, str]) -> None:
