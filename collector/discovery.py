@@ -19,9 +19,11 @@ Which product an app dir is: the products of the log streams linked to it (a str
 a config names, that lies in the dir or its ``logs`` folder, or whose header app name is the app
 dir's name) if any, plus products of running processes there; with no linked header, its
 hints (process, marker, path). A linked stream with Genesys name stamps but no header in any
-segment read is a log base of the app dir's product when its hints name only one. Names, best first: header ``Application name``, process ``-app``,
-launch script ``-app`` or config app section, folder name. App dir, best first: process cwd,
-app dir with config/marker/script, ``Detect.paths`` match, the folder a header was found in.
+segment read is a log base of the app dir's product when no stream with a header is linked to
+it and its hints name only one. Names, best first: header ``Application name``, process
+``-app``, launch script ``-app`` or config app section, folder name. App dir, best first:
+process cwd, app dir with config/marker/script, ``Detect.paths`` match, the folder a header was
+found in.
 """
 
 from __future__ import annotations

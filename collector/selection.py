@@ -72,7 +72,8 @@ HOME_GLOBS = ("home/*", "root", "Users/*", "C/Users/*", "D/Users/*")
 BINARY_CONSENT = "unredacted-binary"
 LISTED_PER_GROUP = 20             # files of one stream or folder skipped for one reason, listed one by one
 BINARY_SKIP = "binary log, cannot be redacted; pass --include-unredacted-binary to ship it raw"
-COMPRESSED_TWIN_SKIP = "compressed copy of a plain file also present (compression in progress); the plain file is taken"
+COMPRESSED_TWIN_SKIP = ("compressed copy of a plain file also present (compression in progress); "
+                        "the plain file is taken")
 NEVER_COLLECT: tuple[tuple[str, str], ...] = (
     ("*.key", "private key file (*.key)"),
     ("*.jks", "Java key store (*.jks)"),
