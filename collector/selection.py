@@ -245,6 +245,8 @@ def _last_record_time(file: _File) -> datetime | None:
     when no rollover was missed), or None."""
     from collector.timeformats import parse_stamp, segment_clock
 
+    if file.host_path.endswith(".gz"):
+        return None                        # its tail is compressed bytes
     lines = read_tail(file.source, TAIL_BYTES).splitlines()
     if file.size > TAIL_BYTES:
         lines = lines[1:]                  # cut at its start
