@@ -60,7 +60,7 @@ _PEM_BODY = re.compile(rb"^[A-Za-z0-9+/=]{32,}\r?$")
 _HIDDEN_VALUE = re.compile(
     rb"^(?:[\"'<(\[{]*)(?:\*+|x{3,}|#+|\.{3}|redacted|<?redacted>?|removed|hidden|none|null|true|false|yes|no"
     rb"|changeit|\$\{[^}]*\}?|%[A-Za-z_]+%|[a-z]{2,8}[-_][a-z]{6,}|<#.*#>"
-    rb"|copy|hide|skip|custom-filter|(?:un)?hide-(?:first|last)|tag(?:\(.*\))?)(?:[\"'>)\]}]*)$",
+    rb"|copy|hide|skip|custom-filter|(?:un)?hide-(?:first|last)|tag(?:\(.*\))?)(?:[\"'>)\]}]*/?>?)$",
     re.IGNORECASE,
 )
 _SIP_PREFIX_FOR_EMAIL = re.compile(rb"(?:sips?:|tel:|Call-ID:\s*|\bi:\s*|@)[^\s]*$", re.IGNORECASE)

@@ -30,6 +30,7 @@ FOUND = [
     ("mail JANE@EXAMPLE.PL", "email"),
     ("seq 4111111111111111", "card-number"),
     ("CARD_NUMBER=4111111111111111", "card-number"),
+    ('<Resource name="jdbc/gax" username="gax_ro" password="Gax#2024"/>', "password"),
 ]
 
 CLEAN = [
@@ -77,6 +78,11 @@ CLEAN = [
     # Genesys Info Mart key columns, Luhn-valid one time in ten (card-number keeps them)
     "INTERACTION_FACT row INTERACTION_ID=2024030500012344 START_DATE_TIME_KEY=1709648100",
     "row MEDIA_RESOURCE_KEY=4111111111111111",
+    # a masked password as the last attribute of an empty XML element (tomcat-users.xml, JDBC
+    # resources, Config Server option dumps)
+    '<Resource name="jdbc/gax" username="gax_ro" password="REDACTED"/>',
+    "<user name=\"deployer\" roles=\"manager-script\" password='REDACTED'/>",
+    '<str_pair key="connection-string" value="Server=192.0.2.70;Uid=stat;Pwd=REDACTED"/>',
 ]
 
 
