@@ -35,7 +35,7 @@ from typing import Any
 
 from collector.hostfiles import parse_log_name
 from collector.re2search import SpanSearch, latin1_options, span_search
-from collector.segheader import parse_header
+from collector.segheader import SegmentHeader, parse_header
 from collector.timeformats import LEAD_BYTES, RECORD_NEXT, RECORD_STAMP, from_micros, segment_clock, stamp_from_match
 
 TOP_MESSAGES = 200
@@ -149,7 +149,12 @@ class LogStats:
         self.host_path = host_path
         name = host_path.rpartition("/")[2] or PurePosixPath(host_path).name
         header = parse_header(head)
-        self.header = header
+        # The raw head dates the records; what the report shows of the header (application,
+        # banner) is read from the bytes that go into the bundle, redacted: the first line of a
+        # file without a header (a T-Lib attribute, a JDBC URL) is no banner to copy raw.
+        self.header = SegmentHeader()
+        self._stored_head = b""
+        self._stored_head_done = False
         clock = segment_clock(name, head, mtime, header=header)
         self._context = clock.context
         self._seg_start = clock.times.start
@@ -170,6 +175,8 @@ class LogStats:
     def feed(self, data: bytes) -> bytes:
         if not data:
             return data
+        if not self._stored_head_done:
+            self._read_stored_header(data)
         self._bytes += len(data)
         buf = self._rest + data if self._rest else data
         end = buf.rfind(b"\n")
@@ -186,7 +193,20 @@ class LogStats:
         self._rest = rest
         return data
 
+    def _read_stored_header(self, data: bytes, *, last: bool = False) -> None:
+        """The segment header as stored: from the first ``_FULL_LOOK`` bytes fed (redacted),
+        kept only if it is a Genesys header."""
+        self._stored_head += data[:_FULL_LOOK - len(self._stored_head)]
+        if len(self._stored_head) >= _FULL_LOOK or last:
+            self._stored_head_done = True
+            header = parse_header(self._stored_head)
+            if header.is_genesys:
+                self.header = header
+            self._stored_head = b""
+
     def finish(self) -> bytes:
+        if not self._stored_head_done:
+            self._read_stored_header(b"", last=True)
         if self._rest:
             buf = self._rest + b"\n"
             self._rest = b""
@@ -335,6 +355,8 @@ class LogStats:
     # ------------------------------------------------------------ results
     def summary(self) -> dict[str, Any]:
         """JSON-able, bounded statistics of everything fed so far."""
+        if not self._stored_head_done:
+            self._read_stored_header(b"", last=True)
         h = self.header
         ranked = sorted(self._msgs.items(), key=lambda kv: (kv[0][0] != "Alr", -kv[1].count, kv[0][1]))
         messages = [{"level": level, "id": ident.decode(), "count": e.count, "first": _iso(e.first),

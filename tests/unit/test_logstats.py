@@ -109,6 +109,19 @@ def test_any_chunking_gives_the_same_summary(seed: int) -> None:
     assert chunked == whole
 
 
+@pytest.mark.parametrize("sizes", [[1 << 20], [7], [5000, 3]])
+def test_the_header_shown_is_the_stored_one_never_the_raw_head(sizes: list[int]) -> None:
+    """The raw head only dates the records: a file without a header starts with a record's
+    line (a T-Lib attribute, a JDBC URL), which must not reach the report unredacted."""
+    raw = b"\t\t'CardNumber'\t'4929123456781234'\n12:00:00.000 Std 09900 x\n"
+    stored = b"\t\t'CardNumber'\t'REDACTED-CARD'\n12:00:00.000 Std 09900 x\n"
+    _, s = run(stored, sizes, name="x/SIPS_P.20261127_000040_000.log", head=raw)
+    assert "4929123456781234" not in json.dumps(s)
+    assert s["app"] == {}
+    _, s = run(HEADER + BODY, sizes, head=HEADER.replace(b"SIPS_P", b"RAW_NAME") + BODY)
+    assert s["app"]["name"] == "SIPS_P" and "RAW_NAME" not in json.dumps(s)
+
+
 def test_bounded_top_messages_and_no_header() -> None:
     lines = b"".join(b"10:00:%02d.000 Std %05d text %d\n" % (i % 60, i, i) for i in range(TOP_MESSAGES + 50))
     _, s = run(lines, [4096], name="x/app.log", head=lines[:16384])
