@@ -208,7 +208,10 @@ class LeakScanner:
             elif g[_G_aws]:
                 self._add(text, start, "aws-key")
             elif g[_G_password]:
-                value = g[_G_pwvalue].strip(b"\"'")
+                value = g[_G_pwvalue]
+                if value[:1] in (b'"', b"'") and value.find(value[:1], 1) > 0:
+                    value = value[1:value.find(value[:1], 1)]      # a quoted value ends at its quote
+                value = value.strip(b"\"'")
                 if value and not _HIDDEN_VALUE.match(value) and len(value) >= 3:
                     self._add(text, start, "password")
             elif g[_G_caller]:

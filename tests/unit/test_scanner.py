@@ -31,6 +31,7 @@ FOUND = [
     ("seq 4111111111111111", "card-number"),
     ("CARD_NUMBER=4111111111111111", "card-number"),
     ('<Resource name="jdbc/gax" username="gax_ro" password="Gax#2024"/>', "password"),
+    ('<connection user="7101" password="Sip#2024"/></section>', "password"),
 ]
 
 CLEAN = [
@@ -83,6 +84,7 @@ CLEAN = [
     '<Resource name="jdbc/gax" username="gax_ro" password="REDACTED"/>',
     "<user name=\"deployer\" roles=\"manager-script\" password='REDACTED'/>",
     '<str_pair key="connection-string" value="Server=192.0.2.70;Uid=stat;Pwd=REDACTED"/>',
+    '<section name="Connectivity"><connection user="7101" protocol="udp" password="REDACTED"/></section>',
 ]
 
 
