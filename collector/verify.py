@@ -81,7 +81,7 @@ def verify_bundle(path: Path, *, check_sidecar: bool = True) -> VerifyReport:
         _check_sidecar(path, outer, st)
     if not st.fatal and outer is not None:
         _compare_lists(st)
-    return VerifyReport(path, not st.problems, len(st.files), tuple(st.problems))
+    return VerifyReport(path, not st.problems, len(st.files), tuple(st.problems), outer)
 
 
 # ---------------------------------------------------------------------------- sidecar

@@ -123,16 +123,12 @@ def request_from_options(options: dict, *, command_line: str = ""):
 
 
 def upload_after_collect(bundle: Path, url: str, options: dict) -> dict:
-    """Upload a fresh bundle with settings from the environment (see `gcollect upload --help`)."""
+    """Upload a fresh bundle with settings from the environment (see `gcollect upload --help`).
+    upload() verifies it first (the one verification of a collect --upload run)."""
     from collector.cli.upload_cmd import options_from_environment
-    from collector.errors import UploadError, VerifyFailed
+    from collector.errors import UploadError
     from collector.upload import upload
-    from collector.verify import verify_bundle
 
-    report = verify_bundle(bundle)
-    if not report.ok:
-        first = report.problems[0]
-        raise VerifyFailed(path=str(bundle), problem=f"{first.member or 'bundle'}: {first.problem}; not uploaded")
     try:
         receipt = upload(bundle, url, options_from_environment(bundle, url))
     except UploadError:
@@ -140,4 +136,3 @@ def upload_after_collect(bundle: Path, url: str, options: dict) -> dict:
                    err=True)
         raise
     return receipt.to_json()
-

@@ -15,9 +15,10 @@ import pytest
 
 import collector.upload.sftp as sftp_mod
 from collector.errors import (ExitCode, HostKeyError, RemoteDenied, RemoteFull, RemoteNotFound, UploadAuthError,
-                              UploadChecksumError, UploadNetworkError)
+                              UploadChecksumError, UploadNetworkError, VerifyFailed)
 from collector.upload import CountingReporter, UploadOptions, abort_uploads, upload
 from tests.integration.conftest import SSH_PASSWORD
+from tests.bundles import make_bundle_of_size
 from tests.services import CuttingProxy, SshServer, keygen
 
 pytestmark = pytest.mark.integration
@@ -28,11 +29,7 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def make_bundle(tmp_path: Path) -> Callable[..., Path]:
     def make(size: int, name: str = "site-20240305.tar.zst") -> Path:
-        path = tmp_path / name
-        data = os.urandom(size)
-        path.write_bytes(data)
-        path.with_name(name + ".sha256").write_text(f"{hashlib.sha256(data).hexdigest()}  {name}\n")
-        return path
+        return make_bundle_of_size(tmp_path, size, name)
     return make
 
 
@@ -61,7 +58,7 @@ def test_key_auth_upload_checked_and_renamed(ssh_server: SshServer, drop: Path,
     assert sha_of(drop / bundle.name) == receipt.sha256 == sha_of(bundle)
     assert (drop / (bundle.name + ".sha256")).read_text() == f"{receipt.sha256}  {bundle.name}\n"
     assert receipt.target_checksum and "sha256sum" in receipt.target_checksum
-    assert progress.sent == 30 * MiB and receipt.url.startswith("sftp://")
+    assert progress.sent == bundle.stat().st_size and receipt.url.startswith("sftp://")
 
 
 def test_password_auth_and_wrong_password(ssh_server: SshServer, drop: Path, make_bundle: Callable[..., Path],
@@ -174,6 +171,17 @@ def test_damaged_remote_part_is_checksum_error_and_removed(ssh_server: SshServer
     assert not os.listdir(drop)                  # no final name, damaged .part removed
     upload(bundle, ssh_server.url(f"{drop}/"), key_options(ssh_server))
     assert sha_of(drop / bundle.name) == sha_of(bundle)
+
+
+def test_truncated_bundle_is_refused_before_connecting(ssh_server: SshServer, drop: Path,
+                                                      make_bundle: Callable[..., Path]) -> None:
+    bundle = make_bundle(2 * MiB)
+    bundle.write_bytes(bundle.read_bytes()[: MiB])           # a SIGKILLed .partial renamed by hand
+    bundle.with_name(bundle.name + ".sha256").write_text(f"{sha_of(bundle)}  {bundle.name}\n")
+    with pytest.raises(VerifyFailed) as err:
+        upload(bundle, ssh_server.url(f"{drop}/"), key_options(ssh_server))
+    assert err.value.exit_code == ExitCode.VERIFY_FAILED
+    assert not os.listdir(drop)
 
 
 @pytest.fixture
