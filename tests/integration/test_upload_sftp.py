@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import contextlib
 import pwd
+import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -182,6 +185,38 @@ def test_truncated_bundle_is_refused_before_connecting(ssh_server: SshServer, dr
         upload(bundle, ssh_server.url(f"{drop}/"), key_options(ssh_server))
     assert err.value.exit_code == ExitCode.VERIFY_FAILED
     assert not os.listdir(drop)
+
+
+@contextlib.contextmanager
+def closing_server() -> Iterator[int]:
+    """A TCP port that accepts and at once closes each connection: not an SSH server."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                listener.accept()[0].close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        listener.close()
+
+
+def test_port_that_is_not_ssh_gives_one_line_and_exit_51(make_bundle: Callable[..., Path]) -> None:
+    from tests.cli.conftest import run_gcollect
+
+    bundle = make_bundle(100_000)
+    with closing_server() as port:
+        args = ("upload", str(bundle), "--to", f"sftp://u@127.0.0.1:{port}/x/", "--retries", "0", "--timeout", "3")
+        quiet = run_gcollect(*args)
+        debug = run_gcollect("--debug", *args)
+    err = quiet.stderr.decode()
+    assert quiet.returncode == ExitCode.UPLOAD_NETWORK, err
+    assert err.count("\n") == 1 and err.startswith("gcollect: error: cannot reach ") and "banner" in err, err
+    assert debug.returncode == ExitCode.UPLOAD_NETWORK
+    assert "paramiko" in debug.stderr.decode()          # paramiko's own detail stays for --debug
 
 
 @pytest.fixture
