@@ -123,6 +123,24 @@ def test_non_utf8_name_is_kept_byte_for_byte(host, tmp_path):
     assert_clean(tmp_path / "out")
 
 
+def test_non_utf8_log_segment_name_is_collected_and_shown_escaped(host, tmp_path):
+    segment = newest_segment(host)
+    odd = segment.name.replace(".log", ".").encode() + b"\xff\xfe.log"
+    with open(os.path.join(os.fsencode(segment.parent), odd), "wb") as handle:
+        handle.write(segment.read_bytes()[:4000])
+    proc, report = collect(host, tmp_path / "out")
+    assert proc.returncode in (0, 1), proc.stderr
+    manifest, members = manifest_of(report)
+    assert f"{APP_LOGS}/{os.fsdecode(odd)}" in members                  # the name byte for byte
+    assert "\\xff\\xfe" in members["report.html"].decode("utf-8")      # shown as escapes
+    assert run_gcollect("verify", report["bundle"]).returncode == 0
+    strict = {"PYTHONIOENCODING": "utf-8:strict"}                      # a UTF-8 locale's terminal
+    listing = run_gcollect("collect", "--root", str(host), "--dry-run", env=strict)
+    assert listing.returncode == 0, listing.stderr
+    assert b"\\xff\\xfe.log" in listing.stdout
+    assert_clean(tmp_path / "out")
+
+
 def test_binary_content_in_a_log_is_left_out_not_shipped(host, tmp_path):
     segment = newest_segment(host)
     with open(segment, "ab") as handle:
