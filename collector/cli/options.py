@@ -47,7 +47,9 @@ def collect_options(func):
         click.option("--max-total", metavar="SIZE", help="Cap on all bytes read (default 4G)."),
         click.option("--all-logs", is_flag=True,
                      help="Lift every size cap (per file, per product, total); the disk preflight still applies."),
-        click.option("--max-size", metavar="SIZE", help="Cap on the bundle's size on disk."),
+        click.option("--max-size", metavar="SIZE",
+                     help="Cap on the bundle's size on disk, all of it counted; files that do not fit are "
+                          "left out and listed (exit code 1)."),
         click.option("--reserve", metavar="SIZE", help="Free space that must remain on the output file system (default: the smaller of 10%% and 2G)."),
         click.option("--include-core", is_flag=True, help="Also take core dumps (never by default)."),
         click.option("--include-unredacted-binary", is_flag=True,
