@@ -15,16 +15,19 @@ import hashlib
 import multiprocessing
 import os
 import shutil
+import signal
 import tempfile
 import time
 from datetime import datetime, timezone
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.process import BaseProcess
 from typing import NoReturn
 from pathlib import Path
 
 from collector import __version__
 from collector.bundle.budget import SizeBudget
-from collector.errors import DiskFull, GcollectError, PreflightFailed
+from collector.errors import DiskFull, GcollectError, PreflightFailed, WorkerDied
 from collector.manifestjson import LazyList, RawJSON, iter_manifest_json
 from collector.member import (MemberOutcome, WorkerConfig, close_worker, configure_worker, preload_rule_sets,
                               process_member, process_members_with, start_worker_process)
@@ -235,9 +238,12 @@ def start_workers(settings: RunSettings) -> None:
     pool, _frozen = _new_pool(settings.workers, settings.low_priority)
     try:
         pool.submit(os.getpid).result()      # a forking pool starts all its processes at the first task
-    except BaseException:
+    except BaseException as exc:
+        processes = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=True, cancel_futures=True)
         gc.unfreeze()
+        if isinstance(exc, BrokenProcessPool):
+            raise WorkerDied(cause=_death_cause(processes)) from None
         raise
     _STARTED = (pool, settings.workers, settings.low_priority)
 
@@ -283,6 +289,17 @@ def _tasks(candidates: Iterable[Candidate]) -> Iterator[tuple[Candidate, ...]]:
         yield tuple(task)
 
 
+def _death_cause(processes: list[BaseProcess]) -> str:
+    """How a pool's worker ended: a signal (SIGKILL is what the out-of-memory killer sends)."""
+    codes = [process.exitcode for process in processes if process.exitcode]
+    signals = sorted({-code for code in codes if code < 0})
+    if signal.SIGKILL in signals:
+        return "killed by SIGKILL, perhaps by the out-of-memory killer"
+    if signals:
+        return "killed by " + ", ".join(signal.Signals(n).name for n in signals)
+    return f"exit code {codes[0]}" if codes else "ended unexpectedly, perhaps out of memory"
+
+
 class _Workers:
     """A process pool that can be torn down at once (on a signal or a full disk)."""
 
@@ -308,15 +325,24 @@ class _Workers:
             for candidate in candidates:
                 yield process_member(candidate)
             return
+        processes: list[BaseProcess] = []    # the pool forgets its processes when one dies: keep them
+        try:
+            yield from self._pooled_outcomes(candidates, processes)
+        except BrokenProcessPool:
+            raise WorkerDied(cause=_death_cause(processes)) from None
+
+    def _pooled_outcomes(self, candidates: list[Candidate], processes: list[BaseProcess]):
         window = 2 * self.size          # bounded: at most two tasks' pieces per worker waiting (on disk,
                                         # or in memory for pieces of INLINE_PIECE_MAX or less)
         queue = _tasks(candidates)
         running: set[cf.Future] = set()
         pool, config = self.pool, self.config
+        processes.extend((getattr(pool, "_processes", None) or {}).values())   # started ones exist already
         for task in queue:
             running.add(pool.submit(process_members_with, config, task))
             if len(running) >= window:
                 break
+        processes.extend(p for p in (getattr(pool, "_processes", None) or {}).values() if p not in processes)
         while running:
             done, running = cf.wait(running, return_when=cf.FIRST_COMPLETED)
             for future in done:

@@ -334,6 +334,25 @@ def test_corrupt_gzip_is_left_out(host, tmp_path):
     assert list(pieces.iterdir()) == []
 
 
+def test_a_worker_killed_like_the_oom_killer_does_is_one_line_and_exit_40(host, tmp_path):
+    """SIGKILL of one worker process ended the run with exit 3, "BrokenProcessPool ... please report it"."""
+    import psutil
+
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = subprocess.Popen([sys.executable, "-m", "collector", "collect", "--root", str(host), "--output", str(out),
+                             "--state-dir", str(tmp_path / "state"), "--quiet", "--workers", "2"],
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not psutil.Process(proc.pid).children():
+        time.sleep(0.01)                        # the workers are forked first, before discovery
+    psutil.Process(proc.pid).children()[0].kill()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == ExitCode.BUNDLE_WRITE, err
+    assert err.decode().count("\n") == 1 and "a worker process died (killed by SIGKILL" in err.decode(), err
+    assert list(out.iterdir()) == []
+
+
 def test_sigkill_at_random_moments_never_leaves_a_verifying_incomplete_bundle(host, tmp_path):
     import random
 
