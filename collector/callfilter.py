@@ -164,7 +164,8 @@ def merge_call_records(named_logs: Mapping[str, bytes], *, mtime: float = 0.0) -
                 continue
             rows.append((micros, name, index, record if record.endswith(b"\n") else record + b"\n"))
     rows.sort(key=lambda r: (r[0], r[1], r[2]))
-    return b"".join(b"=== %s %s\n" % (from_micros(t).isoformat(timespec="microseconds").encode(), n.encode())
+    return b"".join(b"=== %s %s\n" % (from_micros(t).isoformat(timespec="microseconds").encode(),
+                                      n.encode("utf-8", "surrogateescape"))    # the name's own bytes, like the records
                     + rec for t, n, _, rec in rows)
 
 

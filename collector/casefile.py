@@ -35,6 +35,7 @@ from typing import Any
 
 from collector.errors import BadInput
 from collector.model import Installation
+from collector.printable import json_escaped
 from collector.segheader import parse_header
 
 CASE_SCHEMA = "gcollect/case/v1"
@@ -324,7 +325,7 @@ def build_case(info: CaseInfo, root: Path, installations: Sequence[Installation]
 
 
 def to_bytes(case: Mapping[str, Any]) -> bytes:
-    return (json.dumps(case, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+    return (json_escaped(json.dumps(case, indent=1, ensure_ascii=False)) + "\n").encode("utf-8")
 
 
 def manifest_annotation(case: Mapping[str, Any]) -> dict[str, Any]:

@@ -116,6 +116,12 @@ def output_write_error(e: OSError, *, folder: str, path: str) -> GcollectError:
     return BundleWriteError(path=path, problem=e.strerror or str(e))
 
 
+class WorkerDied(GcollectError):
+    """a worker process died ({cause}); the run was stopped and no bundle was written"""
+
+    exit_code = ExitCode.BUNDLE_WRITE
+
+
 class VerifyFailed(GcollectError):
     """{path}: {problem}"""
 

@@ -268,3 +268,4 @@ class VerifyReport:
     ok: bool
     members_checked: int
     problems: tuple[VerifyProblem, ...]
+    sha256: str | None = None          # the bundle file's SHA-256 as read (None if it could not be read)

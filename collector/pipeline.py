@@ -15,19 +15,24 @@ import hashlib
 import multiprocessing
 import os
 import shutil
+import signal
 import tempfile
 import time
 from datetime import datetime, timezone
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.process import BaseProcess
+from typing import NoReturn
 from pathlib import Path
 
 from collector import __version__
-from collector.errors import DiskFull, GcollectError
+from collector.bundle.budget import SizeBudget
+from collector.errors import DiskFull, GcollectError, PreflightFailed, WorkerDied
 from collector.manifestjson import LazyList, RawJSON, iter_manifest_json
 from collector.member import (MemberOutcome, WorkerConfig, close_worker, configure_worker, preload_rule_sets,
                               process_member, process_members_with, start_worker_process)
 from collector.memberlog import MemberLog
-from collector.model import Candidate, Excluded, MemberResult, Plan, RunResult, skipped_files
+from collector.model import BundleInfo, Candidate, Excluded, MemberResult, Plan, RunResult, skipped_files
 from collector.progress import Reporter, SilentReporter
 from collector.settings import RunSettings
 
@@ -152,6 +157,41 @@ def _manifest_piece(manifest: dict, tmp_dir: Path, settings: RunSettings):
         raise
 
 
+SIZE_CAP_REASON = "left out to keep the bundle within --max-size"
+
+
+def _listing_size(result: MemberResult) -> int:
+    """Bytes of text a member adds after the members: its manifest entry (as written, log
+    statistics included), its SHA256SUMS line, its rows in report.html (about as long), its
+    records in the merged call log (--call)."""
+    entry = sum(len(text) for text in iter_manifest_json({"files": [_file_entry(result)]}))
+    path = len(result.host_path.encode("utf-8", "surrogateescape"))
+    return 2 * entry + 2 * path + 80 + len(result.call_text or b"")
+
+
+def _size_budget(cap: int, plan: Plan, settings: RunSettings, members: MemberLog, facts: dict[str, bytes] | None,
+                 annotations: dict | None, extra_files: Callable[[dict], dict[str, bytes]] | None,
+                 rule_sets: list, created: datetime) -> SizeBudget:
+    """What comes after the members, measured on the manifest and report of a bundle with none."""
+    facts = facts or {}
+    skeleton = build_manifest(plan, settings, members, {name: (len(data), "0" * 64) for name, data in facts.items()},
+                              [], rule_sets, created)
+    skeleton.update(annotations or {})
+    text = sum(len(part) for part in iter_manifest_json(skeleton))
+    if extra_files is not None:
+        text += sum(len(data) for data in extra_files(skeleton).values())
+    return SizeBudget.for_run(cap, raw_tail=sum(len(data) for data in facts.values()), text_tail=text)
+
+
+def _discard_over_cap(info: BundleInfo, cap: int) -> NoReturn:
+    """The estimate of what follows the members fell short: keep nothing rather than a bundle
+    over --max-size."""
+    for path in (info.path, info.path.with_name(info.path.name + ".sha256")):
+        path.unlink(missing_ok=True)
+    raise PreflightFailed(problem=f"the bundle came to {info.size} bytes, over --max-size ({cap} bytes); "
+                                  "nothing was kept. Raise --max-size or narrow the window")
+
+
 _CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -198,9 +238,12 @@ def start_workers(settings: RunSettings) -> None:
     pool, _frozen = _new_pool(settings.workers, settings.low_priority)
     try:
         pool.submit(os.getpid).result()      # a forking pool starts all its processes at the first task
-    except BaseException:
+    except BaseException as exc:
+        processes = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=True, cancel_futures=True)
         gc.unfreeze()
+        if isinstance(exc, BrokenProcessPool):
+            raise WorkerDied(cause=_death_cause(processes)) from None
         raise
     _STARTED = (pool, settings.workers, settings.low_priority)
 
@@ -246,6 +289,17 @@ def _tasks(candidates: Iterable[Candidate]) -> Iterator[tuple[Candidate, ...]]:
         yield tuple(task)
 
 
+def _death_cause(processes: list[BaseProcess]) -> str:
+    """How a pool's worker ended: a signal (SIGKILL is what the out-of-memory killer sends)."""
+    codes = [process.exitcode for process in processes if process.exitcode]
+    signals = sorted({-code for code in codes if code < 0})
+    if signal.SIGKILL in signals:
+        return "killed by SIGKILL, perhaps by the out-of-memory killer"
+    if signals:
+        return "killed by " + ", ".join(signal.Signals(n).name for n in signals)
+    return f"exit code {codes[0]}" if codes else "ended unexpectedly, perhaps out of memory"
+
+
 class _Workers:
     """A process pool that can be torn down at once (on a signal or a full disk)."""
 
@@ -271,15 +325,24 @@ class _Workers:
             for candidate in candidates:
                 yield process_member(candidate)
             return
+        processes: list[BaseProcess] = []    # the pool forgets its processes when one dies: keep them
+        try:
+            yield from self._pooled_outcomes(candidates, processes)
+        except BrokenProcessPool:
+            raise WorkerDied(cause=_death_cause(processes)) from None
+
+    def _pooled_outcomes(self, candidates: list[Candidate], processes: list[BaseProcess]):
         window = 2 * self.size          # bounded: at most two tasks' pieces per worker waiting (on disk,
                                         # or in memory for pieces of INLINE_PIECE_MAX or less)
         queue = _tasks(candidates)
         running: set[cf.Future] = set()
         pool, config = self.pool, self.config
+        processes.extend((getattr(pool, "_processes", None) or {}).values())   # started ones exist already
         for task in queue:
             running.add(pool.submit(process_members_with, config, task))
             if len(running) >= window:
                 break
+        processes.extend(p for p in (getattr(pool, "_processes", None) or {}).values() if p not in processes)
         while running:
             done, running = cf.wait(running, return_when=cf.FIRST_COMPLETED)
             for future in done:
@@ -354,7 +417,10 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
         writer = BundleWriter(settings.output_dir, name, settings.fmt, top)
         workers = _Workers(config, settings, len(candidates))
         reporter.start(plan.bytes_planned)
-        stored = 0
+        budget = None
+        if settings.max_bundle_bytes is not None:
+            budget = _size_budget(settings.max_bundle_bytes, plan, settings, members, facts, annotations,
+                                  extra_files, rule_sets, created)
         for outcome in workers.outcomes(candidates):
             outcome: MemberOutcome
             bytes_in += outcome.bytes_read
@@ -363,14 +429,16 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
                 excluded.append(outcome.excluded)
                 continue
             piece = outcome.piece
-            if settings.max_bundle_bytes is not None and stored + piece.stored_size > settings.max_bundle_bytes:
-                if piece.path is not None:
-                    os.unlink(piece.path)
-                excluded.append(Excluded(outcome.result.host_path, outcome.result.product,
-                                         "bundle size cap (--max-size) reached"))
-                continue
+            if budget is not None:
+                listing = _listing_size(outcome.result)
+                if not budget.admits(writer.size, piece.stored_size, listing):
+                    if piece.path is not None:
+                        os.unlink(piece.path)
+                    excluded.append(Excluded(outcome.result.host_path, outcome.result.product, SIZE_CAP_REASON))
+                    budget.add_listing(len(outcome.result.host_path) + 2 * len(SIZE_CAP_REASON))
+                    continue
+                budget.add_listing(listing)
             writer.add_piece(outcome.result.host_path, piece, mtime=outcome.result.mtime)
-            stored += piece.stored_size
             members.append(outcome.result)
         workers.close()
         workers = None
@@ -394,6 +462,8 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
         writer.add_piece("manifest.json", _manifest_piece(manifest, tmp_dir, settings), mtime=now)
         info = writer.close()
         writer = None
+        if settings.max_bundle_bytes is not None and info.size > settings.max_bundle_bytes:
+            _discard_over_cap(info, settings.max_bundle_bytes)
     except BaseException:
         if workers is not None:
             workers.close(abort=True)

@@ -4,14 +4,14 @@ tar.gz / tar.zst: one streaming pass. The file's bytes go through a hashing read
 SHA-256, compared with the ``NAME.sha256`` sidecar), a decompressor that reads concatenated gzip
 members / zstd frames, and ``tarfile`` in stream mode; every member is hashed as it streams by.
 zip: the outer hash is one pass, ``zipfile`` (which needs the central directory at the end) a
-second. Each member is compared with ``manifest.json`` and ``SHA256SUMS``. A corrupt bundle never
-raises: it yields ``ok=False`` with one named problem per mismatch.
+second. Each member is compared with ``manifest.json`` and ``SHA256SUMS``, both read as they
+stream by (``verifylists``: no limit on their size, memory for one JSON value at a time). A
+corrupt bundle never raises: it yields ``ok=False`` with one named problem per mismatch.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import stat
 import tarfile
 import zipfile
@@ -23,6 +23,7 @@ import zstandard
 
 from collector.integrity import HashingReader, digests_equal, read_sidecar, sha256_file, sidecar_path
 from collector.model import VerifyProblem, VerifyReport
+from collector.verifylists import ManifestFiles, SumsLines
 
 try:
     from isal import igzip as _gzip
@@ -31,7 +32,6 @@ except ImportError:  # pragma: no cover - isal is a declared dependency
 
 MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"
-SMALL_MAX = 64 << 20                     # manifest.json / SHA256SUMS kept in memory up to this
 _CHUNK = 1 << 20
 # tarfile's stream mode reads this much at a time (its default, 10 KiB, costs a Python call per
 # 10 KiB; much more than 64 KiB copies the rest of the buffer at each 512-byte header)
@@ -43,7 +43,7 @@ _ZSTD_MAGIC = 0xFD2FB528
 class _State:
     problems: list[VerifyProblem] = field(default_factory=list)
     files: dict[str, tuple[int, str]] = field(default_factory=dict)   # rel name -> (size, sha256)
-    small: dict[str, bytes] = field(default_factory=dict)             # manifest.json, SHA256SUMS
+    listings: dict[str, dict[str, str]] = field(default_factory=dict)  # manifest.json, SHA256SUMS: name -> sha256
     top: str | None = None
     fatal: bool = False
 
@@ -81,7 +81,7 @@ def verify_bundle(path: Path, *, check_sidecar: bool = True) -> VerifyReport:
         _check_sidecar(path, outer, st)
     if not st.fatal and outer is not None:
         _compare_lists(st)
-    return VerifyReport(path, not st.problems, len(st.files), tuple(st.problems))
+    return VerifyReport(path, not st.problems, len(st.files), tuple(st.problems), outer)
 
 
 # ---------------------------------------------------------------------------- sidecar
@@ -122,24 +122,32 @@ def _member(name: str, st: _State, *, directory: bool) -> str | None:
 
 
 def _take(rel: str, data: Iterable[bytes], st: _State) -> None:
-    """Hash one member's bytes; keep manifest.json and SHA256SUMS."""
+    """Hash one member's bytes; read manifest.json and SHA256SUMS as they pass (verifylists)."""
     h = hashlib.sha256()
-    keep = rel in (MANIFEST, SUMS)
-    kept: list[bytes] = []
+    reader = ManifestFiles() if rel == MANIFEST else SumsLines() if rel == SUMS else None
+    problem: str | None = None
     n = 0
     for chunk in data:
         h.update(chunk)
         n += len(chunk)
-        if keep and n <= SMALL_MAX:
-            kept.append(chunk)
+        if reader is not None and problem is None:
+            try:
+                reader.feed(chunk)
+            except ValueError as e:                 # ManifestError, or an endless SHA256SUMS line
+                problem = str(e)
     if rel in st.files:
         st.add(rel, "duplicate member")
     st.files[rel] = (n, h.hexdigest())
-    if keep:
-        if n > SMALL_MAX:
-            st.add(rel, f"larger than {SMALL_MAX >> 20} MiB; not read")
-        else:
-            st.small[rel] = b"".join(kept)
+    if reader is not None and problem is None:
+        try:
+            st.listings[rel] = reader.close()
+        except ValueError as e:
+            problem = str(e)
+    if isinstance(reader, SumsLines):
+        for line in reader.malformed:
+            st.add(SUMS, f"line {line} malformed")
+    if problem is not None:
+        st.add(rel, f"not a valid {'manifest' if rel == MANIFEST else 'checksum list'}: {problem}")
 
 
 def _chunks(f: BinaryIO) -> Iterable[bytes]:
@@ -344,33 +352,6 @@ def _read_zip(path: Path, st: _State) -> None:
 
 
 # ---------------------------------------------------------------------------- lists
-def _parse_sums(data: bytes, st: _State) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for n, line in enumerate(data.split(b"\n"), 1):
-        if not line:
-            continue
-        escaped = line.startswith(b"\\")
-        body = line[1:] if escaped else line
-        digest, sep, name = body[:64], body[64:66], body[66:]
-        if sep not in (b"  ", b" *") or not name or len(digest) != 64:
-            st.add(SUMS, f"line {n} malformed")
-            continue
-        if escaped:
-            name = name.replace(b"\\\\", b"\0").replace(b"\\n", b"\n").replace(b"\\r", b"\r").replace(b"\0", b"\\")
-        out[name.decode("utf-8", "surrogateescape")] = digest.decode("ascii", "replace").lower()
-    return out
-
-
-def _parse_manifest(data: bytes, st: _State) -> dict[str, str] | None:
-    try:
-        doc = json.loads(data)
-        files = doc["files"]
-        return {str(e["path"]): str(e["sha256"]).lower() for e in files}
-    except (ValueError, KeyError, TypeError) as e:
-        st.add(MANIFEST, f"not a valid manifest: {e.__class__.__name__}: {e}")
-        return None
-
-
 def _compare(listing: dict[str, str], source: str, exempt: set[str], st: _State) -> None:
     for name, digest in listing.items():
         got = st.files.get(name)
@@ -387,9 +368,7 @@ def _compare_lists(st: _State) -> None:
     for source in (MANIFEST, SUMS):
         if source not in st.files:
             st.add(source, "missing from the bundle")
-    if MANIFEST in st.small:
-        manifest = _parse_manifest(st.small[MANIFEST], st)
-        if manifest is not None:
-            _compare(manifest, MANIFEST, {MANIFEST, SUMS}, st)
-    if SUMS in st.small:
-        _compare(_parse_sums(st.small[SUMS], st), SUMS, {SUMS}, st)
+    if MANIFEST in st.listings:
+        _compare(st.listings[MANIFEST], MANIFEST, {MANIFEST, SUMS}, st)
+    if SUMS in st.listings:
+        _compare(st.listings[SUMS], SUMS, {SUMS}, st)

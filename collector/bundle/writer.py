@@ -74,6 +74,11 @@ class BundleWriter:
 
     # ------------------------------------------------------------------ public
     @property
+    def size(self) -> int:
+        """Bytes in the bundle so far, counting the tar bytes not yet compressed at full size."""
+        return self._written + len(self._pending)
+
+    @property
     def members(self) -> list[tuple[str, int, str]]:
         """(name relative to the top folder, size, sha256) of each file added so far."""
         return list(self._members)

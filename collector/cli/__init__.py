@@ -4,6 +4,7 @@ function, and the group turns a GcollectError into one line on stderr and its ex
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import signal
 import sys
@@ -12,6 +13,7 @@ import click
 
 from collector import __version__
 from collector.errors import ExitCode, GcollectError, Interrupted
+from collector.printable import escape_terminal_output
 
 EPILOG = """\b
 Examples:
@@ -84,7 +86,10 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and map every outcome to one line and an exit code."""
     if hasattr(signal, "SIGTERM"):
         signal.signal(signal.SIGTERM, _on_sigterm)
+    escape_terminal_output()
     debug = bool(os.environ.get("GCOLLECT_DEBUG")) or "--debug" in (argv or sys.argv[1:])
+    if debug:      # libraries' own logs too (paramiko's handshake failures, retries)
+        logging.basicConfig(level=logging.INFO, format="%(name)s: %(levelname)s: %(message)s")
     try:
         code = cli.main(args=argv, prog_name="gcollect", standalone_mode=False)
     except Interrupted as exc:

@@ -56,6 +56,16 @@ def with_case_and_report(request, discovery, case_info, strict: bool = False):
                                extra_files=build_report_files)
 
 
+def report_size_cap(excluded, max_size: str | None) -> None:
+    """One line on stderr when --max-size made files be left out (even with --quiet or --json)."""
+    from collector.pipeline import SIZE_CAP_REASON
+
+    capped = [item for item in excluded if item.reason == SIZE_CAP_REASON]
+    if capped:
+        click.echo(f"gcollect: {len(capped)} file(s) left out to keep the bundle within --max-size {max_size} "
+                   "(listed in manifest.json under excluded)", err=True)
+
+
 def report_findings(findings) -> None:
     click.echo(f"gcollect: error: the scanner found {len(findings)} possible secret(s) left after "
                "redaction; review them, then rerun with --accept-findings to upload:", err=True)
@@ -143,6 +153,7 @@ def collect_command(ctx: click.Context, dry_run: bool, upload_url: str | None, c
         discovery, result = api.collect(request, reporter, discovery=discovery)
         report = dict(api.summary(result))
         code = ExitCode.PARTIAL if result.excluded else ExitCode.OK
+        report_size_cap(result.excluded, options.get("max_size"))
         blocked = bool(result.findings) and not options["accept_findings"]
         if blocked:
             code = ExitCode.LEAK_FOUND

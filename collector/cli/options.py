@@ -47,7 +47,9 @@ def collect_options(func):
         click.option("--max-total", metavar="SIZE", help="Cap on all bytes read (default 4G)."),
         click.option("--all-logs", is_flag=True,
                      help="Lift every size cap (per file, per product, total); the disk preflight still applies."),
-        click.option("--max-size", metavar="SIZE", help="Cap on the bundle's size on disk."),
+        click.option("--max-size", metavar="SIZE",
+                     help="Cap on the bundle's size on disk, all of it counted; files that do not fit are "
+                          "left out and listed (exit code 1)."),
         click.option("--reserve", metavar="SIZE", help="Free space that must remain on the output file system (default: the smaller of 10%% and 2G)."),
         click.option("--include-core", is_flag=True, help="Also take core dumps (never by default)."),
         click.option("--include-unredacted-binary", is_flag=True,
@@ -123,16 +125,12 @@ def request_from_options(options: dict, *, command_line: str = ""):
 
 
 def upload_after_collect(bundle: Path, url: str, options: dict) -> dict:
-    """Upload a fresh bundle with settings from the environment (see `gcollect upload --help`)."""
+    """Upload a fresh bundle with settings from the environment (see `gcollect upload --help`).
+    upload() verifies it first (the one verification of a collect --upload run)."""
     from collector.cli.upload_cmd import options_from_environment
-    from collector.errors import UploadError, VerifyFailed
+    from collector.errors import UploadError
     from collector.upload import upload
-    from collector.verify import verify_bundle
 
-    report = verify_bundle(bundle)
-    if not report.ok:
-        first = report.problems[0]
-        raise VerifyFailed(path=str(bundle), problem=f"{first.member or 'bundle'}: {first.problem}; not uploaded")
     try:
         receipt = upload(bundle, url, options_from_environment(bundle, url))
     except UploadError:
@@ -140,4 +138,3 @@ def upload_after_collect(bundle: Path, url: str, options: dict) -> dict:
                    err=True)
         raise
     return receipt.to_json()
-

@@ -26,6 +26,9 @@ Examples:
   gcollect upload site.tar.zst --to s3://acme-cases/CS-12345/ --abort
 
 \b
+The bundle is verified first, as `gcollect verify` does (NAME.sha256, manifest.json, SHA256SUMS,
+every member's SHA-256); one that does not verify, or has no NAME.sha256, is refused with exit
+code 41 before anything is sent.
 An interrupted upload resumes when the same command runs again (S3: the parts already sent are
 kept, recorded in NAME.upload.json; SFTP: NAME.part is continued from its size). A pre-signed URL
 is a secret: pass it in GCOLLECT_UPLOAD_URL or on stdin (--to -), not on the command line, where

@@ -100,13 +100,20 @@ class TokenStore:
         os.close(fd)
         os.chmod(path, 0o600)
         self._db = sqlite3.connect(path, timeout=60.0, isolation_level=None)
-        self._db.execute("PRAGMA busy_timeout = 60000")
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute("PRAGMA synchronous = NORMAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS tokens ("
-            " token TEXT PRIMARY KEY, category TEXT NOT NULL, value TEXT NOT NULL)"
-        )
+        try:
+            self._db.execute("PRAGMA busy_timeout = 60000")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS tokens ("
+                " token TEXT PRIMARY KEY, category TEXT NOT NULL, value TEXT NOT NULL)"
+            )
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise                          # busy, not broken
+            raise PreflightFailed(problem=f"token map {path} cannot be used ({exc}); move it aside (it holds the "
+                                          "tokens made so far) or choose another --state-dir") from None
         self._restrict_side_files()
         self._pending: dict[str, tuple[str, str]] = {}
 

@@ -14,6 +14,7 @@ from typing import Any
 from collector import __version__
 from collector.bundle import BundleWriter, PieceWriter, bundle_name
 from collector.model import BundleInfo, Window
+from collector.printable import printable
 from collector.remote.run import HostResult
 from collector.units import human
 
@@ -99,7 +100,7 @@ def write_case_bundle(results: Sequence[HostResult], out_dir: Path, fmt: str, ca
                 for path in (r.bundle, r.bundle.with_name(r.bundle.name + ".sha256")):
                     _add_file(writer, f"hosts/{r.spec.label}/{path.name}", path, tmp, fmt)
         writer.add_bytes("index.json", (json.dumps(index, indent=1) + "\n").encode(), mtime=now)
-        writer.add_bytes("index.txt", index_text(index).encode(), mtime=now)
+        writer.add_bytes("index.txt", printable(index_text(index)).encode(), mtime=now)
         manifest = {
             "manifest_version": 1, "kind": "case", "tool": "gcollect", "version": __version__,
             "created": index["created"], "case": case, "window": index["window"],

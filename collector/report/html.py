@@ -11,6 +11,7 @@ from html import escape
 from typing import Any
 
 from collector.model import skip_label
+from collector.printable import printable
 
 CSS = """
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}
@@ -134,7 +135,7 @@ def render_html(data: dict[str, Any]) -> str:
     more = (f'<p class="muted">{data["alarms_total"] - len(data["alarms"])} more message IDs in manifest.json</p>'
             if data["alarms_total"] > len(data["alarms"]) else "")
     tool = data.get("tool") or {}
-    return f"""<!DOCTYPE html>
+    return printable(f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{CSP}">
 <title>gcollect report {_e(data.get("host"))} {_e(data.get("case") or "")}</title>
@@ -167,4 +168,4 @@ def render_html(data: dict[str, Any]) -> str:
 {findings}
 <p class="muted">{_e(tool.get("name", "gcollect"))} {_e(tool.get("version", ""))}</p>
 </body></html>
-"""
+""")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from collector.model import skip_label, skipped_entry_files
+from collector.printable import printable
 
 MAX_ROWS = 40
 
@@ -66,4 +67,4 @@ def render_text(data: dict[str, Any], *, max_rows: int = MAX_ROWS) -> str:
     add(f"Scanner findings ({len(data['findings'])}):")
     for f in data["findings"][:max_rows]:
         add(f"  {f['path']}:{f['line']}: {f['category']}")
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines) + "\n")

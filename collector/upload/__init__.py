@@ -3,16 +3,19 @@
     from collector.upload import UploadOptions, upload
     receipt = upload(Path("site-20240305.tar.zst"), "s3://cases/12345/", UploadOptions(region="eu-west-1"))
 
+The bundle is verified first, exactly as ``gcollect verify`` does (sidecar, manifest, every member's
+SHA-256); one that does not verify, or has no ``NAME.sha256``, is refused before any byte is sent.
+
 Errors are ``collector.errors`` classes with their exit codes: UploadAuthError, UploadNetworkError,
 UploadChecksumError, HostKeyError, RemoteNotFound, RemoteDenied, RemoteFull (and BadInput /
-VerifyFailed for a bad URL or a bundle that does not match its sidecar).
+VerifyFailed for a bad URL or a bundle that does not verify).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from collector.upload.base import UploadOptions, UploadReceipt, expected_sha256, resume_path
+from collector.upload.base import UploadOptions, UploadReceipt, resume_path, verified_sha256
 from collector.upload.progress import (CountingReporter, ProgressReporter, SilentReporter, TqdmReporter,
                                        reporter_for_terminal)
 from collector.upload.urls import HttpTarget, S3Target, SftpTarget, parse_target, redact_url
@@ -23,12 +26,13 @@ __all__ = ["CountingReporter", "ProgressReporter", "SilentReporter", "TqdmReport
 
 def upload(bundle: Path, url: str, options: UploadOptions | None = None,
            reporter: ProgressReporter | None = None) -> UploadReceipt:
-    """Send ``bundle`` to ``url``; resume an earlier interrupted upload of the same bundle."""
+    """Verify ``bundle`` (as ``gcollect verify``), then send it to ``url``; resume an earlier
+    interrupted upload of the same bundle."""
     options = options or UploadOptions()
     reporter = reporter or SilentReporter()
     bundle = Path(bundle)
     target = parse_target(url, bundle.name)
-    expected = expected_sha256(bundle)
+    expected = verified_sha256(bundle)
     if isinstance(target, S3Target):
         from collector.upload.s3 import upload_s3
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -18,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from collector.errors import BadInput, VerifyFailed
+from collector.model import VerifyReport
 
 MiB = 1024 * 1024
 HASH_CHUNK = 4 * MiB
-_SIDECAR_LINE = re.compile(r"^([0-9a-fA-F]{64})\s+\*?(.+?)\s*$")
 
 
 @dataclass(frozen=True)
@@ -102,18 +101,30 @@ def sidecar_text(bundle: Path, sha256: str) -> bytes:
     return f"{sha256}  {bundle.name}\n".encode()
 
 
-def expected_sha256(bundle: Path) -> str:
-    """The bundle's SHA-256 from its ``NAME.sha256`` sidecar, else computed from the file."""
+def verified_sha256(bundle: Path) -> str:
+    """The bundle's SHA-256 once it has passed the full check of ``gcollect verify`` (its
+    ``NAME.sha256`` sidecar, manifest.json, SHA256SUMS and every member's SHA-256), in one
+    streaming pass. The uploaders hash what they send and compare it with this digest, so a file
+    that changes after this check is not uploaded either.
+
+    Raises VerifyFailed (exit 41) naming the first problem; nothing has been sent yet."""
+    from collector.verify import verify_bundle
+
     if not bundle.is_file():
         raise BadInput(what=str(bundle), problem="no such bundle file")
-    side = sidecar_path(bundle)
-    if not side.exists():
-        return sha256_file(bundle)
-    for line in side.read_text(errors="replace").splitlines():
-        m = _SIDECAR_LINE.match(line)
-        if m and Path(m.group(2)).name == bundle.name:
-            return m.group(1).lower()
-    raise VerifyFailed(path=str(side), problem=f"no '<sha256>  {bundle.name}' line")
+    report = verify_bundle(bundle)
+    if not report.ok or report.sha256 is None:
+        raise VerifyFailed(path=str(bundle), problem=f"does not verify: {_first_problem(report)}; not uploaded")
+    return report.sha256
+
+
+def _first_problem(report: VerifyReport) -> str:
+    if not report.problems:
+        return "unreadable"
+    first = report.problems[0]
+    text = f"{first.member}: {first.problem}" if first.member else first.problem
+    more = len(report.problems) - 1
+    return text + (f" (and {more} more; `gcollect verify` lists each)" if more else "")
 
 
 def check_local_hash(bundle: Path, expected: str, actual: str) -> None:

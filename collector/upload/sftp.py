@@ -35,6 +35,11 @@ from collector.upload.s3codes import describe_network_error
 from collector.upload.urls import SftpTarget
 
 log = logging.getLogger(__name__)
+# paramiko logs its own failures at ERROR with a traceback (e.g. "Error reading SSH protocol banner"
+# from a port that is not SSH), and with no handler configured Python prints them on stderr. The
+# same failures reach us as exceptions and end as one line with an exit code, so paramiko's log
+# goes nowhere unless `gcollect --debug` configures logging (collector.cli.main).
+logging.getLogger("paramiko").addHandler(logging.NullHandler())
 CHUNK = 32 * 1024             # paramiko's largest SFTP write request; what sftp.put uses too
 TAIL_CHECK = 64 * 1024        # on resume, compare this much of the remote .part's end with ours
 DEFAULT_KEYS = ("id_ed25519", "id_ecdsa", "id_rsa")
@@ -148,6 +153,8 @@ def classify(exc: BaseException, target: SftpTarget, remote_path: str) -> Failur
         return Failure(RemoteNotFound(target=shown, problem=f"no such file or folder: {remote_path}"), False)
     if isinstance(exc, PermissionError):
         return Failure(RemoteDenied(target=shown, problem=f"cannot write {remote_path}"), False)
+    if isinstance(exc, paramiko.SSHException) and str(exc):
+        return Failure(UploadNetworkError(target=shown, problem=describe_ssh_error(exc)), True)
     if isinstance(exc, (socket.timeout, ConnectionError, EOFError, paramiko.SSHException)):
         return Failure(UploadNetworkError(target=shown, problem=describe_network_error(exc)), True)
     if isinstance(exc, OSError) and exc.errno is None:      # an SFTP status such as "Failure"
@@ -155,6 +162,12 @@ def classify(exc: BaseException, target: SftpTarget, remote_path: str) -> Failur
     if isinstance(exc, OSError):
         return Failure(UploadNetworkError(target=shown, problem=describe_network_error(exc)), True)
     return None
+
+
+def describe_ssh_error(exc: paramiko.SSHException) -> str:
+    """paramiko's own words (they hold no secrets), with the likely cause of a banner failure."""
+    text = f"SSH: {exc}"
+    return text + " (no SSH server on that port?)" if "banner" in str(exc) else text
 
 
 def remote_free_bytes(sftp: paramiko.SFTPClient, path: str) -> int | None:

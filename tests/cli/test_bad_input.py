@@ -97,8 +97,9 @@ def test_bad_since_is_usage_error(tmp_path, demo_host):
     assert "Traceback" not in proc.stderr.decode()
 
 
-@pytest.mark.parametrize("window", [["--since", ""], ["--until", ""], ["--since", "999999999d"]],
-                         ids=["empty-since", "empty-until", "before-year-1"])
+@pytest.mark.parametrize("window", [["--since", ""], ["--until", ""], ["--since", "999999999d"],
+                                    ["--since", "99999999999d"]],
+                         ids=["empty-since", "empty-until", "before-year-1", "past-timedelta"])
 def test_empty_or_impossible_window_is_usage_error(tmp_path, demo_host, window):
     """--since "" collected everything (no filter, exit 0); 999999999d was an internal error (exit 3)."""
     root, _ = demo_host
@@ -154,3 +155,16 @@ def test_damaged_snapshot_state(tmp_path, demo_host, extra):
     line = _one_line_error(proc)
     assert "unreadable snapshot state" in line and "move it away" in line and path.name in line
     assert path.read_bytes() == before
+
+
+def test_corrupt_token_map_is_one_line_and_exit_20(tmp_path, demo_host):
+    root, _ = demo_host
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "tokens.db").write_bytes(b"not a database at all" * 300)
+    proc = run_gcollect("collect", "--root", str(root), "--output", str(tmp_path / "out"),
+                        "--state-dir", str(state), "-q")
+    assert proc.returncode == ExitCode.PREFLIGHT
+    line = _one_line_error(proc)
+    assert "tokens.db" in line and "cannot be used" in line, line
+    assert not list((tmp_path / "out").glob("*"))

@@ -202,3 +202,43 @@ def test_what_redaction_keeps_on_purpose_blocks_no_upload(demo_host, tmp_path):
     assert report["scan_findings"] == []
     members = dict(iter_members(Path(report["bundle"])))
     assert any(b"\tAttributeOtherDN\t'7101'\n\tAttributeCallID\t3709648000000004\n" in data for data in members.values())
+
+
+@pytest.mark.parametrize("fmt", ["tar.gz", "zip"])
+@pytest.mark.parametrize("cap,cap_bytes", [("100K", 100 << 10), ("1M", 1 << 20)])
+def test_max_size_is_never_exceeded_and_says_what_it_left_out(demo_host, tmp_path, fmt, cap, cap_bytes):
+    """--max-size 100K wrote 113,407 bytes, 1M 1.6 % over: the manifest, report, facts and the
+    archive framing after the members were not counted."""
+    root, _ = demo_host
+    proc = run_gcollect("collect", "--root", str(root), "--output", str(tmp_path), "--state-dir",
+                        str(tmp_path / "state"), "--format", fmt, "--max-size", cap, "--json")
+    assert proc.returncode == ExitCode.PARTIAL, proc.stderr.decode()
+    report = json.loads(proc.stdout)
+    bundle = Path(report["bundle"])
+    assert bundle.stat().st_size <= cap_bytes
+    err = proc.stderr.decode()
+    assert f"left out to keep the bundle within --max-size {cap}" in err and err.count("\n") == 1, err
+    manifest = json.loads(dict(iter_members(bundle))["manifest.json"])
+    assert manifest["files"] and any("--max-size" in item["reason"] for item in manifest["excluded"])
+    assert run_gcollect("verify", str(bundle)).returncode == 0
+
+
+def test_a_bundle_over_max_size_after_all_is_not_kept(demo_host, tmp_path):
+    """If the estimate of what follows the members fell short, no bundle over the cap stays."""
+    import subprocess
+    import sys
+
+    from tests.cli.conftest import REPO
+
+    root, _ = demo_host
+    blind = ("import sys, collector.bundle.budget as b; b.TAIL_FRAME = -(1 << 40); "  # the estimate admits all
+             "from collector.cli import main; main(sys.argv[1:])")
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = subprocess.run([sys.executable, "-c", blind, "collect", "--root", str(root), "--output", str(out),
+                           "--state-dir", str(tmp_path / "state"), "--max-size", "100K", "-q"],
+                          cwd=REPO, capture_output=True, timeout=300)
+    err = proc.stderr.decode()
+    assert proc.returncode == ExitCode.PREFLIGHT, err
+    assert "over --max-size" in err and err.count("\n") == 1, err
+    assert sorted(p.name for p in out.iterdir()) == []

@@ -123,6 +123,24 @@ def test_non_utf8_name_is_kept_byte_for_byte(host, tmp_path):
     assert_clean(tmp_path / "out")
 
 
+def test_non_utf8_log_segment_name_is_collected_and_shown_escaped(host, tmp_path):
+    segment = newest_segment(host)
+    odd = segment.name.replace(".log", ".").encode() + b"\xff\xfe.log"
+    with open(os.path.join(os.fsencode(segment.parent), odd), "wb") as handle:
+        handle.write(segment.read_bytes()[:4000])
+    proc, report = collect(host, tmp_path / "out")
+    assert proc.returncode in (0, 1), proc.stderr
+    manifest, members = manifest_of(report)
+    assert f"{APP_LOGS}/{os.fsdecode(odd)}" in members                  # the name byte for byte
+    assert "\\xff\\xfe" in members["report.html"].decode("utf-8")      # shown as escapes
+    assert run_gcollect("verify", report["bundle"]).returncode == 0
+    strict = {"PYTHONIOENCODING": "utf-8:strict"}                      # a UTF-8 locale's terminal
+    listing = run_gcollect("collect", "--root", str(host), "--dry-run", env=strict)
+    assert listing.returncode == 0, listing.stderr
+    assert b"\\xff\\xfe.log" in listing.stdout
+    assert_clean(tmp_path / "out")
+
+
 def test_binary_content_in_a_log_is_left_out_not_shipped(host, tmp_path):
     segment = newest_segment(host)
     with open(segment, "ab") as handle:
@@ -314,6 +332,25 @@ def test_corrupt_gzip_is_left_out(host, tmp_path):
     outcome, pieces = _process_alone(_candidate(target, f"{APP_LOGS}/{target.name}", ("common-secrets",)), tmp_path)
     assert outcome.result is None and "gzip" in outcome.excluded.reason
     assert list(pieces.iterdir()) == []
+
+
+def test_a_worker_killed_like_the_oom_killer_does_is_one_line_and_exit_40(host, tmp_path):
+    """SIGKILL of one worker process ended the run with exit 3, "BrokenProcessPool ... please report it"."""
+    import psutil
+
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = subprocess.Popen([sys.executable, "-m", "collector", "collect", "--root", str(host), "--output", str(out),
+                             "--state-dir", str(tmp_path / "state"), "--quiet", "--workers", "2"],
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not psutil.Process(proc.pid).children():
+        time.sleep(0.01)                        # the workers are forked first, before discovery
+    psutil.Process(proc.pid).children()[0].kill()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == ExitCode.BUNDLE_WRITE, err
+    assert err.decode().count("\n") == 1 and "a worker process died (killed by SIGKILL" in err.decode(), err
+    assert list(out.iterdir()) == []
 
 
 def test_sigkill_at_random_moments_never_leaves_a_verifying_incomplete_bundle(host, tmp_path):

@@ -19,6 +19,7 @@ from collector.errors import (ExitCode, GcollectError, RemoteDenied, RemoteNotFo
                               UploadNetworkError, VerifyFailed)
 from collector.upload import CountingReporter, UploadOptions, abort_uploads, upload
 from collector.upload.base import resume_path
+from tests.bundles import make_bundle_of_size
 from tests.services import CuttingProxy, S3Server
 
 pytestmark = pytest.mark.integration
@@ -32,18 +33,7 @@ BundleFactory = Callable[..., Path]
 @pytest.fixture
 def make_bundle(tmp_path: Path) -> BundleFactory:
     def make(size: int, name: str = "site-20240305.tar.zst", sidecar: bool = True) -> Path:
-        path = tmp_path / name
-        h = hashlib.sha256()
-        with open(path, "wb") as f:
-            left = size
-            while left:
-                block = os.urandom(min(left, 4 * MiB))
-                f.write(block)
-                h.update(block)
-                left -= len(block)
-        if sidecar:
-            path.with_name(name + ".sha256").write_text(f"{h.hexdigest()}  {name}\n")
-        return path
+        return make_bundle_of_size(tmp_path, size, name, sidecar=sidecar)
     return make
 
 
@@ -96,19 +86,18 @@ def test_multipart_upload_verified_with_sidecar(s3_server: S3Server, bucket: str
     bundle = make_bundle(30 * MiB)
     progress = CountingReporter()
     receipt = upload(bundle, f"s3://{bucket}/CS-1/", options(s3_server.endpoint_url, concurrency=3), progress)
-    assert receipt.parts == 6 and receipt.size == 30 * MiB and receipt.resumed_bytes == 0
+    assert receipt.parts == 6 and receipt.size == bundle.stat().st_size and receipt.resumed_bytes == 0
     assert receipt.sha256 == sha_of(bundle) == remote_sha256(s3_server, bucket, f"CS-1/{bundle.name}")
     assert receipt.target_checksum and receipt.target_checksum.endswith("-6")
     head = s3_server.client().head_object(Bucket=bucket, Key=f"CS-1/{bundle.name}")
     assert head["Metadata"]["sha256"] == receipt.sha256
     side = s3_server.client().get_object(Bucket=bucket, Key=f"CS-1/{bundle.name}.sha256")["Body"].read()
     assert side == f"{receipt.sha256}  {bundle.name}\n".encode()
-    assert progress.sent == 30 * MiB and not resume_path(bundle).exists()
+    assert progress.sent == bundle.stat().st_size and not resume_path(bundle).exists()
 
 
-def test_single_put_without_sidecar_and_with_sse(s3_server: S3Server, bucket: str, aws_env: None,
-                                                 make_bundle: BundleFactory) -> None:
-    bundle = make_bundle(300_000, sidecar=False)
+def test_single_put_with_sse(s3_server: S3Server, bucket: str, aws_env: None, make_bundle: BundleFactory) -> None:
+    bundle = make_bundle(300_000)
     receipt = upload(bundle, f"s3://{bucket}/x/", options(s3_server.endpoint_url, sse="AES256"))
     assert receipt.parts == 1 and receipt.sha256 == sha_of(bundle)
     head = s3_server.client().head_object(Bucket=bucket, Key=f"x/{bundle.name}")
@@ -266,6 +255,57 @@ def test_bundle_not_matching_sidecar_is_not_uploaded(s3_server: S3Server, bucket
     with pytest.raises(VerifyFailed):
         upload(bundle, f"s3://{bucket}/v/", options(s3_server.endpoint_url))
     assert s3_server.client().list_objects_v2(Bucket=bucket, Prefix="v/")["KeyCount"] == 0
+
+
+# ---------------------------------------------------------------- bundles that do not verify: nothing is sent
+def damage(bundle: Path, how: str) -> None:
+    """The probe's cases: a SIGKILLed NAME.partial renamed to the final name (with or without a
+    sidecar recomputed to match), a member that differs from its manifest with a sidecar that
+    matches the file, and a complete bundle whose sidecar is gone."""
+    side = bundle.with_name(bundle.name + ".sha256")
+    if how.startswith("truncated"):
+        data = bundle.read_bytes()
+        bundle.write_bytes(data[: len(data) * 2 // 3])
+        if how == "truncated, sidecar recomputed":
+            side.write_text(f"{sha_of(bundle)}  {bundle.name}\n")
+        else:
+            side.unlink()
+    elif how == "sidecar missing":
+        side.unlink()
+
+
+DAMAGE = ["truncated, no sidecar", "truncated, sidecar recomputed", "member edited, sidecar recomputed",
+          "sidecar missing"]
+
+
+@pytest.mark.parametrize("how", DAMAGE)
+def test_bundle_that_does_not_verify_is_refused_before_sending(s3_server: S3Server, bucket: str, aws_env: None,
+                                                               tmp_path: Path, how: str) -> None:
+    edited = "0" * 64 if how.startswith("member edited") else None
+    bundle = make_bundle_of_size(tmp_path, 6 * MiB, manifest_sha256=edited)
+    damage(bundle, how)
+    with pytest.raises(VerifyFailed) as err:
+        upload(bundle, f"s3://{bucket}/bad/", options(s3_server.endpoint_url))
+    assert err.value.exit_code == ExitCode.VERIFY_FAILED and "not uploaded" in str(err.value)
+    client = s3_server.client()
+    assert client.list_objects_v2(Bucket=bucket, Prefix="bad/")["KeyCount"] == 0
+    assert not client.list_multipart_uploads(Bucket=bucket, Prefix="bad/").get("Uploads")
+    assert not resume_path(bundle).exists()
+
+
+def test_cli_refuses_a_truncated_bundle_with_one_line_and_exit_41(s3_server: S3Server, bucket: str,
+                                                                   tmp_path: Path) -> None:
+    from tests.cli.conftest import run_gcollect
+
+    bundle = make_bundle_of_size(tmp_path, 200_000, "site-20240305.tar.gz")
+    damage(bundle, "truncated, sidecar recomputed")
+    proc = run_gcollect("upload", str(bundle), "--to", f"s3://{bucket}/cli41/", "--endpoint-url",
+                        s3_server.endpoint_url, "--region", "us-east-1", "--path-style", "--retries", "0",
+                        env=s3_server.env())
+    err = proc.stderr.decode()
+    assert proc.returncode == ExitCode.VERIFY_FAILED, err
+    assert err.count("\n") == 1 and "does not verify" in err and "truncated" in err, err
+    assert s3_server.client().list_objects_v2(Bucket=bucket, Prefix="cli41/")["KeyCount"] == 0
 
 
 def test_cli_json_and_exit_codes(s3_server: S3Server, bucket: str, aws_env: None, make_bundle: BundleFactory) -> None:

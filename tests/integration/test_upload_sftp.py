@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import contextlib
 import pwd
+import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,9 +18,10 @@ import pytest
 
 import collector.upload.sftp as sftp_mod
 from collector.errors import (ExitCode, HostKeyError, RemoteDenied, RemoteFull, RemoteNotFound, UploadAuthError,
-                              UploadChecksumError, UploadNetworkError)
+                              UploadChecksumError, UploadNetworkError, VerifyFailed)
 from collector.upload import CountingReporter, UploadOptions, abort_uploads, upload
 from tests.integration.conftest import SSH_PASSWORD
+from tests.bundles import make_bundle_of_size
 from tests.services import CuttingProxy, SshServer, keygen
 
 pytestmark = pytest.mark.integration
@@ -28,11 +32,7 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def make_bundle(tmp_path: Path) -> Callable[..., Path]:
     def make(size: int, name: str = "site-20240305.tar.zst") -> Path:
-        path = tmp_path / name
-        data = os.urandom(size)
-        path.write_bytes(data)
-        path.with_name(name + ".sha256").write_text(f"{hashlib.sha256(data).hexdigest()}  {name}\n")
-        return path
+        return make_bundle_of_size(tmp_path, size, name)
     return make
 
 
@@ -61,7 +61,7 @@ def test_key_auth_upload_checked_and_renamed(ssh_server: SshServer, drop: Path,
     assert sha_of(drop / bundle.name) == receipt.sha256 == sha_of(bundle)
     assert (drop / (bundle.name + ".sha256")).read_text() == f"{receipt.sha256}  {bundle.name}\n"
     assert receipt.target_checksum and "sha256sum" in receipt.target_checksum
-    assert progress.sent == 30 * MiB and receipt.url.startswith("sftp://")
+    assert progress.sent == bundle.stat().st_size and receipt.url.startswith("sftp://")
 
 
 def test_password_auth_and_wrong_password(ssh_server: SshServer, drop: Path, make_bundle: Callable[..., Path],
@@ -174,6 +174,49 @@ def test_damaged_remote_part_is_checksum_error_and_removed(ssh_server: SshServer
     assert not os.listdir(drop)                  # no final name, damaged .part removed
     upload(bundle, ssh_server.url(f"{drop}/"), key_options(ssh_server))
     assert sha_of(drop / bundle.name) == sha_of(bundle)
+
+
+def test_truncated_bundle_is_refused_before_connecting(ssh_server: SshServer, drop: Path,
+                                                      make_bundle: Callable[..., Path]) -> None:
+    bundle = make_bundle(2 * MiB)
+    bundle.write_bytes(bundle.read_bytes()[: MiB])           # a SIGKILLed .partial renamed by hand
+    bundle.with_name(bundle.name + ".sha256").write_text(f"{sha_of(bundle)}  {bundle.name}\n")
+    with pytest.raises(VerifyFailed) as err:
+        upload(bundle, ssh_server.url(f"{drop}/"), key_options(ssh_server))
+    assert err.value.exit_code == ExitCode.VERIFY_FAILED
+    assert not os.listdir(drop)
+
+
+@contextlib.contextmanager
+def closing_server() -> Iterator[int]:
+    """A TCP port that accepts and at once closes each connection: not an SSH server."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                listener.accept()[0].close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        listener.close()
+
+
+def test_port_that_is_not_ssh_gives_one_line_and_exit_51(make_bundle: Callable[..., Path]) -> None:
+    from tests.cli.conftest import run_gcollect
+
+    bundle = make_bundle(100_000)
+    with closing_server() as port:
+        args = ("upload", str(bundle), "--to", f"sftp://u@127.0.0.1:{port}/x/", "--retries", "0", "--timeout", "3")
+        quiet = run_gcollect(*args)
+        debug = run_gcollect("--debug", *args)
+    err = quiet.stderr.decode()
+    assert quiet.returncode == ExitCode.UPLOAD_NETWORK, err
+    assert err.count("\n") == 1 and err.startswith("gcollect: error: cannot reach ") and "banner" in err, err
+    assert debug.returncode == ExitCode.UPLOAD_NETWORK
+    assert "paramiko" in debug.stderr.decode()          # paramiko's own detail stays for --debug
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 from pathlib import Path
@@ -11,12 +12,13 @@ import pytest
 from collector.errors import (BadInput, RemoteDenied, RemoteFull, RemoteNotFound, UploadAuthError,
                               UploadChecksumError, UploadError, UploadNetworkError, VerifyFailed)
 from collector.upload import UploadOptions, redact_url
-from collector.upload.base import ResumeRecord, expected_sha256, resume_path
+from collector.upload.base import ResumeRecord, resume_path, verified_sha256
 from collector.upload.progress import CountingReporter
 from collector.upload.ratelimit import TokenBucket, parse_rate
 from collector.upload.retry import Backoff, Failure
 from collector.upload.s3codes import classify_s3_error
 from collector.upload.urls import HttpTarget, S3Target, SftpTarget, parse_target
+from tests.bundles import make_bundle_of_size
 
 
 @pytest.mark.parametrize("text,value", [("500", 500), ("800K", 819200), ("5M", 5 * 1024**2), ("1.5g", 1536 * 1024**2),
@@ -113,18 +115,18 @@ def test_redact_url_drops_every_credential() -> None:
     assert redact_url("sftp://drop:pw@h:2222/in/") == "sftp://drop@h:2222/in/"
 
 
-def test_expected_sha256_reads_sidecar_or_computes(tmp_path: Path) -> None:
-    b = tmp_path / "b.tar.zst"
-    b.write_bytes(b"hello")
-    computed = expected_sha256(b)
-    assert computed == "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
-    (tmp_path / "b.tar.zst.sha256").write_text(f"{'a' * 64}  b.tar.zst\n")
-    assert expected_sha256(b) == "a" * 64
+def test_verified_sha256_is_the_verified_bundle_hash_or_refuses(tmp_path: Path) -> None:
+    bundle = make_bundle_of_size(tmp_path, 50_000, "b.tar.zst")
+    assert verified_sha256(bundle) == hashlib.sha256(bundle.read_bytes()).hexdigest()
     (tmp_path / "b.tar.zst.sha256").write_text("garbage\n")
-    with pytest.raises(VerifyFailed):
-        expected_sha256(b)
+    with pytest.raises(VerifyFailed) as err:
+        verified_sha256(bundle)
+    assert err.value.exit_code == 41 and "not uploaded" in str(err.value)
+    (tmp_path / "b.tar.zst.sha256").unlink()
+    with pytest.raises(VerifyFailed, match="b.tar.zst.sha256 missing"):
+        verified_sha256(bundle)
     with pytest.raises(BadInput):
-        expected_sha256(tmp_path / "missing")
+        verified_sha256(tmp_path / "missing")
 
 
 def test_resume_record_is_atomic_json(tmp_path: Path) -> None:
