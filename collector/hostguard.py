@@ -4,11 +4,15 @@
 * ``preflight(...)``: refuses, with the numbers, when the bundle would take the output file
   system below its reserve (default: the smaller of 10 % of the file system and 2 GiB).
 * ``open_source(path)``: read-only, without updating the access time where the OS allows it,
-  refusing anything that is not a regular file at the moment it is opened.
+  refusing anything that is not a regular file at the moment it is opened;
+  ``open_selected(path, device, inode)``: the same, refusing also any file but the one
+  selection chose (a symlink or another file put in its place, or in the place of a folder
+  on its path, since).
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import stat
@@ -105,6 +109,10 @@ class NotARegularFile(OSError):
     pass
 
 
+class NotTheSelectedFile(OSError):
+    """The path leads to another file than the one selection chose."""
+
+
 def open_source(path: Path, *, follow_symlinks: bool = False) -> tuple[int, os.stat_result]:
     """Open a source file read-only; return (fd, fstat at open).
 
@@ -130,4 +138,26 @@ def open_source(path: Path, *, follow_symlinks: bool = False) -> tuple[int, os.s
     except BaseException:
         os.close(fd)
         raise
+    return fd, info
+
+
+def open_selected(path: Path, device: int | None, inode: int | None) -> tuple[int, os.stat_result]:
+    """``open_source`` for a file selection chose, as (fd, fstat at open): only if it is still
+    that file, else NotTheSelectedFile (nothing is read).
+
+    ``path`` is a real path (selection resolved it), so a symlink there now was put in its
+    place since: O_NOFOLLOW refuses it. A folder on the path swapped for a symlink leads to
+    another file, and so does a file replaced by another one: the opened file's (st_dev, st_ino)
+    must be the ones recorded at selection. Unknown ones are refused too. A file renamed away
+    (rotation) has left the path; one truncated and rewritten in place keeps its inode.
+    """
+    try:
+        fd, info = open_source(path)
+    except OSError as error:
+        if error.errno == errno.ELOOP:     # O_NOFOLLOW met a symlink (or a loop on the path)
+            raise NotTheSelectedFile(f"{path} is now a symlink") from None
+        raise
+    if device is None or inode is None or (info.st_dev, info.st_ino) != (device, inode):
+        os.close(fd)
+        raise NotTheSelectedFile(f"{path} is not the file selection chose")
     return fd, info

@@ -2,6 +2,9 @@
 
 source (read-only, as of the moment it is opened) -> [Trimmer] -> [Redactor] -> PieceWriter
 
+The source is opened only if it is still the file selection chose (same device and inode, no
+symlink put in its place): a file or folder swapped since is left out, never read.
+
 Fail closed: any failure drops the member's partial output and returns an ``Excluded`` with
 the reason; raw bytes are never handed on. The only way a file is stored unredacted is the
 explicit consent for binary logs (``Candidate.unredacted_consent``), and that is marked.
@@ -252,6 +255,7 @@ def _read_range(fd: int, size: int, candidate: Candidate, chunk: int):
     return start, chunks()
 
 
+CHANGED_SINCE_SELECTION = "changed since selection: not the file that was selected"
 MAX_CALL_TEXT = 16 << 20      # --call: the redacted records of one call kept per file for call-<id>.log
 GZIP_MAGIC = b"\x1f\x8b"
 MAX_GUNZIP_RATIO = 100          # a .gz that inflates more than this is treated as hostile
@@ -306,14 +310,14 @@ def _with_head(chunks, size: int = 16384):
 def process_member(candidate: Candidate) -> MemberOutcome:
     """Trim, redact and compress one file into a piece; never raises for a bad file."""
     from collector.bundle.pieces import INLINE_PIECE_MAX, PieceWriter
-    from collector.hostguard import open_source
+    from collector.hostguard import NotTheSelectedFile, open_selected
 
     assert _CONFIG is not None, "configure_worker was not called"
     piece_writer = None
     counted: _counting | None = None
     bytes_read = 0
     try:
-        fd, info = open_source(candidate.source, follow_symlinks=candidate.source.is_symlink())
+        fd, info = open_selected(candidate.source, candidate.device, candidate.inode)
         try:
             size = info.st_size
             head = os.pread(fd, 16384, 0) if hasattr(os, "pread") else b""
@@ -390,6 +394,8 @@ def process_member(candidate: Candidate) -> MemberOutcome:
         reason = f"cannot be redacted: {exc.fields.get('problem', exc.message)}"
     except GcollectError as exc:
         reason = exc.message
+    except NotTheSelectedFile:
+        reason = CHANGED_SINCE_SELECTION
     except FileNotFoundError:
         reason = "disappeared before it could be read"
     except PermissionError:

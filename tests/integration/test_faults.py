@@ -176,11 +176,14 @@ def _process_alone(candidate, tmp_path: Path):
 
 
 def _candidate(path: Path, host_path: str, rule_sets=("common-secrets", "tlib", "sip", "pii")):
+    """The candidate selection would make of ``path``: with its identity (device, inode)."""
     from collector.model import Candidate
 
-    size = path.stat().st_size if path.exists() else 10
+    info = path.stat() if path.exists() else None
     return Candidate(source=path, host_path=host_path, product="sip-server", installation="SIPS_P",
-                     spec_id="segments", kind="log", size=size, mtime=0.0, rule_sets=rule_sets)
+                     spec_id="segments", kind="log", size=info.st_size if info else 10, mtime=0.0,
+                     rule_sets=rule_sets, device=info.st_dev if info else None,
+                     inode=info.st_ino if info else None)
 
 
 def _member_run(host: Path, tmp_path: Path, mutate, monkeypatch):
@@ -233,6 +236,69 @@ def test_file_vanishing_before_read_is_excluded_with_reason(host, tmp_path):
     outcome, pieces = _process_alone(_candidate(missing, f"{APP_LOGS}/{missing.name}"), tmp_path)
     assert outcome.result is None and "disappeared" in outcome.excluded.reason
     assert list(pieces.iterdir()) == []
+
+
+def _planned_then(host: Path, tmp_path: Path, change):
+    """Plan a collect of ``host``, call ``change()`` (between selection and reading, as a file
+    swapped while a long run works through earlier members), collect the plan; the RunResult."""
+    from collector import api
+    from collector.settings import RunSettings
+
+    settings = RunSettings(output_dir=tmp_path / "out", state_dir=tmp_path / "state", host_name="h1",
+                           workers=1, low_priority=False)
+    settings.output_dir.mkdir()
+    request = api.CollectRequest(root=host, settings=settings, facts=False)
+    discovery = api.discover_and_plan(request)
+    change()
+    return discovery.plan, api.collect(request, discovery=discovery)[1]
+
+
+OUTSIDE_LINE = b"09:00:00.000 Std 00000 OUTSIDE_THE_ROOT ANI " + SECRET_NUMBER + b"\n"
+
+
+@pytest.mark.parametrize("swapped", ["each segment", "the log folder"])
+def test_file_swapped_for_a_symlink_out_of_the_root_after_selection_is_never_read(host, tmp_path, swapped):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    folder = host / APP_LOGS
+    segments = sorted(folder.glob("SIPS_P.2*.log"))
+    for segment in segments:                       # same names outside: a folder symlink finds them
+        (outside / segment.name).write_bytes(OUTSIDE_LINE)
+
+    def swap():
+        if swapped == "the log folder":
+            folder.rename(folder.with_name("SIPS_P.moved"))
+            folder.symlink_to(outside)
+            return
+        for segment in segments:
+            link = segment.with_name(segment.name + ".new")
+            link.symlink_to(outside / segment.name)
+            link.rename(segment)
+
+    plan, result = _planned_then(host, tmp_path, swap)
+    wanted = {f"{APP_LOGS}/{s.name}" for s in segments}
+    assert wanted <= {c.host_path for c in plan.members}
+    reasons = {e.host_path: e.reason for e in result.excluded}
+    assert {reasons.get(p) for p in wanted} == {"changed since selection: not the file that was selected"}
+    members = dict(iter_members(result.bundle.path))
+    assert wanted.isdisjoint(members)
+    assert all(b"OUTSIDE_THE_ROOT" not in data for data in members.values())
+    assert_clean(tmp_path / "out")
+
+
+def test_file_rewritten_in_place_after_selection_is_collected(host, tmp_path):
+    segment = newest_segment(host)
+    rewritten = segment.read_bytes()[:2000].rpartition(b"\n")[0] + b"\n"
+
+    def rewrite():                                 # truncated and written again: same inode
+        with open(segment, "r+b") as handle:
+            handle.truncate(0)
+            handle.write(rewritten)
+
+    _, result = _planned_then(host, tmp_path, rewrite)
+    assert not result.excluded
+    assert any(m.host_path == f"{APP_LOGS}/{segment.name}" and m.size_in == len(rewritten)
+               for m in result.members)
 
 
 @pytest.mark.parametrize("sig,code", [(signal.SIGTERM, ExitCode.SIGTERM), (signal.SIGINT, ExitCode.SIGINT)])
