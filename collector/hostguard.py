@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from collector.errors import PreflightFailed
+from collector.hostfiles import open_read_only
 from collector.units import human
 
 GIB = 1 << 30
@@ -98,11 +99,7 @@ def preflight(output_dir: Path, bytes_in: int, *, reserve_bytes: int | None = No
     return estimate
 
 
-_NOATIME = getattr(os, "O_NOATIME", 0)
-_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
-_BINARY = getattr(os, "O_BINARY", 0)
 
 
 class NotARegularFile(OSError):
@@ -116,19 +113,11 @@ class NotTheSelectedFile(OSError):
 def open_source(path: Path, *, follow_symlinks: bool = False) -> tuple[int, os.stat_result]:
     """Open a source file read-only; return (fd, fstat at open).
 
-    O_NONBLOCK keeps a FIFO that appeared after selection from blocking the open; anything that
-    is not a regular file once opened is refused. O_NOATIME leaves access times alone where the
-    kernel allows it (owner or root); otherwise we fall back to a plain read-only open.
+    ``hostfiles.open_read_only``: O_NONBLOCK keeps a FIFO that appeared after selection from
+    blocking the open, O_NOATIME leaves access times alone where the kernel allows it (owner or
+    root). Anything that is not a regular file once opened is refused.
     """
-    flags = os.O_RDONLY | _CLOEXEC | _NONBLOCK | _BINARY
-    if not follow_symlinks:
-        flags |= _NOFOLLOW
-    try:
-        fd = os.open(path, flags | _NOATIME)
-    except PermissionError:
-        if not _NOATIME:
-            raise
-        fd = os.open(path, flags)
+    fd = open_read_only(path, follow_symlinks=follow_symlinks)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):

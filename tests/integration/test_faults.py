@@ -301,6 +301,44 @@ def test_file_rewritten_in_place_after_selection_is_collected(host, tmp_path):
                for m in result.members)
 
 
+MONTH_NS = 30 * 86400 * 10**9
+
+
+def _age_access_time(path: Path) -> int:
+    """Set the file's access time a month before its mtime (so that any read updates it, even
+    with relatime); the new access time."""
+    info = path.stat()
+    os.utime(path, ns=(info.st_mtime_ns - MONTH_NS, info.st_mtime_ns))
+    return info.st_mtime_ns - MONTH_NS
+
+
+def _reading_updates_access_times(folder: Path) -> bool:
+    """Whether a plain read (no O_NOATIME) changes an access time on this file system."""
+    probe = folder / "atime-probe.txt"
+    probe.write_bytes(b"probe\n")
+    aged = _age_access_time(probe)
+    with open(probe, "rb") as handle:
+        handle.read()
+    changed = probe.stat().st_atime_ns != aged
+    probe.unlink()
+    return changed
+
+
+def test_collect_leaves_access_times_alone(host, tmp_path):
+    """docs/faults.md: sources are opened with O_NOATIME where the kernel allows it (root, and
+    the owner: this test owns the files it made)."""
+    if not _reading_updates_access_times(host):
+        pytest.skip("reading does not change access times on this file system (noatime mount)")
+    aged = {path: _age_access_time(path) for path in host.rglob("*")
+            if path.is_file() and not path.is_symlink()}
+    proc, report = collect(host, tmp_path / "out", "--since", "3d")
+    assert proc.returncode in (0, 1), proc.stderr
+    assert manifest_of(report)[0]["files"]
+    changed = sorted(str(path.relative_to(host)) for path, atime in aged.items()
+                     if path.stat().st_atime_ns != atime)
+    assert changed == []
+
+
 @pytest.mark.parametrize("sig,code", [(signal.SIGTERM, ExitCode.SIGTERM), (signal.SIGINT, ExitCode.SIGINT)])
 def test_signal_mid_run_removes_temporaries(host, tmp_path, sig, code):
     out = tmp_path / "out"
