@@ -16,6 +16,7 @@ import errno
 import os
 import shutil
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,3 +151,21 @@ def open_selected(path: Path, device: int | None, inode: int | None) -> tuple[in
         os.close(fd)
         raise NotTheSelectedFile(f"{path} is not the file selection chose")
     return fd, info
+
+
+def read_selected(path: Path, device: int | None, inode: int | None, chunk: int = 1 << 20) -> Iterator[bytes]:
+    """The bytes of a file selection chose, chunk by chunk (``open_selected``'s rules): none
+    if it cannot be opened or is no longer that file, and no more after a read error. For a
+    look through the planned files before the run (``--call``); the run itself leaves such a
+    file out with the reason."""
+    try:
+        fd, _ = open_selected(path, device, inode)
+    except OSError:
+        return
+    try:
+        while data := os.read(fd, chunk):
+            yield data
+    except OSError:
+        return
+    finally:
+        os.close(fd)

@@ -286,6 +286,29 @@ def test_file_swapped_for_a_symlink_out_of_the_root_after_selection_is_never_rea
     assert_clean(tmp_path / "out")
 
 
+def test_call_search_reads_only_the_files_selection_chose(host, tmp_path):
+    """``--call`` looks through the planned logs for the call's other ids (they are written to
+    the manifest) before the run: a log swapped for a symlink out of the root is not read."""
+    import re
+
+    from collector import api
+    from collector.settings import RunSettings
+
+    segment = newest_segment(host)
+    connid = re.search(rb"AttributeConnID\t'?([0-9a-f]{16})", segment.read_bytes()).group(1).decode()
+    outside_uuid = "OUTSIDE0THE0ROOT0000000000000000"
+    outside = tmp_path / "outside.log"
+    outside.write_bytes(f"09:00:00.000 Trc 04541 AttributeConnID\t{connid}\n"
+                        f"\tAttributeCallUUID\t'{outside_uuid}'\n".encode())
+    settings = RunSettings(output_dir=tmp_path, state_dir=tmp_path / "state", host_name="h1", workers=1)
+    plan = api.discover_and_plan(api.CollectRequest(root=host, settings=settings, facts=False)).plan
+    link = segment.with_name(segment.name + ".new")
+    link.symlink_to(outside)
+    link.rename(segment)
+    _, ids = api.call_ids(connid, plan)
+    assert connid.encode() in ids and outside_uuid.encode() not in ids
+
+
 def test_file_rewritten_in_place_after_selection_is_collected(host, tmp_path):
     segment = newest_segment(host)
     rewritten = segment.read_bytes()[:2000].rpartition(b"\n")[0] + b"\n"
