@@ -443,6 +443,36 @@ def test_corrupt_gzip_is_left_out(host, tmp_path):
     assert list(pieces.iterdir()) == []
 
 
+@pytest.mark.parametrize("damage,reason", [
+    (lambda whole: whole[: len(whole) // 2], "truncated gzip"),                  # still being compressed
+    (lambda whole: whole[: len(whole) // 2] + b"\0garbage" * 10, "gzip"),
+    (lambda whole: whole + b"garbage after the trailer", "after the end of the gzip stream"),
+], ids=["truncated", "truncated-then-garbage", "garbage-after-the-trailer"])
+def test_truncated_gzip_or_one_with_trailing_data_is_left_out_not_shipped_partial(host, tmp_path, damage,
+                                                                                  reason):
+    import gzip
+
+    segment = newest_segment(host)
+    whole = gzip.compress(segment.read_bytes() + b"\tAttributeANI\t'" + SECRET_NUMBER + b"'\n")
+    target = segment.with_name(segment.name.replace("SIPS_P.", "SIPS_P.19") + ".gz")
+    target.write_bytes(damage(whole))
+    outcome, pieces = _process_alone(_candidate(target, f"{APP_LOGS}/{target.name}"), tmp_path)
+    assert outcome.result is None and reason in outcome.excluded.reason
+    assert list(pieces.iterdir()) == []
+
+
+def test_gzip_padded_with_nuls_after_its_last_member_is_collected(host, tmp_path):
+    import gzip
+
+    data = newest_segment(host).read_bytes()
+    target = host / APP_LOGS / "SIPS_P.19990101_000000_000.log.gz"
+    target.write_bytes(gzip.compress(data[:500]) + gzip.compress(data[500:]) + b"\0" * 4096)
+    outcome, _ = _process_alone(_candidate(target, f"{APP_LOGS}/{target.name}"), tmp_path)
+    assert outcome.excluded is None, outcome.excluded
+    with gzip.open(outcome.piece.path) as stored:
+        assert stored.read().count(b"\n") == data.count(b"\n")
+
+
 def test_sigkill_at_random_moments_never_leaves_a_verifying_incomplete_bundle(host, tmp_path):
     import random
 
