@@ -111,14 +111,15 @@ class NotTheSelectedFile(OSError):
     """The path leads to another file than the one selection chose."""
 
 
-def open_source(path: Path, *, follow_symlinks: bool = False) -> tuple[int, os.stat_result]:
+def open_source(path: Path) -> tuple[int, os.stat_result]:
     """Open a source file read-only; return (fd, fstat at open).
 
     ``hostfiles.open_read_only``: O_NONBLOCK keeps a FIFO that appeared after selection from
-    blocking the open, O_NOATIME leaves access times alone where the kernel allows it (owner or
-    root). Anything that is not a regular file once opened is refused.
+    blocking the open, O_NOFOLLOW refuses a symlink, O_NOATIME leaves access times alone where
+    the kernel allows it (owner or root). Anything that is not a regular file once opened is
+    refused.
     """
-    fd = open_read_only(path, follow_symlinks=follow_symlinks)
+    fd = open_read_only(path)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
