@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from collector.errors import BadInput, NothingFound, PreflightFailed
-from collector.model import Installation, Plan, Profile, RunResult, Window, skipped_files
+from collector.model import Candidate, Installation, Plan, Profile, RunResult, Window, skipped_files
 from collector.progress import Reporter
 from collector.settings import RunSettings
 
@@ -215,24 +215,23 @@ def call_ids(seed: str, plan: Plan) -> tuple[str, frozenset[bytes]]:
     from collector.callfilter import find_call_links
 
     seed = seed.strip()
-    logs = [c.source for c in plan.members if c.kind == "log"]
-    ids = find_call_links(logs, seed)
+    logs = [c for c in plan.members if c.kind == "log"]
+    ids = find_call_links(logs, seed, read=_read_planned)
     if not ids or ids == {seed} and not _mentioned(logs, seed.encode()):
         raise BadInput(what=f"--call {seed}", problem="no record of this call in the selected logs "
                                                        "(check the id and the time window)")
     return seed, frozenset(i.encode() for i in ids | {seed})
 
 
-def _mentioned(paths, needle: bytes) -> bool:
-    for path in paths:
-        try:
-            with open(path, "rb") as handle:
-                while chunk := handle.read(1 << 20):
-                    if needle in chunk:
-                        return True
-        except OSError:
-            continue
-    return False
+def _read_planned(candidate: Candidate) -> Iterator[bytes]:
+    """A planned file's bytes, if it is still the file selection chose (else none)."""
+    from collector.hostguard import read_selected
+
+    return read_selected(candidate.source, candidate.device, candidate.inode)
+
+
+def _mentioned(candidates: Sequence[Candidate], needle: bytes) -> bool:
+    return any(needle in chunk for candidate in candidates for chunk in _read_planned(candidate))
 
 
 def unmask(token: str, state_dir: Path) -> tuple[str, str] | None:

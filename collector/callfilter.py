@@ -17,8 +17,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from collector.timeformats import RECORD_NEXT, RECORD_STAMP, from_micros, segment_clock, stamp_from_match
 
@@ -80,14 +81,17 @@ def ids_in(record: bytes) -> set[bytes]:
     return {g for m in _LINKS.finditer(record) for g in m.groups() if g}
 
 
-def find_call_links(paths: Iterable[Path], seed: str, *, max_rounds: int = 4) -> set[str]:
-    """Every identifier linked to ``seed`` (ConnID, CallUUID, SIP Call-ID) in ``paths``."""
+def find_call_links(paths: Iterable, seed: str, *, max_rounds: int = 4,
+                    read: Callable[[Any], Iterable[bytes]] = _read) -> set[str]:
+    """Every identifier linked to ``seed`` (ConnID, CallUUID, SIP Call-ID) in ``paths``, each
+    read as ``read(path)`` (chunks): a run passes its planned files and a reader that reads
+    only the files selection chose (``hostguard.read_selected``)."""
     files = list(paths)
     known = {seed.encode()}
     for _ in range(max_rounds):
         found = set(known)
         for path in files:
-            for record in iter_records(_read(path)):
+            for record in iter_records(read(path)):
                 if any(i in record for i in known):
                     found |= ids_in(record)
         if found == known or len(found) > MAX_IDS:

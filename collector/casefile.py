@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from collector.errors import BadInput
+from collector.hostfiles import read_head
 from collector.model import Installation
 from collector.printable import json_escaped
 from collector.segheader import parse_header
@@ -122,11 +123,7 @@ def save_case_file(info: CaseInfo, path: Path) -> Path:
 
 # ------------------------------------------------------------------ environment
 def _read_text(path: Path, limit: int = 1 << 20) -> str:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(limit).decode("utf-8", "replace")
-    except OSError:
-        return ""
+    return read_head(path, limit, follow_symlinks=True).decode("utf-8", "replace")
 
 
 def os_facts(root: Path) -> dict[str, Any]:
@@ -182,11 +179,9 @@ def _heads(root: Path, installation: Installation, budget: list[int]) -> Iterabl
             if budget[0] <= 0:
                 return
             budget[0] -= 1
-            try:
-                with open(path, "rb") as handle:
-                    yield f"{base.rsplit('/', 1)[0]}/{path.name}", handle.read(HEAD_BYTES)
-            except OSError:
-                continue
+            head = read_head(path, HEAD_BYTES, follow_symlinks=True)
+            if head:
+                yield f"{base.rsplit('/', 1)[0]}/{path.name}", head
 
 
 def installer_version(app_dir: Path | None) -> tuple[str | None, str | None]:

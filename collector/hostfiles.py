@@ -9,7 +9,10 @@
 * the Genesys log file name grammar ``<base>[-NNN].<YYYYMMDD_HHMMSS_mmm>[.snapshot|.memory].log``
   (and Java ``<base>.<yyyy-MM-dd>[.<i>].log``, GAX ``gax.log.<YYYYMMDD_HHMMSS_mmm>[-N]``).
 
-Read-only; the only I/O is ``lstat``/``scandir``/``realpath``.
+Read-only: ``lstat``/``scandir``/``realpath``, and ``open_read_only``, the one way gcollect opens
+a source file (``read_head``/``read_tail`` here, ``hostguard.open_source`` for members): never
+blocking on a FIFO, not following a final symlink unless asked, and with ``O_NOATIME`` where the
+kernel allows it, so reading leaves the host's access times alone.
 """
 
 from __future__ import annotations
@@ -427,10 +430,31 @@ def resolve_regular(root: Path, source: Path) -> tuple[Path | None, os.stat_resu
     return Path(real), info, ""
 
 
-def read_head(path: Path, limit: int) -> bytes:
-    """First ``limit`` bytes of a regular file (non-blocking open; b"" on any error)."""
+_READ_ONLY = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NOATIME = getattr(os, "O_NOATIME", 0)
+
+
+def open_read_only(path: Path | str, *, follow_symlinks: bool = False) -> int:
+    """A file descriptor for reading a source file: read-only, close-on-exec, non-blocking (a
+    FIFO does not block the open; callers check the type with ``fstat``), ``O_NOFOLLOW`` unless
+    ``follow_symlinks``, and ``O_NOATIME`` where the kernel allows it: Linux allows it to the
+    file's owner and to root (CAP_FOWNER) and refuses it to others with EPERM, then the file is
+    opened without it (its access time may change, as for any reader)."""
+    flags = _READ_ONLY if follow_symlinks else _READ_ONLY | _NOFOLLOW
+    if _NOATIME:
+        try:
+            return os.open(path, flags | _NOATIME)
+        except PermissionError as error:
+            if error.errno != errno.EPERM:
+                raise
+    return os.open(path, flags)
+
+
+def read_head(path: Path, limit: int, *, follow_symlinks: bool = False) -> bytes:
+    """First ``limit`` bytes of a regular file (``open_read_only``; b"" on any error)."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+        fd = open_read_only(path, follow_symlinks=follow_symlinks)
     except OSError:
         return b""
     try:
@@ -446,7 +470,7 @@ def read_head(path: Path, limit: int) -> bytes:
 def read_tail(path: Path, limit: int) -> bytes:
     """Last ``limit`` bytes of a regular file (``read_head``'s rules; b"" on any error)."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+        fd = open_read_only(path)
     except OSError:
         return b""
     try:

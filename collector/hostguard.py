@@ -4,18 +4,24 @@
 * ``preflight(...)``: refuses, with the numbers, when the bundle would take the output file
   system below its reserve (default: the smaller of 10 % of the file system and 2 GiB).
 * ``open_source(path)``: read-only, without updating the access time where the OS allows it,
-  refusing anything that is not a regular file at the moment it is opened.
+  refusing anything that is not a regular file at the moment it is opened;
+  ``open_selected(path, device, inode)``: the same, refusing also any file but the one
+  selection chose (a symlink or another file put in its place, or in the place of a folder
+  on its path, since).
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from collector.errors import PreflightFailed
+from collector.hostfiles import open_read_only
 from collector.units import human
 
 GIB = 1 << 30
@@ -94,33 +100,26 @@ def preflight(output_dir: Path, bytes_in: int, *, reserve_bytes: int | None = No
     return estimate
 
 
-_NOATIME = getattr(os, "O_NOATIME", 0)
-_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
-_BINARY = getattr(os, "O_BINARY", 0)
 
 
 class NotARegularFile(OSError):
     pass
 
 
-def open_source(path: Path, *, follow_symlinks: bool = False) -> tuple[int, os.stat_result]:
+class NotTheSelectedFile(OSError):
+    """The path leads to another file than the one selection chose."""
+
+
+def open_source(path: Path) -> tuple[int, os.stat_result]:
     """Open a source file read-only; return (fd, fstat at open).
 
-    O_NONBLOCK keeps a FIFO that appeared after selection from blocking the open; anything that
-    is not a regular file once opened is refused. O_NOATIME leaves access times alone where the
-    kernel allows it (owner or root); otherwise we fall back to a plain read-only open.
+    ``hostfiles.open_read_only``: O_NONBLOCK keeps a FIFO that appeared after selection from
+    blocking the open, O_NOFOLLOW refuses a symlink, O_NOATIME leaves access times alone where
+    the kernel allows it (owner or root). Anything that is not a regular file once opened is
+    refused.
     """
-    flags = os.O_RDONLY | _CLOEXEC | _NONBLOCK | _BINARY
-    if not follow_symlinks:
-        flags |= _NOFOLLOW
-    try:
-        fd = os.open(path, flags | _NOATIME)
-    except PermissionError:
-        if not _NOATIME:
-            raise
-        fd = os.open(path, flags)
+    fd = open_read_only(path)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -131,3 +130,43 @@ def open_source(path: Path, *, follow_symlinks: bool = False) -> tuple[int, os.s
         os.close(fd)
         raise
     return fd, info
+
+
+def open_selected(path: Path, device: int | None, inode: int | None) -> tuple[int, os.stat_result]:
+    """``open_source`` for a file selection chose, as (fd, fstat at open): only if it is still
+    that file, else NotTheSelectedFile (nothing is read).
+
+    ``path`` is a real path (selection resolved it), so a symlink there now was put in its
+    place since: O_NOFOLLOW refuses it. A folder on the path swapped for a symlink leads to
+    another file, and so does a file replaced by another one: the opened file's (st_dev, st_ino)
+    must be the ones recorded at selection. Unknown ones are refused too. A file renamed away
+    (rotation) has left the path; one truncated and rewritten in place keeps its inode.
+    """
+    try:
+        fd, info = open_source(path)
+    except OSError as error:
+        if error.errno == errno.ELOOP:     # O_NOFOLLOW met a symlink (or a loop on the path)
+            raise NotTheSelectedFile(f"{path} is now a symlink") from None
+        raise
+    if device is None or inode is None or (info.st_dev, info.st_ino) != (device, inode):
+        os.close(fd)
+        raise NotTheSelectedFile(f"{path} is not the file selection chose")
+    return fd, info
+
+
+def read_selected(path: Path, device: int | None, inode: int | None, chunk: int = 1 << 20) -> Iterator[bytes]:
+    """The bytes of a file selection chose, chunk by chunk (``open_selected``'s rules): none
+    if it cannot be opened or is no longer that file, and no more after a read error. For a
+    look through the planned files before the run (``--call``); the run itself leaves such a
+    file out with the reason."""
+    try:
+        fd, _ = open_selected(path, device, inode)
+    except OSError:
+        return
+    try:
+        while data := os.read(fd, chunk):
+            yield data
+    except OSError:
+        return
+    finally:
+        os.close(fd)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from collector.appconfig import parse_ini
+from collector.hostfiles import read_head
 from collector.model import Installation
 
 FILTER_SECTIONS = ("log-filter", "log-filter-data", "log-filter-x")
@@ -38,7 +39,7 @@ def log_filters(root: Path, installations: Iterable[Installation]) -> dict[str, 
             try:
                 if path.stat().st_size > MAX_CONFIG_BYTES:
                     continue
-                text = path.read_text(encoding="utf-8", errors="replace")
+                text = read_head(path, MAX_CONFIG_BYTES).decode("utf-8", "replace")
             except OSError:
                 continue
             sections = {name: options for name, options in parse_ini(text).items()

@@ -2,6 +2,9 @@
 
 source (read-only, as of the moment it is opened) -> [Trimmer] -> [Redactor] -> PieceWriter
 
+The source is opened only if it is still the file selection chose (same device and inode, no
+symlink put in its place): a file or folder swapped since is left out, never read.
+
 Fail closed: any failure drops the member's partial output and returns an ``Excluded`` with
 the reason; raw bytes are never handed on. The only way a file is stored unredacted is the
 explicit consent for binary logs (``Candidate.unredacted_consent``), and that is marked.
@@ -252,8 +255,10 @@ def _read_range(fd: int, size: int, candidate: Candidate, chunk: int):
     return start, chunks()
 
 
+CHANGED_SINCE_SELECTION = "changed since selection: not the file that was selected"
 MAX_CALL_TEXT = 16 << 20      # --call: the redacted records of one call kept per file for call-<id>.log
 GZIP_MAGIC = b"\x1f\x8b"
+GZIP_WBITS = 16 + 15            # zlib: a gzip header and trailer (CRC, size) around the deflate data
 MAX_GUNZIP_RATIO = 100          # a .gz that inflates more than this is treated as hostile
 
 
@@ -262,14 +267,33 @@ def _is_gzip(candidate: Candidate, head: bytes) -> bool:
 
 
 def _gunzip(chunks, compressed_size: int, out_chunk: int):
-    """Decompress a (multi-member) gzip stream chunk by chunk, output bounded per step."""
+    """Decompress a gzip file chunk by chunk, output bounded per step: one member or several
+    (concatenated, as ``cat a.gz b.gz`` makes), NUL padding after the last one allowed (as
+    gzip allows it). Fails closed, never passing on a partial file as if it were whole: corrupt
+    data, a stream that ends before its member's trailer (a rotation still being compressed, a
+    cut copy), anything but another member or padding after a member, or more than
+    ``MAX_GUNZIP_RATIO`` inflation raise RedactionFailed."""
     import zlib
 
     limit = max(compressed_size, 1 << 20) * MAX_GUNZIP_RATIO
     produced = 0
-    decompressor = zlib.decompressobj(wbits=47)
+    decompressor = zlib.decompressobj(wbits=GZIP_WBITS)
+    members = 0                    # members read to their trailer
+    in_member = False              # bytes of the current member were given to the decompressor
+    padding = False                # NULs after the last member: nothing else may follow
     for data in chunks:
-        while data:
+        more = False               # the output limit was reached: the decompressor may hold more
+        while data or more:
+            if padding or (members and not in_member and data[:1] == b"\0"):
+                if data.strip(b"\0"):
+                    raise RedactionFailed(path="", problem="data after the NUL padding at the end of the gzip "
+                                                           "stream; left out")
+                padding = True
+                break
+            if members and not in_member and not GZIP_MAGIC.startswith(data[:2]):
+                raise RedactionFailed(path="", problem="data after the end of the gzip stream that is not "
+                                                       "another gzip member; left out")
+            in_member = True
             try:
                 out = decompressor.decompress(data, out_chunk)
             except zlib.error as exc:
@@ -279,14 +303,17 @@ def _gunzip(chunks, compressed_size: int, out_chunk: int):
                 raise RedactionFailed(path="", problem=f"inflates more than {MAX_GUNZIP_RATIO}x; left out")
             if out:
                 yield out
-            if decompressor.eof:            # next member of a concatenated gzip file
+            if decompressor.eof:            # the member ended: another one, or padding, may follow
                 data = decompressor.unused_data
-                decompressor = zlib.decompressobj(wbits=47)
+                decompressor = zlib.decompressobj(wbits=GZIP_WBITS)
+                members += 1
+                in_member = more = False
             else:
                 data = decompressor.unconsumed_tail
-    tail = decompressor.flush()
-    if tail:
-        yield tail
+                more = len(out) == out_chunk
+    if in_member:
+        raise RedactionFailed(path="", problem="truncated gzip data (the stream ends before the end of its "
+                                               "member: still being written, or cut short); left out")
 
 
 def _with_head(chunks, size: int = 16384):
@@ -306,14 +333,14 @@ def _with_head(chunks, size: int = 16384):
 def process_member(candidate: Candidate) -> MemberOutcome:
     """Trim, redact and compress one file into a piece; never raises for a bad file."""
     from collector.bundle.pieces import INLINE_PIECE_MAX, PieceWriter
-    from collector.hostguard import open_source
+    from collector.hostguard import NotTheSelectedFile, open_selected
 
     assert _CONFIG is not None, "configure_worker was not called"
     piece_writer = None
     counted: _counting | None = None
     bytes_read = 0
     try:
-        fd, info = open_source(candidate.source, follow_symlinks=candidate.source.is_symlink())
+        fd, info = open_selected(candidate.source, candidate.device, candidate.inode)
         try:
             size = info.st_size
             head = os.pread(fd, 16384, 0) if hasattr(os, "pread") else b""
@@ -390,6 +417,8 @@ def process_member(candidate: Candidate) -> MemberOutcome:
         reason = f"cannot be redacted: {exc.fields.get('problem', exc.message)}"
     except GcollectError as exc:
         reason = exc.message
+    except NotTheSelectedFile:
+        reason = CHANGED_SINCE_SELECTION
     except FileNotFoundError:
         reason = "disappeared before it could be read"
     except PermissionError:

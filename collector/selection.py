@@ -52,8 +52,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from collector.hostfiles import GlobSet, Listings, WalkBudget, escape, \
-    expand_glob_entries, file_type_name, glob_match, glob_set, log_name_parts, parse_log_name, read_head, \
-    read_tail, resolve_regular, source_of
+    expand_glob_entries, file_type_name, glob_match, glob_set, log_name_parts, open_read_only, parse_log_name, \
+    read_head, read_tail, resolve_regular, source_of
 from collector.segheader import parse_header
 from collector.timeformats import name_time
 from collector.model import Candidate, CollectSpec, Installation, Plan, Profile, Skip, Window
@@ -206,7 +206,7 @@ def _unreadable(source: Path | str) -> str | None:
     some FUSE file systems refuse at open time what ``access()`` allows. A snapshot's unchanged
     files never get here (``skip_unchanged``)."""
     try:
-        fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        fd = open_read_only(source, follow_symlinks=True)
     except OSError as error:
         return f"unreadable: {(error.strerror or str(error)).lower()}"
     os.close(fd)

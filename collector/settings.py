@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from collector.hostfiles import read_head
+
 DEFAULT_FORMAT = "tar.gz"
 DEFAULT_CHUNK = 1 << 20           # bytes read from a source per step
 
@@ -33,11 +35,7 @@ def host_name_for(root: Path) -> str:
 
         return socket.gethostname().split(".")[0] or "host"
     for candidate in ("etc/hostname", "C/Windows/System32/drivers/etc/hostname"):
-        path = root / candidate
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace").strip()
-        except OSError:
-            continue
+        text = read_head(root / candidate, 4096, follow_symlinks=True).decode("utf-8", "replace").strip()
         if text:
             return text.splitlines()[0].strip().split(".")[0]
     return root.resolve().name or "host"

@@ -32,6 +32,7 @@ from collector.integrity import ATOMIC_DIR_PREFIX, atomic_write_bytes, fsync_dir
 from typing import Any, Literal, NamedTuple
 
 from collector.errors import BadInput
+from collector.hostfiles import open_read_only, read_head
 from collector.model import Candidate
 
 STATE_SCHEMA = "gcollect/snapshot-state/v2"     # files as rows of STATE_COLUMNS
@@ -217,21 +218,21 @@ class Decision:
 
 def head_digest(source: Path, length: int) -> str | None:
     """SHA-256 of the first ``length`` bytes, or None when the file is shorter or unreadable."""
-    try:
-        with open(source, "rb") as f:
-            data = f.read(length)
-    except OSError:
-        return None
+    data = read_head(source, length)
     return hashlib.sha256(data).hexdigest() if len(data) == length else None
 
 
 def _has_newline(source: Path, start: int, size: int) -> bool:
     try:
-        with open(source, "rb") as f:
-            f.seek(start)
-            return b"\n" in f.read(size - start)
+        fd = open_read_only(source)
     except OSError:
         return True     # let the worker find out and report it
+    try:
+        return b"\n" in os.pread(fd, size - start, start)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
 
 
 def _same_head(entry: FileState, source: Path) -> bool:
@@ -317,15 +318,21 @@ def entry_after_read(*, host_path: str, kind: str, device: int, inode: int, sour
             and previous.key == identity_key(device, inode):
         head = previous.head
     else:
+        from collector.hostguard import open_selected
+
         try:
-            with open(source, "rb") as f:
-                info = os.fstat(f.fileno())
-                if (info.st_dev, info.st_ino) == (device, inode):
-                    data = f.read(head_len)
-                    if len(data) == head_len:
-                        head = hashlib.sha256(data).hexdigest()
+            fd, _ = open_selected(source, device, inode)
         except OSError:
-            head = None
+            fd = None
+        if fd is not None:
+            try:
+                data = os.pread(fd, head_len, 0)
+                if len(data) == head_len:
+                    head = hashlib.sha256(data).hexdigest()
+            except OSError:
+                head = None
+            finally:
+                os.close(fd)
     offset = end_offset if kind == "log" else source_size
     return FileState(path=host_path, device=device, inode=inode, size=source_size, mtime=mtime,
                      offset=offset, head=head, head_len=head_len if head else 0, kind=kind)

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from collector.hostfiles import read_head
 from collector.model import Installation
 
 GENESYS_PROCESS_HINTS = (
@@ -32,10 +33,10 @@ def _json(obj: object) -> bytes:
 
 def _os_release(root: Path) -> dict[str, str]:
     for name in ("etc/os-release", "usr/lib/os-release"):
-        try:
-            text = (root / name).read_text(encoding="utf-8", errors="replace")
-        except OSError:
+        raw = read_head(root / name, 1 << 20, follow_symlinks=True)
+        if not raw:
             continue
+        text = raw.decode("utf-8", "replace")
         facts = {}
         for line in text.splitlines():
             if "=" in line and not line.startswith("#"):

@@ -194,11 +194,14 @@ def _process_alone(candidate, tmp_path: Path):
 
 
 def _candidate(path: Path, host_path: str, rule_sets=("common-secrets", "tlib", "sip", "pii")):
+    """The candidate selection would make of ``path``: with its identity (device, inode)."""
     from collector.model import Candidate
 
-    size = path.stat().st_size if path.exists() else 10
+    info = path.stat() if path.exists() else None
     return Candidate(source=path, host_path=host_path, product="sip-server", installation="SIPS_P",
-                     spec_id="segments", kind="log", size=size, mtime=0.0, rule_sets=rule_sets)
+                     spec_id="segments", kind="log", size=info.st_size if info else 10, mtime=0.0,
+                     rule_sets=rule_sets, device=info.st_dev if info else None,
+                     inode=info.st_ino if info else None)
 
 
 def _member_run(host: Path, tmp_path: Path, mutate, monkeypatch):
@@ -251,6 +254,130 @@ def test_file_vanishing_before_read_is_excluded_with_reason(host, tmp_path):
     outcome, pieces = _process_alone(_candidate(missing, f"{APP_LOGS}/{missing.name}"), tmp_path)
     assert outcome.result is None and "disappeared" in outcome.excluded.reason
     assert list(pieces.iterdir()) == []
+
+
+def _planned_then(host: Path, tmp_path: Path, change):
+    """Plan a collect of ``host``, call ``change()`` (between selection and reading, as a file
+    swapped while a long run works through earlier members), collect the plan; the RunResult."""
+    from collector import api
+    from collector.settings import RunSettings
+
+    settings = RunSettings(output_dir=tmp_path / "out", state_dir=tmp_path / "state", host_name="h1",
+                           workers=1, low_priority=False)
+    settings.output_dir.mkdir()
+    request = api.CollectRequest(root=host, settings=settings, facts=False)
+    discovery = api.discover_and_plan(request)
+    change()
+    return discovery.plan, api.collect(request, discovery=discovery)[1]
+
+
+OUTSIDE_LINE = b"09:00:00.000 Std 00000 OUTSIDE_THE_ROOT ANI " + SECRET_NUMBER + b"\n"
+
+
+@pytest.mark.parametrize("swapped", ["each segment", "the log folder"])
+def test_file_swapped_for_a_symlink_out_of_the_root_after_selection_is_never_read(host, tmp_path, swapped):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    folder = host / APP_LOGS
+    segments = sorted(folder.glob("SIPS_P.2*.log"))
+    for segment in segments:                       # same names outside: a folder symlink finds them
+        (outside / segment.name).write_bytes(OUTSIDE_LINE)
+
+    def swap():
+        if swapped == "the log folder":
+            folder.rename(folder.with_name("SIPS_P.moved"))
+            folder.symlink_to(outside)
+            return
+        for segment in segments:
+            link = segment.with_name(segment.name + ".new")
+            link.symlink_to(outside / segment.name)
+            link.rename(segment)
+
+    plan, result = _planned_then(host, tmp_path, swap)
+    wanted = {f"{APP_LOGS}/{s.name}" for s in segments}
+    assert wanted <= {c.host_path for c in plan.members}
+    reasons = {e.host_path: e.reason for e in result.excluded}
+    assert {reasons.get(p) for p in wanted} == {"changed since selection: not the file that was selected"}
+    members = dict(iter_members(result.bundle.path))
+    assert wanted.isdisjoint(members)
+    assert all(b"OUTSIDE_THE_ROOT" not in data for data in members.values())
+    assert_clean(tmp_path / "out")
+
+
+def test_call_search_reads_only_the_files_selection_chose(host, tmp_path):
+    """``--call`` looks through the planned logs for the call's other ids (they are written to
+    the manifest) before the run: a log swapped for a symlink out of the root is not read."""
+    import re
+
+    from collector import api
+    from collector.settings import RunSettings
+
+    segment = newest_segment(host)
+    connid = re.search(rb"AttributeConnID\t'?([0-9a-f]{16})", segment.read_bytes()).group(1).decode()
+    outside_uuid = "OUTSIDE0THE0ROOT0000000000000000"
+    outside = tmp_path / "outside.log"
+    outside.write_bytes(f"09:00:00.000 Trc 04541 AttributeConnID\t{connid}\n"
+                        f"\tAttributeCallUUID\t'{outside_uuid}'\n".encode())
+    settings = RunSettings(output_dir=tmp_path, state_dir=tmp_path / "state", host_name="h1", workers=1)
+    plan = api.discover_and_plan(api.CollectRequest(root=host, settings=settings, facts=False)).plan
+    link = segment.with_name(segment.name + ".new")
+    link.symlink_to(outside)
+    link.rename(segment)
+    _, ids = api.call_ids(connid, plan)
+    assert connid.encode() in ids and outside_uuid.encode() not in ids
+
+
+def test_file_rewritten_in_place_after_selection_is_collected(host, tmp_path):
+    segment = newest_segment(host)
+    rewritten = segment.read_bytes()[:2000].rpartition(b"\n")[0] + b"\n"
+
+    def rewrite():                                 # truncated and written again: same inode
+        with open(segment, "r+b") as handle:
+            handle.truncate(0)
+            handle.write(rewritten)
+
+    _, result = _planned_then(host, tmp_path, rewrite)
+    assert not result.excluded
+    assert any(m.host_path == f"{APP_LOGS}/{segment.name}" and m.size_in == len(rewritten)
+               for m in result.members)
+
+
+MONTH_NS = 30 * 86400 * 10**9
+
+
+def _age_access_time(path: Path) -> int:
+    """Set the file's access time a month before its mtime (so that any read updates it, even
+    with relatime); the new access time."""
+    info = path.stat()
+    os.utime(path, ns=(info.st_mtime_ns - MONTH_NS, info.st_mtime_ns))
+    return info.st_mtime_ns - MONTH_NS
+
+
+def _reading_updates_access_times(folder: Path) -> bool:
+    """Whether a plain read (no O_NOATIME) changes an access time on this file system."""
+    probe = folder / "atime-probe.txt"
+    probe.write_bytes(b"probe\n")
+    aged = _age_access_time(probe)
+    with open(probe, "rb") as handle:
+        handle.read()
+    changed = probe.stat().st_atime_ns != aged
+    probe.unlink()
+    return changed
+
+
+def test_collect_leaves_access_times_alone(host, tmp_path):
+    """docs/faults.md: sources are opened with O_NOATIME where the kernel allows it (root, and
+    the owner: this test owns the files it made)."""
+    if not _reading_updates_access_times(host):
+        pytest.skip("reading does not change access times on this file system (noatime mount)")
+    aged = {path: _age_access_time(path) for path in host.rglob("*")
+            if path.is_file() and not path.is_symlink()}
+    proc, report = collect(host, tmp_path / "out", "--since", "3d")
+    assert proc.returncode in (0, 1), proc.stderr
+    assert manifest_of(report)[0]["files"]
+    changed = sorted(str(path.relative_to(host)) for path, atime in aged.items()
+                     if path.stat().st_atime_ns != atime)
+    assert changed == []
 
 
 @pytest.mark.parametrize("sig,code", [(signal.SIGTERM, ExitCode.SIGTERM), (signal.SIGINT, ExitCode.SIGINT)])
@@ -351,6 +478,36 @@ def test_a_worker_killed_like_the_oom_killer_does_is_one_line_and_exit_40(host, 
     assert proc.returncode == ExitCode.BUNDLE_WRITE, err
     assert err.decode().count("\n") == 1 and "a worker process died (killed by SIGKILL" in err.decode(), err
     assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("damage,reason", [
+    (lambda whole: whole[: len(whole) // 2], "truncated gzip"),                  # still being compressed
+    (lambda whole: whole[: len(whole) // 2] + b"\0garbage" * 10, "gzip"),
+    (lambda whole: whole + b"garbage after the trailer", "after the end of the gzip stream"),
+], ids=["truncated", "truncated-then-garbage", "garbage-after-the-trailer"])
+def test_truncated_gzip_or_one_with_trailing_data_is_left_out_not_shipped_partial(host, tmp_path, damage,
+                                                                                  reason):
+    import gzip
+
+    segment = newest_segment(host)
+    whole = gzip.compress(segment.read_bytes() + b"\tAttributeANI\t'" + SECRET_NUMBER + b"'\n")
+    target = segment.with_name(segment.name.replace("SIPS_P.", "SIPS_P.19") + ".gz")
+    target.write_bytes(damage(whole))
+    outcome, pieces = _process_alone(_candidate(target, f"{APP_LOGS}/{target.name}"), tmp_path)
+    assert outcome.result is None and reason in outcome.excluded.reason
+    assert list(pieces.iterdir()) == []
+
+
+def test_gzip_padded_with_nuls_after_its_last_member_is_collected(host, tmp_path):
+    import gzip
+
+    data = newest_segment(host).read_bytes()
+    target = host / APP_LOGS / "SIPS_P.19990101_000000_000.log.gz"
+    target.write_bytes(gzip.compress(data[:500]) + gzip.compress(data[500:]) + b"\0" * 4096)
+    outcome, _ = _process_alone(_candidate(target, f"{APP_LOGS}/{target.name}"), tmp_path)
+    assert outcome.excluded is None, outcome.excluded
+    with gzip.open(outcome.piece.path) as stored:
+        assert stored.read().count(b"\n") == data.count(b"\n")
 
 
 def test_sigkill_at_random_moments_never_leaves_a_verifying_incomplete_bundle(host, tmp_path):

@@ -116,9 +116,10 @@ def test_a_rule_set_that_is_not_the_runs_leaves_the_file_out(host, tmp_path) -> 
     """A worker that loads the rule sets itself checks them against the digests the run recorded
     (an edited file mid-run): the member is excluded, never redacted with other rules."""
     segment = max((p for p in host.rglob("*.log") if p.is_file()), key=lambda p: p.stat().st_size)
+    info = segment.stat()
     candidate = Candidate(source=segment, host_path=str(segment.relative_to(host)), product="sip-server",
-                          installation="SIPS_P", spec_id="segments", kind="log", size=segment.stat().st_size,
-                          mtime=0.0, rule_sets=("common-secrets", "pii"))
+                          installation="SIPS_P", spec_id="segments", kind="log", size=info.st_size,
+                          mtime=0.0, rule_sets=("common-secrets", "pii"), device=info.st_dev, inode=info.st_ino)
     pieces = tmp_path / "pieces"
     pieces.mkdir()
     from collector.redaction.rules import load_rule_sets
