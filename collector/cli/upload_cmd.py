@@ -120,6 +120,8 @@ def upload_command(bundle: Path, url: str | None, endpoint_url: str | None, regi
         else:
             click.echo(f"aborted {removed} unfinished upload(s) at {redact_url(url)}")
         return
+    if sys.stderr.isatty():       # a large bundle takes seconds to verify: say why nothing moves yet
+        click.echo(f"verifying {bundle.name} before sending it ...", err=True)
     receipt = upload(bundle, url, options, reporter_for_terminal(bundle.name))
     if as_json:
         click.echo(json.dumps(receipt.to_json(), indent=1))

@@ -329,3 +329,39 @@ def test_cli_json_and_exit_codes(s3_server: S3Server, bucket: str, aws_env: None
     bad = CliRunner().invoke(cli, ["upload", str(bundle), "--retries", "0"], env=env)
     assert isinstance(bad.exception, GcollectError)
     assert bad.exception.exit_code == ExitCode.UPLOAD_NOT_FOUND
+
+
+def test_cli_on_a_terminal_says_it_verifies_before_the_progress_bar(s3_server: S3Server, bucket: str,
+                                                                     tmp_path: Path) -> None:
+    """On a terminal, verifying a large bundle takes seconds before the bar moves: one line says
+    why. The error that follows stays one line; off a terminal (cron, --json) nothing is added."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    bundle = make_bundle_of_size(tmp_path, 200_000, "site-20240305.tar.gz")
+    damage(bundle, "truncated, sidecar recomputed")
+    primary, secondary = pty.openpty()
+    env = {**os.environ, **s3_server.env()}
+    env.pop("GCOLLECT_DEBUG", None)
+    proc = subprocess.run([sys.executable, "-m", "collector", "upload", str(bundle), "--to", f"s3://{bucket}/tty/",
+                           "--endpoint-url", s3_server.endpoint_url, "--region", "us-east-1", "--path-style",
+                           "--retries", "0"], stdout=subprocess.PIPE, stderr=secondary, env=env, timeout=300,
+                          cwd=Path(__file__).resolve().parents[2])
+    os.close(secondary)
+    err = b""
+    while True:
+        try:
+            data = os.read(primary, 4096)
+        except OSError:                      # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        err += data
+    os.close(primary)
+    text = err.decode().replace("\r\n", "\n")
+    assert proc.returncode == ExitCode.VERIFY_FAILED, text
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert lines[0] == f"verifying {bundle.name} before sending it ...", text
+    assert len(lines) == 2 and "does not verify" in lines[1], text
