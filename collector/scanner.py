@@ -209,6 +209,8 @@ class LeakScanner:
                 self._add(text, start, "aws-key")
             elif g[_G_password]:
                 value = g[_G_pwvalue]
+                if value[:2] in (b'\\"', b"\\'"):                 # quotes escaped inside a JSON/Java string
+                    value = value[1:].replace(value[:2], value[1:2])
                 if value[:1] in (b'"', b"'") and value.find(value[:1], 1) > 0:
                     value = value[1:value.find(value[:1], 1)]      # a quoted value ends at its quote
                 value = value.strip(b"\"'")

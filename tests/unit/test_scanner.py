@@ -32,6 +32,8 @@ FOUND = [
     ("CARD_NUMBER=4111111111111111", "card-number"),
     ('<Resource name="jdbc/gax" username="gax_ro" password="Gax#2024"/>', "password"),
     ('<connection user="7101" password="Sip#2024"/></section>', "password"),
+    # quotes escaped inside a JSON string (a Kafka JAAS line in a JSON config)
+    ('  "sasl.jaas.config": "PlainLoginModule required username=\\"u\\" password=\\"Jaas#2024\\";"', "password"),
 ]
 
 CLEAN = [
@@ -85,6 +87,9 @@ CLEAN = [
     "<user name=\"deployer\" roles=\"manager-script\" password='REDACTED'/>",
     '<str_pair key="connection-string" value="Server=192.0.2.70;Uid=stat;Pwd=REDACTED"/>',
     '<section name="Connectivity"><connection user="7101" protocol="udp" password="REDACTED"/></section>',
+    # the same JAAS line redacted (Pulse, GWS and Workbench JSON configs)
+    '  "sasl.jaas.config": "PlainLoginModule required username=\\"u\\" password=\\"REDACTED\\";"',
+    "{\"jaas\": \"LoginModule required password=\\'REDACTED\\';\"}",
 ]
 
 
