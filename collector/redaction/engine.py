@@ -104,6 +104,9 @@ class Redactor:
         self._sniffed = False
         self._block: CompiledRule | None = None
         self._block_indent = 0                 # the begin line's indentation (blocks until dedent)
+        # inside a dedent block: lines deeper than this indentation are a block scalar's text
+        # (password: |), masked whole; None: YAML structure (keys, list dashes) is kept
+        self._scalar_indent: int | None = None
         self._failed: str | None = None
         # how many lines each combination of redacting rules changed (one dict update a line)
         self._tally: dict[tuple[str, ...], int] = {}
@@ -303,7 +306,11 @@ class Redactor:
 
     def _mask_until_dedent(self, chunk: bytes, pos: int, out: list[bytes]) -> int:
         """Mask the lines indented deeper than the block's begin line (a YAML value written on
-        the next lines: a block scalar, a nested mapping or list); blank lines stay blank."""
+        the next lines: a block scalar, a nested mapping or list); blank lines stay blank.
+
+        A nested mapping or list keeps its structure, so the file still loads as the same shape:
+        list dashes and keys stay, every value is masked (``- name: REDACTED``). The text of a
+        block scalar (``password: |`` and the deeper lines) is masked whole, keys or not."""
         rule = self._block
         assert rule is not None
         end = len(chunk)
@@ -312,10 +319,19 @@ class Redactor:
             line_end = end if nl < 0 else nl + 1
             content, ending = _split_ending(chunk[pos:line_end])
             text = content.lstrip(b" \t")
-            if text and len(content) - len(text) <= self._block_indent:
+            indent = len(content) - len(text)
+            if text and indent <= self._block_indent:
                 self._block = None                      # this line is the next key: line rules
                 return pos
-            out.append(_masked_keeping_indent(content, rule.mask) + ending)
+            if text and self._scalar_indent is not None and indent <= self._scalar_indent:
+                self._scalar_indent = None              # the nested block scalar ended
+            if self._scalar_indent is not None or not text:
+                out.append(_masked_keeping_indent(content, rule.mask) + ending)
+            else:
+                masked, opens_scalar = _masked_keeping_yaml_keys(content, indent, rule.mask)
+                out.append(masked + ending)
+                if opens_scalar:
+                    self._scalar_indent = indent
             pos = line_end
         return pos
 
@@ -388,6 +404,8 @@ class Redactor:
             return False
         self._block = rule
         self._block_indent = len(content) - len(content.lstrip(b" \t"))
+        self._scalar_indent = (self._block_indent if rule.rule.block_until == "dedent"
+                               and _YAML_BLOCK_SCALAR.search(content) else None)
         return True
 
     def _rewrite(self, content: bytes, spans: list[_Span], counted: list[str]) -> bytes:
@@ -420,6 +438,29 @@ def _masked_keeping_indent(content: bytes, mask: bytes) -> bytes:
     a blank line stays blank)."""
     text = content.lstrip(b" \t")
     return content[:len(content) - len(text)] + mask if text else content
+
+
+# A YAML line inside a masked value: indentation, list dashes, an optional key (plain or quoted)
+# with its colon, then the value. A value that opens a block scalar (| or >, with an optional tag)
+_YAML_LINE = re.compile(rb"""((?:-(?:[ \t]+|$))*)((?:"[^"\r\n]*"|'[^'\r\n]*'|[\w$][\w.$/-]*)[ \t]*:(?:[ \t]+|$))?(.*)""",
+                        re.DOTALL)
+_YAML_BLOCK_SCALAR = re.compile(rb":[ \t]*(?:![\w!/.:-]*[ \t]+)?[|>][-+0-9]*[ \t]*$")
+_YAML_SCALAR_VALUE = re.compile(rb"(?:![\w!/.:-]*[ \t]+)?[|>][-+0-9]*[ \t]*$")
+
+
+def _masked_keeping_yaml_keys(content: bytes, indent: int, mask: bytes) -> tuple[bytes, bool]:
+    """(a line of a nested YAML value with its dashes and key kept and its value masked, the
+    value opens a block scalar). A line that is only a key (``issuer:``) or a dash stays."""
+    found = _YAML_LINE.match(content, indent)
+    assert found is not None                        # every part is optional
+    dashes, key, value = found.group(1), found.group(2) or b"", found.group(3)
+    if not key and not dashes:
+        return content[:indent] + mask, False       # a plain value, a JSON value, a comment
+    if not value.strip():
+        return content, False
+    if key and _YAML_SCALAR_VALUE.fullmatch(value):
+        return content, True                        # key: |  (its text follows, masked whole)
+    return content[:indent] + dashes + key + mask, False
 
 
 def _split_ending(line: bytes) -> tuple[bytes, bytes]:

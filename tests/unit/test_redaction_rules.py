@@ -119,12 +119,12 @@ rules:
     category: secret
     action: mask
     block:
-      begin: '^\\s*vault:$'
+      begin: '^\\s*vault:(?:[ \\t]*\\|)?$'
       until: dedent
     examples:
       - line: "  vault:\\n    key: abc\\n\\n\\t  - x\\n  next: 1\\n"
         must_not_contain: [abc]
-        must_contain: ["  vault:\\n    REDACTED\\n\\n\\t  REDACTED\\n  next: 1\\n"]
+        must_contain: ["  vault:\\n    key: REDACTED\\n\\n\\t  - REDACTED\\n  next: 1\\n"]
 """
 
 
@@ -134,19 +134,25 @@ def test_a_block_until_dedent_masks_the_deeper_lines_whatever_the_chunking(tmp_p
     (rule_set,) = load_rule_sets(["site-dedent"], extra_dirs=[tmp_path])
     from collector.redaction import Redactor, Tokenizer
 
-    text = b"top:\r\n  vault:\r\n      deep: s3cret\r\n    other: s3cret2\r\n  after: kept\r\nvault:\r\n  last: s3\r\n"
+    # a nested mapping or list keeps its keys and dashes (the file loads as the same shape), every
+    # value masked; a block scalar's text (vault: |, cert: |) is masked whole, keys or not
+    text = (b"top:\r\n  vault:\r\n      deep: s3cret\r\n    other: s3cret2\r\n    cert: |\r\n      k: v1\r\n"
+            b"      - v2\r\n    - name: v3\r\n  after: kept\r\nvault:\r\n  last: s3\r\nvault: |\r\n  k: v4\r\n"
+            b"  - v5\r\nend: kept\r\n")
     for fast in (True, False):
         redactor = Redactor([rule_set], Tokenizer(b"k" * 32, None), "config", "x.yaml", use_prefilter=fast)
         out = b"".join(redactor.feed(text[i:i + size]) for i in range(0, len(text), size)) + redactor.finish()
-        assert out == (b"top:\r\n  vault:\r\n      REDACTED\r\n    REDACTED\r\n  after: kept\r\n"
-                       b"vault:\r\n  REDACTED\r\n")
+        assert out == (b"top:\r\n  vault:\r\n      deep: REDACTED\r\n    other: REDACTED\r\n    cert: |\r\n"
+                       b"      REDACTED\r\n      REDACTED\r\n    - name: REDACTED\r\n  after: kept\r\n"
+                       b"vault:\r\n  last: REDACTED\r\nvault: |\r\n  REDACTED\r\n  REDACTED\r\nend: kept\r\n")
 
 
 @pytest.mark.parametrize("block", ["begin: 'x'", "begin: 'x'\n      end: 'y'\n      until: dedent",
                                    "begin: 'x'\n      until: outdent"])
 def test_a_block_needs_exactly_one_of_end_and_until_dedent(tmp_path, block) -> None:
     body = DEDENT_BLOCK.replace("{name}", "bad-block").replace(
-        "begin: '^\\s*vault:$'\n      until: dedent", block)
+        "begin: '^\\s*vault:(?:[ \\t]*\\|)?$'\n      until: dedent", block)
+    assert body != DEDENT_BLOCK.replace("{name}", "bad-block")
     write(tmp_path, "bad-block", body)
     with pytest.raises(BadRuleSet, match="block"):
         load_rule_sets(["bad-block"], extra_dirs=[tmp_path])
