@@ -3,15 +3,19 @@
 A token is ``<CATEGORY>_<10 lowercase letters>`` (``+`` kept in front for phone numbers that
 had one), e.g. ``PHONE_kqzvmbtrwe``, ``+PHONE_kqzvmbtrwe``, ``EMAIL_abqxyzlmno``. Tokens hold no
 digits, so no number rule can match them again (redaction is idempotent). The letters come
-(byte mod 26) from the first 10 bytes of HMAC-SHA256(site key, category NUL normalised value): the same value in the same category
-gives the same token on every file of the site (correlation across SIP Server, URS, ICON), and
-nobody without the site key can test guesses of a phone number against a token.
+(byte mod 26) from the first 10 bytes of HMAC-SHA256(site key, normalised value): the same value
+gives the same letters on every file of the site, whichever rule found it (correlation across
+SIP Server, URS, ICON: a caller's number is ``PHONE_kqzvmbtrwe`` in a SIP header and
+``USERDATA_kqzvmbtrwe`` in attached data), and nobody without the site key can test guesses of a
+phone number against a token. The category prefix only says which rule found the value.
 
-Phone normalisation before hashing (category ``phone`` only): visual separators (space, ``-``,
-``.``, ``(``, ``)``, ``/``) and a leading ``+`` are removed, so ``+1 555-555-0142``,
+Phone normalisation before hashing (every value of category ``phone``, and a value of any
+category made only of digits, visual separators and a leading ``+``): the separators (space,
+``-``, ``.``, ``(``, ``)``, ``/``) and the ``+`` are removed, so ``+1 555-555-0142``,
 ``+15555550142`` and ``15555550142`` share a token. No country code is added or removed:
 ``5555550142`` and ``15555550142`` get different tokens (guessing a country would be wrong as
-often as right). All other categories hash the exact bytes.
+often as right). Other values hash their exact bytes. (Phone tokens are those of earlier
+releases; the letters of other categories changed when they stopped depending on the category.)
 
 The token map (token -> category, value) is a sqlite3 file that stays on the host, mode 0600;
 support asks the site to look a token up when needed. It is never bundled.
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import hmac
 import os
+import re
 import sqlite3
 import time
 from pathlib import Path
@@ -34,6 +39,7 @@ KEY_FILE = "site.key"
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _BYTE_TO_LETTER = bytes(_LETTERS.encode()[b % 26] for b in range(256))   # ~47 bits in 10 letters
 _PHONE_SEPARATORS = b" -.()/"
+_PHONE_SHAPED = re.compile(rb"\+?[0-9 .()/-]*[0-9][0-9 .()/-]*")   # digits, separators, a leading +
 _CACHE_LIMIT = 16_384          # bounded memory: ~3 MB per worker; a miss only costs one HMAC
 
 
@@ -82,11 +88,12 @@ def token_prefix(category: str) -> str:
 
 
 def normalise(category: str, value: bytes) -> tuple[bytes, bool]:
-    """(bytes to hash, keep a leading '+') for a value of a category."""
-    if category != "phone":
-        return value, False
-    plus = value.startswith(b"+")
-    return value.translate(None, _PHONE_SEPARATORS).lstrip(b"+"), plus
+    """(bytes to hash, keep a leading '+') for a value of a category: the same for every
+    category, so one value gets the same letters whichever rule found it."""
+    if category == "phone" or _PHONE_SHAPED.fullmatch(value):
+        plus = category == "phone" and value.startswith(b"+")
+        return b"phone\0" + value.translate(None, _PHONE_SEPARATORS).lstrip(b"+"), plus
+    return b"value\0" + value, False
 
 
 class TokenStore:
@@ -187,7 +194,7 @@ class Tokenizer:
         if cached is not None:
             return cached
         material, plus = normalise(category, value)
-        digest = hmac.digest(self._key, category.encode() + b"\0" + material, "sha256")   # one C call
+        digest = hmac.digest(self._key, material, "sha256")   # one C call
         letters = digest[:10].translate(_BYTE_TO_LETTER)
         token = ("+" if plus else "").encode() + token_prefix(category).encode("ascii") + b"_" + letters
         if len(self._cache) >= _CACHE_LIMIT:

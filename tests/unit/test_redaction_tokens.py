@@ -68,8 +68,22 @@ def test_tokens_are_deterministic_per_key_and_category() -> None:
     a, b = Tokenizer(KEY, None), Tokenizer(KEY, None)
     assert a.token("phone", b"5555550142") == b.token("phone", b"5555550142")
     assert a.token("phone", b"5555550142") != a.token("phone", b"5555550143")
-    assert a.token("phone", b"5555550142")[6:] != a.token("userdata", b"5555550142")[9:]
     assert Tokenizer(b"x" * 32, None).token("phone", b"5555550142") != a.token("phone", b"5555550142")
+
+
+def test_one_value_gets_the_same_letters_whichever_rule_found_it() -> None:
+    """The same secret, the same token everywhere: a caller's number found by a SIP rule
+    (phone), in attached data (userdata) or in a URS strategy line must correlate; so must a
+    name or an e-mail. The category prefix only says which rule found it."""
+    t = Tokenizer(KEY, None)
+    phone = t.token("phone", b"+1 555-555-0142")
+    assert phone.startswith(b"+PHONE_")
+    assert t.token("userdata", b"15555550142") == b"USERDATA_" + phone[7:]
+    assert t.token("userdata", b"(555) 555-0142")[9:] == t.token("phone", b"5555550142")[6:]
+    assert t.token("name", b"Jane Roe")[5:] == t.token("userdata", b"Jane Roe")[9:]
+    assert t.token("email", b"jane@example.com")[6:] == t.token("user", b"jane@example.com")[5:]
+    assert t.token("name", b"Jane Roe") != t.token("name", b"Jane Roe2")
+    assert t.token("userdata", b"1.2.3a")[9:] != t.token("userdata", b"123a")[9:]
 
 
 def test_phone_normalisation() -> None:
