@@ -37,6 +37,9 @@ FRAGMENTS = [
     "Content-Type: text/plain", "--b1", "Cookie=JSESSIONID=", "Set-Cookie: ", "ngi: input_end|dtmf|",
     "field_filled|pin|", "<input mode=\"dtmf\">", "</input>", "{\"customer\":{\"name\":", "'Account'",
     "INTERACTION_ID=", "secureKey", "pin-length=", "hide-first,4", "\"${X}\"",
+    # prose passwords, Oracle connect strings, credentials pairs, webhooks (session 17)
+    "with password ", "password is ", "credentials ", "admin:", "icon/", "@ORCL", "/x@",
+    "hooks.slack.com/services/T1/B1/", "/IncomingWebhook/",
 ]
 
 line_text = st.lists(
