@@ -13,8 +13,10 @@ explicit consent for binary logs (``Candidate.unredacted_consent``), and that is
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import os
+import re
 import signal
 import sys
 from dataclasses import dataclass
@@ -211,31 +213,39 @@ class _counting:
         return data
 
 
-def _read_range(fd: int, size: int, candidate: Candidate, chunk: int):
+def _read_range(fd: int, size: int, candidate: Candidate, chunk: int, newline: bytes = b"\n"):
     """Yield the bytes to collect, as of open time (never past ``size``).
 
     * tail_bytes (size cap): the line-aligned last N bytes;
     * start_offset (snapshot): from there on;
     * whole_lines_only (snapshot): stop after the last newline, so a line still being written
       is collected whole by the next run. The generator's ``end`` attribute tells where it stopped.
+
+    ``newline`` is the newline as the file stores it: one byte, or one UTF-16 code unit (two
+    bytes, found only at an even offset, so that a cut never falls inside a character).
     """
+    unit = len(newline)
     start = candidate.start_offset
+    if start % unit:
+        raise RedactionFailed(path="", problem="resume offset inside a UTF-16 character; left out")
     if candidate.tail_bytes is not None and candidate.tail_bytes < size - start:
         start = size - candidate.tail_bytes
+        start += -start % unit
         os.lseek(fd, start, os.SEEK_SET)
         probe = os.read(fd, min(chunk, size - start))
-        cut = probe.find(b"\n")
+        cut = _find_newline(probe, newline)
         if cut < 0:
             return start, []
-        start += cut + 1
+        start += cut + unit
     stop = size
     if candidate.whole_lines_only and size > start:
         window = min(size - start, 1 << 20)
         while True:
+            window -= (size - window) % unit          # read from a code-unit boundary
             tail = os.pread(fd, window, size - window)
-            cut = tail.rfind(b"\n")
+            cut = _find_newline(tail, newline, last=True)
             if cut >= 0:
-                stop = size - window + cut + 1
+                stop = size - window + cut + unit
                 break
             if window >= size - start:
                 stop = start            # no complete line yet
@@ -253,6 +263,16 @@ def _read_range(fd: int, size: int, candidate: Candidate, chunk: int):
             yield data
 
     return start, chunks()
+
+
+def _find_newline(data: bytes, newline: bytes, *, last: bool = False) -> int:
+    """Offset of the first (or last) ``newline`` in ``data`` that starts on a code-unit boundary
+    (``data`` starts on one), or -1."""
+    unit = len(newline)
+    pos = data.rfind(newline) if last else data.find(newline)
+    while pos > 0 and pos % unit:
+        pos = data.rfind(newline, 0, pos + unit - 1) if last else data.find(newline, pos + 1)
+    return pos
 
 
 CHANGED_SINCE_SELECTION = "changed since selection: not the file that was selected"
@@ -316,6 +336,68 @@ def _gunzip(chunks, compressed_size: int, out_chunk: int):
                                                "member: still being written, or cut short); left out")
 
 
+UTF16_BOMS = {b"\xff\xfe": "UTF-16LE", b"\xfe\xff": "UTF-16BE"}
+UTF16_NEWLINES = {"UTF-16LE": b"\n\0", "UTF-16BE": b"\0\n"}
+# Three characters in a row each of whose two bytes is printable ASCII: what 8-bit text (6+ bytes)
+# becomes when read as UTF-16, e.g. "Password=" appended to a UTF-16 file by `echo ... >> file`.
+# Rules would not see such text, and it comes back by re-encoding, so it must not be shipped. The
+# box-drawing block (U+2500-U+257F, banner frames) is not counted; CJK text matches (see below).
+_MISREAD_8BIT = re.compile("[%s]{3}" % "".join(
+    f"\\u{high:02x}20-\\u{high:02x}7e" for high in range(0x20, 0x7F) if high != 0x25))
+
+
+def _utf16_encoding(candidate: Candidate, head: bytes) -> str | None:
+    """"UTF-16LE"/"UTF-16BE" for a text starting with that byte order mark, else None (no BOM:
+    bytes as they are). Never for a binary shipped raw by consent; not for a UTF-32LE BOM."""
+    if candidate.unredacted_consent or head.startswith(b"\xff\xfe\0\0"):
+        return None
+    return UTF16_BOMS.get(head[:2])
+
+
+def _utf16_head(head: bytes, encoding: str) -> bytes:
+    """The first bytes of a UTF-16 file as UTF-8, for the stages that read a segment's header."""
+    body = head[2:len(head) - len(head) % 2]
+    return body.decode(encoding, "replace").encode("utf-8")
+
+
+def _utf16_to_utf8(chunks, encoding: str, *, bom: bool):
+    """Decode UTF-16 text chunk by chunk (a character may be cut anywhere between two chunks,
+    also inside a surrogate pair) into UTF-8, line endings as they are, the byte order mark
+    (``bom``: the stream starts with it) dropped. Memory: one chunk.
+
+    Fails closed, never replacing: a lone surrogate or a text that ends inside a character is
+    not UTF-16 text (a damaged file, or binary data behind a BOM), and replacing it would guess
+    at what a rule is to see. Also left out: a run of characters that 8-bit text read as UTF-16
+    would make (``_MISREAD_8BIT``): such text is hidden from every rule, though a re-encoding
+    brings it back. That also leaves out UTF-16 text in Chinese or Japanese, as before."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    read = 0
+    before = ""                        # the last characters of the previous chunk
+    for data in itertools.chain(chunks, (None,)):
+        final = data is None
+        try:
+            text = decoder.decode(b"" if final else data, final)
+        except UnicodeDecodeError as exc:
+            problem = ("ends inside a character (an odd number of bytes, or half a surrogate pair)"
+                       if final else f"a lone surrogate near byte {read + exc.start}")
+            raise RedactionFailed(path="", problem=f"not valid {encoding} text: {problem}; left out") from None
+        read += 0 if final else len(data)
+        if bom and text:
+            bom = False
+            if text[0] == "\ufeff":
+                text = text[1:]
+        misread = _MISREAD_8BIT.search(before + text)
+        if misread:
+            raise RedactionFailed(path="", problem=(
+                f"{encoding} text with characters that may be 8-bit text read as UTF-16 "
+                f"({misread.group()!r}): no rule would see that text; left out"))
+        before = (before + text)[-2:]
+        if text:
+            yield text.encode("utf-8")
+
+
 def _with_head(chunks, size: int = 16384):
     """(first `size` bytes, the same chunks again) without reading anything twice."""
     taken: list[bytes] = []
@@ -325,8 +407,6 @@ def _with_head(chunks, size: int = 16384):
         have += len(data)
         if have >= size:
             break
-    import itertools
-
     return b"".join(taken)[:size], itertools.chain(taken, chunks)
 
 
@@ -348,12 +428,17 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             if gzipped:   # a compressed rotation: redact the text inside, store it uncompressed
                 candidate = dataclasses.replace(candidate, tail_bytes=None, start_offset=0,
                                                 whole_lines_only=False)
-            start, chunks = _read_range(fd, size, candidate, _CONFIG.chunk_size)
+            encoding = None if gzipped else _utf16_encoding(candidate, head)
+            start, chunks = _read_range(fd, size, candidate, _CONFIG.chunk_size,
+                                        UTF16_NEWLINES[encoding] if encoding else b"\n")
             counted = _counting(chunks)
+            chunks = counted
             if gzipped:
                 head, chunks = _with_head(_gunzip(counted, size, _CONFIG.chunk_size))
-            else:
-                chunks = counted
+                encoding = _utf16_encoding(candidate, head)
+            if encoding:  # UTF-16 text: redacted, scanned and stored as UTF-8
+                head = _utf16_head(head, encoding)
+                chunks = _utf16_to_utf8(chunks, encoding, bom=start == 0)
             stages = _stages(candidate, head, info.st_mtime)
             piece_writer = PieceWriter(_CONFIG.tmp_dir, _CONFIG.fmt, level=_CONFIG.level,
                                        inline_max=INLINE_PIECE_MAX)
@@ -380,9 +465,17 @@ def process_member(candidate: Candidate) -> MemberOutcome:
         _flush_tokens()
         kept_first = stages.trimmer.kept_first if stages.trimmer is not None else None
         kept_last = stages.trimmer.kept_last if stages.trimmer is not None else None
-        note = "tail of file (size cap)" if candidate.tail_bytes is not None else ""
+        notes = []
+        if candidate.tail_bytes is not None:
+            notes.append("tail of file (size cap)")
         if gzipped:
-            note = f"decompressed from {Path(candidate.host_path).name}"
+            notes.append(f"decompressed from {Path(candidate.host_path).name}")
+        if encoding:
+            notes.append(f"converted from {encoding} to UTF-8")
+        nuls_dropped = stages.redactor.nuls_dropped if stages.redactor is not None else 0
+        if nuls_dropped:
+            notes.append(f"{nuls_dropped} trailing NUL {'characters' if encoding else 'bytes'} dropped")
+        note = "; ".join(notes)
         result = MemberResult(
             host_path=candidate.host_path[:-3] if gzipped else candidate.host_path,
             original_path=candidate.host_path if gzipped else "",

@@ -101,6 +101,8 @@ class Redactor:
         self._rules = compiled_rules(rule_sets, kind)
         self._all_rules = list(range(len(self._rules.rules)))
         self._pending = b""
+        self._nuls = 0                         # NUL bytes held back: a run at the end of what was fed
+        self.nuls_dropped = 0                  # the NUL run that ended the file, dropped at finish
         self._sniffed = False
         self._block: CompiledRule | None = None
         self._block_indent = 0                 # the begin line's indentation (blocks until dedent)
@@ -127,6 +129,9 @@ class Redactor:
     # ------------------------------------------------------------------ stream
     def feed(self, data: bytes) -> bytes:
         self._check_usable()
+        data = self._hold_nul_tail(data)
+        if not data:
+            return b""
         buffer = self._pending + data if self._pending else bytes(data)
         cut = buffer.rfind(b"\n") + 1
         self._pending = buffer[cut:]
@@ -138,8 +143,27 @@ class Redactor:
         self._check_usable()
         rest, self._pending = self._pending, b""
         out = self._run(rest) if rest else b""
+        self.nuls_dropped, self._nuls = self._nuls, 0   # the file ended in them: padding, dropped
         self._failed = "finished"
         return out
+
+    def _hold_nul_tail(self, data: bytes) -> bytes:
+        """``data`` without the NUL run it ends with, which is counted, not kept.
+
+        A log preallocated by its writer, or cut by a crash or power loss, ends in a run of NUL
+        bytes: that run is padding, not text, and is dropped at ``finish`` (``nuls_dropped``).
+        Whether a run is the end is known only when the next non-NUL byte or the end comes, so
+        it is held back as a count (memory stays bounded however long it is). A NUL anywhere
+        else, here or in a later chunk, fails closed in ``_check_content``: inside a line it
+        could split a secret so that no rule sees it."""
+        if self._nuls:
+            if not data.strip(b"\0"):
+                self._nuls += len(data)
+                return b""
+            self._fail("NUL bytes followed by text: binary content cannot be redacted")
+        text = data.rstrip(b"\0")
+        self._nuls = len(data) - len(text)
+        return text
 
     def _check_usable(self) -> None:
         if self._failed is not None:

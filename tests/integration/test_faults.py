@@ -155,6 +155,30 @@ def test_binary_content_in_a_log_is_left_out_not_shipped(host, tmp_path):
     assert_clean(tmp_path / "out")
 
 
+def test_a_segment_ending_in_nul_padding_is_collected_without_it(host, tmp_path):
+    """After a crash or power loss a segment ends in NULs: support wants exactly that file."""
+    segment = newest_segment(host)
+    with open(segment, "ab") as handle:
+        handle.write(b"\tAttributeANI\t'" + SECRET_NUMBER + b"'\n" + bytes(4096))
+    proc, report = collect(host, tmp_path / "out")
+    assert proc.returncode == ExitCode.OK, proc.stderr
+    manifest, members = manifest_of(report)
+    rel = f"{APP_LOGS}/{segment.name}"
+    assert members[rel].endswith(b"'\n") and b"\0" not in members[rel]
+    assert [f["note"] for f in manifest["files"] if f["path"] == rel] == ["4096 trailing NUL bytes dropped"]
+    assert all(SECRET_NUMBER not in data for data in members.values())
+    assert_clean(tmp_path / "out")
+
+
+def test_a_utf16_log_is_collected_as_redacted_utf8(host, tmp_path):
+    segment = newest_segment(host)
+    text = segment.read_bytes().decode("latin-1") + "\tAttributeANI\t'" + SECRET_NUMBER.decode() + "'\n"
+    segment.write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
+    outcome, _ = _process_alone(_candidate(segment, f"{APP_LOGS}/{segment.name}"), tmp_path)
+    assert outcome.excluded is None, outcome.excluded
+    assert outcome.result.note == "converted from UTF-16LE to UTF-8" and outcome.result.redactions
+
+
 def test_over_long_line_is_left_out_with_bounded_memory(host, tmp_path):
     segment = newest_segment(host)
     with open(segment, "ab") as handle:

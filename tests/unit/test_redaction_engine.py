@@ -504,6 +504,49 @@ def test_binary_content_fails_closed(rule_sets) -> None:
         redactor.feed(bytes(range(1, 32)) * 100 + b"\n")
 
 
+NUL_TAIL_LOG = b"09:15:05.000 Std 09900 ok\n\tAttributeANI\t'5555550142'\n09:15:06.000 Std 09900 last, cut"
+
+
+@pytest.mark.parametrize("size", [1, 5, 4096, 1 << 20])
+def test_a_nul_run_ending_the_file_is_dropped_and_counted_whatever_the_chunking(rule_sets, size) -> None:
+    """A segment preallocated, or cut by a crash, ends in NULs: the text is redacted, the run dropped."""
+    data = NUL_TAIL_LOG + b"\0" * 4096
+    redactor = Redactor(rule_sets, Tokenizer(KEY, None), "log", "x.snapshot.log")
+    out = b"".join(redactor.feed(data[i:i + size]) for i in range(0, len(data), size)) + redactor.finish()
+    assert out == redact(rule_sets, NUL_TAIL_LOG)[0] and b"5555550142" not in out and b"\0" not in out
+    assert out.endswith(b"last, cut") and redactor.nuls_dropped == 4096
+    assert redactor.stats == {"tlib-caller-number": 1}
+
+
+def test_a_huge_nul_tail_is_counted_not_held(rule_sets) -> None:
+    redactor = Redactor(rule_sets, Tokenizer(KEY, None), "log", "x.log", max_line_bytes=1000)
+    assert redactor.feed(b"line\n" + b"\0" * 700) == b"line\n"
+    for _ in range(64):                                    # 64 MiB of NULs: no line too long, no buffer
+        assert redactor.feed(bytes(1 << 20)) == b""
+    assert redactor.finish() == b"" and redactor.nuls_dropped == 700 + (64 << 20)
+
+
+def test_a_file_of_only_nuls_is_empty_text(rule_sets) -> None:
+    redactor = Redactor(rule_sets, Tokenizer(KEY, None), "log", "x.log")
+    assert redactor.feed(bytes(10)) + redactor.feed(bytes(3)) + redactor.finish() == b""
+    assert redactor.nuls_dropped == 13
+
+
+@pytest.mark.parametrize("pieces", [
+    [b"09:15:05.000 Std 09900 ok\x00\n09:15:06.000 Std 09900 ANI '5550103250'\n"],     # inside a line (T2)
+    [b"ok\nhalf\x00\x00", b"\x00rest of the line\n"],                               # a run split across chunks
+    [b"ok\n" + bytes(4096), bytes(10), b"appended after the padding\n"],             # text after a NUL run
+    [b"ok\n" + bytes(100), b"\n"],                                                  # a NUL line, then more
+    [b"pass\x00word=Secret1\n"],                                                  # a NUL splitting a key
+], ids=["inside-a-line", "split-run", "text-after-padding", "newline-after", "split-key"])
+def test_a_nul_anywhere_but_the_end_still_fails_closed(rule_sets, pieces) -> None:
+    redactor = Redactor(rule_sets, Tokenizer(KEY, None), "log", "x.log")
+    with pytest.raises(RedactionFailed, match="NUL bytes"):
+        for piece in pieces:
+            redactor.feed(piece)
+        redactor.finish()
+
+
 def test_overlong_line_fails_without_buffering_it(rule_sets) -> None:
     redactor = Redactor(rule_sets, Tokenizer(KEY, None), "log", "x.log", max_line_bytes=1000)
     assert redactor.feed(b"short\n" + b"a" * 600) == b"short\n"

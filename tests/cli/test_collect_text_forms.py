@@ -1,0 +1,73 @@
+"""End to end on a small tree: files support needs that used to be left out as "binary" (UTF-16
+configs, logs padded with NULs) are collected as redacted UTF-8 text; NULs inside text are not."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from collector.bundlereader import iter_members
+from collector.errors import ExitCode
+from tests.cli.conftest import run_gcollect
+
+HEADER = ("Genesys SIP Server, version 8.1.104.37\nApplication name:  SIPS_A\nApplication type:  TServer\n"
+          "Host name:  probe-gen01\nLocal time:  2026-11-25T09:00:00.000\nStart time (UTC):  2026-11-25T14:00:00.000\n"
+          "Time zone:  18000\nFile:  (0000000007) {name}\n"
+          "Command line:  ./sip_server -host cfghost -port 2020 -app SIPS_A\n")
+PC_INI = "D/I3/IC/Server/utf16.ini"
+SIPS_INI = "opt/genesys/SIPS_A/SIPS_A.ini"
+LOGS = "var/log/genesys/SIPS_A"
+SNAPSHOT = f"{LOGS}/SIPS_A.20261125_090000_000.snapshot.log"
+SEGMENT = f"{LOGS}/SIPS_A-768.20261125_090000_000.log"
+RINGING = (b"@09:15:05.8712 [0] 8.1.104.37 distribute_event: message EventRinging\n"
+           b"\tAttributeANI\t'5550103456'\n\tAttributeConnID\t007b02aa3c1f0011\n")
+
+
+def make_tree(root: Path) -> None:
+    def put(rel: str, data: bytes) -> None:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(data)
+
+    # PureConnect server config as Windows writes it: UTF-16LE with a BOM, CRLF (F21)
+    put(PC_INI, b"\xff\xfe" + "[Database]\r\nPassword=Secret123\r\nServer=db01 M\u00fcller\r\n".encode("utf-16-le"))
+    put("opt/genesys/SIPS_A/sip_server", b"\x7fELF")
+    put("opt/genesys/SIPS_A/run.sh", b'#!/bin/sh\ncd /opt/genesys/SIPS_A\n./sip_server -host cfghost -port 2020'
+                                     b' -app SIPS_A "$@"\n')
+    put(SIPS_INI, b"\xfe\xff" + "[TServer]\npassword=BeSecret77\n".encode("utf-16-be"))
+    # the snapshot after a crash: 4 KB of NULs after the last record (T2)
+    put(SNAPSHOT, HEADER.format(name=Path(SNAPSHOT).name).encode() + RINGING + bytes(4096))
+    # one NUL inside a line: still left out
+    put(SEGMENT, HEADER.format(name=Path(SEGMENT).name).encode()
+        + b"09:15:05.000 Std 09900 ok\x00\n09:15:06.000 Std 09900 ANI '5550103250'\n")
+
+
+def test_utf16_configs_and_a_nul_padded_snapshot_are_collected_redacted(tmp_path):
+    root = tmp_path / "host"
+    make_tree(root)
+    proc = run_gcollect("collect", "--root", str(root), "--output", str(tmp_path / "out"), "--state-dir",
+                        str(tmp_path / "state"), "--all-logs", "--json", "--priority", "normal")
+    assert proc.returncode == ExitCode.PARTIAL, proc.stderr.decode()   # the segment with a NUL inside
+    report = json.loads(proc.stdout)
+    members = dict(iter_members(Path(report["bundle"])))
+    manifest = json.loads(members["manifest.json"])
+    files = {f["path"]: f for f in manifest["files"]}
+    stored = {path: members[path] for path in (PC_INI, SIPS_INI, SNAPSHOT)}
+
+    assert stored[PC_INI] == "[Database]\r\nPassword=REDACTED\r\nServer=db01 M\u00fcller\r\n".encode("utf-8")
+    assert files[PC_INI]["note"] == "converted from UTF-16LE to UTF-8"
+    assert stored[SIPS_INI] == b"[TServer]\npassword=REDACTED\n"
+    assert files[SIPS_INI]["note"] == "converted from UTF-16BE to UTF-8"
+
+    snapshot = stored[SNAPSHOT]
+    assert snapshot.startswith(b"Genesys SIP Server") and b"\0" not in snapshot and b"5550103456" not in snapshot
+    assert snapshot.endswith(b"\tAttributeANI\t'PHONE_" + snapshot.rsplit(b"PHONE_", 1)[1])
+    assert b"\tAttributeConnID\t007b02aa3c1f0011\n" in snapshot               # correlation kept
+    assert files[SNAPSHOT]["note"] == "4096 trailing NUL bytes dropped"
+
+    assert SEGMENT not in files
+    assert [e["reason"] for e in manifest["excluded"] if e["path"] == SEGMENT] == [
+        "cannot be redacted: NUL bytes: binary content cannot be redacted"]
+    assert report["scan_findings"] == []
+    for secret in (b"Secret123", b"BeSecret77", b"5550103456", b"5550103250",
+                   "Secret123".encode("utf-16-le"), "BeSecret77".encode("utf-16-be")):
+        assert all(secret not in data for data in members.values()), secret

@@ -1,0 +1,190 @@
+"""The member stages in front of redaction that turn a file into text the rules can see: UTF-16
+(with a BOM) decoded to UTF-8, and a NUL run ending a log dropped (collector/member.py)."""
+
+from __future__ import annotations
+
+import gzip
+import os
+from pathlib import Path
+
+import pytest
+
+from collector import member
+from collector.errors import RedactionFailed
+from collector.model import Candidate, Window
+
+INI = "[Database]\r\nPassword=Secret123\r\nServer=db01 \u260e M\u00fcller \U0001f600\r\n; \u2554\u2550\u2550\u2550\u2557 \u2026\r\n"
+BOMS = {"UTF-16LE": b"\xff\xfe", "UTF-16BE": b"\xfe\xff"}
+
+
+def utf16(text: str, encoding: str = "UTF-16LE") -> bytes:
+    return BOMS[encoding] + text.encode(encoding)
+
+
+def decode(data: bytes, encoding: str, size: int, *, bom: bool = True) -> bytes:
+    chunks = [data[i:i + size] for i in range(0, len(data), size)]
+    return b"".join(member._utf16_to_utf8(chunks, encoding, bom=bom))
+
+
+@pytest.mark.parametrize("encoding", ["UTF-16LE", "UTF-16BE"])
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 4096])
+def test_utf16_becomes_utf8_whatever_the_chunking(encoding, size) -> None:
+    """A character (also a surrogate pair) may be cut anywhere, at odd offsets too; line endings
+    stay as they are, the BOM goes."""
+    assert decode(utf16(INI, encoding), encoding, size) == INI.encode("utf-8")
+
+
+@pytest.mark.parametrize("tail,reason", [
+    ("\ud800".encode("utf-16-le", "surrogatepass") + "x\r\n".encode("utf-16-le"), "lone surrogate"),  # high
+    ("a\udc00b".encode("utf-16-le", "surrogatepass"), "lone surrogate"),                             # low
+    (b"a\x00b", "ends inside a character"),                                                     # odd byte count
+    ("\ud83d".encode("utf-16-le", "surrogatepass"), "ends inside a character"),                 # half a pair at the end
+])
+def test_invalid_utf16_fails_closed(tail, reason) -> None:
+    with pytest.raises(RedactionFailed, match=reason):
+        decode(utf16("ok\r\n") + tail, "UTF-16LE", 3)
+
+
+@pytest.mark.parametrize("size", [1, 5, 4096])
+def test_8bit_text_appended_to_a_utf16_file_is_left_out(size) -> None:
+    """`echo Password=Secret1 >> file.log` on a UTF-16 file: read as UTF-16 those bytes are CJK
+    characters no rule sees, and re-encoding gives them back: never shipped."""
+    data = utf16("line one\r\n") + b"Password=Secret1\r\n"
+    with pytest.raises(RedactionFailed, match="8-bit text read as UTF-16"):
+        decode(data, "UTF-16LE", size)
+
+
+def test_a_misread_run_split_between_chunks_is_seen() -> None:
+    data = utf16("ok") + b"Passwo"                  # U+6150 in the first chunk, U+7373 U+6F77 in the next
+    with pytest.raises(RedactionFailed, match="8-bit"):
+        b"".join(member._utf16_to_utf8([data[:8], data[8:]], "UTF-16LE", bom=True))
+
+
+def test_without_a_bom_at_the_start_nothing_is_dropped() -> None:
+    text = "\ufeffx\r\n"            # a stream read from an offset: a U+FEFF there is text
+    assert decode(text.encode("utf-16-be"), "UTF-16BE", 2, bom=False) == text.encode("utf-8")
+
+
+@pytest.mark.parametrize("head,expected", [
+    (b"\xff\xfe[\x00", "UTF-16LE"), (b"\xfe\xff\x00[", "UTF-16BE"),
+    (b"\xff\xfe\x00\x00[\x00\x00\x00", None),       # UTF-32LE: not UTF-16
+    (b"[Database]\r\n", None), (b"\xef\xbb\xbf[Database]", None),
+])
+def test_only_a_utf16_bom_makes_a_file_utf16(head, expected) -> None:
+    candidate = Candidate(source=Path("x.ini"), host_path="x.ini", product="p", installation="i",
+                          spec_id="s", kind="config", size=10, mtime=0.0)
+    assert member._utf16_encoding(candidate, head) == expected
+    raw = Candidate(source=Path("x.ininlog"), host_path="x.ininlog", product="p", installation="i",
+                    spec_id="s", kind="binary-log", size=10, mtime=0.0, unredacted_consent=True)
+    assert member._utf16_encoding(raw, head) is None   # shipped raw by consent: byte for byte
+
+
+def test_newlines_are_found_only_on_a_code_unit_boundary() -> None:
+    # U+0A41 U+4100 "\n" (41 0A 00 41 0A 00): the first b"\n\0" is at offset 1, inside characters
+    data = "\u0a41\u4100\n".encode("utf-16-le")
+    assert data.find(b"\n\0") == 1
+    assert member._find_newline(data, b"\n\0") == 4
+    assert member._find_newline(data, b"\n\0", last=True) == 4
+    assert member._find_newline(data[:4], b"\n\0") == member._find_newline(data[:4], b"\n\0", last=True) == -1
+    assert member._find_newline(b"a\nb\n", b"\n", last=True) == 3
+
+
+def _candidate(path: Path, kind: str = "log", **extra) -> Candidate:
+    info = path.stat()
+    return Candidate(source=path, host_path=f"var/log/x/{path.name}", product="sip-server", installation="X",
+                     spec_id="segments", kind=kind, size=info.st_size, mtime=0.0,
+                     rule_sets=("common-secrets", "config-secrets", "tlib"), device=info.st_dev, inode=info.st_ino,
+                     **extra)
+
+
+def _process(tmp_path: Path, candidate: Candidate, chunk: int = 4096):
+    pieces = tmp_path / "pieces"
+    pieces.mkdir(exist_ok=True)
+    member.configure_worker(member.WorkerConfig(pieces, "tar.gz", None, b"k" * 32, tmp_path / "t.db", (),
+                                                Window(), chunk))
+    try:
+        outcome = member.process_member(candidate)
+    finally:
+        member.close_worker()
+    piece = outcome.piece
+    stored = None if piece is None else gzip.decompress(piece.data if piece.path is None else piece.path.read_bytes())
+    return outcome, stored
+
+
+LINES = "".join(f"09:15:{i % 60:02d}.000 Std 09900 line {i} \u00e9t\u00e9\r\n" for i in range(400))
+
+
+def test_a_capped_utf16_log_keeps_its_last_whole_lines(tmp_path) -> None:
+    """The size cap's cut is made on a code unit and after a newline: the tail decodes cleanly."""
+    path = tmp_path / "x.log"
+    path.write_bytes(utf16(LINES))
+    for tail in (1001, 1000, 4321):
+        outcome, stored = _process(tmp_path, _candidate(path, tail_bytes=tail), chunk=333)
+        assert outcome.excluded is None, outcome.excluded
+        assert LINES.encode("utf-8").endswith(stored) and stored.startswith(b"09:15:")
+        assert outcome.result.note == "tail of file (size cap); converted from UTF-16LE to UTF-8"
+
+
+def test_a_growing_utf16_log_is_read_to_its_last_newline_and_resumed_there(tmp_path) -> None:
+    path = tmp_path / "x.log"
+    path.write_bytes(utf16(LINES) + "09:16:00.000 Std 09900 half a li".encode("utf-16-le"))
+    outcome, stored = _process(tmp_path, _candidate(path, whole_lines_only=True), chunk=500)
+    assert outcome.excluded is None and stored == LINES.encode("utf-8")
+    end = outcome.result.end_offset
+    assert end == len(utf16(LINES))
+    with open(path, "ab") as handle:
+        handle.write("ne\r\n".encode("utf-16-le"))
+    outcome, stored = _process(tmp_path, _candidate(path, start_offset=end, whole_lines_only=True))
+    assert outcome.excluded is None and stored == b"09:16:00.000 Std 09900 half a line\r\n"
+
+
+def test_a_utf16_config_is_redacted_as_utf8(tmp_path) -> None:
+    path = tmp_path / "utf16.ini"
+    path.write_bytes(utf16(INI))
+    outcome, stored = _process(tmp_path, _candidate(path, kind="config"), chunk=7)
+    assert outcome.excluded is None, outcome.excluded
+    assert stored == INI.replace("Secret123", "REDACTED").encode("utf-8")
+    assert outcome.result.note == "converted from UTF-16LE to UTF-8"
+    assert outcome.result.size_in == path.stat().st_size and outcome.result.redactions
+
+
+def test_a_gzipped_utf16_log_is_decompressed_and_converted(tmp_path) -> None:
+    path = tmp_path / "x.20250101.log.gz"
+    path.write_bytes(gzip.compress(utf16(LINES + "\tpassword=GzPw_1\r\n")))
+    outcome, stored = _process(tmp_path, _candidate(path))
+    assert outcome.excluded is None, outcome.excluded
+    assert b"GzPw_1" not in stored and stored.startswith(LINES.encode("utf-8"))
+    assert outcome.result.note == f"decompressed from {path.name}; converted from UTF-16LE to UTF-8"
+
+
+def test_a_utf16_log_padded_with_nuls_is_collected(tmp_path) -> None:
+    path = tmp_path / "x.log"
+    path.write_bytes(utf16(LINES) + bytes(4096))
+    outcome, stored = _process(tmp_path, _candidate(path))
+    assert outcome.excluded is None and stored == LINES.encode("utf-8")
+    assert outcome.result.note == "converted from UTF-16LE to UTF-8; 2048 trailing NUL characters dropped"
+
+
+def test_binary_behind_a_utf16_bom_is_left_out(tmp_path) -> None:
+    path = tmp_path / "x.log"
+    path.write_bytes(b"\xff\xfe" + bytes(range(256)) * 64)
+    outcome, stored = _process(tmp_path, _candidate(path))
+    assert outcome.result is None and stored is None and "cannot be redacted" in outcome.excluded.reason
+
+
+def test_a_log_ending_in_nuls_is_collected_and_says_so(tmp_path) -> None:
+    path = tmp_path / "x.snapshot.log"
+    path.write_bytes(b"09:15:05.000 Std 09900 ok\n\tAttributeANI\t'5550103456'\n" + bytes(5000))
+    outcome, stored = _process(tmp_path, _candidate(path), chunk=1024)
+    assert outcome.excluded is None, outcome.excluded
+    assert stored.startswith(b"09:15:05.000 Std 09900 ok\n\tAttributeANI\t'PHONE_") and stored.endswith(b"'\n")
+    assert outcome.result.note == "5000 trailing NUL bytes dropped"
+    assert outcome.result.size_in == outcome.result.end_offset == 5000 + 53
+
+
+def test_a_nul_inside_a_log_still_leaves_it_out(tmp_path) -> None:
+    path = tmp_path / "x.log"
+    path.write_bytes(b"09:15:05.000 Std 09900 ok\x00\n09:15:06.000 Std 09900 ANI '5550103250'\n" + bytes(100))
+    outcome, stored = _process(tmp_path, _candidate(path), chunk=16)
+    assert outcome.result is None and stored is None and "NUL bytes" in outcome.excluded.reason
+    assert os.listdir(tmp_path / "pieces") == []
