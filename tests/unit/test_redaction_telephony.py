@@ -138,7 +138,7 @@ def test_scanner_finds_caller_numbers_under_free_text_labels(line) -> None:
     scanner = LeakScanner("x.log")
     scanner.feed(line.encode() + b"\n")
     scanner.finish()
-    assert [f.category for f in scanner.findings] == ["caller-number"]
+    assert scanner.findings and {f.category for f in scanner.findings} == {"caller-number"}
 
 
 @pytest.mark.parametrize("line", [
