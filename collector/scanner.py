@@ -30,7 +30,10 @@ _NET_PATTERN = (
     rb"|(?P<password>(?i:\b(?:password|passwd|pwd|secret)\b)[\"']?[\t\x0b\x0c ]*(?:=|:|\s=>)[\t\x0b\x0c ]*"
     rb"(?P<pwvalue>[^\s,;&]+))"   # on its own line: an empty value is not the next line's text
     rb"|(?P<caller>\bAttribute(?:ANI|DNIS|OtherDN|CallingNumber|CalledNumber|CollectedDigits)"
-    rb"(?:\t|\s+\[str\]\s*=\s*)[\"']?(?P<callervalue>\+?[0-9][0-9 ()*#-]{3,}))"
+    rb"(?:\s+\[str\]\s*=\s*|[\t ]*[=:]?[\t ]*)[\"']?(?P<callervalue>\+?[0-9][0-9 ()*#,-]{3,}))"
+    # a caller under a free-text label (ICON, Stat Server: ANI [..], OtherDN '..', CLI=..)
+    rb"|(?P<label>(?:ANI|DNIS|OtherDN|CallingNumber|DialedNumber|CLI)[\t ]*[\['\"=:][\t ]*[\['\"]?"
+    rb"(?P<labelvalue>\+?\(?[0-9](?:(?:\) ?|[ (.,-])?[0-9])*))"
     rb"|(?P<sipid>\b(?:sips?|tel):(?P<sipuser>\+?[0-9][0-9.()-]{3,})(?:[@;>\s]|$))"
     rb"|(?P<email>[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z][A-Za-z]+\b)"
 )
@@ -50,9 +53,10 @@ except ImportError:  # pragma: no cover - google-re2 is a dependency
     _NET_RE2 = None
     _NET_SEARCH = span_search(_NET_GROUPS)
 _GROUP = {(k.decode() if isinstance(k, bytes) else k): v for k, v in _NET_GROUPS.groupindex.items()}
-_G_card, _G_pem, _G_jwt, _G_aws, _G_password, _G_pwvalue, _G_caller, _G_callervalue, _G_sipid, _G_sipuser, \
-    _G_email = (_GROUP[n] - 1 for n in ("card", "pem", "jwt", "aws", "password", "pwvalue", "caller",
-                                        "callervalue", "sipid", "sipuser", "email"))
+_G_card, _G_pem, _G_jwt, _G_aws, _G_password, _G_pwvalue, _G_caller, _G_callervalue, _G_label, _G_labelvalue, \
+    _G_sipid, _G_sipuser, _G_email = (_GROUP[n] - 1 for n in (
+        "card", "pem", "jwt", "aws", "password", "pwvalue", "caller", "callervalue", "label", "labelvalue",
+        "sipid", "sipuser", "email"))
 _EMAIL_GLUE = frozenset(b"._%+-:0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _WORDISH = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_.:/-")
 _PEM_BODY = re.compile(rb"^[A-Za-z0-9+/=]{32,}\r?$")
@@ -68,8 +72,9 @@ _SIP_PREFIX_FOR_EMAIL = re.compile(rb"(?:sips?:|tel:|Call-ID:\s*|\bi:\s*|@)[^\s]
 # What the redaction rules keep on purpose must not count as a finding here either (the rule
 # sets say why, next to each rule):
 # - a Luhn-valid T-Lib call or event identifier, an SDP origin's session id (card-number);
+#   and a numeric SIP Call-ID (Call-ID: 4539578763621486@192.0.2.20, compact i:);
 _NOT_A_CARD_LINE = re.compile(
-    rb"\s*(?:Attribute(?:\w*CallID|\w*ConnID|\w*ReferenceID|\w*SequenceNumber|NetworkNodeID|Timein\w*)\b|o=)")
+    rb"\s*(?:Attribute(?:\w*CallID|\w*ConnID|\w*ReferenceID|\w*SequenceNumber|NetworkNodeID|Timein\w*)\b|o=|(?i:call-id|i)\s*:)")
 # - a Genesys Info Mart row's key column (INTERACTION_ID=2024030500012344, START_DATE_TIME_KEY=);
 _ID_COLUMN = re.compile(rb"[A-Z]_(?:ID|KEY)=$")
 # - a party DN or *Number of fewer than 7 digits: an agent extension, a route point, an ISCC
@@ -77,6 +82,10 @@ _ID_COLUMN = re.compile(rb"[A-Z]_(?:ID|KEY)=$")
 #   short DNs as SIP URI user parts (sip-request-uri, sip-identity-header);
 _PARTY_ATTRIBUTE = re.compile(rb"Attribute(?:OtherDN|\w*Number)")
 PARTY_DIGITS = 7
+# - under a free-text label (party-number-label, kv-phone, phone-number-text), a number of fewer
+#   than 7 digits (an agent DN: OtherDN '7102'), and a label inside a longer word (ThisDN, the
+#   -ani of prefix-for-ani, AttributeOtherDN: the caller check above);
+_LABEL_GLUE = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_.-")
 # - a SIP URI without a user part: its host (REGISTER sip:192.0.2.20, <sip:192.0.2.20;lr>);
 _IPV4 = re.compile(rb"\d{1,3}(?:\.\d{1,3}){3}")
 # - URS targets (AG_Sales@StatServer.GA, 7101@SIPSwitch.DN) (email); a JVM's [pid@host] is
@@ -220,6 +229,10 @@ class LeakScanner:
                 digits = re.sub(rb"\D", b"", g[_G_callervalue])
                 least = PARTY_DIGITS if _PARTY_ATTRIBUTE.match(g[_G_caller]) else 4
                 if len(digits) >= least and b"*" not in g[_G_callervalue]:
+                    self._add(text, start, "caller-number")
+            elif g[_G_label]:
+                digits = re.sub(rb"\D", b"", g[_G_labelvalue])
+                if len(digits) >= PARTY_DIGITS and not (start and text[start - 1] in _LABEL_GLUE):
                     self._add(text, start, "caller-number")
             elif g[_G_sipid]:
                 digits = re.sub(rb"\D", b"", g[_G_sipuser])
