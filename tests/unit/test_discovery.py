@@ -517,6 +517,21 @@ def test_cs_and_cs_proxy_configs_are_both_in_the_bundle(tmp_path: Path) -> None:
     for path in ("opt/genesys/ConfigServer/confserv.conf", "opt/genesys/ConfigServer/run.sh",
                  "opt/genesys/ConfigServer/tnsnames.ora", "opt/genesys/CSProxy/csproxy.conf"):
         assert any(m.endswith(path) for m in members), (path, sorted(members))
-    dirs = {(i["product"], i["app_dir"]) for i in report["installations"]}
-    assert {("config-server", "opt/genesys/ConfigServer"),
-            ("config-server-proxy", "opt/genesys/CSProxy")} <= dirs
+    manifest = json.loads(dict(iter_members(Path(report["bundle"])))["manifest.json"])
+    owners = {f["path"].rsplit("/", 1)[-1]: f.get("product") for f in manifest["files"]}
+    assert (owners["confserv.conf"], owners["csproxy.conf"]) == ("config-server",
+                                                                 "config-server-proxy")
+
+
+def test_a_product_found_by_markers_alone_is_listed_when_its_folder_gives_no_file(
+        tmp_path: Path) -> None:
+    from collector.model import Window
+    from collector.selection import Caps, select
+
+    write(tmp_path, "opt/genesys/gvp/MCP_8.5/bin/pwproxy", "")
+    profiles = _real_profiles()
+    found = discover(tmp_path, profiles)
+    mcp = find(found, "gvp-mcp")
+    plan = select(tmp_path, profiles, found, Window(), Caps())
+    assert not [m for m in plan.members if m.product == "gvp-mcp"]
+    assert [(s.host_path, s.product) for s in plan.skipped] == [(f"{mcp.app_dir}/", "gvp-mcp")]
