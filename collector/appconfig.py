@@ -13,7 +13,7 @@ Path mapping of a ``<filename>`` (the log *base*, Genesys appends ``.<timestamp>
 
 Pure text functions plus bounded reads (``MAX_CONFIG_BYTES``); ``examine_app_dir`` lists one
 app folder (and its ``config``/``conf``/``etc``/``resources`` sub-folders) for configs,
-launch scripts (``-app NAME``) and ``Detect.files`` markers.
+launch scripts (``-app NAME``) and ``Detect.files`` markers (also in its ``bin`` folder).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ MAX_SCRIPT_BYTES = 8 * 1024
 CONFIG_PATTERNS = ("*.cfg", "*.conf", "*.ini")
 JAVA_LOG_CONFIG_PATTERNS = ("logback*.xml", "log4j2*.xml", "log4j*.xml")
 CONFIG_SUBDIRS = ("config", "conf", "etc", "resources")   # also searched for config files
+BINARY_SUBDIRS = ("bin",)          # also searched for marker files (MCP_8.5/bin/pwproxy)
 SCRIPT_PATTERNS = ("run.sh", "*.sh", "*.bat", "*.cmd")
 LOG_OUTPUT_OPTIONS = ("all", "standard", "trace", "interaction", "debug", "alarm")
 NON_FILE_OUTPUTS = frozenset({"", "stdout", "stderr", "network", "memory", "syslog", "false"})
@@ -144,15 +145,23 @@ def app_name_from_sections(sections: dict[str, dict[str, str]]) -> str | None:
 
     Configuration Server style: ``[confserv] server = dbserver`` with a ``[dbserver]`` section:
     the section pointing at another section is the application (its name is the app name).
-    Otherwise the single non-generic section that has a ``port`` option.
+    Otherwise the single non-generic section that has a ``port`` option and names no other
+    server: ``[pop-client] server = imap.example.com`` (E-mail Server) is a connection to
+    another server, its port that server's.
     """
     names = {name.lower(): name for name in sections if name}
     for name, options in sections.items():
         target = options.get("server", "").strip().lower()
         if name and target and target in names and target != name.lower():
             return name
+
+    def names_a_remote_server(options: dict[str, str]) -> bool:
+        return any(options.get(key, "").strip().lower() not in ("", *names)
+                   for key in ("server", "host"))
+
     with_port = [n for n, o in sections.items()
-                 if n and n.lower() not in GENERIC_SECTIONS and "port" in o]
+                 if n and n.lower() not in GENERIC_SECTIONS and "port" in o
+                 and not names_a_remote_server(o)]
     return with_port[0] if len(with_port) == 1 else None
 
 
@@ -215,6 +224,7 @@ class AppDir:
     configs: list[AppConfig] = field(default_factory=list)
     script_name: str | None = None
     hints: dict[str, list[str]] = field(default_factory=dict)     # product -> evidence
+    markers: dict[str, set[str]] = field(default_factory=dict)    # marker file -> its products
     process_name: str | None = None
     evidence: list[str] = field(default_factory=list)
     rank: int = 0                  # how sure discovery is this is the app's folder
@@ -280,17 +290,31 @@ def examine_app_dir(root: Path, app: AppDir, profiles: Mapping[str, Profile]) ->
             app.script_name = read_script_app_name(root, host)
             if app.script_name:
                 app.evidence.append(f"script {host} -app {app.script_name}")
-    marked = [n for n in files if wildcard.match_name(n)] if wildcard.patterns else []
+    def marked(listed: list[str]) -> list[str]:
+        return [n for n in listed if wildcard.match_name(n)] if wildcard.patterns else []
+
+    # the application's binaries may sit in its bin/ folder: their markers are its own
+    folders = [(app.host, names, marked(files))]
+    for sub in BINARY_SUBDIRS:
+        folder = _join(app.host, sub)
+        if os.path.isdir(source_of(root, folder)) and not os.path.islink(source_of(root, folder)):
+            in_bin = _files(root, folder)
+            folders.append((folder, set(in_bin), marked(in_bin)))
     for product, profile in profiles.items():
         for pattern in profile.detect.files:
             if "/" in pattern:
                 hits = expand_glob(root, f"{escape(app.host)}/{pattern}", budget=WalkBudget(200))
             elif not any(c in pattern for c in "*?[{"):       # a plain name: one set lookup
-                hits = [_join(app.host, pattern)] if pattern in names else []
+                hits = [_join(folder, pattern) for folder, present, _ in folders
+                        if pattern in present]
             else:
-                hits = [_join(app.host, n) for n in marked if glob_match(n, pattern)]
+                hits = [_join(folder, n) for folder, _, wild in folders for n in wild
+                        if glob_match(n, pattern)]
             for hit in hits:
-                app.hints.setdefault(product, []).append(f"marker {hit}")
+                evidence = app.hints.setdefault(product, [])
+                if f"marker {hit}" not in evidence:
+                    evidence.append(f"marker {hit}")
+                app.markers.setdefault(hit, set()).add(product)
 
 
 def _interesting(wildcard_markers: tuple[str, ...]) -> GlobSet:

@@ -1,6 +1,7 @@
 """Find the Genesys applications installed under a root: ``discover(root, profiles) -> [Installation]``.
 
-Read-only and bounded. Signals, merged into one Installation per (product, application name):
+Read-only and bounded. Signals, merged into one Installation per (product, application name,
+application folder) (two folders that give one name are two installations, named by folder):
 
 1. processes (psutil, only when the root is ``/`` unless asked): executable base name vs
    ``Detect.processes``; ``-app NAME``; the process cwd is its app dir (scanned like any other);
@@ -9,7 +10,10 @@ Read-only and bounded. Signals, merged into one Installation per (product, appli
 3. app dirs: the children and grandchildren of the standard containers (``STANDARD_CONTAINERS``,
    Windows drive spellings ``C``/``c``/``C:`` included) and every folder matching a profile's
    ``roots``; in each: local configs (``*.cfg *.conf *.ini``: ``[log]`` outputs -> log bases,
-   app section -> name), launch scripts (``-app NAME``), marker files (``Detect.files``);
+   app section -> name), launch scripts (``-app NAME``), marker files (``Detect.files``, also
+   in its ``bin`` folder); a ``bin`` or config sub-folder is part of its parent's app dir, a
+   marker that several products claim (a shared binary) goes to the one with a signal of its
+   own there;
 4. segment headers (``logheads.py``): ``*.log`` streams in app dirs and their ``logs``/``log``
    folders, in the folders of configured log bases, below the containers (``CONTAINER_DEPTH``
    folders) and anywhere under the root up to ``ROOT_SCAN_DEPTH`` folders deep outside
@@ -34,10 +38,10 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from collector.appconfig import CONFIG_SUBDIRS, AppDir, examine_app_dir
+from collector.appconfig import BINARY_SUBDIRS, CONFIG_SUBDIRS, AppDir, examine_app_dir
 from collector.hostfiles import WalkBudget, expand_glob, host_path_of, is_inside, is_log_name, \
     source_of
-from collector.logheads import HeadBudget, Stream, scan_streams
+from collector.logheads import HeadBudget, Stream, process_matches, scan_streams
 from collector.model import Installation, Profile
 
 STANDARD_CONTAINERS = (
@@ -73,15 +77,33 @@ class _Draft:
     version: str | None = None
 
 
+def _folder(draft: _Draft) -> str | None:
+    """The application folder that makes a draft an installation of its own: one with a
+    config, marker or launch script, or a process's working folder."""
+    return draft.app_dir if draft.dir_rank >= DIR_APP else None
+
+
 class _Drafts:
-    """Installations being assembled, keyed by (product, name)."""
+    """Installations being assembled, keyed by (product, name, application folder).
+
+    Drafts of one product and name join, except two of different application folders: two
+    folders are two installations even when their configs give one name (a copy of an app
+    folder); ``installations`` then names them by folder."""
 
     def __init__(self) -> None:
-        self.by_key: dict[tuple[str, str], _Draft] = {}
+        self.by_key: dict[tuple[str, str, str | None], _Draft] = {}
 
     def add(self, draft: _Draft) -> None:
-        key = (draft.product, draft.name)
+        folder = _folder(draft)
+        key = (draft.product, draft.name, folder)
         old = self.by_key.get(key)
+        if old is None and folder is not None and (draft.product, draft.name, None) in self.by_key:
+            # a header or process draft without a folder takes this one's
+            old = self.by_key.pop((draft.product, draft.name, None))
+            self.by_key[key] = old
+        elif old is None and folder is None:
+            old = next((d for k, d in sorted(self.by_key.items(), key=lambda kv: kv[0][2] or "")
+                        if k[:2] == key[:2]), None)
         if old is None:
             self.by_key[key] = draft
             return
@@ -109,13 +131,32 @@ class _Drafts:
                     break
 
     def installations(self, only: Collection[str]) -> list[Installation]:
-        return [
-            Installation(product=d.product, name=d.name, app_dir=d.app_dir,
+        names = _distinct_names(list(self.by_key.values()))
+        return sorted((
+            Installation(product=d.product, name=names[id(d)], app_dir=d.app_dir,
                          log_bases=tuple(sorted(set(d.log_bases))), evidence=tuple(d.evidence),
                          app_type=d.app_type, version=d.version)
-            for (product, _), d in sorted(self.by_key.items())
-            if not only or product in only or product == "host"
-        ]
+            for d in self.by_key.values()
+            if not only or d.product in only or d.product == "host"),
+            key=lambda i: (i.product, i.name))
+
+
+def _distinct_names(drafts: list[_Draft]) -> dict[int, str]:
+    """id(draft) -> its installation name: the application name, or, where folders of one
+    product give the same one, each folder's name (its host path if those clash too)."""
+    by_name: dict[tuple[str, str], list[_Draft]] = {}
+    for draft in drafts:
+        by_name.setdefault((draft.product, draft.name), []).append(draft)
+    names = {id(d): d.name for d in drafts}
+    for (product, name), same in by_name.items():
+        if len(same) < 2:
+            continue
+        taken = {d.name for d in drafts if d.product == product and d.name != name}
+        folders = [posixpath.basename(d.app_dir or "") for d in same]
+        for draft, folder in zip(same, folders):
+            unique = folder and folders.count(folder) == 1 and folder not in taken
+            names[id(draft)] = folder if unique else (draft.app_dir or draft.name)
+    return names
 
 
 # ------------------------------------------------------------------ app dirs
@@ -160,10 +201,20 @@ def _candidate_app_dirs(root: Path, profiles: Mapping[str, Profile],
                 if os.path.isdir(source) and not os.path.islink(source):
                     candidates.append(host)
             walked[pattern] = before - budget.dirs_left
-    not_app_dirs = LOG_DIR_NAMES | set(CONFIG_SUBDIRS)
-    usable = [c for c in dict.fromkeys(candidates)
-              if posixpath.basename(c).lower() not in not_app_dirs]
-    return list(dict.fromkeys(containers)), usable
+    containers = list(dict.fromkeys(containers))
+    usable = (_app_folder(c, containers) for c in dict.fromkeys(candidates)
+              if posixpath.basename(c).lower() not in LOG_DIR_NAMES)
+    return containers, list(dict.fromkeys(c for c in usable if c))
+
+
+def _app_folder(host: str, containers: Collection[str] = ()) -> str | None:
+    """The application folder ``host`` is part of: itself, or the parent of a ``bin`` or
+    config sub-folder (``MCP_8.5/bin``, ``jetty9/resources``); None when that parent is the
+    root or a container."""
+    if posixpath.basename(host).lower() not in (*BINARY_SUBDIRS, *CONFIG_SUBDIRS):
+        return host
+    parent = posixpath.dirname(host)
+    return parent if parent and parent not in containers else None
 
 
 def _app(apps: dict[str, AppDir], host: str, rank: int = DIR_APP) -> AppDir:
@@ -210,10 +261,38 @@ def _path_signals(root: Path, profiles: Mapping[str, Profile], apps: dict[str, A
                                       evidence=[f"path {host}"]))
                     continue
                 source = source_of(root, host)
-                app_dir = host if os.path.isdir(source) and not os.path.islink(source) \
-                    else posixpath.dirname(host)
+                app_dir = _app_folder(host if os.path.isdir(source) and not os.path.islink(source)
+                                      else posixpath.dirname(host))
                 if app_dir:
                     _app(apps, app_dir, DIR_PATH).hints.setdefault(product, []).append(f"path {host}")
+
+
+def _settle_shared_markers(app: AppDir, profiles: Mapping[str, Profile]) -> None:
+    """Drop a product whose only signals here are markers another product here claims too.
+
+    Two products may share a binary (Configuration Server and its proxy both run
+    ``confserv``): a marker then means any of the products that list the file as a marker or
+    its name as their process. When one of them has a signal of its own in the folder
+    (``csproxy.conf``), the shared marker is that one's; alone, it stays with the products
+    that list it as a marker."""
+    def claimants(marker: str) -> set[str]:
+        exe = posixpath.basename(marker)
+        return app.markers.get(marker, set()) | {
+            p for p, profile in profiles.items() if process_matches(exe, profile.detect.processes)}
+
+    shared: dict[str, set[str]] = {}     # product -> the other products its shared markers mean
+    own: set[str] = set()                # products with a signal only they give
+    for product, evidence in app.hints.items():
+        for item in evidence:
+            others = claimants(item.removeprefix("marker ")) - {product} \
+                if item.startswith("marker ") else set()
+            if others:
+                shared.setdefault(product, set()).update(others)
+            else:
+                own.add(product)
+    for product, others in shared.items():
+        if product not in own and others & own:
+            del app.hints[product]
 
 
 def _log_dirs(root: Path, containers: list[str], apps: dict[str, AppDir],
@@ -377,13 +456,14 @@ def discover(root: Path, profiles: Mapping[str, Profile], *, use_processes: bool
         _app(apps, host)
     for app in apps.values():
         examine_app_dir(root, app, profiles)
+        _settle_shared_markers(app, profiles)
     apps = {h: a for h, a in apps.items() if a.configs or a.hints or a.script_name}
     heads = HeadBudget()
     streams = [s for d in _log_dirs(root, containers, apps, budget)
                for s in scan_streams(root, d, profiles, heads)]
     _assemble(apps, streams, drafts)
     drafts.fold_path_only()
-    host = drafts.by_key.get(("host", "host"))
+    host = drafts.by_key.get(("host", "host", None))
     if host is not None and len(host.evidence) > 1:
         host.evidence.remove("always")
     return drafts.installations(only)

@@ -35,7 +35,9 @@ For each installation, each collect spec, in profile order:
    larger than the per-file cap.
 
 Skips are kept one per file, except that more than ``LISTED_PER_GROUP`` files of one stream or
-folder left out for one reason are one entry (``group_skips``).
+folder left out for one reason are one entry (``group_skips``). An installation whose globs find
+no file of its own (none there, or every one taken by another installation) is one entry too,
+its folder: discovery found it, so it is not dropped silently.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ import posixpath
 import re
 import stat
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import MISSING, dataclass, fields, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -479,10 +481,37 @@ if hasattr(Path, "_make_child_relpath"):     # pathlib 3.11/3.12: the same path,
         return folder._make_child_relpath(name)  # type: ignore[attr-defined]
 
 
+@dataclass
+class _Passed:
+    """Files a spec matched that neither its plan nor its skips list: taken by an earlier spec
+    of the same installation, by another installation (``taken_by``), or unchanged since the
+    last snapshot."""
+
+    unchanged: int = 0
+    own: int = 0
+    taken_by: dict[str, None] = field(default_factory=dict)
+
+    def note(self, owner: Installation, inst: Installation) -> None:
+        if owner is inst:
+            self.own += 1
+        else:
+            self.taken_by[f"{owner.product} {owner.name}"] = None
+
+
+def _no_files(inst: Installation, taken_by: Sequence[str]) -> Skip:
+    """The entry for an installation none of whose globs found a file of its own: discovery
+    found it, so its folder is listed rather than silently empty."""
+    where = f"{inst.app_dir}/" if inst.app_dir else (inst.log_bases[0] if inst.log_bases else "")
+    reason = (f"no file of its own: its files were taken by {', '.join(taken_by)}" if taken_by
+              else "no file of this installation found")
+    return Skip(where, inst.product, reason)
+
+
 def _matched_files(root: Path, spec: CollectSpec, inst: Installation, profile: Profile,
-                   values: Mapping[str, list[str]], claimed: set[str], include_core: bool,
-                   walk: _Walk) -> tuple[list[_File], list[Skip]]:
-    """The files of one spec and installation, and the skipped ones with the reason.
+                   values: Mapping[str, list[str]], claimed: dict[str, Installation],
+                   include_core: bool, walk: _Walk) -> tuple[list[_File], list[Skip], _Passed]:
+    """The files of one spec and installation, the skipped ones with the reason, and what
+    passed over the rest (``claimed``: real path -> the installation whose file it is).
 
     A file found by a folder listing that is not a symlink (nearly all of them) takes the fast
     path: the listing's cached ``lstat``, and its real path = its folder's real path (looked up
@@ -490,6 +519,7 @@ def _matched_files(root: Path, spec: CollectSpec, inst: Installation, profile: P
     ``resolve_regular``."""
     files: list[_File] = []
     skipped: list[Skip] = []
+    passed = _Passed()
     forbid = tuple(profile.forbid)
     screen = _screen(forbid, include_core)
     screened = screen.match
@@ -525,8 +555,9 @@ def _matched_files(root: Path, spec: CollectSpec, inst: Installation, profile: P
                         if not is_regular(info.st_mode):
                             key = os.path.realpath(entry.path)
                             if key in claimed:
+                                passed.note(claimed[key], inst)
                                 continue
-                            claimed.add(key)
+                            claimed[key] = inst
                             skipped.append(Skip(host, product,
                                                 f"not a regular file ({file_type_name(info.st_mode)})"))
                             continue
@@ -537,13 +568,15 @@ def _matched_files(root: Path, spec: CollectSpec, inst: Installation, profile: P
                             folder_text, folder_path = walk.real_dir(here)
                         key = folder_text + name
                         if key in claimed:
+                            passed.note(claimed[key], inst)
                             continue
-                        claimed.add(key)
+                        claimed[key] = inst
                         if screened(host) or name.lower().endswith(PEM_SUFFIXES):
                             reason = _never_reason(host, key, forbid, include_core, screen)
                         else:
                             reason = None
                         if reason is None and skip_unchanged is not None and skip_unchanged(info):
+                            passed.unchanged += 1
                             continue
                         reason = reason or _unreadable(key)
                         if reason:
@@ -555,20 +588,22 @@ def _matched_files(root: Path, spec: CollectSpec, inst: Installation, profile: P
                     real, info, why = resolve_regular(walk.root, Path(entry.path))
                     key = os.fspath(real) if real is not None else os.path.realpath(entry.path)
                 if key in claimed:
+                    passed.note(claimed[key], inst)
                     continue
-                claimed.add(key)
+                claimed[key] = inst
                 if real is None or info is None:
                     skipped.append(Skip(host, product, why))
                     continue
                 reason = _never_reason(host, key, forbid, include_core, screen)
                 if reason is None and skip_unchanged is not None and skip_unchanged(info):
+                    passed.unchanged += 1
                     continue
                 reason = reason or _unreadable(key)
                 if reason:
                     skipped.append(Skip(host, product, reason, info.st_size, info.st_mtime))
                     continue
                 files.append(_File(host, real, info.st_size, info.st_mtime, info.st_dev, info.st_ino))
-    return files, skipped
+    return files, skipped, passed
 
 
 def select(root: Path, profiles: Mapping[str, Profile], installations: Sequence[Installation],
@@ -583,7 +618,7 @@ def select(root: Path, profiles: Mapping[str, Profile], installations: Sequence[
     root = Path(root)
     walk = _Walk(root, skip_unchanged)
     homes = _homes(root, walk.budget, walk.listings)
-    claimed: set[str] = set()
+    claimed: dict[str, Installation] = {}
     picks: list[_Pick] = []
     skipped: list[Skip] = []
     used: dict[str, Profile] = {}
@@ -594,9 +629,12 @@ def select(root: Path, profiles: Mapping[str, Profile], installations: Sequence[
             continue
         used.setdefault(profile.product, profile)
         values = _placeholder_values(inst, homes)
+        found_own, taken_by = False, {}
         for spec in profile.collect:
-            files, spec_skips = _matched_files(root, spec, inst, profile, values, claimed,
-                                               include_core, walk)
+            files, spec_skips, passed = _matched_files(root, spec, inst, profile, values, claimed,
+                                                       include_core, walk)
+            found_own = found_own or bool(files or spec_skips or passed.unchanged or passed.own)
+            taken_by.update(passed.taken_by)
             skipped += spec_skips
             files, twins = _compressed_twins(files)
             skipped += [Skip(f.host_path, inst.product, COMPRESSED_TWIN_SKIP, f.size, f.mtime) for f in twins]
@@ -623,6 +661,8 @@ def select(root: Path, profiles: Mapping[str, Profile], installations: Sequence[
             spec_picks, cap_skips = apply_cap(spec_picks, spec_cap, "cap")
             picks += spec_picks
             skipped += cap_skips
+        if not found_own and inst.product != "host":
+            skipped.append(_no_files(inst, list(taken_by)))
     if caps.total_mb is None or _planned_total(picks) <= caps.total_mb * MB:
         total_kept, total_skips = picks, []        # everything fits: no need for the priority order
     else:

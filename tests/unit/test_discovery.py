@@ -415,3 +415,123 @@ def test_parse_log_name_shortcuts_change_nothing_for_any_name(name: str) -> None
     from collector.hostfiles import parse_log_name
 
     assert parse_log_name(name) == _old_parse_log_name(name)
+
+
+# ------------------------------------------------------------------ shared binaries, names
+def _real_profiles() -> dict[str, Profile]:
+    from collector.profile import load_profiles
+
+    return load_profiles()
+
+
+def _cs_and_proxy(root: Path) -> None:
+    """Configuration Server and a CS Proxy on one host: the same ``confserv`` binary in both
+    folders, and both local configs name their application section ``[confserv]``."""
+    write(root, "etc/os-release", "ID=rhel\n")
+    write(root, "opt/genesys/ConfigServer/confserv", "")
+    write(root, "opt/genesys/ConfigServer/confserv.conf", "[confserv]\nport = 2020\n")
+    write(root, "opt/genesys/ConfigServer/run.sh", "#!/bin/sh\n./confserv -app confserv\n")
+    write(root, "opt/genesys/ConfigServer/tnsnames.ora", "CFGDB = (DESCRIPTION = )\n")
+    write(root, "opt/genesys/CSProxy/confserv", "")
+    write(root, "opt/genesys/CSProxy/csproxy.conf", "[confserv]\nport = 2025\n")
+
+
+def test_config_server_and_cs_proxy_on_one_host_keep_their_own_folders(tmp_path: Path) -> None:
+    _cs_and_proxy(tmp_path)
+    found = discover(tmp_path, _real_profiles())
+    assert find(found, "config-server").app_dir == "opt/genesys/ConfigServer"
+    assert find(found, "config-server-proxy").app_dir == "opt/genesys/CSProxy"
+
+
+def test_a_binary_two_products_share_goes_to_the_one_the_folder_names(tmp_path: Path) -> None:
+    """Any two products with one binary name: the folder's own marker decides; alone, the
+    shared binary still means the product that lists it as a marker."""
+    profiles = {
+        "alpha": make_profile("alpha", Detect(files=("alphad", "alpha.cfg"), processes=("alphad",))),
+        "alpha-relay": make_profile("alpha-relay", Detect(files=("relay.cfg",),
+                                                          processes=("alphad",))),
+    }
+    write(tmp_path, "opt/genesys/Server/alphad", "")
+    write(tmp_path, "opt/genesys/Server/alpha.cfg", "[node]\nport = 1\n")
+    write(tmp_path, "opt/genesys/Proxy/alphad", "")
+    write(tmp_path, "opt/genesys/Proxy/relay.cfg", "[node]\nport = 2\n")
+    write(tmp_path, "opt/genesys/Bare/alphad", "")
+    found = discover(tmp_path, profiles)
+    assert sorted((i.product, i.app_dir) for i in found) == [
+        ("alpha", "opt/genesys/Bare"), ("alpha", "opt/genesys/Server"),
+        ("alpha-relay", "opt/genesys/Proxy")]
+
+
+def test_two_folders_with_one_application_name_stay_two_installations(tmp_path: Path) -> None:
+    for folder in ("ConfigServer", "ConfigServer_old"):
+        write(tmp_path, f"opt/genesys/{folder}/confserv.cfg", "[confserv]\nport = 2020\n")
+    found = [i for i in discover(tmp_path, PROFILES) if i.product == "config-server"]
+    assert sorted(i.app_dir for i in found) == ["opt/genesys/ConfigServer",
+                                                "opt/genesys/ConfigServer_old"]
+    assert len({i.name for i in found}) == 2
+
+
+def test_a_client_section_of_a_config_is_not_the_application_name(tmp_path: Path) -> None:
+    cfg = ("[pop-client]\nserver = imap.example.com\nport = 993\n[smtp-client]\n"
+           "server = smtp.example.com\n[log]\nall = /var/log/genesys/EmailServer/EmailServer\n")
+    assert app_name_from_sections(parse_ini(cfg)) is None
+    write(tmp_path, "opt/genesys/EmailServer/EmailServer", "")
+    write(tmp_path, "opt/genesys/EmailServer/EmailServer.cfg", cfg)
+    found = discover(tmp_path, _real_profiles())
+    assert find(found, "email-server").name == "EmailServer"
+
+
+def test_markers_in_bin_and_resources_belong_to_the_application_folder(tmp_path: Path) -> None:
+    write(tmp_path, "opt/genesys/gvp/MCP_8.5/bin/pwproxy", "")
+    write(tmp_path, "opt/genesys/gvp/MCP_8.5/config/mcp_local.ini", "[log]\nall = mcp\n")
+    write(tmp_path, "opt/genesys/gvp/RM_8.5/bin/resourcemgr", "")
+    write(tmp_path, "opt/genesys/gvp/RM_8.5/rm.cfg", "[log]\nall = rm\n")
+    write(tmp_path, "usr/share/jetty9/resources/application.yaml", "server:\n  port: 8090\n")
+    write(tmp_path, "usr/share/jetty9/resources/logback.xml",
+          "<configuration><file>/var/log/jetty9/cloud.log</file></configuration>\n")
+    found = discover(tmp_path, _real_profiles())
+    names = sorted((i.product, i.name, i.app_dir) for i in found if i.product != "host")
+    assert names == [("gvp-mcp", "MCP_8.5", "opt/genesys/gvp/MCP_8.5"),
+                     ("gvp-rm", "RM_8.5", "opt/genesys/gvp/RM_8.5"),
+                     ("gws", "jetty9", "usr/share/jetty9")]
+
+
+def test_cs_and_cs_proxy_configs_are_both_in_the_bundle(tmp_path: Path) -> None:
+    """End to end: each installation's own files are collected (F20 lost the master's)."""
+    import json
+    import subprocess
+    import sys
+
+    from collector.bundlereader import iter_members
+
+    root = tmp_path / "root"
+    _cs_and_proxy(root)
+    out, state = tmp_path / "out", tmp_path / "state"
+    proc = subprocess.run(
+        [sys.executable, "-m", "collector", "collect", "--root", str(root), "--output", str(out),
+         "--state-dir", str(state), "--all-logs", "--quiet", "--priority", "normal", "--json"],
+        capture_output=True, cwd=Path(__file__).resolve().parents[2], timeout=300)
+    assert proc.returncode == 0, proc.stderr.decode()
+    report = json.loads(proc.stdout)
+    members = {name for name, _ in iter_members(Path(report["bundle"]))}
+    for path in ("opt/genesys/ConfigServer/confserv.conf", "opt/genesys/ConfigServer/run.sh",
+                 "opt/genesys/ConfigServer/tnsnames.ora", "opt/genesys/CSProxy/csproxy.conf"):
+        assert any(m.endswith(path) for m in members), (path, sorted(members))
+    manifest = json.loads(dict(iter_members(Path(report["bundle"])))["manifest.json"])
+    owners = {f["path"].rsplit("/", 1)[-1]: f.get("product") for f in manifest["files"]}
+    assert (owners["confserv.conf"], owners["csproxy.conf"]) == ("config-server",
+                                                                 "config-server-proxy")
+
+
+def test_a_product_found_by_markers_alone_is_listed_when_its_folder_gives_no_file(
+        tmp_path: Path) -> None:
+    from collector.model import Window
+    from collector.selection import Caps, select
+
+    write(tmp_path, "opt/genesys/gvp/MCP_8.5/bin/pwproxy", "")
+    profiles = _real_profiles()
+    found = discover(tmp_path, profiles)
+    mcp = find(found, "gvp-mcp")
+    plan = select(tmp_path, profiles, found, Window(), Caps())
+    assert not [m for m in plan.members if m.product == "gvp-mcp"]
+    assert [(s.host_path, s.product) for s in plan.skipped] == [(f"{mcp.app_dir}/", "gvp-mcp")]

@@ -667,3 +667,19 @@ def test_a_segment_that_ends_before_a_gap_stays_out(tmp_path: Path) -> None:
     records(tmp_path, segment(tmp_path, at(0), at(0.5)), ["09:30:00.000"], at(0.5))
     segment(tmp_path, at(3), at(4))
     assert names(select(tmp_path, PROFILES, [SIP], Window(at(1), at(2)), Caps())) == []
+
+
+# ------------------------------------------------------------------ installations without files
+def test_an_installation_without_a_file_of_its_own_is_listed_not_dropped(tmp_path: Path) -> None:
+    """Discovery found it: its folder is a skipped entry, with the installation that took its
+    files if one did (two installations given one folder lost the master's confserv.conf)."""
+    write(tmp_path, f"{APP}/sip.cfg", "[log]\n")
+    segment(tmp_path, at(0), at(1))
+    twin = Installation("sip-server", "SIPS_B", APP, (f"{LOGS}/SIPS_P",))
+    empty = Installation("sip-server", "SIPS_E", "opt/genesys/SIPS_E", ("var/log/SIPS_E/x",))
+    (tmp_path / "opt/genesys/SIPS_E").mkdir(parents=True)
+    plan = select(tmp_path, PROFILES, [SIP, twin, empty], Window(), Caps())
+    assert [(s.host_path, s.reason) for s in plan.skipped] == [
+        (f"{APP}/", "no file of its own: its files were taken by sip-server SIPS_P"),
+        ("opt/genesys/SIPS_E/", "no file of this installation found")]
+    assert names(plan) == [S09, "sip.cfg"]
