@@ -91,8 +91,15 @@ EXACT = [
      '<entry key="secretKey">REDACTED</entry>\n<entry key="apiKey">REDACTED</entry>\n'
      '<entry key="publicKey">PubK1</entry>\n'),
     # F18: non-secret look-alikes stay in XML and log forms, as in INI
-    ("f18-xml-policy", "config", '<option name="password-policy" value="complexity"/>\n',
-     '<option name="password-policy" value="complexity"/>\n'),
+    ("f18-xml-expiry-attr", "config", '<option name="password-expiry-days" value="90"/>\n',
+     '<option name="password-expiry-days" value="90"/>\n'),
+    ("f18-xml-lifetime", "config", "<property name='tokenLifetime' value='3600'/>\n",
+     "<property name='tokenLifetime' value='3600'/>\n"),
+    ("f18-xml-element", "config", "<passwordMinLength>8</passwordMinLength>\n",
+     "<passwordMinLength>8</passwordMinLength>\n"),
+    ("f18-xml-name-value", "config",
+     "<param-name>password.expiry.days</param-name><param-value>90</param-value>\n",
+     "<param-name>password.expiry.days</param-name><param-value>90</param-value>\n"),
     ("f18-xml-expiry", "config", '<entry key="password-expiry-days">90</entry>\n',
      '<entry key="password-expiry-days">90</entry>\n'),
     ("f18-log-expiry", "log", "10:00:05.000 Std 21-20007 Option 'password-expiry-days' value '90'\n",
@@ -112,6 +119,15 @@ EXACT = [
     ("f10-lowercase", "log", "q=password%3dV2UrlEnc_25&x=1\n", "q=password%3dREDACTED&x=1\n"),
     ("f10-policy-kept", "log", "q=password-policy%3Dstrong&x=1\n", "q=password-policy%3Dstrong&x=1\n"),
 ]
+
+
+def test_password_policy_in_xml_is_no_secret(rule_sets) -> None:
+    """F18: no secret rule masks a password policy; (pii's xml-keyed-value still tokenizes a
+    value named *policy*, as an insurance policy number, which keeps it consistent)."""
+    redactor = Redactor(rule_sets, Tokenizer(KEY, None), "config", "opt/genesys/x")
+    out = redactor.feed(b'<option name="password-policy" value="complexity"/>\n') + redactor.finish()
+    assert b"REDACTED" not in out
+    assert not {"xml-named-password", "secret-key-value", "ini-password-line"} & set(redactor.stats)
 
 
 @pytest.mark.parametrize("case_id,kind,text,expected", EXACT, ids=[c[0] for c in EXACT])
