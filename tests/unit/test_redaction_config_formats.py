@@ -81,6 +81,9 @@ EXACT = [
      '<parameter name="host">\n  <value>gms01</value>\n</parameter>\n',
      '<parameter name="trustStorePassword">\n  REDACTED</value>\n</parameter>\n'
      '<parameter name="host">\n  <value>gms01</value>\n</parameter>\n'),
+    ("f5-jetty-call-arg", "config",
+     '<Call name="setTrustStorePassword"><Arg>JettyArgPw1</Arg></Call>\n<Call name="setPort"><Arg>8443</Arg></Call>\n',
+     '<Call name="setTrustStorePassword"><Arg>REDACTED</Arg></Call>\n<Call name="setPort"><Arg>8443</Arg></Call>\n'),
     ("f5-signing-key", "config", '<entry key="signingKey">V2SignKey_05</entry>\n',
      '<entry key="signingKey">REDACTED</entry>\n'),
     ("f5-other-keys", "config",
