@@ -23,6 +23,10 @@ def redact(text: bytes, kind: str = "log", *, fast: bool = True) -> bytes:
 # Fragments that steer generated lines towards the shapes the rules look for.
 FRAGMENTS = [
     "\t", "\t\t", "'", '"', " ", "\r", ":", "=", "@", "+", "-", ".", ";", "<", ">", "#", "*", "<#", "#>",
+    # configuration shapes (probe B): XML attributes and CDATA, JSON numbers, escaped keys, %3D, PuTTY
+    " keystorePass=\"", "\" connectionTimeout=\"1\"/>", "<![CDATA[", "]]>", "</producerConfig>", "\"password\": ",
+    "12345", "name=\"trustStorePassword\"><value>", "</value>", "key=\"signingKey\">", "secret\\ key=",
+    "password%3D", "%26", "Private-Lines: 1", "Private-MAC: ab12", "password-expiry-days",
     "AttributeANI", "AttributeDNIS", "AttributeOtherDN", "AttributeCollectedDigits", "AttributeThisDN",
     "[str] = ", "'AccountNumber'", "'CustomerName'", "'IVR_Lang'", "password", "Password=", "pwd",
     "token", "secret", "INVITE sip:", " SIP/2.0", "From: ", "f: ", "To: ", "Contact: ", "sip:", "tel:",
