@@ -222,6 +222,8 @@ class LeakScanner:
                     value = value[1:].replace(value[:2], value[1:2])
                 if value[:1] in (b'"', b"'") and value.find(value[:1], 1) > 0:
                     value = value[1:value.find(value[:1], 1)]      # a quoted value ends at its quote
+                else:
+                    value = value.split(b"</", 1)[0]               # a bare value ends at a closing tag
                 value = value.strip(b"\"'")
                 if value and not _HIDDEN_VALUE.match(value) and len(value) >= 3:
                     self._add(text, start, "password")

@@ -239,8 +239,6 @@ def test_putty_version_3_hash_and_crlf(rule_sets) -> None:
                    "Private-MAC: REDACTED-KEY-MATERIAL\r\n")
 
 
-@pytest.mark.xfail(strict=True, reason="the leak scanner reads 'REDACTED</producerConfig>' as the value; "
-                   "it needs to end a bare value at a closing tag, as the redactor now does (scanner: lead's change)")
 def test_element_text_password_redacted_is_no_scanner_finding(rule_sets) -> None:
     from collector.scanner import LeakScanner
 

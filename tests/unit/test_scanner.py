@@ -34,6 +34,7 @@ FOUND = [
     ('<connection user="7101" password="Sip#2024"/></section>', "password"),
     # quotes escaped inside a JSON string (a Kafka JAAS line in a JSON config)
     ('  "sasl.jaas.config": "PlainLoginModule required username=\\"u\\" password=\\"Jaas#2024\\";"', "password"),
+    ("<producerConfig>ssl.keystore.password=Leak1</producerConfig>", "password"),
 ]
 
 CLEAN = [
