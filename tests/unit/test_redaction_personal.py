@@ -122,6 +122,8 @@ KEPT = [
     ("company-id", "\t\t'CompanyId'\t'ACME-01'"),
     ("discard", "\t\t'Discard'\t'0'"),
     ("mailbox-id", "\t\t'MailboxId'\t'vm-7101'"),
+    ("mailbox-id-caps", "\t\t'MAILBOXID'\t'vm-7101'"),
+    ("voicemail-box", "\t\t'VoicemailBox'\t'7101'"),
     ("psdk-ip-address", "\t\t'IPAddress' [str] = \"192.0.2.55\""),
     ("psdk-company-id", "\t\t'CompanyId' [str] = \"ACME-01\""),
     ("psdk-discard", "\t\t'Discard' [str] = \"0\""),
@@ -152,7 +154,8 @@ def test_real_sensitive_keys_are_still_tokenized(rule_sets) -> None:
         "\t\t'CardNo'\t'x-personal'", "\t\t'CreditCard'\t'x-personal'", "\t\t'creditcard'\t'x-personal'",
         "\t\t'PAN'\t'x-personal'", "\t\t'CardPAN'\t'x-personal'", "\t\t'pan_number'\t'x-personal'",
         "\t\t'IBAN'\t'GB82WEST12345698765432'", "\t\t'MothersMaidenName'\t'Smith'",
-        "\t\t'HomeAddress'\t'host01'",
+        "\t\t'HomeAddress'\t'host01'", "\t\t'EMAILADDRESS'\t'x-personal'", "\t\t'CONTACTEMAIL'\t'x-personal'",
+        "\t\t'HOMEADDRESS'\t'x-personal'", "\t\t'CUSTOMERADDRESS'\t'x-personal'",
     ]
     for line in lines:
         out = redact(rule_sets, line + "\n")
