@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 
 from collector.errors import RedactionFailed
-from collector.redaction.compiled import TAG_CLOSE, TAG_OPEN, CompiledRule, CompiledRules, luhn_ok
+from collector.redaction.compiled import TAG_CLOSE, TAG_OPEN, CompiledRule, CompiledRules, iban_ok, luhn_ok
 from collector.redaction.ruleset import RuleSet
 from collector.redaction.tokens import Tokenizer
 from collector.timeformats import LEAD_BYTES, RECORD_STAMP
@@ -417,6 +417,8 @@ class Redactor:
             return True
         if rule.rule.validate == "luhn" and not luhn_ok(value):
             return None
+        if rule.rule.validate == "iban" and not iban_ok(value):
+            return None
         return False
 
     def _maybe_open_block(self, rule: CompiledRule, content: bytes) -> bool:
@@ -527,12 +529,19 @@ def _secret_spans(rule: CompiledRule, content: bytes) -> list[tuple[int, int, st
 
 def _claim(spans: list[_Span], new: _Span) -> None:
     """Add a secret span; earlier rules win ties, a wider overlapping span absorbs narrower ones
-    (so no part of either secret survives), unless the new rule yields to an overlapping rule."""
+    (so no part of either secret survives), unless the new rule yields to an overlapping rule.
+    A rule yields whichever comes first: an earlier span whose rule yields to the new one gives
+    way to it when the new span covers it (a card number under a 'CardNumber' key is masked as a
+    card, not tokenised as attached data; a wider value around a card still absorbs it)."""
     if not spans:
         spans.append(new)
         return
     start, stop, category, rule, keep = new
     overlapping = [s for s in spans if s[0] < stop and start < s[1]]
+    yielding = [s for s in overlapping if rule.id in s[3].rule.yields_to and start <= s[0] and s[1] <= stop]
+    for s in yielding:
+        spans.remove(s)
+        overlapping.remove(s)
     if any(s[0] <= start and stop <= s[1] for s in overlapping):
         return
     if rule.rule.yields_to and any(s[3].id in rule.rule.yields_to for s in overlapping):

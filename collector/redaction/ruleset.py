@@ -39,8 +39,9 @@ class Rule:
                                                # first line indented no deeper than the begin line
     unless: str | None = None                  # lines matching this are left to other rules
     yields_to: tuple[str, ...] = ()            # rule ids whose overlapping spans win over this rule's
+                                               # (whichever rule comes first; see engine._claim)
     mask: str | None = None                    # fixed replacement for action mask
-    validate: str | None = None                # "luhn"
+    validate: str | None = None                # "luhn" (card numbers), "iban" (mod 97)
     kinds: tuple[str, ...] = KINDS
     examples: tuple[Example, ...] = ()
     where: str = ""                            # file:line of the rule, for messages

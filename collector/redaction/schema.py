@@ -55,7 +55,7 @@ _RULE: dict[str, Any] = {
                       {"required": ["until"], "not": {"required": ["end"]}}],
         },
         "mask": {"type": "string", "minLength": 1, "pattern": "^[^\\r\\n0-9]+$"},
-        "validate": {"enum": ["luhn"]},
+        "validate": {"enum": ["luhn", "iban"]},
         "applies_to": _APPLIES_TO,
         "examples": {"type": "array", "items": _EXAMPLE},
     },

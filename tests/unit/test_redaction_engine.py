@@ -428,7 +428,7 @@ def test_multi_line_customer_text_is_masked_to_its_end(rule_sets) -> None:
     assert (b"<msgText>REDACTED-TEXT\r\n\r\nREDACTED-TEXT\r\n  REDACTED-TEXT</msgText></message>\r\n"
             b"09:15:05.871 Trc 04542 EventMessage sent to [612]\n") in out
     assert (b"'StructuredText' [str] = \"REDACTED-TEXT<body>REDACTED-TEXT\nREDACTED-TEXT\"\n"
-            b"\t\t'Subject' [str] = \"Re: order 77\"\n") in out       # a begin marker stays, as in a key block
+            b"\t\t'Subject' [str] = \"REDACTED-TEXT\"\n") in out     # a begin marker stays; the subject is subject-value's
     assert b"\tAttributeConnID [long] = 00890\n\tText [str] = \"REDACTED-TEXT\n" in out
     # an unclosed quote runs to the next line that ends in one, and never past its own record
     assert out.endswith(b"\tText [str] = \"REDACTED-TEXT\n\tREDACTED-TEXT\"\n09:15:06.002 Std 04500 next record\n")

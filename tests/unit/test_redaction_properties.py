@@ -44,6 +44,10 @@ FRAGMENTS = [
     # prose passwords, Oracle connect strings, credentials pairs, webhooks (session 17)
     "with password ", "password is ", "credentials ", "admin:", "icon/", "@ORCL", "/x@",
     "hooks.slack.com/services/T1/B1/", "/IncomingWebhook/",
+    # names, key/value pairs, IBANs, speech input, subjects, CfgPerson (personal-data probe fixes)
+    "key 'Name' value '", "name='", "Incoming call from ", "contact '", "CustomerName: ", "Jane Example",
+    "<input mode=\"speech\">", "'Subject' ", "GB82WEST12345698765432", "GB82 WEST 1234 5698 7654 32",
+    "firstName [", "userName=\"", "acct AC-", "'IPAddress'", "192.0.2.55", "'Geburtsdatum'", "'CardNumber'\t",
 ]
 
 line_text = st.lists(
