@@ -253,6 +253,7 @@ class Redactor:
         plain_used = plain.move_to_end
         misses = 0
         plain_from = pos                       # start of the ordinary lines not yet copied
+        hit_line = pos                         # the line the prefilter found
         while pos < end and self._block is None:
             stop = chunk.find(b"\n", pos)
             stop = end if stop < 0 else stop + 1
@@ -269,15 +270,24 @@ class Redactor:
                 misses = 0
                 pos = plain_from = stop
                 continue
-            if line not in plain:
+            if pos == hit_line or line not in plain:
                 content = line[:-2] if line.endswith(b"\r\n") else line[:-1] if line.endswith(b"\n") else line
                 matched = match_line(content)
+                doubt = not matched and pos == hit_line
+                if doubt:
+                    # the prefilter found a candidate here but the per-line set names no rule:
+                    # never seen on real input, but RE2's set match answers "none" when its DFA
+                    # runs out of memory. Fail closed: every rule on this line, as the reference
+                    # path does, and the prefilter (not the set) looks at the next lines
+                    matched = self._all_rules
                 if matched:
                     if plain_from < pos:
                         out.append(chunk[plain_from:pos])
                     out.append(self._line(line, sorted(matched)))
-                    misses = 0
+                    misses = _WALK_MISSES if doubt else 0
                     pos = plain_from = stop
+                    if doubt:
+                        break
                     continue
                 if len(plain) >= _PLAIN_CACHE_ENTRIES:
                     plain.popitem(last=False)

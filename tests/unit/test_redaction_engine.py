@@ -711,3 +711,19 @@ def test_launch_scripts_and_properties_continuations_whatever_the_chunking(rule_
     assert (b"db.password=REDACTED\r\n    REDACTED\r\n    REDACTED\r\ndb.user=gim\r\nliteral.password=REDACTED\r\n"
             b"db.url=jdbc:oracle:thin:@db01:1521:gim\r\n") in out
     assert redact(rule_sets, out, "config")[0] == out
+
+
+def test_a_prefilter_hit_the_line_set_does_not_confirm_runs_every_rule(monkeypatch) -> None:
+    """Fail closed if RE2's per-line set answers 'no rule' for a line the prefilter found (its
+    DFA gives up on memory that way): the line goes through every rule, never out raw."""
+    from collector.redaction import Redactor, Tokenizer, load_rule_sets
+    from collector.redaction.engine import compiled_rules
+
+    rule_sets = load_rule_sets(["common-secrets", "config-secrets", "tlib", "sip", "pii"])
+    rules = compiled_rules(rule_sets, "log")
+    monkeypatch.setattr(rules, "line_match", lambda content: [])
+    text = b"09:15:01.000 Std 04500 ok\n\tAttributeANI\t'5555550142'\ndb.password=Hunter22x\nplain\n"
+    redactor = Redactor(rule_sets, Tokenizer(b"k" * 32, None), "log", "x.log")
+    out = redactor.feed(text) + redactor.finish()
+    assert b"5555550142" not in out and b"Hunter22x" not in out
+    assert out.count(b"\n") == text.count(b"\n") and b"plain\n" in out
