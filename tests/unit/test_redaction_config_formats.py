@@ -8,21 +8,13 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from collector.redaction import Redactor, Tokenizer, load_rule_sets
+from collector.redaction import Redactor, Tokenizer
 from collector.redaction.ruleset import RuleSet
-
-ALL_SETS = ["common-secrets", "config-secrets", "tlib", "sip", "pii"]
-KEY = b"unit-test-site-key-0123456789abc"
-
-
-@pytest.fixture(scope="module")
-def rule_sets() -> list[RuleSet]:
-    return load_rule_sets(ALL_SETS)
+from tests.redacting import KEY, redacted, rule_sets  # noqa: F401 - rule_sets is a fixture
 
 
 def run(rule_sets: list[RuleSet], text: str, kind: str, *, fast: bool = True) -> str:
-    redactor = Redactor(rule_sets, Tokenizer(KEY, None), kind, "opt/genesys/x", use_prefilter=fast)
-    return (redactor.feed(text.encode()) + redactor.finish()).decode()
+    return redacted(rule_sets, text, kind, "opt/genesys/x", fast=fast)
 
 
 def redact(rule_sets: list[RuleSet], text: str, kind: str = "config") -> str:

@@ -8,22 +8,13 @@ import re
 
 import pytest
 
-from collector.redaction import Redactor, Tokenizer, load_rule_sets
 from collector.redaction.ruleset import RuleSet
 from collector.scanner import LeakScanner
-
-ALL_SETS = ["common-secrets", "config-secrets", "tlib", "sip", "pii"]
-KEY = b"unit-test-site-key-0123456789abc"
-
-
-@pytest.fixture(scope="module")
-def rule_sets() -> list[RuleSet]:
-    return load_rule_sets(ALL_SETS)
+from tests.redacting import redacted, rule_sets  # noqa: F401 - rule_sets is a fixture
 
 
 def redact(rule_sets: list[RuleSet], text: str, kind: str = "log") -> str:
-    redactor = Redactor(rule_sets, Tokenizer(KEY, None), kind, "var/log/genesys/x.log")
-    return (redactor.feed(text.encode()) + redactor.finish()).decode()
+    return redacted(rule_sets, text, kind, "var/log/genesys/x.log")
 
 
 def phone_token(rule_sets: list[RuleSet], number: str) -> str:
