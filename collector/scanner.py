@@ -67,7 +67,7 @@ _HIDDEN_VALUE = re.compile(
     rb"|copy|hide|skip|custom-filter|(?:un)?hide-(?:first|last)|tag(?:\(.*\))?)(?:[\"'>)\]}]*/?>?)$",
     re.IGNORECASE,
 )
-_SIP_PREFIX_FOR_EMAIL = re.compile(rb"(?:sips?:|tel:|Call-ID:\s*|\bi:\s*|@)[^\s]*$", re.IGNORECASE)
+_SIP_PREFIX_FOR_EMAIL = re.compile(rb"(?:sips?:|tel:|Call-?ID[:=]?\s*|\bi:\s*|@)[^\s]*$", re.IGNORECASE)
 
 # What the redaction rules keep on purpose must not count as a finding here either (the rule
 # sets say why, next to each rule):

@@ -46,6 +46,8 @@ CLEAN = [
     "\tAttributeCollectedDigits\t'****'",
     "Call-ID: 4f1c0e2a-demo-0001@203.0.113.5",
     "Call-ID: abc@host.example.com",
+    "10:00:00.000 Trc 30000 Call-ID 1-28745@gen-mcp01.corp.example.com received",
+    "request callid=1-28745@gen-mcp01.corp.example.com",
     "09:15:04.990: SIPTR: Received [0,UDP] 611 bytes from 203.0.113.5:5060 <<<<<",
     "password=<REDACTED>",
     "password = ****",
