@@ -180,7 +180,7 @@ class TokenStore:
 
 
 class Tokenizer:
-    """Same value + same category + same key -> same token, everywhere."""
+    """Same value + same key -> same letters, everywhere; the category is the prefix."""
 
     def __init__(self, key: bytes, store: TokenStore | None) -> None:
         if len(key) < 16:
