@@ -91,6 +91,8 @@ _IPV4 = re.compile(rb"\d{1,3}(?:\.\d{1,3}){3}")
 # - URS targets (AG_Sales@StatServer.GA, 7101@SIPSwitch.DN) (email); a JVM's [pid@host] is
 #   checked where it is used;
 _URS_TARGET_DOMAIN = re.compile(rb"[A-Za-z0-9-]+\.(?:DN|RP|VQ|RG|SO|GC)|[A-Za-z0-9-]*[A-Z][a-z][A-Za-z0-9-]*\.(?:GA|GP|GQ|AG|PG|PL)")
+# - git before @host (git@github.com:org/repo.git): no person's address (email);
+_TECHNICAL_LOCAL = re.compile(rb"git")
 # - a masked password before @host (jdbc:oracle:thin:gim/REDACTED@db01.example.net), a token;
 _MASK_OR_TOKEN = re.compile(rb"REDACTED(?:-[A-Z]+)?|\+?[A-Z][A-Z_]*_[a-z]{10}")
 # - the headers whose ids only look like addresses (the email rule's unless: Message-ID, Via).
@@ -245,7 +247,7 @@ class LeakScanner:
                     continue
                 local, _, domain = g[_G_email].partition(b"@")
                 if (_URS_TARGET_DOMAIN.fullmatch(domain) or (local.isdigit() and text[end:end + 1] == b"]")
-                        or _MASK_OR_TOKEN.fullmatch(local)):
+                        or _MASK_OR_TOKEN.fullmatch(local) or _TECHNICAL_LOCAL.fullmatch(local)):
                     continue
                 line_start = text.rfind(b"\n", 0, start) + 1
                 before = text[line_start:start]

@@ -70,6 +70,7 @@ CLEAN = [
     "Referred-By: <sip:7101@192.0.2.20>",
     "06:15:36.447 FIND target AG_Sales@StatServer.GA, 7101@SIPSwitch.DN, VQ_Sales@StatServer.GQ",
     "PID@host: [14211@gws01.corp.example.com]",
+    "git clone git@github.com:org/x.git /opt/genesys/scripts",
     "REGISTER sip:192.0.2.20 SIP/2.0",
     "Record-Route: <sip:192.0.2.20;lr>",
     "url=jdbc:oracle:thin:gim_etl/REDACTED@db01.example.net:1521/GIM",
