@@ -93,6 +93,9 @@ _IPV4 = re.compile(rb"\d{1,3}(?:\.\d{1,3}){3}")
 _URS_TARGET_DOMAIN = re.compile(rb"[A-Za-z0-9-]+\.(?:DN|RP|VQ|RG|SO|GC)|[A-Za-z0-9-]*[A-Z][a-z][A-Za-z0-9-]*\.(?:GA|GP|GQ|AG|PG|PL)")
 # - git before @host (git@github.com:org/repo.git): no person's address (email);
 _TECHNICAL_LOCAL = re.compile(rb"git")
+# - the sources of the passwd database in nsswitch.conf (passwd: files sss) (ini-password-line);
+_NSS_SOURCES = frozenset((b"files", b"compat", b"sss", b"ldap", b"nis", b"nisplus", b"systemd", b"db",
+                          b"winbind", b"altfiles", b"cache", b"hesiod"))
 # - a masked password before @host (jdbc:oracle:thin:gim/REDACTED@db01.example.net), a token;
 _MASK_OR_TOKEN = re.compile(rb"REDACTED(?:-[A-Z]+)?|\+?[A-Z][A-Z_]*_[a-z]{10}")
 # - the headers whose ids only look like addresses (the email rule's unless: Message-ID, Via).
@@ -227,6 +230,8 @@ class LeakScanner:
                 else:
                     value = value.split(b"</", 1)[0]               # a bare value ends at a closing tag
                 value = value.strip(b"\"'")
+                if value.lower() in _NSS_SOURCES and g[_G_password][:6].lower() == b"passwd":
+                    continue                                       # nsswitch.conf: passwd: files sss
                 if value and not _HIDDEN_VALUE.match(value) and len(value) >= 3:
                     self._add(text, start, "password")
             elif g[_G_caller]:
