@@ -23,7 +23,8 @@ MAX_FINDINGS_PER_FILE = 50
 # A wide, cheap net (one linear-time RE2 pass over the chunk); each hit is checked precisely.
 # RE2 has no look-around: boundaries are checked in Python on the (rare) hits.
 _NET_PATTERN = (
-    rb"(?P<card>\d{13,19}|\d{4}(?:[ -]\d{3,6}){2,4})"   # contiguous, or 4-4-4-4 / 4-6-5 style groups
+    rb"(?P<card>\d{13,19}|\d{4}(?:(?:[ -]|%20|%2[Dd])\d{3,6}){2,4})"   # contiguous, or 4-4-4-4 / 4-6-5 style
+    # groups, also joined by URL-encoded spaces or dashes (a GVP fetch URL: pay?c=4111%201111%20...)
     rb"|(?P<pem>-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----)"
     rb"|(?P<jwt>\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})"
     rb"|(?P<aws>\b(?:AKIA|ASIA)[A-Z0-9]{16}\b|(?i:aws_secret_access_key)\s*[=:]\s*[\"']?[A-Za-z0-9/+=]{40})"
@@ -129,7 +130,7 @@ def _plausible_card(digits: bytes) -> bool:
 
 def _card_inside(run: bytes) -> bool:
     """A card number in a run of digits and single separators, e.g. '4111 1111 1111 1111 2024'."""
-    groups = [g for g in re.split(rb"[ -]", run) if g]
+    groups = [g for g in re.split(rb"[ -]|%20|%2[Dd]", run) if g]
     if len(groups) == 1:
         return _plausible_card(groups[0])
     for first in range(len(groups)):
