@@ -93,7 +93,6 @@ _IPV4 = re.compile(rb"\d{1,3}(?:\.\d{1,3}){3}")
 #   checked where it is used;
 _URS_TARGET_DOMAIN = re.compile(rb"[A-Za-z0-9-]+\.(?:DN|RP|VQ|RG|SO|GC)|[A-Za-z0-9-]*[A-Z][a-z][A-Za-z0-9-]*\.(?:GA|GP|GQ|AG|PG|PL)")
 # - git before @host (git@github.com:org/repo.git): no person's address (email);
-_TECHNICAL_LOCAL = re.compile(rb"git")
 # - the sources of the passwd database in nsswitch.conf (passwd: files sss) (ini-password-line);
 _NSS_SOURCES = frozenset((b"files", b"compat", b"sss", b"ldap", b"nis", b"nisplus", b"systemd", b"db",
                           b"winbind", b"altfiles", b"cache", b"hesiod"))
@@ -253,7 +252,7 @@ class LeakScanner:
                     continue
                 local, _, domain = g[_G_email].partition(b"@")
                 if (_URS_TARGET_DOMAIN.fullmatch(domain) or (local.isdigit() and text[end:end + 1] == b"]")
-                        or _MASK_OR_TOKEN.fullmatch(local) or _TECHNICAL_LOCAL.fullmatch(local)):
+                        or _MASK_OR_TOKEN.fullmatch(local) or local == b"git"):
                     continue
                 line_start = text.rfind(b"\n", 0, start) + 1
                 before = text[line_start:start]

@@ -480,8 +480,9 @@ def _masked_keeping_indent(content: bytes, mask: bytes) -> bytes:
 # with its colon, then the value. A value that opens a block scalar (| or >, with an optional tag)
 _YAML_LINE = re.compile(rb"""((?:-(?:[ \t]+|$))*)((?:"[^"\r\n]*"|'[^'\r\n]*'|[\w$][\w.$/-]*)[ \t]*:(?:[ \t]+|$))?(.*)""",
                         re.DOTALL)
-_YAML_BLOCK_SCALAR = re.compile(rb":[ \t]*(?:![\w!/.:-]*[ \t]+)?[|>][-+0-9]*[ \t]*$")
-_YAML_SCALAR_VALUE = re.compile(rb"(?:![\w!/.:-]*[ \t]+)?[|>][-+0-9]*[ \t]*$")
+_SCALAR_INDICATOR = rb"(?:![\w!/.:-]*[ \t]+)?[|>][-+0-9]*[ \t]*$"       # an optional tag, | or >
+_YAML_BLOCK_SCALAR = re.compile(rb":[ \t]*" + _SCALAR_INDICATOR)            # a begin line "key: |"
+_YAML_SCALAR_VALUE = re.compile(_SCALAR_INDICATOR)                          # a nested value "|"
 
 
 def _masked_keeping_yaml_keys(content: bytes, indent: int, mask: bytes) -> tuple[bytes, bool]:
