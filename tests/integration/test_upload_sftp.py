@@ -117,6 +117,21 @@ def test_missing_folder_and_permission_denied(ssh_server: SshServer, drop: Path,
     assert err2.value.exit_code == ExitCode.UPLOAD_DENIED and not os.listdir(locked)
 
 
+def _settled_size(path: Path, quiet: float = 0.3, limit: float = 10.0) -> int:
+    """The size of a file once nothing writes to it any more: after a cut the server's sftp
+    process may still write the requests it had received (the client already saw the error)."""
+    import time
+
+    size, deadline = path.stat().st_size, time.monotonic() + limit
+    while time.monotonic() < deadline:
+        time.sleep(quiet)
+        now = path.stat().st_size
+        if now == size:
+            break
+        size = now
+    return size
+
+
 def test_resume_after_network_cut_resends_at_most_one_buffer(ssh_server: SshServer, drop: Path,
                                                              make_bundle: Callable[..., Path], tmp_path: Path) -> None:
     bundle = make_bundle(30 * MiB)
@@ -130,7 +145,7 @@ def test_resume_after_network_cut_resends_at_most_one_buffer(ssh_server: SshServ
             upload(bundle, url, opts)
         assert err.value.exit_code == ExitCode.UPLOAD_NETWORK
         assert os.listdir(drop) == [bundle.name + ".part"]            # never the final name
-        kept = (drop / (bundle.name + ".part")).stat().st_size
+        kept = _settled_size(drop / (bundle.name + ".part"))
         arrived = proxy.bytes_up
         proxy.heal()
         proxy.reset_counters()
