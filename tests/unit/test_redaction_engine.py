@@ -310,16 +310,14 @@ def test_a_full_line_cache_drops_its_least_recently_used_line(rule_sets, monkeyp
     from collector.redaction import engine
 
     monkeypatch.setattr(engine, "_LINE_CACHE_ENTRIES", 3)
-    monkeypatch.setattr(engine, "_PLAIN_CACHE_ENTRIES", 2)
     a, b, c, d = (b"\tAttributeANI\t'555555%04d'\n" % n for n in range(4))
     tokenizer = Tokenizer(KEY, None)
     redactor = Redactor(rule_sets, tokenizer, "log", "a.log")
     gap = b"09:15:00.123 Trc 04541 RequestRegisterAddress received from [%d]\n"
     text = b"".join((a, b, c, gap % 1, a, gap % 2, d, gap % 3, gap % 1, gap % 4))
     out = redactor.feed(text) + redactor.finish()
-    cache, plain = engine._line_caches(tokenizer, engine._rules_key(rule_sets, "log"))
+    cache = engine._line_cache(tokenizer, engine._rules_key(rule_sets, "log"))
     assert list(cache) == [c, a, d]                   # b was the least recently used: a was seen again
-    assert list(plain) == [gap % 1, gap % 4]          # the ordinary lines likewise, at most 2
     again = Redactor(rule_sets, tokenizer, "log", "b.log")
     again._redact_line = None       # type: ignore[assignment,method-assign]  a, c, d must come from the cache
     assert again.feed(c + a + d) + again.finish() == b"".join(out.splitlines(keepends=True)[i] for i in (2, 4, 6))
@@ -337,7 +335,7 @@ def test_a_line_that_starts_with_a_time_stamp_is_not_kept_in_the_line_cache(rule
     attribute = b"\tAttributeANI\t'5555553817'\n"
     out = redactor.feed(stamped + attribute) + redactor.finish()
     assert b"5555553817" not in out
-    cache, _plain = engine._line_caches(tokenizer, engine._rules_key(rule_sets, "log"))
+    cache = engine._line_cache(tokenizer, engine._rules_key(rule_sets, "log"))
     assert list(cache) == [attribute]                # it never comes back: it would only push lines out
 
 
