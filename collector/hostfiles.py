@@ -102,7 +102,8 @@ def _set_regex(body: str) -> str:
         body = "".join(kept)
     if not body:
         return "[^/]" if negation else "(?!)"
-    body = body.replace("\\", "\\\\")
+    # a "[" inside a set is a member ("SIPS_B[2]" escaped is "SIPS_B[[]2]"); bare, re warns of nested sets
+    body = body.replace("\\", "\\\\").replace("[", "\\[")
     if not negation and body[0] == "^":
         body = "\\" + body               # first after a dropped range: a member, not a negation
     return "[" + negation + body + "]"

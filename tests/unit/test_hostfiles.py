@@ -54,3 +54,21 @@ def test_a_final_symlink_is_refused_unless_followed(tmp_path) -> None:
         hostfiles.open_read_only(tmp_path / "link.log")
     assert hostfiles.read_head(tmp_path / "link.log", 100) == b""
     assert hostfiles.read_head(tmp_path / "link.log", 100, follow_symlinks=True) == b"inside\n"
+
+
+def test_a_folder_name_with_brackets_is_matched_literally_and_quietly(tmp_path) -> None:
+    """An application folder such as SIPS_B[2] is embedded escaped ([[]): matched as itself,
+    not as a set, and without re's "possible nested set" FutureWarning (cron mails stderr)."""
+    import warnings
+
+    (tmp_path / "opt" / "SIPS_B[2]").mkdir(parents=True)
+    (tmp_path / "opt" / "SIPS_B[2]" / "SIPS_B.20251119_130000_120.log").write_text("x\n")
+    (tmp_path / "opt" / "SIPS_B2").mkdir()
+    (tmp_path / "opt" / "SIPS_B2" / "SIPS_B.20251119_130000_120.log").write_text("x\n")
+    pattern = "opt/" + hostfiles.escape("SIPS_B[2]") + "/SIPS_B.*.log"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        found = hostfiles.expand_glob(tmp_path, pattern)
+        assert hostfiles.glob_match("opt/SIPS_B[2]/SIPS_B.1.log", pattern)
+    assert [str(p) for p in found] == ["opt/SIPS_B[2]/SIPS_B.20251119_130000_120.log"]
+    assert not hostfiles.glob_match("opt/SIPS_B2/SIPS_B.1.log", pattern)
