@@ -149,7 +149,7 @@ def _stages(candidate: Candidate, head: bytes, mtime: float) -> _Stages:
 
     assert _CONFIG is not None
     stages = _Stages(chain=[])
-    if candidate.trim and not _CONFIG.window.unbounded:
+    if candidate.trim and candidate.kind != "binary-log" and not _CONFIG.window.unbounded:
         from collector.timewindow import Trimmer
 
         stages.trimmer = Trimmer(_CONFIG.window, file_name=Path(candidate.host_path).name, head=head, mtime=mtime)

@@ -401,8 +401,10 @@ def choose_in_window(spec: CollectSpec, files: list[_File], window: Window
             seg_end = following or end
             trim = bool((window.since and (start is None or start < window.since))
                         or (window.until and (seg_end is None or seg_end > window.until)))
-            kept.append((file, start, end, trim, "in window, trimmed at the edge" if trim
-                         else "in window"))
+            reason = "in window, trimmed at the edge" if trim else "in window"
+            if trim and spec.kind == "binary-log":
+                trim, reason = False, "in window (binary log: taken whole)"
+            kept.append((file, start, end, trim, reason))
     return kept, outside
 
 

@@ -279,6 +279,16 @@ def test_binary_logs_need_consent(tmp_path: Path) -> None:
         ("D/I3/IC/Logs/2024-03-05/NotifierU.ininlog", True)]
 
 
+def test_binary_logs_in_window_are_taken_whole_never_trimmed(tmp_path: Path) -> None:
+    profile = make_profile("pureconnect-cic", collect=(
+        CollectSpec("ininlog", "binary-log", ("{app_dir}/Logs/**/*.ininlog",), consent="unredacted-binary"),))
+    write(tmp_path, "D/I3/IC/Logs/2024-03-05/NotifierU.ininlog", b"\x00\x01\n08:00:00.000 x\n", at(1))
+    cic = Installation("pureconnect-cic", "cic", "D/I3/IC")
+    plan = select(tmp_path, {"pureconnect-cic": profile}, [cic], Window(at(0.5), at(0.7)), Caps(),
+                  consent=frozenset({"unredacted-binary"}))
+    assert [(c.trim, c.reason) for c in plan.members] == [(False, "in window (binary log: taken whole)")]
+
+
 def test_each_file_once_first_spec_and_installation_win(tmp_path: Path) -> None:
     write(tmp_path, f"{APP}/sip.cfg", "[log]\n")
     segment(tmp_path, at(0), at(1))
