@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from collector.bundlereader import iter_members
+from collector.report import render_text, summarise
 from tests.cli.conftest import run_gcollect
 
 UTC = timezone.utc
@@ -54,3 +55,28 @@ def test_request_log_in_ncsa_form_is_cut_to_the_window(tmp_path: Path) -> None:
     assert [line.split("?n=")[1].split(" ")[0] for line in kept] == [str(n) for n in range(12, 19)]   # 15:00-16:00
     entry = next(f for f in json.loads(members["manifest.json"])["files"] if f["path"] == REQUEST_LOG)
     assert (entry["kept_first"], entry["kept_last"]) == ("2024-03-05T15:00:00+00:00", "2024-03-05T16:00:00+00:00")
+
+
+def test_log_whose_time_format_is_not_recognised_is_taken_whole_and_said_so_everywhere(tmp_path: Path) -> None:
+    dry = collect(tmp_path, "--dry-run")
+    assert dry.returncode == 0, dry.stderr.decode()
+    lines = {line.split("  [")[0].split()[-1]: line for line in dry.stdout.decode().splitlines() if "  [" in line}
+    assert lines["/" + AUDIT_LOG].endswith("[in window; time format not recognised: taken whole]")
+    assert lines["/" + REQUEST_LOG].endswith("[in window, trimmed at the edge]")
+
+    proc = collect(tmp_path)
+    out = proc.stdout.decode()
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert "NOT CUT:    1 log files in the window taken whole, their time format was not recognised" in out
+    assert f"  - /{AUDIT_LOG}\n" in out and REQUEST_LOG not in out
+    bundle = next(line.split()[1] for line in out.splitlines() if line.startswith("bundle:"))
+    members = dict(iter_members(Path(bundle)))
+    assert members[AUDIT_LOG] == (tmp_path / "host" / AUDIT_LOG).read_bytes()
+    files = {f["path"]: f for f in json.loads(members["manifest.json"])["files"]}
+    assert files[AUDIT_LOG]["note"] == "time format not recognised: taken whole"
+    assert "note" not in files[REQUEST_LOG]
+    report = members["report.html"].decode()
+    section = report.split('<h2 id="undated">')[1].split("<h2")[0]
+    assert "time format not recognised" in section and AUDIT_LOG in section and REQUEST_LOG not in section
+    text = render_text(summarise(json.loads(members["manifest.json"])))     # gcollect inspect
+    assert f"time format not recognised: taken whole (1):\n  {AUDIT_LOG}\n" in text
