@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from collector.errors import BadInput, NothingFound, PreflightFailed
-from collector.model import Candidate, Installation, Plan, Profile, RunResult, Window, skipped_files
+from collector.model import UNDATED_NOTE, Candidate, Installation, Plan, Profile, RunResult, Window, skipped_files
 from collector.progress import Reporter
 from collector.settings import RunSettings
 
@@ -263,4 +263,5 @@ def summary(result: RunResult) -> Mapping[str, object]:
         "skipped": skipped_files(result.skipped),
         "redactions": result.redactions,
         "scan_findings": [{"path": m, "line": n, "category": c} for m, n, c in result.findings],
+        "time_format_not_recognised": [m.host_path for m in result.members if UNDATED_NOTE in m.note],
     }

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from collector.errors import DiskFull, GcollectError, RedactionFailed
-from collector.model import Candidate, Excluded, MemberResult, Window
+from collector.model import UNDATED_NOTE, Candidate, Excluded, MemberResult, Window
 from collector.scanner import LeakScanner
 
 
@@ -149,7 +149,7 @@ def _stages(candidate: Candidate, head: bytes, mtime: float) -> _Stages:
 
     assert _CONFIG is not None
     stages = _Stages(chain=[])
-    if candidate.trim and not _CONFIG.window.unbounded:
+    if candidate.trim and candidate.kind != "binary-log" and not _CONFIG.window.unbounded:
         from collector.timewindow import Trimmer
 
         stages.trimmer = Trimmer(_CONFIG.window, file_name=Path(candidate.host_path).name, head=head, mtime=mtime)
@@ -466,6 +466,8 @@ def process_member(candidate: Candidate) -> MemberOutcome:
         kept_first = stages.trimmer.kept_first if stages.trimmer is not None else None
         kept_last = stages.trimmer.kept_last if stages.trimmer is not None else None
         notes = []
+        if UNDATED_NOTE in candidate.reason:
+            notes.append(UNDATED_NOTE)
         if candidate.tail_bytes is not None:
             notes.append("tail of file (size cap)")
         if gzipped:

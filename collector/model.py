@@ -19,6 +19,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 FileKind = Literal["log", "config", "binary-log", "text"]
+# A log in the window whose record times are in a format not recognised: the window cannot cut it,
+# so it is taken whole. Selection puts this in the file's reason (dry-run), the member in its manifest
+# note; the report and the console summary list the files whose note says it.
+UNDATED_NOTE = "time format not recognised: taken whole"
 WindowMode = Literal["segment", "ignore"]
 
 
@@ -103,6 +107,7 @@ class Candidate:
     start: datetime | None = None          # first record time if known (name, header, or mtime)
     end: datetime | None = None
     reason: str = ""                       # why it is in: "in window", "config", "snapshot log"
+    #                                        (holds UNDATED_NOTE when the window cannot cut it)
     rule_sets: tuple[str, ...] = ()        # redaction rule sets for this file
     tail_bytes: int | None = None          # cap crossed: keep only the last N bytes (line aligned)
     trim: bool = False                     # cut records outside the window (segment straddles it)

@@ -27,7 +27,8 @@ _TIMESTAMP_START = re.compile(
     rb"|\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}"               # ISO 8601 / Stat Server
     rb"|\d{2}/\d{2}/\d{2,4}[ @]\d{2}:\d{2}:\d{2}"             # 08/11/2016 09:01:46 / URS HTTP
     rb"|\d{2}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"                  # 16-08-11 09:01:46 (WDE)
-    rb"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) )"                    # locale forms
+    rb"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) "                     # locale forms
+    rb"|(?:[0-9][0-9A-Fa-f.:]* [^ \n]+ [^ \n]+ )?\[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:)"   # NCSA request log
 )
 _VERSION = re.compile(rb"\b(\d+\.\d+\.\d{3}\.\d{2})\b|\bversion:?\s*([0-9][0-9A-Za-z._-]*)", re.I)
 _FILE_LABEL = re.compile(r"^\((\d+)\)\s*(.*)$")

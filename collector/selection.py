@@ -48,6 +48,7 @@ import os
 import posixpath
 import re
 import stat
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import datetime, timedelta, timezone
@@ -58,7 +59,7 @@ from collector.hostfiles import GlobSet, Listings, WalkBudget, escape, \
     read_head, read_tail, resolve_regular, source_of
 from collector.segheader import parse_header
 from collector.timeformats import name_time
-from collector.model import Candidate, CollectSpec, Installation, Plan, Profile, Skip, Window
+from collector.model import UNDATED_NOTE, Candidate, CollectSpec, Installation, Plan, Profile, Skip, Window
 
 MB = 1 << 20
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -401,9 +402,31 @@ def choose_in_window(spec: CollectSpec, files: list[_File], window: Window
             seg_end = following or end
             trim = bool((window.since and (start is None or start < window.since))
                         or (window.until and (seg_end is None or seg_end > window.until)))
-            kept.append((file, start, end, trim, "in window, trimmed at the edge" if trim
-                         else "in window"))
+            reason = "in window, trimmed at the edge" if trim else "in window"
+            if trim and spec.kind == "binary-log":
+                trim, reason = False, "in window (binary log: taken whole)"
+            elif trim and _undated(file):
+                trim, reason = False, f"in window; {UNDATED_NOTE}"
+            kept.append((file, start, end, trim, reason))
     return kept, outside
+
+
+def _undated(file: _File) -> bool:
+    """``timewindow.records_undated`` of the file's first bytes, as the Trimmer would read them
+    (a ``.gz`` rotation decompressed, UTF-16 text decoded). Read only for the few files the
+    window cuts."""
+    from collector.timewindow import UNDATED_PEEK_BYTES, records_undated
+
+    raw = read_head(file.source, UNDATED_PEEK_BYTES)
+    if file.host_path.endswith(".gz") and raw.startswith(b"\x1f\x8b"):
+        try:
+            raw = zlib.decompressobj(wbits=16 + 15).decompress(raw, UNDATED_PEEK_BYTES)
+        except zlib.error:
+            return False                   # the member fails closed on it
+    elif raw[:2] in (b"\xff\xfe", b"\xfe\xff") and not raw.startswith(b"\xff\xfe\0\0"):
+        raw = raw[2:len(raw) - len(raw) % 2].decode("utf-16-le" if raw[0] == 0xFF else "utf-16-be",
+                                                     "replace").encode("utf-8")
+    return records_undated(raw)
 
 
 # ------------------------------------------------------------------ caps

@@ -18,6 +18,10 @@ wde        ``16-08-11 09:01:46.060`` (WDE ``yy-MM-dd``)
 ctime      ``Sun Jun  5 15:22:21 2016.741``
 loc        ``Thu 11 Aug 2016 09:01:46 AM CDT.060`` (a few US zone names are honoured, others
            are ignored and the segment's zone is used)
+ncsa       Jetty/Tomcat request logs (NCSA common/combined form): ``192.0.2.7 - - [05/Mar/2024:10:00:00
+           +0000] "GET ..."``, the stamp after the client address (IPv4, or IPv6 led by a digit),
+           identity and user, or ``[05/Mar/2024:10:00:00 +0000]`` at the line start; its own
+           offset is always printed
 =========  =====================================================================================
 
 Stamps without an offset are wall-clock time in the segment's zone (``DateContext.zone``:
@@ -58,6 +62,10 @@ _STAMP_SOURCE = (
     rb"|(?P<loc>" + _DAYS + rb",? (?P<ld>\d{1,2}) " + _MONTHS % b"lb" + rb" (?P<ly>\d{4}) "
     rb"(?P<lH>\d{1,2}):(?P<lM>\d\d):(?P<lS>\d\d)(?: (?P<lp>[AP]M))?(?: (?P<lz>[A-Z]{2,5}))?"
     + _FRAC % b"l" + rb")"
+    # NCSA: client, identity, user, [stamp] (a branch, not an optional group: sre sets up a
+    # repeat for the group at every line, which cost 10% of a scan of Genesys logs)
+    rb"|(?P<ncsa>(?:[0-9][0-9A-Fa-f.:]* [^ \n]+ [^ \n]+ \[|\[)(?P<nd>\d\d)/" + _MONTHS % b"nb"
+    + rb"/(?P<ny>\d{4}):" + _HMS % {b"p": b"n"} + _FRAC % b"n" + rb" (?P<nz>[+-]\d\d:?\d\d)\])"
     rb")"
 )
 RECORD_STAMP = re.compile(_STAMP_SOURCE)                 # .match(line) or .match(buf, pos)
@@ -150,6 +158,9 @@ def stamp_from_match(m: re.Match[bytes]) -> Stamp | None:
             zone = _ZONE_NAMES.get(g("lz") or b"")
             offset = timedelta(hours=zone) if zone is not None else None
             return _dated(day, b"", g("lM"), g("lS"), g("lf"), offset, hour)
+        if kind == "ncsa":
+            day = date(int(g("ny")), _MONTH_NUMBER[g("nb")], int(g("nd")))
+            return _dated(day, g("nH"), g("nM"), g("nS"), g("nf"), _offset(g("nz")))
     except ValueError:
         return None
     return None

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from typing import TypeVar
 
 from collector.model import Window
+from collector.segheader import parse_header
 from collector.timeformats import (
     RECORD_NEXT,
     RECORD_STAMP,
@@ -180,6 +181,26 @@ def select_segments(stream: Sequence[tuple[Name, datetime | None, datetime | Non
         if (starts_in_time and not_superseded and ended_in_time) or (keep_first and index == 0):
             chosen.append(name)
     return chosen
+
+
+# ------------------------------------------------------------------ undated logs
+UNDATED_PEEK_BYTES = 64 * 1024  # of a log, to tell whether its record times are recognised
+
+
+def records_undated(head: bytes) -> bool:
+    """Could the Trimmer date none of a log's records? Judged from its first bytes (``head``,
+    decompressed and decoded, up to ``UNDATED_PEEK_BYTES``): True when no line of ``head`` starts
+    with a recognised time stamp, yet it holds text (after the segment header, when a header
+    gives a time: a segment of only its header is not undated). Such a log (epoch seconds,
+    another product's layout) would be cut by its name or header time alone, all or nothing."""
+    m = RECORD_STAMP.match(head)
+    if m and stamp_from_match(m) is not None:
+        return False
+    if any(stamp_from_match(m) is not None for m in RECORD_NEXT.finditer(head)):
+        return False
+    header = parse_header(head)
+    timed = header.local_time or header.start_time_utc or header.time_zone_s is not None
+    return bool(head[header.header_end if timed else 0:].strip())
 
 
 # ------------------------------------------------------------------ trimming

@@ -12,7 +12,7 @@ from collector.cli.case_cmd import case_info_from, case_options
 from collector.cli.options import collect_options, request_from_options
 from collector.cli.remote_cmd import remote_options
 from collector.errors import ExitCode
-from collector.model import skip_label, skipped_files
+from collector.model import UNDATED_NOTE, skip_label, skipped_files
 from collector.units import human
 
 
@@ -39,6 +39,14 @@ def print_summary(result, discovery, *, stream=None) -> None:
     if unredacted:
         echo(f"UNREDACTED: {len(unredacted)} binary files shipped raw by your consent "
              "(marked in manifest.json)")
+    undated = [m for m in result.members if UNDATED_NOTE in m.note]
+    if undated:
+        echo(f"NOT CUT:    {len(undated)} log files in the window taken whole, their time format was "
+             "not recognised (noted in manifest.json):")
+        for member in undated[:5]:
+            echo(f"  - /{member.host_path}")
+        if len(undated) > 5:
+            echo(f"  ... and {len(undated) - 5} more")
 
 
 def with_case_and_report(request, discovery, case_info, strict: bool = False):

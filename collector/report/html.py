@@ -130,6 +130,8 @@ def render_html(data: dict[str, Any]) -> str:
                       [[x.get("path"), x.get("product"), x.get("reason")] for x in data["excluded"]])
     skipped = _table(["file", "product", "reason", "size"],
                      [[skip_label(x), x.get("product"), x.get("reason"), x.get("size")] for x in data["skipped"]])
+    undated = _table(["file", "product", "bytes stored"],
+                     [[u["path"], u["product"], u["size"]] for u in data.get("undated", [])], numeric={2})
     findings = _table(["file:line", "category"], [[f'{f["path"]}:{f["line"]}', f["category"]]
                                                   for f in data["findings"]])
     more = (f'<p class="muted">{data["alarms_total"] - len(data["alarms"])} more message IDs in manifest.json</p>'
@@ -145,6 +147,8 @@ def render_html(data: dict[str, Any]) -> str:
 <p>{_e(totals.get("files", 0))} files collected, {_e(totals.get("excluded", 0))} excluded,
 {_e(totals.get("skipped", 0))} skipped; {_e(totals.get("bytes_in", 0))} bytes read,
 {_e(totals.get("bytes_out", 0))} bytes stored.</p>
+<h2 id="undated">Logs not cut to the window: time format not recognised, taken whole</h2>
+{undated}
 <h2 id="alarms">Alarms and standard messages (Std/Alr by message ID)</h2>
 {alarms}{more}
 <h2 id="timeline">Timeline: what each log stream covers</h2>

@@ -3,8 +3,8 @@
 Pure function of the manifest (``summarise(manifest) -> dict``, JSON-able): what was collected
 per host and product, one timeline entry per log stream (product + stream base; SIP Server
 thread streams ``-NNN`` are streams of their own), the Std/Alr message table, HA roles and role
-changes, redaction counts per rule, excluded and skipped files with their reasons, and scanner
-findings.
+changes, redaction counts per rule, excluded and skipped files with their reasons, logs taken
+whole because their time format was not recognised, and scanner findings.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from collector.manifestjson import json_value
+from collector.model import UNDATED_NOTE
 
 MAX_ALARM_ROWS = 500
 MAX_HA_ROWS = 500
@@ -67,6 +68,7 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Any]:
     ha_rows: list[dict[str, Any]] = []
     roles: list[dict[str, Any]] = []
     findings: list[dict[str, Any]] = []
+    undated: list[dict[str, Any]] = []
     for entry in collected:
         product = str(entry.get("product") or "unknown")
         prod = products.setdefault(product, {"product": product, "files": 0, "bytes_in": 0, "bytes_out": 0,
@@ -80,6 +82,8 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Any]:
         prod["kinds"][kind] = prod["kinds"].get(kind, 0) + 1
         for hit in entry.get("scan_findings") or []:
             findings.append({"path": entry.get("path"), "line": hit.get("line"), "category": hit.get("category")})
+        if UNDATED_NOTE in str(entry.get("note") or ""):
+            undated.append({"path": entry.get("path"), "product": product, "size": entry.get("size_out")})
         if kind not in LOG_KINDS:
             continue
         stats = json_value(entry.get("log_stats")) or {}      # compact JSON in a run: decoded once
@@ -134,4 +138,5 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Any]:
         "excluded": list(manifest.get("excluded") or []),
         "skipped": list(manifest.get("skipped") or []),
         "findings": findings,
+        "undated": undated,            # logs in the window taken whole: time format not recognised
     }

@@ -29,6 +29,13 @@ def render_text(data: dict[str, Any], *, max_rows: int = MAX_ROWS) -> str:
     totals = data.get("totals") or {}
     add(f"files {totals.get('files', 0)}, excluded {totals.get('excluded', 0)}, skipped {totals.get('skipped', 0)}, "
         f"bytes read {totals.get('bytes_in', 0)}, stored {totals.get('bytes_out', 0)}")
+    undated = data.get("undated", [])
+    if undated:
+        add(f"Not cut to the window, time format not recognised: taken whole ({len(undated)}):")
+        for u in undated[:max_rows]:
+            add(f"  {u['path']}")
+        if len(undated) > max_rows:
+            add(f"  ... {len(undated) - max_rows} more")
     add("")
     add("Collected per product:")
     for p in data["products"]:

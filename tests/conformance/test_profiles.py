@@ -214,6 +214,9 @@ def test_framework_style_products_keep_snapshots_in_window(profiles: dict[str, P
     ("pureconnect-cic", "D/I3/IC/Logs/2024-03-04.zip", "ininlog", {"app_dir": "D/I3/IC"}),
     ("pureconnect-cic", "D/I3/IC/Logs/2024-03-05/setup.txt", "text-logs", {"app_dir": "D/I3/IC"}),
     ("pureconnect-cic", "D/I3/IC/Logs/2024-03-05/notifier.syslog", "text-logs", {"app_dir": "D/I3/IC"}),
+    ("pureconnect-cic", "C/Windows/System32/winevt/Logs/Application.evtx", "event-logs", {"app_dir": "D/I3/IC"}),
+    ("pureconnect-cic", "c:/Windows/System32/winevt/Logs/System.evtx", "event-logs", {"app_dir": "D/I3/IC"}),
+    ("pureconnect-cic", "Windows/System32/winevt/Logs/System.evtx", "event-logs", {"app_dir": "I3/IC"}),
 ])
 def test_product_files_are_owned_by_the_right_spec(profiles: dict[str, Profile], product: str, host_path: str,
                                                    spec_id: str, values: dict[str, str]) -> None:
@@ -225,6 +228,14 @@ def test_pureconnect_binary_logs_need_consent(profiles: dict[str, Profile]) -> N
     for product in ("pureconnect-cic", "pureconnect-ims"):
         ininlog = next(s for s in profiles[product].collect if s.id == "ininlog")
         assert ininlog.kind == "binary-log" and ininlog.consent == "unredacted-binary"
+    events = next(s for s in profiles["pureconnect-cic"].collect if s.id == "event-logs")
+    assert events.kind == "binary-log" and events.consent == "unredacted-binary"
+
+
+def test_windows_security_log_is_not_collected(profiles: dict[str, Profile]) -> None:
+    for product, prof in profiles.items():
+        for path in ("C/Windows/System32/winevt/Logs/Security.evtx", "Windows/System32/winevt/Logs/Security.evtx"):
+            assert owner(prof, path, app_dir="D/I3/IC", home="C/Users/agent1") is None, (product, path)
 
 
 # ---------------------------------------------------------------- telling products apart by header

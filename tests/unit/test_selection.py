@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import dataclasses
+import gzip
+import os
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -277,6 +278,42 @@ def test_binary_logs_need_consent(tmp_path: Path) -> None:
     allowed = select(tmp_path, profiles, [cic], Window(), Caps(), consent=frozenset({"unredacted-binary"}))
     assert [(c.host_path, c.unredacted_consent) for c in allowed.members] == [
         ("D/I3/IC/Logs/2024-03-05/NotifierU.ininlog", True)]
+
+
+def test_binary_logs_in_window_are_taken_whole_never_trimmed(tmp_path: Path) -> None:
+    profile = make_profile("pureconnect-cic", collect=(
+        CollectSpec("ininlog", "binary-log", ("{app_dir}/Logs/**/*.ininlog",), consent="unredacted-binary"),))
+    write(tmp_path, "D/I3/IC/Logs/2024-03-05/NotifierU.ininlog", b"\x00\x01\n08:00:00.000 x\n", at(1))
+    cic = Installation("pureconnect-cic", "cic", "D/I3/IC")
+    plan = select(tmp_path, {"pureconnect-cic": profile}, [cic], Window(at(0.5), at(0.7)), Caps(),
+                  consent=frozenset({"unredacted-binary"}))
+    assert [(c.trim, c.reason) for c in plan.members] == [(False, "in window (binary log: taken whole)")]
+
+
+UNDATED = "in window; time format not recognised: taken whole"
+LOG_SPEC = (CollectSpec("logs", "log", ("{app_dir}/logs/*",)),)
+GAX = Installation("gax", "gax", "opt/genesys/gax")
+
+
+@pytest.mark.parametrize("name, data, reason", [
+    ("audit.log", b"1709647200.000 audit event\n1709650800.000 audit event\n", UNDATED),
+    ("audit.log.gz", gzip.compress(b"1709647200.000 audit event\n" * 3, mtime=0), UNDATED),
+    ("audit-utf16.log", b"\xff\xfe" + "1709647200.000 event\r\n".encode("utf-16-le"), UNDATED),
+    # a Java log, its records after a banner: read
+    ("gax.log", b"GAX banner\n2024-03-05 09:30:00,000 INFO a\n2024-03-05 10:30:00,000 INFO b\n",
+     "in window, trimmed at the edge"),
+    ("req.log.gz", gzip.compress(b'192.0.2.7 - - [05/Mar/2024:09:30:00 +0000] "GET / HTTP/1.1" 200 1\n', mtime=0),
+     "in window, trimmed at the edge"),
+    # a segment that so far holds only its header: nothing to date yet, nothing to say
+    ("GAX.20240305_090000_000.log", b"Genesys GAX\nLocal time:  2024-03-05T09:00:00.000\nTime zone:  0\n",
+     "in window, trimmed at the edge"),
+], ids=["epoch", "epoch-gz", "epoch-utf16", "java", "ncsa-gz", "header-only"])
+def test_logs_whose_records_cannot_be_dated_are_taken_whole_and_said_so(tmp_path: Path, name: str, data: bytes,
+                                                                         reason: str) -> None:
+    write(tmp_path, f"opt/genesys/gax/logs/{name}", data, at(2))
+    plan = select(tmp_path, {"gax": make_profile("gax", collect=LOG_SPEC)}, [GAX], Window(at(0.75), at(1.25)),
+                  Caps())
+    assert [(c.reason, c.trim) for c in plan.members] == [(reason, reason != UNDATED)]
 
 
 def test_each_file_once_first_spec_and_installation_win(tmp_path: Path) -> None:

@@ -51,6 +51,13 @@ def ctx(day: date | None = date(2016, 8, 11), zone=UTC, utc_stamps: bool = False
         (b"2024-03-05T09:15:02.004+02:00 DEBUG x", utc(2024, 3, 5, 7, 15, 2, 4000)),
         (b"2024-03-05T09:15:02.004-0500 DEBUG x", utc(2024, 3, 5, 14, 15, 2, 4000)),
         (b"2024-03-05T09:15:02Z x", utc(2024, 3, 5, 9, 15, 2)),
+        # Jetty/Tomcat request logs (NCSA): the stamp follows client, identity and user; own offset
+        (b'192.0.2.7 - - [05/Mar/2024:10:00:00 +0000] "GET /api/v2/me HTTP/1.1" 200 120',
+         utc(2024, 3, 5, 10, 0, 0)),
+        (b'10.1.2.3 - agent1 [05/Mar/2024:10:00:00 -0500] "POST /x HTTP/1.1" 204 0 "-" "curl"',
+         utc(2024, 3, 5, 15, 0, 0)),
+        (b'0:0:0:0:0:0:0:1 - - [31/Dec/2023:23:30:00 -0100] "GET / HTTP/1.1" 200 1', utc(2024, 1, 1, 0, 30)),
+        (b"[05/Mar/2024:10:00:00 +0530] GET /", utc(2024, 3, 5, 4, 30)),
     ],
 )
 def test_every_record_format(line: bytes, expected: datetime) -> None:
@@ -64,6 +71,8 @@ def test_every_record_format(line: bytes, expected: datetime) -> None:
         b"INVITE sip:8005550100@192.0.2.20:5060 SIP/2.0", b"$+TLIB:: x", b"\tat com.x.Y(Y.java:12)",
         b"12345 not a time", b"Something else", b"25:00:00.000 bad hour", b"2016-13-11T09:01:46.060 bad month",
         b"Thu 11 Aug 2016 13:01:46 PM.060 bad 12h", b"1:02:03.456 one-digit hour", b"  09:01:46.060 indented",
+        b"192.0.2.7 - - [05/Mar/2024:10:00:00] no offset", b"192.0.2.7 - - [05/Foo/2024:10:00:00 +0000] month",
+        b"192.0.2.7 [05/Mar/2024:10:00:00 +0000] two fields missing", b"1709607600.000 epoch seconds",
     ],
 )
 def test_non_records(line: bytes) -> None:
@@ -225,6 +234,14 @@ def test_header_end_stops_at_first_record() -> None:
     assert clock.header_end == len(HEADER)
     java = b"[2024-03-05 09:15:02.004] INFO a\n[2024-03-05 09:15:03.004] INFO b\n"
     assert segment_clock("gax.log", b"GAX banner\n" + java, 0).header_end == len(b"GAX banner\n")
+
+
+def test_request_log_starts_at_its_first_request_not_at_its_name_date() -> None:
+    head = (b'192.0.2.7 - - [05/Mar/2024:10:00:00 +0000] "GET /a HTTP/1.1" 200 1\n'
+            b'192.0.2.7 - - [05/Mar/2024:10:10:00 +0000] "GET /b HTTP/1.1" 200 1\n')
+    clock = segment_clock("2024_03_05.request.log", head, 0)
+    assert clock.header_end == 0
+    assert segment_times("segment.log", head, 0).start == utc(2024, 3, 5, 10, 0, 0)
 
 
 def test_file_end_time() -> None:
