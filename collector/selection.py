@@ -28,6 +28,8 @@ For each installation, each collect spec, in profile order:
    ``trim=True``; in a long stream, segments whose name stamps put them far outside the window
    are left out without reading their heads (``_outside_by_name``); a segment whose mtime alone
    ends it before the window ends at its last record if that is later (``_ends_by_content``);
+   files of one stream that share a name stamp (GAX size rollovers ``gax.log.<ts>-1``, ``-2``)
+   start at their first record and end at their last (``_times_by_content``);
 7. caps (``Caps``): per file (tail), per spec and installation (newest first), then the total
    across the plan (configs and snapshot logs first, then the rest newest first). The file that
    crosses a cap keeps its last bytes (``tail_bytes``) if it is a log or text file; a config or
@@ -264,6 +266,49 @@ def _last_record_time(file: _File) -> datetime | None:
         return None
 
 
+def _first_record_time(file: _File) -> datetime | None:
+    """The time of the first record in the file's head (time-only stamps dated from the
+    segment's start), or None."""
+    from collector.timeformats import parse_stamp, segment_clock
+
+    if file.host_path.endswith(".gz"):
+        return None                        # its head is compressed bytes
+    head = read_head(file.source, HEAD_BYTES)
+    clock = segment_clock(_segment_name(file.host_path), head, file.mtime)
+    stamp = next((found for found in map(parse_stamp, head[clock.header_end:].splitlines())
+                  if found is not None), None)
+    if stamp is None:
+        return None
+    try:
+        return clock.context.resolve(stamp)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _sharing_a_stamp(members: list[_File]) -> set[int]:
+    """ids of the files whose name stamp another file of the stream has too. GAX rolls
+    ``gax.log.<ts>`` by size into ``gax.log.<ts>-1``, ``-2``...: the stamp is when the first of
+    them started, not when each did, so it cannot order them or say which one holds a time."""
+    by_stamp: dict[str, list[_File]] = {}
+    for file in members:
+        stamp = parse_log_name(_segment_name(file.host_path)).stamp
+        if stamp is not None:
+            by_stamp.setdefault(stamp, []).append(file)
+    return {id(file) for group in by_stamp.values() if len(group) > 1 for file in group}
+
+
+def _times_by_content(file: _File) -> tuple[datetime | None, datetime | None]:
+    """(start, end) of a file whose name stamp it shares (``_sharing_a_stamp``): its first and
+    last records' times, each where there is one (else ``_times``: the shared stamp, the
+    mtime). The last record beats the mtime, which a copy may have reset."""
+    start, end = _times(file)
+    start = _first_record_time(file) or start
+    end = _last_record_time(file) or end
+    if start is not None and end is not None and end < start:
+        end = None
+    return start, end
+
+
 def _ends_by_content(ordered: list[tuple[_File, datetime | None, datetime | None]], window: Window
                      ) -> list[tuple[_File, datetime | None, datetime | None]]:
     """``ordered`` (file, start, end) with the end of a segment that only its mtime puts before
@@ -388,7 +433,8 @@ def choose_in_window(spec: CollectSpec, files: list[_File], window: Window
     for members in streams.values():
         members, far = _outside_by_name(members, window)
         outside += far
-        timed = [(f, *_times(f)) for f in members]
+        shared = _sharing_a_stamp(members)
+        timed = [(f, *(_times_by_content(f) if id(f) in shared else _times(f))) for f in members]
         ordered = sorted(timed, key=lambda t: (t[1] or t[2] or EPOCH, t[0].mtime, t[0].host_path))
         ordered = _ends_by_content(ordered, window)
         chosen = set(id(f) for f in timewindow.select_segments(

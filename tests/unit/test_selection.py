@@ -683,3 +683,40 @@ def test_an_installation_without_a_file_of_its_own_is_listed_not_dropped(tmp_pat
         (f"{APP}/", "no file of its own: its files were taken by sip-server SIPS_P"),
         ("opt/genesys/SIPS_E/", "no file of this installation found")]
     assert names(plan) == [S09, "sip.cfg"]
+
+
+# ------------------------------------------------------------------ rollovers sharing a name stamp
+GAX_LOGS = "opt/genesys/gax/logs"
+GAX = Installation("gax", "gax", "opt/genesys/gax", (f"{GAX_LOGS}/gax.log",))
+GAX_PROFILES = {"gax": make_profile("gax", collect=(CollectSpec("segments", "log", ("{log_base}.[0-9]*",)),))}
+
+
+def local(hour: int, minute: int = 0) -> datetime:
+    """2024-03-05 hour:minute on this host's wall clock (logback stamps carry no zone)."""
+    return datetime(2024, 3, 5, hour, minute).astimezone(UTC)
+
+
+def gax_file(root: Path, suffix: str, first: datetime, last: datetime, mtime: datetime) -> str:
+    lines = []
+    moment = first
+    while moment <= last:
+        lines.append(f"{moment.astimezone():%Y-%m-%d %H:%M:%S},000 INFO  [main] tick\n")
+        moment += timedelta(minutes=1)
+    host = f"{GAX_LOGS}/gax.log.20240305_090000_000{suffix}"
+    write(root, host, "Genesys Administrator Extension 8.5.290.09\n" + "".join(lines), mtime)
+    return host.rsplit("/", 1)[-1]
+
+
+@pytest.mark.parametrize("order", [("-1", "-2", ""), ("", "-1", "-2")], ids=["newest-plain", "newest-2"])
+@pytest.mark.parametrize("copied", [False, True], ids=["mtimes", "copied"])
+def test_gax_rollovers_sharing_a_stamp_are_judged_by_their_records(tmp_path: Path, order, copied) -> None:
+    """gax.log.<ts>-1, -2 carry the stamp of the first file of the set: all three sorted as
+    starting at 09:00, only the one written last was kept, and the file holding 10:00-10:20 was
+    skipped as outside the window."""
+    spans = [(local(9), local(9, 58)), (local(9, 58), local(10, 30)), (local(10, 30), local(11))]
+    written = [gax_file(tmp_path, suffix, first, last, local(13) if copied else last)
+               for suffix, (first, last) in zip(order, spans)]
+    plan = select(tmp_path, GAX_PROFILES, [GAX], Window(local(10), local(10, 20)), Caps())
+    assert names(plan) == [written[1]]
+    assert plan.members[0].trim and plan.members[0].start == local(9, 58)
+    assert reasons(plan) == {written[0]: "outside window", written[2]: "outside window"}
