@@ -276,6 +276,7 @@ def _find_newline(data: bytes, newline: bytes, *, last: bool = False) -> int:
 
 
 CHANGED_SINCE_SELECTION = "changed since selection: not the file that was selected"
+STARTUP_SEGMENT_NOTE = "startup segment (keep-startup-file), taken whole"
 MAX_CALL_TEXT = 16 << 20      # --call: the redacted records of one call kept per file for call-<id>.log
 GZIP_MAGIC = b"\x1f\x8b"
 GZIP_WBITS = 16 + 15            # zlib: a gzip header and trailer (CRC, size) around the deflate data
@@ -466,6 +467,8 @@ def process_member(candidate: Candidate) -> MemberOutcome:
         kept_first = stages.trimmer.kept_first if stages.trimmer is not None else None
         kept_last = stages.trimmer.kept_last if stages.trimmer is not None else None
         notes = []
+        if candidate.startup_segment:
+            notes.append(STARTUP_SEGMENT_NOTE)
         if candidate.tail_bytes is not None:
             notes.append("tail of file (size cap)")
         if gzipped:

@@ -29,7 +29,9 @@ For each installation, each collect spec, in profile order:
    are left out without reading their heads (``_outside_by_name``); a segment whose mtime alone
    ends it before the window ends at its last record if that is later (``_ends_by_content``);
    files of one stream that share a name stamp (GAX size rollovers ``gax.log.<ts>-1``, ``-2``)
-   start at their first record and end at their last (``_times_by_content``);
+   start at their first record and end at their last (``_times_by_content``); the first
+   segment of a stream whose log base has ``[log] keep-startup-file`` set is kept whole,
+   marked ``startup_segment`` (``STARTUP_REASON``);
 7. caps (``Caps``): per file (tail), per spec and installation (newest first), then the total
    across the plan (configs and snapshot logs first, then the rest newest first). The file that
    crosses a cap keeps its last bytes (``tail_bytes``) if it is a log or text file; a config or
@@ -50,7 +52,7 @@ import os
 import posixpath
 import re
 import stat
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -408,11 +410,28 @@ def _is_snapshot(host_path: str) -> bool:
 
 
 Kept = tuple[_File, datetime | None, datetime | None, bool, str]
+STARTUP_REASON = "startup segment (keep-startup-file)"
 
 
-def choose_in_window(spec: CollectSpec, files: list[_File], window: Window
-                     ) -> tuple[list[Kept], list[_File]]:
-    """(kept: file, start, end, trim, reason; outside the window) for one spec's files."""
+def _startup_segment(members: list[_File]) -> _File | None:
+    """The first segment of a stream of several, by name stamp when every file has one
+    (``_outside_by_name`` may leave it out unread); None when one has none: then the earliest
+    start decides."""
+    if len(members) < 2:
+        return None                        # the only segment is still being written: no startup file yet
+    stamps = [parse_log_name(_segment_name(f.host_path)).stamp for f in members]
+    if any(stamp is None for stamp in stamps):
+        return None
+    return min(zip(stamps, members), key=lambda pair: (pair[0], pair[1].mtime, pair[1].host_path))[1]
+
+
+def choose_in_window(spec: CollectSpec, files: list[_File], window: Window,
+                     startup_bases: Collection[str] = ()) -> tuple[list[Kept], list[_File]]:
+    """(kept: file, start, end, trim, reason; outside the window) for one spec's files.
+
+    ``startup_bases``: log bases whose ``[log] keep-startup-file`` is set; the first segment of
+    each of their streams (thread streams too) is kept whole, whatever the window: it holds the
+    options and connections the application started with (GENESYS.md (b))."""
     from collector import timewindow
 
     if window.unbounded or spec.window == "ignore":
@@ -430,8 +449,13 @@ def choose_in_window(spec: CollectSpec, files: list[_File], window: Window
                 outside.append(file)
         else:
             streams.setdefault(_stream_key(file.host_path), []).append(file)
-    for members in streams.values():
+    for (folder, (base, _thread, companion)), members in streams.items():
+        keeps_startup = companion is None and posixpath.join(folder, base) in startup_bases
+        startup = _startup_segment(members) if keeps_startup else None
         members, far = _outside_by_name(members, window)
+        if startup is not None and any(f is startup for f in far):
+            far = [f for f in far if f is not startup]
+            kept.append((startup, *_times(startup), False, STARTUP_REASON))
         outside += far
         shared = _sharing_a_stamp(members)
         timed = [(f, *(_times_by_content(f) if id(f) in shared else _times(f))) for f in members]
@@ -439,7 +463,12 @@ def choose_in_window(spec: CollectSpec, files: list[_File], window: Window
         ordered = _ends_by_content(ordered, window)
         chosen = set(id(f) for f in timewindow.select_segments(
             [(f, start, end) for f, start, end in ordered], window, keep_first=False))
+        if keeps_startup and startup is None and len(ordered) > 1:
+            startup = ordered[0][0]
         for index, (file, start, end) in enumerate(ordered):
+            if file is startup:
+                kept.append((file, start, end, False, STARTUP_REASON))
+                continue
             if id(file) not in chosen:
                 outside.append(file)
                 continue
@@ -689,7 +718,7 @@ def select(root: Path, profiles: Mapping[str, Profile], installations: Sequence[
                 reason = BINARY_SKIP if needed == BINARY_CONSENT else f"needs consent '{needed}'"
                 skipped += [Skip(f.host_path, inst.product, reason, f.size, f.mtime) for f in files]
                 continue
-            kept, outside = choose_in_window(spec, files, window)
+            kept, outside = choose_in_window(spec, files, window, inst.startup_bases)
             skipped += [Skip(f.host_path, inst.product, "outside window", f.size, f.mtime) for f in outside]
             if caps.per_file_mb is not None and spec.kind not in ("log", "text"):
                 limit = caps.per_file_mb * MB
@@ -790,7 +819,8 @@ def _candidates(inst: Installation, profile: Profile, spec: CollectSpec, caps: C
         for setter, value in shared_setters:
             setter(candidate, value)
         for setter, value in zip(_OWN_SETTERS, (file.source, file.host_path, file.size, file.mtime, start, end,
-                                                reason, tail, trim, file.device, file.inode)):
+                                                reason, tail, trim, file.device, file.inode,
+                                                reason == STARTUP_REASON)):
             setter(candidate, value)
         return candidate
 
@@ -801,10 +831,11 @@ _new = object.__new__
 _CANDIDATE_DEFAULTS = {f.name: f.default for f in fields(Candidate)
                        if f.name in ("start_offset", "whole_lines_only")}
 _SLOT = {f.name: getattr(Candidate, f.name).__set__ for f in fields(Candidate)}    # slot setters
-_OWN = ("source", "host_path", "size", "mtime", "start", "end", "reason", "tail_bytes", "trim", "device", "inode")
+_OWN = ("source", "host_path", "size", "mtime", "start", "end", "reason", "tail_bytes", "trim", "device", "inode",
+        "startup_segment")
 _OWN_SETTERS = tuple(_SLOT[name] for name in _OWN)
-assert len(fields(Candidate)) == 19 and MISSING not in _CANDIDATE_DEFAULTS.values() \
-    and len(_CANDIDATE_DEFAULTS) + 6 + len(_OWN) == 19 and not hasattr(Candidate, "__post_init__"), \
+assert len(fields(Candidate)) == 20 and MISSING not in _CANDIDATE_DEFAULTS.values() \
+    and len(_CANDIDATE_DEFAULTS) + 6 + len(_OWN) == 20 and not hasattr(Candidate, "__post_init__"), \
     "Candidate changed: update _candidates"
 
 

@@ -349,12 +349,23 @@ def test_generated_host_window_takes_the_segments_that_overlap(generated) -> Non
     window = Window(end - timedelta(hours=6), end - timedelta(hours=3))
     plan = select(root, profiles, found, window, Caps(total_mb=None))
     members = {c.host_path for c in plan.members}
+    startup = {c.host_path for c in plan.members if c.startup_segment}
+    streams: dict[tuple, list[str]] = {}
+    for path in ledger.windows:
+        name = parse_log_name(path.rsplit("/", 1)[-1])
+        base = f"{path.rsplit('/', 1)[0]}/{name.base}"
+        if name.stamp is not None and name.companion is None and \
+                any(base in inst.startup_bases for inst in found):
+            streams.setdefault((base, name.thread), []).append(path)
+    # keep-startup-file (the generated Config Server sets it): the first segment of each stream
+    assert startup and startup == {min(paths, key=lambda p: parse_log_name(p.rsplit("/", 1)[-1]).stamp)
+                                   for paths in streams.values() if len(paths) > 1}
     for path, (first, last) in ledger.windows.items():
         if parse_log_name(path.rsplit("/", 1)[-1]).stamp is None or path.endswith(".snapshot.log"):
             continue                   # Java logs: their zone is the host's, unknown to a test
         touches = datetime.fromisoformat(first) <= window.until and \
             datetime.fromisoformat(last) >= window.since
-        assert (path in members) == touches, (path, first, last)
+        assert (path in members) == (touches or path in startup), (path, first, last)
 
 
 # ------------------------------------------------------------------ speed-ups keep the meaning
@@ -720,3 +731,40 @@ def test_gax_rollovers_sharing_a_stamp_are_judged_by_their_records(tmp_path: Pat
     assert names(plan) == [written[1]]
     assert plan.members[0].trim and plan.members[0].start == local(9, 58)
     assert reasons(plan) == {written[0]: "outside window", written[2]: "outside window"}
+
+
+# ------------------------------------------------------------------ keep-startup-file
+KEEPS_STARTUP = replace(SIP, startup_bases=(f"{LOGS}/SIPS_P",))
+
+
+@pytest.mark.parametrize("restarts", [0, 10], ids=["short", "long-stream"])
+def test_keep_startup_file_keeps_the_first_segment_of_each_stream_whole(tmp_path: Path, restarts: int) -> None:
+    """[log] keep-startup-file=true: the startup segment, days before the window, was skipped
+    as outside it (GENESYS.md (b): always add it). A long stream leaves it out by name."""
+    first = segment(tmp_path, at(-72), at(-71.5))
+    segment(tmp_path, at(-72), at(-71.5), thread="-001")
+    for day in range(restarts):                               # a long stream: decided by name
+        segment(tmp_path, at(-60 + day), at(-59.5 + day))
+    segment(tmp_path, at(0), at(2))
+    segment(tmp_path, at(0), at(2), thread="-001")
+    window = Window(at(1), at(1.5))
+    plain = select(tmp_path, PROFILES, [SIP], window, Caps())
+    assert names(plain) == sorted([S09, T09])
+    plan = select(tmp_path, PROFILES, [KEEPS_STARTUP], window, Caps())
+    startup = {"SIPS_P.20240302_090000_000.log", "SIPS_P-001.20240302_090000_000.log"}
+    assert names(plan) == sorted(startup | {S09, T09})
+    for member in plan.members:
+        is_startup = member.host_path.rsplit("/", 1)[-1] in startup
+        assert member.startup_segment is is_startup
+        assert member.trim is not is_startup                  # the startup segment is taken whole
+        assert (member.reason == "startup segment (keep-startup-file)") is is_startup
+        assert member.rule_sets == ("common-secrets", "sip")  # redacted like every other log
+    assert first not in {s.host_path for s in plan.skipped}
+
+
+def test_keep_startup_file_adds_nothing_to_a_stream_of_one_segment(tmp_path: Path) -> None:
+    """The only segment is still being written: there is no startup file apart from it."""
+    segment(tmp_path, at(0), at(2))
+    plan = select(tmp_path, PROFILES, [KEEPS_STARTUP], Window(at(1), at(1.5)), Caps())
+    assert [(c.host_path.rsplit("/", 1)[-1], c.trim, c.startup_segment) for c in plan.members] == \
+        [(S09, True, False)]
