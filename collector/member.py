@@ -152,7 +152,11 @@ def _stages(candidate: Candidate, head: bytes, mtime: float) -> _Stages:
     if candidate.trim and not _CONFIG.window.unbounded:
         from collector.timewindow import Trimmer
 
-        stages.trimmer = Trimmer(_CONFIG.window, file_name=Path(candidate.host_path).name, head=head, mtime=mtime)
+        from collector.timewindow import path_day, within_day
+
+        day = path_day(candidate.host_path)     # a copy's mtime would date time-only records
+        stages.trimmer = Trimmer(_CONFIG.window, file_name=Path(candidate.host_path).name, head=head,
+                                 mtime=mtime if day is None else within_day(mtime, day))
         stages.chain.append(stages.trimmer)
     if _CONFIG.call_ids and candidate.kind == "log":
         from collector.callfilter import CallFilter

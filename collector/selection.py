@@ -31,7 +31,8 @@ For each installation, each collect spec, in profile order:
    files of one stream that share a name stamp (GAX size rollovers ``gax.log.<ts>-1``, ``-2``)
    start at their first record and end at their last (``_times_by_content``); the first
    segment of a stream whose log base has ``[log] keep-startup-file`` set is kept whole,
-   marked ``startup_segment`` (``STARTUP_REASON``);
+   marked ``startup_segment`` (``STARTUP_REASON``); a file whose name or folder names the day
+   it holds (``timewindow.path_day``) lies within that day whatever its mtime (``_times``);
 7. caps (``Caps``): per file (tail), per spec and installation (newest first), then the total
    across the plan (configs and snapshot logs first, then the rest newest first). The file that
    crosses a cap keeps its last bytes (``tail_bytes``) if it is a log or text file; a config or
@@ -225,24 +226,43 @@ def _times(file: _File) -> tuple[datetime | None, datetime | None]:
     first record) and the mtime. Without a Genesys name stamp, a date-only name (logback
     ``%d{yyyy-MM-dd}``, Jetty ``yyyy_mm_dd``) or a Java header ``Start time:`` (the process
     start, repeated in every rolled file) is replaced by the first record's time when there
-    is one. An mtime older than the start is not trusted (copied files): end unknown."""
+    is one. An mtime older than the start is not trusted (copied files): end unknown.
+
+    A file whose name or folder names the day it holds (``timewindow.path_day``: PureConnect
+    ``Logs/2024-03-05/``, ``2024-03-03.zip``, Jetty ``2024_03_05.request.log``) lies within that
+    day, whatever its mtime says: it starts at its first record in the day, else at the day's
+    start, and ends at its mtime in the day, else at the day's end (a copy made with ``scp -r``
+    or ``cp -r`` gives every file the copy's time)."""
     from collector import timewindow
 
     name = _segment_name(file.host_path)
     head = read_head(file.source, HEAD_BYTES)
+    day = timewindow.path_day(file.host_path)
+    mtime = _last_write(file)
     try:
-        times = timewindow.segment_times(name, head, file.mtime)
+        times = timewindow.segment_times(name, head, mtime)
         start = times.start
         if start is not None and times.source in ("name", "header") \
                 and parse_log_name(name).stamp is None:
             records = head[parse_header(head).header_end:]
-            start = timewindow.segment_times("segment.log", records, file.mtime).start or start
+            start = timewindow.segment_times("segment.log", records, mtime).start or start
     except (ValueError, OverflowError):
         start = None
-    end: datetime | None = timewindow.file_end_time(file.mtime)
+    if day is not None and (start is None or not day[0] <= start < day[1]):
+        start = day[0]
+    end: datetime | None = timewindow.file_end_time(mtime)
     if start is not None and end is not None and end < start:
         end = None
     return start, end
+
+
+def _last_write(file: _File) -> float:
+    """The file's mtime, or, when its path names the day it holds and the mtime is not in that
+    day (a copy's), the last second of the day (``timewindow.within_day``)."""
+    from collector import timewindow
+
+    day = timewindow.path_day(file.host_path)
+    return file.mtime if day is None else timewindow.within_day(file.mtime, day)
 
 
 def _last_record_time(file: _File) -> datetime | None:
@@ -259,7 +279,7 @@ def _last_record_time(file: _File) -> datetime | None:
     stamp = next((found for found in map(parse_stamp, reversed(lines)) if found is not None), None)
     if stamp is None:
         return None
-    clock = segment_clock(_segment_name(file.host_path), read_head(file.source, HEAD_BYTES), file.mtime)
+    clock = segment_clock(_segment_name(file.host_path), read_head(file.source, HEAD_BYTES), _last_write(file))
     if clock.times.start is None:
         return None
     try:
@@ -276,7 +296,7 @@ def _first_record_time(file: _File) -> datetime | None:
     if file.host_path.endswith(".gz"):
         return None                        # its head is compressed bytes
     head = read_head(file.source, HEAD_BYTES)
-    clock = segment_clock(_segment_name(file.host_path), head, file.mtime)
+    clock = segment_clock(_segment_name(file.host_path), head, _last_write(file))
     stamp = next((found for found in map(parse_stamp, head[clock.header_end:].splitlines())
                   if found is not None), None)
     if stamp is None:

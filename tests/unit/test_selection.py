@@ -768,3 +768,88 @@ def test_keep_startup_file_adds_nothing_to_a_stream_of_one_segment(tmp_path: Pat
     plan = select(tmp_path, PROFILES, [KEEPS_STARTUP], Window(at(1), at(1.5)), Caps())
     assert [(c.host_path.rsplit("/", 1)[-1], c.trim, c.startup_segment) for c in plan.members] == \
         [(S09, True, False)]
+
+
+# ------------------------------------------------------------------ days named in paths
+CIC = Installation("pureconnect-cic", "CIC", "D/I3/IC")
+CIC_PROFILES = {"pureconnect-cic": make_profile("pureconnect-cic", collect=(
+    CollectSpec("ininlog", "binary-log", ("{app_dir}/Logs/**/*.ininlog", "{app_dir}/Logs/**/*.zip"),
+                consent="unredacted-binary"),
+    CollectSpec("text-logs", "log", ("{app_dir}/Logs/**/*.txt",)),))}
+
+
+def day_folders(root: Path, mtime=None) -> None:
+    """PureConnect Logs/2024-03-0N/ (binary trace, time-only text) and zipped days; ``mtime``
+    None: each file written at the end of its day, else every file at ``mtime`` (a copy)."""
+    for day in range(1, 6):
+        end = datetime(2024, 3, day, 23, 59).astimezone(UTC)
+        text = "".join(f"{hour:02d}:00:00.000 day {day} hour {hour}\n" for hour in range(24))
+        write(root, f"D/I3/IC/Logs/2024-03-0{day}/Notifier.ininlog", b"\0ININ", mtime or end)
+        write(root, f"D/I3/IC/Logs/2024-03-0{day}/ip_sip.txt", text, mtime or end)
+        if day < 4:
+            write(root, f"D/I3/IC/Logs/2024-03-0{day}.zip", b"PK\3\4", mtime or end + timedelta(hours=1))
+
+
+@pytest.mark.parametrize("copied", [False, True], ids=["mtimes", "copied"])
+def test_day_folders_and_zipped_days_are_chosen_by_the_date_in_their_name(tmp_path: Path, copied) -> None:
+    """A copy that reset every mtime (scp -r, cp -r) shipped all five day folders' .ininlog
+    and every zipped day (unredacted binaries) for a 20-minute window."""
+    day_folders(tmp_path, local(13) + timedelta(days=600) if copied else None)
+    window = Window(local(10), local(10, 20))
+    plan = select(tmp_path, CIC_PROFILES, [CIC], window, Caps(), consent=frozenset({"unredacted-binary"}))
+    assert sorted(c.host_path for c in plan.members) == ["D/I3/IC/Logs/2024-03-05/Notifier.ininlog",
+                                                         "D/I3/IC/Logs/2024-03-05/ip_sip.txt"]
+    assert all(c.start == local(0) for c in plan.members)
+    text = next(c for c in plan.members if c.kind == "log")
+    assert text.trim
+    assert reasons(plan) == {**dict.fromkeys(["Notifier.ininlog", "ip_sip.txt"], "outside window"),
+                             **{f"2024-03-0{day}.zip": "outside window" for day in range(1, 4)}}
+    yesterday = select(tmp_path, CIC_PROFILES, [CIC], Window(local(10) - timedelta(days=1),
+                                                             local(10, 20) - timedelta(days=1)), Caps(),
+                       consent=frozenset({"unredacted-binary"}))
+    assert sorted(c.host_path for c in yesterday.members) == ["D/I3/IC/Logs/2024-03-04/Notifier.ininlog",
+                                                              "D/I3/IC/Logs/2024-03-04/ip_sip.txt"]
+    zipped = select(tmp_path, CIC_PROFILES, [CIC], Window(local(10) - timedelta(days=3), None), Caps(),
+                    consent=frozenset({"unredacted-binary"}))
+    assert {c.host_path.rsplit("/", 1)[-1] for c in zipped.members if c.host_path.endswith(".zip")} == \
+        {"2024-03-02.zip", "2024-03-03.zip"}
+
+
+@pytest.mark.parametrize("copied", [False, True], ids=["mtimes", "copied"])
+def test_jetty_request_logs_are_chosen_by_the_gmt_day_in_their_name(tmp_path: Path, copied) -> None:
+    """The previous day's request log was shipped whole when the copy reset its mtime."""
+    for day in (3, 4, 5):
+        last = datetime(2024, 3, day, 23, 59, tzinfo=UTC)
+        write(tmp_path, f"var/log/jetty9/2024_03_0{day}.request.log",
+              f'192.0.2.1 - - [0{day}/Mar/2024:23:59:00 +0000] "GET /api/v2/me HTTP/1.1" 200 12\n',
+              datetime(2024, 9, 1, tzinfo=UTC) if copied else last)
+    gws = Installation("gws", "gws", "usr/share/jetty9")
+    profiles = {"gws": make_profile("gws", collect=(CollectSpec("request-log", "log", ("var/log/jetty9/*.request.log",)),))}
+    plan = select(tmp_path, profiles, [gws], Window(datetime(2024, 3, 5, 10, tzinfo=UTC),
+                                                    datetime(2024, 3, 5, 11, tzinfo=UTC)), Caps())
+    assert names(plan) == ["2024_03_05.request.log"]
+    assert reasons(plan) == {"2024_03_03.request.log": "outside window", "2024_03_04.request.log": "outside window"}
+
+
+def test_a_copied_time_only_text_log_of_the_window_day_keeps_the_window(tmp_path: Path) -> None:
+    """End to end: Logs/2024-03-05/ip_sip.txt (time-only stamps, no header) in a copy that reset
+    its mtime was dated by the copy's day, and the window's records were dropped (0 bytes)."""
+    import json
+    import subprocess
+    import sys
+
+    from collector.bundlereader import iter_members
+
+    root = tmp_path / "root"
+    write(root, "D/I3/IC/Server/NotifierU.exe", b"MZ")
+    day_folders(root, datetime(2025, 6, 1, 12, tzinfo=UTC))
+    out, state = tmp_path / "out", tmp_path / "state"
+    proc = subprocess.run(
+        [sys.executable, "-m", "collector", "collect", "--root", str(root), "--output", str(out),
+         "--state-dir", str(state), "--since", local(10).isoformat(), "--until", local(10, 20).isoformat(),
+         "--quiet", "--priority", "normal", "--json"],
+        capture_output=True, cwd=Path(__file__).resolve().parents[2], timeout=300)
+    assert proc.returncode == 0, proc.stderr.decode()
+    bundle = dict(iter_members(Path(json.loads(proc.stdout)["bundle"])))
+    texts = {name.split("/Logs/", 1)[-1]: data for name, data in bundle.items() if name.endswith("ip_sip.txt")}
+    assert texts == {"2024-03-05/ip_sip.txt": b"10:00:00.000 day 5 hour 10\n"}
