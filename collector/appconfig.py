@@ -15,7 +15,8 @@ Path mapping of a ``<filename>`` (the log *base*, Genesys appends ``.<timestamp>
 
 Pure text functions plus bounded reads (``MAX_CONFIG_BYTES``); ``examine_app_dir`` lists one
 app folder (and its ``config``/``conf``/``etc``/``resources`` sub-folders) for configs,
-launch scripts (``-app NAME``) and ``Detect.files`` markers (also in its ``bin`` folder).
+launch scripts (``-app NAME``) and ``Detect.files`` markers (also in its ``bin``, ``webapp``
+and ``webapps`` folders).
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ MAX_SCRIPT_BYTES = 8 * 1024
 CONFIG_PATTERNS = ("*.cfg", "*.conf", "*.ini")
 JAVA_LOG_CONFIG_PATTERNS = ("logback*.xml", "log4j2*.xml", "log4j*.xml")
 CONFIG_SUBDIRS = ("config", "conf", "etc", "resources")   # also searched for config files
-BINARY_SUBDIRS = ("bin",)          # also searched for marker files (MCP_8.5/bin/pwproxy)
+# also searched for marker files (MCP_8.5/bin/pwproxy, gax/webapp/gax.war): part of the app's folder
+BINARY_SUBDIRS = ("bin", "webapp", "webapps")
 SCRIPT_PATTERNS = ("run.sh", "*.sh", "*.bat", "*.cmd")
 LOG_OUTPUT_OPTIONS = ("all", "standard", "trace", "interaction", "debug", "alarm")
 NON_FILE_OUTPUTS = frozenset({"", "stdout", "stderr", "network", "memory", "syslog", "false"})

@@ -11,8 +11,9 @@ application folder) (two folders that give one name are two installations, named
    Windows drive spellings ``C``/``c``/``C:`` included) and every folder matching a profile's
    ``roots``; in each: local configs (``*.cfg *.conf *.ini``: ``[log]`` outputs -> log bases,
    app section -> name), launch scripts (``-app NAME``), marker files (``Detect.files``, also
-   in its ``bin`` folder; ``[log] keep-startup-file`` marks the config's log bases as keeping
-   their startup segment); a ``bin`` or config sub-folder is part of its parent's app dir, a
+   in its ``bin``/``webapp``/``webapps`` folder; ``[log] keep-startup-file`` marks the config's
+   log bases as keeping their startup segment); such a sub-folder (``gax/webapp`` with
+   ``gax.war``) or a config sub-folder is part of its parent's app dir, a
    marker that several products claim (a shared binary) goes to the one with a signal of its
    own there;
 4. segment headers (``logheads.py``): ``*.log`` streams in app dirs and their ``logs``/``log``
@@ -212,9 +213,9 @@ def _candidate_app_dirs(root: Path, profiles: Mapping[str, Profile],
 
 
 def _app_folder(host: str, containers: Collection[str] = ()) -> str | None:
-    """The application folder ``host`` is part of: itself, or the parent of a ``bin`` or
-    config sub-folder (``MCP_8.5/bin``, ``jetty9/resources``); None when that parent is the
-    root or a container."""
+    """The application folder ``host`` is part of: itself, or the parent of a ``bin``,
+    ``webapp(s)`` or config sub-folder (``MCP_8.5/bin``, ``gax/webapp``, ``jetty9/resources``);
+    None when that parent is the root or a container."""
     if posixpath.basename(host).lower() not in (*BINARY_SUBDIRS, *CONFIG_SUBDIRS):
         return host
     parent = posixpath.dirname(host)

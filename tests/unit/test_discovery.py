@@ -589,3 +589,20 @@ def test_the_startup_segment_of_keep_startup_file_is_in_the_bundle_marked(tmp_pa
                      "var/log/genesys/CS_K/CS_K.20240305_093000_000.log": None}
     stored = next(data for name, data in bundle.items() if name.endswith("CS_K.20240301_060000_000.log"))
     assert b"06:00:00.500 Std 09900" in stored and b"Secret123" not in stored     # whole, and redacted
+
+
+def test_a_webapp_folder_is_part_of_its_application(tmp_path: Path) -> None:
+    """opt/genesys/gax/webapp/gax.war made a second GAX installation 'webapp', listed as
+    having no file of its own."""
+    from collector.model import Window
+    from collector.selection import Caps, select
+
+    write(tmp_path, "opt/genesys/gax/webapp/gax.war", "PK")
+    write(tmp_path, "opt/genesys/gax/logs/gax.log.20240305_090000_000", "2024-03-05 09:00:00,000 INFO x\n")
+    write(tmp_path, "opt/genesys/tomcat/webapps/pulse.war", "PK")
+    profiles = _real_profiles()
+    found = discover(tmp_path, profiles)
+    assert sorted((i.product, i.name, i.app_dir) for i in found if i.product != "host") == [
+        ("gax", "gax", "opt/genesys/gax"), ("pulse", "tomcat", "opt/genesys/tomcat")]
+    plan = select(tmp_path, profiles, found, Window(), Caps())
+    assert [s.reason for s in plan.skipped if s.product == "gax"] == []
