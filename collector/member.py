@@ -146,17 +146,17 @@ class _Stages:
 def _stages(candidate: Candidate, head: bytes, mtime: float) -> _Stages:
     from collector.redaction.engine import Redactor
     from collector.redaction.rules import load_rule_sets
+    from collector.timewindow import path_day, within_day
 
     assert _CONFIG is not None
+    day = path_day(candidate.host_path)
+    if day is not None:       # Logs/2024-03-05/x.txt: a copy's mtime would date its time-only records
+        mtime = within_day(mtime, day)
     stages = _Stages(chain=[])
     if candidate.trim and not _CONFIG.window.unbounded:
         from collector.timewindow import Trimmer
 
-        from collector.timewindow import path_day, within_day
-
-        day = path_day(candidate.host_path)     # a copy's mtime would date time-only records
-        stages.trimmer = Trimmer(_CONFIG.window, file_name=Path(candidate.host_path).name, head=head,
-                                 mtime=mtime if day is None else within_day(mtime, day))
+        stages.trimmer = Trimmer(_CONFIG.window, file_name=Path(candidate.host_path).name, head=head, mtime=mtime)
         stages.chain.append(stages.trimmer)
     if _CONFIG.call_ids and candidate.kind == "log":
         from collector.callfilter import CallFilter

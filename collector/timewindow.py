@@ -149,7 +149,7 @@ def make_window(since: str | None, until: str | None, around: str | None, window
 # a folder named by a day (PureConnect Logs/2024-03-05/), a file named by one (its zipped day
 # 2024-03-03.zip, logback cloud.2024-03-05[.1].log), a Jetty request log 2024_03_05.request.log (GMT)
 _DAY_FOLDER = re.compile(r"^(\d{4})([-_]?)(\d\d)\2(\d\d)$")
-_DAY_FILE = re.compile(r"^(\d{4})-(\d\d)-(\d\d)\.\w+$"
+_DAY_FILE = re.compile(r"^(\d{4})-(\d\d)-(\d\d)(?:\.\w+)+$"
                        r"|^.+?\.(\d{4})-(\d\d)-(\d\d)(?:\.\d{1,4})?\.log$")
 _DAY_REQUEST_LOG = re.compile(r"^(\d{4})_(\d\d)_(\d\d)\.request\.log$")
 _DATE_IN_NAME = re.compile(r"\d{4}[-_]?\d\d[-_]?\d\d")        # a Genesys stamp too
