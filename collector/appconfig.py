@@ -2,7 +2,9 @@
 
 Only what discovery needs: the ``[log]`` output options that name log files (GENESYS.md (b):
 ``all, standard, trace, interaction, debug, alarm`` = comma lists of ``stdout, stderr, network,
-memory, <filename>``) mapped to host paths, and the application name the file implies.
+memory, <filename>``) mapped to host paths, whether ``[log] keep-startup-file`` keeps the
+startup segment (``true`` or a size: anything but ``false``), and the application name the
+file implies.
 
 Path mapping of a ``<filename>`` (the log *base*, Genesys appends ``.<timestamp>.log``):
   * relative (``SIPS_P``, ``./logs/gax.log``, ``logs\\x``): relative to the app dir (working dir);
@@ -13,7 +15,8 @@ Path mapping of a ``<filename>`` (the log *base*, Genesys appends ``.<timestamp>
 
 Pure text functions plus bounded reads (``MAX_CONFIG_BYTES``); ``examine_app_dir`` lists one
 app folder (and its ``config``/``conf``/``etc``/``resources`` sub-folders) for configs,
-launch scripts (``-app NAME``) and ``Detect.files`` markers (also in its ``bin`` folder).
+launch scripts (``-app NAME``) and ``Detect.files`` markers (also in its ``bin``, ``webapp``
+and ``webapps`` folders).
 """
 
 from __future__ import annotations
@@ -34,7 +37,8 @@ MAX_SCRIPT_BYTES = 8 * 1024
 CONFIG_PATTERNS = ("*.cfg", "*.conf", "*.ini")
 JAVA_LOG_CONFIG_PATTERNS = ("logback*.xml", "log4j2*.xml", "log4j*.xml")
 CONFIG_SUBDIRS = ("config", "conf", "etc", "resources")   # also searched for config files
-BINARY_SUBDIRS = ("bin",)          # also searched for marker files (MCP_8.5/bin/pwproxy)
+# also searched for marker files (MCP_8.5/bin/pwproxy, gax/webapp/gax.war): part of the app's folder
+BINARY_SUBDIRS = ("bin", "webapp", "webapps")
 SCRIPT_PATTERNS = ("run.sh", "*.sh", "*.bat", "*.cmd")
 LOG_OUTPUT_OPTIONS = ("all", "standard", "trace", "interaction", "debug", "alarm")
 NON_FILE_OUTPUTS = frozenset({"", "stdout", "stderr", "network", "memory", "syslog", "false"})
@@ -64,6 +68,7 @@ class AppConfig:
     app_name: str | None        # from the file's own sections, None if it does not say
     log_outputs: tuple[LogOutput, ...]
     style: str = "ini"          # "ini" ([log] options) or "java" (logback/log4j <file>)
+    keep_startup_file: bool = False     # [log] keep-startup-file: the first segment is kept
 
     def evidence(self) -> list[str]:
         if self.style == "java":
@@ -140,6 +145,14 @@ def log_outputs(sections: dict[str, dict[str, str]], app_dir: str | None,
     return tuple(found)
 
 
+def keeps_startup_file(sections: dict[str, dict[str, str]]) -> bool:
+    """``[log] keep-startup-file`` set: ``true`` or a size (``5 MB``); ``false`` (the default),
+    ``0`` or nothing is not."""
+    log = next((opts for name, opts in sections.items() if name.lower() == "log"), {})
+    value = log.get("keep-startup-file", "").strip().strip("\"'").strip().lower()
+    return value not in ("", "false", "no", "off", "0")
+
+
 def app_name_from_sections(sections: dict[str, dict[str, str]]) -> str | None:
     """The application section of a local config file, if it names one.
 
@@ -184,6 +197,7 @@ def read_app_config(root: Path, host_path: str, app_dir: str | None) -> AppConfi
         sections=tuple(name for name in sections if name),
         app_name=app_name_from_sections(sections),
         log_outputs=log_outputs(sections, app_dir, root),
+        keep_startup_file=keeps_startup_file(sections),
     )
 
 
@@ -232,6 +246,12 @@ class AppDir:
     @property
     def config_bases(self) -> list[str]:
         return [o.host_base for c in self.configs for o in c.log_outputs if o.host_base]
+
+    @property
+    def startup_bases(self) -> list[str]:
+        """The config bases whose config sets ``keep-startup-file``."""
+        return [o.host_base for c in self.configs if c.keep_startup_file
+                for o in c.log_outputs if o.host_base]
 
     def name(self) -> tuple[str, str]:
         """(application name, where it came from: process, script, config or folder)."""

@@ -11,7 +11,9 @@ application folder) (two folders that give one name are two installations, named
    Windows drive spellings ``C``/``c``/``C:`` included) and every folder matching a profile's
    ``roots``; in each: local configs (``*.cfg *.conf *.ini``: ``[log]`` outputs -> log bases,
    app section -> name), launch scripts (``-app NAME``), marker files (``Detect.files``, also
-   in its ``bin`` folder); a ``bin`` or config sub-folder is part of its parent's app dir, a
+   in its ``bin``/``webapp``/``webapps`` folder; ``[log] keep-startup-file`` marks the config's
+   log bases as keeping their startup segment); such a sub-folder (``gax/webapp`` with
+   ``gax.war``) or a config sub-folder is part of its parent's app dir, a
    marker that several products claim (a shared binary) goes to the one with a signal of its
    own there;
 4. segment headers (``logheads.py``): ``*.log`` streams in app dirs and their ``logs``/``log``
@@ -75,6 +77,7 @@ class _Draft:
     evidence: list[str] = field(default_factory=list)
     app_type: str | None = None
     version: str | None = None
+    startup_bases: list[str] = field(default_factory=list)    # [log] keep-startup-file set
 
 
 def _folder(draft: _Draft) -> str | None:
@@ -110,6 +113,7 @@ class _Drafts:
         if draft.app_dir and (old.app_dir is None or draft.dir_rank > old.dir_rank):
             old.app_dir, old.dir_rank = draft.app_dir, draft.dir_rank
         old.log_bases += [b for b in draft.log_bases if b not in old.log_bases]
+        old.startup_bases += [b for b in draft.startup_bases if b not in old.startup_bases]
         old.evidence += [e for e in draft.evidence if e not in old.evidence]
         old.app_type = old.app_type or draft.app_type
         old.version = old.version or draft.version
@@ -135,6 +139,7 @@ class _Drafts:
         return sorted((
             Installation(product=d.product, name=names[id(d)], app_dir=d.app_dir,
                          log_bases=tuple(sorted(set(d.log_bases))), evidence=tuple(d.evidence),
+                         startup_bases=tuple(sorted(set(d.startup_bases) & set(d.log_bases))),
                          app_type=d.app_type, version=d.version)
             for d in self.by_key.values()
             if not only or d.product in only or d.product == "host"),
@@ -208,9 +213,9 @@ def _candidate_app_dirs(root: Path, profiles: Mapping[str, Profile],
 
 
 def _app_folder(host: str, containers: Collection[str] = ()) -> str | None:
-    """The application folder ``host`` is part of: itself, or the parent of a ``bin`` or
-    config sub-folder (``MCP_8.5/bin``, ``jetty9/resources``); None when that parent is the
-    root or a container."""
+    """The application folder ``host`` is part of: itself, or the parent of a ``bin``,
+    ``webapp(s)`` or config sub-folder (``MCP_8.5/bin``, ``gax/webapp``, ``jetty9/resources``);
+    None when that parent is the root or a container."""
     if posixpath.basename(host).lower() not in (*BINARY_SUBDIRS, *CONFIG_SUBDIRS):
         return host
     parent = posixpath.dirname(host)
@@ -427,6 +432,7 @@ def _assemble(apps: dict[str, AppDir], streams: list[Stream], drafts: _Drafts) -
             for draft in app_drafts:
                 draft.log_bases += [b for b in headerless.get(host, []) if b not in draft.log_bases]
         for draft in app_drafts:
+            draft.startup_bases = [b for b in app.startup_bases if b in draft.log_bases]
             drafts.add(draft)
 
 

@@ -146,8 +146,12 @@ class _Stages:
 def _stages(candidate: Candidate, head: bytes, mtime: float) -> _Stages:
     from collector.redaction.engine import Redactor
     from collector.redaction.rules import load_rule_sets
+    from collector.timewindow import path_day, within_day
 
     assert _CONFIG is not None
+    day = path_day(candidate.host_path)
+    if day is not None:       # Logs/2024-03-05/x.txt: a copy's mtime would date its time-only records
+        mtime = within_day(mtime, day)
     stages = _Stages(chain=[])
     if candidate.trim and candidate.kind != "binary-log" and not _CONFIG.window.unbounded:
         from collector.timewindow import Trimmer
@@ -276,6 +280,7 @@ def _find_newline(data: bytes, newline: bytes, *, last: bool = False) -> int:
 
 
 CHANGED_SINCE_SELECTION = "changed since selection: not the file that was selected"
+STARTUP_SEGMENT_NOTE = "startup segment (keep-startup-file), taken whole"
 MAX_CALL_TEXT = 16 << 20      # --call: the redacted records of one call kept per file for call-<id>.log
 GZIP_MAGIC = b"\x1f\x8b"
 GZIP_WBITS = 16 + 15            # zlib: a gzip header and trailer (CRC, size) around the deflate data
@@ -466,6 +471,8 @@ def process_member(candidate: Candidate) -> MemberOutcome:
         kept_first = stages.trimmer.kept_first if stages.trimmer is not None else None
         kept_last = stages.trimmer.kept_last if stages.trimmer is not None else None
         notes = []
+        if candidate.startup_segment:
+            notes.append(STARTUP_SEGMENT_NOTE)
         if UNDATED_NOTE in candidate.reason:
             notes.append(UNDATED_NOTE)
         if candidate.tail_bytes is not None:

@@ -74,6 +74,8 @@ class Installation:
     name: str                              # application name (header / -app / cfg / folder)
     app_dir: str | None                    # host path of its working/install folder
     log_bases: tuple[str, ...] = ()        # host paths of [log] output bases (no extension)
+    startup_bases: tuple[str, ...] = ()    # those whose [log] keep-startup-file is set: the
+                                           # first (startup) segment of their streams is kept
     evidence: tuple[str, ...] = ()         # how it was found: "process 1234", "header x.log", "path ..."
     app_type: str | None = None
     version: str | None = None
@@ -116,6 +118,8 @@ class Candidate:
     whole_lines_only: bool = False         # snapshot: stop at the last newline (file may be growing)
     device: int | None = None              # identity of the source when planned (st_dev, st_ino of
     inode: int | None = None               # the stat that gave size and mtime); None = unknown
+    startup_segment: bool = False          # kept whole as its stream's startup segment
+                                           # ([log] keep-startup-file), whatever the window
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,11 @@ For each installation, each collect spec, in profile order:
    ``trim=True``; in a long stream, segments whose name stamps put them far outside the window
    are left out without reading their heads (``_outside_by_name``); a segment whose mtime alone
    ends it before the window ends at its last record if that is later (``_ends_by_content``);
+   files of one stream that share a name stamp (GAX size rollovers ``gax.log.<ts>-1``, ``-2``)
+   start at their first record and end at their last (``_times_by_content``); the first
+   segment of a stream whose log base has ``[log] keep-startup-file`` set is kept whole,
+   marked ``startup_segment`` (``STARTUP_REASON``); a file whose name or folder names the day
+   it holds (``timewindow.path_day``) lies within that day whatever its mtime (``_times``);
 7. caps (``Caps``): per file (tail), per spec and installation (newest first), then the total
    across the plan (configs and snapshot logs first, then the rest newest first). The file that
    crosses a cap keeps its last bytes (``tail_bytes``) if it is a log or text file; a config or
@@ -49,7 +54,7 @@ import posixpath
 import re
 import stat
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -222,24 +227,43 @@ def _times(file: _File) -> tuple[datetime | None, datetime | None]:
     first record) and the mtime. Without a Genesys name stamp, a date-only name (logback
     ``%d{yyyy-MM-dd}``, Jetty ``yyyy_mm_dd``) or a Java header ``Start time:`` (the process
     start, repeated in every rolled file) is replaced by the first record's time when there
-    is one. An mtime older than the start is not trusted (copied files): end unknown."""
+    is one. An mtime older than the start is not trusted (copied files): end unknown.
+
+    A file whose name or folder names the day it holds (``timewindow.path_day``: PureConnect
+    ``Logs/2024-03-05/``, ``2024-03-03.zip``, Jetty ``2024_03_05.request.log``) lies within that
+    day, whatever its mtime says: it starts at its first record in the day, else at the day's
+    start, and ends at its mtime in the day, else at the day's end (a copy made with ``scp -r``
+    or ``cp -r`` gives every file the copy's time)."""
     from collector import timewindow
 
     name = _segment_name(file.host_path)
     head = read_head(file.source, HEAD_BYTES)
+    day = timewindow.path_day(file.host_path)
+    mtime = _last_write(file)
     try:
-        times = timewindow.segment_times(name, head, file.mtime)
+        times = timewindow.segment_times(name, head, mtime)
         start = times.start
         if start is not None and times.source in ("name", "header") \
                 and parse_log_name(name).stamp is None:
             records = head[parse_header(head).header_end:]
-            start = timewindow.segment_times("segment.log", records, file.mtime).start or start
+            start = timewindow.segment_times("segment.log", records, mtime).start or start
     except (ValueError, OverflowError):
         start = None
-    end: datetime | None = timewindow.file_end_time(file.mtime)
+    if day is not None and (start is None or not day[0] <= start < day[1]):
+        start = day[0]
+    end: datetime | None = timewindow.file_end_time(mtime)
     if start is not None and end is not None and end < start:
         end = None
     return start, end
+
+
+def _last_write(file: _File) -> float:
+    """The file's mtime, or, when its path names the day it holds and the mtime is not in that
+    day (a copy's), the last second of the day (``timewindow.within_day``)."""
+    from collector import timewindow
+
+    day = timewindow.path_day(file.host_path)
+    return file.mtime if day is None else timewindow.within_day(file.mtime, day)
 
 
 def _last_record_time(file: _File) -> datetime | None:
@@ -256,13 +280,56 @@ def _last_record_time(file: _File) -> datetime | None:
     stamp = next((found for found in map(parse_stamp, reversed(lines)) if found is not None), None)
     if stamp is None:
         return None
-    clock = segment_clock(_segment_name(file.host_path), read_head(file.source, HEAD_BYTES), file.mtime)
+    clock = segment_clock(_segment_name(file.host_path), read_head(file.source, HEAD_BYTES), _last_write(file))
     if clock.times.start is None:
         return None
     try:
         return clock.context.resolve(stamp)
     except (ValueError, OverflowError):
         return None
+
+
+def _first_record_time(file: _File) -> datetime | None:
+    """The time of the first record in the file's head (time-only stamps dated from the
+    segment's start), or None."""
+    from collector.timeformats import parse_stamp, segment_clock
+
+    if file.host_path.endswith(".gz"):
+        return None                        # its head is compressed bytes
+    head = read_head(file.source, HEAD_BYTES)
+    clock = segment_clock(_segment_name(file.host_path), head, _last_write(file))
+    stamp = next((found for found in map(parse_stamp, head[clock.header_end:].splitlines())
+                  if found is not None), None)
+    if stamp is None:
+        return None
+    try:
+        return clock.context.resolve(stamp)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _sharing_a_stamp(members: list[_File]) -> set[int]:
+    """ids of the files whose name stamp another file of the stream has too. GAX rolls
+    ``gax.log.<ts>`` by size into ``gax.log.<ts>-1``, ``-2``...: the stamp is when the first of
+    them started, not when each did, so it cannot order them or say which one holds a time."""
+    by_stamp: dict[str, list[_File]] = {}
+    for file in members:
+        stamp = parse_log_name(_segment_name(file.host_path)).stamp
+        if stamp is not None:
+            by_stamp.setdefault(stamp, []).append(file)
+    return {id(file) for group in by_stamp.values() if len(group) > 1 for file in group}
+
+
+def _times_by_content(file: _File) -> tuple[datetime | None, datetime | None]:
+    """(start, end) of a file whose name stamp it shares (``_sharing_a_stamp``): its first and
+    last records' times, each where there is one (else ``_times``: the shared stamp, the
+    mtime). The last record beats the mtime, which a copy may have reset."""
+    start, end = _times(file)
+    start = _first_record_time(file) or start
+    end = _last_record_time(file) or end
+    if start is not None and end is not None and end < start:
+        end = None
+    return start, end
 
 
 def _ends_by_content(ordered: list[tuple[_File, datetime | None, datetime | None]], window: Window
@@ -364,11 +431,28 @@ def _is_snapshot(host_path: str) -> bool:
 
 
 Kept = tuple[_File, datetime | None, datetime | None, bool, str]
+STARTUP_REASON = "startup segment (keep-startup-file)"
 
 
-def choose_in_window(spec: CollectSpec, files: list[_File], window: Window
-                     ) -> tuple[list[Kept], list[_File]]:
-    """(kept: file, start, end, trim, reason; outside the window) for one spec's files."""
+def _startup_segment(members: list[_File]) -> _File | None:
+    """The first segment of a stream of several, by name stamp when every file has one
+    (``_outside_by_name`` may leave it out unread); None when one has none: then the earliest
+    start decides."""
+    if len(members) < 2:
+        return None                        # the only segment is still being written: no startup file yet
+    stamps = [parse_log_name(_segment_name(f.host_path)).stamp for f in members]
+    if any(stamp is None for stamp in stamps):
+        return None
+    return min(zip(stamps, members), key=lambda pair: (pair[0], pair[1].mtime, pair[1].host_path))[1]
+
+
+def choose_in_window(spec: CollectSpec, files: list[_File], window: Window,
+                     startup_bases: Collection[str] = ()) -> tuple[list[Kept], list[_File]]:
+    """(kept: file, start, end, trim, reason; outside the window) for one spec's files.
+
+    ``startup_bases``: log bases whose ``[log] keep-startup-file`` is set; the first segment of
+    each of their streams (thread streams too) is kept whole, whatever the window: it holds the
+    options and connections the application started with (GENESYS.md (b))."""
     from collector import timewindow
 
     if window.unbounded or spec.window == "ignore":
@@ -386,15 +470,26 @@ def choose_in_window(spec: CollectSpec, files: list[_File], window: Window
                 outside.append(file)
         else:
             streams.setdefault(_stream_key(file.host_path), []).append(file)
-    for members in streams.values():
+    for (folder, (base, _thread, companion)), members in streams.items():
+        keeps_startup = companion is None and posixpath.join(folder, base) in startup_bases
+        startup = _startup_segment(members) if keeps_startup else None
         members, far = _outside_by_name(members, window)
+        if startup is not None and any(f is startup for f in far):
+            far = [f for f in far if f is not startup]
+            kept.append((startup, *_times(startup), False, STARTUP_REASON))
         outside += far
-        timed = [(f, *_times(f)) for f in members]
+        shared = _sharing_a_stamp(members)
+        timed = [(f, *(_times_by_content(f) if id(f) in shared else _times(f))) for f in members]
         ordered = sorted(timed, key=lambda t: (t[1] or t[2] or EPOCH, t[0].mtime, t[0].host_path))
         ordered = _ends_by_content(ordered, window)
         chosen = set(id(f) for f in timewindow.select_segments(
             [(f, start, end) for f, start, end in ordered], window, keep_first=False))
+        if keeps_startup and startup is None and len(ordered) > 1:
+            startup = ordered[0][0]
         for index, (file, start, end) in enumerate(ordered):
+            if file is startup:
+                kept.append((file, start, end, False, STARTUP_REASON))
+                continue
             if id(file) not in chosen:
                 outside.append(file)
                 continue
@@ -666,7 +761,7 @@ def select(root: Path, profiles: Mapping[str, Profile], installations: Sequence[
                 reason = BINARY_SKIP if needed == BINARY_CONSENT else f"needs consent '{needed}'"
                 skipped += [Skip(f.host_path, inst.product, reason, f.size, f.mtime) for f in files]
                 continue
-            kept, outside = choose_in_window(spec, files, window)
+            kept, outside = choose_in_window(spec, files, window, inst.startup_bases)
             skipped += [Skip(f.host_path, inst.product, "outside window", f.size, f.mtime) for f in outside]
             if caps.per_file_mb is not None and spec.kind not in ("log", "text"):
                 limit = caps.per_file_mb * MB
@@ -767,7 +862,8 @@ def _candidates(inst: Installation, profile: Profile, spec: CollectSpec, caps: C
         for setter, value in shared_setters:
             setter(candidate, value)
         for setter, value in zip(_OWN_SETTERS, (file.source, file.host_path, file.size, file.mtime, start, end,
-                                                reason, tail, trim, file.device, file.inode)):
+                                                reason, tail, trim, file.device, file.inode,
+                                                reason == STARTUP_REASON)):
             setter(candidate, value)
         return candidate
 
@@ -778,10 +874,11 @@ _new = object.__new__
 _CANDIDATE_DEFAULTS = {f.name: f.default for f in fields(Candidate)
                        if f.name in ("start_offset", "whole_lines_only")}
 _SLOT = {f.name: getattr(Candidate, f.name).__set__ for f in fields(Candidate)}    # slot setters
-_OWN = ("source", "host_path", "size", "mtime", "start", "end", "reason", "tail_bytes", "trim", "device", "inode")
+_OWN = ("source", "host_path", "size", "mtime", "start", "end", "reason", "tail_bytes", "trim", "device", "inode",
+        "startup_segment")
 _OWN_SETTERS = tuple(_SLOT[name] for name in _OWN)
-assert len(fields(Candidate)) == 19 and MISSING not in _CANDIDATE_DEFAULTS.values() \
-    and len(_CANDIDATE_DEFAULTS) + 6 + len(_OWN) == 19 and not hasattr(Candidate, "__post_init__"), \
+assert len(fields(Candidate)) == 20 and MISSING not in _CANDIDATE_DEFAULTS.values() \
+    and len(_CANDIDATE_DEFAULTS) + 6 + len(_OWN) == 20 and not hasattr(Candidate, "__post_init__"), \
     "Candidate changed: update _candidates"
 
 

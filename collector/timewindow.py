@@ -1,7 +1,8 @@
 """The time window: parse ``--since/--until/--around/--window``, choose segments, trim records.
 
 * ``parse_when`` / ``parse_duration`` / ``make_window``: command-line times to a ``Window``.
-* ``segment_times`` / ``file_end_time``: when a segment starts and ends (see timeformats).
+* ``segment_times`` / ``file_end_time``: when a segment starts and ends (see timeformats);
+  ``path_day``: the day a file's name or folder says it holds.
 * ``overlaps`` / ``select_segments``: which segments of a stream touch the window.
 * ``Trimmer``: a stream stage cutting one segment down to the records inside the window.
 
@@ -10,9 +11,10 @@ All datetimes returned are aware UTC.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import TypeVar
 
 from collector.model import Window
@@ -36,7 +38,7 @@ from collector.timeformats import (
 
 __all__ = [
     "DateContext", "SegmentTimes", "Trimmer", "file_end_time", "make_window", "overlaps",
-    "parse_duration", "parse_record_time", "parse_when", "segment_times", "select_segments",
+    "parse_duration", "parse_record_time", "parse_when", "path_day", "segment_times", "select_segments",
 ]
 
 UTC = timezone.utc
@@ -142,6 +144,56 @@ def make_window(since: str | None, until: str | None, around: str | None, window
     if start and end and start > end:
         raise ValueError(f"--since ({start:%Y-%m-%d %H:%M:%S}Z) is later than --until ({end:%Y-%m-%d %H:%M:%S}Z)")
     return Window(since=start, until=end)
+
+
+# ------------------------------------------------------------------ day files
+# a folder named by a day (PureConnect Logs/2024-03-05/), a file named by one (its zipped day
+# 2024-03-03.zip, logback cloud.2024-03-05[.1].log), a Jetty request log 2024_03_05.request.log (GMT)
+_DAY_FOLDER = re.compile(r"^(\d{4})([-_]?)(\d\d)\2(\d\d)$")
+_DAY_FILE = re.compile(r"^(\d{4})-(\d\d)-(\d\d)(?:\.\w+)+$"
+                       r"|^.+?\.(\d{4})-(\d\d)-(\d\d)(?:\.\d{1,4})?\.log$")
+_DAY_REQUEST_LOG = re.compile(r"^(\d{4})_(\d\d)_(\d\d)\.request\.log$")
+_DATE_IN_NAME = re.compile(r"\d{4}[-_]?\d\d[-_]?\d\d")        # a Genesys stamp too
+
+
+def path_day(host_path: str, local_tz: tzinfo | None = None) -> tuple[datetime, datetime] | None:
+    """[start, end) (aware UTC) of the day a file holds by its name (``2024-03-03.zip``,
+    ``cloud.2024-03-05.1.log``, ``2024_03_05.request.log``: GMT) or, for a file without a date or
+    time in its name, by its folder's (``Logs/2024-03-05/ip_sip.txt``); None if neither says.
+    Days are midnight to midnight in ``local_tz`` (None = this host's zone).
+
+    The name is authoritative where the mtime is not: a copy made with ``scp -r`` or ``cp -r``
+    gives every file the copy's time."""
+    folder, _, name = host_path.rpartition("/")
+    zone: tzinfo | None = local_tz
+    found = _DAY_REQUEST_LOG.match(name)
+    if found:
+        zone, parts = UTC, found.groups()
+    elif (found := _DAY_FILE.match(name)) is not None:
+        parts = tuple(p for p in found.groups() if p is not None)
+    elif _DATE_IN_NAME.search(name) is None \
+            and (found := _DAY_FOLDER.match(posixpath.basename(folder))) is not None:
+        parts = (found.group(1), found.group(3), found.group(4))
+    else:
+        return None
+    try:
+        day = date(int(parts[0]), int(parts[1]), int(parts[2]))
+        start = to_utc(datetime(day.year, day.month, day.day), zone)
+        following = day + timedelta(days=1)
+        end = to_utc(datetime(following.year, following.month, following.day), zone)
+    except (ValueError, OverflowError):
+        return None
+    return start, end
+
+
+def within_day(mtime: float, day: tuple[datetime, datetime]) -> float:
+    """A file's last write, ``mtime`` when it falls within the day its path names, else the
+    last second of that day: a file of a day was last written on it, an mtime elsewhere is a
+    copy's."""
+    start, end = day
+    if start.timestamp() <= mtime < end.timestamp():
+        return mtime
+    return end.timestamp() - 1
 
 
 # ------------------------------------------------------------------ selection

@@ -535,3 +535,74 @@ def test_a_product_found_by_markers_alone_is_listed_when_its_folder_gives_no_fil
     plan = select(tmp_path, profiles, found, Window(), Caps())
     assert not [m for m in plan.members if m.product == "gvp-mcp"]
     assert [(s.host_path, s.product) for s in plan.skipped] == [(f"{mcp.app_dir}/", "gvp-mcp")]
+
+
+# ------------------------------------------------------------------ keep-startup-file
+@pytest.mark.parametrize("value, keeps", [("true", True), ("5 MB", True), ("false", False), (None, False)])
+def test_keep_startup_file_marks_the_log_bases_of_its_config(tmp_path: Path, value, keeps: bool) -> None:
+    option = f"keep-startup-file = {value}\n" if value is not None else ""
+    write(tmp_path, "opt/genesys/LCA/lca.cfg", f"[general]\nlca_port = 4999\n[log]\nall = lca\n{option}")
+    write(tmp_path, "opt/genesys/CS_K/confserv.conf",
+          f"[confserv]\nport = 2020\n[log]\nall = /var/log/genesys/CS_K/CS_K\n{option}")
+    lca, cs = (find(discover(tmp_path, PROFILES), product) for product in ("lca", "config-server"))
+    assert lca.startup_bases == (("opt/genesys/LCA/lca",) if keeps else ())
+    assert cs.startup_bases == (("var/log/genesys/CS_K/CS_K",) if keeps else ())
+
+
+def test_the_startup_segment_of_keep_startup_file_is_in_the_bundle_marked(tmp_path: Path) -> None:
+    """End to end: lca.cfg and confserv.conf with keep-startup-file=true; their startup
+    segments, days before the window, were skipped as outside it."""
+    import json
+    import subprocess
+    import sys
+
+    from collector.bundlereader import iter_members
+
+    root = tmp_path / "root"
+    write(root, "opt/genesys/LCA/lca.cfg", "[log]\nverbose = all\nall = lca\nkeep-startup-file = true\n")
+    write(root, "opt/genesys/CS_K/confserv.conf", "[confserv]\nport = 2020\n[log]\nverbose = all\n"
+          "all = /var/log/genesys/CS_K/CS_K\nkeep-startup-file = true\n")
+    for base, banner, command in (("opt/genesys/LCA/lca", "Local Control Agent 8.5.100.12", "./lca 4999"),
+                                  ("var/log/genesys/CS_K/CS_K", "Genesys Configuration Server 8.5.101.06",
+                                   "./confserv -c confserv.conf")):
+        for stamp, local, utc in (("20240301_060000_000", "2024-03-01T06:00:00.000", "2024-03-01T06:00:00.000"),
+                                  ("20240305_093000_000", "2024-03-05T09:30:00.000", "2024-03-05T09:30:00.000")):
+            name = f"{base.rsplit('/', 1)[-1]}.{stamp}.log"
+            head = genesys_header(None, None, banner, command, name).replace(
+                "2024-03-05T09:15:00.120", local).replace("2024-03-05T14:15:00.120", utc).replace(
+                "Time zone:          18000", "Time zone:          0").replace("09:15:02.004", local[11:23])
+            write(root, f"{base}.{stamp}.log", head + f"{local[11:19]}.500 Std 09900 password=Secret123\n")
+    out, state = tmp_path / "out", tmp_path / "state"
+    proc = subprocess.run(
+        [sys.executable, "-m", "collector", "collect", "--root", str(root), "--output", str(out),
+         "--state-dir", str(state), "--since", "2024-03-05T09:40:00Z", "--until", "2024-03-05T10:00:00Z",
+         "--quiet", "--priority", "normal", "--json"],
+        capture_output=True, cwd=Path(__file__).resolve().parents[2], timeout=300)
+    assert proc.returncode == 0, proc.stderr.decode()
+    bundle = dict(iter_members(Path(json.loads(proc.stdout)["bundle"])))
+    manifest = json.loads(bundle["manifest.json"])
+    notes = {f["path"]: f.get("note") for f in manifest["files"] if f["path"].endswith(".log")}
+    startup = "startup segment (keep-startup-file), taken whole"
+    assert notes == {"opt/genesys/LCA/lca.20240301_060000_000.log": startup,
+                     "opt/genesys/LCA/lca.20240305_093000_000.log": None,
+                     "var/log/genesys/CS_K/CS_K.20240301_060000_000.log": startup,
+                     "var/log/genesys/CS_K/CS_K.20240305_093000_000.log": None}
+    stored = next(data for name, data in bundle.items() if name.endswith("CS_K.20240301_060000_000.log"))
+    assert b"06:00:00.500 Std 09900" in stored and b"Secret123" not in stored     # whole, and redacted
+
+
+def test_a_webapp_folder_is_part_of_its_application(tmp_path: Path) -> None:
+    """opt/genesys/gax/webapp/gax.war made a second GAX installation 'webapp', listed as
+    having no file of its own."""
+    from collector.model import Window
+    from collector.selection import Caps, select
+
+    write(tmp_path, "opt/genesys/gax/webapp/gax.war", "PK")
+    write(tmp_path, "opt/genesys/gax/logs/gax.log.20240305_090000_000", "2024-03-05 09:00:00,000 INFO x\n")
+    write(tmp_path, "opt/genesys/tomcat/webapps/pulse.war", "PK")
+    profiles = _real_profiles()
+    found = discover(tmp_path, profiles)
+    assert sorted((i.product, i.name, i.app_dir) for i in found if i.product != "host") == [
+        ("gax", "gax", "opt/genesys/gax"), ("pulse", "tomcat", "opt/genesys/tomcat")]
+    plan = select(tmp_path, profiles, found, Window(), Caps())
+    assert [s.reason for s in plan.skipped if s.product == "gax"] == []

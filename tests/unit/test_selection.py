@@ -386,12 +386,23 @@ def test_generated_host_window_takes_the_segments_that_overlap(generated) -> Non
     window = Window(end - timedelta(hours=6), end - timedelta(hours=3))
     plan = select(root, profiles, found, window, Caps(total_mb=None))
     members = {c.host_path for c in plan.members}
+    startup = {c.host_path for c in plan.members if c.startup_segment}
+    streams: dict[tuple, list[str]] = {}
+    for path in ledger.windows:
+        name = parse_log_name(path.rsplit("/", 1)[-1])
+        base = f"{path.rsplit('/', 1)[0]}/{name.base}"
+        if name.stamp is not None and name.companion is None and \
+                any(base in inst.startup_bases for inst in found):
+            streams.setdefault((base, name.thread), []).append(path)
+    # keep-startup-file (the generated Config Server sets it): the first segment of each stream
+    assert startup and startup == {min(paths, key=lambda p: parse_log_name(p.rsplit("/", 1)[-1]).stamp)
+                                   for paths in streams.values() if len(paths) > 1}
     for path, (first, last) in ledger.windows.items():
         if parse_log_name(path.rsplit("/", 1)[-1]).stamp is None or path.endswith(".snapshot.log"):
             continue                   # Java logs: their zone is the host's, unknown to a test
         touches = datetime.fromisoformat(first) <= window.until and \
             datetime.fromisoformat(last) >= window.since
-        assert (path in members) == touches, (path, first, last)
+        assert (path in members) == (touches or path in startup), (path, first, last)
 
 
 # ------------------------------------------------------------------ speed-ups keep the meaning
@@ -720,3 +731,163 @@ def test_an_installation_without_a_file_of_its_own_is_listed_not_dropped(tmp_pat
         (f"{APP}/", "no file of its own: its files were taken by sip-server SIPS_P"),
         ("opt/genesys/SIPS_E/", "no file of this installation found")]
     assert names(plan) == [S09, "sip.cfg"]
+
+
+# ------------------------------------------------------------------ rollovers sharing a name stamp
+GAX_LOGS = "opt/genesys/gax/logs"
+GAX = Installation("gax", "gax", "opt/genesys/gax", (f"{GAX_LOGS}/gax.log",))
+GAX_PROFILES = {"gax": make_profile("gax", collect=(CollectSpec("segments", "log", ("{log_base}.[0-9]*",)),))}
+
+
+def local(hour: int, minute: int = 0) -> datetime:
+    """2024-03-05 hour:minute on this host's wall clock (logback stamps carry no zone)."""
+    return datetime(2024, 3, 5, hour, minute).astimezone(UTC)
+
+
+def gax_file(root: Path, suffix: str, first: datetime, last: datetime, mtime: datetime) -> str:
+    lines = []
+    moment = first
+    while moment <= last:
+        lines.append(f"{moment.astimezone():%Y-%m-%d %H:%M:%S},000 INFO  [main] tick\n")
+        moment += timedelta(minutes=1)
+    host = f"{GAX_LOGS}/gax.log.20240305_090000_000{suffix}"
+    write(root, host, "Genesys Administrator Extension 8.5.290.09\n" + "".join(lines), mtime)
+    return host.rsplit("/", 1)[-1]
+
+
+@pytest.mark.parametrize("order", [("-1", "-2", ""), ("", "-1", "-2")], ids=["newest-plain", "newest-2"])
+@pytest.mark.parametrize("copied", [False, True], ids=["mtimes", "copied"])
+def test_gax_rollovers_sharing_a_stamp_are_judged_by_their_records(tmp_path: Path, order, copied) -> None:
+    """gax.log.<ts>-1, -2 carry the stamp of the first file of the set: all three sorted as
+    starting at 09:00, only the one written last was kept, and the file holding 10:00-10:20 was
+    skipped as outside the window."""
+    spans = [(local(9), local(9, 58)), (local(9, 58), local(10, 30)), (local(10, 30), local(11))]
+    written = [gax_file(tmp_path, suffix, first, last, local(13) if copied else last)
+               for suffix, (first, last) in zip(order, spans)]
+    plan = select(tmp_path, GAX_PROFILES, [GAX], Window(local(10), local(10, 20)), Caps())
+    assert names(plan) == [written[1]]
+    assert plan.members[0].trim and plan.members[0].start == local(9, 58)
+    assert reasons(plan) == {written[0]: "outside window", written[2]: "outside window"}
+
+
+# ------------------------------------------------------------------ keep-startup-file
+KEEPS_STARTUP = replace(SIP, startup_bases=(f"{LOGS}/SIPS_P",))
+
+
+@pytest.mark.parametrize("restarts", [0, 10], ids=["short", "long-stream"])
+def test_keep_startup_file_keeps_the_first_segment_of_each_stream_whole(tmp_path: Path, restarts: int) -> None:
+    """[log] keep-startup-file=true: the startup segment, days before the window, was skipped
+    as outside it (GENESYS.md (b): always add it). A long stream leaves it out by name."""
+    first = segment(tmp_path, at(-72), at(-71.5))
+    segment(tmp_path, at(-72), at(-71.5), thread="-001")
+    for day in range(restarts):                               # a long stream: decided by name
+        segment(tmp_path, at(-60 + day), at(-59.5 + day))
+    segment(tmp_path, at(0), at(2))
+    segment(tmp_path, at(0), at(2), thread="-001")
+    window = Window(at(1), at(1.5))
+    plain = select(tmp_path, PROFILES, [SIP], window, Caps())
+    assert names(plain) == sorted([S09, T09])
+    plan = select(tmp_path, PROFILES, [KEEPS_STARTUP], window, Caps())
+    startup = {"SIPS_P.20240302_090000_000.log", "SIPS_P-001.20240302_090000_000.log"}
+    assert names(plan) == sorted(startup | {S09, T09})
+    for member in plan.members:
+        is_startup = member.host_path.rsplit("/", 1)[-1] in startup
+        assert member.startup_segment is is_startup
+        assert member.trim is not is_startup                  # the startup segment is taken whole
+        assert (member.reason == "startup segment (keep-startup-file)") is is_startup
+        assert member.rule_sets == ("common-secrets", "sip")  # redacted like every other log
+    assert first not in {s.host_path for s in plan.skipped}
+
+
+def test_keep_startup_file_adds_nothing_to_a_stream_of_one_segment(tmp_path: Path) -> None:
+    """The only segment is still being written: there is no startup file apart from it."""
+    segment(tmp_path, at(0), at(2))
+    plan = select(tmp_path, PROFILES, [KEEPS_STARTUP], Window(at(1), at(1.5)), Caps())
+    assert [(c.host_path.rsplit("/", 1)[-1], c.trim, c.startup_segment) for c in plan.members] == \
+        [(S09, True, False)]
+
+
+# ------------------------------------------------------------------ days named in paths
+CIC = Installation("pureconnect-cic", "CIC", "D/I3/IC")
+CIC_PROFILES = {"pureconnect-cic": make_profile("pureconnect-cic", collect=(
+    CollectSpec("ininlog", "binary-log", ("{app_dir}/Logs/**/*.ininlog", "{app_dir}/Logs/**/*.zip"),
+                consent="unredacted-binary"),
+    CollectSpec("text-logs", "log", ("{app_dir}/Logs/**/*.txt",)),))}
+
+
+def day_folders(root: Path, mtime=None) -> None:
+    """PureConnect Logs/2024-03-0N/ (binary trace, time-only text) and zipped days; ``mtime``
+    None: each file written at the end of its day, else every file at ``mtime`` (a copy)."""
+    for day in range(1, 6):
+        end = datetime(2024, 3, day, 23, 59).astimezone(UTC)
+        text = "".join(f"{hour:02d}:00:00.000 day {day} hour {hour}\n" for hour in range(24))
+        write(root, f"D/I3/IC/Logs/2024-03-0{day}/Notifier.ininlog", b"\0ININ", mtime or end)
+        write(root, f"D/I3/IC/Logs/2024-03-0{day}/ip_sip.txt", text, mtime or end)
+        if day < 4:
+            write(root, f"D/I3/IC/Logs/2024-03-0{day}.zip", b"PK\3\4", mtime or end + timedelta(hours=1))
+
+
+@pytest.mark.parametrize("copied", [False, True], ids=["mtimes", "copied"])
+def test_day_folders_and_zipped_days_are_chosen_by_the_date_in_their_name(tmp_path: Path, copied) -> None:
+    """A copy that reset every mtime (scp -r, cp -r) shipped all five day folders' .ininlog
+    and every zipped day (unredacted binaries) for a 20-minute window."""
+    day_folders(tmp_path, local(13) + timedelta(days=600) if copied else None)
+    window = Window(local(10), local(10, 20))
+    plan = select(tmp_path, CIC_PROFILES, [CIC], window, Caps(), consent=frozenset({"unredacted-binary"}))
+    assert sorted(c.host_path for c in plan.members) == ["D/I3/IC/Logs/2024-03-05/Notifier.ininlog",
+                                                         "D/I3/IC/Logs/2024-03-05/ip_sip.txt"]
+    assert all(c.start == local(0) for c in plan.members)
+    text = next(c for c in plan.members if c.kind == "log")
+    assert text.trim
+    assert reasons(plan) == {**dict.fromkeys(["Notifier.ininlog", "ip_sip.txt"], "outside window"),
+                             **{f"2024-03-0{day}.zip": "outside window" for day in range(1, 4)}}
+    yesterday = select(tmp_path, CIC_PROFILES, [CIC], Window(local(10) - timedelta(days=1),
+                                                             local(10, 20) - timedelta(days=1)), Caps(),
+                       consent=frozenset({"unredacted-binary"}))
+    assert sorted(c.host_path for c in yesterday.members) == ["D/I3/IC/Logs/2024-03-04/Notifier.ininlog",
+                                                              "D/I3/IC/Logs/2024-03-04/ip_sip.txt"]
+    zipped = select(tmp_path, CIC_PROFILES, [CIC], Window(local(10) - timedelta(days=3), None), Caps(),
+                    consent=frozenset({"unredacted-binary"}))
+    assert {c.host_path.rsplit("/", 1)[-1] for c in zipped.members if c.host_path.endswith(".zip")} == \
+        {"2024-03-02.zip", "2024-03-03.zip"}
+
+
+@pytest.mark.parametrize("copied", [False, True], ids=["mtimes", "copied"])
+def test_jetty_request_logs_are_chosen_by_the_gmt_day_in_their_name(tmp_path: Path, copied) -> None:
+    """The previous day's request log was shipped whole when the copy reset its mtime."""
+    for day in (3, 4, 5):
+        last = datetime(2024, 3, day, 23, 59, tzinfo=UTC)
+        write(tmp_path, f"var/log/jetty9/2024_03_0{day}.request.log",
+              f'192.0.2.1 - - [0{day}/Mar/2024:10:30:00 +0000] "GET /api/v2/me HTTP/1.1" 200 12\n'
+              f'192.0.2.1 - - [0{day}/Mar/2024:23:59:00 +0000] "GET /api/v2/me HTTP/1.1" 200 12\n',
+              datetime(2024, 9, 1, tzinfo=UTC) if copied else last)
+    gws = Installation("gws", "gws", "usr/share/jetty9")
+    profiles = {"gws": make_profile("gws", collect=(CollectSpec("request-log", "log", ("var/log/jetty9/*.request.log",)),))}
+    plan = select(tmp_path, profiles, [gws], Window(datetime(2024, 3, 5, 10, tzinfo=UTC),
+                                                    datetime(2024, 3, 5, 11, tzinfo=UTC)), Caps())
+    assert names(plan) == ["2024_03_05.request.log"]
+    assert reasons(plan) == {"2024_03_03.request.log": "outside window", "2024_03_04.request.log": "outside window"}
+
+
+def test_a_copied_time_only_text_log_of_the_window_day_keeps_the_window(tmp_path: Path) -> None:
+    """End to end: Logs/2024-03-05/ip_sip.txt (time-only stamps, no header) in a copy that reset
+    its mtime was dated by the copy's day, and the window's records were dropped (0 bytes)."""
+    import json
+    import subprocess
+    import sys
+
+    from collector.bundlereader import iter_members
+
+    root = tmp_path / "root"
+    write(root, "D/I3/IC/Server/NotifierU.exe", b"MZ")
+    day_folders(root, datetime(2025, 6, 1, 12, tzinfo=UTC))
+    out, state = tmp_path / "out", tmp_path / "state"
+    proc = subprocess.run(
+        [sys.executable, "-m", "collector", "collect", "--root", str(root), "--output", str(out),
+         "--state-dir", str(state), "--since", local(10).isoformat(), "--until", local(10, 20).isoformat(),
+         "--quiet", "--priority", "normal", "--json"],
+        capture_output=True, cwd=Path(__file__).resolve().parents[2], timeout=300)
+    assert proc.returncode == 0, proc.stderr.decode()
+    bundle = dict(iter_members(Path(json.loads(proc.stdout)["bundle"])))
+    texts = {name.split("/Logs/", 1)[-1]: data for name, data in bundle.items() if name.endswith("ip_sip.txt")}
+    assert texts == {"2024-03-05/ip_sip.txt": b"10:00:00.000 day 5 hour 10\n"}

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from collector.model import Window
-from collector.timewindow import make_window, overlaps, parse_duration, parse_when, select_segments
+from collector.timewindow import make_window, overlaps, parse_duration, parse_when, path_day, select_segments, \
+    within_day
 
 UTC = timezone.utc
 NOW = datetime(2025, 11, 19, 12, 0, tzinfo=UTC)
@@ -166,3 +167,26 @@ def test_select_segments_before_first_and_gap() -> None:
     gap = [("a", hours(1), hours(2)), ("b", hours(9), hours(10))]
     assert select_segments(gap, Window(hours(3), hours(4)), keep_first=False) == []
     assert select_segments(gap, Window(hours(3), hours(9)), keep_first=False) == ["b"]
+
+
+@pytest.mark.parametrize(("host_path", "day", "zone"), [
+    ("D/I3/IC/Logs/2024-03-05/ip_sip.txt", (2024, 3, 5), PARIS),          # PureConnect day folder
+    ("D/I3/IC/Logs/2024-03-05/Notifier.ininlog_idx", (2024, 3, 5), PARIS),
+    ("D/I3/IC/Logs/2024-03-03.zip", (2024, 3, 3), PARIS),                   # its zipped day
+    ("var/log/jetty9/2024_03_04.request.log", (2024, 3, 4), UTC),          # Jetty: GMT
+    ("var/log/jetty9/cloud.2024-03-05.1.log", (2024, 3, 5), PARIS),        # logback %d{yyyy-MM-dd}.%i
+    ("logs/20240305/x.log", (2024, 3, 5), PARIS),
+    ("var/log/jetty9/cloud.log", None, None),
+    ("opt/gax/logs/gax.log.20240305_090000_000-1", None, None),             # a time of its own
+    ("backup/2024-03-05/SIPS_P.20240301_000000_000.log", None, None),       # its own stamp wins
+    ("logs/2024-13-05/x.txt", None, None),                                  # no such day
+])
+def test_path_day(host_path: str, day, zone) -> None:
+    found = path_day(host_path, PARIS)
+    if day is None:
+        assert found is None
+        return
+    start = datetime(*day).replace(tzinfo=zone).astimezone(UTC)
+    assert found == (start, datetime(*day).replace(tzinfo=zone).astimezone(UTC) + timedelta(days=1))
+    assert within_day(start.timestamp() + 60, found) == start.timestamp() + 60     # a real mtime
+    assert within_day(start.timestamp() + 86400 * 400, found) == found[1].timestamp() - 1   # a copy's
