@@ -25,8 +25,9 @@ ncsa       Jetty/Tomcat request logs (NCSA common/combined form): ``192.0.2.7 - 
 =========  =====================================================================================
 
 Stamps without an offset are wall-clock time in the segment's zone (``DateContext.zone``:
-the app's UTC offset from its header, else the host zone), or UTC when the app logs with
-``time_convert=utc``.
+the host zone when it has the header's UTC offset at the segment start, so a daylight-saving
+change inside the segment is followed; else the header's fixed offset; the host zone when
+there is no header), or UTC when the app logs with ``time_convert=utc``.
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ DAY_SECONDS = 86400.0
 # time of day going back more than this = next day; a daylight-saving fall-back goes back 1 h,
 # threads write a few seconds out of order
 ROLLOVER_BACK_SECONDS = 2 * 3600.0
+# a record dated in the first pass of a repeated (fall-back) hour that would go back more than
+# this before the last record is in the second pass (threads write a few seconds out of order)
+FOLD_SLACK_MICROS = 60_000_000
 UTC = timezone.utc
 
 _DAYS = rb"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
@@ -175,10 +179,32 @@ def parse_stamp(line: bytes) -> Stamp | None:
 
 
 def to_utc(naive: datetime, zone: tzinfo | None) -> datetime:
-    """Wall-clock ``naive`` in ``zone`` (None = this host's zone) as an aware UTC datetime."""
+    """Wall-clock ``naive`` in ``zone`` (None = this host's zone) as an aware UTC datetime.
+    A wall time that occurs twice (the repeated hour of a daylight-saving fall-back) is read
+    as ``naive.fold`` says: 0 the first (earlier) one, 1 the second."""
     if zone is None:
         return naive.astimezone(UTC)
     return naive.replace(tzinfo=zone).astimezone(UTC)
+
+
+def wall_readings(naive: datetime, zone: tzinfo | None) -> tuple[datetime, datetime]:
+    """(earliest, latest) UTC instants the wall-clock ``naive`` can mean in ``zone``: the same
+    instant twice, except in the repeated hour of a fall-back (two instants an hour apart) and
+    in the skipped hour of a spring-forward (read with the offset before and after the change)."""
+    first, second = to_utc(naive.replace(fold=0), zone), to_utc(naive.replace(fold=1), zone)
+    return (first, second) if first <= second else (second, first)
+
+
+def offsets_at(naive: datetime, zone: tzinfo | None) -> set[timedelta]:
+    """The UTC offsets ``zone`` (None = this host's zone) has at wall-clock ``naive``: two in
+    the repeated hour of a fall-back, else one."""
+    found = set()
+    for fold in (0, 1):
+        moment = naive.replace(fold=fold)
+        offset = moment.astimezone().utcoffset() if zone is None else zone.utcoffset(moment)
+        if offset is not None:
+            found.add(offset)
+    return found
 
 
 def to_wall(moment: datetime, zone: tzinfo | None) -> datetime:
@@ -205,35 +231,61 @@ class DateContext:
     jumps forward by almost a day (a late line from before midnight) gets the previous day and
     does not move the context. Times are integer microseconds since the epoch internally;
     the UTC start of each (day, hour) is cached, so DST changes are followed hour by hour.
+
+    The repeated hour of a daylight-saving fall-back (01:00-02:00 twice in New York) is read
+    as its first pass until a record would go back in time by more than ``FOLD_SLACK_MICROS``
+    from the last one (``last_micros``); it is then the second pass. Seeded at a segment start
+    that the header's offset placed in the second pass, the records are in the second pass
+    from the start.
     """
 
     day: date | None = None
     last_seconds: float | None = None
     zone: tzinfo | None = None          # None = this host's zone
     utc_stamps: bool = False            # time_convert=utc: stamps are UTC
-    _hours: dict[tuple[date, int], int] = field(default_factory=dict, repr=False, compare=False)
+    last_micros: int | None = None      # UTC time of the last record dated (or the seed)
+    # (day, hour) -> UTC start of that wall-clock hour, or (first pass, second pass) of a
+    # repeated hour
+    _hours: dict[tuple[date, int], int | tuple[int, int]] = field(
+        default_factory=dict, repr=False, compare=False)
 
     @property
     def stamp_zone(self) -> tzinfo | None:
         return UTC if self.utc_stamps else self.zone
 
     def copy(self) -> DateContext:
-        return DateContext(self.day, self.last_seconds, self.zone, self.utc_stamps, self._hours)
+        return DateContext(self.day, self.last_seconds, self.zone, self.utc_stamps, self.last_micros,
+                           self._hours)
 
     def seed(self, moment: datetime) -> None:
         """Start dating from an aware ``moment`` (segment start)."""
         wall = to_wall(moment, self.stamp_zone)
         self.day = wall.date()
         self.last_seconds = wall.hour * 3600 + wall.minute * 60 + wall.second + wall.microsecond / 1e6
+        self.last_micros = to_micros(moment)
+
+    def _hour_start(self, day: date, hour: int) -> int | tuple[int, int]:
+        if len(self._hours) > 4096:
+            self._hours.clear()
+        wall = datetime(day.year, day.month, day.day, hour)
+        first = to_micros(to_utc(wall, self.stamp_zone))
+        second = to_micros(to_utc(wall.replace(fold=1), self.stamp_zone))
+        # second < first: a skipped hour (spring forward); read with the offset before it
+        base = self._hours[(day, hour)] = (first, second) if second > first else first
+        return base
 
     def _micros(self, day: date, stamp: Stamp) -> int:
         base = self._hours.get((day, stamp.hour))
         if base is None:
-            if len(self._hours) > 4096:
-                self._hours.clear()
-            wall = datetime(day.year, day.month, day.day, stamp.hour)
-            base = self._hours[(day, stamp.hour)] = to_micros(to_utc(wall, self.stamp_zone))
-        return base + (stamp.minute * 60 + stamp.second) * 1_000_000 + stamp.micro
+            base = self._hour_start(day, stamp.hour)
+        rest = (stamp.minute * 60 + stamp.second) * 1_000_000 + stamp.micro
+        if base.__class__ is int:
+            return base + rest                      # type: ignore[operator]
+        first, second = base                        # type: ignore[misc]
+        last = self.last_micros
+        if last is not None and first + rest < last - FOLD_SLACK_MICROS:
+            return second + rest
+        return first + rest
 
     def resolve_micros(self, stamp: Stamp) -> int | None:
         """Like ``resolve``, as integer microseconds since the epoch (the Trimmer's unit)."""
@@ -247,10 +299,12 @@ class DateContext:
             elif last is not None and seconds > last + DAY_SECONDS - ROLLOVER_BACK_SECONDS:
                 return self._micros(self.day - timedelta(days=1), stamp)
             self.last_seconds = seconds
-            return self._micros(self.day, stamp)
+            micros = self.last_micros = self._micros(self.day, stamp)
+            return micros
         if stamp.offset is None:
             self.day, self.last_seconds = stamp.day, seconds
-            return self._micros(stamp.day, stamp)
+            micros = self.last_micros = self._micros(stamp.day, stamp)
+            return micros
         moment = datetime(stamp.day.year, stamp.day.month, stamp.day.day, stamp.hour, stamp.minute,
                           stamp.second, stamp.micro, tzinfo=timezone(stamp.offset))
         self.seed(moment)
@@ -345,7 +399,10 @@ def file_end_time(mtime: float) -> datetime:
 def header_zone(header: SegmentHeader, local_tz: tzinfo | None) -> tuple[tzinfo | None, timedelta | None]:
     """The app's zone from its header: ``Start time (UTC)`` minus ``Local time`` (rounded to
     15 min), else ``Time zone:`` seconds west of UTC; else ``local_tz`` (None = this host's).
-    ``local_tz`` itself is returned when it agrees with the header, so DST changes are followed."""
+    ``local_tz`` itself (None included) is returned when it agrees with the header (its offset
+    at the header's local time, or at the name's when the header has no local time, is the
+    header's), so the host's daylight-saving changes inside the segment are followed; the
+    header's fixed offset otherwise."""
     local = header_stamp(header.local_time)
     utc = header_stamp(header.start_time_utc)
     offset: timedelta | None = None
@@ -355,9 +412,21 @@ def header_zone(header: SegmentHeader, local_tz: tzinfo | None) -> tuple[tzinfo 
         offset = timedelta(seconds=-header.time_zone_s)
     if offset is None or abs(offset) > timedelta(hours=14):
         return local_tz, None
-    if local_tz is not None and local is not None and local_tz.utcoffset(local) == offset:
+    at = local if local is not None else (utc + offset if utc is not None else None)
+    if at is not None and offset in offsets_at(at, local_tz):
         return local_tz, offset
     return timezone(offset), offset
+
+
+def _start_at(naive: datetime, zone: tzinfo | None, offset: timedelta | None) -> datetime:
+    """Wall-clock segment start ``naive`` in ``zone`` as UTC; in a fall-back's repeated hour,
+    the pass whose offset is the header's ``offset`` (else the first)."""
+    if offset is not None:
+        for fold in (0, 1):
+            moment = to_utc(naive.replace(fold=fold), zone)
+            if _offset_at(moment, zone) == offset:
+                return moment
+    return to_utc(naive, zone)
 
 
 def _offset_at(moment: datetime, zone: tzinfo | None) -> timedelta | None:
@@ -427,10 +496,10 @@ def segment_clock(file_name: str, head: bytes, mtime: float, *, local_tz: tzinfo
     utc = header_stamp(header.start_time_utc)
     if named is not None:
         naive, is_utc = named
-        start = naive.replace(tzinfo=UTC) if is_utc else to_utc(naive, zone)
+        start = naive.replace(tzinfo=UTC) if is_utc else _start_at(naive, zone, offset)
         times = SegmentTimes(start, "name", timedelta(0) if is_utc else offset or _offset_at(start, zone))
     elif local is not None:
-        start = to_utc(local, zone)
+        start = _start_at(local, zone, offset)
         times = SegmentTimes(start, "header", offset or _offset_at(start, zone))
     elif utc is not None:
         start = utc.replace(tzinfo=UTC)

@@ -34,6 +34,7 @@ from collector.timeformats import (
     stamp_from_match,
     to_micros,
     to_utc,
+    wall_readings,
 )
 
 __all__ = [
@@ -62,10 +63,15 @@ def parse_duration(text: str) -> timedelta:
         raise ValueError(f"duration {text!r} is too long") from None
 
 
-def parse_when(text: str, *, now: datetime | None = None, local_tz: tzinfo | None = None) -> datetime:
+def parse_when(text: str, *, now: datetime | None = None, local_tz: tzinfo | None = None,
+               latest: bool = False) -> datetime:
     """An absolute time (``2025-11-19 13:30``, ``2025-11-19T13:30:00``, ``...Z``, ``...+02:00``;
     without an offset it is in ``local_tz``, default this host's zone) or an age (``2h``: now
-    minus 2 hours; ``ago`` allowed, ``now`` means now). Returns an aware UTC datetime."""
+    minus 2 hours; ``ago`` allowed, ``now`` means now). Returns an aware UTC datetime.
+
+    A wall time the zone's clock shows twice (the repeated hour of a daylight-saving fall-back)
+    or skips (spring forward) is read as the earliest instant it can mean, or the latest with
+    ``latest`` (the end of a window: a window never loses the hour it might mean)."""
     value = (text or "").strip()
     current = (now or datetime.now(UTC)).astimezone(UTC)
     if value.lower() == "now":
@@ -79,7 +85,7 @@ def parse_when(text: str, *, now: datetime | None = None, local_tz: tzinfo | Non
         except ValueError:
             raise ValueError(f"cannot read time {text!r}: no such date or time; {WHEN_FORMS}") from None
         if zone is None:
-            return to_utc(moment, local_tz)
+            return wall_readings(moment, local_tz)[1 if latest else 0]
         offset = timedelta(0)
         if zone.upper() != "Z":
             digits = zone[1:].replace(":", "")
@@ -109,27 +115,28 @@ def make_window(since: str | None, until: str | None, around: str | None, window
     * ``--window W`` alone: the last W (``--since`` now-W); with ``--since S``: [S, S + W];
       with ``--until U``: [U - W, U].
     * ``--since``/``--until`` alone: open-ended on the other side; nothing: unbounded.
+    * A wall time that falls in a daylight-saving change is read widely: the start as the
+      earliest instant it can mean, the end as the latest (``parse_when``).
 
     An option given empty (``--since ""``) is an error, not a missing option. Raises ValueError
     on that, ``--around`` without ``--window``, ``--around`` with ``--since`` or ``--until``,
     ``--window`` with both, a window past the dates Python handles, or since later than until.
     """
-    def when(text: str) -> datetime:
-        return parse_when(text, now=now, local_tz=local_tz)
+    def when(text: str, latest: bool = False) -> datetime:
+        return parse_when(text, now=now, local_tz=local_tz, latest=latest)
 
     width = parse_duration(window) if window is not None else None
     if width is not None and width <= timedelta(0):
         raise ValueError("--window must be longer than 0")
     start = when(since) if since is not None else None
-    end = when(until) if until is not None else None
+    end = when(until, latest=True) if until is not None else None
     try:
         if around is not None:
             if width is None:
                 raise ValueError("--around needs --window (e.g. --around '2025-11-19 14:05' --window 30m)")
             if start or end:
                 raise ValueError("--around cannot be combined with --since or --until")
-            centre = when(around)
-            start, end = centre - width / 2, centre + width / 2
+            start, end = when(around) - width / 2, when(around, latest=True) + width / 2
         elif width is not None:
             if start and end:
                 raise ValueError("--window cannot be combined with both --since and --until")

@@ -120,6 +120,28 @@ def test_dated_records_move_the_context_for_tlib_lines() -> None:
     assert parse_record_time(b"@10:00:01.0000 [0] x", context) == utc(2024, 3, 9, 10, 0, 1)
 
 
+def test_the_repeated_hour_of_a_fall_back_is_read_as_two_passes_in_order() -> None:
+    """New York 2024-11-03: 01:00-02:00 EDT, then 01:00-02:00 EST again. The second pass starts
+    when a record would go back; a thread's line a few seconds late stays in the first pass."""
+    context = DateContext(zone=ZoneInfo("America/New_York"))
+    context.seed(utc(2024, 11, 3, 4, 50))                                             # 00:50 EDT
+    lines = [b"01:59:58.000 a", b"01:59:50.000 late thread", b"01:00:01.000 b", b"01:30:00.000 c",
+             b"02:10:00.000 d"]
+    assert [parse_record_time(line, context) for line in lines] == [
+        utc(2024, 11, 3, 5, 59, 58), utc(2024, 11, 3, 5, 59, 50), utc(2024, 11, 3, 6, 0, 1),
+        utc(2024, 11, 3, 6, 30), utc(2024, 11, 3, 7, 10)]
+
+
+def test_a_segment_started_in_the_second_pass_is_placed_by_its_header_offset() -> None:
+    head = (b"Genesys SIP Server\nLocal time:         2024-11-03T01:10:00.000\n"
+            b"Start time (UTC):   2024-11-03T06:10:00.000\nTime zone:          18000\n"
+            b"01:10:05.000 Std 09900 x\n")
+    clock = segment_clock("SIPS_D.20241103_011000_000.log", head, 0, local_tz=ZoneInfo("America/New_York"))
+    assert clock.times.start == utc(2024, 11, 3, 6, 10)
+    assert clock.context.resolve(parse_stamp(b"01:10:05.000 x")) == utc(2024, 11, 3, 6, 10, 5)
+    assert clock.context.resolve(parse_stamp(b"02:00:00.000 y")) == utc(2024, 11, 3, 7)
+
+
 def test_time_only_without_known_day() -> None:
     assert parse_record_time(b"09:00:00.000 x", DateContext()) is None
 

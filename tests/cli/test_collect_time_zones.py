@@ -1,0 +1,94 @@
+"""Time windows against the host's clock: daylight-saving changes inside a segment, the zone of a
+copied host (``--root``), and day-first ``time_format=locale`` stamps. Each test writes a small
+host tree on disk and runs ``gcollect collect`` on it in a subprocess with a chosen ``TZ``."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from collector.bundlereader import iter_members
+from collector.errors import ExitCode
+from tests.cli.conftest import run_gcollect
+
+UTC = timezone.utc
+NEW_YORK = ZoneInfo("America/New_York")
+LOGS = "opt/genesys/SIPS_D/logs"
+
+
+def put(root: Path, host_path: str, data: bytes | str) -> Path:
+    path = root / host_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode() if isinstance(data, str) else data)
+    return path
+
+
+def sip_segment(root: Path, start: datetime, end: datetime, *, step: timedelta = timedelta(minutes=2),
+                stamp=lambda wall: wall.strftime("%H:%M:%S.000")) -> str:
+    """A SIP Server segment written as a New York host writes it: name, ``Local time`` and every
+    record in New York wall-clock time, ``Time zone:`` the offset at the segment start. Each record
+    ends with its true UTC time (``at HH:MMZ``)."""
+    wall = start.astimezone(NEW_YORK)
+    name = f"SIPS_D.{wall:%Y%m%d_%H%M%S}_000.log"
+    west = -int(wall.utcoffset().total_seconds())
+    lines = [f"Genesys SIP Server, version 8.1.103.95\nApplication name:   SIPS_D\nApplication type:   TServer\n"
+             f"Host name:          demo-gen01\nLocal time:         {wall:%Y-%m-%dT%H:%M:%S}.000\n"
+             f"Start time (UTC):   {start:%Y-%m-%dT%H:%M:%S}.000\nTime zone:          {west}\n"
+             f"File:               (0000000001) {name}\nCommand line:       ./sip_server -app SIPS_D\n"]
+    moment = start
+    while moment <= end:
+        lines.append(f"{stamp(moment.astimezone(NEW_YORK))} Std 09900 record at {moment:%H:%M}Z\n")
+        moment += step
+    put(root, "opt/genesys/SIPS_D/sip_server", b"")
+    put(root, "etc/os-release", "ID=rhel\n")
+    put(root, f"{LOGS}/{name}", "".join(lines))
+    return f"{LOGS}/{name}"
+
+
+def collect(root: Path, tmp_path: Path, since: str, until: str, tz: str) -> tuple[dict, dict[str, bytes]]:
+    out = tmp_path / "out"
+    proc = run_gcollect("collect", "--root", str(root), "--output", str(out), "--state-dir", str(tmp_path / "state"),
+                        "--since", since, "--until", until, "--json", "--quiet", "--priority", "normal",
+                        env={"TZ": tz})
+    assert proc.returncode in (ExitCode.OK, ExitCode.PARTIAL), proc.stderr.decode()
+    members = dict(iter_members(Path(json.loads(proc.stdout)["bundle"])))
+    return json.loads(members["manifest.json"]), members
+
+
+def kept_utc(members: dict[str, bytes], host_path: str) -> list[str]:
+    return [line.rsplit(b" ", 1)[-1].decode() for line in members[host_path].splitlines()
+            if line.endswith(b"Z") and b" record at " in line]
+
+
+def entry(manifest: dict, host_path: str) -> dict:
+    return next(f for f in manifest["files"] if f["path"] == host_path)
+
+
+# ------------------------------------------------------------------ daylight saving
+def test_a_segment_across_spring_forward_is_trimmed_by_the_host_clock(tmp_path):
+    """01:00 EST .. 04:00 EDT on 2024-03-10: the records printed 03:00-03:30 EDT are 07:00-07:30Z,
+    not 08:00-08:30Z as the header's fixed 'Time zone: 18000' would make them."""
+    root = tmp_path / "host"
+    path = sip_segment(root, datetime(2024, 3, 10, 6, tzinfo=UTC), datetime(2024, 3, 10, 8, tzinfo=UTC))
+    manifest, members = collect(root, tmp_path, "2024-03-10 03:00", "2024-03-10 03:30", "America/New_York")
+    kept = kept_utc(members, path)
+    assert kept[0] == "07:00Z" and kept[-1] == "07:30Z" and len(kept) == 16
+    assert (entry(manifest, path)["kept_first"], entry(manifest, path)["kept_last"]) == \
+        ("2024-03-10T07:00:00+00:00", "2024-03-10T07:30:00+00:00")
+
+
+def test_the_repeated_hour_of_fall_back_is_read_in_order(tmp_path):
+    """00:30 EDT .. 03:00 EST on 2024-11-03, 01:00-02:00 printed twice. A window in UTC on the
+    second pass keeps the second pass only; a local window on the repeated hour keeps both."""
+    root = tmp_path / "host"
+    path = sip_segment(root, datetime(2024, 11, 3, 4, 30, tzinfo=UTC), datetime(2024, 11, 3, 8, tzinfo=UTC))
+    manifest, members = collect(root, tmp_path, "2024-11-03T06:10:00Z", "2024-11-03T06:20:00Z", "America/New_York")
+    assert kept_utc(members, path) == ["06:10Z", "06:12Z", "06:14Z", "06:16Z", "06:18Z", "06:20Z"]
+    assert entry(manifest, path)["kept_first"] == "2024-11-03T06:10:00+00:00"
+
+    manifest, members = collect(root, tmp_path / "local", "2024-11-03 01:10", "2024-11-03 01:20", "America/New_York")
+    kept = kept_utc(members, path)
+    assert kept[0] == "05:10Z" and kept[-1] == "06:20Z"          # both passes of 01:10-01:20
+    assert kept == sorted(kept) and len(kept) == len(set(kept))
