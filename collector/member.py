@@ -198,7 +198,8 @@ def _log_stats_stage(candidate: Candidate, head: bytes, mtime: float):
         from collector.logstats import LogStats
     except ImportError:
         return None
-    return LogStats(candidate.host_path, head=head, mtime=mtime)
+    assert _CONFIG is not None
+    return LogStats(candidate.host_path, head=head, mtime=mtime, local_tz=_CONFIG.window.local_tz)
 
 
 class _counting:

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import TypeVar
 
+from collector.hostzone import HostZone
 from collector.model import Window
 from collector.segheader import parse_header
 from collector.timeformats import (
@@ -107,7 +108,8 @@ def parse_when(text: str, *, now: datetime | None = None, local_tz: tzinfo | Non
 
 
 def make_window(since: str | None, until: str | None, around: str | None, window: str | None, *,
-                now: datetime | None = None, local_tz: tzinfo | None = None) -> Window:
+                now: datetime | None = None, local_tz: tzinfo | None = None,
+                zone: HostZone | None = None) -> Window:
     """Build the collection window from the command-line options.
 
     * ``--around T --window W``: width W centred on T, i.e. [T - W/2, T + W/2]
@@ -121,6 +123,8 @@ def make_window(since: str | None, until: str | None, around: str | None, window
     An option given empty (``--since ""``) is an error, not a missing option. Raises ValueError
     on that, ``--around`` without ``--window``, ``--around`` with ``--since`` or ``--until``,
     ``--window`` with both, a window past the dates Python handles, or since later than until.
+    ``zone`` (the collected host's, ``hostzone.host_zone``) is recorded in the window; times
+    without an offset are read in ``local_tz`` (pass ``zone.tzinfo``).
     """
     def when(text: str, latest: bool = False) -> datetime:
         return parse_when(text, now=now, local_tz=local_tz, latest=latest)
@@ -150,7 +154,7 @@ def make_window(since: str | None, until: str | None, around: str | None, window
         raise ValueError(f"--window {window} reaches past the years 1 to 9999") from None
     if start and end and start > end:
         raise ValueError(f"--since ({start:%Y-%m-%d %H:%M:%S}Z) is later than --until ({end:%Y-%m-%d %H:%M:%S}Z)")
-    return Window(since=start, until=end)
+    return Window(since=start, until=end, zone=zone)
 
 
 # ------------------------------------------------------------------ day files
@@ -303,6 +307,8 @@ class Trimmer:
     def __init__(self, window: Window, *, file_name: str, head: bytes, mtime: float,
                  local_tz: tzinfo | None = None, utc_stamps: bool | None = None,
                  block_bytes: int = BLOCK_BYTES, max_line_bytes: int = MAX_LINE_BYTES) -> None:
+        if local_tz is None:
+            local_tz = window.local_tz
         clock = segment_clock(file_name, head, mtime, local_tz=local_tz, utc_stamps=utc_stamps)
         self.times: SegmentTimes = clock.times
         self._context: DateContext = clock.context

@@ -92,3 +92,45 @@ def test_the_repeated_hour_of_fall_back_is_read_in_order(tmp_path):
     kept = kept_utc(members, path)
     assert kept[0] == "05:10Z" and kept[-1] == "06:20Z"          # both passes of 01:10-01:20
     assert kept == sorted(kept) and len(kept) == len(set(kept))
+
+
+# ------------------------------------------------------------------ the copied host's zone (--root)
+def pulse_log(root: Path) -> str:
+    """A Pulse log (logback stamps, no offset, no 'Time zone:' header) written by a New York host
+    on 2024-03-05 08:00-12:00 EST, one record every 5 minutes, each ending with its UTC time."""
+    put(root, "opt/genesys/pulse/pulse.properties", "x=1\n")
+    put(root, "etc/os-release", "ID=rhel\n")
+    lines = ["Genesys Pulse 8.5.108\n"]
+    moment = datetime(2024, 3, 5, 13, tzinfo=UTC)
+    while moment <= datetime(2024, 3, 5, 17, tzinfo=UTC):
+        lines.append(f"{moment.astimezone(NEW_YORK):%Y-%m-%d %H:%M:%S},000 INFO  [main] c.g.P - record at {moment:%H:%M}Z\n")
+        moment += timedelta(minutes=5)
+    put(root, "opt/genesys/pulse/logs/pulse.log", "".join(lines))
+    return "opt/genesys/pulse/logs/pulse.log"
+
+
+def test_a_copied_host_is_read_in_its_own_zone_from_its_etc_localtime(tmp_path):
+    """Collected on a UTC machine, a New York copy's headerless log is read in New York time
+    (etc/localtime links to America/New_York), and the manifest says which zone and why."""
+    root = tmp_path / "host"
+    path = pulse_log(root)
+    (root / "etc/localtime").symlink_to("/usr/share/zoneinfo/America/New_York")   # read, not followed
+    manifest, members = collect(root, tmp_path, "2024-03-05T15:00:00Z", "2024-03-05T16:00:00Z", "UTC")
+    kept = kept_utc(members, path)
+    assert kept[0] == "15:00Z" and kept[-1] == "16:00Z" and len(kept) == 13
+    zone = manifest["window"]["zone"]
+    assert (zone["name"], zone["kind"], zone["source"]) == ("America/New_York", "root", "the etc/localtime symlink")
+
+    # --since/--until without an offset are the copied host's wall clock too
+    manifest, members = collect(root, tmp_path / "local", "2024-03-05 10:00", "2024-03-05 11:00", "UTC")
+    assert manifest["window"]["since"] == "2024-03-05T15:00:00+00:00"
+    assert kept_utc(members, path) == kept
+
+
+def test_a_copy_that_names_no_zone_is_read_in_this_machines_zone_and_says_so(tmp_path):
+    root = tmp_path / "host"
+    path = pulse_log(root)
+    manifest, members = collect(root, tmp_path, "2024-03-05T10:00:00Z", "2024-03-05T11:00:00Z", "UTC")
+    zone = manifest["window"]["zone"]
+    assert zone["kind"] == "unknown" and "this machine's zone" in zone["text"]
+    assert kept_utc(members, path)[0] == "15:00Z"                   # as before: stamps read as UTC
