@@ -478,6 +478,8 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             notes.append(UNDATED_NOTE)
         if candidate.tail_bytes is not None:
             notes.append("tail of file (size cap)")
+        if stages.trimmer is not None and stages.trimmer.note:
+            notes.append(stages.trimmer.note)
         if gzipped:
             notes.append(f"decompressed from {Path(candidate.host_path).name}")
         if encoding:

@@ -13,7 +13,9 @@ iso        ``2016-08-11T09:01:46.060``, Stat Server ``2016-08-11 09:01:46.060``,
            ``2024-03-05T09:15:02.004+0000`` / ``Z`` / ``+02:00`` (an explicit offset wins)
 tod        ``09:01:46.060``, T-Lib ``@16:45:24.5939``, SIP dumps ``09:15:04.990: SIPTR: ...``,
            LCA ``09:01:46`` (time only: the date comes from the ``DateContext``)
-us         ``08/11/2016 09:01:46.060``, ``08/11/16 09:01:46.060``, URS HTTP ``02/26/20@20:40:26.379:``
+us         ``08/11/2016 09:01:46.060``, ``08/11/16 09:01:46.060``, URS HTTP ``02/26/20@20:40:26.379:``;
+           ``time_format=locale`` on a day-first host prints ``05/03/2024`` for 5 March: the
+           order is decided per segment (``DateContext.day_first``, ``day_order``)
 wde        ``16-08-11 09:01:46.060`` (WDE ``yy-MM-dd``)
 ctime      ``Sun Jun  5 15:22:21 2016.741``
 loc        ``Thu 11 Aug 2016 09:01:46 AM CDT.060`` (a few US zone names are honoured, others
@@ -97,6 +99,9 @@ class Stamp(NamedTuple):
     second: int
     micro: int
     offset: timedelta | None    # explicit offset printed in the stamp
+    # ``NN/NN/YYYY`` stamps: the date read day-first, when that is a date (``day`` is read
+    # month-first when that is one); ``DateContext.day_first`` says which a segment uses
+    day_first: date | None = None
 
     @property
     def seconds_of_day(self) -> float:
@@ -123,9 +128,17 @@ def _offset(text: bytes | None) -> timedelta | None:
 
 
 def _dated(day: date, h: bytes, m: bytes, s: bytes, frac: bytes | None,
-           offset: timedelta | None = None, hour: int | None = None) -> Stamp | None:
-    stamp = Stamp(day, int(h) if hour is None else hour, int(m), int(s), _micro(frac), offset)
+           offset: timedelta | None = None, hour: int | None = None, day_first: date | None = None
+           ) -> Stamp | None:
+    stamp = Stamp(day, int(h) if hour is None else hour, int(m), int(s), _micro(frac), offset, day_first)
     return stamp if stamp.hour < 24 and stamp.minute < 60 and stamp.second < 60 else None
+
+
+def _valid_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
 
 
 def stamp_from_match(m: re.Match[bytes]) -> Stamp | None:
@@ -144,8 +157,16 @@ def stamp_from_match(m: re.Match[bytes]) -> Stamp | None:
             return _dated(day, g("iH"), g("iM"), g("iS"), g("if"), _offset(g("iz")))
         if kind == "us":
             year = int(g("uy"))
-            day = date(year + 2000 if year < 100 else year, int(g("um")), int(g("ud")))
-            return _dated(day, g("uH"), g("uM"), g("uS"), g("uf"))
+            year += 2000 if year < 100 else 0
+            first, second = int(g("um")), int(g("ud"))
+            month_first = _valid_date(year, first, second)
+            if m.string[m.end("uy")] == 0x40:        # URS HTTP "02/26/20@...": always month first
+                return _dated(month_first, g("uH"), g("uM"), g("uS"), g("uf")) if month_first else None
+            day_first = _valid_date(year, second, first)
+            day = month_first or day_first
+            if day is None:
+                return None
+            return _dated(day, g("uH"), g("uM"), g("uS"), g("uf"), day_first=day_first)
         if kind == "wde":
             day = date(2000 + int(g("wy")), int(g("wm")), int(g("wd")))
             return _dated(day, g("wH"), g("wM"), g("wS"), g("wf"))
@@ -244,6 +265,9 @@ class DateContext:
     zone: tzinfo | None = None          # None = this host's zone
     utc_stamps: bool = False            # time_convert=utc: stamps are UTC
     last_micros: int | None = None      # UTC time of the last record dated (or the seed)
+    # ``NN/NN/YYYY`` stamps are day-first (True), month-first (False) or not decided yet (None:
+    # the first stamp whose two readings differ decides, by the one nearer the running day)
+    day_first: bool | None = None
     # (day, hour) -> UTC start of that wall-clock hour, or (first pass, second pass) of a
     # repeated hour
     _hours: dict[tuple[date, int], int | tuple[int, int]] = field(
@@ -255,7 +279,7 @@ class DateContext:
 
     def copy(self) -> DateContext:
         return DateContext(self.day, self.last_seconds, self.zone, self.utc_stamps, self.last_micros,
-                           self._hours)
+                           self.day_first, self._hours)
 
     def seed(self, moment: datetime) -> None:
         """Start dating from an aware ``moment`` (segment start)."""
@@ -302,13 +326,25 @@ class DateContext:
             micros = self.last_micros = self._micros(self.day, stamp)
             return micros
         if stamp.offset is None:
-            self.day, self.last_seconds = stamp.day, seconds
-            micros = self.last_micros = self._micros(stamp.day, stamp)
+            day = stamp.day
+            if stamp.day_first is not None and stamp.day_first != day:
+                day = self._in_order(stamp)
+            self.day, self.last_seconds = day, seconds
+            micros = self.last_micros = self._micros(day, stamp)
             return micros
         moment = datetime(stamp.day.year, stamp.day.month, stamp.day.day, stamp.hour, stamp.minute,
                           stamp.second, stamp.micro, tzinfo=timezone(stamp.offset))
         self.seed(moment)
         return to_micros(moment)
+
+    def _in_order(self, stamp: Stamp) -> date:
+        """The date of a ``NN/NN/YYYY`` stamp that reads differently day-first and month-first."""
+        assert stamp.day is not None and stamp.day_first is not None
+        if self.day_first is None:
+            if self.day is None:
+                return stamp.day                     # nothing to compare with: month first
+            self.day_first = abs(stamp.day_first - self.day) < abs(stamp.day - self.day)
+        return stamp.day_first if self.day_first else stamp.day
 
     def resolve(self, stamp: Stamp) -> datetime | None:
         """The aware UTC time of ``stamp``, advancing the context; None if no date is known."""
@@ -369,6 +405,8 @@ def header_stamp(text: str | None) -> datetime | None:
 
 # ------------------------------------------------------------------ segments
 SegmentTimeSource = Literal["name", "header", "record", "mtime"]
+DayOrder = Literal["day-first", "month-first", "unknown", ""]
+_NUMERIC_DATE = re.compile(rb"^(\d\d)/(\d\d)/(\d{4}|\d\d) \d\d:\d\d:\d\d", re.M)
 _TIME_CONVERT_UTC = re.compile(rb"time[_-]convert\s*[=:]?\s*['\"]?utc\b", re.I)
 
 
@@ -389,6 +427,38 @@ class SegmentClock:
     times: SegmentTimes
     context: DateContext                    # seeded at the segment start
     header_end: int                         # bytes of header block at the start of the file
+    day_order: DayOrder = ""                # of its NN/NN/YYYY stamps (see ``day_order``)
+
+
+def day_order(records: bytes, reference: date | None) -> DayOrder:
+    """Day/month order of the ``NN/NN/YYYY`` (``NN/NN/YY``) record stamps in ``records`` (a
+    segment's head after its header), with ``reference`` the segment's date from its header
+    or file name (None if neither gives one).
+
+    A first number above 12 means day first, a second one month first (both: "unknown"). Else
+    the first stamp that reads differently both ways is read the way nearer ``reference``
+    ("unknown" without one, or when both are as near). "" when no stamp needs the order yet
+    (none of this form, or each reads the same both ways, like ``03/03/2024``); the context
+    then decides at the first that does, by the reading nearer the running day."""
+    found = [(int(a), int(b), int(y) + (2000 if len(y) == 2 else 0))
+             for a, b, y in _NUMERIC_DATE.findall(records)]
+    found = [(a, b, y) for a, b, y in found if _valid_date(y, a, b) or _valid_date(y, b, a)]
+    if not found:
+        return ""
+    day_first = any(a > 12 for a, _, _ in found)
+    month_first = any(b > 12 for _, b, _ in found)
+    if day_first or month_first:
+        return "unknown" if day_first and month_first else "day-first" if day_first else "month-first"
+    pair = next(((a, b, y) for a, b, y in found if a != b), None)
+    if pair is None:
+        return ""
+    if reference is None:
+        return "unknown"
+    a, b, y = pair
+    month_gap, day_gap = abs(date(y, a, b) - reference), abs(date(y, b, a) - reference)
+    if month_gap == day_gap:
+        return "unknown"
+    return "month-first" if month_gap < day_gap else "day-first"
 
 
 def file_end_time(mtime: float) -> datetime:
@@ -494,6 +564,11 @@ def segment_clock(file_name: str, head: bytes, mtime: float, *, local_tz: tzinfo
     named = name_time(file_name)
     local = header_stamp(header.local_time)
     utc = header_stamp(header.start_time_utc)
+    order: DayOrder = ""
+    if record_at is not None and _NUMERIC_DATE.match(head, record_at):      # time_format=locale
+        reference = local or (named[0] if named is not None else None) or utc
+        order = day_order(head[record_at:], reference.date() if reference is not None else None)
+        context.day_first = {"day-first": True, "month-first": False}.get(order)
     if named is not None:
         naive, is_utc = named
         start = naive.replace(tzinfo=UTC) if is_utc else _start_at(naive, zone, offset)
@@ -507,13 +582,13 @@ def segment_clock(file_name: str, head: bytes, mtime: float, *, local_tz: tzinfo
     else:
         if first_dated is None and record_at is not None:     # only now: look past the first record
             first_dated = _head_stamps(head, head.find(b"\n", record_at) + 1)[2]
-        if first_dated is not None:
+        if first_dated is not None and order != "unknown":      # unknown: its date is a guess
             moment = context.copy().resolve(first_dated)
             assert moment is not None
             times = SegmentTimes(moment, "record", offset or _offset_at(moment, zone))
     if times is not None and times.start is not None:
         context.seed(times.start)
-        return SegmentClock(times, context, header_end)
+        return SegmentClock(times, context, header_end, order)
 
     # Start unknown: date time-only records from the last write, one day back if the first
     # record's time of day is later than the file's last write (segment crossed midnight).
@@ -524,7 +599,7 @@ def segment_clock(file_name: str, head: bytes, mtime: float, *, local_tz: tzinfo
     if first_seconds is not None and first_seconds > end_seconds + 60:
         day -= timedelta(days=1)
     context.day, context.last_seconds = day, first_seconds
-    return SegmentClock(SegmentTimes(None, "mtime", offset), context, header_end)
+    return SegmentClock(SegmentTimes(None, "mtime", offset), context, header_end, order)
 
 
 def segment_times(file_name: str, head: bytes, mtime: float, *,

@@ -300,8 +300,13 @@ class Trimmer:
     * Memory: one block plus one line; a line longer than ``max_line_bytes`` is decided by its
       first bytes and streamed through (kept or dropped) without buffering.
 
+    * A segment whose ``NN/NN/YYYY`` stamps could be day-first or month-first, when neither
+      its header, its name nor its records tell which (``timeformats.day_order``), is kept
+      whole, and ``note`` says so: its records are not dropped on a guess.
+
     ``kept_first``/``kept_last``: times of the first and last kept record (None if none);
-    ``lines_dropped``: number of lines cut; ``times``: the segment's ``SegmentTimes``.
+    ``lines_dropped``: number of lines cut; ``times``: the segment's ``SegmentTimes``;
+    ``note``: why the segment was not trimmed, or "".
     """
 
     def __init__(self, window: Window, *, file_name: str, head: bytes, mtime: float,
@@ -314,7 +319,11 @@ class Trimmer:
         self._context: DateContext = clock.context
         self._since = to_micros(window.since) if window.since else None
         self._until = to_micros(window.until) if window.until else None
-        self._passthrough = window.unbounded
+        self._passthrough = window.unbounded or clock.day_order == "unknown"
+        self.note = ""
+        if clock.day_order == "unknown" and not window.unbounded:
+            self.note = ("not trimmed: the day/month order of its NN/NN/YYYY stamps is not known "
+                         "(no header or file-name date tells it), kept whole")
         self._header = head[:clock.header_end]
         self._in_header = bool(self._header)
         start = clock.times.start

@@ -134,3 +134,32 @@ def test_a_copy_that_names_no_zone_is_read_in_this_machines_zone_and_says_so(tmp
     zone = manifest["window"]["zone"]
     assert zone["kind"] == "unknown" and "this machine's zone" in zone["text"]
     assert kept_utc(members, path)[0] == "15:00Z"                   # as before: stamps read as UTC
+
+
+# ------------------------------------------------------------------ day-first locale stamps
+def day_first(wall: datetime) -> str:
+    return wall.strftime("%d/%m/%Y %H:%M:%S.000")            # time_format=locale under en_GB
+
+
+def test_day_first_locale_stamps_are_read_in_the_order_the_header_date_gives(tmp_path):
+    """'05/03/2024 10:00:00.000' in a segment whose header and name say 2024-03-05 is 5 March."""
+    root = tmp_path / "host"
+    path = sip_segment(root, datetime(2024, 3, 5, 14, 30, tzinfo=UTC), datetime(2024, 3, 5, 15, 40, tzinfo=UTC),
+                       stamp=day_first)
+    manifest, members = collect(root, tmp_path, "2024-03-05 10:00", "2024-03-05 10:20", "America/New_York")
+    kept = kept_utc(members, path)
+    assert kept[0] == "15:00Z" and kept[-1] == "15:20Z" and len(kept) == 11
+    assert entry(manifest, path)["kept_first"] == "2024-03-05T15:00:00+00:00"
+
+
+def test_stamps_of_unknown_day_month_order_keep_the_file_whole_and_say_so(tmp_path):
+    """No header, no date in the name, every stamp reads both ways: nothing is dropped on a guess."""
+    root = tmp_path / "host"
+    sip_segment(root, datetime(2024, 3, 5, 14, 30, tzinfo=UTC), datetime(2024, 3, 5, 14, 40, tzinfo=UTC))
+    lines = "".join(f"{day_first(datetime(2024, 3, 5, 9, minute))} Std 09900 record at {minute}\n"
+                    for minute in range(0, 60, 10))
+    path = f"{LOGS}/SIPS_D.log"
+    put(root, path, lines)
+    manifest, members = collect(root, tmp_path, "2024-03-05 09:20", "2024-03-05 09:30", "America/New_York")
+    assert members[path] == lines.encode()
+    assert "day/month order" in entry(manifest, path)["note"]
