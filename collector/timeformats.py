@@ -49,6 +49,9 @@ ROLLOVER_BACK_SECONDS = 2 * 3600.0
 # a record dated in the first pass of a repeated (fall-back) hour that would go back more than
 # this before the last record is in the second pass (threads write a few seconds out of order)
 FOLD_SLACK_MICROS = 60_000_000
+# a first-pass reading this soon after the record before it is sure: the second pass would
+# mean the log was silent for an hour more
+SURE_GAP_MICROS = 600_000_000
 UTC = timezone.utc
 
 _DAYS = rb"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
@@ -257,7 +260,11 @@ class DateContext:
     as its first pass until a record would go back in time by more than ``FOLD_SLACK_MICROS``
     from the last one (``last_micros``); it is then the second pass. Seeded at a segment start
     that the header's offset placed in the second pass, the records are in the second pass
-    from the start.
+    from the start. The first pass is sure when the record before was in it (and sure), or
+    came less than ``SURE_GAP_MICROS`` before; else (a quiet log, a segment starting in the
+    repeated hour with no header offset: ``pass_guessed``) the record leaves its second-pass
+    time in ``other_reading`` until the caller clears it, so a window can keep it when either
+    reading is inside.
     """
 
     day: date | None = None
@@ -265,6 +272,8 @@ class DateContext:
     zone: tzinfo | None = None          # None = this host's zone
     utc_stamps: bool = False            # time_convert=utc: stamps are UTC
     last_micros: int | None = None      # UTC time of the last record dated (or the seed)
+    other_reading: int | None = None    # set by a guessed first-pass reading of a repeated hour
+    pass_guessed: bool = False          # the last reading in a repeated hour was a guess
     # ``NN/NN/YYYY`` stamps are day-first (True), month-first (False) or not decided yet (None:
     # the first stamp whose two readings differ decides, by the one nearer the running day)
     day_first: bool | None = None
@@ -279,7 +288,7 @@ class DateContext:
 
     def copy(self) -> DateContext:
         return DateContext(self.day, self.last_seconds, self.zone, self.utc_stamps, self.last_micros,
-                           self.day_first, self._hours)
+                           None, self.pass_guessed, self.day_first, self._hours)
 
     def seed(self, moment: datetime) -> None:
         """Start dating from an aware ``moment`` (segment start)."""
@@ -306,10 +315,16 @@ class DateContext:
         if base.__class__ is int:
             return base + rest                      # type: ignore[operator]
         first, second = base                        # type: ignore[misc]
-        last = self.last_micros
-        if last is not None and first + rest < last - FOLD_SLACK_MICROS:
+        reading, last = first + rest, self.last_micros
+        if last is not None and reading < last - FOLD_SLACK_MICROS:
+            self.pass_guessed = False
             return second + rest
-        return first + rest
+        if last is None or (self.pass_guessed if last >= first else reading - last > SURE_GAP_MICROS):
+            self.pass_guessed = True                # the likelier pass, not a certain one
+            self.other_reading = second + rest
+        else:
+            self.pass_guessed = False
+        return reading
 
     def resolve_micros(self, stamp: Stamp) -> int | None:
         """Like ``resolve``, as integer microseconds since the epoch (the Trimmer's unit)."""
@@ -588,6 +603,10 @@ def segment_clock(file_name: str, head: bytes, mtime: float, *, local_tz: tzinfo
             times = SegmentTimes(moment, "record", offset or _offset_at(moment, zone))
     if times is not None and times.start is not None:
         context.seed(times.start)
+        if times.source in ("name", "header") and offset is None and not context.utc_stamps:
+            wall = to_wall(times.start, zone)        # no header offset tells the pass
+            earliest, latest = wall_readings(wall, zone)
+            context.pass_guessed = earliest != latest
         return SegmentClock(times, context, header_end, order)
 
     # Start unknown: date time-only records from the last write, one day back if the first

@@ -295,7 +295,9 @@ class Trimmer:
       same output. A block whose samples (first record, one per ``SAMPLE_BYTES``, last record)
       are in time order, less than ``ROLLOVER_BACK_SECONDS`` apart and all on the same side of
       the window, and whose time-only records never go back an hour, is kept or dropped whole;
-      other blocks are decided record by record. A record out of order inside
+      other blocks are decided record by record.
+    * In the repeated hour of a daylight-saving fall-back, a record read as the first pass is
+      also kept when its second-pass time is inside the window (``DateContext.other_reading``). A record out of order inside
       such a block therefore follows its neighbours.
     * Memory: one block plus one line; a line longer than ``max_line_bytes`` is decided by its
       first bytes and streamed through (kept or dropped) without buffering.
@@ -438,6 +440,12 @@ class Trimmer:
         if last is not None:
             self._kept_last = last
 
+    def _other_reading_inside(self) -> bool:
+        """Was the record just dated in the repeated hour of a fall-back, with its other
+        reading (the second pass) inside the window? Clears the other reading."""
+        other, self._context.other_reading = self._context.other_reading, None
+        return self._side(other) == _INSIDE
+
     def _decide_line(self, prefix: bytes) -> bool:
         """Decide a long line from its first bytes; returns keep."""
         m = RECORD_STAMP.match(prefix)
@@ -445,6 +453,8 @@ class Trimmer:
         if stamp is not None:
             micros = self._context.resolve_micros(stamp)
             self._keep = self._side(micros) == _INSIDE
+            if self._context.other_reading is not None and self._other_reading_inside():
+                self._keep = True
             if self._keep:
                 self._note_kept(micros, micros)
         if not self._keep:
@@ -514,7 +524,8 @@ class Trimmer:
         sides = {self._side(t) for t in times}
         ordered = all(a is not None and b is not None and a - _SLACK <= b < a + _SPAN
                       for a, b in zip(times, times[1:]))
-        if len(sides) != 1 or not ordered or self._turns_back(block, samples):
+        in_repeated_hour = self._context.other_reading is not None
+        if len(sides) != 1 or not ordered or in_repeated_hour or self._turns_back(block, samples):
             self._context = saved
             return False
         keep = sides.pop() == _INSIDE
@@ -537,10 +548,13 @@ class Trimmer:
 
     def _decide_each(self, block: bytes, pos: int, out: list[bytes]) -> None:
         run_start, keep = pos, self._keep
-        resolve, side = self._context.resolve_micros, self._side
+        context = self._context
+        resolve, side = context.resolve_micros, self._side
         for offset, stamp in self._records(block, pos):
             micros = resolve(stamp)
             record_keep = side(micros) == _INSIDE
+            if context.other_reading is not None and self._other_reading_inside():
+                record_keep = True              # a little extra rather than a lost record
             if record_keep != keep:
                 self._emit(block, run_start, offset, keep, out)
                 run_start, keep = offset, record_keep
