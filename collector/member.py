@@ -149,7 +149,7 @@ def _stages(candidate: Candidate, head: bytes, mtime: float) -> _Stages:
     from collector.timewindow import path_day, within_day
 
     assert _CONFIG is not None
-    day = path_day(candidate.host_path)
+    day = path_day(candidate.host_path, _CONFIG.window.local_tz)
     if day is not None:       # Logs/2024-03-05/x.txt: a copy's mtime would date its time-only records
         mtime = within_day(mtime, day)
     stages = _Stages(chain=[])

@@ -528,7 +528,7 @@ def _undated(file: _File) -> bool:
     elif raw[:2] in (b"\xff\xfe", b"\xfe\xff") and not raw.startswith(b"\xff\xfe\0\0"):
         raw = raw[2:len(raw) - len(raw) % 2].decode("utf-16-le" if raw[0] == 0xFF else "utf-16-be",
                                                      "replace").encode("utf-8")
-    return records_undated(raw)
+    return records_undated(raw, _segment_name(file.host_path))
 
 
 # ------------------------------------------------------------------ caps

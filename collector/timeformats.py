@@ -476,6 +476,22 @@ def day_order(records: bytes, reference: date | None) -> DayOrder:
     return "month-first" if month_gap < day_gap else "day-first"
 
 
+def segment_day_order(head: bytes, header: SegmentHeader, file_name: str = "",
+                      record_at: int | None = None) -> DayOrder:
+    """``day_order`` of a segment whose first record (at ``record_at``, else the first line
+    after the header) is stamped ``NN/NN/YYYY`` (``time_format=locale``), with the date of its
+    header's ``Local time`` (else its name's, else ``Start time (UTC)``) as the reference;
+    "" for any other segment."""
+    if record_at is None:
+        record_at = header.header_end
+    if not _NUMERIC_DATE.match(head, record_at):
+        return ""
+    named = name_time(file_name) if file_name else None
+    reference = header_stamp(header.local_time) or (named[0] if named is not None else None) \
+        or header_stamp(header.start_time_utc)
+    return day_order(head[record_at:], reference.date() if reference is not None else None)
+
+
 def file_end_time(mtime: float) -> datetime:
     """A segment's end (its last write) as an aware UTC datetime."""
     return datetime.fromtimestamp(mtime, UTC)
@@ -579,11 +595,8 @@ def segment_clock(file_name: str, head: bytes, mtime: float, *, local_tz: tzinfo
     named = name_time(file_name)
     local = header_stamp(header.local_time)
     utc = header_stamp(header.start_time_utc)
-    order: DayOrder = ""
-    if record_at is not None and _NUMERIC_DATE.match(head, record_at):      # time_format=locale
-        reference = local or (named[0] if named is not None else None) or utc
-        order = day_order(head[record_at:], reference.date() if reference is not None else None)
-        context.day_first = {"day-first": True, "month-first": False}.get(order)
+    order = segment_day_order(head, header, file_name, record_at)
+    context.day_first = {"day-first": True, "month-first": False}.get(order)
     if named is not None:
         naive, is_utc = named
         start = naive.replace(tzinfo=UTC) if is_utc else _start_at(naive, zone, offset)

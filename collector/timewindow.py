@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import TypeVar
 
 from collector.hostzone import HostZone
-from collector.model import Window
+from collector.model import UNDATED_NOTE, Window
 from collector.segheader import parse_header
 from collector.timeformats import (
     RECORD_NEXT,
@@ -31,6 +31,7 @@ from collector.timeformats import (
     from_micros,
     parse_record_time,
     segment_clock,
+    segment_day_order,
     segment_times,
     stamp_from_match,
     to_micros,
@@ -250,18 +251,21 @@ def select_segments(stream: Sequence[tuple[Name, datetime | None, datetime | Non
 UNDATED_PEEK_BYTES = 64 * 1024  # of a log, to tell whether its record times are recognised
 
 
-def records_undated(head: bytes) -> bool:
+def records_undated(head: bytes, file_name: str = "") -> bool:
     """Could the Trimmer date none of a log's records? Judged from its first bytes (``head``,
     decompressed and decoded, up to ``UNDATED_PEEK_BYTES``): True when no line of ``head`` starts
     with a recognised time stamp, yet it holds text (after the segment header, when a header
     gives a time: a segment of only its header is not undated). Such a log (epoch seconds,
-    another product's layout) would be cut by its name or header time alone, all or nothing."""
+    another product's layout) would be cut by its name or header time alone, all or nothing.
+    Also True when its ``NN/NN/YYYY`` stamps could be day-first or month-first and nothing tells
+    which (``timeformats.segment_day_order`` "unknown", the date in ``file_name`` counted)."""
     m = RECORD_STAMP.match(head)
     if m and stamp_from_match(m) is not None:
-        return False
-    if any(stamp_from_match(m) is not None for m in RECORD_NEXT.finditer(head)):
-        return False
+        return segment_day_order(head, parse_header(head), file_name, 0) == "unknown"
+    found = next((m for m in RECORD_NEXT.finditer(head) if stamp_from_match(m) is not None), None)
     header = parse_header(head)
+    if found is not None:
+        return segment_day_order(head, header, file_name, found.start() + 1) == "unknown"
     timed = header.local_time or header.start_time_utc or header.time_zone_s is not None
     return bool(head[header.header_end if timed else 0:].strip())
 
@@ -276,6 +280,7 @@ _SPAN = int(ROLLOVER_BACK_SECONDS * 1_000_000)
 # the hour of a time-only record line (``09:15:02.004``, T-Lib ``@09:15:05.8712``) after a newline
 _TIME_ONLY_HOUR = re.compile(rb"\n@?(\d\d):\d\d:\d\d")
 _BEFORE, _INSIDE, _AFTER = -1, 0, 1
+DAY_ORDER_UNKNOWN = "its NN/NN/YYYY dates read both day-first and month-first, and neither its header nor its name tells which"
 Record = tuple[int, Stamp]     # (offset of the line in the block, its stamp)
 
 
@@ -324,8 +329,7 @@ class Trimmer:
         self._passthrough = window.unbounded or clock.day_order == "unknown"
         self.note = ""
         if clock.day_order == "unknown" and not window.unbounded:
-            self.note = ("not trimmed: the day/month order of its NN/NN/YYYY stamps is not known "
-                         "(no header or file-name date tells it), kept whole")
+            self.note = f"{UNDATED_NOTE} ({DAY_ORDER_UNKNOWN})"
         self._header = head[:clock.header_end]
         self._in_header = bool(self._header)
         start = clock.times.start
