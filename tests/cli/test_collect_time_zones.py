@@ -162,4 +162,4 @@ def test_stamps_of_unknown_day_month_order_keep_the_file_whole_and_say_so(tmp_pa
     put(root, path, lines)
     manifest, members = collect(root, tmp_path, "2024-03-05 09:20", "2024-03-05 09:30", "America/New_York")
     assert members[path] == lines.encode()
-    assert "day/month order" in entry(manifest, path)["note"]
+    assert "time format not recognised: taken whole" in entry(manifest, path)["note"]

@@ -203,3 +203,16 @@ def test_path_day(host_path: str, day, zone) -> None:
     assert found == (start, datetime(*day).replace(tzinfo=zone).astimezone(UTC) + timedelta(days=1))
     assert within_day(start.timestamp() + 60, found) == start.timestamp() + 60     # a real mtime
     assert within_day(start.timestamp() + 86400 * 400, found) == found[1].timestamp() - 1   # a copy's
+
+
+def test_stamps_of_unknown_day_month_order_count_as_undated() -> None:
+    """'05/03/2024' with nothing to say whether it is 5 March or 3 May: the window cannot cut
+    the file, so it is taken whole and said so, like a log whose stamps are not recognised."""
+    from collector.timewindow import records_undated
+
+    records = b"05/03/2024 10:00:00.000 Std 09900 a\n06/03/2024 10:00:00.000 Std 09900 b\n"
+    assert records_undated(records)
+    assert records_undated(b"banner line\n" + records)
+    assert not records_undated(records, "stat.20240305_100000_000.log")             # the name says March
+    assert not records_undated(b"13/03/2024 10:00:00.000 Std 09900 c\n" + records)  # 13 is no month
+    assert not records_undated(b"03/03/2024 10:00:00.000 Std 09900 same both ways\n")

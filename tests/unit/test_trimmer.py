@@ -279,7 +279,7 @@ def test_stamps_of_unknown_day_month_order_are_not_trimmed_on_a_guess() -> None:
     data = b"05/03/2024 10:00:00.000 Std 09900 a\n05/03/2024 11:00:00.000 Std 09900 b\n"
     out, trimmer = trim(Window(datetime(2024, 3, 5, 10, 30, tzinfo=UTC), None), data, name="stat.log",
                         local_tz=UTC)
-    assert out == data and "day/month order" in trimmer.note
+    assert out == data and "day-first and month-first" in trimmer.note
     header = HEADER.replace(b"09:15:00.120", b"10:00:00.000").replace(b"14:15:00.120", b"10:00:00.000")
     out, trimmer = trim(Window(datetime(2024, 3, 5, 10, 30, tzinfo=UTC), None), header + data, name="stat.log",
                         local_tz=UTC)
