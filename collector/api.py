@@ -110,6 +110,11 @@ def _discover_and_plan(request: CollectRequest,
     from collector.selection import Caps, select
 
     root = check_root(request.root)
+    window = request.window
+    if window.zone is None:            # a library caller: the collected host's zone reads its logs
+        from collector.hostzone import host_zone
+
+        window = replace(window, zone=host_zone(root))
     profiles = with_site_rule_sets(
         load_profile_set(request.products, request.profile_dirs, request.settings.state_dir),
         request.settings.rule_dirs)
@@ -122,7 +127,7 @@ def _discover_and_plan(request: CollectRequest,
     if not genesys and not (request.products and set(request.products) <= {"host"}):
         raise NothingFound(root=str(root))
     caps = request.caps if request.caps is not None else Caps()
-    plan = select(root, active, installations, request.window, caps, consent=request.consent,
+    plan = select(root, active, installations, window, caps, consent=request.consent,
                   include_core=request.include_core, skip_unchanged=skip_unchanged)
     return Discovery(profiles, installations, plan)
 

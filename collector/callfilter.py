@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -152,13 +153,14 @@ class CallFilter:
         return rest if rest and self._wanted(rest) else b""
 
 
-def merge_call_records(named_logs: Mapping[str, bytes], *, mtime: float = 0.0) -> bytes:
+def merge_call_records(named_logs: Mapping[str, bytes], *, mtime: float = 0.0,
+                       local_tz: tzinfo | None = None) -> bytes:
     """Records of every (filtered) log, time-ordered across applications, one block each:
     ``<UTC time> <log name>`` then the record as it was."""
     rows: list[tuple[int, str, int, bytes]] = []
     for name, data in named_logs.items():
         base = name.rsplit("/", 1)[-1]
-        clock = segment_clock(base, data[:16384], mtime)
+        clock = segment_clock(base, data[:16384], mtime, local_tz=local_tz)
         context = clock.context
         for index, record in enumerate(iter_records([data[clock.header_end:]])):
             m = RECORD_STAMP.match(record)

@@ -29,7 +29,7 @@ import functools
 import operator
 import re
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -145,7 +145,7 @@ class _Msg:
 class LogStats:
     """Pass-through stage: ``feed(data)`` returns ``data`` unchanged; ``summary()`` the statistics."""
 
-    def __init__(self, host_path: str, *, head: bytes, mtime: float) -> None:
+    def __init__(self, host_path: str, *, head: bytes, mtime: float, local_tz: tzinfo | None = None) -> None:
         self.host_path = host_path
         name = host_path.rpartition("/")[2] or PurePosixPath(host_path).name
         header = parse_header(head)
@@ -155,7 +155,7 @@ class LogStats:
         self.header = SegmentHeader()
         self._stored_head = b""
         self._stored_head_done = False
-        clock = segment_clock(name, head, mtime, header=header)
+        clock = segment_clock(name, head, mtime, header=header, local_tz=local_tz)
         self._context = clock.context
         self._seg_start = clock.times.start
         self._msgs: dict[tuple[str, bytes], _Msg] = {}

@@ -149,7 +149,7 @@ def _stages(candidate: Candidate, head: bytes, mtime: float) -> _Stages:
     from collector.timewindow import path_day, within_day
 
     assert _CONFIG is not None
-    day = path_day(candidate.host_path)
+    day = path_day(candidate.host_path, _CONFIG.window.local_tz)
     if day is not None:       # Logs/2024-03-05/x.txt: a copy's mtime would date its time-only records
         mtime = within_day(mtime, day)
     stages = _Stages(chain=[])
@@ -198,7 +198,8 @@ def _log_stats_stage(candidate: Candidate, head: bytes, mtime: float):
         from collector.logstats import LogStats
     except ImportError:
         return None
-    return LogStats(candidate.host_path, head=head, mtime=mtime)
+    assert _CONFIG is not None
+    return LogStats(candidate.host_path, head=head, mtime=mtime, local_tz=_CONFIG.window.local_tz)
 
 
 class _counting:
@@ -477,6 +478,8 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             notes.append(UNDATED_NOTE)
         if candidate.tail_bytes is not None:
             notes.append("tail of file (size cap)")
+        if stages.trimmer is not None and stages.trimmer.note:
+            notes.append(stages.trimmer.note)
         if gzipped:
             notes.append(f"decompressed from {Path(candidate.host_path).name}")
         if encoding:

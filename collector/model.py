@@ -16,7 +16,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from datetime import tzinfo
+
+    from collector.hostzone import HostZone
 
 FileKind = Literal["log", "config", "binary-log", "text"]
 # A log in the window whose record times are in a format not recognised: the window cannot cut it,
@@ -86,10 +91,17 @@ class Installation:
 class Window:
     since: datetime | None = None          # aware datetimes (UTC) or None
     until: datetime | None = None
+    # the collected host's zone: log stamps without an offset are read in it (None: this machine's)
+    zone: HostZone | None = None
 
     @property
     def unbounded(self) -> bool:
         return self.since is None and self.until is None
+
+    @property
+    def local_tz(self) -> tzinfo | None:
+        """The zone wall-clock log stamps are read in (None: this machine's)."""
+        return self.zone.tzinfo if self.zone is not None else None
 
 
 # ---------------------------------------------------------------- selection

@@ -86,7 +86,8 @@ def build_manifest(plan: Plan, settings: RunSettings, members: MemberLog,
         "case": settings.case,
         "command_line": settings.command_line,
         "root": str(plan.root),
-        "window": {"since": _iso(plan.window.since), "until": _iso(plan.window.until)},
+        "window": {"since": _iso(plan.window.since), "until": _iso(plan.window.until),
+                   **({"zone": plan.window.zone.as_dict()} if plan.window.zone is not None else {})},
         "profiles": [{"product": p.product, "title": p.title, "source": p.source, "sha256": p.sha256}
                      for p in plan.profiles_used],
         "rule_sets": [{"name": r.name, "sha256": r.sha256} for r in rule_sets],
@@ -447,7 +448,8 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
         if call is not None:
             from collector.callfilter import call_log_name, merge_call_records
 
-            merged = merge_call_records({m.host_path: m.call_text for m in members if m.call_text})
+            merged = merge_call_records({m.host_path: m.call_text for m in members if m.call_text},
+                                        local_tz=plan.window.local_tz)
             facts = {**(facts or {}), call_log_name(call[0]): merged}
         for fact_name, data in sorted((facts or {}).items()):
             writer.add_bytes(fact_name, data, mtime=now)

@@ -56,7 +56,7 @@ import stat
 import zlib
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 
 from collector.hostfiles import GlobSet, Listings, WalkBudget, escape, \
@@ -222,7 +222,7 @@ def _unreadable(source: Path | str) -> str | None:
 
 
 # ------------------------------------------------------------------ window
-def _times(file: _File) -> tuple[datetime | None, datetime | None]:
+def _times(file: _File, local_tz: tzinfo | None = None) -> tuple[datetime | None, datetime | None]:
     """(start, end) of one file: ``timewindow.segment_times`` (name stamp, else header, else
     first record) and the mtime. Without a Genesys name stamp, a date-only name (logback
     ``%d{yyyy-MM-dd}``, Jetty ``yyyy_mm_dd``) or a Java header ``Start time:`` (the process
@@ -233,20 +233,24 @@ def _times(file: _File) -> tuple[datetime | None, datetime | None]:
     ``Logs/2024-03-05/``, ``2024-03-03.zip``, Jetty ``2024_03_05.request.log``) lies within that
     day, whatever its mtime says: it starts at its first record in the day, else at the day's
     start, and ends at its mtime in the day, else at the day's end (a copy made with ``scp -r``
-    or ``cp -r`` gives every file the copy's time)."""
+    or ``cp -r`` gives every file the copy's time).
+
+    ``local_tz``: the host's zone (``Window.local_tz``; None = this machine's), here and in the
+    other helpers below."""
     from collector import timewindow
 
     name = _segment_name(file.host_path)
     head = read_head(file.source, HEAD_BYTES)
-    day = timewindow.path_day(file.host_path)
-    mtime = _last_write(file)
+    day = timewindow.path_day(file.host_path, local_tz)
+    mtime = _last_write(file, local_tz)
     try:
-        times = timewindow.segment_times(name, head, mtime)
+        times = timewindow.segment_times(name, head, mtime, local_tz=local_tz)
         start = times.start
         if start is not None and times.source in ("name", "header") \
                 and parse_log_name(name).stamp is None:
             records = head[parse_header(head).header_end:]
-            start = timewindow.segment_times("segment.log", records, mtime).start or start
+            start = timewindow.segment_times("segment.log", records, mtime,
+                                             local_tz=local_tz).start or start
     except (ValueError, OverflowError):
         start = None
     if day is not None and (start is None or not day[0] <= start < day[1]):
@@ -257,16 +261,16 @@ def _times(file: _File) -> tuple[datetime | None, datetime | None]:
     return start, end
 
 
-def _last_write(file: _File) -> float:
+def _last_write(file: _File, local_tz: tzinfo | None = None) -> float:
     """The file's mtime, or, when its path names the day it holds and the mtime is not in that
     day (a copy's), the last second of the day (``timewindow.within_day``)."""
     from collector import timewindow
 
-    day = timewindow.path_day(file.host_path)
+    day = timewindow.path_day(file.host_path, local_tz)
     return file.mtime if day is None else timewindow.within_day(file.mtime, day)
 
 
-def _last_record_time(file: _File) -> datetime | None:
+def _last_record_time(file: _File, local_tz: tzinfo | None = None) -> datetime | None:
     """The time of the last record in the file's last ``TAIL_BYTES``, time-only stamps dated
     from the segment's start on (the first such time at or after it, as the Trimmer would
     when no rollover was missed), or None."""
@@ -280,7 +284,8 @@ def _last_record_time(file: _File) -> datetime | None:
     stamp = next((found for found in map(parse_stamp, reversed(lines)) if found is not None), None)
     if stamp is None:
         return None
-    clock = segment_clock(_segment_name(file.host_path), read_head(file.source, HEAD_BYTES), _last_write(file))
+    clock = segment_clock(_segment_name(file.host_path), read_head(file.source, HEAD_BYTES),
+                          _last_write(file, local_tz), local_tz=local_tz)
     if clock.times.start is None:
         return None
     try:
@@ -289,7 +294,7 @@ def _last_record_time(file: _File) -> datetime | None:
         return None
 
 
-def _first_record_time(file: _File) -> datetime | None:
+def _first_record_time(file: _File, local_tz: tzinfo | None = None) -> datetime | None:
     """The time of the first record in the file's head (time-only stamps dated from the
     segment's start), or None."""
     from collector.timeformats import parse_stamp, segment_clock
@@ -297,7 +302,7 @@ def _first_record_time(file: _File) -> datetime | None:
     if file.host_path.endswith(".gz"):
         return None                        # its head is compressed bytes
     head = read_head(file.source, HEAD_BYTES)
-    clock = segment_clock(_segment_name(file.host_path), head, _last_write(file))
+    clock = segment_clock(_segment_name(file.host_path), head, _last_write(file, local_tz), local_tz=local_tz)
     stamp = next((found for found in map(parse_stamp, head[clock.header_end:].splitlines())
                   if found is not None), None)
     if stamp is None:
@@ -320,13 +325,13 @@ def _sharing_a_stamp(members: list[_File]) -> set[int]:
     return {id(file) for group in by_stamp.values() if len(group) > 1 for file in group}
 
 
-def _times_by_content(file: _File) -> tuple[datetime | None, datetime | None]:
+def _times_by_content(file: _File, local_tz: tzinfo | None = None) -> tuple[datetime | None, datetime | None]:
     """(start, end) of a file whose name stamp it shares (``_sharing_a_stamp``): its first and
     last records' times, each where there is one (else ``_times``: the shared stamp, the
     mtime). The last record beats the mtime, which a copy may have reset."""
-    start, end = _times(file)
-    start = _first_record_time(file) or start
-    end = _last_record_time(file) or end
+    start, end = _times(file, local_tz)
+    start = _first_record_time(file, local_tz) or start
+    end = _last_record_time(file, local_tz) or end
     if start is not None and end is not None and end < start:
         end = None
     return start, end
@@ -347,7 +352,7 @@ def _ends_by_content(ordered: list[tuple[_File, datetime | None, datetime | None
         if end is not None and end < window.since and start is not None \
                 and (following is None or following > window.since) \
                 and (window.until is None or start <= window.until):
-            last = _last_record_time(file)
+            last = _last_record_time(file, window.local_tz)
             if last is not None and last > end:
                 end = last
         out.append((file, start, end))
@@ -463,7 +468,7 @@ def choose_in_window(spec: CollectSpec, files: list[_File], window: Window,
     streams: dict[tuple[str, tuple[str, str | None, str | None]], list[_File]] = {}
     for file in files:
         if spec.always_in_window or _is_snapshot(file.host_path):
-            start, end = _times(file)
+            start, end = _times(file, window.local_tz)
             if timewindow.overlaps(start, end, window):
                 kept.append((file, start, end, False, "snapshot log in window"))
             else:
@@ -476,10 +481,12 @@ def choose_in_window(spec: CollectSpec, files: list[_File], window: Window,
         members, far = _outside_by_name(members, window)
         if startup is not None and any(f is startup for f in far):
             far = [f for f in far if f is not startup]
-            kept.append((startup, *_times(startup), False, STARTUP_REASON))
+            kept.append((startup, *_times(startup, window.local_tz), False, STARTUP_REASON))
         outside += far
         shared = _sharing_a_stamp(members)
-        timed = [(f, *(_times_by_content(f) if id(f) in shared else _times(f))) for f in members]
+        local_tz = window.local_tz
+        timed = [(f, *(_times_by_content(f, local_tz) if id(f) in shared else _times(f, local_tz)))
+                 for f in members]
         ordered = sorted(timed, key=lambda t: (t[1] or t[2] or EPOCH, t[0].mtime, t[0].host_path))
         ordered = _ends_by_content(ordered, window)
         chosen = set(id(f) for f in timewindow.select_segments(
@@ -521,7 +528,7 @@ def _undated(file: _File) -> bool:
     elif raw[:2] in (b"\xff\xfe", b"\xfe\xff") and not raw.startswith(b"\xff\xfe\0\0"):
         raw = raw[2:len(raw) - len(raw) % 2].decode("utf-16-le" if raw[0] == 0xFF else "utf-16-be",
                                                      "replace").encode("utf-8")
-    return records_undated(raw)
+    return records_undated(raw, _segment_name(file.host_path))
 
 
 # ------------------------------------------------------------------ caps

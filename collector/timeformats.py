@@ -13,7 +13,9 @@ iso        ``2016-08-11T09:01:46.060``, Stat Server ``2016-08-11 09:01:46.060``,
            ``2024-03-05T09:15:02.004+0000`` / ``Z`` / ``+02:00`` (an explicit offset wins)
 tod        ``09:01:46.060``, T-Lib ``@16:45:24.5939``, SIP dumps ``09:15:04.990: SIPTR: ...``,
            LCA ``09:01:46`` (time only: the date comes from the ``DateContext``)
-us         ``08/11/2016 09:01:46.060``, ``08/11/16 09:01:46.060``, URS HTTP ``02/26/20@20:40:26.379:``
+us         ``08/11/2016 09:01:46.060``, ``08/11/16 09:01:46.060``, URS HTTP ``02/26/20@20:40:26.379:``;
+           ``time_format=locale`` on a day-first host prints ``05/03/2024`` for 5 March: the
+           order is decided per segment (``DateContext.day_first``, ``day_order``)
 wde        ``16-08-11 09:01:46.060`` (WDE ``yy-MM-dd``)
 ctime      ``Sun Jun  5 15:22:21 2016.741``
 loc        ``Thu 11 Aug 2016 09:01:46 AM CDT.060`` (a few US zone names are honoured, others
@@ -25,8 +27,9 @@ ncsa       Jetty/Tomcat request logs (NCSA common/combined form): ``192.0.2.7 - 
 =========  =====================================================================================
 
 Stamps without an offset are wall-clock time in the segment's zone (``DateContext.zone``:
-the app's UTC offset from its header, else the host zone), or UTC when the app logs with
-``time_convert=utc``.
+the host zone when it has the header's UTC offset at the segment start, so a daylight-saving
+change inside the segment is followed; else the header's fixed offset; the host zone when
+there is no header), or UTC when the app logs with ``time_convert=utc``.
 """
 
 from __future__ import annotations
@@ -43,6 +46,12 @@ DAY_SECONDS = 86400.0
 # time of day going back more than this = next day; a daylight-saving fall-back goes back 1 h,
 # threads write a few seconds out of order
 ROLLOVER_BACK_SECONDS = 2 * 3600.0
+# a record dated in the first pass of a repeated (fall-back) hour that would go back more than
+# this before the last record is in the second pass (threads write a few seconds out of order)
+FOLD_SLACK_MICROS = 60_000_000
+# a first-pass reading this soon after the record before it is sure: the second pass would
+# mean the log was silent for an hour more
+SURE_GAP_MICROS = 600_000_000
 UTC = timezone.utc
 
 _DAYS = rb"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
@@ -93,6 +102,9 @@ class Stamp(NamedTuple):
     second: int
     micro: int
     offset: timedelta | None    # explicit offset printed in the stamp
+    # ``NN/NN/YYYY`` stamps: the date read day-first, when that is a date (``day`` is read
+    # month-first when that is one); ``DateContext.day_first`` says which a segment uses
+    day_first: date | None = None
 
     @property
     def seconds_of_day(self) -> float:
@@ -119,9 +131,17 @@ def _offset(text: bytes | None) -> timedelta | None:
 
 
 def _dated(day: date, h: bytes, m: bytes, s: bytes, frac: bytes | None,
-           offset: timedelta | None = None, hour: int | None = None) -> Stamp | None:
-    stamp = Stamp(day, int(h) if hour is None else hour, int(m), int(s), _micro(frac), offset)
+           offset: timedelta | None = None, hour: int | None = None, day_first: date | None = None
+           ) -> Stamp | None:
+    stamp = Stamp(day, int(h) if hour is None else hour, int(m), int(s), _micro(frac), offset, day_first)
     return stamp if stamp.hour < 24 and stamp.minute < 60 and stamp.second < 60 else None
+
+
+def _valid_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
 
 
 def stamp_from_match(m: re.Match[bytes]) -> Stamp | None:
@@ -140,8 +160,16 @@ def stamp_from_match(m: re.Match[bytes]) -> Stamp | None:
             return _dated(day, g("iH"), g("iM"), g("iS"), g("if"), _offset(g("iz")))
         if kind == "us":
             year = int(g("uy"))
-            day = date(year + 2000 if year < 100 else year, int(g("um")), int(g("ud")))
-            return _dated(day, g("uH"), g("uM"), g("uS"), g("uf"))
+            year += 2000 if year < 100 else 0
+            first, second = int(g("um")), int(g("ud"))
+            month_first = _valid_date(year, first, second)
+            if m.string[m.end("uy")] == 0x40:        # URS HTTP "02/26/20@...": always month first
+                return _dated(month_first, g("uH"), g("uM"), g("uS"), g("uf")) if month_first else None
+            day_first = _valid_date(year, second, first)
+            day = month_first or day_first
+            if day is None:
+                return None
+            return _dated(day, g("uH"), g("uM"), g("uS"), g("uf"), day_first=day_first)
         if kind == "wde":
             day = date(2000 + int(g("wy")), int(g("wm")), int(g("wd")))
             return _dated(day, g("wH"), g("wM"), g("wS"), g("wf"))
@@ -175,10 +203,32 @@ def parse_stamp(line: bytes) -> Stamp | None:
 
 
 def to_utc(naive: datetime, zone: tzinfo | None) -> datetime:
-    """Wall-clock ``naive`` in ``zone`` (None = this host's zone) as an aware UTC datetime."""
+    """Wall-clock ``naive`` in ``zone`` (None = this host's zone) as an aware UTC datetime.
+    A wall time that occurs twice (the repeated hour of a daylight-saving fall-back) is read
+    as ``naive.fold`` says: 0 the first (earlier) one, 1 the second."""
     if zone is None:
         return naive.astimezone(UTC)
     return naive.replace(tzinfo=zone).astimezone(UTC)
+
+
+def wall_readings(naive: datetime, zone: tzinfo | None) -> tuple[datetime, datetime]:
+    """(earliest, latest) UTC instants the wall-clock ``naive`` can mean in ``zone``: the same
+    instant twice, except in the repeated hour of a fall-back (two instants an hour apart) and
+    in the skipped hour of a spring-forward (read with the offset before and after the change)."""
+    first, second = to_utc(naive.replace(fold=0), zone), to_utc(naive.replace(fold=1), zone)
+    return (first, second) if first <= second else (second, first)
+
+
+def offsets_at(naive: datetime, zone: tzinfo | None) -> set[timedelta]:
+    """The UTC offsets ``zone`` (None = this host's zone) has at wall-clock ``naive``: two in
+    the repeated hour of a fall-back, else one."""
+    found = set()
+    for fold in (0, 1):
+        moment = naive.replace(fold=fold)
+        offset = moment.astimezone().utcoffset() if zone is None else zone.utcoffset(moment)
+        if offset is not None:
+            found.add(offset)
+    return found
 
 
 def to_wall(moment: datetime, zone: tzinfo | None) -> datetime:
@@ -205,35 +255,76 @@ class DateContext:
     jumps forward by almost a day (a late line from before midnight) gets the previous day and
     does not move the context. Times are integer microseconds since the epoch internally;
     the UTC start of each (day, hour) is cached, so DST changes are followed hour by hour.
+
+    The repeated hour of a daylight-saving fall-back (01:00-02:00 twice in New York) is read
+    as its first pass until a record would go back in time by more than ``FOLD_SLACK_MICROS``
+    from the last one (``last_micros``); it is then the second pass. Seeded at a segment start
+    that the header's offset placed in the second pass, the records are in the second pass
+    from the start. The first pass is sure when the record before was in it (and sure), or
+    came less than ``SURE_GAP_MICROS`` before; else (a quiet log, a segment starting in the
+    repeated hour with no header offset: ``pass_guessed``) the record leaves its second-pass
+    time in ``other_reading`` until the caller clears it, so a window can keep it when either
+    reading is inside.
     """
 
     day: date | None = None
     last_seconds: float | None = None
     zone: tzinfo | None = None          # None = this host's zone
     utc_stamps: bool = False            # time_convert=utc: stamps are UTC
-    _hours: dict[tuple[date, int], int] = field(default_factory=dict, repr=False, compare=False)
+    last_micros: int | None = None      # UTC time of the last record dated (or the seed)
+    other_reading: int | None = None    # set by a guessed first-pass reading of a repeated hour
+    pass_guessed: bool = False          # the last reading in a repeated hour was a guess
+    # ``NN/NN/YYYY`` stamps are day-first (True), month-first (False) or not decided yet (None:
+    # the first stamp whose two readings differ decides, by the one nearer the running day)
+    day_first: bool | None = None
+    # (day, hour) -> UTC start of that wall-clock hour, or (first pass, second pass) of a
+    # repeated hour
+    _hours: dict[tuple[date, int], int | tuple[int, int]] = field(
+        default_factory=dict, repr=False, compare=False)
 
     @property
     def stamp_zone(self) -> tzinfo | None:
         return UTC if self.utc_stamps else self.zone
 
     def copy(self) -> DateContext:
-        return DateContext(self.day, self.last_seconds, self.zone, self.utc_stamps, self._hours)
+        return DateContext(self.day, self.last_seconds, self.zone, self.utc_stamps, self.last_micros,
+                           None, self.pass_guessed, self.day_first, self._hours)
 
     def seed(self, moment: datetime) -> None:
         """Start dating from an aware ``moment`` (segment start)."""
         wall = to_wall(moment, self.stamp_zone)
         self.day = wall.date()
         self.last_seconds = wall.hour * 3600 + wall.minute * 60 + wall.second + wall.microsecond / 1e6
+        self.last_micros = to_micros(moment)
+
+    def _hour_start(self, day: date, hour: int) -> int | tuple[int, int]:
+        if len(self._hours) > 4096:
+            self._hours.clear()
+        wall = datetime(day.year, day.month, day.day, hour)
+        first = to_micros(to_utc(wall, self.stamp_zone))
+        second = to_micros(to_utc(wall.replace(fold=1), self.stamp_zone))
+        # second < first: a skipped hour (spring forward); read with the offset before it
+        base = self._hours[(day, hour)] = (first, second) if second > first else first
+        return base
 
     def _micros(self, day: date, stamp: Stamp) -> int:
         base = self._hours.get((day, stamp.hour))
         if base is None:
-            if len(self._hours) > 4096:
-                self._hours.clear()
-            wall = datetime(day.year, day.month, day.day, stamp.hour)
-            base = self._hours[(day, stamp.hour)] = to_micros(to_utc(wall, self.stamp_zone))
-        return base + (stamp.minute * 60 + stamp.second) * 1_000_000 + stamp.micro
+            base = self._hour_start(day, stamp.hour)
+        rest = (stamp.minute * 60 + stamp.second) * 1_000_000 + stamp.micro
+        if base.__class__ is int:
+            return base + rest                      # type: ignore[operator]
+        first, second = base                        # type: ignore[misc]
+        reading, last = first + rest, self.last_micros
+        if last is not None and reading < last - FOLD_SLACK_MICROS:
+            self.pass_guessed = False
+            return second + rest
+        if last is None or (self.pass_guessed if last >= first else reading - last > SURE_GAP_MICROS):
+            self.pass_guessed = True                # the likelier pass, not a certain one
+            self.other_reading = second + rest
+        else:
+            self.pass_guessed = False
+        return reading
 
     def resolve_micros(self, stamp: Stamp) -> int | None:
         """Like ``resolve``, as integer microseconds since the epoch (the Trimmer's unit)."""
@@ -247,14 +338,28 @@ class DateContext:
             elif last is not None and seconds > last + DAY_SECONDS - ROLLOVER_BACK_SECONDS:
                 return self._micros(self.day - timedelta(days=1), stamp)
             self.last_seconds = seconds
-            return self._micros(self.day, stamp)
+            micros = self.last_micros = self._micros(self.day, stamp)
+            return micros
         if stamp.offset is None:
-            self.day, self.last_seconds = stamp.day, seconds
-            return self._micros(stamp.day, stamp)
+            day = stamp.day
+            if stamp.day_first is not None and stamp.day_first != day:
+                day = self._in_order(stamp)
+            self.day, self.last_seconds = day, seconds
+            micros = self.last_micros = self._micros(day, stamp)
+            return micros
         moment = datetime(stamp.day.year, stamp.day.month, stamp.day.day, stamp.hour, stamp.minute,
                           stamp.second, stamp.micro, tzinfo=timezone(stamp.offset))
         self.seed(moment)
         return to_micros(moment)
+
+    def _in_order(self, stamp: Stamp) -> date:
+        """The date of a ``NN/NN/YYYY`` stamp that reads differently day-first and month-first."""
+        assert stamp.day is not None and stamp.day_first is not None
+        if self.day_first is None:
+            if self.day is None:
+                return stamp.day                     # nothing to compare with: month first
+            self.day_first = abs(stamp.day_first - self.day) < abs(stamp.day - self.day)
+        return stamp.day_first if self.day_first else stamp.day
 
     def resolve(self, stamp: Stamp) -> datetime | None:
         """The aware UTC time of ``stamp``, advancing the context; None if no date is known."""
@@ -315,6 +420,8 @@ def header_stamp(text: str | None) -> datetime | None:
 
 # ------------------------------------------------------------------ segments
 SegmentTimeSource = Literal["name", "header", "record", "mtime"]
+DayOrder = Literal["day-first", "month-first", "unknown", ""]
+_NUMERIC_DATE = re.compile(rb"^(\d\d)/(\d\d)/(\d{4}|\d\d) \d\d:\d\d:\d\d", re.M)
 _TIME_CONVERT_UTC = re.compile(rb"time[_-]convert\s*[=:]?\s*['\"]?utc\b", re.I)
 
 
@@ -335,6 +442,54 @@ class SegmentClock:
     times: SegmentTimes
     context: DateContext                    # seeded at the segment start
     header_end: int                         # bytes of header block at the start of the file
+    day_order: DayOrder = ""                # of its NN/NN/YYYY stamps (see ``day_order``)
+
+
+def day_order(records: bytes, reference: date | None) -> DayOrder:
+    """Day/month order of the ``NN/NN/YYYY`` (``NN/NN/YY``) record stamps in ``records`` (a
+    segment's head after its header), with ``reference`` the segment's date from its header
+    or file name (None if neither gives one).
+
+    A first number above 12 means day first, a second one month first (both: "unknown"). Else
+    the first stamp that reads differently both ways is read the way nearer ``reference``
+    ("unknown" without one, or when both are as near). "" when no stamp needs the order yet
+    (none of this form, or each reads the same both ways, like ``03/03/2024``); the context
+    then decides at the first that does, by the reading nearer the running day."""
+    found = [(int(a), int(b), int(y) + (2000 if len(y) == 2 else 0))
+             for a, b, y in _NUMERIC_DATE.findall(records)]
+    found = [(a, b, y) for a, b, y in found if _valid_date(y, a, b) or _valid_date(y, b, a)]
+    if not found:
+        return ""
+    day_first = any(a > 12 for a, _, _ in found)
+    month_first = any(b > 12 for _, b, _ in found)
+    if day_first or month_first:
+        return "unknown" if day_first and month_first else "day-first" if day_first else "month-first"
+    pair = next(((a, b, y) for a, b, y in found if a != b), None)
+    if pair is None:
+        return ""
+    if reference is None:
+        return "unknown"
+    a, b, y = pair
+    month_gap, day_gap = abs(date(y, a, b) - reference), abs(date(y, b, a) - reference)
+    if month_gap == day_gap:
+        return "unknown"
+    return "month-first" if month_gap < day_gap else "day-first"
+
+
+def segment_day_order(head: bytes, header: SegmentHeader, file_name: str = "",
+                      record_at: int | None = None) -> DayOrder:
+    """``day_order`` of a segment whose first record (at ``record_at``, else the first line
+    after the header) is stamped ``NN/NN/YYYY`` (``time_format=locale``), with the date of its
+    header's ``Local time`` (else its name's, else ``Start time (UTC)``) as the reference;
+    "" for any other segment."""
+    if record_at is None:
+        record_at = header.header_end
+    if not _NUMERIC_DATE.match(head, record_at):
+        return ""
+    named = name_time(file_name) if file_name else None
+    reference = header_stamp(header.local_time) or (named[0] if named is not None else None) \
+        or header_stamp(header.start_time_utc)
+    return day_order(head[record_at:], reference.date() if reference is not None else None)
 
 
 def file_end_time(mtime: float) -> datetime:
@@ -345,7 +500,10 @@ def file_end_time(mtime: float) -> datetime:
 def header_zone(header: SegmentHeader, local_tz: tzinfo | None) -> tuple[tzinfo | None, timedelta | None]:
     """The app's zone from its header: ``Start time (UTC)`` minus ``Local time`` (rounded to
     15 min), else ``Time zone:`` seconds west of UTC; else ``local_tz`` (None = this host's).
-    ``local_tz`` itself is returned when it agrees with the header, so DST changes are followed."""
+    ``local_tz`` itself (None included) is returned when it agrees with the header (its offset
+    at the header's local time, or at the name's when the header has no local time, is the
+    header's), so the host's daylight-saving changes inside the segment are followed; the
+    header's fixed offset otherwise."""
     local = header_stamp(header.local_time)
     utc = header_stamp(header.start_time_utc)
     offset: timedelta | None = None
@@ -355,9 +513,21 @@ def header_zone(header: SegmentHeader, local_tz: tzinfo | None) -> tuple[tzinfo 
         offset = timedelta(seconds=-header.time_zone_s)
     if offset is None or abs(offset) > timedelta(hours=14):
         return local_tz, None
-    if local_tz is not None and local is not None and local_tz.utcoffset(local) == offset:
+    at = local if local is not None else (utc + offset if utc is not None else None)
+    if at is not None and offset in offsets_at(at, local_tz):
         return local_tz, offset
     return timezone(offset), offset
+
+
+def _start_at(naive: datetime, zone: tzinfo | None, offset: timedelta | None) -> datetime:
+    """Wall-clock segment start ``naive`` in ``zone`` as UTC; in a fall-back's repeated hour,
+    the pass whose offset is the header's ``offset`` (else the first)."""
+    if offset is not None:
+        for fold in (0, 1):
+            moment = to_utc(naive.replace(fold=fold), zone)
+            if _offset_at(moment, zone) == offset:
+                return moment
+    return to_utc(naive, zone)
 
 
 def _offset_at(moment: datetime, zone: tzinfo | None) -> timedelta | None:
@@ -425,12 +595,14 @@ def segment_clock(file_name: str, head: bytes, mtime: float, *, local_tz: tzinfo
     named = name_time(file_name)
     local = header_stamp(header.local_time)
     utc = header_stamp(header.start_time_utc)
+    order = segment_day_order(head, header, file_name, record_at)
+    context.day_first = {"day-first": True, "month-first": False}.get(order)
     if named is not None:
         naive, is_utc = named
-        start = naive.replace(tzinfo=UTC) if is_utc else to_utc(naive, zone)
+        start = naive.replace(tzinfo=UTC) if is_utc else _start_at(naive, zone, offset)
         times = SegmentTimes(start, "name", timedelta(0) if is_utc else offset or _offset_at(start, zone))
     elif local is not None:
-        start = to_utc(local, zone)
+        start = _start_at(local, zone, offset)
         times = SegmentTimes(start, "header", offset or _offset_at(start, zone))
     elif utc is not None:
         start = utc.replace(tzinfo=UTC)
@@ -438,13 +610,17 @@ def segment_clock(file_name: str, head: bytes, mtime: float, *, local_tz: tzinfo
     else:
         if first_dated is None and record_at is not None:     # only now: look past the first record
             first_dated = _head_stamps(head, head.find(b"\n", record_at) + 1)[2]
-        if first_dated is not None:
+        if first_dated is not None and order != "unknown":      # unknown: its date is a guess
             moment = context.copy().resolve(first_dated)
             assert moment is not None
             times = SegmentTimes(moment, "record", offset or _offset_at(moment, zone))
     if times is not None and times.start is not None:
         context.seed(times.start)
-        return SegmentClock(times, context, header_end)
+        if times.source in ("name", "header") and offset is None and not context.utc_stamps:
+            wall = to_wall(times.start, zone)        # no header offset tells the pass
+            earliest, latest = wall_readings(wall, zone)
+            context.pass_guessed = earliest != latest
+        return SegmentClock(times, context, header_end, order)
 
     # Start unknown: date time-only records from the last write, one day back if the first
     # record's time of day is later than the file's last write (segment crossed midnight).
@@ -455,7 +631,7 @@ def segment_clock(file_name: str, head: bytes, mtime: float, *, local_tz: tzinfo
     if first_seconds is not None and first_seconds > end_seconds + 60:
         day -= timedelta(days=1)
     context.day, context.last_seconds = day, first_seconds
-    return SegmentClock(SegmentTimes(None, "mtime", offset), context, header_end)
+    return SegmentClock(SegmentTimes(None, "mtime", offset), context, header_end, order)
 
 
 def segment_times(file_name: str, head: bytes, mtime: float, *,

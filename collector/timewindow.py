@@ -17,7 +17,8 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import TypeVar
 
-from collector.model import Window
+from collector.hostzone import HostZone
+from collector.model import UNDATED_NOTE, Window
 from collector.segheader import parse_header
 from collector.timeformats import (
     RECORD_NEXT,
@@ -30,10 +31,12 @@ from collector.timeformats import (
     from_micros,
     parse_record_time,
     segment_clock,
+    segment_day_order,
     segment_times,
     stamp_from_match,
     to_micros,
     to_utc,
+    wall_readings,
 )
 
 __all__ = [
@@ -62,10 +65,15 @@ def parse_duration(text: str) -> timedelta:
         raise ValueError(f"duration {text!r} is too long") from None
 
 
-def parse_when(text: str, *, now: datetime | None = None, local_tz: tzinfo | None = None) -> datetime:
+def parse_when(text: str, *, now: datetime | None = None, local_tz: tzinfo | None = None,
+               latest: bool = False) -> datetime:
     """An absolute time (``2025-11-19 13:30``, ``2025-11-19T13:30:00``, ``...Z``, ``...+02:00``;
     without an offset it is in ``local_tz``, default this host's zone) or an age (``2h``: now
-    minus 2 hours; ``ago`` allowed, ``now`` means now). Returns an aware UTC datetime."""
+    minus 2 hours; ``ago`` allowed, ``now`` means now). Returns an aware UTC datetime.
+
+    A wall time the zone's clock shows twice (the repeated hour of a daylight-saving fall-back)
+    or skips (spring forward) is read as the earliest instant it can mean, or the latest with
+    ``latest`` (the end of a window: a window never loses the hour it might mean)."""
     value = (text or "").strip()
     current = (now or datetime.now(UTC)).astimezone(UTC)
     if value.lower() == "now":
@@ -79,7 +87,7 @@ def parse_when(text: str, *, now: datetime | None = None, local_tz: tzinfo | Non
         except ValueError:
             raise ValueError(f"cannot read time {text!r}: no such date or time; {WHEN_FORMS}") from None
         if zone is None:
-            return to_utc(moment, local_tz)
+            return wall_readings(moment, local_tz)[1 if latest else 0]
         offset = timedelta(0)
         if zone.upper() != "Z":
             digits = zone[1:].replace(":", "")
@@ -101,7 +109,8 @@ def parse_when(text: str, *, now: datetime | None = None, local_tz: tzinfo | Non
 
 
 def make_window(since: str | None, until: str | None, around: str | None, window: str | None, *,
-                now: datetime | None = None, local_tz: tzinfo | None = None) -> Window:
+                now: datetime | None = None, local_tz: tzinfo | None = None,
+                zone: HostZone | None = None) -> Window:
     """Build the collection window from the command-line options.
 
     * ``--around T --window W``: width W centred on T, i.e. [T - W/2, T + W/2]
@@ -109,27 +118,30 @@ def make_window(since: str | None, until: str | None, around: str | None, window
     * ``--window W`` alone: the last W (``--since`` now-W); with ``--since S``: [S, S + W];
       with ``--until U``: [U - W, U].
     * ``--since``/``--until`` alone: open-ended on the other side; nothing: unbounded.
+    * A wall time that falls in a daylight-saving change is read widely: the start as the
+      earliest instant it can mean, the end as the latest (``parse_when``).
 
     An option given empty (``--since ""``) is an error, not a missing option. Raises ValueError
     on that, ``--around`` without ``--window``, ``--around`` with ``--since`` or ``--until``,
     ``--window`` with both, a window past the dates Python handles, or since later than until.
+    ``zone`` (the collected host's, ``hostzone.host_zone``) is recorded in the window; times
+    without an offset are read in ``local_tz`` (pass ``zone.tzinfo``).
     """
-    def when(text: str) -> datetime:
-        return parse_when(text, now=now, local_tz=local_tz)
+    def when(text: str, latest: bool = False) -> datetime:
+        return parse_when(text, now=now, local_tz=local_tz, latest=latest)
 
     width = parse_duration(window) if window is not None else None
     if width is not None and width <= timedelta(0):
         raise ValueError("--window must be longer than 0")
     start = when(since) if since is not None else None
-    end = when(until) if until is not None else None
+    end = when(until, latest=True) if until is not None else None
     try:
         if around is not None:
             if width is None:
                 raise ValueError("--around needs --window (e.g. --around '2025-11-19 14:05' --window 30m)")
             if start or end:
                 raise ValueError("--around cannot be combined with --since or --until")
-            centre = when(around)
-            start, end = centre - width / 2, centre + width / 2
+            start, end = when(around) - width / 2, when(around, latest=True) + width / 2
         elif width is not None:
             if start and end:
                 raise ValueError("--window cannot be combined with both --since and --until")
@@ -143,7 +155,7 @@ def make_window(since: str | None, until: str | None, around: str | None, window
         raise ValueError(f"--window {window} reaches past the years 1 to 9999") from None
     if start and end and start > end:
         raise ValueError(f"--since ({start:%Y-%m-%d %H:%M:%S}Z) is later than --until ({end:%Y-%m-%d %H:%M:%S}Z)")
-    return Window(since=start, until=end)
+    return Window(since=start, until=end, zone=zone)
 
 
 # ------------------------------------------------------------------ day files
@@ -239,18 +251,21 @@ def select_segments(stream: Sequence[tuple[Name, datetime | None, datetime | Non
 UNDATED_PEEK_BYTES = 64 * 1024  # of a log, to tell whether its record times are recognised
 
 
-def records_undated(head: bytes) -> bool:
+def records_undated(head: bytes, file_name: str = "") -> bool:
     """Could the Trimmer date none of a log's records? Judged from its first bytes (``head``,
     decompressed and decoded, up to ``UNDATED_PEEK_BYTES``): True when no line of ``head`` starts
     with a recognised time stamp, yet it holds text (after the segment header, when a header
     gives a time: a segment of only its header is not undated). Such a log (epoch seconds,
-    another product's layout) would be cut by its name or header time alone, all or nothing."""
+    another product's layout) would be cut by its name or header time alone, all or nothing.
+    Also True when its ``NN/NN/YYYY`` stamps could be day-first or month-first and nothing tells
+    which (``timeformats.segment_day_order`` "unknown", the date in ``file_name`` counted)."""
     m = RECORD_STAMP.match(head)
     if m and stamp_from_match(m) is not None:
-        return False
-    if any(stamp_from_match(m) is not None for m in RECORD_NEXT.finditer(head)):
-        return False
+        return segment_day_order(head, parse_header(head), file_name, 0) == "unknown"
+    found = next((m for m in RECORD_NEXT.finditer(head) if stamp_from_match(m) is not None), None)
     header = parse_header(head)
+    if found is not None:
+        return segment_day_order(head, header, file_name, found.start() + 1) == "unknown"
     timed = header.local_time or header.start_time_utc or header.time_zone_s is not None
     return bool(head[header.header_end if timed else 0:].strip())
 
@@ -265,6 +280,7 @@ _SPAN = int(ROLLOVER_BACK_SECONDS * 1_000_000)
 # the hour of a time-only record line (``09:15:02.004``, T-Lib ``@09:15:05.8712``) after a newline
 _TIME_ONLY_HOUR = re.compile(rb"\n@?(\d\d):\d\d:\d\d")
 _BEFORE, _INSIDE, _AFTER = -1, 0, 1
+DAY_ORDER_UNKNOWN = "its NN/NN/YYYY dates read both day-first and month-first, and neither its header nor its name tells which"
 Record = tuple[int, Stamp]     # (offset of the line in the block, its stamp)
 
 
@@ -284,24 +300,36 @@ class Trimmer:
       same output. A block whose samples (first record, one per ``SAMPLE_BYTES``, last record)
       are in time order, less than ``ROLLOVER_BACK_SECONDS`` apart and all on the same side of
       the window, and whose time-only records never go back an hour, is kept or dropped whole;
-      other blocks are decided record by record. A record out of order inside
+      other blocks are decided record by record.
+    * In the repeated hour of a daylight-saving fall-back, a record read as the first pass is
+      also kept when its second-pass time is inside the window (``DateContext.other_reading``). A record out of order inside
       such a block therefore follows its neighbours.
     * Memory: one block plus one line; a line longer than ``max_line_bytes`` is decided by its
       first bytes and streamed through (kept or dropped) without buffering.
 
+    * A segment whose ``NN/NN/YYYY`` stamps could be day-first or month-first, when neither
+      its header, its name nor its records tell which (``timeformats.day_order``), is kept
+      whole, and ``note`` says so: its records are not dropped on a guess.
+
     ``kept_first``/``kept_last``: times of the first and last kept record (None if none);
-    ``lines_dropped``: number of lines cut; ``times``: the segment's ``SegmentTimes``.
+    ``lines_dropped``: number of lines cut; ``times``: the segment's ``SegmentTimes``;
+    ``note``: why the segment was not trimmed, or "".
     """
 
     def __init__(self, window: Window, *, file_name: str, head: bytes, mtime: float,
                  local_tz: tzinfo | None = None, utc_stamps: bool | None = None,
                  block_bytes: int = BLOCK_BYTES, max_line_bytes: int = MAX_LINE_BYTES) -> None:
+        if local_tz is None:
+            local_tz = window.local_tz
         clock = segment_clock(file_name, head, mtime, local_tz=local_tz, utc_stamps=utc_stamps)
         self.times: SegmentTimes = clock.times
         self._context: DateContext = clock.context
         self._since = to_micros(window.since) if window.since else None
         self._until = to_micros(window.until) if window.until else None
-        self._passthrough = window.unbounded
+        self._passthrough = window.unbounded or clock.day_order == "unknown"
+        self.note = ""
+        if clock.day_order == "unknown" and not window.unbounded:
+            self.note = f"{UNDATED_NOTE} ({DAY_ORDER_UNKNOWN})"
         self._header = head[:clock.header_end]
         self._in_header = bool(self._header)
         start = clock.times.start
@@ -416,6 +444,12 @@ class Trimmer:
         if last is not None:
             self._kept_last = last
 
+    def _other_reading_inside(self) -> bool:
+        """Was the record just dated in the repeated hour of a fall-back, with its other
+        reading (the second pass) inside the window? Clears the other reading."""
+        other, self._context.other_reading = self._context.other_reading, None
+        return self._side(other) == _INSIDE
+
     def _decide_line(self, prefix: bytes) -> bool:
         """Decide a long line from its first bytes; returns keep."""
         m = RECORD_STAMP.match(prefix)
@@ -423,6 +457,8 @@ class Trimmer:
         if stamp is not None:
             micros = self._context.resolve_micros(stamp)
             self._keep = self._side(micros) == _INSIDE
+            if self._context.other_reading is not None and self._other_reading_inside():
+                self._keep = True
             if self._keep:
                 self._note_kept(micros, micros)
         if not self._keep:
@@ -492,7 +528,8 @@ class Trimmer:
         sides = {self._side(t) for t in times}
         ordered = all(a is not None and b is not None and a - _SLACK <= b < a + _SPAN
                       for a, b in zip(times, times[1:]))
-        if len(sides) != 1 or not ordered or self._turns_back(block, samples):
+        in_repeated_hour = self._context.other_reading is not None
+        if len(sides) != 1 or not ordered or in_repeated_hour or self._turns_back(block, samples):
             self._context = saved
             return False
         keep = sides.pop() == _INSIDE
@@ -515,10 +552,13 @@ class Trimmer:
 
     def _decide_each(self, block: bytes, pos: int, out: list[bytes]) -> None:
         run_start, keep = pos, self._keep
-        resolve, side = self._context.resolve_micros, self._side
+        context = self._context
+        resolve, side = context.resolve_micros, self._side
         for offset, stamp in self._records(block, pos):
             micros = resolve(stamp)
             record_keep = side(micros) == _INSIDE
+            if context.other_reading is not None and self._other_reading_inside():
+                record_keep = True              # a little extra rather than a lost record
             if record_keep != keep:
                 self._emit(block, run_start, offset, keep, out)
                 run_start, keep = offset, record_keep

@@ -29,6 +29,9 @@ def print_summary(result, discovery, *, stream=None) -> None:
     echo(f"redacted:   {redacted} values by {len(result.redactions)} rules "
          "(token map stays on this host: `gcollect unmask TOKEN`)")
     echo(f"skipped:    {skipped_files(result.skipped)} files (reasons in manifest.json)")
+    zone = discovery.plan.window.zone
+    if zone is not None and zone.kind != "machine":
+        echo(f"host zone:  {zone.describe()}")
     if result.excluded:
         echo(f"LEFT OUT:   {len(result.excluded)} files could not be processed safely:")
         for item in result.excluded[:20]:
@@ -85,14 +88,18 @@ def print_dry_run(discovery, as_json: bool) -> None:
     from collector.selection import describe_plan
 
     rows = describe_plan(discovery.plan)
+    zone = discovery.plan.window.zone
     if as_json:
         click.echo(json.dumps({
             "installations": [{"product": i.product, "name": i.name, "app_dir": i.app_dir,
                                "evidence": list(i.evidence)} for i in discovery.installations],
             "files": rows,
             "skipped": [s.as_dict() for s in discovery.plan.skipped],
+            "zone": zone.as_dict() if zone is not None else None,
         }, indent=1))
         return
+    if zone is not None and zone.kind != "machine":
+        click.echo(f"# host zone: {zone.describe()}")
     for inst in discovery.installations:
         click.echo(f"# {inst.product}: {inst.name}  ({'; '.join(inst.evidence[:2])})")
     for row in rows:

@@ -32,7 +32,9 @@ def collect_options(func):
         click.option("--rules-dir", "rule_dirs", multiple=True, type=click.Path(path_type=Path),
                      help="Extra folder of site redaction rule sets (a new name runs on every product; "
                           "a packaged name replaces that set)."),
-        click.option("--since", metavar="WHEN", help='Start of the window: "2025-11-19 13:30", ISO 8601, or 2h / 3d ago.'),
+        click.option("--since", metavar="WHEN",
+                     help='Start of the window: "2025-11-19 13:30" (the host\'s local time; with --root, the '
+                          'copied host\'s zone from its etc/localtime), ISO 8601 with Z or +02:00, or 2h / 3d ago.'),
         click.option("--until", metavar="WHEN", help="End of the window (same forms as --since)."),
         click.option("--around", metavar="WHEN", help="Centre of the window (with --window)."),
         click.option("--window", "window_width", metavar="DURATION",
@@ -82,12 +84,15 @@ def _size_option(options: dict, name: str, flag: str) -> int | None:
 
 def request_from_options(options: dict, *, command_line: str = ""):
     from collector.api import CollectRequest
+    from collector.hostzone import host_zone
     from collector.selection import Caps
     from collector.timewindow import make_window
 
+    root: Path = options["root"]
+    zone = host_zone(root)            # the collected host's: --since/--until without an offset are its wall clock
     try:
         window = make_window(options.get("since"), options.get("until"), options.get("around"),
-                             options.get("window_width"))
+                             options.get("window_width"), local_tz=zone.tzinfo, zone=zone)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--since/--until/--around/--window") from None
     caps_kwargs = {}
@@ -97,7 +102,6 @@ def request_from_options(options: dict, *, command_line: str = ""):
         caps_kwargs["per_file_mb"] = per_file / (1 << 20)
     if total is not None:
         caps_kwargs["total_mb"] = total / (1 << 20)
-    root: Path = options["root"]
     settings = RunSettings(
         output_dir=options["output"],
         state_dir=options.get("state_dir") or default_state_dir(),

@@ -101,6 +101,7 @@ def _case_block(data: dict[str, Any]) -> str:
     rows = [("Case", data.get("case") or info.get("number")), ("Host", data.get("host")),
             ("Created (UTC)", data.get("created_utc")),
             ("Window (UTC)", f'{data["window"]["since"] or "open"} .. {data["window"]["until"] or "open"}'),
+            ("Host zone", data["window"].get("zone")),
             ("Site", info.get("site")), ("Contact", info.get("contact")), ("Severity", info.get("severity")),
             ("Summary", info.get("summary")), ("OS", info.get("os"))]
     out = "<dl>" + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in rows if v) + "</dl>"

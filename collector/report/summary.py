@@ -121,7 +121,7 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Any]:
         "case_info": manifest.get("case_info"),
         "created_utc": manifest.get("created_utc"),
         "tool": manifest.get("tool"),
-        "window": {"since": _iso(since), "until": _iso(until)},
+        "window": {"since": _iso(since), "until": _iso(until), "zone": (window.get("zone") or {}).get("text")},
         "span": {"first": _iso(lo), "last": _iso(hi)},
         "totals": manifest.get("totals") or {},
         "products": [{**p, "installations": sorted(p["installations"])} for _, p in sorted(products.items())],

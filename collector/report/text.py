@@ -22,6 +22,8 @@ def render_text(data: dict[str, Any], *, max_rows: int = MAX_ROWS) -> str:
     add(f"host {data.get('host')}  case {data.get('case') or '-'}  created {data.get('created_utc')}")
     add(f"window {window['since'] or 'open'} .. {window['until'] or 'open'}  "
         f"(records {data['span']['first'] or '?'} .. {data['span']['last'] or '?'})")
+    if window.get("zone"):
+        add(f"host zone {window['zone']}")
     info = data.get("case_info") or {}
     for key in ("site", "contact", "severity", "summary", "os"):
         if info.get(key):

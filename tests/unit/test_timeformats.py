@@ -9,6 +9,7 @@ import pytest
 
 from collector.timeformats import (
     DateContext,
+    day_order,
     file_end_time,
     name_time,
     parse_record_time,
@@ -118,6 +119,71 @@ def test_dated_records_move_the_context_for_tlib_lines() -> None:
     context = ctx(day=date(2024, 3, 5))
     parse_record_time(b"2024-03-09T10:00:00.000 Std", context)
     assert parse_record_time(b"@10:00:01.0000 [0] x", context) == utc(2024, 3, 9, 10, 0, 1)
+
+
+def test_the_repeated_hour_of_a_fall_back_is_read_as_two_passes_in_order() -> None:
+    """New York 2024-11-03: 01:00-02:00 EDT, then 01:00-02:00 EST again. The second pass starts
+    when a record would go back; a thread's line a few seconds late stays in the first pass."""
+    context = DateContext(zone=ZoneInfo("America/New_York"))
+    context.seed(utc(2024, 11, 3, 4, 50))                                             # 00:50 EDT
+    lines = [b"01:59:58.000 a", b"01:59:50.000 late thread", b"01:00:01.000 b", b"01:30:00.000 c",
+             b"02:10:00.000 d"]
+    assert [parse_record_time(line, context) for line in lines] == [
+        utc(2024, 11, 3, 5, 59, 58), utc(2024, 11, 3, 5, 59, 50), utc(2024, 11, 3, 6, 0, 1),
+        utc(2024, 11, 3, 6, 30), utc(2024, 11, 3, 7, 10)]
+
+
+def test_a_segment_started_in_the_second_pass_is_placed_by_its_header_offset() -> None:
+    head = (b"Genesys SIP Server\nLocal time:         2024-11-03T01:10:00.000\n"
+            b"Start time (UTC):   2024-11-03T06:10:00.000\nTime zone:          18000\n"
+            b"01:10:05.000 Std 09900 x\n")
+    clock = segment_clock("SIPS_D.20241103_011000_000.log", head, 0, local_tz=ZoneInfo("America/New_York"))
+    assert clock.times.start == utc(2024, 11, 3, 6, 10)
+    assert clock.context.resolve(parse_stamp(b"01:10:05.000 x")) == utc(2024, 11, 3, 6, 10, 5)
+    assert clock.context.resolve(parse_stamp(b"02:00:00.000 y")) == utc(2024, 11, 3, 7)
+
+
+@pytest.mark.parametrize(
+    ("records", "reference", "expected"),
+    [
+        (b"05/03/2024 10:00:00.000 Std x\n", date(2024, 3, 5), "day-first"),       # en_GB locale
+        (b"03/05/2024 10:00:00.000 Std x\n", date(2024, 3, 5), "month-first"),     # en_US locale
+        (b"05/03/24 10:00:00.000 Std x\n", date(2024, 3, 5), "day-first"),
+        (b"03/03/2024 23:59:00.000 a\n04/03/2024 00:01:00.000 b\n", date(2024, 3, 3), "day-first"),
+        (b"05/03/2024 10:00:00.000 a\n13/03/2024 10:00:00.000 b\n", None, "day-first"),   # 13 is no month
+        (b"03/13/2024 10:00:00.000 a\n", None, "month-first"),
+        (b"13/03/2024 10:00:00.000 a\n03/13/2024 10:00:00.000 b\n", None, "unknown"),
+        (b"05/03/2024 10:00:00.000 a\n", None, "unknown"),                         # nothing to compare with
+        (b"03/03/2024 10:00:00.000 a\n", None, ""),                                # reads the same both ways
+        (b"2024-03-05 10:00:00.000 a\n", date(2024, 3, 5), ""),
+    ],
+)
+def test_day_order_of_numeric_dates(records: bytes, reference: date | None, expected: str) -> None:
+    assert day_order(records, reference) == expected
+
+
+def test_day_first_stamps_in_a_segment_dated_by_its_header() -> None:
+    head = HEADER.replace(b"SIPS_DEMO_P", b"Stat_GB") + b"05/03/2024 09:15:01.000 Std 09900 x\n"
+    clock = segment_clock("Stat_GB.20240305_091500_120.log", head, 0, local_tz=ZoneInfo("America/New_York"))
+    assert clock.day_order == "day-first" and clock.context.day_first is True
+    assert clock.context.resolve(parse_stamp(b"05/03/2024 10:00:00.000 y")) == utc(2024, 3, 5, 15)
+    assert clock.context.resolve(parse_stamp(b"13/03/2024 10:00:00.000 z")) == utc(2024, 3, 13, 14)   # EDT
+    # URS HTTP's own "MM/DD/YY@" form stays month first
+    assert clock.context.resolve(parse_stamp(b"03/06/24@10:00:00.000: GET")) == utc(2024, 3, 6, 15)
+
+
+def test_an_undecided_order_is_decided_by_the_reading_nearer_the_running_day() -> None:
+    context = ctx(day=date(2024, 3, 3))
+    assert parse_record_time(b"03/03/2024 23:59:00.000 a", context) == utc(2024, 3, 3, 23, 59)
+    assert context.day_first is None
+    assert parse_record_time(b"04/03/2024 00:01:00.000 b", context) == utc(2024, 3, 4, 0, 1)
+    assert context.day_first is True
+    assert parse_record_time(b"05/04/2024 00:01:00.000 c", context) == utc(2024, 4, 5, 0, 1)
+
+
+def test_a_segment_of_unknown_order_has_no_start_from_its_records() -> None:
+    clock = segment_clock("statserver.log", b"05/03/2024 10:00:00.000 Std x\n", 0, local_tz=UTC)
+    assert clock.day_order == "unknown" and clock.times.start is None
 
 
 def test_time_only_without_known_day() -> None:

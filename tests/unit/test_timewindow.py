@@ -62,6 +62,19 @@ def test_parse_when_defaults_to_host_zone_and_clock(monkeypatch: pytest.MonkeyPa
     assert timedelta(minutes=59) < age < timedelta(minutes=61)
 
 
+def test_a_wall_time_in_a_dst_change_is_read_widely_at_the_window_edges() -> None:
+    """New York: 01:30 on 2024-11-03 happens twice, 02:30 on 2024-03-10 never. A window's start
+    takes the earliest instant such a time can mean, its end the latest."""
+    new_york = ZoneInfo("America/New_York")
+    fall = make_window("2024-11-03 01:30", "2024-11-03 01:40", None, None, now=NOW, local_tz=new_york)
+    assert fall == Window(utc(2024, 11, 3, 5, 30), utc(2024, 11, 3, 6, 40))
+    spring = make_window("2024-03-10 02:30", "2024-03-10 02:45", None, None, now=NOW, local_tz=new_york)
+    assert spring == Window(utc(2024, 3, 10, 6, 30), utc(2024, 3, 10, 7, 45))
+    around = make_window(None, None, "2024-11-03 01:30", "10m", now=NOW, local_tz=new_york)
+    assert around == Window(utc(2024, 11, 3, 5, 25), utc(2024, 11, 3, 6, 35))
+    assert parse_when("2024-11-03 01:30", local_tz=new_york) == utc(2024, 11, 3, 5, 30)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("30m", timedelta(minutes=30)), ("2h", timedelta(hours=2)), ("1d12h", timedelta(hours=36)),
@@ -190,3 +203,16 @@ def test_path_day(host_path: str, day, zone) -> None:
     assert found == (start, datetime(*day).replace(tzinfo=zone).astimezone(UTC) + timedelta(days=1))
     assert within_day(start.timestamp() + 60, found) == start.timestamp() + 60     # a real mtime
     assert within_day(start.timestamp() + 86400 * 400, found) == found[1].timestamp() - 1   # a copy's
+
+
+def test_stamps_of_unknown_day_month_order_count_as_undated() -> None:
+    """'05/03/2024' with nothing to say whether it is 5 March or 3 May: the window cannot cut
+    the file, so it is taken whole and said so, like a log whose stamps are not recognised."""
+    from collector.timewindow import records_undated
+
+    records = b"05/03/2024 10:00:00.000 Std 09900 a\n06/03/2024 10:00:00.000 Std 09900 b\n"
+    assert records_undated(records)
+    assert records_undated(b"banner line\n" + records)
+    assert not records_undated(records, "stat.20240305_100000_000.log")             # the name says March
+    assert not records_undated(b"13/03/2024 10:00:00.000 Std 09900 c\n" + records)  # 13 is no month
+    assert not records_undated(b"03/03/2024 10:00:00.000 Std 09900 same both ways\n")

@@ -273,3 +273,28 @@ def test_chunking_never_changes_the_output(seed: int, records: int, disorder: fl
                                                                         second.lines_dropped)
     if disorder == 0.0:
         assert whole == reference(data, window)
+
+
+def test_stamps_of_unknown_day_month_order_are_not_trimmed_on_a_guess() -> None:
+    data = b"05/03/2024 10:00:00.000 Std 09900 a\n05/03/2024 11:00:00.000 Std 09900 b\n"
+    out, trimmer = trim(Window(datetime(2024, 3, 5, 10, 30, tzinfo=UTC), None), data, name="stat.log",
+                        local_tz=UTC)
+    assert out == data and "day-first and month-first" in trimmer.note
+    header = HEADER.replace(b"09:15:00.120", b"10:00:00.000").replace(b"14:15:00.120", b"10:00:00.000")
+    out, trimmer = trim(Window(datetime(2024, 3, 5, 10, 30, tzinfo=UTC), None), header + data, name="stat.log",
+                        local_tz=UTC)
+    assert out == header + data[len(data) // 2:] and trimmer.note == ""     # the header dates it: 5 March
+
+
+def test_a_record_whose_pass_of_the_repeated_hour_is_a_guess_is_kept_if_either_pass_is_in_the_window() -> None:
+    """A daily Java log (no header offset) silent from midnight to 01:30 on the New York fall-back
+    night: 01:30 may be EDT (05:30Z) or EST (06:30Z). A window on 06:30Z keeps it; records sure
+    of their pass (a minute after the one before) are decided by that pass alone."""
+    from zoneinfo import ZoneInfo
+
+    data = (b"2024-11-03 01:30:00,000 INFO a\n2024-11-03 01:31:00,000 INFO b\n"
+            b"2024-11-03 01:00:00,000 INFO c\n2024-11-03 01:30:00,000 INFO d\n")
+    window = Window(datetime(2024, 11, 3, 6, 29, tzinfo=UTC), datetime(2024, 11, 3, 6, 31, tzinfo=UTC))
+    out, trimmer = trim(window, data, name="app.2024-11-03.log", local_tz=ZoneInfo("America/New_York"))
+    assert out == data[:data.index(b"2024-11-03 01:00")] + b"2024-11-03 01:30:00,000 INFO d\n"
+    assert trimmer.kept_last == datetime(2024, 11, 3, 6, 30, tzinfo=UTC)

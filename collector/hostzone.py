@@ -1,0 +1,219 @@
+"""The zone a host's wall clock runs in, and where that was learned.
+
+Log stamps without an offset (and logs without a ``Time zone:`` header) are wall-clock time in
+the host's zone; so are ``--since``/``--until`` given without one. On the live host (root
+``/``) that is this machine's zone, as the C library sees it (``TZ``, else ``/etc/localtime``).
+For a copy of another host (``--root``) it is the copy's, read from the files under the root:
+
+1. ``etc/localtime``: a symlink into a ``zoneinfo`` folder names the zone (the link is read, not
+   followed: an absolute target points into this machine); a TZif file is used as it is, and
+   named by finding the same bytes in this machine's zoneinfo database;
+2. ``etc/timezone`` (Debian, Ubuntu): the zone name;
+3. ``etc/sysconfig/clock`` (older Red Hat): ``ZONE="..."``.
+
+When none of them tells (a Windows copy, a partial copy), this machine's zone is used, as
+before, and ``HostZone.kind`` is "unknown" so the run can say so.
+
+Read-only and bounded: at most a few small files under the root, ``lstat`` and one listing of
+this machine's zoneinfo folder (sizes compared before bytes) when an unnamed TZif file is found.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+import re
+from dataclasses import dataclass
+from datetime import tzinfo
+from pathlib import Path
+from typing import Literal
+from zoneinfo import TZPATH, ZoneInfo, available_timezones
+
+from collector.hostfiles import read_head, resolve_regular
+
+ZoneKind = Literal["root", "machine", "unknown"]
+
+MAX_TZIF_BYTES = 256 * 1024          # a TZif file is a few KB
+_ZONE_KEY = re.compile(r"^[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)*$")
+_SYSCONFIG_ZONE = re.compile(rb"""^\s*ZONE\s*=\s*["']?([^"'\s]+)""", re.M)
+_SKIPPED_TREES = ("posix/", "right/")  # copies of the main tree (leap seconds for right/)
+
+
+@dataclass(frozen=True)
+class HostZone:
+    """The host's zone: ``kind`` "root" (read from files under the root: ``name`` and/or
+    ``tzif``), "machine" (the live host: this machine's zone, ``name`` only for display) or
+    "unknown" (a copy that tells no zone: this machine's zone is used). ``source`` says where
+    it was learned (a host path, or ``TZ``)."""
+
+    name: str | None
+    source: str
+    kind: ZoneKind = "root"
+    tzif: bytes = b""                   # the zone's TZif data when ``name`` is None
+
+    @property
+    def tzinfo(self) -> tzinfo | None:
+        """The zone to read wall-clock times in; None = this machine's zone."""
+        if self.kind != "root":
+            return None
+        return _zone(self.name, self.tzif)
+
+    def describe(self) -> str:
+        """One line for people: which zone, and how it was found."""
+        if self.kind == "unknown":
+            return (f"unknown: nothing under the root names the host's zone ({self.source}); "
+                    f"read in this machine's zone ({machine_zone().name or 'local time'})")
+        name = self.name or "an unnamed zone"
+        where = "this machine's zone" if self.kind == "machine" else "the collected host's zone"
+        return f"{name} ({where}, from {self.source})"
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"name": self.name, "kind": self.kind, "source": self.source, "text": self.describe()}
+
+
+@functools.lru_cache(maxsize=16)
+def _zone(name: str | None, tzif: bytes) -> tzinfo | None:
+    if name:
+        return ZoneInfo(name)
+    return ZoneInfo.from_file(io.BytesIO(tzif)) if tzif else None
+
+
+def _valid_key(text: str) -> str | None:
+    """``text`` if it names a zone this machine knows, else None."""
+    key = text.strip()
+    if not key or len(key) > 80 or ".." in key or not _ZONE_KEY.match(key):
+        return None
+    try:
+        ZoneInfo(key)
+    except (ValueError, OSError, KeyError):          # ZoneInfoNotFoundError is a KeyError
+        return None
+    return key
+
+
+def _key_of_link(target: str) -> str | None:
+    """``../usr/share/zoneinfo/America/New_York`` -> ``America/New_York``."""
+    marker = target.rfind("zoneinfo/")
+    if marker < 0:
+        return None
+    key = target[marker + len("zoneinfo/"):]
+    for tree in _SKIPPED_TREES:
+        key = key.removeprefix(tree)
+    return _valid_key(key)
+
+
+def _is_tzif(data: bytes) -> bool:
+    if not data.startswith(b"TZif"):
+        return False
+    try:
+        ZoneInfo.from_file(io.BytesIO(data))
+    except (ValueError, OSError):
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=8)
+def _name_by_content(data: bytes) -> str | None:
+    """The name of this machine's zone file holding exactly ``data`` (Area/City names first), or
+    None. Sizes are compared before bytes, so few files are read."""
+    try:
+        keys = sorted(available_timezones(), key=lambda k: ("/" not in k, k))
+    except OSError:
+        return None
+    for base in TZPATH:
+        for key in keys:
+            path = os.path.join(base, key)
+            try:
+                if os.stat(path).st_size != len(data):
+                    continue
+                with open(path, "rb") as handle:
+                    if handle.read(len(data) + 1) == data:
+                        return key
+            except OSError:
+                continue
+    return None
+
+
+def _from_localtime(root: Path) -> HostZone | None:
+    path = root / "etc/localtime"
+    try:
+        is_link = path.is_symlink()
+    except OSError:
+        return None
+    if is_link:
+        try:
+            key = _key_of_link(os.readlink(path))
+        except OSError:
+            key = None
+        if key is not None:
+            return HostZone(key, "the etc/localtime symlink")
+    real, _, _ = resolve_regular(root, path)         # a symlink only if it stays in the root
+    if real is None:
+        return None
+    data = read_head(real, MAX_TZIF_BYTES + 1)
+    if len(data) > MAX_TZIF_BYTES or not _is_tzif(data):
+        return None
+    named = _from_text(root, "etc/timezone")      # the name the host itself gives, if the same zone
+    name = named.name if named is not None and _same_zone(named.name, data) else _name_by_content(data)
+    return HostZone(name, "the etc/localtime zone file", tzif=b"" if name else data)
+
+
+def _same_zone(name: str | None, data: bytes) -> bool:
+    for base in TZPATH:
+        try:
+            with open(os.path.join(base, name or ""), "rb") as handle:
+                return handle.read(len(data) + 1) == data
+        except OSError:
+            continue
+    return False
+
+
+def _from_text(root: Path, host_path: str, pattern: re.Pattern[bytes] | None = None) -> HostZone | None:
+    real, _, _ = resolve_regular(root, root / host_path)
+    if real is None:
+        return None
+    data = read_head(real, 4096)
+    if pattern is not None:
+        found = pattern.search(data)
+        text = found.group(1) if found else b""
+    else:
+        text = data.split(b"\n", 1)[0]
+    key = _valid_key(text.decode("ascii", "replace"))
+    return HostZone(key, host_path) if key else None
+
+
+def _is_live(root: Path) -> bool:
+    try:
+        return os.path.realpath(root) == os.path.realpath("/")
+    except OSError:
+        return False
+
+
+@functools.lru_cache(maxsize=1)
+def machine_zone() -> HostZone:
+    """This machine's zone: ``TZ`` if set, else the ``/etc/localtime`` link (name for display)."""
+    tz = os.environ.get("TZ")
+    if tz:
+        text = tz.lstrip(":")
+        return HostZone(_key_of_link(text) or _valid_key(text) or text, "TZ", "machine")
+    try:
+        key = _key_of_link(os.readlink("/etc/localtime"))
+    except OSError:
+        key = None
+    return HostZone(key, "/etc/localtime", "machine")
+
+
+def host_zone(root: Path) -> HostZone:
+    """The zone of the host at ``root`` (see the module docstring); never raises."""
+    if _is_live(root):
+        return machine_zone()
+    readers = (lambda: _from_localtime(root), lambda: _from_text(root, "etc/timezone"),
+               lambda: _from_text(root, "etc/sysconfig/clock", _SYSCONFIG_ZONE))
+    for read in readers:
+        try:
+            found = read()
+        except OSError:
+            continue
+        if found is not None:
+            return found
+    return HostZone(None, "no etc/localtime, etc/timezone or etc/sysconfig/clock", "unknown")

@@ -1,0 +1,86 @@
+"""host_zone(): the collected host's zone from the files under its root."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import TZPATH, ZoneInfo
+
+import pytest
+
+from collector.hostzone import HostZone, host_zone
+
+
+def put(root: Path, host_path: str, data: bytes | str) -> Path:
+    path = root / host_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode() if isinstance(data, str) else data)
+    return path
+
+
+def zone_file(name: str) -> bytes:
+    for base in TZPATH:
+        path = Path(base) / name
+        if path.is_file():
+            return path.read_bytes()
+    pytest.skip("no zoneinfo database on this machine")
+
+
+@pytest.mark.parametrize("target", ["/usr/share/zoneinfo/Asia/Tokyo", "../usr/share/zoneinfo/Asia/Tokyo",
+                                    "/usr/share/zoneinfo/posix/Asia/Tokyo", "/nowhere/zoneinfo/Asia/Tokyo"])
+def test_an_etc_localtime_symlink_names_the_zone_without_being_followed(tmp_path: Path, target: str) -> None:
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc/localtime").symlink_to(target)
+    put(tmp_path, "etc/timezone", "Europe/Paris\n")              # etc/localtime wins
+    zone = host_zone(tmp_path)
+    assert (zone.name, zone.kind, zone.source) == ("Asia/Tokyo", "root", "the etc/localtime symlink")
+    assert zone.tzinfo == ZoneInfo("Asia/Tokyo")
+
+
+def test_an_etc_localtime_zone_file_is_named_by_its_content(tmp_path: Path) -> None:
+    put(tmp_path, "etc/localtime", zone_file("Asia/Kolkata"))
+    zone = host_zone(tmp_path)
+    assert zone.kind == "root" and zone.source == "the etc/localtime zone file"
+    assert zone.tzinfo.utcoffset(datetime(2024, 3, 5)).total_seconds() == 5.5 * 3600
+    assert zone.name is not None and ZoneInfo(zone.name).utcoffset(datetime(2024, 3, 5)) == \
+        zone.tzinfo.utcoffset(datetime(2024, 3, 5))
+    put(tmp_path, "etc/timezone", "Asia/Kolkata\n")         # of the names of these bytes, the host's own
+    assert host_zone(tmp_path).name == "Asia/Kolkata"
+
+
+def test_an_unnamed_zone_file_is_used_as_it_is(tmp_path: Path) -> None:
+    zone = HostZone(None, "the etc/localtime zone file", tzif=zone_file("America/Chicago"))
+    assert zone.tzinfo.utcoffset(datetime(2024, 7, 1)).total_seconds() == -5 * 3600
+    assert "an unnamed zone" in zone.describe()
+
+
+def test_etc_timezone_then_sysconfig_clock(tmp_path: Path) -> None:
+    put(tmp_path, "etc/timezone", "America/Sao_Paulo\n")
+    assert host_zone(tmp_path).as_dict()["name"] == "America/Sao_Paulo"
+    other = tmp_path / "rhel"
+    put(other, "etc/sysconfig/clock", '# set by installer\nZONE="Europe/Berlin"\nUTC=true\n')
+    zone = host_zone(other)
+    assert (zone.name, zone.source) == ("Europe/Berlin", "etc/sysconfig/clock")
+
+
+@pytest.mark.parametrize("text", ["../../etc/passwd\n", "/etc/shadow\n", "Not/A_Zone\n", "", "\x00\xff"])
+def test_a_name_that_is_no_zone_is_not_used(tmp_path: Path, text: str) -> None:
+    put(tmp_path, "etc/timezone", text)
+    (tmp_path / "etc/localtime").symlink_to("/etc/passwd")
+    zone = host_zone(tmp_path)
+    assert zone.kind == "unknown" and zone.tzinfo is None
+    assert "this machine's zone" in zone.describe()
+
+
+def test_a_localtime_link_leaving_the_root_is_not_read(tmp_path: Path) -> None:
+    outside = put(tmp_path, "elsewhere/zone", zone_file("Asia/Tokyo"))
+    root = tmp_path / "host"
+    (root / "etc").mkdir(parents=True)
+    (root / "etc/localtime").symlink_to(os.path.relpath(outside, root / "etc"))
+    assert host_zone(root).kind == "unknown"
+
+
+def test_the_live_root_is_this_machines_zone() -> None:
+    zone = host_zone(Path("/"))
+    assert zone.kind == "machine" and zone.tzinfo is None
