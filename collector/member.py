@@ -120,10 +120,12 @@ def _die_with_parent() -> None:
 
 
 def close_worker() -> None:
+    """Close this process's token store (its pending tokens written); forgotten first, so a
+    close that fails (a full disk) is never tried again on a closed store."""
     global _STORE
-    if _STORE is not None:
-        _STORE.close()
-        _STORE = None
+    store, _STORE = _STORE, None
+    if store is not None:
+        store.close()
 
 
 def _flush_tokens() -> None:

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from collector.integrity import fsync_dir
 
-from collector.errors import PreflightFailed
+from collector.errors import FULL_ERRNOS, DiskFull, PreflightFailed
 
 KEY_BYTES = 32
 KEY_FILE = "site.key"
@@ -83,6 +83,12 @@ def _read_key(key_path: Path) -> bytes:
     return data
 
 
+def _full(exc: sqlite3.Error) -> bool:
+    """sqlite's "database or disk is full" (SQLITE_FULL: the file system or a quota is full)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return (code & 0xFF) == sqlite3.SQLITE_FULL if code is not None else "database or disk is full" in str(exc)
+
+
 def token_prefix(category: str) -> str:
     return category.upper().replace("-", "_")
 
@@ -103,7 +109,13 @@ class TokenStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        self._closed = False
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            if exc.errno in FULL_ERRNOS:
+                raise self._disk_full() from None
+            raise
         os.close(fd)
         os.chmod(path, 0o600)
         self._db = sqlite3.connect(path, timeout=60.0, isolation_level=None)
@@ -117,12 +129,18 @@ class TokenStore:
             )
         except sqlite3.DatabaseError as exc:
             self._db.close()
+            self._closed = True
             if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
                 raise                          # busy, not broken
+            if _full(exc):                     # the folder is full, the map is fine
+                raise self._disk_full() from None
             raise PreflightFailed(problem=f"token map {path} cannot be used ({exc}); move it aside (it holds the "
                                           "tokens made so far) or choose another --state-dir") from None
         self._restrict_side_files()
         self._pending: dict[str, tuple[str, str]] = {}
+
+    def _disk_full(self) -> DiskFull:
+        return DiskFull(where=str(self.path.parent))
 
     def _restrict_side_files(self) -> None:
         for suffix in ("-wal", "-shm"):
@@ -150,10 +168,13 @@ class TokenStore:
                     )
                     self._db.execute("COMMIT")
                 except BaseException:
-                    self._db.execute("ROLLBACK")
+                    if self._db.in_transaction:   # sqlite ends it itself on some errors (a full disk)
+                        self._db.execute("ROLLBACK")
                     raise
                 break
             except sqlite3.OperationalError as exc:
+                if _full(exc):
+                    raise self._disk_full() from None
                 if "locked" not in str(exc) and "busy" not in str(exc) or attempt == 19:
                     raise
                 time.sleep(0.05 * (attempt + 1))
@@ -167,6 +188,11 @@ class TokenStore:
         return (row[0], row[1]) if row else None
 
     def close(self) -> None:
+        """Write what is pending and close (once: closing again does nothing). The file is
+        closed even when the write fails (a full disk), and that failure is raised."""
+        if self._closed:
+            return
+        self._closed = True
         try:
             self.flush()
         finally:

@@ -458,6 +458,67 @@ def test_full_disk_gives_its_code_and_a_clean_tree(host, tmp_path):
         subprocess.run(["umount", str(out)])
 
 
+def _many_numbers(host: Path, count: int = 6000) -> None:
+    """A segment with ``count`` different caller numbers: as many new tokens for the token map."""
+    with open(host / APP_LOGS / "SIPS_P.20990101_000000_013.log", "wb") as handle:
+        for index in range(count):
+            handle.write(b"09:00:00.000 Trc 04541 RequestMakeCall\n\tAttributeANI\t'555%07d'\n" % index)
+
+
+def test_state_folder_filling_up_while_the_bundle_is_written_is_disk_full_and_leaves_nothing(host, tmp_path,
+                                                                                            monkeypatch):
+    """The token map's disk fills in the middle of the run (sqlite's own SQLITE_FULL, the map capped
+    at two more pages). Was: exit 3 "internal error: ProgrammingError: Cannot operate on a closed
+    database" (cleaning up closed the token map again and stopped before NAME.partial was removed),
+    and NAME.partial stayed in the output folder."""
+    from collector import api
+    from collector.errors import DiskFull
+    from collector.redaction import tokens
+    from collector.settings import RunSettings
+
+    real_init = tokens.TokenStore.__init__
+
+    def capped(self, path):
+        real_init(self, path)
+        pages = self._db.execute("PRAGMA page_count").fetchone()[0]
+        self._db.execute(f"PRAGMA max_page_count = {pages + 2}")
+
+    monkeypatch.setattr(tokens.TokenStore, "__init__", capped)
+    _many_numbers(host)
+    settings = RunSettings(output_dir=tmp_path / "out", state_dir=tmp_path / "state", host_name="h1",
+                           workers=1, low_priority=False)
+    settings.output_dir.mkdir()
+    with pytest.raises(DiskFull) as caught:
+        api.collect(api.CollectRequest(root=host, settings=settings, facts=False))
+    assert caught.value.fields["where"] == str(tmp_path / "state")
+    assert list(settings.output_dir.iterdir()) == []
+
+
+def test_full_state_disk_gives_its_code_one_line_and_a_clean_output_folder(host, tmp_path):
+    """The same on a real small file system holding the state folder (the bundle goes elsewhere):
+    there is room for the site key and an empty token map, not for this run's tokens."""
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("needs root to mount a small tmpfs")
+    _many_numbers(host)
+    state = tmp_path / "state"
+    state.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(state)]).returncode != 0:
+        pytest.skip("cannot mount tmpfs here")
+    try:
+        filler = os.open(state / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            os.write(filler, b"\0" * (1024 * 1024 - 192 * 1024))     # 192 KiB stay free
+        finally:
+            os.close(filler)
+        out = tmp_path / "out"
+        proc, _ = collect(host, out, "--reserve", "0", "--workers", "2")
+        assert proc.returncode == ExitCode.DISK_FULL, proc.stderr
+        assert proc.stderr.decode() == f"gcollect: error: no space left on {state}; nothing was kept\n"
+        assert sorted(p.name for p in out.iterdir()) == []
+    finally:
+        subprocess.run(["umount", str(state)])
+
+
 def test_gzipped_rotation_is_redacted_and_stored_as_text(host, tmp_path):
     import gzip
 
