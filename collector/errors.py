@@ -8,7 +8,9 @@ The exit-code table below is the one documented in the README.
 from __future__ import annotations
 
 import errno
+import os
 from enum import IntEnum
+from pathlib import Path
 
 
 class ExitCode(IntEnum):
@@ -106,6 +108,22 @@ class BundleWriteError(GcollectError):
 
 
 FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})     # a full file system or quota
+
+
+def naming_file(e: OSError, path: Path | str) -> OSError:
+    """``e`` for a failed write of ``path``: with that file's name when the disk or quota is full
+    (an ``os.write`` error has none), so the one line says which folder is full."""
+    if e.errno in FULL_ERRNOS and e.filename != str(path):
+        return OSError(e.errno, e.strerror, str(path))
+    return e
+
+
+def full_disk_of(e: OSError) -> DiskFull | None:
+    """DiskFull naming the folder of the file ``e`` failed on, for a full disk or quota."""
+    if e.errno not in FULL_ERRNOS:
+        return None
+    filename = os.fsdecode(e.filename) if e.filename is not None else ""
+    return DiskFull(where=os.path.dirname(filename) or "the device")
 
 
 def output_write_error(e: OSError, *, folder: str, path: str) -> GcollectError:

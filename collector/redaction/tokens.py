@@ -32,7 +32,7 @@ from pathlib import Path
 
 from collector.integrity import fsync_dir
 
-from collector.errors import FULL_ERRNOS, DiskFull, PreflightFailed
+from collector.errors import FULL_ERRNOS, DiskFull, PreflightFailed, naming_file
 
 KEY_BYTES = 32
 KEY_FILE = "site.key"
@@ -58,6 +58,9 @@ def load_or_create_site_key(state_dir: Path) -> bytes:
         try:
             os.write(fd, os.urandom(KEY_BYTES))
             os.fsync(fd)
+        except OSError as e:
+            tmp.unlink(missing_ok=True)
+            raise naming_file(e, key_path) from None
         finally:
             os.close(fd)
         try:

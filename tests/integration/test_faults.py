@@ -519,6 +519,36 @@ def test_full_state_disk_gives_its_code_one_line_and_a_clean_output_folder(host,
         subprocess.run(["umount", str(state)])
 
 
+@pytest.mark.parametrize("command", ["collect", "snapshot"])
+def test_a_state_folder_already_full_is_one_line_naming_it(host, tmp_path, command):
+    """Its first write (the site key, the snapshot lock or state) fails. Was: exit 3 "internal
+    error: OSError: [Errno 28] No space left on device"."""
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("needs root to mount a small tmpfs")
+    state = tmp_path / "state"
+    state.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(state)]).returncode != 0:
+        pytest.skip("cannot mount tmpfs here")
+    try:
+        filler = os.open(state / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            with pytest.raises(OSError):
+                while True:
+                    os.write(filler, b"\0" * 4096)
+        finally:
+            os.close(filler)
+        out = tmp_path / "out"
+        out.mkdir()
+        proc = run_gcollect(command, "--root", str(host), "--state-dir", str(state), "--output", str(out),
+                            "--quiet", "--reserve", "0")
+        assert proc.returncode == ExitCode.DISK_FULL, proc.stderr
+        assert proc.stderr.decode() == f"gcollect: error: no space left on {state}; nothing was kept\n"
+        assert list(out.iterdir()) == []
+        assert [p.name for p in state.iterdir() if p.name.startswith(".")] == []
+    finally:
+        subprocess.run(["umount", str(state)])
+
+
 def test_gzipped_rotation_is_redacted_and_stored_as_text(host, tmp_path):
     import gzip
 
