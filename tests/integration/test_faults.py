@@ -87,6 +87,27 @@ def test_symlink_escaping_the_root_is_skipped(host, tmp_path):
     assert_clean(tmp_path / "out")
 
 
+def test_absolute_file_symlink_in_a_copied_host_is_read_inside_the_copy(host, tmp_path):
+    """``--root`` is a copy of a host: an absolute link means ROOT/target, as on that host. Was:
+    resolved against this system's /, skipped as "dangling symlink"."""
+    script = host / "opt/genesys/SIPS_P/run.sh"
+    kept = host / "srv/gcollect-test-copy/run.sh"          # a folder this system does not have
+    assert not os.path.lexists("/srv/gcollect-test-copy")
+    kept.parent.mkdir(parents=True)
+    script.rename(kept)
+    script.symlink_to("/srv/gcollect-test-copy/run.sh")
+    outside = tmp_path / "outside-secret.log"
+    outside.write_bytes(b"09:00:00.000 Std 00000 ANI " + SECRET_NUMBER + b"\n")
+    escape = host / APP_LOGS / "SIPS_P.20990101_000000_000.log"
+    escape.symlink_to(outside)                          # not in the copy: still leaves the root
+    proc, report = collect(host, tmp_path / "out")
+    assert proc.returncode in (0, 1), proc.stderr
+    manifest, members = manifest_of(report)
+    assert members["opt/genesys/SIPS_P/run.sh"] == kept.read_bytes()
+    assert "leaves the root" in skipped_reason(manifest, f"{APP_LOGS}/{escape.name}")
+    assert all(SECRET_NUMBER not in data for data in members.values())
+
+
 def test_symlink_loop_is_skipped(host, tmp_path):
     a = host / APP_LOGS / "SIPS_P.20990101_000000_001.log"
     b = host / APP_LOGS / "SIPS_P.20990101_000000_002.log"
