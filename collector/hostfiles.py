@@ -439,6 +439,13 @@ def _real_in_root(root_real: str, relative: str) -> tuple[str | None, str]:
     return current, ""
 
 
+def own_location(path: Path | str) -> str:
+    """Where ``path`` itself is, a symlink not followed: its folder's real path and its name.
+    What tells apart skipped links that share a target (each is listed)."""
+    folder, name = os.path.split(os.fspath(path))
+    return os.path.join(os.path.realpath(folder), name)
+
+
 def resolve_regular(root: Path, source: Path) -> tuple[Path | None, os.stat_result | None, str]:
     """(real path, stat, "") for a regular file inside the root, else (None, None, why not).
 

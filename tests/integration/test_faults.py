@@ -87,6 +87,25 @@ def test_symlink_escaping_the_root_is_skipped(host, tmp_path):
     assert_clean(tmp_path / "out")
 
 
+def test_each_skipped_symlink_is_listed_even_when_they_share_a_target(host, tmp_path):
+    """Was: the skipped list was keyed by the target, so only one of these three was listed."""
+    outside = tmp_path / "outside-secret.log"
+    outside.write_bytes(b"09:00:00.000 Std 00000 ANI " + SECRET_NUMBER + b"\n")
+    links = [host / APP_LOGS / "SIPS_P.20990101_000000_003.log", host / APP_LOGS / "SIPS_P.20990101_000000_004.log"]
+    links[0].symlink_to(outside)
+    links[1].symlink_to(os.path.relpath(outside, links[1].parent))
+    (host / APP_LOGS / "SIPS_P.20990101_000000_005.log").symlink_to("missing.log")
+    (host / APP_LOGS / "SIPS_P.20990101_000000_006.log").symlink_to("missing.log")
+    proc, report = collect(host, tmp_path / "out")
+    assert proc.returncode in (0, 1), proc.stderr
+    manifest, members = manifest_of(report)
+    for link in links:
+        assert skipped_reason(manifest, f"{APP_LOGS}/{link.name}") == "symlink leaves the root"
+    for name in ("SIPS_P.20990101_000000_005.log", "SIPS_P.20990101_000000_006.log"):
+        assert skipped_reason(manifest, f"{APP_LOGS}/{name}") == "dangling symlink"
+    assert all(SECRET_NUMBER not in data for data in members.values())
+
+
 def test_absolute_file_symlink_in_a_copied_host_is_read_inside_the_copy(host, tmp_path):
     """``--root`` is a copy of a host: an absolute link means ROOT/target, as on that host. Was:
     resolved against this system's /, skipped as "dangling symlink"."""
