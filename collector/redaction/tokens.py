@@ -86,10 +86,26 @@ def _read_key(key_path: Path) -> bytes:
     return data
 
 
-def _full(exc: sqlite3.Error) -> bool:
-    """sqlite's "database or disk is full" (SQLITE_FULL: the file system or a quota is full)."""
+_ROOM_NEEDED = 1 << 20        # less free space than this beside the map: an I/O error is the full disk
+
+
+def _full(exc: sqlite3.Error, folder: Path) -> bool:
+    """The token map's file system (or quota) is full: sqlite's "database or disk is full"
+    (SQLITE_FULL), or a "disk I/O error" (SQLITE_IOERR: growing the ``-shm`` or ``-wal`` file
+    failed, sqlite keeps no errno) while the folder has next to no free space."""
     code = getattr(exc, "sqlite_errorcode", None)
-    return (code & 0xFF) == sqlite3.SQLITE_FULL if code is not None else "database or disk is full" in str(exc)
+    if code is None:
+        code = sqlite3.SQLITE_FULL if "database or disk is full" in str(exc) else \
+            sqlite3.SQLITE_IOERR if "disk I/O error" in str(exc) else 0
+    if code & 0xFF == sqlite3.SQLITE_FULL:
+        return True
+    if code & 0xFF != sqlite3.SQLITE_IOERR:
+        return False
+    try:
+        room = os.statvfs(folder)
+    except (OSError, AttributeError):
+        return False
+    return room.f_bavail * room.f_frsize < _ROOM_NEEDED
 
 
 def token_prefix(category: str) -> str:
@@ -135,7 +151,7 @@ class TokenStore:
             self._closed = True
             if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
                 raise                          # busy, not broken
-            if _full(exc):                     # the folder is full, the map is fine
+            if _full(exc, self.path.parent):                     # the folder is full, the map is fine
                 raise self._disk_full() from None
             raise PreflightFailed(problem=f"token map {path} cannot be used ({exc}); move it aside (it holds the "
                                           "tokens made so far) or choose another --state-dir") from None
@@ -172,11 +188,14 @@ class TokenStore:
                     self._db.execute("COMMIT")
                 except BaseException:
                     if self._db.in_transaction:   # sqlite ends it itself on some errors (a full disk)
-                        self._db.execute("ROLLBACK")
+                        try:
+                            self._db.execute("ROLLBACK")
+                        except sqlite3.Error:
+                            pass                   # the error that stopped the COMMIT is the one to report
                     raise
                 break
             except sqlite3.OperationalError as exc:
-                if _full(exc):
+                if _full(exc, self.path.parent):
                     raise self._disk_full() from None
                 if "locked" not in str(exc) and "busy" not in str(exc) or attempt == 19:
                     raise
