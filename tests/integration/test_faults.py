@@ -589,6 +589,41 @@ def test_a_state_folder_already_full_is_one_line_naming_it(host, tmp_path, comma
         subprocess.run(["umount", str(state)])
 
 
+def test_a_piece_that_fills_the_output_disk_ends_the_run_as_disk_full(host, tmp_path):
+    """A worker's temporary piece is the write that meets the full disk. Was: the file was left
+    out as "cannot read: No space left on device" and the run went on (exit 1)."""
+    import base64
+
+    from collector import member
+    from collector.errors import DiskFull
+    from collector.model import Window
+
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("needs root to mount a small tmpfs")
+    noise = host / APP_LOGS / "SIPS_P.20990101_000000_014.log"
+    with open(noise, "wb") as handle:
+        for _ in range(20_000):              # incompressible: about 2.6 MB of pieces
+            handle.write(b"09:00:00.000 Trc 04541 " + base64.b64encode(os.urandom(96)) + b"\n")
+    small = tmp_path / "small"
+    small.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(small)]).returncode != 0:
+        pytest.skip("cannot mount tmpfs here")
+    try:
+        pieces = small / "pieces"
+        pieces.mkdir()
+        member.configure_worker(member.WorkerConfig(pieces, "tar.gz", None, b"k" * 32, tmp_path / "t.db", (),
+                                                    Window(), 65536))     # the token map elsewhere
+        try:
+            with pytest.raises(DiskFull) as caught:
+                member.process_member(_candidate(noise, f"{APP_LOGS}/{noise.name}", ("common-secrets",)))
+        finally:
+            member.close_worker()
+        assert caught.value.fields["where"] == str(small)
+        assert list(pieces.iterdir()) == []
+    finally:
+        subprocess.run(["umount", str(small)])
+
+
 def test_gzipped_rotation_is_redacted_and_stored_as_text(host, tmp_path):
     import gzip
 
