@@ -8,7 +8,9 @@ The exit-code table below is the one documented in the README.
 from __future__ import annotations
 
 import errno
+import os
 from enum import IntEnum
+from pathlib import Path
 
 
 class ExitCode(IntEnum):
@@ -20,7 +22,7 @@ class ExitCode(IntEnum):
     NOTHING_FOUND = 11     # no Genesys installation / nothing to collect
     BAD_INPUT = 12         # a path given on the command line does not exist / is unreadable
     PREFLIGHT = 20         # output folder unwritable, not enough disk space, size cap
-    DISK_FULL = 21         # the output file system filled up during the run
+    DISK_FULL = 21         # a file system the run writes to (output, state folder) filled up
     LEAK_FOUND = 30        # the independent scanner found something that must not leave
     BUNDLE_WRITE = 40      # the bundle could not be written
     VERIFY_FAILED = 41     # a bundle did not verify
@@ -105,13 +107,29 @@ class BundleWriteError(GcollectError):
     exit_code = ExitCode.BUNDLE_WRITE
 
 
-_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})     # a full file system or quota
+
+
+def naming_file(e: OSError, path: Path | str) -> OSError:
+    """``e`` for a failed write of ``path``: with that file's name when the disk or quota is full
+    (an ``os.write`` error has none), so the one line says which folder is full."""
+    if e.errno in FULL_ERRNOS and e.filename != str(path):
+        return OSError(e.errno, e.strerror, str(path))
+    return e
+
+
+def full_disk_of(e: OSError) -> DiskFull | None:
+    """DiskFull naming the folder of the file ``e`` failed on, for a full disk or quota."""
+    if e.errno not in FULL_ERRNOS:
+        return None
+    filename = os.fsdecode(e.filename) if e.filename is not None else ""
+    return DiskFull(where=os.path.dirname(filename) or "the device")
 
 
 def output_write_error(e: OSError, *, folder: str, path: str) -> GcollectError:
     """A failed write to the output folder: DiskFull for a full disk or quota, else
     BundleWriteError naming ``path`` (the bundle, or what was being written for it)."""
-    if e.errno in _FULL:
+    if e.errno in FULL_ERRNOS:
         return DiskFull(where=folder)
     return BundleWriteError(path=path, problem=e.strerror or str(e))
 

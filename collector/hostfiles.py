@@ -5,7 +5,8 @@
   bounded in depth and folders visited, never descending into a symlinked folder;
   a leading one-letter segment (``C/...``) also matches the other spellings of a Windows
   drive copied under the root (``c/``, ``C:/``, ``c:/``);
-* a safe ``resolve_regular`` that follows a symlink only when its target stays inside the root;
+* a safe ``resolve_regular`` that follows a symlink only when its target stays inside the root
+  (an absolute target is resolved in the root, as on the host it is a copy of);
 * the Genesys log file name grammar ``<base>[-NNN].<YYYYMMDD_HHMMSS_mmm>[.snapshot|.memory].log``
   (and Java ``<base>.<yyyy-MM-dd>[.<i>].log``, GAX ``gax.log.<YYYYMMDD_HHMMSS_mmm>[-N]``).
 
@@ -398,29 +399,85 @@ def file_type_name(mode: int) -> str:
     return "regular" if stat.S_ISREG(mode) else "special file"
 
 
+MAX_SYMLINKS = 40                  # links followed to resolve one path (Linux's limit)
+
+
+def _real_in_root(root_real: str, relative: str) -> tuple[str | None, str]:
+    """(real path, "") of ``relative`` (a path under the root), every symlink on it resolved as
+    the host the root is a copy of would resolve it: an absolute target means ROOT/target, and
+    ``..`` stops at the root, as ``/..`` is ``/``. So the answer is always inside the root.
+    Else (None, why): "symlink loop", "dangling symlink" (a part missing, or not a folder), or
+    why a part cannot be looked at. Only ``lstat`` and ``readlink`` of paths inside the root."""
+    todo = [part for part in reversed(relative.split(os.sep)) if part not in ("", ".")]
+    current = root_real
+    links = 0
+    while todo:
+        part = todo.pop()
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if current != root_real:
+                current = os.path.dirname(current)
+            continue
+        path = os.path.join(current, part)
+        try:
+            info = os.lstat(path)
+            if not stat.S_ISLNK(info.st_mode):
+                current = path
+                continue
+            links += 1
+            if links > MAX_SYMLINKS:
+                return None, "symlink loop"
+            target = os.readlink(path)
+        except OSError as error:
+            if error.errno in (errno.ENOENT, errno.ENOTDIR):
+                return None, "dangling symlink"
+            return None, f"cannot stat symlink target: {error.strerror or error}"
+        if os.path.isabs(target):
+            current = root_real
+        todo.extend(part for part in reversed(target.split(os.sep)) if part not in ("", "."))
+    return current, ""
+
+
+def own_location(path: Path | str) -> str:
+    """Where ``path`` itself is, a symlink not followed: its folder's real path and its name.
+    What tells apart skipped links that share a target (each is listed)."""
+    folder, name = os.path.split(os.fspath(path))
+    return os.path.join(os.path.realpath(folder), name)
+
+
 def resolve_regular(root: Path, source: Path) -> tuple[Path | None, os.stat_result | None, str]:
     """(real path, stat, "") for a regular file inside the root, else (None, None, why not).
 
-    A symlink is followed only if its final target is inside the root and a regular file.
+    A symlink is resolved as on the host the root is a copy of (``--root /mnt/copy``: a link to
+    ``/etc/genesys/run.sh`` is ``/mnt/copy/etc/genesys/run.sh``), and so is a folder on the path;
+    a target the copy does not have is looked up as this system sees it (a link holding the
+    root's own path), and taken only if that is inside the root. Nothing outside it is read.
     """
     try:
         info = os.lstat(source)
     except OSError as error:
         return None, None, f"cannot stat: {error.strerror or error}"
+    root_real = os.path.realpath(root)
     if not stat.S_ISLNK(info.st_mode):
         kind = file_type_name(info.st_mode)
         if kind != "regular":
             return None, None, f"not a regular file ({kind})"
-        return Path(os.path.realpath(source)), info, ""
-    root_real = os.path.realpath(root)
-    try:
-        real = os.path.realpath(source, strict=True)
-    except OSError as error:
-        if error.errno == errno.ELOOP:
-            return None, None, "symlink loop"
-        return None, None, "dangling symlink"
-    if not is_inside(root_real, real):
-        return None, None, "symlink leaves the root"
+        real = os.path.realpath(source)
+        if is_inside(root_real, real):
+            return Path(real), info, ""
+    relative = os.path.relpath(source, root)
+    real, why = (None, "symlink leaves the root") if relative.split(os.sep)[0] == ".." else \
+        _real_in_root(root_real, relative)
+    if real is None and why != "symlink loop":
+        try:
+            real = os.path.realpath(source, strict=True)
+        except OSError as error:
+            return None, None, "symlink loop" if error.errno == errno.ELOOP else why
+        if not is_inside(root_real, real):
+            return None, None, "symlink leaves the root"
+    if real is None:
+        return None, None, why
     try:
         info = os.stat(real)
     except OSError as error:

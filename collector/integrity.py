@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from collector.errors import VerifyFailed
+from collector.errors import VerifyFailed, naming_file
 
 SIDECAR_SUFFIX = ".sha256"
 ATOMIC_DIR_PREFIX = ".gcollect-w-"     # atomic_write_bytes's private folder (a kill can leave one)
@@ -144,7 +144,10 @@ def atomic_write_bytes(path: Path | str, data: bytes, mode: int = 0o600) -> None
     """
     path = Path(path)
     parent = path.parent
-    private = Path(tempfile.mkdtemp(prefix=ATOMIC_DIR_PREFIX, dir=parent))
+    try:
+        private = Path(tempfile.mkdtemp(prefix=ATOMIC_DIR_PREFIX, dir=parent))
+    except OSError as e:
+        raise naming_file(e, path) from None
     tmp = private / "data"
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0),
@@ -159,6 +162,8 @@ def atomic_write_bytes(path: Path | str, data: bytes, mode: int = 0o600) -> None
         finally:
             os.close(fd)
         os.rename(tmp, path)
+    except OSError as e:
+        raise naming_file(e, path) from None
     finally:
         try:
             tmp.unlink()

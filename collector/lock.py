@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from collector.errors import Locked
+from collector.errors import Locked, naming_file
 
 LOCK_NAME = "snapshot.lock"
 _WIN_LOCK_OFFSET = 4096          # Windows: lock a byte past the pid text so it stays readable
@@ -116,9 +116,12 @@ class SnapshotLock:
                 if _pid_alive(pid) or time.monotonic() >= deadline:
                     raise Locked(pid=pid or "unknown", path=str(self.path))
                 time.sleep(0.05)   # the holder is dead: an orphaned worker is about to exit
-            os.ftruncate(fd, 0)
-            os.lseek(fd, 0, os.SEEK_SET)
-            os.write(fd, f"{os.getpid()}\n".encode())
+            try:
+                os.ftruncate(fd, 0)
+                os.lseek(fd, 0, os.SEEK_SET)
+                os.write(fd, f"{os.getpid()}\n".encode())
+            except OSError as e:
+                raise naming_file(e, self.path) from None
         except BaseException:
             os.close(fd)
             raise

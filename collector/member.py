@@ -22,7 +22,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from collector.errors import DiskFull, GcollectError, RedactionFailed
+from collector.errors import FULL_ERRNOS, DiskFull, GcollectError, RedactionFailed
 from collector.model import UNDATED_NOTE, Candidate, Excluded, MemberResult, Window
 from collector.scanner import LeakScanner
 
@@ -120,10 +120,12 @@ def _die_with_parent() -> None:
 
 
 def close_worker() -> None:
+    """Close this process's token store (its pending tokens written); forgotten first, so a
+    close that fails (a full disk) is never tried again on a closed store."""
     global _STORE
-    if _STORE is not None:
-        _STORE.close()
-        _STORE = None
+    store, _STORE = _STORE, None
+    if store is not None:
+        store.close()
 
 
 def _flush_tokens() -> None:
@@ -529,6 +531,10 @@ def process_member(candidate: Candidate) -> MemberOutcome:
     except PermissionError:
         reason = "permission denied"
     except OSError as exc:
+        if exc.errno in FULL_ERRNOS:    # reading never fills a disk: the piece's write did
+            if piece_writer is not None:
+                piece_writer.abort()
+            raise DiskFull(where=str(_CONFIG.tmp_dir.parent)) from None
         reason = f"cannot read: {exc.strerror or exc}"
     except Exception as exc:  # noqa: BLE001 - fail closed on anything unexpected
         reason = f"internal error while redacting ({type(exc).__name__}); left out"

@@ -360,13 +360,36 @@ class _Workers:
                         process.terminate()
                     except OSError:
                         pass
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
+            pool, self.pool = self.pool, None
+            try:
+                pool.shutdown(wait=True, cancel_futures=True)
+            finally:
+                self._unfreeze()
         else:
-            close_worker()
+            try:
+                close_worker()      # its pending tokens written: a full disk raises DiskFull here
+            finally:
+                self._unfreeze()
+
+    def _unfreeze(self) -> None:
         if self.frozen:
             gc.unfreeze()
             self.frozen = False
+
+
+def _clean_up(workers: _Workers | None, writer, members: MemberLog) -> None:
+    """After the failure that ends a run: stop the workers, remove ``NAME.partial``, close the
+    member log. Every step runs whatever the one before it raised (a token map whose disk is
+    full fails again as it closes, a pool that broke), and the failure reported is the one that
+    ended the run, not a later one from cleaning up."""
+    steps = [lambda: workers.close(abort=True)] if workers is not None else []
+    steps += [writer.abort] if writer is not None else []
+    steps.append(members.close)
+    for step in steps:
+        try:
+            step()
+        except Exception:  # noqa: BLE001 - cleaning up goes on; the run's own error is raised
+            pass
 
 
 def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
@@ -467,11 +490,7 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
         if settings.max_bundle_bytes is not None and info.size > settings.max_bundle_bytes:
             _discard_over_cap(info, settings.max_bundle_bytes)
     except BaseException:
-        if workers is not None:
-            workers.close(abort=True)
-        if writer is not None:
-            writer.abort()
-        members.close()
+        _clean_up(workers, writer, members)
         raise
     finally:
         stop_workers()                 # a pool started for this run that it did not take

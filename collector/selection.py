@@ -61,7 +61,7 @@ from pathlib import Path
 
 from collector.hostfiles import GlobSet, Listings, WalkBudget, escape, \
     expand_glob_entries, file_type_name, glob_match, glob_set, log_name_parts, open_read_only, parse_log_name, \
-    read_head, read_tail, resolve_regular, source_of
+    own_location, read_head, read_tail, resolve_regular, source_of
 from collector.segheader import parse_header
 from collector.timeformats import name_time
 from collector.model import UNDATED_NOTE, Candidate, CollectSpec, Installation, Plan, Profile, Skip, Window
@@ -663,7 +663,7 @@ def _matched_files(root: Path, spec: CollectSpec, inst: Installation, profile: P
                     if os.path.isdir(source) and not os.path.islink(source):
                         continue
                     real, info, why = resolve_regular(root, source)
-                    key = os.fspath(real) if real is not None else os.path.realpath(source)
+                    key = os.fspath(real) if real is not None else own_location(source)
                 else:
                     try:
                         if entry.is_dir(follow_symlinks=False):
@@ -711,7 +711,7 @@ def _matched_files(root: Path, spec: CollectSpec, inst: Installation, profile: P
                                            info.st_dev, info.st_ino, name))
                         continue
                     real, info, why = resolve_regular(walk.root, Path(entry.path))
-                    key = os.fspath(real) if real is not None else os.path.realpath(entry.path)
+                    key = os.fspath(real) if real is not None else own_location(entry.path)
                 if key in claimed:
                     passed.note(claimed[key], inst)
                     continue

@@ -8,11 +8,12 @@ import logging
 import os
 import signal
 import sys
+from typing import NoReturn
 
 import click
 
 from collector import __version__
-from collector.errors import ExitCode, GcollectError, Interrupted
+from collector.errors import ExitCode, GcollectError, Interrupted, full_disk_of
 from collector.printable import escape_terminal_output
 
 EPILOG = """\b
@@ -82,6 +83,16 @@ def _on_sigterm(signum, frame):  # pragma: no cover - exercised by subprocess te
     raise Interrupted(signal="SIGTERM")
 
 
+def _internal_error(exc: Exception, debug: bool) -> NoReturn:
+    if debug:
+        import traceback
+
+        traceback.print_exc()
+    click.echo(f"gcollect: internal error: {type(exc).__name__}: {exc} "
+               "(please report it; --debug shows details)", err=True)
+    sys.exit(int(ExitCode.INTERNAL))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and map every outcome to one line and an exit code."""
     if hasattr(signal, "SIGTERM"):
@@ -109,12 +120,12 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         sys.exit(0)
+    except OSError as exc:
+        full = full_disk_of(exc)         # a state file written on a full disk (the lock, snapshot state)
+        if full is None:
+            _internal_error(exc, debug)
+        click.echo(f"gcollect: error: {full.message}", err=True)
+        sys.exit(int(full.exit_code))
     except Exception as exc:  # noqa: BLE001 - last line of defence: one line, exit 3
-        if debug:
-            import traceback
-
-            traceback.print_exc()
-        click.echo(f"gcollect: internal error: {type(exc).__name__}: {exc} "
-                   "(please report it; --debug shows details)", err=True)
-        sys.exit(int(ExitCode.INTERNAL))
+        _internal_error(exc, debug)
     sys.exit(code if isinstance(code, int) else 0)

@@ -13,7 +13,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
 
-from collector.errors import RedactionFailed
+from collector.errors import DiskFull, RedactionFailed
 from collector.redaction.compiled import TAG_CLOSE, TAG_OPEN, CompiledRule, CompiledRules, iban_ok, luhn_ok
 from collector.redaction.ruleset import RuleSet
 from collector.redaction.tokens import Tokenizer
@@ -176,6 +176,10 @@ class Redactor:
         except _DropFile as drop:
             self._fail(f"rule {drop.rule_id} matched: this file must not be collected")
         except RedactionFailed:
+            raise
+        except DiskFull:          # the token map's folder is full: that ends the run, not just this file
+            self._failed = "failed"
+            self._pending = b""
             raise
         except Exception as exc:  # noqa: BLE001 - fail closed on any internal error
             self._fail(f"internal error in redaction: {type(exc).__name__}: {exc}")

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from collector.integrity import fsync_dir
 
-from collector.errors import PreflightFailed
+from collector.errors import FULL_ERRNOS, DiskFull, PreflightFailed, naming_file
 
 KEY_BYTES = 32
 KEY_FILE = "site.key"
@@ -58,6 +58,9 @@ def load_or_create_site_key(state_dir: Path) -> bytes:
         try:
             os.write(fd, os.urandom(KEY_BYTES))
             os.fsync(fd)
+        except OSError as e:
+            tmp.unlink(missing_ok=True)
+            raise naming_file(e, key_path) from None
         finally:
             os.close(fd)
         try:
@@ -83,6 +86,28 @@ def _read_key(key_path: Path) -> bytes:
     return data
 
 
+_ROOM_NEEDED = 1 << 20        # less free space than this beside the map: an I/O error is the full disk
+
+
+def _full(exc: sqlite3.Error, folder: Path) -> bool:
+    """The token map's file system (or quota) is full: sqlite's "database or disk is full"
+    (SQLITE_FULL), or a "disk I/O error" (SQLITE_IOERR: growing the ``-shm`` or ``-wal`` file
+    failed, sqlite keeps no errno) while the folder has next to no free space."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None:
+        code = sqlite3.SQLITE_FULL if "database or disk is full" in str(exc) else \
+            sqlite3.SQLITE_IOERR if "disk I/O error" in str(exc) else 0
+    if code & 0xFF == sqlite3.SQLITE_FULL:
+        return True
+    if code & 0xFF != sqlite3.SQLITE_IOERR:
+        return False
+    try:
+        room = os.statvfs(folder)
+    except (OSError, AttributeError):
+        return False
+    return room.f_bavail * room.f_frsize < _ROOM_NEEDED
+
+
 def token_prefix(category: str) -> str:
     return category.upper().replace("-", "_")
 
@@ -103,7 +128,13 @@ class TokenStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        self._closed = False
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            if exc.errno in FULL_ERRNOS:
+                raise self._disk_full() from None
+            raise
         os.close(fd)
         os.chmod(path, 0o600)
         self._db = sqlite3.connect(path, timeout=60.0, isolation_level=None)
@@ -117,12 +148,18 @@ class TokenStore:
             )
         except sqlite3.DatabaseError as exc:
             self._db.close()
+            self._closed = True
             if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
                 raise                          # busy, not broken
+            if _full(exc, self.path.parent):                     # the folder is full, the map is fine
+                raise self._disk_full() from None
             raise PreflightFailed(problem=f"token map {path} cannot be used ({exc}); move it aside (it holds the "
                                           "tokens made so far) or choose another --state-dir") from None
         self._restrict_side_files()
         self._pending: dict[str, tuple[str, str]] = {}
+
+    def _disk_full(self) -> DiskFull:
+        return DiskFull(where=str(self.path.parent))
 
     def _restrict_side_files(self) -> None:
         for suffix in ("-wal", "-shm"):
@@ -150,10 +187,16 @@ class TokenStore:
                     )
                     self._db.execute("COMMIT")
                 except BaseException:
-                    self._db.execute("ROLLBACK")
+                    if self._db.in_transaction:   # sqlite ends it itself on some errors (a full disk)
+                        try:
+                            self._db.execute("ROLLBACK")
+                        except sqlite3.Error:
+                            pass                   # the error that stopped the COMMIT is the one to report
                     raise
                 break
             except sqlite3.OperationalError as exc:
+                if _full(exc, self.path.parent):
+                    raise self._disk_full() from None
                 if "locked" not in str(exc) and "busy" not in str(exc) or attempt == 19:
                     raise
                 time.sleep(0.05 * (attempt + 1))
@@ -167,6 +210,11 @@ class TokenStore:
         return (row[0], row[1]) if row else None
 
     def close(self) -> None:
+        """Write what is pending and close (once: closing again does nothing). The file is
+        closed even when the write fails (a full disk), and that failure is raised."""
+        if self._closed:
+            return
+        self._closed = True
         try:
             self.flush()
         finally:

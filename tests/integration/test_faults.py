@@ -87,6 +87,46 @@ def test_symlink_escaping_the_root_is_skipped(host, tmp_path):
     assert_clean(tmp_path / "out")
 
 
+def test_each_skipped_symlink_is_listed_even_when_they_share_a_target(host, tmp_path):
+    """Was: the skipped list was keyed by the target, so only one of these three was listed."""
+    outside = tmp_path / "outside-secret.log"
+    outside.write_bytes(b"09:00:00.000 Std 00000 ANI " + SECRET_NUMBER + b"\n")
+    links = [host / APP_LOGS / "SIPS_P.20990101_000000_003.log", host / APP_LOGS / "SIPS_P.20990101_000000_004.log"]
+    links[0].symlink_to(outside)
+    links[1].symlink_to(os.path.relpath(outside, links[1].parent))
+    (host / APP_LOGS / "SIPS_P.20990101_000000_005.log").symlink_to("missing.log")
+    (host / APP_LOGS / "SIPS_P.20990101_000000_006.log").symlink_to("missing.log")
+    proc, report = collect(host, tmp_path / "out")
+    assert proc.returncode in (0, 1), proc.stderr
+    manifest, members = manifest_of(report)
+    for link in links:
+        assert skipped_reason(manifest, f"{APP_LOGS}/{link.name}") == "symlink leaves the root"
+    for name in ("SIPS_P.20990101_000000_005.log", "SIPS_P.20990101_000000_006.log"):
+        assert skipped_reason(manifest, f"{APP_LOGS}/{name}") == "dangling symlink"
+    assert all(SECRET_NUMBER not in data for data in members.values())
+
+
+def test_absolute_file_symlink_in_a_copied_host_is_read_inside_the_copy(host, tmp_path):
+    """``--root`` is a copy of a host: an absolute link means ROOT/target, as on that host. Was:
+    resolved against this system's /, skipped as "dangling symlink"."""
+    script = host / "opt/genesys/SIPS_P/run.sh"
+    kept = host / "srv/gcollect-test-copy/run.sh"          # a folder this system does not have
+    assert not os.path.lexists("/srv/gcollect-test-copy")
+    kept.parent.mkdir(parents=True)
+    script.rename(kept)
+    script.symlink_to("/srv/gcollect-test-copy/run.sh")
+    outside = tmp_path / "outside-secret.log"
+    outside.write_bytes(b"09:00:00.000 Std 00000 ANI " + SECRET_NUMBER + b"\n")
+    escape = host / APP_LOGS / "SIPS_P.20990101_000000_000.log"
+    escape.symlink_to(outside)                          # not in the copy: still leaves the root
+    proc, report = collect(host, tmp_path / "out")
+    assert proc.returncode in (0, 1), proc.stderr
+    manifest, members = manifest_of(report)
+    assert members["opt/genesys/SIPS_P/run.sh"] == kept.read_bytes()
+    assert "leaves the root" in skipped_reason(manifest, f"{APP_LOGS}/{escape.name}")
+    assert all(SECRET_NUMBER not in data for data in members.values())
+
+
 def test_symlink_loop_is_skipped(host, tmp_path):
     a = host / APP_LOGS / "SIPS_P.20990101_000000_001.log"
     b = host / APP_LOGS / "SIPS_P.20990101_000000_002.log"
@@ -456,6 +496,132 @@ def test_full_disk_gives_its_code_and_a_clean_tree(host, tmp_path):
         assert sorted(p.name for p in out.iterdir()) == []
     finally:
         subprocess.run(["umount", str(out)])
+
+
+def _many_numbers(host: Path, count: int = 6000) -> None:
+    """A segment with ``count`` different caller numbers: as many new tokens for the token map."""
+    with open(host / APP_LOGS / "SIPS_P.20990101_000000_013.log", "wb") as handle:
+        for index in range(count):
+            handle.write(b"09:00:00.000 Trc 04541 RequestMakeCall\n\tAttributeANI\t'555%07d'\n" % index)
+
+
+def test_state_folder_filling_up_while_the_bundle_is_written_is_disk_full_and_leaves_nothing(host, tmp_path,
+                                                                                            monkeypatch):
+    """The token map's disk fills in the middle of the run (sqlite's own SQLITE_FULL, the map capped
+    at two more pages). Was: exit 3 "internal error: ProgrammingError: Cannot operate on a closed
+    database" (cleaning up closed the token map again and stopped before NAME.partial was removed),
+    and NAME.partial stayed in the output folder."""
+    from collector import api
+    from collector.errors import DiskFull
+    from collector.redaction import tokens
+    from collector.settings import RunSettings
+
+    real_init = tokens.TokenStore.__init__
+
+    def capped(self, path):
+        real_init(self, path)
+        pages = self._db.execute("PRAGMA page_count").fetchone()[0]
+        self._db.execute(f"PRAGMA max_page_count = {pages + 2}")
+
+    monkeypatch.setattr(tokens.TokenStore, "__init__", capped)
+    _many_numbers(host)
+    settings = RunSettings(output_dir=tmp_path / "out", state_dir=tmp_path / "state", host_name="h1",
+                           workers=1, low_priority=False)
+    settings.output_dir.mkdir()
+    with pytest.raises(DiskFull) as caught:
+        api.collect(api.CollectRequest(root=host, settings=settings, facts=False))
+    assert caught.value.fields["where"] == str(tmp_path / "state")
+    assert list(settings.output_dir.iterdir()) == []
+
+
+def test_full_state_disk_gives_its_code_one_line_and_a_clean_output_folder(host, tmp_path):
+    """The same on a real small file system holding the state folder (the bundle goes elsewhere):
+    there is room for the site key and an empty token map, not for this run's tokens."""
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("needs root to mount a small tmpfs")
+    _many_numbers(host)
+    state = tmp_path / "state"
+    state.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(state)]).returncode != 0:
+        pytest.skip("cannot mount tmpfs here")
+    try:
+        filler = os.open(state / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            os.write(filler, b"\0" * (1024 * 1024 - 192 * 1024))     # 192 KiB stay free
+        finally:
+            os.close(filler)
+        out = tmp_path / "out"
+        proc, _ = collect(host, out, "--reserve", "0", "--workers", "2")
+        assert proc.returncode == ExitCode.DISK_FULL, proc.stderr
+        assert proc.stderr.decode() == f"gcollect: error: no space left on {state}; nothing was kept\n"
+        assert sorted(p.name for p in out.iterdir()) == []
+    finally:
+        subprocess.run(["umount", str(state)])
+
+
+@pytest.mark.parametrize("command", ["collect", "snapshot"])
+def test_a_state_folder_already_full_is_one_line_naming_it(host, tmp_path, command):
+    """Its first write (the site key, the snapshot lock or state) fails. Was: exit 3 "internal
+    error: OSError: [Errno 28] No space left on device"."""
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("needs root to mount a small tmpfs")
+    state = tmp_path / "state"
+    state.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(state)]).returncode != 0:
+        pytest.skip("cannot mount tmpfs here")
+    try:
+        filler = os.open(state / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            with pytest.raises(OSError):
+                while True:
+                    os.write(filler, b"\0" * 4096)
+        finally:
+            os.close(filler)
+        out = tmp_path / "out"
+        out.mkdir()
+        proc = run_gcollect(command, "--root", str(host), "--state-dir", str(state), "--output", str(out),
+                            "--quiet", "--reserve", "0")
+        assert proc.returncode == ExitCode.DISK_FULL, proc.stderr
+        assert proc.stderr.decode() == f"gcollect: error: no space left on {state}; nothing was kept\n"
+        assert list(out.iterdir()) == []
+        assert [p.name for p in state.iterdir() if p.name.startswith(".")] == []
+    finally:
+        subprocess.run(["umount", str(state)])
+
+
+def test_a_piece_that_fills_the_output_disk_ends_the_run_as_disk_full(host, tmp_path):
+    """A worker's temporary piece is the write that meets the full disk. Was: the file was left
+    out as "cannot read: No space left on device" and the run went on (exit 1)."""
+    import base64
+
+    from collector import member
+    from collector.errors import DiskFull
+    from collector.model import Window
+
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("needs root to mount a small tmpfs")
+    noise = host / APP_LOGS / "SIPS_P.20990101_000000_014.log"
+    with open(noise, "wb") as handle:
+        for _ in range(20_000):              # incompressible: about 2.6 MB of pieces
+            handle.write(b"09:00:00.000 Trc 04541 " + base64.b64encode(os.urandom(96)) + b"\n")
+    small = tmp_path / "small"
+    small.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(small)]).returncode != 0:
+        pytest.skip("cannot mount tmpfs here")
+    try:
+        pieces = small / "pieces"
+        pieces.mkdir()
+        member.configure_worker(member.WorkerConfig(pieces, "tar.gz", None, b"k" * 32, tmp_path / "t.db", (),
+                                                    Window(), 65536))     # the token map elsewhere
+        try:
+            with pytest.raises(DiskFull) as caught:
+                member.process_member(_candidate(noise, f"{APP_LOGS}/{noise.name}", ("common-secrets",)))
+        finally:
+            member.close_worker()
+        assert caught.value.fields["where"] == str(small)
+        assert list(pieces.iterdir()) == []
+    finally:
+        subprocess.run(["umount", str(small)])
 
 
 def test_gzipped_rotation_is_redacted_and_stored_as_text(host, tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+from pathlib import Path
 
 import pytest
 
@@ -72,3 +73,56 @@ def test_a_folder_name_with_brackets_is_matched_literally_and_quietly(tmp_path) 
         assert hostfiles.glob_match("opt/SIPS_B[2]/SIPS_B.1.log", pattern)
     assert [str(p) for p in found] == ["opt/SIPS_B[2]/SIPS_B.20251119_130000_120.log"]
     assert not hostfiles.glob_match("opt/SIPS_B2/SIPS_B.1.log", pattern)
+
+
+# ------------------------------------------------------------------ symlinks in a copied host
+def _copy_of_a_host(tmp_path):
+    """A root (a copy of a host, as ``--root /mnt/copy`` reads one) and a folder beside it."""
+    import uuid
+
+    root = tmp_path / "copy"
+    top = f"gcollect-test-{uuid.uuid4().hex}"        # a folder this system does not have
+    assert not os.path.lexists(f"/{top}")
+    (root / top / "genesys").mkdir(parents=True)
+    (root / top / "genesys" / "run.sh").write_bytes(b"./sip_server -app SIPS_P\n")
+    (root / "etc").mkdir()
+    (root / "etc" / "hostname").write_bytes(b"copied-host\n")
+    app = root / "opt" / "genesys" / "SIPS_P"
+    app.mkdir(parents=True)
+    (tmp_path / "outside.cfg").write_bytes(b"password=outside\n")
+    return root, top, app
+
+
+def test_an_absolute_file_symlink_in_a_copied_host_is_resolved_inside_the_copy(tmp_path) -> None:
+    """Was: resolved against this system's /, "dangling symlink" (or, where this system has
+    the same path, "symlink leaves the root"), while the file is in the copy."""
+    root, top, app = _copy_of_a_host(tmp_path)
+    os.symlink(f"/{top}/genesys/run.sh", app / "run.sh")
+    os.symlink("/etc/hostname", app / "host.cfg")                    # this system has one too
+    os.symlink(f"/{top}/genesys/via.sh", app / "chain.sh")          # a link to a link, both absolute
+    os.symlink(f"/{top}/genesys/run.sh", root / top / "genesys" / "via.sh")
+    os.symlink(f"/{top}/genesys/../../etc/../../../etc/hostname", app / "dots.cfg")   # /.. is /
+    for name, target in (("run.sh", root / top / "genesys" / "run.sh"), ("host.cfg", root / "etc" / "hostname"),
+                         ("chain.sh", root / top / "genesys" / "run.sh"), ("dots.cfg", root / "etc" / "hostname")):
+        real, info, why = hostfiles.resolve_regular(root, app / name)
+        assert (real, why) == (Path(os.path.realpath(target)), ""), name
+        assert info is not None and info.st_ino == os.stat(target).st_ino
+
+
+def test_a_symlink_the_copy_cannot_resolve_inside_it_is_still_skipped(tmp_path) -> None:
+    root, top, app = _copy_of_a_host(tmp_path)
+    os.symlink(tmp_path / "outside.cfg", app / "escape.cfg")         # absolute, not in the copy
+    os.symlink("../../../../outside.cfg", app / "climb.cfg")          # relative, out of the root
+    os.symlink(f"/{top}/missing.cfg", app / "dangling.cfg")
+    os.symlink("/loop_b.cfg", root / "loop_a.cfg")
+    os.symlink("/loop_a.cfg", root / "loop_b.cfg")
+    os.symlink("/loop_a.cfg", app / "loop.cfg")
+    os.symlink(f"/{top}/genesys", app / "folder.cfg")                 # a folder in the copy
+    os.symlink(os.path.realpath(root / top / "genesys" / "run.sh"), app / "own-path.sh")   # the root's own path
+    expected = {"escape.cfg": "symlink leaves the root", "climb.cfg": "symlink leaves the root",
+                "dangling.cfg": "dangling symlink", "loop.cfg": "symlink loop",
+                "folder.cfg": "symlink target is not a regular file (directory)"}
+    for name, reason in expected.items():
+        assert hostfiles.resolve_regular(root, app / name) == (None, None, reason), name
+    real, _info, why = hostfiles.resolve_regular(root, app / "own-path.sh")
+    assert (real, why) == (Path(os.path.realpath(root / top / "genesys" / "run.sh")), "")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from collector.errors import PreflightFailed
+from collector.errors import DiskFull, ExitCode, PreflightFailed
 from collector.redaction import Tokenizer, TokenStore, load_or_create_site_key
 
 KEY = b"k" * 32
@@ -135,3 +135,57 @@ def test_several_processes_write_at_once(tmp_path) -> None:
     count = store._db.execute("SELECT count(*) FROM tokens").fetchone()[0]
     store.close()
     assert count == 4 * 1500 + 1
+
+
+def _fill_up(store: TokenStore) -> None:
+    """Let the token map's file grow by two pages at most: sqlite's own "database or disk is
+    full" (SQLITE_FULL), as on a full file system."""
+    pages = store._db.execute("PRAGMA page_count").fetchone()[0]
+    store._db.execute(f"PRAGMA max_page_count = {pages + 2}")
+
+
+def test_a_full_token_map_is_a_full_disk_naming_its_folder_and_closes_once(tmp_path) -> None:
+    """Was: the ROLLBACK after sqlite had ended the transaction itself raised "cannot rollback",
+    hiding the full disk, and a second close raised "Cannot operate on a closed database"."""
+    store = TokenStore(tmp_path / "tokens.db")
+    _fill_up(store)
+    tokenizer = Tokenizer(KEY, store)
+    with pytest.raises(DiskFull) as caught:
+        for i in range(20 * TokenStore.FLUSH_EVERY):
+            tokenizer.token("phone", f"555{i:07d}".encode())
+    assert caught.value.fields["where"] == str(tmp_path)
+    assert caught.value.exit_code == ExitCode.DISK_FULL
+    with pytest.raises(DiskFull):          # what is pending cannot be written: said again, then closed
+        store.close()
+    store.close()                          # closed: nothing more to do, no error
+    assert TokenStore(tmp_path / "tokens.db").lookup("PHONE_nosuchtoken") is None   # the map is fine
+
+
+def test_a_token_map_on_a_full_file_system_says_the_folder_is_full(tmp_path) -> None:
+    """Was: "token map ... cannot be used (database or disk is full)" or "(disk I/O error); move
+    it aside", advice for a broken map, exit 20."""
+    import shutil
+    import subprocess
+
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("needs root to mount a tmpfs")
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mnt)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        with TokenStore(mnt / "existing.db") as existing:          # made while there was room
+            Tokenizer(KEY, existing).token("phone", b"5555550142")
+        filler = os.open(mnt / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            with pytest.raises(OSError):
+                while True:
+                    os.write(filler, b"\0" * 4096)
+        finally:
+            os.close(filler)
+        for name in ("tokens.db", "existing.db"):     # sqlite: "database or disk is full"; "disk I/O error"
+            with pytest.raises(DiskFull) as caught:       # (its -shm file cannot grow)
+                TokenStore(mnt / name)
+            assert caught.value.fields["where"] == str(mnt)
+    finally:
+        subprocess.run(["umount", str(mnt)], check=True)
