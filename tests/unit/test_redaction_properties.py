@@ -64,6 +64,8 @@ endings = st.sampled_from(["\n", "\r\n"])
 # a token the first pass wrote became part of a key=value key on the second (kv-personal)
 @example(["-----BEGIN PRIVATE KEY-----jane@example.comFrom: @"], "\n", "log")
 @example(["_I_I_00874f09e855862a [01:0c] jane@example.comCookie=JSESSIONID="], "\n", "log")
+# the PuTTY MAC rule masked the hex prefix 'E' of the e-mail token the first pass wrote
+@example(["Private-MAC: ab12jane@example.comjane@example.com"], "\n", "config")
 def test_line_count_idempotence_and_fast_equals_exact(body: list[str], ending: str, kind: str) -> None:
     text = ending.join(body).encode("utf-8") + ending.encode()
     try:
