@@ -534,6 +534,7 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             source_size=size,
             source_head=(hashlib.sha256(source_head[:head_len]).hexdigest() if head_len <= len(source_head)
                          else None),
+            opened_head=source_head[:HEAD_BYTES] if candidate.start_offset else b"",
             log_stats=(json.dumps(stages.stats.summary(), separators=(",", ":")).encode()
                        if stages.stats is not None else b""),
             call_text=bytes(call_text[:MAX_CALL_TEXT]) if call_text else b"",

@@ -232,6 +232,8 @@ class MemberResult:
     source_size: int = 0
     source_head: str | None = None         # sha256 of the source's first bytes as read (the snapshot
                                            # state's head: state.HEAD_BYTES, of a log at most end_offset)
+    opened_head: bytes = b""               # a resumed read (snapshot): the first state.HEAD_BYTES bytes
+                                           # when it was opened, to check it is still the file planned
     # logstats.LogStats.summary() (message IDs, HA roles) as compact JSON: the main process keeps
     # one per collected file until the manifest is written, so it keeps the small form
     log_stats: bytes = b""

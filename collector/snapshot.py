@@ -29,7 +29,7 @@ from collector.spool import (Retention, SpoolEntry, choose_deletions, forget_del
                              new_record, remove_bundle, write_record)
 from collector.state import (Decision, FileState, SnapshotState, StateDelta, atomic_write_json, classify,
                              continuation, entry_after_read, identity_key, load_state, planned_stat,
-                             remove_stale_temporaries, save_state, state_file, unchanged)
+                             remove_stale_temporaries, save_state, starts_with_head, state_file, unchanged)
 
 Uploader = Callable[[Path, str, Any], dict[str, Any]]     # (bundle, url, options) -> receipt as JSON
 INFLIGHT = "snapshot-inflight-{key}.json"
@@ -389,6 +389,15 @@ class _Run:
             decision = by_path.get(member.original_path or member.host_path)
             if decision is None or decision.candidate is None:
                 continue
+            previous = decision.previous if decision.action == "resume" else None
+            if previous is not None and member.start_offset and member.opened_head \
+                    and previous.head is not None and not starts_with_head(member.opened_head, previous):
+                # truncated (and maybe regrown past the offset) between the plan and the read:
+                # what was read is of the new content, whose start was never collected. The entry
+                # stays as it was (true of the old content, e.g. for its copytruncate copy): the
+                # next run finds the file truncated or rewritten and reads it from 0 (what was
+                # read here repeats once)
+                continue
             entry = entry_after_read(host_path=decision.candidate.host_path, kind=member.kind,
                                      device=member.device, inode=member.inode,
                                      source_size=member.source_size, mtime=member.mtime,
@@ -397,8 +406,9 @@ class _Run:
                                      # one resumed keeps the head checked when it was planned (the
                                      # reader's could be of a file truncated since: its new start
                                      # would pass for collected)
-                                     previous=decision.previous if decision.action == "resume" else None,
-                                     source_head=member.source_head if member.start_offset == 0 else None)
+                                     previous=previous,
+                                     source_head=member.source_head if member.start_offset == 0 else None,
+                                     opened_head=member.opened_head)
             updates[entry.key] = entry
             if decision.replaces:
                 gone.add(decision.replaces)

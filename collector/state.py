@@ -475,17 +475,24 @@ def _from(candidate: Candidate, offset: int) -> Candidate:
     return replace(candidate, start_offset=offset, whole_lines_only=True)
 
 
+def starts_with_head(data: bytes, entry: FileState) -> bool:
+    """``data`` (a file's first bytes) starts with the bytes whose digest is ``entry.head``."""
+    return entry.head is not None and len(data) >= entry.head_len \
+        and hashlib.sha256(data[:entry.head_len]).hexdigest() == entry.head
+
+
 def entry_after_read(*, host_path: str, kind: str, device: int, inode: int, source_size: int,
                      mtime: float, end_offset: int, source: Path, previous: FileState | None,
-                     source_head: str | None = None) -> FileState:
+                     source_head: str | None = None, opened_head: bytes = b"") -> FileState:
     """The entry for a file whose bytes up to ``end_offset`` are now in a bundle.
 
     The head digest: the one the reader took when it read the file from its start
     (``source_head``, ``MemberResult.source_head``); for a read that continued ``previous``
-    (same identity, its head checked when planned), that head, or a longer one taken from the
-    file now if it still starts with that head (else the file changed meanwhile: the checked
-    head is kept, so that the next run sees the change); otherwise one taken from the file
-    now. A file that is gone or replaced meanwhile keeps no digest (identity alone is trusted).
+    (same identity, its head checked when planned), that head, or a longer one from the first
+    bytes the reader saw (``opened_head``) or else from the file now, if they still start with
+    that head (else the file changed meanwhile: the checked head is kept, so that the next run
+    sees the change); otherwise one taken from the file now. A file that is gone or replaced
+    meanwhile keeps no digest (identity alone is trusted).
     """
     head_len = min(HEAD_BYTES, end_offset if kind == "log" else source_size)
     head = None
@@ -496,10 +503,9 @@ def entry_after_read(*, host_path: str, kind: str, device: int, inode: int, sour
     elif known is not None and known.head_len == head_len:
         head = known.head
     else:
-        data = _head_now(source, device, inode, head_len)
-        if data is not None and len(data) == head_len and (
-                known is None or hashlib.sha256(data[:known.head_len]).hexdigest() == known.head):
-            head = hashlib.sha256(data).hexdigest()
+        data = opened_head if len(opened_head) >= head_len else _head_now(source, device, inode, head_len)
+        if data is not None and len(data) >= head_len and (known is None or starts_with_head(data, known)):
+            head = hashlib.sha256(data[:head_len]).hexdigest()
         elif known is not None:
             head, head_len = known.head, known.head_len
     offset = end_offset if kind == "log" else source_size

@@ -346,6 +346,38 @@ def test_copytruncate_copy_continues_after_what_was_collected(host: LiveHost) ->
     host.assert_no_leftovers()
 
 
+def test_copytruncate_between_plan_and_read_loses_nothing(host: LiveHost, monkeypatch) -> None:
+    """The live file is copied and truncated, then grows past the planned offset, after the plan
+    and before the read: what is read is the new content's middle. Nothing may be lost (the
+    copy's uncollected lines, the new content's start); what was read may repeat once."""
+    from collector import api
+
+    host.snapshot()
+    host.append(n=3)
+    live = host.live
+    planned_size = (host.root / live).stat().st_size
+    collect = api.collect
+
+    def rotated_meanwhile(*args, **kwargs):
+        host.copytruncate(live, "SIPS_P.20300101_000000_000.log")
+        while (host.root / live).stat().st_size < planned_size + 2000:
+            host.append(live, n=10)
+        return collect(*args, **kwargs)
+
+    monkeypatch.setattr(api, "collect", rotated_meanwhile)
+    code, second = host.snapshot()
+    assert second["decisions"].get("grown") == 1, second
+    monkeypatch.setattr(api, "collect", collect)
+    host.snapshot()
+    code, last = host.snapshot()
+    assert last["bundle"] is None, last
+    expected = host.expected_lines()
+    actual, _ = host.collected_lines()
+    missing = expected - actual
+    assert not missing, f"{sum(missing.values())} line(s) lost, e.g. {list(missing)[:3]}"
+    assert all(actual[line] <= 2 for line in actual if b"(seq=" in line)
+
+
 def test_retention_keeps_the_newest(host: LiveHost) -> None:
     host.snapshot()
     for _ in range(3):
