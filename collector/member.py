@@ -13,6 +13,7 @@ explicit consent for binary logs (``Candidate.unredacted_consent``), and that is
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import itertools
 import json
 import os
@@ -25,6 +26,7 @@ from pathlib import Path
 from collector.errors import FULL_ERRNOS, DiskFull, GcollectError, RedactionFailed
 from collector.model import UNDATED_NOTE, Candidate, Excluded, MemberResult, Window
 from collector.scanner import LeakScanner
+from collector.state import HEAD_BYTES
 
 
 @dataclass(frozen=True)
@@ -294,7 +296,7 @@ def _is_gzip(candidate: Candidate, head: bytes) -> bool:
     return candidate.host_path.endswith(".gz") and head.startswith(GZIP_MAGIC)
 
 
-def _gunzip(chunks, compressed_size: int, out_chunk: int):
+def gunzip_chunks(chunks, compressed_size: int, out_chunk: int):
     """Decompress a gzip file chunk by chunk, output bounded per step: one member or several
     (concatenated, as ``cat a.gz b.gz`` makes), NUL padding after the last one allowed (as
     gzip allows it). Fails closed, never passing on a partial file as if it were whole: corrupt
@@ -406,6 +408,17 @@ def _utf16_to_utf8(chunks, encoding: str, *, bom: bool):
             yield text.encode("utf-8")
 
 
+def _after(chunks, count: int):
+    """The chunks without their first ``count`` bytes."""
+    for data in chunks:
+        if count >= len(data):
+            count -= len(data)
+            continue
+        if count:
+            data, count = data[count:], 0
+        yield data
+
+
 def _with_head(chunks, size: int = 16384):
     """(first `size` bytes, the same chunks again) without reading anything twice."""
     taken: list[bytes] = []
@@ -432,8 +445,13 @@ def process_member(candidate: Candidate) -> MemberOutcome:
         try:
             size = info.st_size
             head = os.pread(fd, 16384, 0) if hasattr(os, "pread") else b""
+            source_head = head                  # as stored: the snapshot state's head digest
             gzipped = _is_gzip(candidate, head)
+            text_start = 0
             if gzipped:   # a compressed rotation: redact the text inside, store it uncompressed
+                # (a snapshot's start_offset counts bytes of the text: what the segment had
+                # when it was collected under its name without .gz)
+                text_start = candidate.start_offset
                 candidate = dataclasses.replace(candidate, tail_bytes=None, start_offset=0,
                                                 whole_lines_only=False)
             encoding = None if gzipped else _utf16_encoding(candidate, head)
@@ -442,7 +460,9 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             counted = _counting(chunks)
             chunks = counted
             if gzipped:
-                head, chunks = _with_head(_gunzip(counted, size, _CONFIG.chunk_size))
+                head, chunks = _with_head(gunzip_chunks(counted, size, _CONFIG.chunk_size))
+                if text_start:
+                    chunks = _after(chunks, text_start)
                 encoding = _utf16_encoding(candidate, head)
             if encoding:  # UTF-16 text: redacted, scanned and stored as UTF-8
                 head = _utf16_head(head, encoding)
@@ -483,13 +503,16 @@ def process_member(candidate: Candidate) -> MemberOutcome:
         if stages.trimmer is not None and stages.trimmer.note:
             notes.append(stages.trimmer.note)
         if gzipped:
-            notes.append(f"decompressed from {Path(candidate.host_path).name}")
+            notes.append(f"decompressed from {Path(candidate.host_path).name}"
+                         + (f", from byte {text_start} of its text (the bytes before were collected earlier)"
+                            if text_start else ""))
         if encoding:
             notes.append(f"converted from {encoding} to UTF-8")
         nuls_dropped = stages.redactor.nuls_dropped if stages.redactor is not None else 0
         if nuls_dropped:
             notes.append(f"{nuls_dropped} trailing NUL {'characters' if encoding else 'bytes'} dropped")
         note = "; ".join(notes)
+        head_len = min(HEAD_BYTES, start + bytes_read if candidate.kind == "log" else size)
         result = MemberResult(
             host_path=candidate.host_path[:-3] if gzipped else candidate.host_path,
             original_path=candidate.host_path if gzipped else "",
@@ -511,6 +534,9 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             device=info.st_dev,
             inode=info.st_ino,
             source_size=size,
+            source_head=(hashlib.sha256(source_head[:head_len]).hexdigest() if head_len <= len(source_head)
+                         else None),
+            opened_head=source_head[:HEAD_BYTES] if candidate.start_offset else b"",
             log_stats=(json.dumps(stages.stats.summary(), separators=(",", ":")).encode()
                        if stages.stats is not None else b""),
             call_text=bytes(call_text[:MAX_CALL_TEXT]) if call_text else b"",

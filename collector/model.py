@@ -127,6 +127,7 @@ class Candidate:
     trim: bool = False                     # cut records outside the window (segment straddles it)
     unredacted_consent: bool = False       # binary log shipped raw by explicit consent
     start_offset: int = 0                  # snapshot: resume after the bytes already collected
+                                           # (of a .gz: bytes of its decompressed text)
     whole_lines_only: bool = False         # snapshot: stop at the last newline (file may be growing)
     device: int | None = None              # identity of the source when planned (st_dev, st_ino of
     inode: int | None = None               # the stat that gave size and mtime); None = unknown
@@ -229,6 +230,10 @@ class MemberResult:
     device: int = 0                        # identity of the source at open time (snapshot state)
     inode: int = 0
     source_size: int = 0
+    source_head: str | None = None         # sha256 of the source's first bytes as read (the snapshot
+                                           # state's head: state.HEAD_BYTES, of a log at most end_offset)
+    opened_head: bytes = b""               # a resumed read (snapshot): the first state.HEAD_BYTES bytes
+                                           # when it was opened, to check it is still the file planned
     # logstats.LogStats.summary() (message IDs, HA roles) as compact JSON: the main process keeps
     # one per collected file until the manifest is written, so it keeps the small form
     log_stats: bytes = b""

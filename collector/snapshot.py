@@ -28,8 +28,8 @@ from collector.progress import Reporter
 from collector.spool import (Retention, SpoolEntry, choose_deletions, forget_delta, list_spool, mark_uploaded,
                              new_record, remove_bundle, write_record)
 from collector.state import (Decision, FileState, SnapshotState, StateDelta, atomic_write_json, classify,
-                             entry_after_read, identity_key, load_state, planned_stat,
-                             remove_stale_temporaries, save_state, state_file, unchanged)
+                             continuation, entry_after_read, identity_key, load_state, planned_stat,
+                             remove_stale_temporaries, save_state, starts_with_head, state_file, unchanged)
 
 Uploader = Callable[[Path, str, Any], dict[str, Any]]     # (bundle, url, options) -> receipt as JSON
 INFLIGHT = "snapshot-inflight-{key}.json"
@@ -238,7 +238,9 @@ class _Run:
         return left
 
     # ------------------------------------------------------------------ the new bundle
-    def plan(self, base: SnapshotState) -> tuple[Discovery, list[Decision], list[str]]:
+    def plan(self, base: SnapshotState) -> tuple[Discovery, list[Decision], list[str], list[Decision]]:
+        """What to collect (decisions with a candidate), the keys of entries whose files are
+        gone, and the decisions that collect nothing but set an entry (``Decision.record``)."""
         from collector import api
 
         seen: set[str] = set()
@@ -258,7 +260,7 @@ class _Run:
         discovery = api.discover_and_plan(replace(self.request.collect, window=Window()),
                                           skip_unchanged=skip_unchanged)
         paths = base.by_path()
-        decisions: list[Decision] = []
+        classified: list[tuple[Candidate, Any, Decision]] = []
         for candidate in discovery.plan.members:
             # the plan's own stat of the file (the one its size and mtime come from); a second
             # one here would see the same file a fraction of a second later, and the worker
@@ -279,21 +281,59 @@ class _Run:
             decision = classify(candidate, st, base, paths)
             if decision.previous is not None:
                 seen.add(decision.previous.key)
+            classified.append((candidate, st, decision))
+        # a log new to the state may continue an entry: a compressed segment, a copytruncate copy
+        # of a file truncated in place. New also when its inode is one the state had under another
+        # name (a deleted file's inode reused: "truncated" or "rewritten" with another path).
+        truncated = [d.previous for candidate, _, d in classified if d.previous is not None
+                     and d.reason in ("truncated", "rewritten") and d.previous.path == candidate.host_path]
+        decisions: list[Decision] = []
+        records: list[Decision] = []
+        for candidate, st, decision in classified:
+            if candidate.kind == "log" and (decision.previous is None or (
+                    decision.reason in ("truncated", "rewritten") and decision.previous.path != candidate.host_path)):
+                follows = continuation(candidate, st, paths, truncated)
+                if follows is not None and follows.previous is not None:
+                    decision = follows
+                    if decision.reason.startswith("compressed") and _vanished(discovery, decision.previous):
+                        decision = replace(decision, replaces=decision.previous.key)   # x.log is gone
+                    seen.add(decision.previous.key)
             reason = decision.reason.split(" from ")[0]
             counts[reason] = counts.get(reason, 0) + 1
             if decision.candidate is not None:
                 decisions.append(decision)
+            elif decision.record is not None:
+                records.append(decision)
         drops = [key for key, entry in base.files.items() if key not in seen and _vanished(discovery, entry)]
-        return discovery, decisions, drops
+        return discovery, decisions, drops, records
+
+    def record_only(self, records: list[Decision]) -> None:
+        """Set the entries of continuations with nothing left to collect when no bundle is
+        written: only those whose entry is committed as it is (its bytes are in a committed
+        bundle); the others wait for a bundle of their own (their next run sees them again)."""
+        updates: dict[str, FileState] = {}
+        gone: set[str] = set()
+        for decision in records:
+            previous, record = decision.previous, decision.record
+            if record is None or previous is None or self.committed.files.get(previous.key) != previous:
+                continue
+            updates[record.key] = record
+            if decision.replaces:
+                gone.add(decision.replaces)
+        if updates:
+            self.committed = self.committed.apply(StateDelta(updates, tuple(sorted(gone - set(updates)))),
+                                                  self.committed.seq, None)
+            save_state(self.state_path, self.committed)
 
     def snapshot(self, base: SnapshotState, pending: list[SpoolEntry]) -> None:
         from collector import api
 
         planned_at = datetime.now(timezone.utc).replace(microsecond=0)
         with gc_paused():
-            discovery, decisions, drops = self.plan(base)
+            discovery, decisions, drops, records = self.plan(base)
             if not decisions:
                 del discovery, drops     # freed now: the collection after the pause need not walk them
+                self.record_only(records)
                 return
         from collector.verify import verify_bundle
 
@@ -318,7 +358,7 @@ class _Run:
             first = report.problems[0] if report.problems else None
             raise VerifyFailed(path=str(bundle), problem=(f"{first.member}: {first.problem}" if first
                                                           else "did not verify") + "; state not advanced")
-        delta = self.delta(decisions, run, drops)
+        delta = self.delta(decisions, run, drops, records)
         seq = max([self.committed.seq, *(e.seq for e in pending)]) + 1
         since = base.last_until or _oldest(members)
         record = new_record(seq=seq, bundle=bundle, size=run.bundle.size, sha256=run.bundle.sha256,
@@ -339,22 +379,44 @@ class _Run:
                 self.result.upload_error = exc
         self.advance([*pending, entry])
 
-    def delta(self, decisions: list[Decision], run: RunResult, drops: list[str]) -> StateDelta:
+    def delta(self, decisions: list[Decision], run: RunResult, drops: list[str],
+              records: list[Decision]) -> StateDelta:
+        # a .gz member is stored under its name without .gz: the decision is found by the name read
         by_path = {d.candidate.host_path: d for d in decisions if d.candidate is not None}
         updates: dict[str, FileState] = {}
         gone = set(drops)
         for member in run.members:
-            decision = by_path.get(member.host_path)
+            decision = by_path.get(member.original_path or member.host_path)
             if decision is None or decision.candidate is None:
                 continue
-            entry = entry_after_read(host_path=member.host_path, kind=member.kind, device=member.device,
-                                     inode=member.inode, source_size=member.source_size, mtime=member.mtime,
+            previous = decision.previous if decision.action == "resume" else None
+            if previous is not None and member.start_offset and member.opened_head \
+                    and previous.head is not None and not starts_with_head(member.opened_head, previous):
+                # truncated (and maybe regrown past the offset) between the plan and the read:
+                # what was read is of the new content, whose start was never collected. The entry
+                # stays as it was (true of the old content, e.g. for its copytruncate copy): the
+                # next run finds the file truncated or rewritten and reads it from 0 (what was
+                # read here repeats once)
+                continue
+            entry = entry_after_read(host_path=decision.candidate.host_path, kind=member.kind,
+                                     device=member.device, inode=member.inode,
+                                     source_size=member.source_size, mtime=member.mtime,
                                      end_offset=member.end_offset, source=decision.candidate.source,
-                                     previous=decision.previous)
+                                     # a file read from 0 is not the content the previous entry had;
+                                     # one resumed keeps the head checked when it was planned (the
+                                     # reader's could be of a file truncated since: its new start
+                                     # would pass for collected)
+                                     previous=previous,
+                                     source_head=member.source_head if member.start_offset == 0 else None,
+                                     opened_head=member.opened_head)
             updates[entry.key] = entry
-            if decision.previous is not None and decision.previous.key != entry.key \
-                    and decision.action == "resume":
-                gone.add(decision.previous.key)          # same file, new device number
+            if decision.replaces:
+                gone.add(decision.replaces)
+        for decision in records:              # continuations with nothing left to collect
+            assert decision.record is not None
+            updates[decision.record.key] = decision.record
+            if decision.replaces:
+                gone.add(decision.replaces)
         return StateDelta(updates, tuple(sorted(gone - set(updates))))
 
     def wait_for_free_name(self, settings: Any) -> None:

@@ -14,6 +14,11 @@ Decisions for one planned file (``classify``):
 * truncated, re-created, rotated or a reused inode -> collect from 0;
 * configs and other whole files: collected whole whenever identity, size or mtime changed.
 
+A log file new to the state may hold bytes already collected from another file
+(``continuation``): the compressed form of a collected segment (``x.log`` -> ``x.log.gz``), or
+the copy logrotate's copytruncate made of a file before truncating it in place. Its text starts
+with that entry's head and the entry knows how far it was collected: only the rest is taken.
+
 A ``StateDelta`` is what one bundle changes; the committed state is the base plus the deltas
 of committed bundles, applied in bundle order. All files are written atomically.
 """
@@ -214,6 +219,9 @@ class Decision:
     reason: str                     # "unchanged", "grown", "new", "rotated", "truncated", ...
     candidate: Candidate | None     # what to collect (None for skip / partial-line)
     previous: FileState | None      # the entry this file continues, if any
+    record: FileState | None = None     # skip: an entry to set all the same (a continuation with
+                                        # nothing left to collect), so the file is not read again
+    replaces: str | None = None     # the key of an entry to drop once this file's entry is set
 
 
 def head_digest(source: Path, length: int) -> str | None:
@@ -286,17 +294,179 @@ def classify(candidate: Candidate, st: os.stat_result | Seen, state: SnapshotSta
         old = paths.get(candidate.host_path)
         reason = "rotated" if old is not None else "new"
         return Decision("full", reason, _from(candidate, 0), None)
+    if candidate.host_path.endswith(".gz"):
+        # a compressed file is read whole (its offsets count compressed bytes, a resume would
+        # count bytes of its text): a changed one is collected again, never cut
+        return Decision("full", "rewritten", _from(candidate, 0), entry)
     if st.st_size < entry.offset:
         return Decision("full", "truncated", _from(candidate, 0), entry)
     if not _same_head(entry, candidate.source):
         return Decision("full", "rewritten", _from(candidate, 0), entry)
     reason = "grown" if entry.path == candidate.host_path else f"renamed from {entry.path}"
+    replaces = entry.key if entry.key != identity_key(st.st_dev, st.st_ino) else None    # new device number
     if st.st_size == entry.offset:
         return Decision("skip", "unchanged" if reason == "grown" else reason, None, entry)
     if st.st_size - entry.offset <= NEWLINE_PROBE_MAX and not _has_newline(candidate.source, entry.offset,
                                                                          st.st_size):
         return Decision("partial-line", "no complete new line", None, entry)
+    return Decision("resume", reason, _from(candidate, entry.offset), entry, replaces=replaces)
+
+
+def continuation(candidate: Candidate, st: os.stat_result | Seen, paths: dict[str, FileState],
+                 truncated: list[FileState]) -> Decision | None:
+    """For a log file new to the state (``classify`` said "new" or "rotated"): the decision to
+    continue an entry whose collected bytes the file starts with, or None.
+
+    * ``x.log.gz`` continues the entry of ``x.log`` (a rotation compressed the segment): the
+      text after the entry's offset is collected, or nothing when there is none (``record``);
+    * a file continues one of ``truncated`` (the entries of files that this plan found
+      truncated or rewritten in place): the copy logrotate's copytruncate made before it
+      truncated that file. Only the bytes after the entry's offset are collected.
+
+    The file's first ``head_len`` bytes (of its text, for a .gz) must have the entry's head,
+    and it must hold at least the entry's offset. When more than one entry would fit, or none,
+    the file is collected whole (a duplicate rather than a loss)."""
+    compressed = candidate.host_path.endswith(".gz")
+    heads: dict[int, str | None] = {}
+
+    def head_of(length: int) -> str | None:
+        if length not in heads:
+            if compressed:
+                text = gunzip_head(candidate.source, length)
+                heads[length] = (hashlib.sha256(text).hexdigest() if text is not None and len(text) == length
+                                 else None)
+            else:
+                heads[length] = head_digest(candidate.source, length)
+        return heads[length]
+
+    def starts_with(entry: FileState) -> bool:
+        """The file starts with what was collected of ``entry``, as far as its head shows."""
+        if entry.kind != "log" or entry.head is None or entry.offset <= 0 \
+                or entry.head_len < min(HEAD_BYTES, entry.offset):
+            return False
+        if not compressed and st.st_size < entry.offset:
+            return False
+        return head_of(entry.head_len) == entry.head
+
+    plain = paths.get(candidate.host_path[:-3]) if compressed else None
+    if plain is not None and starts_with(plain):
+        found = [plain]                 # the segment it is the compressed form of
+    elif plain is not None and plain.head is not None and not gunzip_head(candidate.source, plain.head_len) \
+            and os.path.lexists(candidate.source.with_name(candidate.source.name[:-3])):
+        # x.log.gz cannot be read to its end yet and x.log is still there: gzip is writing it
+        # (it removes x.log when it is done); the next run sees the whole .gz
+        return Decision("partial-line", "being compressed", None, plain)
+    else:
+        found = list({entry.key: entry for entry in truncated if starts_with(entry)}.values())
+    if len(found) != 1:
+        return None
+    entry = found[0]
+    if compressed:
+        return _compressed_continuation(candidate, st, entry)
+    reason = f"copied from {entry.path}"
+    rest = st.st_size - entry.offset
+    if rest == 0 or (rest <= NEWLINE_PROBE_MAX and not _has_newline(candidate.source, entry.offset, st.st_size)):
+        record = FileState(path=candidate.host_path, device=st.st_dev, inode=st.st_ino, size=st.st_size,
+                           mtime=st.st_mtime, offset=entry.offset, head=entry.head, head_len=entry.head_len,
+                           kind="log")
+        return Decision("skip", reason, None, entry, record=record)
     return Decision("resume", reason, _from(candidate, entry.offset), entry)
+
+
+def _compressed_continuation(candidate: Candidate, st: os.stat_result | Seen, entry: FileState) -> Decision | None:
+    """``continuation`` of a .gz whose text starts with ``entry``'s head."""
+    from dataclasses import replace
+
+    reason = f"compressed from {entry.path}"
+    resume = Decision("resume", reason, replace(candidate, start_offset=entry.offset, whole_lines_only=False),
+                      entry)
+    # gzip's trailer holds the length of its last member's text modulo 2**32: larger than the
+    # offset, the text goes on after it (whatever came before that member); the worker takes
+    # what follows the offset. Otherwise the text is counted (decompressed here, once: the
+    # entry then makes the file "unchanged").
+    last_member = gzip_trailer_size(candidate.source, st.st_size)
+    if last_member is not None and entry.offset < last_member:
+        return resume
+    length = gunzip_length(candidate.source, st.st_size)
+    if length is None or length > entry.offset:
+        return resume             # the worker reports a damaged stream with its reason
+    if length < entry.offset:
+        return None               # shorter than what was collected: not that segment's text
+    head_len = min(HEAD_BYTES, st.st_size)
+    head = head_digest(candidate.source, head_len)
+    record = FileState(path=candidate.host_path, device=st.st_dev, inode=st.st_ino, size=st.st_size,
+                       mtime=st.st_mtime, offset=st.st_size, head=head, head_len=head_len if head else 0,
+                       kind="log")
+    return Decision("skip", reason, None, entry, record=record)
+
+
+def _compressed_chunks(fd: int, size: int, chunk: int = 1 << 16):
+    position = 0
+    while position < size:
+        data = os.pread(fd, min(chunk, size - position), position)
+        if not data:
+            return
+        position += len(data)
+        yield data
+
+
+def gunzip_head(source: Path, length: int) -> bytes | None:
+    """The first ``length`` bytes of a gzip file's text (fewer when the text is shorter), or
+    None when it cannot be read or is not gzip data."""
+    from collector.errors import RedactionFailed
+    from collector.member import gunzip_chunks
+
+    try:
+        fd = open_read_only(source)
+    except OSError:
+        return None
+    try:
+        size = os.fstat(fd).st_size
+        text = bytearray()
+        for data in gunzip_chunks(_compressed_chunks(fd, size, 1 << 14), size, 1 << 14):
+            text += data
+            if len(text) >= length:
+                break
+        return bytes(text[:length])
+    except (OSError, RedactionFailed):
+        return None
+    finally:
+        os.close(fd)
+
+
+def gunzip_length(source: Path, size: int) -> int | None:
+    """The length of a gzip file's text, counted by decompressing it (every member), or None
+    when it cannot be read whole (damaged, still being written, inflating too much)."""
+    from collector.errors import RedactionFailed
+    from collector.member import gunzip_chunks
+
+    try:
+        fd = open_read_only(source)
+    except OSError:
+        return None
+    try:
+        return sum(len(data) for data in gunzip_chunks(_compressed_chunks(fd, size), size, 1 << 20))
+    except (OSError, RedactionFailed):
+        return None
+    finally:
+        os.close(fd)
+
+
+def gzip_trailer_size(source: Path, size: int) -> int | None:
+    """ISIZE of a gzip file's last member (its text length modulo 2**32), or None."""
+    if size < 18:
+        return None
+    try:
+        fd = open_read_only(source)
+    except OSError:
+        return None
+    try:
+        data = os.pread(fd, 4, size - 4)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return int.from_bytes(data, "little") if len(data) == 4 else None
 
 
 def _from(candidate: Candidate, offset: int) -> Candidate:
@@ -305,34 +475,55 @@ def _from(candidate: Candidate, offset: int) -> Candidate:
     return replace(candidate, start_offset=offset, whole_lines_only=True)
 
 
+def starts_with_head(data: bytes, entry: FileState) -> bool:
+    """``data`` (a file's first bytes) starts with the bytes whose digest is ``entry.head``."""
+    return entry.head is not None and len(data) >= entry.head_len \
+        and hashlib.sha256(data[:entry.head_len]).hexdigest() == entry.head
+
+
 def entry_after_read(*, host_path: str, kind: str, device: int, inode: int, source_size: int,
-                     mtime: float, end_offset: int, source: Path, previous: FileState | None) -> FileState:
+                     mtime: float, end_offset: int, source: Path, previous: FileState | None,
+                     source_head: str | None = None, opened_head: bytes = b"") -> FileState:
     """The entry for a file whose bytes up to ``end_offset`` are now in a bundle.
 
-    The head digest is taken from the file now; if the file at ``source`` is no longer the one
-    that was read (replaced meanwhile), no digest is kept and identity alone is trusted.
+    The head digest: the one the reader took when it read the file from its start
+    (``source_head``, ``MemberResult.source_head``); for a read that continued ``previous``
+    (same identity, its head checked when planned), that head, or a longer one from the first
+    bytes the reader saw (``opened_head``) or else from the file now, if they still start with
+    that head (else the file changed meanwhile: the checked head is kept, so that the next run
+    sees the change); otherwise one taken from the file now. A file that is gone or replaced
+    meanwhile keeps no digest (identity alone is trusted).
     """
     head_len = min(HEAD_BYTES, end_offset if kind == "log" else source_size)
     head = None
-    if previous is not None and previous.head is not None and previous.head_len == head_len \
-            and previous.key == identity_key(device, inode):
-        head = previous.head
+    known = (previous if previous is not None and previous.head is not None
+             and previous.key == identity_key(device, inode) and previous.head_len <= head_len else None)
+    if source_head is not None:
+        head = source_head
+    elif known is not None and known.head_len == head_len:
+        head = known.head
     else:
-        from collector.hostguard import open_selected
-
-        try:
-            fd, _ = open_selected(source, device, inode)
-        except OSError:
-            fd = None
-        if fd is not None:
-            try:
-                data = os.pread(fd, head_len, 0)
-                if len(data) == head_len:
-                    head = hashlib.sha256(data).hexdigest()
-            except OSError:
-                head = None
-            finally:
-                os.close(fd)
+        data = opened_head if len(opened_head) >= head_len else _head_now(source, device, inode, head_len)
+        if data is not None and len(data) >= head_len and (known is None or starts_with_head(data, known)):
+            head = hashlib.sha256(data[:head_len]).hexdigest()
+        elif known is not None:
+            head, head_len = known.head, known.head_len
     offset = end_offset if kind == "log" else source_size
     return FileState(path=host_path, device=device, inode=inode, size=source_size, mtime=mtime,
                      offset=offset, head=head, head_len=head_len if head else 0, kind=kind)
+
+
+def _head_now(source: Path, device: int, inode: int, length: int) -> bytes | None:
+    """The first ``length`` bytes of the file at ``source`` if it is still the file read."""
+    from collector.hostguard import open_selected
+
+    try:
+        fd, _ = open_selected(source, device, inode)
+    except OSError:
+        return None
+    try:
+        return os.pread(fd, length, 0)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)

@@ -3,18 +3,36 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import sys
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from collector.cli.options import collect_options, request_from_options
-from collector.errors import BadInput, ExitCode
+from collector.errors import BadInput, ExitCode, GcollectError
 
 UNIT_NAMES = ("gcollect-snapshot.service", "gcollect-snapshot.timer")
 DEFAULT_UNIT_DIR = Path("/etc/systemd/system")
 PACKAGED_GCOLLECT = "/usr/local/bin/gcollect"
+TIMER_STATE_DIR = Path("/var/lib/gcollect")            # the packaged unit's state (and spool) folder
+TIMER_RETENTION = {"keep": ("--keep", "96"), "max_age": ("--max-age", "7d"), "max_disk": ("--max-disk", "5G")}
+INSTALL_ONLY = ("install_timer", "unit_dir")
+NOT_FOR_A_TIMER = {
+    "list_only": "--list shows the spool now; it is not something for a timer to run",
+    "accept_findings": "--accept-findings would upload every future bundle despite scanner findings, "
+                       "unreviewed; review held bundles and upload them with `gcollect upload`",
+}
+ENVIRONMENT_FILE = "/etc/default/gcollect"
+
+
+class TimerRefused(GcollectError):
+    """--install-timer: {problem}"""
+
+    exit_code = ExitCode.USAGE
 
 
 def _duration(value: str | None, flag: str) -> float | None:
@@ -49,18 +67,115 @@ def packaging_dir() -> Path:
                                                      "copy them as docs/snapshots.md describes")
 
 
-def write_timer_units(unit_dir: Path, gcollect: str) -> list[Path]:
-    """Write the service and timer to ``unit_dir``, pointing ExecStart at ``gcollect``."""
+def write_timer_units(unit_dir: Path, command: list[str], writable: list[Path]) -> list[Path]:
+    """Write the service and timer to ``unit_dir``: the service's ExecStart runs ``command``
+    (its words quoted for systemd), ReadWritePaths are the ``writable`` folders."""
     source = packaging_dir() / "systemd"
+    exec_start = "ExecStart=" + " ".join(systemd_word(word, command=True) for word in command)
+    read_write = "ReadWritePaths=" + " ".join(systemd_word(str(path), command=False) for path in writable)
     unit_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name in UNIT_NAMES:
         text = (source / name).read_text()
-        text = text.replace(PACKAGED_GCOLLECT, gcollect)
+        if name.endswith(".service"):
+            text = re.sub(r"^ExecStart=.*$", lambda _: exec_start, text, count=1, flags=re.M)
+            text = re.sub(r"^ReadWritePaths=.*$", lambda _: read_write, text, count=1, flags=re.M)
         target = unit_dir / name
         target.write_text(text)
         written.append(target)
     return written
+
+
+_PLAIN_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
+
+
+def systemd_word(word: str, *, command: bool) -> str:
+    """One word of a unit file's ExecStart (``command``) or path list, as systemd reads it back:
+    ``%`` doubled (specifiers), ``$`` doubled in a command (variables), and double quotes with
+    backslash escapes around anything but plain characters. Control characters, text that is
+    not UTF-8 and a lone ``;`` cannot be written: TimerRefused."""
+    try:
+        word.encode("utf-8")
+    except UnicodeEncodeError:
+        raise TimerRefused(problem=f"{word.encode('utf-8', 'surrogateescape')!r} is not UTF-8 text; "
+                                   "a unit file cannot hold it") from None
+    if any(ord(c) < 32 or ord(c) == 127 for c in word) or word == ";":
+        raise TimerRefused(problem=f"{word!r} cannot be written into a unit file (control characters, "
+                                   "or a lone ';')")
+    text = word.replace("%", "%%")
+    if command:
+        text = text.replace("$", "$$")
+    if _PLAIN_WORD.fullmatch(word):
+        return text
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def timer_command(ctx: click.Context) -> tuple[list[str], list[Path]]:
+    """The snapshot command the timer runs, with the options given on this command line, and
+    the folders it writes (state, spool). The packaged unit's state folder and retention
+    (``TIMER_STATE_DIR``, ``TIMER_RETENTION``) stand where no option replaces them. Only
+    options typed on the command line are carried: settings from the environment belong in
+    the unit's EnvironmentFile. An option a timer must not run with, or an upload URL that
+    holds a secret: TimerRefused."""
+    given: dict[str, tuple[click.Parameter, object]] = {}
+    for param in ctx.command.params:
+        if param.name is None or param.name in INSTALL_ONLY \
+                or ctx.get_parameter_source(param.name) is not ParameterSource.COMMANDLINE:
+            continue
+        if param.name in NOT_FOR_A_TIMER:
+            raise TimerRefused(problem=NOT_FOR_A_TIMER[param.name])
+        given[param.name] = (param, ctx.params[param.name])
+    if "upload_url" in given:
+        _check_timer_upload(str(given["upload_url"][1]))
+    state_dir = _absolute(given.pop("state_dir")[1]) if "state_dir" in given else TIMER_STATE_DIR
+    output = _absolute(given.pop("output")[1]) if "output" in given else state_dir / "spool"
+    words = ["snapshot", "--output", str(output), "--state-dir", str(state_dir)]
+    for name, (flag, value) in TIMER_RETENTION.items():
+        if name not in given:
+            words += [flag, value]
+    for param, value in given.values():
+        words += _option_words(param, value)
+    writable = [state_dir] + ([] if output.is_relative_to(state_dir) else [output])
+    return words, writable
+
+
+def _absolute(value: object) -> Path:
+    return Path(os.path.abspath(os.fspath(value)))     # type: ignore[arg-type]
+
+
+def _option_words(param: click.Parameter, value: object) -> list[str]:
+    flag = next((opt for opt in param.opts if opt.startswith("--")), param.opts[0])
+    if isinstance(param, click.Option) and param.is_flag:
+        return [flag] if value else []
+    values = value if param.multiple else (value,)
+    words: list[str] = []
+    for one in values:                                  # type: ignore[union-attr]
+        words += [flag, str(_absolute(one)) if isinstance(one, Path) else str(one)]
+    return words
+
+
+def _check_timer_upload(url: str) -> None:
+    """An upload URL goes into the unit (readable by everyone who can read unit files) only
+    without a secret in it: no password, no pre-signed https:// URL."""
+    from urllib.parse import urlsplit
+
+    from collector.upload.urls import parse_target
+
+    advice = (f"put GCOLLECT_UPLOAD_URL=URL in {ENVIRONMENT_FILE} (the unit's EnvironmentFile, "
+              "mode 0600) and install without --upload")
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        password = None
+        parts = None
+    if password is not None:
+        raise TimerRefused(problem="the --upload URL holds a password, which the unit file would keep; "
+                                   f"{advice}; the password goes there as GCOLLECT_SFTP_PASSWORD")
+    if parts is not None and (parts.scheme.lower() in ("http", "https") or parts.query or parts.fragment):
+        raise TimerRefused(problem="a pre-signed https:// URL (or one with a query) is a secret for one "
+                                   f"bundle, not a target for a timer; use s3:// or sftp://, or {advice}")
+    parse_target(url, "gcollect-x.tar.gz")              # a bad URL: one line now, not at every run
 
 
 def _spool_dir(ctx: click.Context, options: dict) -> Path:
@@ -158,18 +273,26 @@ def snapshot_command(ctx: click.Context, keep: int | None, max_age: str | None, 
     from collector.snapshot import SnapshotRequest, take_snapshot
     from collector.spool import Retention
 
-    if install_timer:
-        gcollect = shutil.which("gcollect") or f"{sys.executable} -m collector"
-        for path in write_timer_units(unit_dir, gcollect):
-            click.echo(f"wrote {path}")
-        click.echo("enable with: systemctl daemon-reload && systemctl enable --now gcollect-snapshot.timer")
-        return int(ExitCode.OK)
     for flag in ("since", "until", "around", "window_width"):
         if options.get(flag) is not None:
             raise click.UsageError("snapshot takes everything new since the last snapshot; "
                                    "--since/--until/--around/--window do not apply")
     options["output"] = _spool_dir(ctx, options)
     request = request_from_options(options, command_line=" ".join(sys.argv[1:]))
+    if install_timer:
+        _duration(max_age, "--max-age")           # a bad value fails now, not at every run
+        _duration(jitter, "--jitter")
+        _size(max_disk, "--max-disk")
+        words, writable = timer_command(ctx)
+        gcollect = shutil.which("gcollect")
+        command = [gcollect] if gcollect else [sys.executable, "-m", "collector"]
+        for path in write_timer_units(unit_dir, command + words, writable):
+            click.echo(f"wrote {path}")
+        if upload_url and ctx.get_parameter_source("upload_url") is ParameterSource.ENVIRONMENT:
+            click.echo(f"note: GCOLLECT_UPLOAD_URL from this environment is not in the unit; "
+                       f"the service reads it from {ENVIRONMENT_FILE}")
+        click.echo("enable with: systemctl daemon-reload && systemctl enable --now gcollect-snapshot.timer")
+        return int(ExitCode.OK)
     as_json = options["as_json"]
     if list_only:
         return _list_spool(request, as_json)

@@ -100,6 +100,27 @@ class LiveHost:
             self.live = new
         return new
 
+    def compress(self, rel: str) -> str:
+        """Rotation by compression (``gzip x.log``: x.log.gz is written, then x.log removed)."""
+        import gzip
+        import shutil
+
+        with open(self.root / rel, "rb") as plain, gzip.open(self.root / (rel + ".gz"), "wb") as packed:
+            shutil.copyfileobj(plain, packed)
+        os.unlink(self.root / rel)
+        self.paths[rel + ".gz"] = self.paths.pop(rel)           # the same bytes, compressed
+        return rel + ".gz"
+
+    def copytruncate(self, rel: str, new_name: str) -> str:
+        """logrotate copytruncate: ``rel`` is copied to ``new_name``, then truncated in place."""
+        import shutil
+
+        new = f"{LOG_DIR}/{new_name}"
+        shutil.copyfile(self.root / rel, self.root / new)
+        self.paths[new] = self.paths[rel]                        # the copy holds the same lines
+        self.truncate(rel)
+        return new
+
     def truncate(self, rel: str) -> None:
         with open(self.root / rel, "r+b") as f:
             f.truncate(0)
@@ -263,6 +284,98 @@ def test_growth_rotation_rename_truncation_union_is_exact(host: LiveHost) -> Non
                              capture_output=True, text=True)
     assert listing.returncode == 0, listing.stderr
     assert [b["seq"] for b in json.loads(listing.stdout)["bundles"]] == [1, 2, 3, 4, 5]
+
+
+def test_compressed_rotation_collects_only_what_was_not_collected(host: LiveHost) -> None:
+    """x.log -> x.log.gz: an unchanged .gz is not read again; the .gz of a segment already
+    collected gives only the lines after the collected part, or nothing."""
+    segments = sorted(p for p in host.paths if "/SIPS_P.2" in p and ".snapshot." not in p and p != host.live)
+    host.compress(segments[0])                        # compressed before any snapshot
+    code, first = host.snapshot()
+    assert code in (0, 30) and first["bundle"], first
+    code, second = host.snapshot()                    # nothing changed: the .gz is not read again
+    assert (code, second["bundle"]) == (0, None), second
+    assert set(second["decisions"]) == {"unchanged"}, second
+
+    finished = host.live                              # collected, then its last lines, then rotated
+    host.append(n=3)
+    host.new_segment()
+    host.compress(finished)
+    code, third = host.snapshot()
+    assert third["decisions"].get("compressed") == 1 and third["decisions"].get("new") == 1, third
+    assert third["files"] == 2, third
+
+    done = host.live                                  # collected to its end, then compressed
+    host.new_segment()
+    code, fourth = host.snapshot()
+    host.compress(done)
+    code, fifth = host.snapshot()
+    assert (code, fifth["bundle"]) == (0, None), fifth
+    assert fifth["decisions"].get("compressed") == 1, fifth
+    code, sixth = host.snapshot()                     # and it is not read again
+    assert (code, sixth["bundle"]) == (0, None) and set(sixth["decisions"]) == {"unchanged"}, sixth
+    host.append(n=1)
+    code, seventh = host.snapshot()
+    assert seventh["files"] == 1 and set(seventh["decisions"]) == {"grown", "unchanged"}, seventh
+    host.assert_union_exact()
+    host.assert_no_leftovers()
+
+
+def test_copytruncate_copy_continues_after_what_was_collected(host: LiveHost) -> None:
+    """logrotate copytruncate: the copy's lines already collected from the live file are not
+    collected again; the truncated live file starts over."""
+    host.snapshot()
+    host.append(n=3, partial=b"21:00:59.999 Trc 04500 half a li")    # collected up to the partial line
+    code, second = host.snapshot()
+    assert second["decisions"].get("grown") == 1, second
+    host._write(host.live, b"ne, now whole\n")
+    host.append(n=2)
+    live = host.live
+    host.copytruncate(live, "SIPS_P.20300101_000000_000.log")
+    code, third = host.snapshot()
+    assert third["decisions"].get("copied") == 1 and third["decisions"].get("truncated") == 1, third
+
+    host.append(n=2)
+    host.snapshot()
+    host.copytruncate(live, "SIPS_P.20300101_000100_000.log")       # everything was collected
+    code, fifth = host.snapshot()
+    assert fifth["files"] == 1 and fifth["decisions"].get("copied") == 1, fifth     # the live file only
+    code, sixth = host.snapshot()
+    assert (code, sixth["bundle"]) == (0, None) and set(sixth["decisions"]) == {"unchanged"}, sixth
+    host.assert_union_exact()
+    host.assert_no_leftovers()
+
+
+def test_copytruncate_between_plan_and_read_loses_nothing(host: LiveHost, monkeypatch) -> None:
+    """The live file is copied and truncated, then grows past the planned offset, after the plan
+    and before the read: what is read is the new content's middle. Nothing may be lost (the
+    copy's uncollected lines, the new content's start); what was read may repeat once."""
+    from collector import api
+
+    host.snapshot()
+    host.append(n=3)
+    live = host.live
+    planned_size = (host.root / live).stat().st_size
+    collect = api.collect
+
+    def rotated_meanwhile(*args, **kwargs):
+        host.copytruncate(live, "SIPS_P.20300101_000000_000.log")
+        while (host.root / live).stat().st_size < planned_size + 2000:
+            host.append(live, n=10)
+        return collect(*args, **kwargs)
+
+    monkeypatch.setattr(api, "collect", rotated_meanwhile)
+    code, second = host.snapshot()
+    assert second["decisions"].get("grown") == 1, second
+    monkeypatch.setattr(api, "collect", collect)
+    host.snapshot()
+    code, last = host.snapshot()
+    assert last["bundle"] is None, last
+    expected = host.expected_lines()
+    actual, _ = host.collected_lines()
+    missing = expected - actual
+    assert not missing, f"{sum(missing.values())} line(s) lost, e.g. {list(missing)[:3]}"
+    assert all(actual[line] <= 2 for line in actual if b"(seq=" in line)
 
 
 def test_retention_keeps_the_newest(host: LiveHost) -> None:

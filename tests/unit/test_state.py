@@ -279,3 +279,111 @@ def test_stale_temporaries_of_a_killed_write_are_removed(tmp_path) -> None:
     removed = remove_stale_temporaries(tmp_path)
     assert sorted(p.name for p in removed) == sorted([private.name, ".site.key.123.456.tmp"])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle.tar.gz", "snapshot-state-1.json"]
+
+
+def _lines(first: int, count: int) -> bytes:
+    return b"".join(b"%06d a log line of some length, as Genesys writes them...............\n" % n
+                    for n in range(first, first + count))
+
+
+def test_a_resumed_file_changed_before_its_entry_keeps_the_checked_head(root: Path) -> None:
+    """Truncated and regrown between the read and the entry: the entry must not take the new
+    file's head (the next run would resume past bytes never collected)."""
+    from dataclasses import replace
+
+    source = root / "logs" / "a.log"
+    source.write_bytes(b"header one\n" + _lines(0, 10))            # head shorter than 4 KiB
+    state = _collected(root, "logs/a.log", SnapshotState(str(root)))
+    with open(source, "ab") as f:
+        f.write(_lines(10, 100))
+    decision = _decide(root, "logs/a.log", state)
+    assert decision.action == "resume"
+    st = source.stat()
+    end = st.st_size                                               # what the reader collected
+    with open(source, "r+b") as f:                                 # copytruncate, then new lines
+        f.truncate(0)
+        f.write(b"header two\n" + _lines(500, 150))
+    entry = entry_after_read(host_path="logs/a.log", kind="log", device=st.st_dev, inode=st.st_ino,
+                             source_size=st.st_size, mtime=st.st_mtime, end_offset=end, source=source,
+                             previous=decision.previous)
+    after = SnapshotState(str(root), 2, {entry.key: entry})
+    assert (entry.head, entry.head_len) == (decision.previous.head, decision.previous.head_len)
+    again = _decide(root, "logs/a.log", after)
+    assert (again.action, again.reason) == ("full", "rewritten")
+    # unchanged, the entry takes the longer head
+    source.write_bytes(b"header one\n" + _lines(0, 110))
+    st = source.stat()
+    entry = entry_after_read(host_path="logs/a.log", kind="log", device=st.st_dev, inode=st.st_ino,
+                             source_size=st.st_size, mtime=st.st_mtime, end_offset=st.st_size,
+                             source=source, previous=replace(decision.previous, device=st.st_dev))
+    assert entry.head_len == 4096 and entry.head != decision.previous.head
+
+
+def _continuation(root: Path, rel: str, state: SnapshotState, truncated=()):
+    from collector.state import continuation
+
+    candidate = _candidate(root, rel)
+    return continuation(candidate, os.stat(candidate.source), state.by_path(), list(truncated))
+
+
+def test_compressed_segment_continues_its_plain_entry(root: Path) -> None:
+    import gzip
+
+    plain = root / "logs" / "a.log"
+    plain.write_bytes(b"header\n" + _lines(0, 80))
+    state = _collected(root, "logs/a.log", SnapshotState(str(root)))
+    offset = next(iter(state.files.values())).offset
+    packed = gzip.compress(plain.read_bytes() + _lines(80, 3))       # three lines came after
+    # gzip is still writing it (x.log is still there): the next run takes it
+    (root / "logs" / "a.log.gz").write_bytes(packed[:len(packed) // 3])
+    decision = _continuation(root, "logs/a.log.gz", state)
+    assert (decision.action, decision.reason) == ("partial-line", "being compressed")
+    (root / "logs" / "a.log.gz").write_bytes(packed)
+    plain.unlink()
+    decision = _continuation(root, "logs/a.log.gz", state)
+    assert (decision.action, decision.reason) == ("resume", "compressed from logs/a.log")
+    assert decision.candidate.start_offset == offset and not decision.candidate.whole_lines_only
+    # all of it was collected: nothing to read, an entry to record
+    (root / "logs" / "b.log").write_bytes(b"header b\n" + _lines(0, 80))
+    state = _collected(root, "logs/b.log", state)
+    (root / "logs" / "b.log.gz").write_bytes(gzip.compress((root / "logs" / "b.log").read_bytes()))
+    (root / "logs" / "b.log").unlink()
+    decision = _continuation(root, "logs/b.log.gz", state)
+    assert decision.action == "skip" and decision.candidate is None
+    assert decision.record.path == "logs/b.log.gz" and decision.record.offset == decision.record.size
+    # a text shorter than what was collected is not that segment's: collected whole
+    (root / "logs" / "b.log.gz").write_bytes(gzip.compress(b"header b\n" + _lines(0, 70)))
+    assert _continuation(root, "logs/b.log.gz", state) is None
+
+
+def test_copytruncate_copy_continues_the_truncated_entry(root: Path) -> None:
+    import shutil
+
+    live = root / "logs" / "a.log"
+    live.write_bytes(b"header\n" + _lines(0, 80))
+    state = _collected(root, "logs/a.log", SnapshotState(str(root)))
+    entry = next(iter(state.files.values()))
+    with open(live, "ab") as f:
+        f.write(_lines(80, 5))
+    shutil.copyfile(live, root / "logs" / "a.1.log")
+    with open(live, "r+b") as f:
+        f.truncate(0)
+        f.write(b"header\n")
+    assert _decide(root, "logs/a.log", state).reason == "truncated"
+    copy = _continuation(root, "logs/a.1.log", state, [entry])
+    assert (copy.action, copy.reason) == ("resume", "copied from logs/a.log")
+    assert copy.candidate.start_offset == entry.offset
+    assert _continuation(root, "logs/a.1.log", state) is None             # not truncated: whole
+    other = replace_path(entry, "logs/b.log", inode=entry.inode + 1)       # two would fit: whole
+    assert _continuation(root, "logs/a.1.log", state, [entry, other]) is None
+    shutil.copyfile(root / "logs" / "a.1.log", root / "logs" / "a.2.log")
+    with open(root / "logs" / "a.2.log", "r+b") as f:                     # nothing after the offset
+        f.truncate(entry.offset)
+    nothing = _continuation(root, "logs/a.2.log", state, [entry])
+    assert nothing.action == "skip" and nothing.record.offset == entry.offset
+
+
+def replace_path(entry, path: str, **changes):
+    from dataclasses import replace
+
+    return replace(entry, path=path, **changes)

@@ -1,0 +1,93 @@
+"""`gcollect snapshot --install-timer`: the options given go into the unit's ExecStart (quoted as
+systemd reads them), ReadWritePaths follow --state-dir/--output, and what must not go into a
+unit (a password in the upload URL, --accept-findings) is refused with one line, exit 2."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.cli.conftest import run_gcollect
+
+
+def systemd_words(value: str, *, command: bool) -> list[str]:
+    """Split a unit file value as systemd does for ExecStart (``command``) and path lists:
+    whitespace between words, double quotes with backslash escapes, ``%%`` -> ``%`` and, in a
+    command, ``$$`` -> ``$``. Only the forms gcollect writes."""
+    words: list[str] = []
+    for plain, quoted in re.findall(r'([^\s"]+)|"((?:[^"\\]|\\.)*)"', value):
+        word = plain or re.sub(r"\\(.)", r"\1", quoted)
+        word = word.replace("%%", "%")
+        if command:
+            word = word.replace("$$", "$")
+        words.append(word)
+    return words
+
+
+def unit_value(unit: Path, key: str) -> str:
+    return re.search(rf"^{key}=(.*)$", unit.read_text(), re.M).group(1)
+
+
+def test_install_timer_carries_the_options_given(tmp_path: Path) -> None:
+    from collector.testhost.host import generate_host
+
+    root = tmp_path / "root"
+    generate_host(root, products=["sip-server"], days=0.003, segment_kb=16, target_bytes=60000)
+    state = tmp_path / "state dir with %, $HOME and \"quotes\""
+    units = tmp_path / "units"
+    proc = run_gcollect("snapshot", "--install-timer", "--unit-dir", str(units), "--root", str(root),
+                        "--state-dir", str(state), "--keep", "10", "--profile", "sip-server",
+                        "--priority", "normal", "--workers", "1")
+    assert proc.returncode == 0, proc.stderr
+    service = units / "gcollect-snapshot.service"
+    command = systemd_words(unit_value(service, "ExecStart"), command=True)
+    words = command[command.index("snapshot"):]
+    assert words[:5] == ["snapshot", "--output", str(state / "spool"), "--state-dir", str(state)]
+    options = words[5:]
+    pairs = dict(zip(options[::2], options[1::2]))
+    assert pairs == {"--max-age": "7d", "--max-disk": "5G", "--root": str(root), "--keep": "10",
+                     "--profile": "sip-server", "--priority": "normal", "--workers": "1"}
+    assert systemd_words(unit_value(service, "ReadWritePaths"), command=False) == [str(state)]
+    if shutil.which("systemd-analyze"):
+        verify = subprocess.run(["systemd-analyze", "verify", str(service), str(units / "gcollect-snapshot.timer")],
+                                capture_output=True, text=True)
+        assert verify.returncode == 0, verify.stderr
+    # the command as systemd would run it takes a snapshot into that state folder
+    run = subprocess.run(command, capture_output=True, text=True, timeout=300,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert run.returncode in (0, 30), run.stderr           # 30: the generated host plants secrets
+    assert list(state.glob("snapshot-state-*.json")) and list((state / "spool").glob("gcollect-*.tar.gz"))
+
+
+def test_install_timer_keeps_a_separate_spool_writable(tmp_path: Path) -> None:
+    units = tmp_path / "units"
+    proc = run_gcollect("snapshot", "--install-timer", "--unit-dir", str(units), "--output", "spool",
+                        "--upload", "sftp://support@files.example.com/in/", cwd=tmp_path,
+                        env={"PYTHONPATH": str(Path(__file__).resolve().parents[2])})
+    assert proc.returncode == 0, proc.stderr
+    service = units / "gcollect-snapshot.service"
+    words = systemd_words(unit_value(service, "ExecStart"), command=True)
+    assert words[words.index("--output") + 1] == str(tmp_path / "spool")         # absolute
+    assert words[words.index("--upload") + 1] == "sftp://support@files.example.com/in/"
+    assert systemd_words(unit_value(service, "ReadWritePaths"), command=False) == [
+        "/var/lib/gcollect", str(tmp_path / "spool")]
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--upload", "sftp://support:s3cr3t-pw@files.example.com/in/"], "/etc/default/gcollect"),
+    (["--upload", "https://b.s3.amazonaws.com/x.tar.gz?X-Amz-Signature=abcdef"], "/etc/default/gcollect"),
+    (["--accept-findings"], "--accept-findings"),
+    (["--list"], "--list"),
+])
+def test_install_timer_refuses_what_a_unit_must_not_hold(tmp_path: Path, args: list[str], expected: str) -> None:
+    units = tmp_path / "units"
+    proc = run_gcollect("snapshot", "--install-timer", "--unit-dir", str(units), *args)
+    stderr = proc.stderr.decode()
+    assert proc.returncode == 2, stderr
+    assert len(stderr.strip().splitlines()) == 1 and expected in stderr, stderr
+    assert "s3cr3t-pw" not in stderr and "abcdef" not in stderr
+    assert not units.exists()
