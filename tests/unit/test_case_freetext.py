@@ -87,6 +87,16 @@ def test_case_file_text_is_redacted(host: Path, tmp_path: Path) -> None:
             assert raw not in members[name].decode(), (name, raw)
 
 
+def test_strict_case_tokens_reach_the_report(host: Path, tmp_path: Path) -> None:
+    code, members = _collect(host, tmp_path, "--case", "558", "--strict-case")
+    assert code in (0, 1)
+    real = json.loads(members["manifest.json"])["host"]
+    token = json.loads(members["case.json"])["environment"]["host"]
+    assert token.startswith("HOST_")
+    report = members["report.html"].decode()
+    assert real not in report and f"<dt>Host</dt><dd>{token}</dd>" in report
+
+
 def test_case_text_fails_closed(tmp_path: Path) -> None:
     with pytest.raises(ValueError):          # no redactor, no token map: the text is not written raw
         case_bundle_parts(CaseInfo(summary=SUMMARY), tmp_path, [], "h1")
@@ -118,3 +128,17 @@ def test_recorded_command_line() -> None:
                     "--case 1")
     assert safe_url("s3://bucket/cases/") == "s3://bucket/cases/"
     assert safe_url("not a url") == "not a url"
+
+
+def test_case_new_keeps_the_file_in_the_folder(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    proc = subprocess.run([sys.executable, "-m", "collector", "case", "new", "--case", "12/../../x",
+                           "--contact", "Pat <pat@example.com>", "--no-input"],
+                          cwd=work, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert proc.returncode == 0, proc.stderr
+    (written,) = list(work.iterdir())
+    assert written.name == "case-12_.._.._x.json" and written.is_file()
+    assert not (tmp_path / "x.json").exists()
+    assert written.stat().st_mode & 0o777 == 0o600
