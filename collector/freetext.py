@@ -2,9 +2,9 @@
 
 The case fields (``--describe``, ``--step``, ``--site`` and the same fields of a case file:
 summary, steps, site, product, what was done) go through the same redaction engine and rule
-sets as the logs (kind ``text``) with the run's tokenizer (site key, token map): a caller's
-number typed into a summary becomes the ``PHONE_`` token support sees in the logs, a card
-number or ``password=...`` is masked. Anything that goes wrong raises ``RedactionFailed``;
+sets as the logs (kind ``text``), plus ``case-text`` for a number standing alone, with the
+run's tokenizer (site key, token map): a caller's number typed into a summary becomes the
+``PHONE_`` token support sees in the logs, a card number or ``password=...`` is masked. Anything that goes wrong raises ``RedactionFailed``;
 the raw text is never written instead. The contact is the customer's own admin and is kept
 as typed (docs).
 
@@ -23,8 +23,9 @@ from urllib.parse import urlsplit
 
 from collector.errors import GcollectError, RedactionFailed
 
-# The log profiles' rule sets (every packaged profile redacts with all of them).
-TEXT_RULE_SETS = ("common-secrets", "config-secrets", "tlib", "sip", "pii")
+# The log profiles' rule sets (every packaged profile redacts with all of them), and the set for
+# numbers that stand alone in typed text (profiles/redaction/case-text.yaml).
+TEXT_RULE_SETS = ("common-secrets", "config-secrets", "tlib", "sip", "pii", "case-text")
 TEXT_OPTIONS = ("--describe", "--step", "--site", "--product", "--actions")
 URL_OPTIONS = ("--upload", "--to")
 PLACEHOLDER = "<redacted>"

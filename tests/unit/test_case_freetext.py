@@ -26,7 +26,7 @@ SIGNATURE = "0123456789abcdef0123456789abcdef"
 PRESIGNED = ("https://127.0.0.1:9/cases/b.tar.gz?X-Amz-Algorithm=AWS4-HMAC-SHA256"
              f"&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20251119&X-Amz-Signature={SIGNATURE}")
 SUMMARY = f"Caller {CALLER} (card {CARD}) drops after transfer; confserv DB password={PASSWORD} was rotated"
-RAW = (CALLER, CARD, PASSWORD, SIGNATURE, "AKIAIOSFODNN7EXAMPLE")
+RAW = (CALLER, CARD, PASSWORD, SIGNATURE, "AKIAIOSFODNN7EXAMPLE", "8005550100")
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,7 @@ def _collect(root: Path, tmp: Path, *args: str) -> tuple[int, dict[str, bytes]]:
 
 def test_case_text_is_redacted_as_the_logs(host: Path, tmp_path: Path) -> None:
     code, members = _collect(host, tmp_path, "--case", "556", "--describe", SUMMARY,
-                             "--step", f"call 8005550100 from {CALLER}", "--site", f"ACME password={PASSWORD}",
+                             "--step", f"{CALLER} dials 8005550100", "--site", f"ACME password={PASSWORD}",
                              "--contact", "Pat Admin <pat@example.com>", "--upload", PRESIGNED)
     assert code == 51                                  # nothing listens there; the bundle is kept
     logs = b"".join(data for name, data in members.items() if name.endswith(".log"))
@@ -116,8 +116,10 @@ def test_text_redactor_uses_the_run_token_map(tmp_path: Path) -> None:
         first = redact(f"caller {CALLER}")
     with text_redactor(tmp_path / "state") as redact:
         again = redact(f"AttributeANI '{CALLER}'")
+        alone = redact(f"number {CALLER} cannot reach the IVR since 2025-11-19 14:00, case 01234567")
     token = re.search(r"PHONE_[a-z]+", first).group(0)
     assert token in again and CALLER not in first + again
+    assert alone == f"number {token} cannot reach the IVR since 2025-11-19 14:00, case 01234567"
 
 
 def test_recorded_command_line() -> None:
