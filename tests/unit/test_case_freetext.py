@@ -159,3 +159,27 @@ def test_snapshot_records_no_url_secret(host: Path, tmp_path: Path) -> None:
         manifest = next(tar.extractfile(m).read() for m in tar.getmembers() if m.name.endswith("/manifest.json"))
     for raw in (SIGNATURE, "AKIAIOSFODNN7EXAMPLE"):
         assert raw not in record.read_text() and raw.encode() not in manifest
+
+
+def test_hosts_index_gets_the_recorded_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import collector.remote
+    from collector.cli.remote_cmd import collect_remote
+
+    seen = {}
+
+    class Stop(Exception):
+        pass
+
+    def fake_collect_hosts(specs, job, case, **_kwargs):
+        seen["command_line"] = case.command_line
+        seen["args"] = job.collect_args
+        raise Stop
+
+    argv = ["gcollect", "collect", "--hosts", "h1", "--describe", SUMMARY, "--upload", PRESIGNED]
+    monkeypatch.setattr(sys, "argv", argv)
+    monkeypatch.setattr(collector.remote, "collect_hosts", fake_collect_hosts)
+    with pytest.raises(Stop):
+        collect_remote({"describe": SUMMARY, "upload_url": PRESIGNED, "output": tmp_path}, "h1")
+    assert seen["command_line"] == ("collect --hosts h1 --describe <redacted> "
+                                    "--upload https://127.0.0.1:9/cases/b.tar.gz?<redacted>")
+    assert SUMMARY in seen["args"]        # each host's gcollect redacts it with its own (pushed) key
