@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from collector.casefile import CaseInfo, case_bundle_parts
-from collector.errors import RedactionFailed
-from collector.freetext import recorded_command_line, safe_url, text_redactor
+from collector.errors import BadRuleSet
+from collector.freetext import CaseTextNotRedacted, recorded_command_line, safe_url, text_redactor
 
 REPO = Path(__file__).resolve().parents[2]
 CALLER = "5555550142"
@@ -100,14 +100,22 @@ def test_strict_case_tokens_reach_the_report(host: Path, tmp_path: Path) -> None
 def test_case_text_fails_closed(tmp_path: Path) -> None:
     with pytest.raises(ValueError):          # no redactor, no token map: the text is not written raw
         case_bundle_parts(CaseInfo(summary=SUMMARY), tmp_path, [], "h1")
-    with pytest.raises(RedactionFailed):
+    with pytest.raises(BadRuleSet):
         with text_redactor(tmp_path / "state", rule_sets=["no-such-rule-set"]):
             pass
     rules = tmp_path / "rules"
     rules.mkdir()
     (rules / "pii.yaml").write_text("not: [a rule set\n")
-    with pytest.raises(RedactionFailed):
+    with pytest.raises(BadRuleSet):
         with text_redactor(tmp_path / "state", [rules]):
+            pass
+    key = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7\n-----END RSA PRIVATE KEY-----"
+    with text_redactor(tmp_path / "state") as redact:
+        assert "MIIEowIBAAKCAQEA7" not in redact(f"the old key was {key}")
+    state_file = tmp_path / "state-is-a-file"
+    state_file.write_text("")
+    with pytest.raises(CaseTextNotRedacted):             # no token map: nothing is passed on
+        with text_redactor(state_file):
             pass
 
 
