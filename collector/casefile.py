@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import configparser
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
@@ -40,6 +41,7 @@ from collector.printable import json_escaped
 from collector.segheader import parse_header
 
 CASE_SCHEMA = "gcollect/case/v1"
+TEXT_FIELDS = ("site", "summary", "actions_taken", "product")   # free text, redacted as the logs (+ steps)
 SEVERITIES = ("1-critical", "2-high", "3-medium", "4-low")
 MAX_HEADS = 200
 HEAD_BYTES = 8192
@@ -87,6 +89,16 @@ class CaseInfo:
         data["severity"] = normalise_severity(data.get("severity"))
         return CaseInfo(**data)
 
+    def redacted(self, redact: Callable[[str], str]) -> CaseInfo:
+        """A copy whose free text (``TEXT_FIELDS`` and the steps) went through ``redact``; the
+        contact (the customer's own admin), case number and severity stay as they are."""
+        data = asdict(self)
+        for key in TEXT_FIELDS:
+            if data[key]:
+                data[key] = redact(data[key])
+        data["steps"] = [redact(step) for step in self.steps]
+        return CaseInfo(**data)
+
     @property
     def empty(self) -> bool:
         return not any(getattr(self, f.name) for f in fields(self))
@@ -115,9 +127,16 @@ def load_case_file(path: Path) -> CaseInfo:
 
 
 def save_case_file(info: CaseInfo, path: Path) -> Path:
+    """Write the case file 0600 (it holds the contact's details)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"schema": CASE_SCHEMA, **asdict(info)}, indent=1) + "\n", encoding="utf-8")
+    data = (json.dumps({"schema": CASE_SCHEMA, **asdict(info)}, indent=1) + "\n").encode("utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        os.write(fd, data)
+    finally:
+        os.close(fd)
     return path
 
 
@@ -328,6 +347,7 @@ def manifest_annotation(case: Mapping[str, Any]) -> dict[str, Any]:
     info = case.get("case", {})
     env = case.get("environment", {})
     return {
+        **({"host": env.get("host")} if case.get("strict") else {}),     # the report shows the token
         "number": info.get("case"), "site": info.get("site"), "contact": info.get("contact"),
         "summary": info.get("summary"), "severity": info.get("severity"), "steps": info.get("steps") or [],
         "os": (env.get("os") or {}).get("pretty") or (env.get("os") or {}).get("name"),
@@ -337,7 +357,21 @@ def manifest_annotation(case: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def case_bundle_parts(info: CaseInfo, root: Path, installations: Sequence[Installation], host_name: str, *,
-                      strict: bool = False, state_dir: Path | None = None) -> tuple[dict[str, bytes], dict[str, Any]]:
-    """(static_files, annotations) for ``CollectRequest``: ``{"case.json": ...}``, ``{"case_info": ...}``."""
+                      strict: bool = False, state_dir: Path | None = None,
+                      redact: Callable[[str], str] | None = None) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """(static_files, annotations) for ``CollectRequest``: ``{"case.json": ...}``, ``{"case_info": ...}``.
+
+    The free text goes through ``redact`` (``collector.freetext.text_redactor``), or through the
+    log rules with the token map of ``state_dir`` when no ``redact`` is given; with neither,
+    ValueError: case text is never written unredacted."""
+    if redact is None:
+        if state_dir is None:
+            raise ValueError("case text needs a redactor or state_dir (it is redacted as the logs)")
+        from collector.freetext import text_redactor
+
+        with text_redactor(state_dir) as redact_text:
+            info = info.redacted(redact_text)
+    else:
+        info = info.redacted(redact)
     case = build_case(info, root, installations, host_name, strict=strict, state_dir=state_dir)
     return {"case.json": to_bytes(case)}, {"case_info": manifest_annotation(case)}

@@ -22,6 +22,7 @@ from typing import Any
 
 from collector.api import CollectRequest, Discovery, gc_paused
 from collector.errors import BadInput, GcollectError, VerifyFailed
+from collector.freetext import safe_url
 from collector.lock import SnapshotLock
 from collector.model import Candidate, RunResult, Window
 from collector.progress import Reporter
@@ -364,7 +365,7 @@ class _Run:
         record = new_record(seq=seq, bundle=bundle, size=run.bundle.size, sha256=run.bundle.sha256,
                             created=planned_at, since=since, root=self.root, host=settings.host_name,
                             files=len(run.members), bytes_in=run.bytes_in, delta=delta)
-        record["upload_wanted"] = self.request.upload_url
+        record["upload_wanted"] = safe_url(self.request.upload_url) if self.request.upload_url else None
         if run.findings and not self.request.accept_findings:
             record["held"] = f"{len(run.findings)} scanner finding(s); review, then upload by hand"
             self.result.held = record["held"]

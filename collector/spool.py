@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from collector.freetext import safe_url
 from collector.state import StateDelta, atomic_write_json
 
 RECORD_SCHEMA = "gcollect/snapshot-record/v1"
@@ -116,7 +117,7 @@ def forget_delta(entry: SpoolEntry) -> SpoolEntry:
 
 def mark_uploaded(entry: SpoolEntry, url: str, receipt: dict[str, Any]) -> SpoolEntry:
     record = dict(entry.record)
-    record["upload"] = {"url": url, "at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+    record["upload"] = {"url": safe_url(url), "at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
                         "receipt": receipt}
     return write_record(entry.bundle, record)
 

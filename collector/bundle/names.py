@@ -20,6 +20,12 @@ def _sanitise(text: str, fallback: str, limit: int = 64) -> str:
     return text or fallback
 
 
+def case_name_part(case: str | None) -> str:
+    """A case number as a file names hold it: ``[A-Za-z0-9._-]`` only (``12/../x`` -> ``12_.._x``),
+    ``nocase`` when empty."""
+    return _sanitise(case, "nocase") if case else "nocase"
+
+
 def bundle_name(host: str, case: str | None, when: datetime, fmt: str) -> str:
     """``gcollect-<host>-<case|nocase>-<YYYYMMDDTHHMMSSZ>.<ext>``.
 
@@ -32,7 +38,7 @@ def bundle_name(host: str, case: str | None, when: datetime, fmt: str) -> str:
     if when.tzinfo is not None:
         when = when.astimezone(timezone.utc)
     stamp = when.strftime("%Y%m%dT%H%M%SZ")
-    case_part = _sanitise(case, "nocase") if case else "nocase"
+    case_part = case_name_part(case)
     return f"gcollect-{_sanitise(host, 'unknown-host')}-{case_part}-{stamp}.{fmt}"
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from collector.bundle.names import case_name_part
 from collector.casefile import SEVERITIES, CaseInfo, load_case_file, normalise_severity, save_case_file
 from collector.errors import ExitCode
 
@@ -25,7 +26,10 @@ def case_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--contact", default=None, help="Contact (your admin: name, e-mail, phone) for case.json."),
         click.option("--severity", default=None, help="1-4 or critical/high/medium/low."),
         click.option("--step", "steps", multiple=True, help="A reproduction step (repeatable, in order)."),
-        click.option("--strict-case", is_flag=True, help="Replace host names in case.json by tokens."),
+        click.option("--strict-case", is_flag=True,
+                     help="Replace host and DB server names by HOST_ tokens in case.json and in the case "
+                          "block of report.html. The bundle name, manifest.json and the collected files "
+                          "keep the real host names."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -100,7 +104,7 @@ def case_new_command(case: str | None, site: str | None, contact: str | None, de
             steps = tuple(collected)
     info = CaseInfo().merged(case=case, site=site, contact=contact, summary=describe, severity=severity,
                              product=product, actions_taken=actions, steps=list(steps))
-    path = output or Path(f"case-{info.case or 'nocase'}.json")
+    path = output or Path(f"case-{case_name_part(info.case)}.json")   # the case number names no folder
     save_case_file(info, path)
     click.echo(f"case file written: {path}  (use: gcollect collect --case-file {path})")
     return int(ExitCode.OK)

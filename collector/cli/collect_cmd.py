@@ -12,6 +12,7 @@ from collector.cli.case_cmd import case_info_from, case_options
 from collector.cli.options import collect_options, request_from_options
 from collector.cli.remote_cmd import remote_options
 from collector.errors import ExitCode
+from collector.freetext import recorded_command_line
 from collector.model import UNDATED_NOTE, skip_label, skipped_files
 from collector.units import human
 
@@ -59,9 +60,14 @@ def with_case_and_report(request, discovery, case_info, strict: bool = False):
     from collector.casefile import case_bundle_parts
     from collector.report import build_report_files
 
-    static, annotations = case_bundle_parts(case_info, request.root, discovery.installations,
-                                            request.settings.host_name, strict=strict,
-                                            state_dir=request.settings.state_dir)
+    from collector.freetext import text_redactor
+
+    settings = request.settings
+    rule_sets = sorted({name for c in discovery.plan.members for name in c.rule_sets})
+    with text_redactor(settings.state_dir, settings.rule_dirs, rule_sets) as redact:   # as the logs; fails closed
+        static, annotations = case_bundle_parts(case_info, request.root, discovery.installations,
+                                                settings.host_name, strict=strict,
+                                                state_dir=settings.state_dir, redact=redact)
     return dataclasses.replace(request, static_files={**request.static_files, **static},
                                annotations={**request.annotations, **annotations},
                                extra_files=build_report_files)
@@ -150,7 +156,7 @@ def collect_command(ctx: click.Context, dry_run: bool, upload_url: str | None, c
             raise click.UsageError("--call works on one host for now; run it without --hosts on each host")
         return collect_remote({**options, "dry_run": dry_run, "upload_url": upload_url}, hosts)
     case_info, strict_case = case_info_from(options, options.get("case"))
-    request = request_from_options(options, command_line=" ".join(sys.argv[1:]))
+    request = request_from_options(options, command_line=recorded_command_line(sys.argv[1:]))
     as_json = options["as_json"]
     if not dry_run:
         api.start_workers(request.settings)     # forked while this process is small

@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from collector.errors import BadInput, ExitCode
+from collector.freetext import recorded_command_line
 
 PASSWORD_ENV = "GCOLLECT_SSH_PASSWORD"
 
@@ -160,7 +161,8 @@ def collect_remote(options: dict[str, Any], hosts: str) -> int:
         push_key=push_key, zipapp=LazyZipapp(lambda: find_or_build(zipapp_path)))
     as_json, quiet = bool(options.get("as_json")), bool(options.get("quiet"))
     case = CaseSettings(output_dir=Path(options.get("output") or "."), fmt=options.get("fmt") or "tar.gz",
-                        case=options.get("case"), window=window, command_line=" ".join(sys.argv[1:]))
+                        case=options.get("case"), window=window,
+                        command_line=recorded_command_line(sys.argv[1:]))
     try:
         outcome = collect_hosts(specs, job, case, parallel=int(options.get("parallel") or 4),
                                 on_done=lambda r: _echo_host(r, quiet or as_json))

@@ -14,6 +14,7 @@ from click.core import ParameterSource
 
 from collector.cli.options import collect_options, request_from_options
 from collector.errors import BadInput, ExitCode, GcollectError
+from collector.freetext import recorded_command_line
 
 UNIT_NAMES = ("gcollect-snapshot.service", "gcollect-snapshot.timer")
 DEFAULT_UNIT_DIR = Path("/etc/systemd/system")
@@ -278,7 +279,7 @@ def snapshot_command(ctx: click.Context, keep: int | None, max_age: str | None, 
             raise click.UsageError("snapshot takes everything new since the last snapshot; "
                                    "--since/--until/--around/--window do not apply")
     options["output"] = _spool_dir(ctx, options)
-    request = request_from_options(options, command_line=" ".join(sys.argv[1:]))
+    request = request_from_options(options, command_line=recorded_command_line(sys.argv[1:]))
     if install_timer:
         _duration(max_age, "--max-age")           # a bad value fails now, not at every run
         _duration(jitter, "--jitter")

@@ -96,9 +96,14 @@ def timeline_svg(data: dict[str, Any]) -> str:
     return "".join(parts)
 
 
+def _shown_host(data: dict[str, Any]) -> str | None:
+    """The host name, or its token when the case data is strict (``--strict-case``)."""
+    return (data.get("case_info") or {}).get("host") or data.get("host")
+
+
 def _case_block(data: dict[str, Any]) -> str:
     info = data.get("case_info") or {}
-    rows = [("Case", data.get("case") or info.get("number")), ("Host", data.get("host")),
+    rows = [("Case", data.get("case") or info.get("number")), ("Host", _shown_host(data)),
             ("Created (UTC)", data.get("created_utc")),
             ("Window (UTC)", f'{data["window"]["since"] or "open"} .. {data["window"]["until"] or "open"}'),
             ("Host zone", data["window"].get("zone")),
@@ -138,12 +143,13 @@ def render_html(data: dict[str, Any]) -> str:
     more = (f'<p class="muted">{data["alarms_total"] - len(data["alarms"])} more message IDs in manifest.json</p>'
             if data["alarms_total"] > len(data["alarms"]) else "")
     tool = data.get("tool") or {}
+    host = _shown_host(data)
     return printable(f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{CSP}">
-<title>gcollect report {_e(data.get("host"))} {_e(data.get("case") or "")}</title>
+<title>gcollect report {_e(host)} {_e(data.get("case") or "")}</title>
 <style>{CSS}</style></head><body>
-<h1>gcollect report: {_e(data.get("host"))}</h1>
+<h1>gcollect report: {_e(host)}</h1>
 {_case_block(data)}
 <p>{_e(totals.get("files", 0))} files collected, {_e(totals.get("excluded", 0))} excluded,
 {_e(totals.get("skipped", 0))} skipped; {_e(totals.get("bytes_in", 0))} bytes read,

@@ -45,7 +45,7 @@ def bundle(tmp_path_factory: pytest.TempPathFactory):
     discovery = api.discover_and_plan(request)
     info = CaseInfo(case="01234567", site="ACME", contact="Pat Admin", summary="calls drop", severity="2",
                     steps=["call the hotline", "transfer to 7101"])
-    static, annotations = case_bundle_parts(info, root, discovery.installations, ledger.host_name)
+    static, annotations = case_bundle_parts(info, root, discovery.installations, ledger.host_name, state_dir=state)
     request = dataclasses.replace(request, static_files=static, annotations=annotations,
                                   extra_files=build_report_files)
     _, result = api.collect(request, discovery=discovery)

@@ -62,10 +62,10 @@ def test_strict_tokenises_host_names(host) -> None:
 
 
 def test_bundle_parts_for_the_collect_request(host) -> None:
-    root, ledger, installations, _ = host
+    root, ledger, installations, state = host
     info = CaseInfo(case="01234567", site="ACME Main", contact="Pat Admin <pat@example.com>",
                     summary="calls drop after transfer", severity="2", steps=["call 8005550100", "transfer"])
-    static, annotations = case_bundle_parts(info, root, installations, ledger.host_name)
+    static, annotations = case_bundle_parts(info, root, installations, ledger.host_name, state_dir=state)
     case = json.loads(static["case.json"])
     assert case["case"]["severity"] == "2-high"
     assert case["case"]["contact"] == "Pat Admin <pat@example.com>"      # the customer's own admin: kept
