@@ -129,4 +129,4 @@ def upload_command(bundle: Path, url: str | None, endpoint_url: str | None, regi
         resumed = f", resumed after {receipt.resumed_bytes} bytes" if receipt.resumed_bytes else ""
         rate = receipt.size / MiB / receipt.seconds if receipt.seconds > 0 else 0.0
         click.echo(f"uploaded {bundle.name} to {receipt.url}: {receipt.size} bytes in {receipt.seconds:.1f}s "
-                   f"({rate:.1f} MiB/s{resumed}), sha256 {receipt.sha256} verified")
+                   f"({rate:.1f} MiB/s{resumed}), sha256 {receipt.sha256} {receipt.verified_text()}")

@@ -6,6 +6,12 @@ in memory. Every part carries its SHA-256 (``ChecksumAlgorithm=SHA256``), which 
 The UploadId and finished parts go to ``NAME.upload.json`` after each part, so a new process calls
 ``list_parts`` and sends only what is missing. At the end ``head_object`` must show our size, our
 ``x-amz-meta-sha256`` and the composite checksum we recompute from our own part hashes.
+
+Write-only credentials (PutObject only, the usual drop-bucket policy) cannot HEAD the object. Then
+the PUT / CompleteMultipartUpload reply is the verification: the server computed the SHA-256 (of the
+object, or the composite of the part checksums we sent) and echoes it; when it equals ours the
+upload counts as verified and the receipt says how. A reply without a checksum is no verification:
+that stays a "permission denied" error.
 """
 
 from __future__ import annotations
@@ -20,9 +26,10 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
-from collector.errors import BadInput, RemoteNotFound, UploadAuthError, UploadChecksumError, UploadNetworkError
-from collector.upload.base import (MiB, ResumeRecord, UploadOptions, UploadReceipt, bundle_identity,
-                                   check_local_hash, sidecar_text)
+from collector.errors import (BadInput, RemoteDenied, RemoteNotFound, UploadAuthError, UploadChecksumError,
+                              UploadNetworkError)
+from collector.upload.base import (VERIFIED_BY_UPLOAD_REPLY, MiB, ResumeRecord, UploadOptions, UploadReceipt,
+                                   bundle_identity, check_local_hash, sidecar_text)
 from collector.upload.progress import ProgressReporter
 from collector.upload.ratelimit import TokenBucket
 from collector.upload.retry import Backoff, Failure
@@ -120,12 +127,14 @@ class S3Upload:
         digest = hashlib.sha256(data).digest()
         check_local_hash(self.bundle, self.expected, digest.hex())
         self.reporter.start(self.size, 0)
-        self.send_body("PUT", data, fn=self.client.put_object, Bucket=self.target.bucket, Key=self.target.key,
-                       ChecksumAlgorithm="SHA256", ChecksumSHA256=b64(digest), **self.extra_args())
-        checksum = self.verify_remote(expected_checksum=b64(digest))
+        reply = self.send_body("PUT", data, fn=self.client.put_object, Bucket=self.target.bucket,
+                               Key=self.target.key, ChecksumAlgorithm="SHA256", ChecksumSHA256=b64(digest),
+                               **self.extra_args())
+        checksum, verified_by = self.verify_remote(b64(digest), reply)
         self.put_sidecar()
         return UploadReceipt(url=self.display, size=self.size, sha256=self.expected, parts=1,
-                             seconds=time.monotonic() - started, resumed_bytes=0, target_checksum=checksum)
+                             seconds=time.monotonic() - started, resumed_bytes=0, target_checksum=checksum,
+                             verified_by=verified_by)
 
     def put_sidecar(self) -> None:
         text = sidecar_text(self.bundle, self.expected)
@@ -134,9 +143,15 @@ class S3Upload:
                   **({"ServerSideEncryption": self.options.sse} if self.options.sse else {}),
                   **({"SSEKMSKeyId": self.options.sse_kms_key_id} if self.options.sse_kms_key_id else {}))
 
-    def verify_remote(self, expected_checksum: str) -> str | None:
-        head = self.call("HEAD", self.client.head_object, Bucket=self.target.bucket, Key=self.target.key,
-                         ChecksumMode="ENABLED")
+    def verify_remote(self, expected_checksum: str, reply: dict[str, Any] | None) -> tuple[str | None, str]:
+        """Check the stored object with HEAD; when these credentials may not read it, accept the
+        checksum the upload's own ``reply`` confirmed (if it equals ours). Returns the remote
+        checksum and how it was verified."""
+        try:
+            head = self.call("HEAD", self.client.head_object, Bucket=self.target.bucket, Key=self.target.key,
+                             ChecksumMode="ENABLED")
+        except RemoteDenied as e:
+            return self.confirmed_by_reply(expected_checksum, reply or {}, e), VERIFIED_BY_UPLOAD_REPLY
         problems = []
         if int(head.get("ContentLength", -1)) != self.size:
             problems.append(f"size {head.get('ContentLength')} != {self.size}")
@@ -150,7 +165,21 @@ class S3Upload:
             raise UploadChecksumError(target=self.display, problem="; ".join(problems))
         if remote is None:
             log.warning("%s returned no SHA-256 checksum; relying on the per-part checks", self.display)
-        return f"sha256:{remote}" if remote else None
+        return (f"sha256:{remote}" if remote else None), "HEAD"
+
+    def confirmed_by_reply(self, expected_checksum: str, reply: dict[str, Any], denied: RemoteDenied) -> str:
+        confirmed = reply.get("ChecksumSHA256")
+        if not confirmed:
+            why = denied.fields.get("problem")
+            raise RemoteDenied(target=self.display,
+                               problem=f"uploaded, but these credentials cannot read it back ({why}) and the "
+                                       "server's reply confirmed no checksum, so it is not verified; check it "
+                                       "with credentials that may read it") from None
+        # a multipart reply is the composite "BASE64-N"; some servers leave out the "-N"
+        if confirmed != expected_checksum and confirmed.split("-")[0] != expected_checksum.split("-")[0]:
+            raise UploadChecksumError(target=self.display,
+                                      problem=f"server confirmed checksum {confirmed} != {expected_checksum}")
+        return f"sha256:{confirmed}"
 
     # ---------------------------------------------------------------- multipart
     def part_size(self) -> int:
@@ -248,13 +277,14 @@ class S3Upload:
             raise
         pool.shutdown(wait=True)
         check_local_hash(self.bundle, self.expected, whole.hexdigest())
-        self.complete(upload_id, count, digests, etags)
+        reply = self.complete(upload_id, count, digests, etags)
         composite = b64(hashlib.sha256(b"".join(digests[n] for n in range(1, count + 1))).digest()) + f"-{count}"
-        checksum = self.verify_remote(expected_checksum=composite)
+        checksum, verified_by = self.verify_remote(composite, reply)
         self.put_sidecar()
         record.remove()
         return UploadReceipt(url=self.display, size=self.size, sha256=self.expected, parts=count,
-                             seconds=time.monotonic() - started, resumed_bytes=resumed, target_checksum=checksum)
+                             seconds=time.monotonic() - started, resumed_bytes=resumed, target_checksum=checksum,
+                             verified_by=verified_by)
 
     @staticmethod
     def already_there(n: int, data: bytes, digest: bytes, remote: dict[str, Any] | None,
@@ -266,16 +296,21 @@ class S3Upload:
         # finished on the server but not recorded (crash right after): its ETag is the part's MD5
         return bool(str(remote.get("ETag", "")).strip('"') == hashlib.md5(data, usedforsecurity=False).hexdigest())
 
-    def complete(self, upload_id: str, count: int, digests: dict[int, bytes], etags: dict[int, str]) -> None:
+    def complete(self, upload_id: str, count: int, digests: dict[int, bytes],
+                 etags: dict[int, str]) -> dict[str, Any]:
+        """CompleteMultipartUpload; returns its reply ({} when a retried Complete found it done)."""
         parts = [{"PartNumber": n, "ETag": etags[n], "ChecksumSHA256": b64(digests[n])} for n in range(1, count + 1)]
+        reply: dict[str, Any] = {}
         try:
-            self.call("CompleteMultipartUpload", self.client.complete_multipart_upload, Bucket=self.target.bucket,
-                      Key=self.target.key, UploadId=upload_id, MultipartUpload={"Parts": parts})
+            reply = self.call("CompleteMultipartUpload", self.client.complete_multipart_upload,
+                              Bucket=self.target.bucket, Key=self.target.key, UploadId=upload_id,
+                              MultipartUpload={"Parts": parts})
         except RemoteNotFound as e:
             # a retried Complete whose first try went through finds no upload: the HEAD check decides
             if "NoSuchUpload" not in e.message:
                 raise
         self.reporter.close()
+        return reply
 
 
 def upload_s3(bundle: Path, target: S3Target, options: UploadOptions, reporter: ProgressReporter,

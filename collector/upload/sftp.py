@@ -382,7 +382,7 @@ def upload_sftp(bundle: Path, target: SftpTarget, options: UploadOptions, report
         reporter.close()
     return UploadReceipt(url=target.display, size=job.size, sha256=expected_sha256, parts=1,
                          seconds=time.monotonic() - started, resumed_bytes=job.first_offset or 0,
-                         target_checksum=f"sha256:{expected_sha256} ({job.method})")
+                         target_checksum=f"sha256:{expected_sha256} ({job.method})", verified_by=job.method)
 
 
 def abort_sftp(bundle_name: str, target: SftpTarget, options: UploadOptions) -> int:

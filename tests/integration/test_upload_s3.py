@@ -240,6 +240,59 @@ def test_permission_denied(s3_server: S3Server, bucket: str, make_bundle: Bundle
     assert err.value.exit_code == ExitCode.UPLOAD_DENIED
 
 
+@pytest.mark.parametrize("size", [300_000, 12 * MiB], ids=["single PUT", "multipart"])
+def test_write_only_credentials_verified_by_the_upload_reply(s3_server: S3Server, bucket: str, size: int,
+                                                             make_bundle: BundleFactory,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A drop bucket (PutObject only): HEAD is refused, but the PUT / CompleteMultipartUpload reply
+    confirms our SHA-256 (or the composite of our parts): verified, sidecar sent, resume file gone."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_server.writer_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_server.writer_secret)
+    bundle = make_bundle(size)
+    with pytest.raises(Exception):                            # these credentials really cannot read
+        s3_server.client(s3_server.writer_key, s3_server.writer_secret).head_object(Bucket=bucket, Key="nope")
+    receipt = upload(bundle, f"s3://{bucket}/wo/", options(s3_server.endpoint_url))
+    assert receipt.verified_by == "upload reply checksum"
+    assert "cannot read it back" in receipt.verified_text()
+    assert receipt.parts == (1 if size < PART else 3)
+    assert remote_sha256(s3_server, bucket, f"wo/{bundle.name}") == sha_of(bundle)
+    side = s3_server.client().get_object(Bucket=bucket, Key=f"wo/{bundle.name}.sha256")["Body"].read()
+    assert side == f"{sha_of(bundle)}  {bundle.name}\n".encode()
+    assert not resume_path(bundle).exists()
+
+
+def test_write_only_cli_says_how_it_was_verified(s3_server: S3Server, bucket: str, tmp_path: Path) -> None:
+    from tests.cli.conftest import run_gcollect
+
+    bundle = make_bundle_of_size(tmp_path, 200_000, "site-20240305.tar.gz")
+    env = {**s3_server.env(), "AWS_ACCESS_KEY_ID": s3_server.writer_key,
+           "AWS_SECRET_ACCESS_KEY": s3_server.writer_secret}
+    proc = run_gcollect("upload", str(bundle), "--to", f"s3://{bucket}/wocli/", "--endpoint-url",
+                        s3_server.endpoint_url, "--region", "us-east-1", "--path-style", env=env)
+    out = proc.stdout.decode()
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert out.count("\n") == 1 and out.rstrip().endswith(
+        "verified by the server's checksum; these credentials cannot read it back"), out
+
+
+def test_write_only_without_a_confirmed_checksum_stays_denied(make_bundle: BundleFactory) -> None:
+    """No checksum in the upload's reply: nothing was verified, so it stays "permission denied"."""
+    from collector.upload.s3 import S3Upload
+    from collector.upload.urls import parse_target
+
+    bundle = make_bundle(1000)
+    target = parse_target("s3://b/x/", bundle.name)
+    job = S3Upload(bundle, target, options("http://127.0.0.1:9"), CountingReporter(),  # type: ignore[arg-type]
+                   sha_of(bundle), client=object())
+    denied = RemoteDenied(target="s3://b/x/", problem="403: Forbidden")
+    with pytest.raises(RemoteDenied) as err:
+        job.confirmed_by_reply("abc=", {}, denied)
+    assert "not verified" in str(err.value) and err.value.exit_code == ExitCode.UPLOAD_DENIED
+    with pytest.raises(GcollectError):
+        job.confirmed_by_reply("abc=", {"ChecksumSHA256": "xyz="}, denied)
+    assert job.confirmed_by_reply("abc=-3", {"ChecksumSHA256": "abc=-3"}, denied) == "sha256:abc=-3"
+
+
 def test_unreachable_endpoint(aws_env: None, make_bundle: BundleFactory) -> None:
     from tests.services import free_port
 
