@@ -211,6 +211,75 @@ def test_abort_uploads_removes_remote_parts_and_resume_file(s3_server: S3Server,
     assert not resume_path(bundle).exists()
 
 
+def interrupt_multipart(s3_server: S3Server, bundle: Path, url: str) -> None:
+    """Leave an unfinished multipart upload of ``bundle`` at ``url`` (recorded in NAME.upload.json)."""
+    with CuttingProxy(s3_server.port, cut_after=7 * MiB) as proxy:
+        with pytest.raises(UploadNetworkError):
+            upload(bundle, url, options(f"http://127.0.0.1:{proxy.port}", concurrency=1))
+    record = json.loads(resume_path(bundle).read_text())      # as if the connection broke on the way
+    resume_path(bundle).write_text(json.dumps({**record, "endpoint": s3_server.endpoint_url}))
+
+
+def unfinished(s3: S3Server, bucket: str, prefix: str) -> list[str]:
+    return [u["Key"] for u in s3.client().list_multipart_uploads(Bucket=bucket, Prefix=prefix).get("Uploads", [])]
+
+
+@pytest.mark.parametrize("rerun", ["other part size", "corrected prefix", "one PUT"])
+def test_an_upload_not_resumed_is_aborted_not_left_on_the_server(s3_server: S3Server, bucket: str, aws_env: None,
+                                                                 make_bundle: BundleFactory, rerun: str,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
+    bundle = make_bundle(12 * MiB)
+    interrupt_multipart(s3_server, bundle, f"s3://{bucket}/first/")
+    assert unfinished(s3_server, bucket, "first/")
+    url, kw = {"other part size": (f"s3://{bucket}/first/", {"part_size": 6 * MiB, "multipart_threshold": 6 * MiB}),
+               "corrected prefix": (f"s3://{bucket}/fixed/", {}),
+               "one PUT": (f"s3://{bucket}/first/", {"multipart_threshold": 16 * MiB})}[rerun]
+    with caplog.at_level("WARNING", logger="collector.upload.s3"):
+        receipt = upload(bundle, url, options(s3_server.endpoint_url, **kw))
+    assert receipt.sha256 == sha_of(bundle) and receipt.resumed_bytes == 0
+    assert not unfinished(s3_server, bucket, "")
+    assert "aborted the earlier unfinished upload to s3://" in caplog.text, caplog.text
+    assert not resume_path(bundle).exists()
+
+
+def test_write_only_credentials_restart_an_upload_they_cannot_list(s3_server: S3Server, bucket: str,
+                                                                   make_bundle: BundleFactory,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """ListParts is refused to PutObject-only credentials: the recorded upload is aborted and the
+    bundle sent again, instead of failing with "permission denied" on every run."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_server.writer_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_server.writer_secret)
+    bundle = make_bundle(12 * MiB)
+    interrupt_multipart(s3_server, bundle, f"s3://{bucket}/wr/")
+    receipt = upload(bundle, f"s3://{bucket}/wr/", options(s3_server.endpoint_url))
+    assert receipt.verified_by == "upload reply checksum"
+    assert remote_sha256(s3_server, bucket, f"wr/{bundle.name}") == sha_of(bundle)
+    assert not unfinished(s3_server, bucket, "")
+
+
+def test_bundle_changed_while_uploading_aborts_the_multipart_upload(s3_server: S3Server, bucket: str,
+                                                                    aws_env: None, make_bundle: BundleFactory) -> None:
+    bundle = make_bundle(12 * MiB)
+
+    class FlipOnce(CountingReporter):
+        def advance(self, n: int) -> None:
+            super().advance(n)
+            if self.sent > MiB and not getattr(self, "flipped", False):
+                self.flipped = True
+                with open(bundle, "r+b") as f:              # a byte in the last part, not read yet
+                    f.seek(11 * MiB)
+                    byte = f.read(1)
+                    f.seek(11 * MiB)
+                    f.write(bytes([byte[0] ^ 0xFF]))
+
+    with pytest.raises(VerifyFailed) as err:
+        upload(bundle, f"s3://{bucket}/chg/", options(s3_server.endpoint_url, concurrency=1), FlipOnce())
+    assert "not uploaded" in str(err.value)
+    assert not unfinished(s3_server, bucket, "")
+    assert s3_server.client().list_objects_v2(Bucket=bucket, Prefix="chg/")["KeyCount"] == 0
+    assert not resume_path(bundle).exists()
+
+
 # ---------------------------------------------------------------- refusals, each with its own code
 def test_wrong_secret_is_auth_error(s3_server: S3Server, bucket: str, make_bundle: BundleFactory,
                                     monkeypatch: pytest.MonkeyPatch) -> None:
