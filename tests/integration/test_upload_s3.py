@@ -487,3 +487,32 @@ def test_cli_on_a_terminal_says_it_verifies_before_the_progress_bar(s3_server: S
     lines = [line for line in text.splitlines() if line.strip()]
     assert lines[0] == f"verifying {bundle.name} before sending it ...", text
     assert len(lines) == 2 and "does not verify" in lines[1], text
+
+
+@pytest.mark.parametrize("sig,code", [(signal.SIGINT, ExitCode.SIGINT), (signal.SIGTERM, ExitCode.SIGTERM)],
+                         ids=["SIGINT", "SIGTERM"])
+def test_interrupted_upload_says_run_it_again_to_resume(s3_server: S3Server, bucket: str, tmp_path: Path,
+                                                        sig: signal.Signals, code: ExitCode) -> None:
+    """The bundle is intact and the upload resumable: not "no bundle written"."""
+    bundle = make_bundle_of_size(tmp_path, 12 * MiB, "site-20240305.tar.gz")
+    args = [sys.executable, "-m", "collector", "upload", str(bundle), "--to", f"s3://{bucket}/int/",
+            "--endpoint-url", s3_server.endpoint_url, "--region", "us-east-1", "--path-style", "--part-size", "5",
+            "--concurrency", "1", "--limit-rate", "4M"]
+    env = {**os.environ, **s3_server.env()}
+    env.pop("GCOLLECT_DEBUG", None)
+    proc = subprocess.Popen(args, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not json.loads(
+                resume_path(bundle).read_text() if resume_path(bundle).exists() else "{}").get("parts"):
+            time.sleep(0.05)
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == code, err
+    assert err.strip().splitlines()[-1] == (f"gcollect: upload interrupted by {sig.name}; the bundle is intact; "
+                                            "run the same command again to resume"), err
+    assert "no bundle written" not in err
+    again = subprocess.run(args[:-2], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0 and "resumed after" in again.stdout, again.stderr
