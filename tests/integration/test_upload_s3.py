@@ -516,3 +516,32 @@ def test_interrupted_upload_says_run_it_again_to_resume(s3_server: S3Server, buc
     assert "no bundle written" not in err
     again = subprocess.run(args[:-2], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     assert again.returncode == 0 and "resumed after" in again.stdout, again.stderr
+
+
+def test_cli_on_a_terminal_shows_the_upload_progress(s3_server: S3Server, bucket: str, tmp_path: Path) -> None:
+    """A progress bar on stderr, also on a terminal that reports no size (`script` without a real
+    terminal: tqdm's dynamic width would draw an empty line)."""
+    import pty
+
+    bundle = make_bundle_of_size(tmp_path, 600_000, "site-20240305.tar.gz")
+    primary, secondary = pty.openpty()                        # a new pty reports 0 columns
+    env = {**os.environ, **s3_server.env()}
+    env.pop("GCOLLECT_DEBUG", None)
+    proc = subprocess.run([sys.executable, "-m", "collector", "upload", str(bundle), "--to", f"s3://{bucket}/bar/",
+                           "--endpoint-url", s3_server.endpoint_url, "--region", "us-east-1", "--path-style",
+                           "--limit-rate", "400K"], stdout=subprocess.PIPE, stderr=secondary, env=env,
+                          timeout=120, cwd=REPO)
+    os.close(secondary)
+    err = b""
+    while True:
+        try:
+            data = os.read(primary, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        err += data
+    os.close(primary)
+    text = err.decode()
+    assert proc.returncode == 0, text
+    assert f"{bundle.name}: 100%" in text and "B/s" in text, text
