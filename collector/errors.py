@@ -210,3 +210,14 @@ class Interrupted(GcollectError):
     """interrupted by {signal}; temporary files removed, no bundle written"""
 
     exit_code = ExitCode.SIGINT
+
+
+class UploadInterrupted(Interrupted):
+    """upload interrupted by {signal}; {advice}"""
+
+
+def upload_interrupted(exc: BaseException, advice: str) -> UploadInterrupted:
+    """Ctrl-C (KeyboardInterrupt) or SIGTERM (Interrupted) during an upload: the bundle is intact and
+    the upload resumable, so the line says that instead of "no bundle written"."""
+    signal = exc.fields.get("signal", "SIGTERM") if isinstance(exc, Interrupted) else "SIGINT"
+    return UploadInterrupted(signal=signal, advice=advice)

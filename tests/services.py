@@ -178,7 +178,8 @@ def weed_binary() -> Path | None:
 class S3Server(_Service):
     """SeaweedFS ``weed mini`` with authentication on (admin identity = access_key/secret_key).
 
-    A second identity ``reader_key``/``reader_secret`` may only read and list (permission tests).
+    A second identity ``reader_key``/``reader_secret`` may only read and list (permission tests);
+    a third, ``writer_key``/``writer_secret``, may only write (a drop bucket: PUT but no HEAD/GET).
     """
 
     def __init__(self, *, start_timeout: float = 60) -> None:
@@ -188,12 +189,15 @@ class S3Server(_Service):
         self.dir = Path(tempfile.mkdtemp(prefix="gcollect-weed-"))
         self.access_key, self.secret_key = "gcollectadmin", secrets.token_hex(16)
         self.reader_key, self.reader_secret = "gcollectreader", secrets.token_hex(16)
+        self.writer_key, self.writer_secret = "gcollectwriter", secrets.token_hex(16)
         s3_config = self.dir / "s3.json"
         s3_config.write_text(json.dumps({"identities": [
             {"name": "admin", "credentials": [{"accessKey": self.access_key, "secretKey": self.secret_key}],
              "actions": ["Admin", "Read", "List", "Tagging", "Write"]},
             {"name": "reader", "credentials": [{"accessKey": self.reader_key, "secretKey": self.reader_secret}],
              "actions": ["Read", "List"]},
+            {"name": "writer", "credentials": [{"accessKey": self.writer_key, "secretKey": self.writer_secret}],
+             "actions": ["Write"]},
         ]}))
         ports = {name: free_port(below=55000) for name in (
             "master.port", "master.port.grpc", "volume.port", "volume.port.grpc", "filer.port",

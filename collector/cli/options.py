@@ -132,13 +132,21 @@ def upload_after_collect(bundle: Path, url: str, options: dict) -> dict:
     """Upload a fresh bundle with settings from the environment (see `gcollect upload --help`).
     upload() verifies it first (the one verification of a collect --upload run)."""
     from collector.cli.upload_cmd import options_from_environment
-    from collector.errors import UploadError
-    from collector.upload import upload
+    from collector.errors import Interrupted, UploadError, upload_interrupted
+    from collector.upload import SilentReporter, reporter_for_terminal, upload
 
+    quiet = options.get("as_json") or options.get("quiet")
+    reporter = SilentReporter() if quiet else reporter_for_terminal(f"upload {bundle.name}")
     try:
-        receipt = upload(bundle, url, options_from_environment(bundle, url))
+        receipt = upload(bundle, url, options_from_environment(bundle, url), reporter)
+    except (KeyboardInterrupt, Interrupted) as e:
+        raise upload_interrupted(e, f"the bundle is kept at {bundle}; run `gcollect upload {bundle} --to URL` "
+                                    "to resume") from None
     except UploadError:
         click.echo(f"gcollect: the bundle is kept at {bundle}; retry with `gcollect upload {bundle} --to URL`",
                    err=True)
         raise
+    if not options.get("as_json"):           # --json carries it in "upload"; else one line, even with --quiet
+        click.echo(f"gcollect: uploaded {bundle.name} to {receipt.url}, sha256 {receipt.sha256} "
+                   f"{receipt.verified_text()}", err=True)
     return receipt.to_json()

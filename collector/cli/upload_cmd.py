@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from collector.errors import BadInput
+from collector.errors import BadInput, Interrupted, upload_interrupted
 from collector.upload import UploadOptions, abort_uploads, redact_url, reporter_for_terminal, upload
 from collector.upload.base import MiB
 from collector.upload.ratelimit import parse_rate
@@ -122,11 +122,14 @@ def upload_command(bundle: Path, url: str | None, endpoint_url: str | None, regi
         return
     if sys.stderr.isatty():       # a large bundle takes seconds to verify: say why nothing moves yet
         click.echo(f"verifying {bundle.name} before sending it ...", err=True)
-    receipt = upload(bundle, url, options, reporter_for_terminal(bundle.name))
+    try:
+        receipt = upload(bundle, url, options, reporter_for_terminal(bundle.name))
+    except (KeyboardInterrupt, Interrupted) as e:
+        raise upload_interrupted(e, "the bundle is intact; run the same command again to resume") from None
     if as_json:
         click.echo(json.dumps(receipt.to_json(), indent=1))
     else:
         resumed = f", resumed after {receipt.resumed_bytes} bytes" if receipt.resumed_bytes else ""
         rate = receipt.size / MiB / receipt.seconds if receipt.seconds > 0 else 0.0
         click.echo(f"uploaded {bundle.name} to {receipt.url}: {receipt.size} bytes in {receipt.seconds:.1f}s "
-                   f"({rate:.1f} MiB/s{resumed}), sha256 {receipt.sha256} verified")
+                   f"({rate:.1f} MiB/s{resumed}), sha256 {receipt.sha256} {receipt.verified_text()}")

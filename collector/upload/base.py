@@ -74,11 +74,26 @@ class UploadReceipt:
     seconds: float
     resumed_bytes: int                       # bytes already on the remote from an earlier attempt
     target_checksum: str | None              # what the remote reported, e.g. "sha256:..." or "s3-composite:...-N"
+    verified_by: str = "read back"           # how the remote copy was checked (see VERIFIED_BY_UPLOAD_REPLY)
 
     def to_json(self) -> dict[str, Any]:
         return {"url": self.url, "size": self.size, "sha256": self.sha256, "parts": self.parts,
                 "seconds": round(self.seconds, 3), "resumed_bytes": self.resumed_bytes,
-                "target_checksum": self.target_checksum}
+                "target_checksum": self.target_checksum, "verified_by": self.verified_by}
+
+    def verified_text(self) -> str:
+        """How the success line ends: "verified", or how it was verified when it was not read back."""
+        if self.verified_by == VERIFIED_BY_UPLOAD_REPLY:
+            return "verified by the server's checksum; these credentials cannot read it back"
+        if self.verified_by == NOT_VERIFIED:
+            return "sent, but NOT verified: the server's reply carried no checksum to compare"
+        return "verified"
+
+
+# Write-only credentials (PutObject without GetObject, the usual drop-bucket policy): the PUT /
+# CompleteMultipartUpload reply confirmed the SHA-256 we sent, but HEAD is refused.
+VERIFIED_BY_UPLOAD_REPLY = "upload reply checksum"
+NOT_VERIFIED = "not verified"               # a pre-signed PUT whose ETag is not an MD5 (SSE-KMS)
 
 
 def sidecar_path(bundle: Path) -> Path:

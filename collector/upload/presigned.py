@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from collector.errors import UploadChecksumError, UploadNetworkError
-from collector.upload.base import UploadOptions, UploadReceipt, check_local_hash
+from collector.upload.base import NOT_VERIFIED, UploadOptions, UploadReceipt, check_local_hash
 from collector.upload.progress import ProgressReporter
 from collector.upload.ratelimit import TokenBucket
 from collector.upload.retry import Backoff, Failure
@@ -130,10 +130,10 @@ def upload_presigned(bundle: Path, target: HttpTarget, options: UploadOptions, r
     finally:
         reporter.close()
     check_local_hash(bundle, expected_sha256, sha_hex)
-    checksum = None
+    checksum, verified_by = None, NOT_VERIFIED
     if re.fullmatch(r"[0-9a-f]{32}", etag):
         if etag != md5_hex:
             raise UploadChecksumError(target=shown, problem=f"ETag {etag} is not the MD5 of what we sent")
-        checksum = f"md5:{etag}"
+        checksum, verified_by = f"md5:{etag}", "reply ETag (MD5)"
     return UploadReceipt(url=shown, size=size, sha256=expected_sha256, parts=1, seconds=time.monotonic() - started,
-                         resumed_bytes=0, target_checksum=checksum)
+                         resumed_bytes=0, target_checksum=checksum, verified_by=verified_by)

@@ -6,9 +6,21 @@ subscribers do), so the bar never counts a byte twice.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from typing import IO, Protocol, runtime_checkable
+
+
+FALLBACK_COLUMNS, FALLBACK_ROWS = 80, 24
+
+
+def terminal_columns(stream: IO[str]) -> int:
+    """The width of the terminal behind ``stream``; 0 when it reports none."""
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (OSError, ValueError, AttributeError):
+        return 0
 
 
 @runtime_checkable
@@ -67,8 +79,13 @@ class TqdmReporter:
     def start(self, total: int, resumed: int) -> None:
         from tqdm import tqdm
 
+        # a terminal that reports no size (0 columns: `script` without a real terminal, some serial
+        # consoles) would get an empty bar from dynamic_ncols: give it a fixed width instead
+        width: dict[str, object] = {"dynamic_ncols": True}
+        if terminal_columns(self.stream) <= 0:
+            width = {"ncols": FALLBACK_COLUMNS, "nrows": FALLBACK_ROWS}
         self._bar = tqdm(total=total, initial=resumed, unit="B", unit_scale=True, unit_divisor=1024,
-                         desc=self.description, file=self.stream, dynamic_ncols=True, leave=True)
+                         desc=self.description, file=self.stream, leave=True, **width)
 
     def advance(self, n: int) -> None:
         with self._lock:

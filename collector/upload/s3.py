@@ -6,6 +6,17 @@ in memory. Every part carries its SHA-256 (``ChecksumAlgorithm=SHA256``), which 
 The UploadId and finished parts go to ``NAME.upload.json`` after each part, so a new process calls
 ``list_parts`` and sends only what is missing. At the end ``head_object`` must show our size, our
 ``x-amz-meta-sha256`` and the composite checksum we recompute from our own part hashes.
+
+Write-only credentials (PutObject only, the usual drop-bucket policy) cannot HEAD the object. Then
+the PUT / CompleteMultipartUpload reply is the verification: the server computed the SHA-256 (of the
+object, or the composite of the part checksums we sent) and echoes it; when it equals ours the
+upload counts as verified and the receipt says how. A reply without a checksum is no verification:
+that stays a "permission denied" error.
+
+A multipart upload that will not be resumed is aborted, never left behind (its parts are stored and
+billed but invisible to ordinary listing): the one recorded in ``NAME.upload.json`` when a new run
+has another destination, part size or bundle content, or cannot list its parts; and ours when the
+bundle turns out to have changed while it was read.
 """
 
 from __future__ import annotations
@@ -20,9 +31,10 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
-from collector.errors import BadInput, RemoteNotFound, UploadAuthError, UploadChecksumError, UploadNetworkError
-from collector.upload.base import (MiB, ResumeRecord, UploadOptions, UploadReceipt, bundle_identity,
-                                   check_local_hash, sidecar_text)
+from collector.errors import (BadInput, GcollectError, RemoteDenied, RemoteNotFound, UploadAuthError,
+                              UploadChecksumError, UploadNetworkError, VerifyFailed)
+from collector.upload.base import (VERIFIED_BY_UPLOAD_REPLY, MiB, ResumeRecord, UploadOptions, UploadReceipt,
+                                   bundle_identity, check_local_hash, sidecar_text)
 from collector.upload.progress import ProgressReporter
 from collector.upload.ratelimit import TokenBucket
 from collector.upload.retry import Backoff, Failure
@@ -120,12 +132,14 @@ class S3Upload:
         digest = hashlib.sha256(data).digest()
         check_local_hash(self.bundle, self.expected, digest.hex())
         self.reporter.start(self.size, 0)
-        self.send_body("PUT", data, fn=self.client.put_object, Bucket=self.target.bucket, Key=self.target.key,
-                       ChecksumAlgorithm="SHA256", ChecksumSHA256=b64(digest), **self.extra_args())
-        checksum = self.verify_remote(expected_checksum=b64(digest))
+        reply = self.send_body("PUT", data, fn=self.client.put_object, Bucket=self.target.bucket,
+                               Key=self.target.key, ChecksumAlgorithm="SHA256", ChecksumSHA256=b64(digest),
+                               **self.extra_args())
+        checksum, verified_by = self.verify_remote(b64(digest), reply)
         self.put_sidecar()
         return UploadReceipt(url=self.display, size=self.size, sha256=self.expected, parts=1,
-                             seconds=time.monotonic() - started, resumed_bytes=0, target_checksum=checksum)
+                             seconds=time.monotonic() - started, resumed_bytes=0, target_checksum=checksum,
+                             verified_by=verified_by)
 
     def put_sidecar(self) -> None:
         text = sidecar_text(self.bundle, self.expected)
@@ -134,9 +148,15 @@ class S3Upload:
                   **({"ServerSideEncryption": self.options.sse} if self.options.sse else {}),
                   **({"SSEKMSKeyId": self.options.sse_kms_key_id} if self.options.sse_kms_key_id else {}))
 
-    def verify_remote(self, expected_checksum: str) -> str | None:
-        head = self.call("HEAD", self.client.head_object, Bucket=self.target.bucket, Key=self.target.key,
-                         ChecksumMode="ENABLED")
+    def verify_remote(self, expected_checksum: str, reply: dict[str, Any] | None) -> tuple[str | None, str]:
+        """Check the stored object with HEAD; when these credentials may not read it, accept the
+        checksum the upload's own ``reply`` confirmed (if it equals ours). Returns the remote
+        checksum and how it was verified."""
+        try:
+            head = self.call("HEAD", self.client.head_object, Bucket=self.target.bucket, Key=self.target.key,
+                             ChecksumMode="ENABLED")
+        except RemoteDenied as e:
+            return self.confirmed_by_reply(expected_checksum, reply or {}, e), VERIFIED_BY_UPLOAD_REPLY
         problems = []
         if int(head.get("ContentLength", -1)) != self.size:
             problems.append(f"size {head.get('ContentLength')} != {self.size}")
@@ -150,33 +170,82 @@ class S3Upload:
             raise UploadChecksumError(target=self.display, problem="; ".join(problems))
         if remote is None:
             log.warning("%s returned no SHA-256 checksum; relying on the per-part checks", self.display)
-        return f"sha256:{remote}" if remote else None
+        return (f"sha256:{remote}" if remote else None), "HEAD"
+
+    def confirmed_by_reply(self, expected_checksum: str, reply: dict[str, Any], denied: RemoteDenied) -> str:
+        confirmed = reply.get("ChecksumSHA256")
+        if not confirmed:
+            why = denied.fields.get("problem")
+            raise RemoteDenied(target=self.display,
+                               problem=f"uploaded, but these credentials cannot read it back ({why}) and the "
+                                       "server's reply confirmed no checksum, so it is not verified; check it "
+                                       "with credentials that may read it") from None
+        # a multipart reply is the composite "BASE64-N"; some servers leave out the "-N"
+        if confirmed != expected_checksum and confirmed.split("-")[0] != expected_checksum.split("-")[0]:
+            raise UploadChecksumError(target=self.display,
+                                      problem=f"server confirmed checksum {confirmed} != {expected_checksum}")
+        return f"sha256:{confirmed}"
 
     # ---------------------------------------------------------------- multipart
     def part_size(self) -> int:
         needed = -(-self.size // MAX_PARTS)
         return max(self.options.part_size, -(-needed // MiB) * MiB)
 
+    def identity(self, part_size: int | None) -> dict[str, Any]:
+        return {"kind": "s3", "endpoint": self.options.endpoint_url, "bucket": self.target.bucket,
+                "key": self.target.key, "part_size": part_size, **bundle_identity(self.bundle, self.expected)}
+
     def open_record(self, part_size: int) -> tuple[ResumeRecord, dict[int, dict[str, Any]]]:
-        """Resume the recorded upload if it is ours and still exists; else start a new one."""
-        identity = {"kind": "s3", "endpoint": self.options.endpoint_url, "bucket": self.target.bucket,
-                    "key": self.target.key, "part_size": part_size, **bundle_identity(self.bundle, self.expected)}
+        """Resume the recorded upload if it is ours and still exists; else abort it and start a new one."""
+        identity = self.identity(part_size)
         old = ResumeRecord.load(self.bundle)
-        if old is not None and {k: old.data.get(k) for k in identity} == identity and old.data.get("upload_id"):
-            try:
-                remote = self.list_parts(old.data["upload_id"])
-            except RemoteNotFound as e:
-                if "NoSuchUpload" not in e.message:
-                    raise
-                log.info("recorded upload is gone on the server; starting again")
+        if old is not None and old.data.get("kind") == "s3" and old.data.get("upload_id"):
+            if {k: old.data.get(k) for k in identity} != identity:
+                self.abort_recorded(old, changed_from(old.data, identity))
             else:
-                return old, remote
+                try:
+                    return old, self.list_parts(old.data["upload_id"])
+                except RemoteNotFound as e:
+                    if "NoSuchUpload" not in e.message:
+                        raise
+                    log.info("recorded upload is gone on the server; starting again")
+                except RemoteDenied:
+                    self.abort_recorded(old, "these credentials may not list the parts already sent, "
+                                             "so it is sent again")
         created = self.call("CreateMultipartUpload", self.client.create_multipart_upload,
                             Bucket=self.target.bucket, Key=self.target.key, ChecksumAlgorithm="SHA256",
                             **self.extra_args())
         record = ResumeRecord(self.bundle, {**identity, "upload_id": created["UploadId"], "parts": {}})
         record.update()
         return record, {}
+
+    def abort_recorded(self, old: ResumeRecord, why: str) -> None:
+        """Abort the multipart upload ``old`` records (it will not be resumed), with one line saying so;
+        when that is impossible, one line saying what stays on the server and how to remove it."""
+        data = old.data
+        shown = f"s3://{data.get('bucket')}/{data.get('key')}"
+        folder = shown.rsplit("/", 1)[0] + "/"
+        if data.get("endpoint") != self.options.endpoint_url:
+            log.warning("an earlier unfinished upload of %s to %s at %s (upload id %s) stays on that server; "
+                        "`gcollect upload %s --to %s --endpoint-url %s --abort` removes it", self.bundle.name,
+                        shown, data.get("endpoint"), data.get("upload_id"), self.bundle, folder, data.get("endpoint"))
+        elif self.abort_upload(str(data.get("bucket")), str(data.get("key")), str(data.get("upload_id")), folder):
+            log.warning("aborted the earlier unfinished upload to %s (%s)", shown, why)
+        old.remove()
+
+    def abort_upload(self, bucket: str, key: str, upload_id: str, folder: str) -> bool:
+        """Abort one multipart upload; False (after one line on what stays behind) when refused."""
+        try:
+            self.call("AbortMultipartUpload", self.client.abort_multipart_upload, Bucket=bucket, Key=key,
+                      UploadId=upload_id)
+        except RemoteNotFound:
+            return True                                 # already gone: nothing stays behind
+        except GcollectError as e:
+            log.warning("could not abort the unfinished upload to s3://%s/%s (upload id %s): %s; its parts stay "
+                        "on the server until `gcollect upload %s --to %s --abort` or a lifecycle rule removes "
+                        "them", bucket, key, upload_id, e.message, self.bundle, folder)
+            return False
+        return True
 
     def list_parts(self, upload_id: str) -> dict[int, dict[str, Any]]:
         parts: dict[int, dict[str, Any]] = {}
@@ -247,14 +316,21 @@ class S3Upload:
             self.reporter.close()
             raise
         pool.shutdown(wait=True)
-        check_local_hash(self.bundle, self.expected, whole.hexdigest())
-        self.complete(upload_id, count, digests, etags)
+        try:
+            check_local_hash(self.bundle, self.expected, whole.hexdigest())
+        except VerifyFailed:                    # the bundle changed while it was read: its parts are useless
+            folder = self.display.rsplit("/", 1)[0] + "/"
+            self.abort_upload(self.target.bucket, self.target.key, upload_id, folder)
+            record.remove()
+            raise
+        reply = self.complete(upload_id, count, digests, etags)
         composite = b64(hashlib.sha256(b"".join(digests[n] for n in range(1, count + 1))).digest()) + f"-{count}"
-        checksum = self.verify_remote(expected_checksum=composite)
+        checksum, verified_by = self.verify_remote(composite, reply)
         self.put_sidecar()
         record.remove()
         return UploadReceipt(url=self.display, size=self.size, sha256=self.expected, parts=count,
-                             seconds=time.monotonic() - started, resumed_bytes=resumed, target_checksum=checksum)
+                             seconds=time.monotonic() - started, resumed_bytes=resumed, target_checksum=checksum,
+                             verified_by=verified_by)
 
     @staticmethod
     def already_there(n: int, data: bytes, digest: bytes, remote: dict[str, Any] | None,
@@ -266,16 +342,32 @@ class S3Upload:
         # finished on the server but not recorded (crash right after): its ETag is the part's MD5
         return bool(str(remote.get("ETag", "")).strip('"') == hashlib.md5(data, usedforsecurity=False).hexdigest())
 
-    def complete(self, upload_id: str, count: int, digests: dict[int, bytes], etags: dict[int, str]) -> None:
+    def complete(self, upload_id: str, count: int, digests: dict[int, bytes],
+                 etags: dict[int, str]) -> dict[str, Any]:
+        """CompleteMultipartUpload; returns its reply ({} when a retried Complete found it done)."""
         parts = [{"PartNumber": n, "ETag": etags[n], "ChecksumSHA256": b64(digests[n])} for n in range(1, count + 1)]
+        reply: dict[str, Any] = {}
         try:
-            self.call("CompleteMultipartUpload", self.client.complete_multipart_upload, Bucket=self.target.bucket,
-                      Key=self.target.key, UploadId=upload_id, MultipartUpload={"Parts": parts})
+            reply = self.call("CompleteMultipartUpload", self.client.complete_multipart_upload,
+                              Bucket=self.target.bucket, Key=self.target.key, UploadId=upload_id,
+                              MultipartUpload={"Parts": parts})
         except RemoteNotFound as e:
             # a retried Complete whose first try went through finds no upload: the HEAD check decides
             if "NoSuchUpload" not in e.message:
                 raise
         self.reporter.close()
+        return reply
+
+
+def changed_from(old: dict[str, Any], new: dict[str, Any]) -> str:
+    """Why a recorded upload is not resumed, in a few words."""
+    if any(old.get(k) != new.get(k) for k in ("endpoint", "bucket", "key")):
+        return "this run sends the bundle to another place"
+    if any(old.get(k) != new.get(k) for k in ("bundle", "size", "mtime_ns", "sha256")):
+        return "the bundle has changed since"
+    if new.get("part_size") is None:
+        return "this run sends the bundle in one PUT"
+    return f"this run uses another part size ({new.get('part_size')} bytes, not {old.get('part_size')})"
 
 
 def upload_s3(bundle: Path, target: S3Target, options: UploadOptions, reporter: ProgressReporter,
@@ -284,6 +376,9 @@ def upload_s3(bundle: Path, target: S3Target, options: UploadOptions, reporter: 
     job = S3Upload(bundle, target, options, reporter, expected_sha256)
     try:
         if job.size < options.multipart_threshold:
+            old = ResumeRecord.load(bundle)
+            if old is not None and old.data.get("kind") == "s3" and old.data.get("upload_id"):
+                job.abort_recorded(old, changed_from(old.data, job.identity(None)))
             return job.put_single(started)
         return job.put_multipart(started)
     except UploadCancelled:

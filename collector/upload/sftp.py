@@ -5,6 +5,10 @@ appends from the size the server already has. Only when the ``.part`` has the fu
 bundle's SHA-256 (``sha256sum`` over an exec channel where a shell is allowed, else read back) is
 it renamed to ``NAME`` (``posix-rename@openssh.com`` where offered), so the final name never holds
 a partial or damaged file. Then ``NAME.sha256`` follows the same way.
+
+Both are created with mode 0600, as the local bundle (the SFTP open carries the permissions, so the
+file is never readable by other accounts on the server, not even empty); a ``.part`` left by an
+older run is made 0600 before anything is added to it. The rename keeps the mode.
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 import paramiko
-from paramiko.sftp import CMD_EXTENDED, CMD_EXTENDED_REPLY
+from paramiko.sftp import (CMD_EXTENDED, CMD_EXTENDED_REPLY, CMD_HANDLE, CMD_OPEN, SFTP_FLAG_CREATE,
+                           SFTP_FLAG_TRUNC, SFTP_FLAG_WRITE)
 
 from collector.errors import (BadInput, HostKeyError, RemoteDenied, RemoteFull, RemoteNotFound, UploadAuthError,
                               UploadChecksumError, UploadError, UploadNetworkError)
@@ -44,6 +49,28 @@ CHUNK = 32 * 1024             # paramiko's largest SFTP write request; what sftp
 TAIL_CHECK = 64 * 1024        # on resume, compare this much of the remote .part's end with ours
 DEFAULT_KEYS = ("id_ed25519", "id_ecdsa", "id_rsa")
 _SHA_LINE = re.compile(rb"^([0-9a-fA-F]{64})\s")
+PRIVATE = 0o600               # the bundle's own mode: what we create on the server
+
+
+def open_private(sftp: paramiko.SFTPClient, path: str, mode: str) -> paramiko.SFTPFile:
+    """``sftp.open(path, mode)`` for "wb" / "r+b", but a file it creates gets mode 0600 in the OPEN
+    request itself (paramiko's open sends no permissions, so the server's default 0644 applies);
+    an existing file is made 0600 too. A server that refuses the chmod gets one warning line."""
+    if mode == "wb":
+        attrs = paramiko.SFTPAttributes()
+        attrs.st_mode = PRIVATE
+        kind, msg = sftp._request(CMD_OPEN, path, SFTP_FLAG_WRITE | SFTP_FLAG_CREATE | SFTP_FLAG_TRUNC,  # noqa: SLF001
+                                  attrs)
+        if kind != CMD_HANDLE or msg is None:
+            raise paramiko.SFTPError("Expected handle")
+        f = paramiko.SFTPFile(sftp, msg.get_binary(), mode)
+    else:
+        f = sftp.open(path, mode)
+    try:
+        f.chmod(PRIVATE)                       # an existing file keeps its mode through O_CREAT/O_TRUNC
+    except OSError as e:
+        log.warning("could not make %s private (mode 0600) on the server: %s", path, e)
+    return f
 
 
 def fingerprint(key: paramiko.PKey) -> str:
@@ -304,7 +331,7 @@ class SftpUpload:
                 self.show(offset)
             self.preflight_space(s, folder, self.size - offset)
             local.seek(offset)
-            with s.sftp.open(self.part, "r+b" if offset else "wb") as remote:
+            with open_private(s.sftp, self.part, "r+b" if offset else "wb") as remote:
                 remote.set_pipelined(True)
                 remote.seek(offset)
                 position = offset
@@ -354,7 +381,7 @@ class SftpUpload:
         if s.sftp.stat(self.target.path).st_size != self.size:
             raise UploadChecksumError(target=self.target.display, problem="size changed after rename")
         text = sidecar_text(self.bundle, self.expected)
-        with s.sftp.open(self.target.path + ".sha256.part", "wb") as f:
+        with open_private(s.sftp, self.target.path + ".sha256.part", "wb") as f:
             f.write(text)
         s.rename(self.target.path + ".sha256.part", self.target.path + ".sha256")
 
@@ -382,7 +409,7 @@ def upload_sftp(bundle: Path, target: SftpTarget, options: UploadOptions, report
         reporter.close()
     return UploadReceipt(url=target.display, size=job.size, sha256=expected_sha256, parts=1,
                          seconds=time.monotonic() - started, resumed_bytes=job.first_offset or 0,
-                         target_checksum=f"sha256:{expected_sha256} ({job.method})")
+                         target_checksum=f"sha256:{expected_sha256} ({job.method})", verified_by=job.method)
 
 
 def abort_sftp(bundle_name: str, target: SftpTarget, options: UploadOptions) -> int:

@@ -52,3 +52,34 @@ def test_wrong_credentials_keep_the_bundle_and_say_so(s3_server, small_host, tmp
     err = proc.stderr.decode()
     assert "Traceback" not in err and "wrong-secret" not in err and "kept at" in err
     assert list(tmp_path.glob("gcollect-*.tar.gz")), "the verified bundle stays for a later `gcollect upload`"
+
+
+def test_collect_upload_says_where_it_went_and_that_it_was_verified(s3_server, small_host, tmp_path):
+    bucket = s3_server.create_bucket("cases-line")
+    env = {**s3_server.env(), "GCOLLECT_ENDPOINT_URL": s3_server.endpoint_url, "GCOLLECT_PATH_STYLE": "1"}
+    proc = run_gcollect("collect", "--root", str(small_host), "--output", str(tmp_path), "-q",
+                        "--state-dir", str(tmp_path / "state"), "--upload", f"s3://{bucket}/c/", env=env)
+    err = proc.stderr.decode()
+    assert proc.returncode == 0, err
+    bundle = next(tmp_path.glob("gcollect-*.tar.gz"))
+    sha = hashlib.sha256(bundle.read_bytes()).hexdigest()
+    assert err.splitlines() == [f"gcollect: uploaded {bundle.name} to s3://{bucket}/c/{bundle.name}, "
+                                f"sha256 {sha} verified"], err
+
+
+def test_collect_upload_interrupted_keeps_the_bundle_and_says_how_to_resume(monkeypatch, tmp_path):
+    import collector.upload
+    from collector.cli.options import upload_after_collect
+    from collector.errors import Interrupted, UploadInterrupted
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(collector.upload, "upload", interrupted)
+    bundle = tmp_path / "gcollect-x.tar.gz"
+    bundle.write_bytes(b"x")
+    with pytest.raises(UploadInterrupted) as err:
+        upload_after_collect(bundle, "s3://b/p/", {})
+    assert isinstance(err.value, Interrupted) and err.value.exit_code == ExitCode.SIGINT
+    assert err.value.message == (f"upload interrupted by SIGINT; the bundle is kept at {bundle}; "
+                                 f"run `gcollect upload {bundle} --to URL` to resume")

@@ -211,6 +211,75 @@ def test_abort_uploads_removes_remote_parts_and_resume_file(s3_server: S3Server,
     assert not resume_path(bundle).exists()
 
 
+def interrupt_multipart(s3_server: S3Server, bundle: Path, url: str) -> None:
+    """Leave an unfinished multipart upload of ``bundle`` at ``url`` (recorded in NAME.upload.json)."""
+    with CuttingProxy(s3_server.port, cut_after=7 * MiB) as proxy:
+        with pytest.raises(UploadNetworkError):
+            upload(bundle, url, options(f"http://127.0.0.1:{proxy.port}", concurrency=1))
+    record = json.loads(resume_path(bundle).read_text())      # as if the connection broke on the way
+    resume_path(bundle).write_text(json.dumps({**record, "endpoint": s3_server.endpoint_url}))
+
+
+def unfinished(s3: S3Server, bucket: str, prefix: str) -> list[str]:
+    return [u["Key"] for u in s3.client().list_multipart_uploads(Bucket=bucket, Prefix=prefix).get("Uploads", [])]
+
+
+@pytest.mark.parametrize("rerun", ["other part size", "corrected prefix", "one PUT"])
+def test_an_upload_not_resumed_is_aborted_not_left_on_the_server(s3_server: S3Server, bucket: str, aws_env: None,
+                                                                 make_bundle: BundleFactory, rerun: str,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
+    bundle = make_bundle(12 * MiB)
+    interrupt_multipart(s3_server, bundle, f"s3://{bucket}/first/")
+    assert unfinished(s3_server, bucket, "first/")
+    url, kw = {"other part size": (f"s3://{bucket}/first/", {"part_size": 6 * MiB, "multipart_threshold": 6 * MiB}),
+               "corrected prefix": (f"s3://{bucket}/fixed/", {}),
+               "one PUT": (f"s3://{bucket}/first/", {"multipart_threshold": 16 * MiB})}[rerun]
+    with caplog.at_level("WARNING", logger="collector.upload.s3"):
+        receipt = upload(bundle, url, options(s3_server.endpoint_url, **kw))
+    assert receipt.sha256 == sha_of(bundle) and receipt.resumed_bytes == 0
+    assert not unfinished(s3_server, bucket, "")
+    assert "aborted the earlier unfinished upload to s3://" in caplog.text, caplog.text
+    assert not resume_path(bundle).exists()
+
+
+def test_write_only_credentials_restart_an_upload_they_cannot_list(s3_server: S3Server, bucket: str,
+                                                                   make_bundle: BundleFactory,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """ListParts is refused to PutObject-only credentials: the recorded upload is aborted and the
+    bundle sent again, instead of failing with "permission denied" on every run."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_server.writer_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_server.writer_secret)
+    bundle = make_bundle(12 * MiB)
+    interrupt_multipart(s3_server, bundle, f"s3://{bucket}/wr/")
+    receipt = upload(bundle, f"s3://{bucket}/wr/", options(s3_server.endpoint_url))
+    assert receipt.verified_by == "upload reply checksum"
+    assert remote_sha256(s3_server, bucket, f"wr/{bundle.name}") == sha_of(bundle)
+    assert not unfinished(s3_server, bucket, "")
+
+
+def test_bundle_changed_while_uploading_aborts_the_multipart_upload(s3_server: S3Server, bucket: str,
+                                                                    aws_env: None, make_bundle: BundleFactory) -> None:
+    bundle = make_bundle(12 * MiB)
+
+    class FlipOnce(CountingReporter):
+        def advance(self, n: int) -> None:
+            super().advance(n)
+            if self.sent > MiB and not getattr(self, "flipped", False):
+                self.flipped = True
+                with open(bundle, "r+b") as f:              # a byte in the last part, not read yet
+                    f.seek(11 * MiB)
+                    byte = f.read(1)
+                    f.seek(11 * MiB)
+                    f.write(bytes([byte[0] ^ 0xFF]))
+
+    with pytest.raises(VerifyFailed) as err:
+        upload(bundle, f"s3://{bucket}/chg/", options(s3_server.endpoint_url, concurrency=1), FlipOnce())
+    assert "not uploaded" in str(err.value)
+    assert not unfinished(s3_server, bucket, "")
+    assert s3_server.client().list_objects_v2(Bucket=bucket, Prefix="chg/")["KeyCount"] == 0
+    assert not resume_path(bundle).exists()
+
+
 # ---------------------------------------------------------------- refusals, each with its own code
 def test_wrong_secret_is_auth_error(s3_server: S3Server, bucket: str, make_bundle: BundleFactory,
                                     monkeypatch: pytest.MonkeyPatch) -> None:
@@ -238,6 +307,59 @@ def test_permission_denied(s3_server: S3Server, bucket: str, make_bundle: Bundle
     with pytest.raises(RemoteDenied) as err:
         upload(make_bundle(100_000), f"s3://{bucket}/d/", options(s3_server.endpoint_url))
     assert err.value.exit_code == ExitCode.UPLOAD_DENIED
+
+
+@pytest.mark.parametrize("size", [300_000, 12 * MiB], ids=["single PUT", "multipart"])
+def test_write_only_credentials_verified_by_the_upload_reply(s3_server: S3Server, bucket: str, size: int,
+                                                             make_bundle: BundleFactory,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A drop bucket (PutObject only): HEAD is refused, but the PUT / CompleteMultipartUpload reply
+    confirms our SHA-256 (or the composite of our parts): verified, sidecar sent, resume file gone."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_server.writer_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_server.writer_secret)
+    bundle = make_bundle(size)
+    with pytest.raises(Exception):                            # these credentials really cannot read
+        s3_server.client(s3_server.writer_key, s3_server.writer_secret).head_object(Bucket=bucket, Key="nope")
+    receipt = upload(bundle, f"s3://{bucket}/wo/", options(s3_server.endpoint_url))
+    assert receipt.verified_by == "upload reply checksum"
+    assert "cannot read it back" in receipt.verified_text()
+    assert receipt.parts == (1 if size < PART else 3)
+    assert remote_sha256(s3_server, bucket, f"wo/{bundle.name}") == sha_of(bundle)
+    side = s3_server.client().get_object(Bucket=bucket, Key=f"wo/{bundle.name}.sha256")["Body"].read()
+    assert side == f"{sha_of(bundle)}  {bundle.name}\n".encode()
+    assert not resume_path(bundle).exists()
+
+
+def test_write_only_cli_says_how_it_was_verified(s3_server: S3Server, bucket: str, tmp_path: Path) -> None:
+    from tests.cli.conftest import run_gcollect
+
+    bundle = make_bundle_of_size(tmp_path, 200_000, "site-20240305.tar.gz")
+    env = {**s3_server.env(), "AWS_ACCESS_KEY_ID": s3_server.writer_key,
+           "AWS_SECRET_ACCESS_KEY": s3_server.writer_secret}
+    proc = run_gcollect("upload", str(bundle), "--to", f"s3://{bucket}/wocli/", "--endpoint-url",
+                        s3_server.endpoint_url, "--region", "us-east-1", "--path-style", env=env)
+    out = proc.stdout.decode()
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert out.count("\n") == 1 and out.rstrip().endswith(
+        "verified by the server's checksum; these credentials cannot read it back"), out
+
+
+def test_write_only_without_a_confirmed_checksum_stays_denied(make_bundle: BundleFactory) -> None:
+    """No checksum in the upload's reply: nothing was verified, so it stays "permission denied"."""
+    from collector.upload.s3 import S3Upload
+    from collector.upload.urls import parse_target
+
+    bundle = make_bundle(1000)
+    target = parse_target("s3://b/x/", bundle.name)
+    job = S3Upload(bundle, target, options("http://127.0.0.1:9"), CountingReporter(),  # type: ignore[arg-type]
+                   sha_of(bundle), client=object())
+    denied = RemoteDenied(target="s3://b/x/", problem="403: Forbidden")
+    with pytest.raises(RemoteDenied) as err:
+        job.confirmed_by_reply("abc=", {}, denied)
+    assert "not verified" in str(err.value) and err.value.exit_code == ExitCode.UPLOAD_DENIED
+    with pytest.raises(GcollectError):
+        job.confirmed_by_reply("abc=", {"ChecksumSHA256": "xyz="}, denied)
+    assert job.confirmed_by_reply("abc=-3", {"ChecksumSHA256": "abc=-3"}, denied) == "sha256:abc=-3"
 
 
 def test_unreachable_endpoint(aws_env: None, make_bundle: BundleFactory) -> None:
@@ -365,3 +487,61 @@ def test_cli_on_a_terminal_says_it_verifies_before_the_progress_bar(s3_server: S
     lines = [line for line in text.splitlines() if line.strip()]
     assert lines[0] == f"verifying {bundle.name} before sending it ...", text
     assert len(lines) == 2 and "does not verify" in lines[1], text
+
+
+@pytest.mark.parametrize("sig,code", [(signal.SIGINT, ExitCode.SIGINT), (signal.SIGTERM, ExitCode.SIGTERM)],
+                         ids=["SIGINT", "SIGTERM"])
+def test_interrupted_upload_says_run_it_again_to_resume(s3_server: S3Server, bucket: str, tmp_path: Path,
+                                                        sig: signal.Signals, code: ExitCode) -> None:
+    """The bundle is intact and the upload resumable: not "no bundle written"."""
+    bundle = make_bundle_of_size(tmp_path, 12 * MiB, "site-20240305.tar.gz")
+    args = [sys.executable, "-m", "collector", "upload", str(bundle), "--to", f"s3://{bucket}/int/",
+            "--endpoint-url", s3_server.endpoint_url, "--region", "us-east-1", "--path-style", "--part-size", "5",
+            "--concurrency", "1", "--limit-rate", "4M"]
+    env = {**os.environ, **s3_server.env()}
+    env.pop("GCOLLECT_DEBUG", None)
+    proc = subprocess.Popen(args, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not json.loads(
+                resume_path(bundle).read_text() if resume_path(bundle).exists() else "{}").get("parts"):
+            time.sleep(0.05)
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == code, err
+    assert err.strip().splitlines()[-1] == (f"gcollect: upload interrupted by {sig.name}; the bundle is intact; "
+                                            "run the same command again to resume"), err
+    assert "no bundle written" not in err
+    again = subprocess.run(args[:-2], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0 and "resumed after" in again.stdout, again.stderr
+
+
+def test_cli_on_a_terminal_shows_the_upload_progress(s3_server: S3Server, bucket: str, tmp_path: Path) -> None:
+    """A progress bar on stderr, also on a terminal that reports no size (`script` without a real
+    terminal: tqdm's dynamic width would draw an empty line)."""
+    import pty
+
+    bundle = make_bundle_of_size(tmp_path, 600_000, "site-20240305.tar.gz")
+    primary, secondary = pty.openpty()                        # a new pty reports 0 columns
+    env = {**os.environ, **s3_server.env()}
+    env.pop("GCOLLECT_DEBUG", None)
+    proc = subprocess.run([sys.executable, "-m", "collector", "upload", str(bundle), "--to", f"s3://{bucket}/bar/",
+                           "--endpoint-url", s3_server.endpoint_url, "--region", "us-east-1", "--path-style",
+                           "--limit-rate", "400K"], stdout=subprocess.PIPE, stderr=secondary, env=env,
+                          timeout=120, cwd=REPO)
+    os.close(secondary)
+    err = b""
+    while True:
+        try:
+            data = os.read(primary, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        err += data
+    os.close(primary)
+    text = err.decode()
+    assert proc.returncode == 0, text
+    assert f"{bundle.name}: 100%" in text and "B/s" in text, text

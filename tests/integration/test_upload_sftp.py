@@ -267,3 +267,25 @@ def test_abort_removes_part(ssh_server: SshServer, drop: Path, make_bundle: Call
     part.write_bytes(b"x" * 10)
     assert abort_uploads(ssh_server.url(f"{drop}/"), key_options(ssh_server), bundle) == 1
     assert not part.exists()
+
+
+def test_uploaded_files_are_private_like_the_bundle(ssh_server: SshServer, drop: Path,
+                                                    make_bundle: Callable[..., Path]) -> None:
+    """The local bundle is 0600; on a shared drop host the copy must not be readable by others."""
+    bundle = make_bundle(2 * MiB)
+    upload(bundle, ssh_server.url(f"{drop}/"), key_options(ssh_server))
+    for name in (bundle.name, bundle.name + ".sha256"):
+        assert (drop / name).stat().st_mode & 0o777 == 0o600, name
+
+
+def test_a_part_left_world_readable_is_made_private_on_resume(ssh_server: SshServer, drop: Path,
+                                                              make_bundle: Callable[..., Path]) -> None:
+    bundle = make_bundle(2 * MiB)
+    part = drop / (bundle.name + ".part")
+    part.write_bytes(bundle.read_bytes()[:MiB])               # as an older gcollect left it
+    entry = pwd.getpwnam(ssh_server.user)
+    os.chown(part, entry.pw_uid, entry.pw_gid)
+    part.chmod(0o644)
+    receipt = upload(bundle, ssh_server.url(f"{drop}/"), key_options(ssh_server))
+    assert receipt.resumed_bytes == MiB
+    assert (drop / bundle.name).stat().st_mode & 0o777 == 0o600
