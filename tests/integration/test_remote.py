@@ -344,3 +344,25 @@ def test_times_without_offset_are_each_hosts_local_time(fleet: Fleet, tmp_path: 
     assert manifest["window"]["since"].startswith("2025-11-19T18:30:00")
     assert any(f["path"].endswith(".log") for f in manifest["files"])
 
+
+def test_push_key_import_is_bounded_and_stopped(fleet: Fleet, tmp_path: Path) -> None:
+    """--push-key: a `gcollect key import` that hangs on the host is stopped by --timeout (the
+    same `timeout` wrapper as the collect step), and nothing of it is left running."""
+    slow = fleet.dir / "bin-slowkey" / "gcollect"
+    slow.parent.mkdir(exist_ok=True)
+    slow.write_text(f'#!/bin/sh\nif [ "$1" = key ]; then sleep 97; fi\nexec {fleet.dir / "bin" / "gcollect"} "$@"\n')
+    slow.chmod(0o755)
+    key_file = tmp_path / "site.key"
+    export_key(tmp_path / "admin-state", key_file)
+    before = remote_temp_dirs()
+    started = time.monotonic()
+    with pytest.raises(GcollectError) as info:
+        collect_remote(fleet.options(tmp_path / "out", push_key=key_file, host_timeout=15),
+                       fleet.hosts_file([fleet.hosts["h1"].line(name="slowkey", gcollect=str(slow))], "slowkey.txt"))
+    assert time.monotonic() - started < 45
+    [result] = info.value.result.results  # type: ignore[attr-defined]
+    assert result.kind == "timeout" and "key import" in result.reason, result.reason
+    time.sleep(1)
+    still = subprocess.run(["pgrep", "-u", fleet.user, "-f", "sleep 97"], capture_output=True, text=True)
+    assert not still.stdout.strip(), "the timed-out key import was left running on the host"
+    assert remote_temp_dirs() == before
