@@ -232,6 +232,7 @@ def test_changed_key_auth_and_python_fail_only_their_host(fleet: Fleet, tmp_path
     assert index["h2"]["failure"] == "host-key" and "CHANGED" in index["h2"]["reason"]
     assert index["h3-nopython"]["status"] == "unsupported" and "no Python" in index["h3-nopython"]["reason"]
     assert index["h1-wronguser"]["failure"] == "auth"
+    assert index["h1-wronguser"]["reason"] == f"authentication refused for nobody@127.0.0.1:{h1.server.port}"
 
 
 def test_all_failed_is_an_error(fleet: Fleet, tmp_path: Path) -> None:
