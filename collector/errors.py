@@ -164,6 +164,10 @@ class UploadNetworkError(UploadError):
     exit_code = ExitCode.UPLOAD_NETWORK
 
 
+class SshTimeoutError(UploadNetworkError):
+    """{target} did not answer: {problem}"""
+
+
 class UploadChecksumError(UploadError):
     """checksum mismatch after upload to {target}: {problem}"""
 

@@ -103,6 +103,14 @@ class Window:
         """The zone wall-clock log stamps are read in (None: this machine's)."""
         return self.zone.tzinfo if self.zone is not None else None
 
+    def as_dict(self) -> dict[str, Any]:
+        """For JSON reports: the instants (UTC, ISO) and the zone wall-clock times were read in."""
+        def iso(moment: datetime | None) -> str | None:
+            return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z") if moment else None
+
+        return {"since": iso(self.since), "until": iso(self.until),
+                "zone": self.zone.as_dict() if self.zone is not None else None}
+
 
 # ---------------------------------------------------------------- selection
 @dataclass(frozen=True, slots=True)

@@ -40,8 +40,8 @@ from collector.timeformats import (
 )
 
 __all__ = [
-    "DateContext", "SegmentTimes", "Trimmer", "file_end_time", "make_window", "overlaps",
-    "parse_duration", "parse_record_time", "parse_when", "path_day", "segment_times", "select_segments",
+    "DateContext", "SegmentTimes", "Trimmer", "WindowOrderError", "file_end_time", "is_wall_time", "make_window",
+    "overlaps", "parse_duration", "parse_record_time", "parse_when", "path_day", "segment_times", "select_segments",
 ]
 
 UTC = timezone.utc
@@ -51,6 +51,17 @@ _ABSOLUTE = re.compile(
     r"^(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:\.(\d{1,6}))?)?)?\s*(Z|[+-]\d\d:?\d\d)?$", re.I)
 WHEN_FORMS = ("use 'YYYY-MM-DD HH:MM[:SS]' (host local time), 'YYYY-MM-DDTHH:MM:SS', "
               "add 'Z' or '+02:00' for another zone, or an age like 90s, 30m, 2h, 3d, 1w, 1d12h")
+
+
+class WindowOrderError(ValueError):
+    """--since is later than --until."""
+
+
+def is_wall_time(text: str) -> bool:
+    """True for an absolute time without an offset (``2025-11-19 13:30``): a wall-clock reading
+    that means different instants in different zones (``...Z``, ``...+02:00``, ``2h`` do not)."""
+    m = _ABSOLUTE.match((text or "").strip())
+    return m is not None and m.group(8) is None
 
 
 def parse_duration(text: str) -> timedelta:
@@ -154,7 +165,7 @@ def make_window(since: str | None, until: str | None, around: str | None, window
     except OverflowError:
         raise ValueError(f"--window {window} reaches past the years 1 to 9999") from None
     if start and end and start > end:
-        raise ValueError(f"--since ({start:%Y-%m-%d %H:%M:%S}Z) is later than --until ({end:%Y-%m-%d %H:%M:%S}Z)")
+        raise WindowOrderError(f"--since ({start:%Y-%m-%d %H:%M:%S}Z) is later than --until ({end:%Y-%m-%d %H:%M:%S}Z)")
     return Window(since=start, until=end, zone=zone)
 
 

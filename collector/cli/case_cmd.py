@@ -12,7 +12,15 @@ import click
 
 from collector.bundle.names import case_name_part
 from collector.casefile import SEVERITIES, CaseInfo, load_case_file, normalise_severity, save_case_file
-from collector.errors import ExitCode
+from collector.errors import BadInput, ExitCode
+
+
+def severity_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--severity normalised (``1-critical`` ...); a value not among them is a usage error (exit 2)."""
+    try:
+        return normalise_severity(value)
+    except BadInput:
+        raise click.BadParameter(f"{value!r}: use 1-4 or critical, high, medium, low") from None
 
 
 def case_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -24,7 +32,7 @@ def case_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--describe", default=None, help="Problem summary for case.json."),
         click.option("--site", default=None, help="Site / company name for case.json."),
         click.option("--contact", default=None, help="Contact (your admin: name, e-mail, phone) for case.json."),
-        click.option("--severity", default=None, help="1-4 or critical/high/medium/low."),
+        click.option("--severity", default=None, callback=severity_option, help="1-4 or critical/high/medium/low."),
         click.option("--step", "steps", multiple=True, help="A reproduction step (repeatable, in order)."),
         click.option("--strict-case", is_flag=True,
                      help="Replace host and DB server names by HOST_ tokens in case.json and in the case "
@@ -66,7 +74,7 @@ Example:
 @click.option("--site", default=None, help="Site / company name.")
 @click.option("--contact", default=None, help="Your contact for this case (name, e-mail, phone).")
 @click.option("--describe", default=None, help="Problem summary.")
-@click.option("--severity", default=None, help="1-4 or critical/high/medium/low.")
+@click.option("--severity", default=None, callback=severity_option, help="1-4 or critical/high/medium/low.")
 @click.option("--product", default=None, help="Affected product/component and release, as you know it.")
 @click.option("--actions", default=None, help="What was done already.")
 @click.option("--step", "steps", multiple=True, help="A reproduction step (repeatable, in order).")

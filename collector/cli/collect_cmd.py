@@ -102,6 +102,7 @@ def print_dry_run(discovery, as_json: bool) -> None:
             "files": rows,
             "skipped": [s.as_dict() for s in discovery.plan.skipped],
             "zone": zone.as_dict() if zone is not None else None,
+            "window": discovery.plan.window.as_dict(),
         }, indent=1))
         return
     if zone is not None and zone.kind != "machine":
@@ -173,6 +174,7 @@ def collect_command(ctx: click.Context, dry_run: bool, upload_url: str | None, c
         reporter = reporter_for(quiet=as_json or options["quiet"])
         discovery, result = api.collect(request, reporter, discovery=discovery)
         report = dict(api.summary(result))
+        report["window"] = discovery.plan.window.as_dict()   # the instants and the zone this host read them in
         code = ExitCode.PARTIAL if result.excluded else ExitCode.OK
         report_size_cap(result.excluded, options.get("max_size"))
         blocked = bool(result.findings) and not options["accept_findings"]

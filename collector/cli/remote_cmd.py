@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -54,20 +55,52 @@ def remote_options(func):
     return func
 
 
-def forwarded_args(options: dict[str, Any]) -> tuple[list[str], Any]:
-    """The `gcollect collect` options every host gets, and the window (made absolute here, once)."""
-    from collector.timewindow import make_window
+def window_args(options: dict[str, Any]) -> tuple[list[str], Any, dict[str, str]]:
+    """The window options every host gets: (args, window, host_local).
 
+    Times with an offset and ages (``2h``) are made absolute here, once, so every host gets the
+    same instants. A time without an offset is sent as given (``host_local``, keyed by option):
+    each host reads it in its own zone, as a run on that host would (README). ``window`` is
+    the absolute window when no time is host-local (else an empty ``Window``)."""
+    from collector.model import Window
+    from collector.timewindow import WindowOrderError, is_wall_time, make_window, parse_when
+
+    now = datetime.now(timezone.utc)
+    given = {flag: options.get(key) for key, flag in (("since", "--since"), ("until", "--until"),
+                                                        ("around", "--around"))}
+    width = options.get("window_width")
+    wall = {flag for flag, text in given.items() if text is not None and is_wall_time(text)}
+    mixed = bool(wall) and any(text is not None and flag not in wall for flag, text in given.items())
     try:
-        window = make_window(options.get("since"), options.get("until"), options.get("around"),
-                             options.get("window_width"))
+        window = make_window(given["--since"], given["--until"], given["--around"], width, now=now)
+    except WindowOrderError as exc:
+        if not mixed:          # a host-local time next to an absolute one: only each host can order them
+            raise click.BadParameter(str(exc), param_hint="--since/--until/--around/--window") from None
+        window = Window()
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--since/--until/--around/--window") from None
-    args: list[str] = []
-    if window.since is not None:
-        args += ["--since", window.since.isoformat()]
-    if window.until is not None:
-        args += ["--until", window.until.isoformat()]
+    if not wall:
+        args: list[str] = []
+        if window.since is not None:
+            args += ["--since", window.since.isoformat()]
+        if window.until is not None:
+            args += ["--until", window.until.isoformat()]
+        return args, window, {}
+    sent: dict[str, str] = {}
+    for flag, text in given.items():
+        if text is None:
+            continue
+        sent[flag] = text.strip() if flag in wall else \
+            parse_when(text, now=now, latest=flag == "--until").isoformat()
+    if width is not None:
+        sent["--window"] = str(width)
+    return [item for pair in sent.items() for item in pair], Window(), sent
+
+
+def forwarded_args(options: dict[str, Any]) -> tuple[list[str], Any, dict[str, str]]:
+    """The `gcollect collect` options every host gets, the window and its host-local times
+    (``window_args``)."""
+    args, window, host_local = window_args(options)
     for name, flag in (("products", "--profile"), ("profile_dirs", "--profile-dir"), ("rule_dirs", "--rules-dir"),
                        ("steps", "--step")):
         for value in options.get(name) or ():
@@ -89,7 +122,7 @@ def forwarded_args(options: dict[str, Any]) -> tuple[list[str], Any]:
                        ("accept_findings", "--accept-findings"), ("strict_case", "--strict-case")):
         if options.get(name):
             args.append(flag)
-    return args, window
+    return args, window, host_local
 
 
 def _echo_host(result, quiet: bool) -> None:
@@ -150,7 +183,7 @@ def collect_remote(options: dict[str, Any], hosts: str) -> int:
         from collector.remote.keys import decode_key
 
         decode_key(push_key.read_bytes() if push_key.is_file() else b"", str(push_key))
-    args, window = forwarded_args(options)
+    args, window, host_local = forwarded_args(options)
     zipapp_path: Path | None = options.get("zipapp")
     job = RemoteJob(
         ssh=SshSettings(user=options.get("ssh_user"), identity=identity, known_hosts=known_hosts,
@@ -161,7 +194,7 @@ def collect_remote(options: dict[str, Any], hosts: str) -> int:
         push_key=push_key, zipapp=LazyZipapp(lambda: find_or_build(zipapp_path)))
     as_json, quiet = bool(options.get("as_json")), bool(options.get("quiet"))
     case = CaseSettings(output_dir=Path(options.get("output") or "."), fmt=options.get("fmt") or "tar.gz",
-                        case=options.get("case"), window=window,
+                        case=options.get("case"), window=window, host_local=host_local,
                         command_line=recorded_command_line(sys.argv[1:]))
     try:
         outcome = collect_hosts(specs, job, case, parallel=int(options.get("parallel") or 4),

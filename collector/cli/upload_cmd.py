@@ -17,6 +17,7 @@ from collector.errors import BadInput, Interrupted, upload_interrupted
 from collector.upload import UploadOptions, abort_uploads, redact_url, reporter_for_terminal, upload
 from collector.upload.base import MiB
 from collector.upload.ratelimit import parse_rate
+from collector.upload.urls import parse_target
 
 EPILOG = """\b
 Examples:
@@ -108,6 +109,10 @@ def upload_command(bundle: Path, url: str | None, endpoint_url: str | None, regi
         url = sys.stdin.readline().strip()
     if not url:
         raise BadInput(what="--to", problem="no upload URL (give --to or set GCOLLECT_UPLOAD_URL)")
+    try:                          # a malformed URL (or one holding a password) is a usage error: exit 2
+        parse_target(url, bundle.name)
+    except BadInput as e:
+        raise click.BadParameter(str(e.fields.get("problem", e.message)), param_hint="--to") from None
     from_command_line = click.get_current_context().get_parameter_source("url") == ParameterSource.COMMANDLINE
     if from_command_line and ("Signature=" in url or "X-Amz-Signature" in url):
         click.echo("warning: the signed URL is visible in the process list; prefer GCOLLECT_UPLOAD_URL or --to -",

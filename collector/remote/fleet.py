@@ -10,7 +10,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +40,8 @@ class CaseSettings:
     case: str | None = None
     window: Window = Window()
     command_line: str = ""
+    # window options sent as given (times without an offset: each host reads them in its own zone)
+    host_local: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -92,14 +94,15 @@ def collect_hosts(hosts: Sequence[HostSpec], job: RemoteJob, case: CaseSettings,
         results = run_hosts(hosts, job, staging, parallel, on_done)
         outcome = CaseResult(results)
         if job.dry_run:
-            outcome.index = build_index(results, case.window, case.case, case.command_line)
+            outcome.index = build_index(results, case.window, case.case, case.command_line, case.host_local)
         elif any(r.ok for r in results):
             pieces = staging / ".pieces"
             pieces.mkdir()
             outcome.bundle, outcome.index = write_case_bundle(results, case.output_dir, case.fmt, case.case,
-                                                              case.window, case.command_line, pieces)
+                                                              case.window, case.command_line, pieces,
+                                                              case.host_local)
         else:
-            outcome.index = build_index(results, case.window, case.case, case.command_line)
+            outcome.index = build_index(results, case.window, case.case, case.command_line, case.host_local)
         outcome.seconds = time.monotonic() - started
     finally:
         shutil.rmtree(staging, ignore_errors=True)

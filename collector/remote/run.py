@@ -60,7 +60,9 @@ class HostResult:
         return self.status == "ok"
 
 
-def probe_script(spec: HostSpec, python: str) -> str:
+def probe_script(spec: HostSpec, python: str, limit: float = 60.0) -> str:
+    """Make the private temp folder and report what the host offers. The Python asked is run
+    under ``timeout`` (when the host has it), so a hung interpreter never outlives ``limit``."""
     q = shlex.quote
     py = q(spec.python or python)
     configured = f"[ -x {q(spec.gcollect)} ] && printf 'configured=%s\\n' {q(spec.gcollect)}; " if spec.gcollect else ""
@@ -68,10 +70,10 @@ def probe_script(spec: HostSpec, python: str) -> str:
         "t=$(umask 077 && mktemp -d \"${TMPDIR:-/tmp}/gcollect-remote.XXXXXXXX\") || exit 90; "
         "printf 'tmp=%s\\n' \"$t\"; " + configured +
         "printf 'gcollect=%s\\n' \"$(command -v gcollect 2>/dev/null)\"; "
-        "printf 'timeout=%s\\n' \"$(command -v timeout 2>/dev/null)\"; "
+        "k=$(command -v timeout 2>/dev/null); printf 'timeout=%s\\n' \"$k\"; "
         "printf 'uname=%s %s\\n' \"$(uname -s)\" \"$(uname -m)\"; "
         f"if p=$(command -v {py} 2>/dev/null); then printf 'python=%s\\n' \"$p\"; "
-        f"\"$p\" -c {q(_PY_FACTS)} 2>/dev/null; fi; exit 0"
+        f"${{k:+\"$k\" -k 5 {max(1, int(limit))}}} \"$p\" -c {q(_PY_FACTS)} 2>/dev/null; fi; exit 0"
     )
 
 
@@ -123,14 +125,15 @@ class HostRun:
 
     # ------------------------------------------------------------------ steps
     def steps(self, s: RemoteSession) -> None:
-        probe = s.run(probe_script(self.spec, self.job.python), timeout=min(60.0, self.left()))
+        limit = min(60.0, self.left())
+        probe = s.run(probe_script(self.spec, self.job.python, limit), timeout=limit + 5)
         facts = parse_facts(probe.stdout)
         self.tmp = facts.get("tmp", "")
         if probe.code != 0 or not self.tmp.startswith("/"):
             raise HostFailed("temp-dir", f"cannot create a private temp folder: {probe.last_error()}")
         runner = self.runner(s, facts)
         if self.job.push_key is not None:
-            self.import_key(s, runner)
+            self.import_key(s, runner, facts)
         if self.job.dry_run:
             self.dry_run(s, runner, facts)
         else:
@@ -160,16 +163,21 @@ class HostRun:
         self.result.via = "zipapp"
         return f"SHIV_ROOT={q(self.tmp + '/.shiv')} {q(facts['python'])} {q(remote)}"
 
-    def command(self, runner: str, facts: dict[str, str], args: list[str]) -> str:
-        """``cd TMP; record our pid (= process group, sshd starts a new session); exec [timeout] gcollect``."""
+    def command(self, runner: str, facts: dict[str, str], args: list[str], limit: float | None = None) -> str:
+        """``cd TMP; record our pid (= process group, sshd starts a new session); exec [timeout] gcollect``.
+
+        Every gcollect run on the host goes through here: ``timeout`` stops it when this host's
+        time (``limit``, default what is left of --timeout) is over, and ``cleanup`` kills its
+        process group (``.pid``) when the host is given up."""
         q = shlex.quote
-        limit = max(1, int(self.left()))
+        limit = max(1, int(self.left() if limit is None else limit))
         wrap = f"{q(facts['timeout'])} -k 10 {limit} " if facts.get("timeout") else ""
         host_args = []
-        if self.spec.root:
-            host_args += ["--root", self.spec.root]
-        if self.spec.state_dir:
-            host_args += ["--state-dir", self.spec.state_dir]
+        if args[:1] == ["collect"]:
+            if self.spec.root:
+                host_args += ["--root", self.spec.root]
+            if self.spec.state_dir:
+                host_args += ["--state-dir", self.spec.state_dir]
         env = ""
         if runner.startswith("SHIV_ROOT="):
             assignment, _, runner = runner.partition(" ")
@@ -184,13 +192,15 @@ class HostRun:
             raise HostFailed("timeout", f"gcollect still running after {self.job.timeout:.0f} s (--timeout); stopped")
         return done
 
-    def import_key(self, s: RemoteSession, runner: str) -> None:
+    def import_key(self, s: RemoteSession, runner: str, facts: dict[str, str]) -> None:
         assert self.job.push_key is not None
         remote = f"{self.tmp}/site.key"
         s.put(self.job.push_key, remote, mode=0o600)
         args = ["key", "import", remote] + (["--state-dir", self.spec.state_dir] if self.spec.state_dir else [])
-        done = s.run(f"cd {shlex.quote(self.tmp)} && {runner} {' '.join(map(shlex.quote, args))}",
-                     timeout=min(120.0, self.left()))
+        limit = max(1.0, min(120.0, self.left()))
+        done = s.run(self.command(runner, facts, args, limit), timeout=limit + 15)
+        if done.code == EXIT_TIMEOUT and facts.get("timeout"):
+            raise HostFailed("timeout", f"gcollect key import (--push-key) still running after {limit:.0f} s; stopped")
         s.sftp.remove(remote)
         if done.code != 0:
             raise HostFailed("site-key", f"--push-key: {done.last_error()}")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import paramiko
 
-from collector.errors import HostKeyError, UploadAuthError, UploadNetworkError
+from collector.errors import HostKeyError, SshTimeoutError, UploadAuthError, UploadNetworkError
 from collector.remote.hosts import HostSpec
 from collector.upload.base import UploadOptions
 from collector.upload.sftp import SftpSession, remote_free_bytes
@@ -54,6 +54,12 @@ class Completed:
         return (errors or lines or [f"exit code {self.code}"])[-1][:500]
 
 
+def login(user: str, spec: HostSpec) -> str:
+    """``user@host[:port]`` (the port when not 22), as one would type it for ssh."""
+    host = f"[{spec.host}]" if ":" in spec.host else spec.host
+    return f"{user}@{host}" + ("" if spec.port == 22 else f":{spec.port}")
+
+
 class RemoteSession:
     """Connected and authenticated, or ``HostFailed`` (unreachable / host-key / auth)."""
 
@@ -61,22 +67,25 @@ class RemoteSession:
         self.spec = spec
         self.cancel = cancel or threading.Event()
         user = spec.user or ssh.user or getpass.getuser()
+        where = login(user, spec)
         target = SftpTarget(user=user, host=spec.host, port=spec.port, path=".")
         try:
             self._session = SftpSession(target, ssh.options())
         except HostKeyError as e:
             raise HostFailed("host-key", e.message) from None
         except UploadAuthError:
-            raise HostFailed("auth", f"authentication refused for {user}@{spec.display}") from None
-        except UploadNetworkError as e:
-            raise HostFailed("unreachable", e.message) from None
+            raise HostFailed("auth", f"authentication refused for {where}") from None
+        except SshTimeoutError as e:
+            raise HostFailed("timeout", f"{e.fields.get('problem')} from {where}") from None
+        except UploadNetworkError as e:        # its message names an sftp:// URL: say the login
+            raise HostFailed("unreachable", f"cannot reach {where}: {e.fields.get('problem', e.message)}") from None
         except (paramiko.SSHException, OSError, EOFError) as e:
-            raise HostFailed("unreachable", f"SSH to {spec.display} failed: {e or type(e).__name__}") from None
+            raise HostFailed("unreachable", f"SSH to {where} failed: {e or type(e).__name__}") from None
         self.transport: paramiko.Transport = self._session.transport
         sftp = self._session.sftp
         if sftp is None:                       # SftpSession raises first; keeps the type checker honest
             self._session.close()
-            raise HostFailed("unreachable", f"SFTP refused by {spec.display}")
+            raise HostFailed("unreachable", f"SFTP refused by {where}")
         self.sftp: paramiko.SFTPClient = sftp
 
     def close(self) -> None:

@@ -30,8 +30,8 @@ import paramiko
 from paramiko.sftp import (CMD_EXTENDED, CMD_EXTENDED_REPLY, CMD_HANDLE, CMD_OPEN, SFTP_FLAG_CREATE,
                            SFTP_FLAG_TRUNC, SFTP_FLAG_WRITE)
 
-from collector.errors import (BadInput, HostKeyError, RemoteDenied, RemoteFull, RemoteNotFound, UploadAuthError,
-                              UploadChecksumError, UploadError, UploadNetworkError)
+from collector.errors import (BadInput, HostKeyError, RemoteDenied, RemoteFull, RemoteNotFound, SshTimeoutError,
+                              UploadAuthError, UploadChecksumError, UploadError, UploadNetworkError)
 from collector.upload.base import MiB, UploadOptions, UploadReceipt, check_local_hash, sha256_file, sidecar_text
 from collector.upload.progress import ProgressReporter
 from collector.upload.ratelimit import TokenBucket
@@ -219,10 +219,15 @@ class SftpSession:
             raise UploadNetworkError(target=target.display, problem=describe_network_error(e)) from None
         self.transport = paramiko.Transport(sock)
         try:
-            self.transport.banner_timeout = options.timeout
+            # start_client gives up first (it returns without raising): a peer that accepts TCP but
+            # never speaks SSH is told apart from one that closes the connection at once
+            self.transport.banner_timeout = options.timeout + 5
             self.transport.auth_timeout = options.timeout
             prefer_known_key_types(self.transport, target, options)
             self.transport.start_client(timeout=options.timeout)
+            if self.transport.host_key is None:
+                what = "no SSH banner" if not self.transport.remote_version else "SSH key exchange not finished"
+                raise SshTimeoutError(target=target.display, problem=f"{what} within {options.timeout:g} s")
             check_host_key(target, self.transport.get_remote_server_key(), options)
             authenticate(self.transport, target, options)
             self.sftp = paramiko.SFTPClient.from_transport(self.transport)

@@ -232,6 +232,7 @@ def test_changed_key_auth_and_python_fail_only_their_host(fleet: Fleet, tmp_path
     assert index["h2"]["failure"] == "host-key" and "CHANGED" in index["h2"]["reason"]
     assert index["h3-nopython"]["status"] == "unsupported" and "no Python" in index["h3-nopython"]["reason"]
     assert index["h1-wronguser"]["failure"] == "auth"
+    assert index["h1-wronguser"]["reason"] == f"authentication refused for nobody@127.0.0.1:{h1.server.port}"
 
 
 def test_all_failed_is_an_error(fleet: Fleet, tmp_path: Path) -> None:
@@ -310,3 +311,59 @@ def test_interrupt_stops_the_remote_run_and_cleans_up(fleet: Fleet, tmp_path: Pa
     assert remote_temp_dirs() == before
     still = subprocess.run(["pgrep", "-u", fleet.user, "-f", f"{sleeper}|sleep 120"], capture_output=True, text=True)
     assert not still.stdout.strip(), "the remote run was not stopped"
+
+
+def test_times_without_offset_are_each_hosts_local_time(fleet: Fleet, tmp_path: Path) -> None:
+    """A host whose zone (its root's etc/localtime) differs from this machine's reads
+    --since/--until without an offset in its own zone, as `gcollect collect` on that host does;
+    the case index says which instants and zone each host used."""
+    import json
+    from datetime import datetime, timezone
+
+    h1 = fleet.hosts["h1"]
+    root = fleet.dir / "root-chicago"
+    generate_host(root, products=("sip-server",), days=0.2, end=datetime(2025, 11, 19, 21, 0, tzinfo=timezone.utc),
+                  seed=7, host_name="gen-chicago", target_bytes=100_000)
+    (root / "etc" / "localtime").symlink_to("/usr/share/zoneinfo/America/Chicago")
+    chown_tree(root, fleet.user)
+    out = tmp_path / "out"
+    code = collect_remote(fleet.options(out, since="2025-11-19 12:30", until="2025-11-19 14:30"),
+                          fleet.hosts_file([h1.line(name="chicago", root=str(root))], "chicago.txt"))
+    assert code in (ExitCode.OK, ExitCode.PARTIAL)
+    [case] = out.glob("gcollect-case-*.tar.gz")
+    files = members(case)
+    index = json.loads(files["index.json"])
+    assert index["window"] == {"since": "2025-11-19 12:30", "until": "2025-11-19 14:30", "zone": "host"}
+    [host] = index["hosts"]
+    assert host["window"]["since"] == "2025-11-19T18:30:00Z" and host["window"]["until"] == "2025-11-19T20:30:00Z"
+    assert host["window"]["zone"]["name"] == "America/Chicago"
+    assert "America/Chicago" in files["index.txt"].decode()
+    # the host's own manifest says the same window, and logs of those hours were collected
+    inner = tmp_path / "chicago.tar.gz"
+    inner.write_bytes(files[host["bundle"]])
+    manifest = json.loads(members(inner)["manifest.json"])
+    assert manifest["window"]["since"].startswith("2025-11-19T18:30:00")
+    assert any(f["path"].endswith(".log") for f in manifest["files"])
+
+
+def test_push_key_import_is_bounded_and_stopped(fleet: Fleet, tmp_path: Path) -> None:
+    """--push-key: a `gcollect key import` that hangs on the host is stopped by --timeout (the
+    same `timeout` wrapper as the collect step), and nothing of it is left running."""
+    slow = fleet.dir / "bin-slowkey" / "gcollect"
+    slow.parent.mkdir(exist_ok=True)
+    slow.write_text(f'#!/bin/sh\nif [ "$1" = key ]; then sleep 97; fi\nexec {fleet.dir / "bin" / "gcollect"} "$@"\n')
+    slow.chmod(0o755)
+    key_file = tmp_path / "site.key"
+    export_key(tmp_path / "admin-state", key_file)
+    before = remote_temp_dirs()
+    started = time.monotonic()
+    with pytest.raises(GcollectError) as info:
+        collect_remote(fleet.options(tmp_path / "out", push_key=key_file, host_timeout=15),
+                       fleet.hosts_file([fleet.hosts["h1"].line(name="slowkey", gcollect=str(slow))], "slowkey.txt"))
+    assert time.monotonic() - started < 45
+    [result] = info.value.result.results  # type: ignore[attr-defined]
+    assert result.kind == "timeout" and "key import" in result.reason, result.reason
+    time.sleep(1)
+    still = subprocess.run(["pgrep", "-u", fleet.user, "-f", "sleep 97"], capture_output=True, text=True)
+    assert not still.stdout.strip(), "the timed-out key import was left running on the host"
+    assert remote_temp_dirs() == before

@@ -90,9 +90,59 @@ def test_key_export_import(tmp_path: Path) -> None:
 def test_forwarded_args_fix_the_window_once() -> None:
     from collector.cli.remote_cmd import forwarded_args
 
-    args, window = forwarded_args({"since": "2h", "products": ("sip-server,urs",), "fmt": "tar.zst",
+    args, window, host_local = forwarded_args({"since": "2h", "products": ("sip-server,urs",), "fmt": "tar.zst",
                                    "case": "0123", "all_logs": True, "root": Path("/"), "workers": 2})
-    assert window.since is not None and window.until is None
+    assert window.since is not None and window.until is None and host_local == {}
     assert args[:2] == ["--since", window.since.isoformat()] and "+00:00" in args[1]
     assert args[2:] == ["--profile", "sip-server,urs", "--format", "tar.zst", "--case", "0123", "--workers", "2",
                         "--all-logs"]
+
+
+def test_times_without_offset_reach_each_host_as_given() -> None:
+    """--hosts reads a time without an offset in each host's zone, as a run on that host does: it is
+    sent as typed; times with an offset and ages stay absolute (the same instants everywhere)."""
+    from collector.cli.remote_cmd import forwarded_args
+
+    args, window, host_local = forwarded_args({"since": "2025-11-19 12:30", "until": " 2025-11-19 14:30 ",
+                                               "root": Path("/")})
+    assert args == ["--since", "2025-11-19 12:30", "--until", "2025-11-19 14:30"]
+    assert host_local == {"--since": "2025-11-19 12:30", "--until": "2025-11-19 14:30"}
+    assert window.unbounded
+    args, _, host_local = forwarded_args({"since": "2h", "until": "2025-11-19T14:30", "root": Path("/")})
+    assert args[0] == "--since" and args[1].endswith("+00:00") and args[2:] == ["--until", "2025-11-19T14:30"]
+    args, _, _ = forwarded_args({"around": "2025-11-19 14:05", "window_width": "30m", "root": Path("/")})
+    assert args == ["--around", "2025-11-19 14:05", "--window", "30m"]
+    args, window, host_local = forwarded_args({"since": "2025-11-19T12:30+02:00", "until": "2025-11-19 12:00Z",
+                                               "root": Path("/")})
+    assert args == ["--since", "2025-11-19T10:30:00+00:00", "--until", "2025-11-19T12:00:00+00:00"]
+    assert host_local == {} and window.since is not None
+
+
+def test_host_local_window_order() -> None:
+    import click
+
+    from collector.cli.remote_cmd import forwarded_args
+
+    with pytest.raises(click.BadParameter, match="later than"):
+        forwarded_args({"since": "2025-11-19 14:00", "until": "2025-11-19 13:00", "root": Path("/")})
+    # a local time next to an absolute one: only each host (in its zone) can order them
+    args, _, _ = forwarded_args({"since": "2025-11-19 14:00", "until": "2025-11-19T13:30Z", "root": Path("/")})
+    assert args == ["--since", "2025-11-19 14:00", "--until", "2025-11-19T13:30:00+00:00"]
+
+
+def test_index_names_each_hosts_window_and_zone() -> None:
+    from collector.model import Window
+    from collector.remote.case import build_index, index_text
+    from collector.remote.hosts import HostSpec
+    from collector.remote.run import HostResult
+
+    window = {"since": "2025-11-19T18:30:00Z", "until": "2025-11-19T20:30:00Z",
+              "zone": {"name": "America/Chicago", "kind": "root", "source": "/etc/localtime",
+                       "text": "America/Chicago (the collected host's zone, from /etc/localtime)"}}
+    ok = HostResult(HostSpec("sip01"), status="ok", report={"files": 3, "window": window})
+    index = build_index([ok], Window(), "1", "", {"--since": "2025-11-19 12:30", "--until": "2025-11-19 14:30"})
+    assert index["window"] == {"since": "2025-11-19 12:30", "until": "2025-11-19 14:30", "zone": "host"}
+    assert index["hosts"][0]["window"] == window
+    text = index_text(index)
+    assert "each host's own zone" in text
+    assert "2025-11-19T18:30:00Z .. 2025-11-19T20:30:00Z (UTC), zone America/Chicago" in text
