@@ -247,43 +247,33 @@ class Redactor:
         assert cache is not None
         tally = self._tally
         cache_used = cache.move_to_end             # LRU: a line seen again is kept longer
-        stop = chunk.find(b"\n", pos)
-        stop = end if stop < 0 else stop + 1
-        line = chunk[pos:stop]
-        hit = cache.get(line)
-        if hit is None:
-            match_line = self._rules.line_match    # rule indexes whose scan matches, or falsy
-            assert match_line is not None          # there is a prefilter, so there are rules
-            content = line[:-2] if line.endswith(b"\r\n") else line[:-1] if line.endswith(b"\n") else line
-            matched = match_line(content)
-            if not matched:
-                # the prefilter found a candidate here but the per-line set names no rule:
-                # never seen on real input, but RE2's set match answers "none" when its DFA
-                # runs out of memory. Fail closed: every rule on this line, as the reference
-                # path does, and the prefilter (not the set) looks at the next lines
-                out.append(self._line(line, self._all_rules))
-                return stop
-            out.append(self._line(line, sorted(matched)))
-            pos = stop
-        else:
-            cache_used(line)
-            redacted, counted = hit
-            out.append(redacted)
-            if counted:
-                tally[counted] = tally.get(counted, 0) + 1
-            pos = stop
+        hit_line = pos                             # the line the prefilter found
         while pos < end and self._block is None:
             stop = chunk.find(b"\n", pos)
             stop = end if stop < 0 else stop + 1
             line = chunk[pos:stop]
             hit = cache.get(line)
             if hit is None:
-                break
-            cache_used(line)
-            redacted, counted = hit
-            out.append(redacted)
-            if counted:
-                tally[counted] = tally.get(counted, 0) + 1
+                if pos != hit_line:
+                    break
+                match_line = self._rules.line_match    # rule indexes whose scan matches, or falsy
+                assert match_line is not None          # there is a prefilter, so there are rules
+                content = line[:-2] if line.endswith(b"\r\n") else line[:-1] if line.endswith(b"\n") else line
+                matched = match_line(content)
+                if not matched:
+                    # the prefilter found a candidate here but the per-line set names no rule:
+                    # never seen on real input, but RE2's set match answers "none" when its DFA
+                    # runs out of memory. Fail closed: every rule on this line, as the reference
+                    # path does, and the prefilter (not the set) looks at the next lines
+                    out.append(self._line(line, self._all_rules))
+                    return stop
+                out.append(self._line(line, sorted(matched)))
+            else:
+                cache_used(line)
+                redacted, counted = hit
+                out.append(redacted)
+                if counted:
+                    tally[counted] = tally.get(counted, 0) + 1
             pos = stop
         return pos
 
