@@ -5,13 +5,13 @@ chosen by mtime, byte for byte and marked; the Security log never."""
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime, timezone
 from pathlib import Path
 
 from collector.bundlereader import iter_members
 from collector.selection import BINARY_SKIP
 from tests.cli.conftest import run_gcollect
+from tests.hostfs import put
 
 UTC = timezone.utc
 EVENTS = "C/Windows/System32/winevt/Logs"
@@ -19,13 +19,6 @@ ININLOG = "D/I3/IC/Logs/2024-03-05/Notifier.ininlog"
 WINDOW = ("--since", "2024-03-05T15:00:00Z", "--until", "2024-03-05T16:00:00Z")
 # binary, with bytes that look like time-only record lines outside the window
 RAW = b"ElfFile\x00\x01\x02\n08:00:00.000 not a record\n\x00\xff23:00:00.000 x\n\x00" * 8
-
-
-def put(root: Path, rel: str, data: bytes, mtime: datetime) -> None:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    os.utime(path, (mtime.timestamp(), mtime.timestamp()))
 
 
 def make_tree(root: Path) -> None:

@@ -12,17 +12,11 @@ from zoneinfo import ZoneInfo
 from collector.bundlereader import iter_members
 from collector.errors import ExitCode
 from tests.cli.conftest import run_gcollect
+from tests.hostfs import put
 
 UTC = timezone.utc
 NEW_YORK = ZoneInfo("America/New_York")
 LOGS = "opt/genesys/SIPS_D/logs"
-
-
-def put(root: Path, host_path: str, data: bytes | str) -> Path:
-    path = root / host_path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data.encode() if isinstance(data, str) else data)
-    return path
 
 
 def sip_segment(root: Path, start: datetime, end: datetime, *, step: timedelta = timedelta(minutes=2),

@@ -4,26 +4,19 @@ in NCSA form), and says everywhere that a log whose time format is not recognise
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from collector.bundlereader import iter_members
 from collector.report import render_text, summarise
 from tests.cli.conftest import run_gcollect
+from tests.hostfs import put
 
 UTC = timezone.utc
 REQUEST_LOG = "var/log/jetty9/2024_03_05.request.log"
 AUDIT_LOG = "opt/genesys/gax/logs/audit.log"
 WINDOW = ("--since", "2024-03-05T15:00:00Z", "--until", "2024-03-05T16:00:00Z")
 T0 = datetime(2024, 3, 5, 13, 0, tzinfo=UTC)
-
-
-def put(root: Path, rel: str, data: bytes, mtime: datetime) -> None:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    os.utime(path, (mtime.timestamp(), mtime.timestamp()))
 
 
 def make_tree(root: Path) -> None:

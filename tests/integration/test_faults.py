@@ -20,6 +20,7 @@ import pytest
 from collector.bundlereader import iter_members
 from collector.errors import ExitCode
 from tests.cli.conftest import REPO, run_gcollect
+from tests.hostfs import fill, small_tmpfs
 
 pytestmark = pytest.mark.integration
 
@@ -475,8 +476,6 @@ def test_signal_mid_run_removes_temporaries(host, tmp_path, sig, code):
 
 
 def test_full_disk_gives_its_code_and_a_clean_tree(host, tmp_path):
-    if os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("needs root to mount a small tmpfs")
     # Incompressible log lines: the preflight's estimate (a quarter of the input) passes, the
     # real bundle does not fit, so the disk fills up in the middle of the run.
     import base64
@@ -485,17 +484,11 @@ def test_full_disk_gives_its_code_and_a_clean_tree(host, tmp_path):
     with open(noise, "wb") as handle:
         for index in range(200_000):
             handle.write(b"09:00:00.000 Trc 04541 " + base64.b64encode(os.urandom(96)) + b"\n")
-    out = tmp_path / "small"
-    out.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", str(out)]).returncode != 0:
-        pytest.skip("cannot mount tmpfs here")
-    try:
+    with small_tmpfs(tmp_path / "small", "32m") as out:
         proc, _ = collect(host, out, "--reserve", "0", "--format", "tar.zst")
         assert proc.returncode == ExitCode.DISK_FULL, proc.stderr
         assert b"Traceback" not in proc.stderr
         assert sorted(p.name for p in out.iterdir()) == []
-    finally:
-        subprocess.run(["umount", str(out)])
 
 
 def _many_numbers(host: Path, count: int = 6000) -> None:
@@ -537,46 +530,22 @@ def test_state_folder_filling_up_while_the_bundle_is_written_is_disk_full_and_le
 def test_full_state_disk_gives_its_code_one_line_and_a_clean_output_folder(host, tmp_path):
     """The same on a real small file system holding the state folder (the bundle goes elsewhere):
     there is room for the site key and an empty token map, not for this run's tokens."""
-    if os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("needs root to mount a small tmpfs")
     _many_numbers(host)
-    state = tmp_path / "state"
-    state.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(state)]).returncode != 0:
-        pytest.skip("cannot mount tmpfs here")
-    try:
-        filler = os.open(state / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
-        try:
-            os.write(filler, b"\0" * (1024 * 1024 - 192 * 1024))     # 192 KiB stay free
-        finally:
-            os.close(filler)
+    with small_tmpfs(tmp_path / "state", "1m") as state:
+        fill(state, leave=192 * 1024)                                # 192 KiB stay free
         out = tmp_path / "out"
         proc, _ = collect(host, out, "--reserve", "0", "--workers", "2")
         assert proc.returncode == ExitCode.DISK_FULL, proc.stderr
         assert proc.stderr.decode() == f"gcollect: error: no space left on {state}; nothing was kept\n"
         assert sorted(p.name for p in out.iterdir()) == []
-    finally:
-        subprocess.run(["umount", str(state)])
 
 
 @pytest.mark.parametrize("command", ["collect", "snapshot"])
 def test_a_state_folder_already_full_is_one_line_naming_it(host, tmp_path, command):
     """Its first write (the site key, the snapshot lock or state) fails. Was: exit 3 "internal
     error: OSError: [Errno 28] No space left on device"."""
-    if os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("needs root to mount a small tmpfs")
-    state = tmp_path / "state"
-    state.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(state)]).returncode != 0:
-        pytest.skip("cannot mount tmpfs here")
-    try:
-        filler = os.open(state / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
-        try:
-            with pytest.raises(OSError):
-                while True:
-                    os.write(filler, b"\0" * 4096)
-        finally:
-            os.close(filler)
+    with small_tmpfs(tmp_path / "state", "256k") as state:
+        fill(state)
         out = tmp_path / "out"
         out.mkdir()
         proc = run_gcollect(command, "--root", str(host), "--state-dir", str(state), "--output", str(out),
@@ -585,8 +554,6 @@ def test_a_state_folder_already_full_is_one_line_naming_it(host, tmp_path, comma
         assert proc.stderr.decode() == f"gcollect: error: no space left on {state}; nothing was kept\n"
         assert list(out.iterdir()) == []
         assert [p.name for p in state.iterdir() if p.name.startswith(".")] == []
-    finally:
-        subprocess.run(["umount", str(state)])
 
 
 def test_a_piece_that_fills_the_output_disk_ends_the_run_as_disk_full(host, tmp_path):
@@ -598,17 +565,11 @@ def test_a_piece_that_fills_the_output_disk_ends_the_run_as_disk_full(host, tmp_
     from collector.errors import DiskFull
     from collector.model import Window
 
-    if os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("needs root to mount a small tmpfs")
     noise = host / APP_LOGS / "SIPS_P.20990101_000000_014.log"
     with open(noise, "wb") as handle:
         for _ in range(20_000):              # incompressible: about 2.6 MB of pieces
             handle.write(b"09:00:00.000 Trc 04541 " + base64.b64encode(os.urandom(96)) + b"\n")
-    small = tmp_path / "small"
-    small.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(small)]).returncode != 0:
-        pytest.skip("cannot mount tmpfs here")
-    try:
+    with small_tmpfs(tmp_path / "small", "1m") as small:
         pieces = small / "pieces"
         pieces.mkdir()
         member.configure_worker(member.WorkerConfig(pieces, "tar.gz", None, b"k" * 32, tmp_path / "t.db", (),
@@ -620,8 +581,6 @@ def test_a_piece_that_fills_the_output_disk_ends_the_run_as_disk_full(host, tmp_
             member.close_worker()
         assert caught.value.fields["where"] == str(small)
         assert list(pieces.iterdir()) == []
-    finally:
-        subprocess.run(["umount", str(small)])
 
 
 def test_gzipped_rotation_is_redacted_and_stored_as_text(host, tmp_path):

@@ -369,20 +369,14 @@ def test_disk_full_simulated(tmp_path: Path, fmt: str, code: int, monkeypatch: p
 
 
 def test_disk_full_on_a_real_small_tmpfs(tmp_path: Path) -> None:
-    if os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("needs root to mount a tmpfs")
-    mnt = tmp_path / "small"
-    mnt.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mnt)], capture_output=True).returncode:
-        pytest.skip("cannot mount a tmpfs here")
-    try:
+    from tests.hostfs import small_tmpfs
+
+    with small_tmpfs(tmp_path / "small", "2m") as mnt:
         piece = make_piece(tmp_path, "tar.zst", os.urandom(3 << 20))  # incompressible: 3 MiB > 2 MiB
         w = BundleWriter(mnt, "b.tar.zst", "tar.zst", "b")
         with pytest.raises(DiskFull):
             w.add_piece("random.bin", piece, mtime=0)
         assert not list(mnt.iterdir())
-    finally:
-        subprocess.run(["umount", str(mnt)], check=True)
 
 
 def test_zip64_records_parse(tmp_path: Path) -> None:

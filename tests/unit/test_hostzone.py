@@ -10,13 +10,7 @@ from zoneinfo import TZPATH, ZoneInfo
 import pytest
 
 from collector.hostzone import HostZone, host_zone
-
-
-def put(root: Path, host_path: str, data: bytes | str) -> Path:
-    path = root / host_path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data.encode() if isinstance(data, str) else data)
-    return path
+from tests.hostfs import put
 
 
 def zone_file(name: str) -> bytes:

@@ -164,28 +164,13 @@ def test_a_full_token_map_is_a_full_disk_naming_its_folder_and_closes_once(tmp_p
 def test_a_token_map_on_a_full_file_system_says_the_folder_is_full(tmp_path) -> None:
     """Was: "token map ... cannot be used (database or disk is full)" or "(disk I/O error); move
     it aside", advice for a broken map, exit 20."""
-    import shutil
-    import subprocess
+    from tests.hostfs import fill, small_tmpfs
 
-    if os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("needs root to mount a tmpfs")
-    mnt = tmp_path / "small"
-    mnt.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mnt)], capture_output=True).returncode:
-        pytest.skip("cannot mount a tmpfs here")
-    try:
+    with small_tmpfs(tmp_path / "small", "256k") as mnt:
         with TokenStore(mnt / "existing.db") as existing:          # made while there was room
             Tokenizer(KEY, existing).token("phone", b"5555550142")
-        filler = os.open(mnt / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
-        try:
-            with pytest.raises(OSError):
-                while True:
-                    os.write(filler, b"\0" * 4096)
-        finally:
-            os.close(filler)
+        fill(mnt)
         for name in ("tokens.db", "existing.db"):     # sqlite: "database or disk is full"; "disk I/O error"
             with pytest.raises(DiskFull) as caught:       # (its -shm file cannot grow)
                 TokenStore(mnt / name)
             assert caught.value.fields["where"] == str(mnt)
-    finally:
-        subprocess.run(["umount", str(mnt)], check=True)

@@ -13,6 +13,7 @@ import pytest
 
 from collector.model import Candidate, CollectSpec, Detect, Installation, Profile, Window
 from collector.selection import BINARY_SKIP, Caps, describe_plan, expand_spec_globs, select
+from tests.hostfs import put
 
 UTC = timezone.utc
 T0 = datetime(2024, 3, 5, 9, 0, tzinfo=UTC)
@@ -40,12 +41,7 @@ def at(hours: float) -> datetime:
 
 
 def write(root: Path, host_path: str, data: bytes | str = b"x\n", mtime: datetime | None = None) -> Path:
-    path = root / host_path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data.encode() if isinstance(data, str) else data)
-    if mtime is not None:
-        os.utime(path, (mtime.timestamp(), mtime.timestamp()))
-    return path
+    return put(root, host_path, data, mtime)
 
 
 def segment(root: Path, start: datetime, end: datetime, thread: str = "", suffix: str = "",
