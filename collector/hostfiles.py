@@ -402,7 +402,7 @@ def file_type_name(mode: int) -> str:
 MAX_SYMLINKS = 40                  # links followed to resolve one path (Linux's limit)
 
 
-def _real_in_root(root_real: str, relative: str) -> tuple[str | None, str]:
+def real_in_root(root_real: str, relative: str) -> tuple[str | None, str]:
     """(real path, "") of ``relative`` (a path under the root), every symlink on it resolved as
     the host the root is a copy of would resolve it: an absolute target means ROOT/target, and
     ``..`` stops at the root, as ``/..`` is ``/``. So the answer is always inside the root.
@@ -468,7 +468,7 @@ def resolve_regular(root: Path, source: Path) -> tuple[Path | None, os.stat_resu
             return Path(real), info, ""
     relative = os.path.relpath(source, root)
     real, why = (None, "symlink leaves the root") if relative.split(os.sep)[0] == ".." else \
-        _real_in_root(root_real, relative)
+        real_in_root(root_real, relative)
     if real is None and why != "symlink loop":
         try:
             real = os.path.realpath(source, strict=True)

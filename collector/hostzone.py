@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import TZPATH, ZoneInfo, available_timezones
 
-from collector.hostfiles import read_head, resolve_regular
+from collector.hostfiles import real_in_root, read_head, resolve_regular
 
 ZoneKind = Literal["root", "machine", "unknown"]
 
@@ -72,11 +72,27 @@ class HostZone:
         return {"name": self.name, "kind": self.kind, "source": self.source, "text": self.describe()}
 
 
+class _TZifData(io.BytesIO):
+    """Zone file bytes for ``ZoneInfo.from_file``: a read past the end raises. Python's loader
+    reads a v2+ file's closing TZ string a byte at a time until a newline, so a copy cut short
+    there (its last byte missing) would keep it reading empty bytes for ever."""
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = super().read(size)
+        if size is not None and size > 0 and not data:
+            raise EOFError("zone file ends too early")
+        return data
+
+
+def _load_tzif(data: bytes) -> tzinfo:
+    return ZoneInfo.from_file(_TZifData(data))
+
+
 @functools.lru_cache(maxsize=16)
 def _zone(name: str | None, tzif: bytes) -> tzinfo | None:
     if name:
         return ZoneInfo(name)
-    return ZoneInfo.from_file(io.BytesIO(tzif)) if tzif else None
+    return _load_tzif(tzif) if tzif else None
 
 
 def _valid_key(text: str) -> str | None:
@@ -103,11 +119,13 @@ def _key_of_link(target: str) -> str | None:
 
 
 def _is_tzif(data: bytes) -> bool:
+    """A zone file Python can load (a truncated or damaged copy is not one: its loader may raise
+    struct.error, EOFError, ValueError...)."""
     if not data.startswith(b"TZif"):
         return False
     try:
-        ZoneInfo.from_file(io.BytesIO(data))
-    except (ValueError, OSError):
+        _load_tzif(data)
+    except Exception:  # noqa: BLE001 - any failure: not a usable zone file
         return False
     return True
 
@@ -135,7 +153,12 @@ def _name_by_content(data: bytes) -> str | None:
 
 
 def _from_localtime(root: Path) -> HostZone | None:
-    path = root / "etc/localtime"
+    # etc itself may be a link in the copy: follow it inside the root, never to this machine's /etc
+    root = Path(os.path.realpath(root))
+    etc, _ = real_in_root(str(root), "etc")
+    if etc is None:
+        return None
+    path = Path(etc) / "localtime"
     try:
         is_link = path.is_symlink()
     except OSError:
@@ -212,7 +235,7 @@ def host_zone(root: Path) -> HostZone:
     for read in readers:
         try:
             found = read()
-        except OSError:
+        except Exception:  # noqa: BLE001 - a damaged file tells no zone: try the next source
             continue
         if found is not None:
             return found

@@ -78,3 +78,31 @@ def test_a_localtime_link_leaving_the_root_is_not_read(tmp_path: Path) -> None:
 def test_the_live_root_is_this_machines_zone() -> None:
     zone = host_zone(Path("/"))
     assert zone.kind == "machine" and zone.tzinfo is None
+
+
+@pytest.mark.parametrize("cut", [1, 40, 400])
+def test_a_truncated_localtime_in_a_copy_tells_no_zone_and_never_hangs(tmp_path: Path, cut: int) -> None:
+    """A partial copy: Python's zone loader reads a v2+ file's closing TZ string byte by byte
+    until a newline, so without its last byte it read empty bytes for ever (the run hung at
+    100 % CPU before collecting anything); cut inside its data it raised struct.error (exit 3).
+    Run in a child process so a regression fails on the timeout instead of hanging the suite."""
+    import subprocess
+    import sys
+
+    data = zone_file("America/New_York")
+    assert data[4:5] in (b"2", b"3", b"4")                     # a v2+ file, with a TZ string
+    put(tmp_path, "etc/localtime", data[:-cut])
+    put(tmp_path, "etc/timezone", "America/Chicago\n")        # the next source is used
+    code = ("import sys; from pathlib import Path; from collector.hostzone import host_zone; "
+            "z = host_zone(Path(sys.argv[1])); print(z.name, z.source)")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True,
+                          timeout=60, cwd=Path(__file__).resolve().parents[2])
+    assert (done.returncode, done.stdout) == (0, "America/Chicago etc/timezone\n"), done.stderr
+
+
+def test_an_etc_folder_linked_out_of_the_copy_is_not_this_machines(tmp_path: Path) -> None:
+    """etc -> /etc in a copy means ROOT/etc: this machine's /etc/localtime link was reported as
+    'the collected host's zone, from the etc/localtime symlink'."""
+    (tmp_path / "etc").symlink_to("/etc")
+    zone = host_zone(tmp_path)
+    assert zone.kind == "unknown" and zone.tzinfo is None
