@@ -70,11 +70,15 @@ def packaging_dir() -> Path:
 
 def write_timer_units(unit_dir: Path, command: list[str], writable: list[Path]) -> list[Path]:
     """Write the service and timer to ``unit_dir``: the service's ExecStart runs ``command``
-    (its words quoted for systemd), ReadWritePaths are the ``writable`` folders."""
+    (its words quoted for systemd), ReadWritePaths are the ``writable`` folders, made here when
+    missing (0700)."""
     source = packaging_dir() / "systemd"
     exec_start = "ExecStart=" + " ".join(systemd_word(word, command=True) for word in command)
     read_write = "ReadWritePaths=" + " ".join(systemd_word(str(path), command=False) for path in writable)
     unit_dir.mkdir(parents=True, exist_ok=True)
+    for path in writable:       # systemd refuses to start a unit whose ReadWritePaths are missing;
+        if path != TIMER_STATE_DIR:     # the packaged one it makes itself (StateDirectory=)
+            path.mkdir(mode=0o700, parents=True, exist_ok=True)
     written = []
     for name in UNIT_NAMES:
         text = (source / name).read_text()

@@ -91,3 +91,22 @@ def test_install_timer_refuses_what_a_unit_must_not_hold(tmp_path: Path, args: l
     assert len(stderr.strip().splitlines()) == 1 and expected in stderr, stderr
     assert "s3cr3t-pw" not in stderr and "abcdef" not in stderr
     assert not units.exists()
+
+
+def test_install_timer_makes_the_folders_the_unit_may_write(tmp_path: Path) -> None:
+    """systemd refuses to start a service whose ReadWritePaths do not exist (226/NAMESPACE), and
+    under ProtectSystem=strict the snapshot could not make them itself: on a fresh host the timer
+    failed every run. A state folder and spool given here are made (0700); the packaged state
+    folder is made by systemd itself (StateDirectory=)."""
+    units, state, spool = tmp_path / "units", tmp_path / "new" / "state", tmp_path / "elsewhere" / "spool"
+    proc = run_gcollect("snapshot", "--install-timer", "--unit-dir", str(units), "--state-dir", str(state),
+                        "--output", str(spool))
+    assert proc.returncode == 0, proc.stderr
+    service = units / "gcollect-snapshot.service"
+    assert systemd_words(unit_value(service, "ReadWritePaths"), command=False) == [str(state), str(spool)]
+    for folder in (state, spool):
+        assert folder.is_dir() and folder.stat().st_mode & 0o777 == 0o700
+    from collector.cli.snapshot_cmd import TIMER_STATE_DIR
+
+    assert "/var/lib/" + unit_value(service, "StateDirectory") == str(TIMER_STATE_DIR)
+    assert unit_value(service, "StateDirectoryMode") == "0700"
