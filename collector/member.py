@@ -27,6 +27,7 @@ from collector.errors import FULL_ERRNOS, DiskFull, GcollectError, RedactionFail
 from collector.model import UNDATED_NOTE, Candidate, Excluded, MemberResult, Window
 from collector.scanner import LeakScanner
 from collector.state import HEAD_BYTES
+from collector.textsource import GZIP_MAGIC, UTF16_NEWLINES, gunzip_chunks, utf16_encoding, utf16_head
 
 
 @dataclass(frozen=True)
@@ -287,67 +288,12 @@ def _find_newline(data: bytes, newline: bytes, *, last: bool = False) -> int:
 CHANGED_SINCE_SELECTION = "changed since selection: not the file that was selected"
 STARTUP_SEGMENT_NOTE = "startup segment (keep-startup-file), taken whole"
 MAX_CALL_TEXT = 16 << 20      # --call: the redacted records of one call kept per file for call-<id>.log
-GZIP_MAGIC = b"\x1f\x8b"
-GZIP_WBITS = 16 + 15            # zlib: a gzip header and trailer (CRC, size) around the deflate data
-MAX_GUNZIP_RATIO = 100          # a .gz that inflates more than this is treated as hostile
 
 
 def _is_gzip(candidate: Candidate, head: bytes) -> bool:
     return candidate.host_path.endswith(".gz") and head.startswith(GZIP_MAGIC)
 
 
-def gunzip_chunks(chunks, compressed_size: int, out_chunk: int):
-    """Decompress a gzip file chunk by chunk, output bounded per step: one member or several
-    (concatenated, as ``cat a.gz b.gz`` makes), NUL padding after the last one allowed (as
-    gzip allows it). Fails closed, never passing on a partial file as if it were whole: corrupt
-    data, a stream that ends before its member's trailer (a rotation still being compressed, a
-    cut copy), anything but another member or padding after a member, or more than
-    ``MAX_GUNZIP_RATIO`` inflation raise RedactionFailed."""
-    import zlib
-
-    limit = max(compressed_size, 1 << 20) * MAX_GUNZIP_RATIO
-    produced = 0
-    decompressor = zlib.decompressobj(wbits=GZIP_WBITS)
-    members = 0                    # members read to their trailer
-    in_member = False              # bytes of the current member were given to the decompressor
-    padding = False                # NULs after the last member: nothing else may follow
-    for data in chunks:
-        more = False               # the output limit was reached: the decompressor may hold more
-        while data or more:
-            if padding or (members and not in_member and data[:1] == b"\0"):
-                if data.strip(b"\0"):
-                    raise RedactionFailed(path="", problem="data after the NUL padding at the end of the gzip "
-                                                           "stream; left out")
-                padding = True
-                break
-            if members and not in_member and not GZIP_MAGIC.startswith(data[:2]):
-                raise RedactionFailed(path="", problem="data after the end of the gzip stream that is not "
-                                                       "another gzip member; left out")
-            in_member = True
-            try:
-                out = decompressor.decompress(data, out_chunk)
-            except zlib.error as exc:
-                raise RedactionFailed(path="", problem=f"corrupt gzip data ({exc})") from None
-            produced += len(out)
-            if produced > limit:
-                raise RedactionFailed(path="", problem=f"inflates more than {MAX_GUNZIP_RATIO}x; left out")
-            if out:
-                yield out
-            if decompressor.eof:            # the member ended: another one, or padding, may follow
-                data = decompressor.unused_data
-                decompressor = zlib.decompressobj(wbits=GZIP_WBITS)
-                members += 1
-                in_member = more = False
-            else:
-                data = decompressor.unconsumed_tail
-                more = len(out) == out_chunk
-    if in_member:
-        raise RedactionFailed(path="", problem="truncated gzip data (the stream ends before the end of its "
-                                               "member: still being written, or cut short); left out")
-
-
-UTF16_BOMS = {b"\xff\xfe": "UTF-16LE", b"\xfe\xff": "UTF-16BE"}
-UTF16_NEWLINES = {"UTF-16LE": b"\n\0", "UTF-16BE": b"\0\n"}
 # Three characters in a row each of whose two bytes is printable ASCII: what 8-bit text (6+ bytes)
 # becomes when read as UTF-16, e.g. "Password=" appended to a UTF-16 file by `echo ... >> file`.
 # Rules would not see such text, and it comes back by re-encoding, so it must not be shipped. The
@@ -357,17 +303,8 @@ _MISREAD_8BIT = re.compile("[%s]{3}" % "".join(
 
 
 def _utf16_encoding(candidate: Candidate, head: bytes) -> str | None:
-    """"UTF-16LE"/"UTF-16BE" for a text starting with that byte order mark, else None (no BOM:
-    bytes as they are). Never for a binary shipped raw by consent; not for a UTF-32LE BOM."""
-    if candidate.unredacted_consent or head.startswith(b"\xff\xfe\0\0"):
-        return None
-    return UTF16_BOMS.get(head[:2])
-
-
-def _utf16_head(head: bytes, encoding: str) -> bytes:
-    """The first bytes of a UTF-16 file as UTF-8, for the stages that read a segment's header."""
-    body = head[2:len(head) - len(head) % 2]
-    return body.decode(encoding, "replace").encode("utf-8")
+    """``utf16_encoding`` of a text; never for a binary shipped raw by consent (byte for byte)."""
+    return None if candidate.unredacted_consent else utf16_encoding(head)
 
 
 def _utf16_to_utf8(chunks, encoding: str, *, bom: bool):
@@ -465,7 +402,7 @@ def process_member(candidate: Candidate) -> MemberOutcome:
                     chunks = _after(chunks, text_start)
                 encoding = _utf16_encoding(candidate, head)
             if encoding:  # UTF-16 text: redacted, scanned and stored as UTF-8
-                head = _utf16_head(head, encoding)
+                head = utf16_head(head, encoding)
                 chunks = _utf16_to_utf8(chunks, encoding, bom=start == 0)
             stages = _stages(candidate, head, info.st_mtime)
             piece_writer = PieceWriter(_CONFIG.tmp_dir, _CONFIG.fmt, level=_CONFIG.level,

@@ -53,7 +53,6 @@ import os
 import posixpath
 import re
 import stat
-import zlib
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import datetime, timedelta, timezone, tzinfo
@@ -63,6 +62,7 @@ from collector.hostfiles import GlobSet, Listings, WalkBudget, escape, \
     expand_glob_entries, file_type_name, glob_match, glob_set, log_name_parts, open_read_only, parse_log_name, \
     own_location, read_head, read_tail, resolve_regular, source_of
 from collector.segheader import parse_header
+from collector.textsource import text_head
 from collector.timeformats import name_time
 from collector.model import UNDATED_NOTE, Candidate, CollectSpec, Installation, Plan, Profile, Skip, Window
 
@@ -519,16 +519,10 @@ def _undated(file: _File) -> bool:
     window cuts."""
     from collector.timewindow import UNDATED_PEEK_BYTES, records_undated
 
-    raw = read_head(file.source, UNDATED_PEEK_BYTES)
-    if file.host_path.endswith(".gz") and raw.startswith(b"\x1f\x8b"):
-        try:
-            raw = zlib.decompressobj(wbits=16 + 15).decompress(raw, UNDATED_PEEK_BYTES)
-        except zlib.error:
-            return False                   # the member fails closed on it
-    elif raw[:2] in (b"\xff\xfe", b"\xfe\xff") and not raw.startswith(b"\xff\xfe\0\0"):
-        raw = raw[2:len(raw) - len(raw) % 2].decode("utf-16-le" if raw[0] == 0xFF else "utf-16-be",
-                                                     "replace").encode("utf-8")
-    return records_undated(raw, _segment_name(file.host_path))
+    text = text_head(read_head(file.source, UNDATED_PEEK_BYTES), file.host_path, UNDATED_PEEK_BYTES)
+    if text is None:
+        return False                       # corrupt gzip data: the member fails closed on it
+    return records_undated(text, _segment_name(file.host_path))
 
 
 # ------------------------------------------------------------------ caps

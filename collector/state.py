@@ -414,7 +414,7 @@ def gunzip_head(source: Path, length: int) -> bytes | None:
     """The first ``length`` bytes of a gzip file's text (fewer when the text is shorter), or
     None when it cannot be read or is not gzip data."""
     from collector.errors import RedactionFailed
-    from collector.member import gunzip_chunks
+    from collector.textsource import gunzip_chunks
 
     try:
         fd = open_read_only(source)
@@ -438,7 +438,7 @@ def gunzip_length(source: Path, size: int) -> int | None:
     """The length of a gzip file's text, counted by decompressing it (every member), or None
     when it cannot be read whole (damaged, still being written, inflating too much)."""
     from collector.errors import RedactionFailed
-    from collector.member import gunzip_chunks
+    from collector.textsource import gunzip_chunks
 
     try:
         fd = open_read_only(source)
