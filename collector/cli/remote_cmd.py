@@ -97,23 +97,38 @@ def window_args(options: dict[str, Any]) -> tuple[list[str], Any, dict[str, str]
     return [item for pair in sent.items() for item in pair], Window(), sent
 
 
+def case_for_hosts(options: dict[str, Any]) -> tuple[str | None, bytes | None]:
+    """(the case number, the case text as a case file or None) of a multi-host run: --case-file
+    merged with --case, --describe, --site, --contact, --severity, --step (options win).
+
+    Every host gets the case text as a 0600 file in its private temp folder (``--case-file``),
+    never on the command line: the free text may hold a caller's number before the host's
+    gcollect redacts it, and a command line is visible to every user of the host (ps, /proc)."""
+    from dataclasses import asdict
+
+    from collector.casefile import CASE_SCHEMA, CaseInfo, load_case_file
+
+    base = load_case_file(Path(options["case_file"])) if options.get("case_file") else CaseInfo()
+    info = base.merged(case=options.get("case"), summary=options.get("describe"), site=options.get("site"),
+                       contact=options.get("contact"), severity=options.get("severity"),
+                       steps=list(options.get("steps") or ()))
+    if info.empty:
+        return None, None
+    return info.case, (json.dumps({"schema": CASE_SCHEMA, **asdict(info)}, indent=1) + "\n").encode("utf-8")
+
+
 def forwarded_args(options: dict[str, Any]) -> tuple[list[str], Any, dict[str, str]]:
     """The `gcollect collect` options every host gets, the window and its host-local times
-    (``window_args``)."""
+    (``window_args``). The case text goes to the hosts as a file (``case_for_hosts``)."""
     args, window, host_local = window_args(options)
-    for name, flag in (("products", "--profile"), ("profile_dirs", "--profile-dir"), ("rule_dirs", "--rules-dir"),
-                       ("steps", "--step")):
+    for name, flag in (("products", "--profile"), ("profile_dirs", "--profile-dir"), ("rule_dirs", "--rules-dir")):
         for value in options.get(name) or ():
             args += [flag, str(value)]
     for name, flag in (("fmt", "--format"), ("case", "--case"), ("max_file_size", "--max-file-size"),
                        ("max_total", "--max-total"), ("max_size", "--max-size"), ("reserve", "--reserve"),
-                       ("workers", "--workers"), ("priority", "--priority"), ("state_dir", "--state-dir"),
-                       ("describe", "--describe"), ("site", "--site"), ("contact", "--contact"),
-                       ("severity", "--severity")):
+                       ("workers", "--workers"), ("priority", "--priority"), ("state_dir", "--state-dir")):
         if options.get(name) not in (None, ""):
             args += [flag, str(options[name])]
-    if options.get("case_file"):
-        raise BadInput(what="--case-file", problem="not with --hosts; give --describe/--site/--contact/--severity/--step")
     root = options.get("root")
     if root is not None and Path(root) != Path("/"):
         args += ["--root", str(root)]
@@ -184,6 +199,9 @@ def collect_remote(options: dict[str, Any], hosts: str) -> int:
 
         decode_key(push_key.read_bytes() if push_key.is_file() else b"", str(push_key))
     args, window, host_local = forwarded_args(options)
+    case_number, case_text = case_for_hosts(options)
+    if case_number and "--case" not in args:          # from the case file: every host names its bundle by it
+        args += ["--case", case_number]
     zipapp_path: Path | None = options.get("zipapp")
     job = RemoteJob(
         ssh=SshSettings(user=options.get("ssh_user"), identity=identity, known_hosts=known_hosts,
@@ -191,10 +209,11 @@ def collect_remote(options: dict[str, Any], hosts: str) -> int:
                         connect_timeout=min(30.0, float(options.get("host_timeout") or 3600))),
         collect_args=tuple(args), timeout=float(options.get("host_timeout") or 3600),
         dry_run=bool(options.get("dry_run")), python=options.get("remote_python") or "python3",
-        push_key=push_key, zipapp=LazyZipapp(lambda: find_or_build(zipapp_path)))
+        push_key=push_key, zipapp=LazyZipapp(lambda: find_or_build(zipapp_path)),
+        case_file=case_text)
     as_json, quiet = bool(options.get("as_json")), bool(options.get("quiet"))
     case = CaseSettings(output_dir=Path(options.get("output") or "."), fmt=options.get("fmt") or "tar.gz",
-                        case=options.get("case"), window=window, host_local=host_local,
+                        case=case_number, window=window, host_local=host_local,
                         command_line=recorded_command_line(sys.argv[1:]))
     try:
         outcome = collect_hosts(specs, job, case, parallel=int(options.get("parallel") or 4),

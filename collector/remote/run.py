@@ -37,6 +37,7 @@ class RemoteJob:
     dry_run: bool = False
     python: str = "python3"                    # --remote-python (a host's python= wins)
     push_key: Path | None = None               # exported site key to import on every host
+    case_file: bytes | None = None             # case text: a 0600 file on each host, never an argument
     zipapp: Callable[[], Zipapp] | None = None  # lazily found / built
     cancel: threading.Event = field(default_factory=threading.Event)   # set on Ctrl-C / SIGTERM
 
@@ -205,8 +206,17 @@ class HostRun:
         if done.code != 0:
             raise HostFailed("site-key", f"--push-key: {done.last_error()}")
 
+    def case_args(self, s: RemoteSession) -> list[str]:
+        """``--case-file PATH`` of the case text put in the private temp folder (0600), or []."""
+        if self.job.case_file is None:
+            return []
+        remote = f"{self.tmp}/case.json"
+        s.put_bytes(self.job.case_file, remote, mode=0o600)
+        return ["--case-file", remote]
+
     def dry_run(self, s: RemoteSession, runner: str, facts: dict[str, str]) -> None:
-        done = self.execute(s, runner, facts, ["collect", "--dry-run", "--json", *self.job.collect_args])
+        done = self.execute(s, runner, facts, ["collect", "--dry-run", "--json", *self.job.collect_args,
+                                               *self.case_args(s)])
         if done.code != 0:
             raise HostFailed(_REMOTE_FAILURES.get(done.code, "remote-error"), done.last_error())
         self.result.report = self.parse_json(done)
@@ -214,7 +224,7 @@ class HostRun:
 
     def collect(self, s: RemoteSession, runner: str, facts: dict[str, str]) -> None:
         out = f"{self.tmp}/out"
-        args = ["collect", "--json", "--quiet", "--output", out, *self.job.collect_args]
+        args = ["collect", "--json", "--quiet", "--output", out, *self.job.collect_args, *self.case_args(s)]
         done = self.execute(s, runner, facts, args)
         if done.code not in (0, 1, 30):
             raise HostFailed(_REMOTE_FAILURES.get(done.code, "remote-error"),

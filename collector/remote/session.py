@@ -146,6 +146,15 @@ class RemoteSession:
         except OSError as e:
             raise HostFailed("push", f"cannot copy {local.name} to {remote}: {e}") from None
 
+    def put_bytes(self, data: bytes, remote: str, mode: int = 0o600) -> None:
+        """Write ``data`` to a new file ``remote``, given ``mode`` before any byte is written."""
+        try:
+            with self.sftp.open(remote, "wx") as handle:
+                handle.chmod(mode)
+                handle.write(data)
+        except OSError as e:
+            raise HostFailed("push", f"cannot write {remote}: {e}") from None
+
     def get(self, remote: str, local: Path) -> None:
         try:
             self.sftp.get(remote, str(local))

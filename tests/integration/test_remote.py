@@ -367,3 +367,46 @@ def test_push_key_import_is_bounded_and_stopped(fleet: Fleet, tmp_path: Path) ->
     still = subprocess.run(["pgrep", "-u", fleet.user, "-f", "sleep 97"], capture_output=True, text=True)
     assert not still.stdout.strip(), "the timed-out key import was left running on the host"
     assert remote_temp_dirs() == before
+
+
+def test_case_text_reaches_hosts_as_a_private_file(fleet: Fleet, tmp_path: Path) -> None:
+    """The case text (--case-file merged with --describe, --step...) goes to every host as a 0600
+    file in its private temp folder, never as arguments: a caller's number typed into --describe
+    is not on the host's command line (ps, /proc), and the host's case.json has it as a token.
+    A case file's case number names the host bundles and the case bundle."""
+    import json
+
+    seen = fleet.dir / "argv-seen"
+    seen.mkdir(exist_ok=True)
+    chown_tree(seen, fleet.user)
+    spy = fleet.dir / "bin-argv" / "gcollect"
+    spy.parent.mkdir(exist_ok=True)
+    spy.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {seen}/argv-$$\n'
+                   f'for a in "$@"; do case "$a" in */case.json) stat -c %a "$a" > {seen}/mode-$$;; esac; done\n'
+                   f'exec {fleet.dir / "bin" / "gcollect"} "$@"\n')
+    spy.chmod(0o755)
+    case_file = tmp_path / "case-07654321.json"
+    case_file.write_text(json.dumps({"case": "07654321", "site": "ACME Main", "severity": "2",
+                                     "steps": ["caller 5559876543 dials the hotline"]}))
+    out = tmp_path / "out"
+    before = remote_temp_dirs()
+    code = collect_remote(fleet.options(out, case=None, case_file=case_file,
+                                        describe="calls from 5551234567 drop after transfer"),
+                          fleet.hosts_file([fleet.hosts["h1"].line(name="spy", gcollect=str(spy))], "spy.txt"))
+    assert code in (ExitCode.OK, ExitCode.PARTIAL)
+    argv = "".join(p.read_text() for p in seen.glob("argv-*"))
+    assert "--case-file" in argv and "07654321" in argv
+    for typed in ("5551234567", "5559876543", "ACME", "--describe", "--step", "--site"):
+        assert typed not in argv, f"{typed} on the host's command line"
+    assert {p.read_text().strip() for p in seen.glob("mode-*")} == {"600"}
+    [case] = out.glob("gcollect-case-07654321-*.tar.gz")
+    index = json.loads(members(case)["index.json"])
+    [host] = index["hosts"]
+    assert "gcollect-gen-h1-07654321-" in host["bundle"]
+    inner = tmp_path / "spy.tar.gz"
+    inner.write_bytes(members(case)[host["bundle"]])
+    host_case = json.loads(members(inner)["case.json"])
+    text = json.dumps(host_case)
+    assert "5551234567" not in text and "5559876543" not in text and "PHONE_" in text
+    assert "ACME Main" in text and "drop after transfer" in text
+    assert remote_temp_dirs() == before

@@ -181,6 +181,7 @@ def test_hosts_index_gets_the_recorded_command_line(tmp_path: Path, monkeypatch:
     def fake_collect_hosts(specs, job, case, **_kwargs):
         seen["command_line"] = case.command_line
         seen["args"] = job.collect_args
+        seen["case_file"] = job.case_file
         raise Stop
 
     argv = ["gcollect", "collect", "--hosts", "h1", "--describe", SUMMARY, "--upload", PRESIGNED]
@@ -190,4 +191,7 @@ def test_hosts_index_gets_the_recorded_command_line(tmp_path: Path, monkeypatch:
         collect_remote({"describe": SUMMARY, "upload_url": PRESIGNED, "output": tmp_path}, "h1")
     assert seen["command_line"] == ("collect --hosts h1 --describe <redacted> "
                                     "--upload https://127.0.0.1:9/cases/b.tar.gz?<redacted>")
-    assert SUMMARY in seen["args"]        # each host's gcollect redacts it with its own (pushed) key
+    # each host's gcollect redacts it with its own (pushed) key: it goes there in a case file,
+    # never as an argument (a command line is visible to every user of the host)
+    assert not any(SUMMARY in arg for arg in seen["args"]) and "--describe" not in seen["args"]
+    assert json.loads(seen["case_file"])["summary"] == SUMMARY
