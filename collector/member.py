@@ -446,8 +446,13 @@ def process_member(candidate: Candidate) -> MemberOutcome:
         if encoding:
             notes.append(f"converted from {encoding} to UTF-8")
         nuls_dropped = stages.redactor.nuls_dropped if stages.redactor is not None else 0
+        nul_unit = "characters" if encoding else "bytes"
+        if stages.redactor is not None and stages.redactor.nuls_removed:
+            runs, removed = stages.redactor.nul_runs, stages.redactor.nuls_removed
+            notes.append(f"{removed} NUL {nul_unit if removed > 1 else nul_unit[:-1]} removed from the text "
+                         f"({runs} {'place' if runs == 1 else 'places'}: a crash or an unflushed write)")
         if nuls_dropped:
-            notes.append(f"{nuls_dropped} trailing NUL {'characters' if encoding else 'bytes'} dropped")
+            notes.append(f"{nuls_dropped} trailing NUL {nul_unit} dropped")
         note = "; ".join(notes)
         head_len = min(HEAD_BYTES, start + bytes_read if candidate.kind == "log" else size)
         result = MemberResult(
