@@ -424,7 +424,7 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
     _create_token_store(token_db)
 
     name = bundle_name(settings.host_name, settings.case, created, settings.fmt)
-    top = name.split(".tar")[0].split(".zip")[0]
+    top = name[: -len(settings.fmt) - 1]        # a host named app.zip1 keeps its whole name
     tmp_dir = Path(tempfile.mkdtemp(prefix=".gcollect-tmp-", dir=settings.output_dir))
     config = WorkerConfig(tmp_dir=tmp_dir, fmt=settings.fmt, level=settings.level, site_key=key,
                           token_db=token_db, rule_dirs=settings.rule_dirs,
