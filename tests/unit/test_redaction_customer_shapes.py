@@ -73,6 +73,14 @@ LEAKS = [
      "\t\t'CustomerName'\t[8] 4d 61 72 67 75 65 72 69\n"
      "\t\t'CustomerName' [bin] = 4d617267756572697465\n",
      ["4d 61 72 67", "4d617267756572697465"], ["'CustomerName'\t[8] USERDATA_", "'CustomerName' [bin] = USERDATA_"]),
+    ("name-in-brackets-after-caller-number",
+     "2024-03-05 09:15:30.000 [ClientServices] Incoming call from +15551234567 (Zoltan Quibblesworth) to 7101\n"
+     "09:15:06.000 Std 09900 Caller 5551234567 (Zoltan Quibblesworth) ani=+15551234567\n",
+     ["Zoltan", "Quibblesworth"], ["+PHONE_", " (NAME_", ") to 7101"]),
+    ("unquoted-name-before-email",
+     "2024-03-05T09:15:21.000 Trc 00000 chat message from client Marguerite Fennimore <marguerite.f@example.org>: hi; "
+     "SMTP MAIL FROM <bounce@example.com>\n",
+     ["Marguerite", "Fennimore"], ["from client NAME_", " <EMAIL_", "SMTP MAIL FROM <EMAIL_"]),
     ("base64-body",
      "09:15:06.900 Std 09900 Content-Transfer-Encoding base64 body: TXkgY2FyZCBpcyA0MTExMTExMTExMTExMTEx\n",
      ["TXkgY2FyZCBpcyA0MTEx"], ["base64 body: REDACTED-TEXT"]),
