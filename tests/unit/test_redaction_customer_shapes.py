@@ -56,6 +56,9 @@ LEAKS = [
     ("tlib-sensitive-value-over-two-lines",
      "\t\t'CustomerName'\t'Marguerite\nFennimore'\n\tAttributeConnID\t007b02aa3c1f0011\n",
      ["Marguerite", "Fennimore"], ["\t\t'CustomerName'\t'USERDATA_", "\tAttributeConnID\t007b02aa3c1f0011\n"]),
+    ("tlib-tagged-pair-whole-value",        # the block rule's begin cuts nothing out of the span
+     "\t\t'TaggedName'\t<#'CustomerName'\t'Marguerite Fennimore'#>\n",
+     ["Marguerite", "Fennimore"], ["\t\t'TaggedName'\t<#USERDATA_"]),
     ("tlib-customer-id",
      "\tAttributeCustomerID\t'Marguerite Fennimore'\n",
      ["Marguerite", "Fennimore"], ["\tAttributeCustomerID\t'USERDATA_"]),
