@@ -15,7 +15,8 @@ category made only of digits, visual separators and a leading ``+``): the separa
 ``+15555550142`` and ``15555550142`` share a token. No country code is added or removed:
 ``5555550142`` and ``15555550142`` get different tokens (guessing a country would be wrong as
 often as right). Other values hash their exact bytes. URL, JSON and XML escapes (``%2B``,
-``\\u002B``, ``&#43;``) are decoded first, so an escaped copy gets the letters of the plain value. (Phone tokens are those of earlier
+``\\u002B``, ``&#43;``) are decoded first, so an escaped copy gets the letters of the plain value;
+an e-mail address is compared in lower case. (Phone tokens are those of earlier
 releases; the letters of other categories changed when they stopped depending on the category.)
 
 The token map (token -> category, value) is a sqlite3 file that stays on the host, mode 0600;
@@ -41,6 +42,9 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _BYTE_TO_LETTER = bytes(_LETTERS.encode()[b % 26] for b in range(256))   # ~47 bits in 10 letters
 _PHONE_SEPARATORS = b" -.()/"
 _PHONE_SHAPED = re.compile(rb"\+?[0-9 .()/-]*[0-9][0-9 .()/-]*")   # digits, separators, a leading +
+# an e-mail address: customers type theirs in any letter case (From: Harriet.O@Example.ORG),
+# UCS and GWS hold it lower-cased; mail systems treat both parts without case
+_EMAIL_SHAPED = re.compile(rb"[^\s@<>\"']+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _CACHE_LIMIT = 16_384          # bounded memory: ~3 MB per worker; a miss only costs one HMAC
 
 
@@ -141,11 +145,13 @@ def unescaped(value: bytes) -> bytes:
 def normalise(category: str, value: bytes) -> tuple[bytes, bool]:
     """(bytes to hash, keep a leading '+') for a value of a category: the same for every
     category, so one value gets the same letters whichever rule found it, and the same for
-    its escaped forms (``unescaped``)."""
+    its escaped forms (``unescaped``). An e-mail address is compared without letter case."""
     plain = unescaped(value)
     if category == "phone" or _PHONE_SHAPED.fullmatch(plain):
         plus = category == "phone" and value.startswith(b"+")
         return b"phone\0" + plain.translate(None, _PHONE_SEPARATORS).lstrip(b"+"), plus
+    if _EMAIL_SHAPED.fullmatch(plain):
+        return b"value\0" + plain.lower(), False
     return b"value\0" + plain, False
 
 

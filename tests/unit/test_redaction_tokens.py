@@ -203,3 +203,12 @@ def test_values_without_a_whole_escape_hash_as_written() -> None:
     assert tokenizer.token("userdata", b"a%2") != tokenizer.token("userdata", b"a")
     assert tokenizer.token("userdata", b"&#99999999;").startswith(b"USERDATA_")   # beyond Unicode: as written
     assert tokenizer.token("phone", b"%2B15551234567") == b"PHONE_" + tokenizer.token("phone", b"+15551234567")[7:]
+
+
+def test_an_e_mail_address_gets_one_token_whatever_its_letter_case() -> None:
+    """A customer types Harriet.Ostrowski@Example.ORG in From:, UCS holds it lower-cased (probe L 7)."""
+    tokenizer = Tokenizer(KEY, None)
+    token = tokenizer.token("email", b"harriet.ostrowski@example.org")
+    assert tokenizer.token("email", b"Harriet.Ostrowski@Example.ORG") == token
+    assert tokenizer.token("userdata", b"HARRIET.OSTROWSKI%40EXAMPLE.ORG")[-10:] == token[-10:]
+    assert tokenizer.token("userdata", b"Harriet Ostrowski") != tokenizer.token("userdata", b"harriet ostrowski")
