@@ -74,3 +74,25 @@ KEPT = [
 @pytest.mark.parametrize("line", [c[1] for c in KEPT], ids=[c[0] for c in KEPT])
 def test_technical_values_stay(rule_sets, line) -> None:
     assert redact(rule_sets, line + "\n") == line + "\n"
+
+
+def test_email_server_body_after_its_headers_is_masked(rule_sets) -> None:
+    """probeL finding 3: the body E-mail Server prints after "Body (text/plain, N bytes):"."""
+    text = ("2024-03-05 09:15:12.052 Dbg 21002 Body (text/plain, 214 bytes):\n"
+            "Hello, my name is Harriet Ostrowski, DOB 1981-07-14. My account 40017731 is locked.\n"
+            "I live at 42 Wallaby Way, Sydney. Call me at 5555550142.\n"
+            "Regards, Harriet\n"
+            "2024-03-05 09:15:12.060 Std 21010 Submitted interaction 0001Ka9Bc3DeF4Gh\n")
+    out = redact(rule_sets, text)
+    for secret in ("Harriet", "1981-07-14", "Wallaby", "40017731", "5555550142"):
+        assert secret not in out, out
+    assert out.endswith("Body (text/plain, 214 bytes):\nREDACTED-TEXT\nREDACTED-TEXT\nREDACTED-TEXT\n"
+                        "2024-03-05 09:15:12.060 Std 21010 Submitted interaction 0001Ka9Bc3DeF4Gh\n")
+    assert redact(rule_sets, out) == out
+
+
+def test_a_customer_segment_label_stays_in_every_print(rule_sets) -> None:
+    """probeL finding 8c: CustomerSegment=Gold was tokenised here and kept in PairExists(...)."""
+    line = ("2024-03-05 09:15:15.110 Trc 10002 Action: UserData: CustomerSegment=Gold; CUSTOMER_SEGMENT=Gold; "
+            "PairExists(\"CustomerSegment\",\"Gold\")\n")
+    assert redact(rule_sets, line) == line
