@@ -1,0 +1,57 @@
+"""Credentials, card data and structure in the shapes probeI found leaking or broken: pretty-printed
+and escaped XML passwords, .NET settings, JSON containers under a password key, SIP URI userinfo,
+session ids in URLs, an AWS secret after its key id, attached-data tokens and one-time codes,
+card/PIN/CVV/expiry shapes, and the structure of SIP, e-mail, XML and JSON around masks."""
+
+from __future__ import annotations
+
+import pytest
+
+from collector.redaction.ruleset import RuleSet
+from tests.redacting import redacted, rule_sets  # noqa: F401 - rule_sets is a fixture
+
+
+def redact(rule_sets: list[RuleSet], text: str, kind: str = "log", path: str = "opt/genesys/x.log") -> str:
+    once = redacted(rule_sets, text, kind, path)
+    assert redacted(rule_sets, once, kind, path) == once      # idempotent
+    return once
+
+
+# (id, kind, path, input, texts that must be gone, texts that must stay)
+CREDENTIALS = [
+    ("xml-password-next-line", "config", "opt/genesys/gax/conf/db.xml",
+     "<db>\n  <password>\n    XmlNextLinePw_93H\n  </password>\n  <user>gim</user>\n</db>\n",
+     ["XmlNextLinePw_93H"], ["  <password>\n    REDACTED\n  </password>\n  <user>gim</user>\n"]),
+    ("dotnet-setting", "config", "opt/genesys/wde/InteractionWorkspace.exe.config",
+     '<setting name="DbPassword" serializeAs="String"><value>XmlSettingPw_88</value></setting>\n',
+     ["XmlSettingPw_88"], ['<setting name="DbPassword" serializeAs="String"><value>REDACTED</value></setting>']),
+    ("json-object", "config", "opt/genesys/gws/conf/app.json",
+     '{"passwords": {"db": "JsonNestedPw_86"}, "port": 8080}\n',
+     ["JsonNestedPw_86"], ['"passwords": {"db": "REDACTED"}, "port": 8080}']),
+    ("json-list", "config", "opt/genesys/gws/conf/app.json",
+     '{"credentials": ["user1", "CredListPw_1A"]}\n', ["CredListPw_1A"], ['"credentials": [']),
+    ("xml-escaped", "log", "opt/genesys/x.log",
+     "09:15:06.000 Trc 04541 body &lt;password&gt;XmlEscPw_19&lt;/password&gt;\n",
+     ["XmlEscPw_19"], ["&lt;password&gt;REDACTED&lt;/password&gt;"]),
+    ("sip-uri-userinfo", "log", "opt/genesys/x.log",
+     "m: <sip:+15551234567:TrunkPw_ui@203.0.113.5:5060;transport=tcp>\r\n",
+     ["TrunkPw_ui", "15551234567"], [":REDACTED@203.0.113.5:5060;transport=tcp>"]),
+    ("query-session-id", "log", "opt/genesys/x.log",
+     'GET /api/v2/ucs?lang=en&sessionid=SessQuery_0j HTTP/1.1\n', ["SessQuery_0j"], ["&sessionid=SESSION_"]),
+    ("aws-secret-in-text", "log", "opt/genesys/x.log",
+     "AWS creds AKIAIOSFODNN7EXAMPLE wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+     ["AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI"], []),
+    ("tlib-auth-token-otp", "log", "opt/genesys/x.log",
+     "\t\t'AuthToken'\t'UdTok_abcdef'\n\t\t'otp'\t'482913'\n",
+     ["UdTok_abcdef", "482913"], ["\t\t'AuthToken'\t'REDACTED'\n"]),
+]
+
+
+@pytest.mark.parametrize("case", CREDENTIALS, ids=[c[0] for c in CREDENTIALS])
+def test_credentials_are_redacted(rule_sets, case):
+    _, kind, path, text, gone, kept = case
+    out = redact(rule_sets, text, kind, path)
+    for value in gone:
+        assert value not in out, out
+    for value in kept:
+        assert value in out, out
