@@ -55,3 +55,34 @@ def test_credentials_are_redacted(rule_sets, case):
         assert value not in out, out
     for value in kept:
         assert value in out, out
+
+
+# Card data, PINs and SSNs are masked and never reach the token map (probeI finding 7); an IBAN is
+# tokenised (docs/architecture.md), the same token under a key and in text.
+NEVER_TOKENS = [
+    ("cvv-in-url", "fetch GET http://198.51.100.80/ivr/verify.jsp?cardnumber=4111111111111111&cvv=739&pin=8642 HTTP/1.1\n",
+     ["739", "8642"], ["&cvv=REDACTED-DIGITS&pin=REDACTED-DIGITS"]),
+    ("cvv-in-json", '{"cvv": "739", "cvc2": 123, "securityCode": "4321"}\n', ["739", "123", "4321"], ['"cvv": "REDACTED-DIGITS"']),
+    ("amex-in-attached-text", "\t\t'Notes'\t'Amex 378282246310005 on file'\n", ["378282246310005"], ["'Amex REDACTED-CARD on file'"]),
+    ("ssn-under-key", "\t\t'SSN'\t'078051120'\n\t\t'TaxID'\t'078-05-1120'\nGET /x?ssn=078051120&y=1\n",
+     ["078051120", "078-05-1120"], ["\t\t'SSN'\t'REDACTED-SSN'\n", "ssn=REDACTED-SSN&y=1"]),
+    ("expiry-under-key", "\t\t'exp_mmyy'\t'1127'\n\t\t'ExpDate'\t'2027-11'\nbody=lang=en&exp=1127\n", ["1127", "2027-11"], ["&exp=REDACTED-DIGITS"]),
+    ("cvv-under-other-key", "\t\t'verification_code'\t'739'\n", ["739"], ["'REDACTED'"]),
+]
+
+
+@pytest.mark.parametrize("case", NEVER_TOKENS, ids=[c[0] for c in NEVER_TOKENS])
+def test_card_data_pins_and_ssns_are_masks_not_tokens(rule_sets, case):
+    _, text, gone, kept = case
+    out = redact(rule_sets, text)
+    for value in gone:
+        assert value not in out, out
+    for value in kept:
+        assert value in out, out
+    assert "USERDATA_" not in out and "PHONE_" not in out, out
+
+
+def test_iban_is_one_token_under_a_key_and_in_text(rule_sets):
+    out = redact(rule_sets, "\t\t'IBAN'\t'DE89370400440532013000'\n\t\t'Ref'\t'pay DE89370400440532013000 now'\n")
+    tokens = set(__import__("re").findall(r"USERDATA_[a-z]{10}", out))
+    assert "DE89370400440532013000" not in out and len(tokens) == 1, out
