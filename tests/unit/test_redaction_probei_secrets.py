@@ -86,3 +86,39 @@ def test_iban_is_one_token_under_a_key_and_in_text(rule_sets):
     out = redact(rule_sets, "\t\t'IBAN'\t'DE89370400440532013000'\n\t\t'Ref'\t'pay DE89370400440532013000 now'\n")
     tokens = set(__import__("re").findall(r"USERDATA_[a-z]{10}", out))
     assert "DE89370400440532013000" not in out and len(tokens) == 1, out
+
+
+# Card, PIN, DTMF and spoken-digit shapes (probeI finding 5)
+CARD_SHAPES = [
+    ("card-run-into-letters", "\t\t'LongValue'\t'REF4111111111111111X'\n", ["4111111111111111"], ["'REFREDACTED-CARDX'"]),
+    ("pin-in-text", "2024-03-05 09:15:30.002 [IPServer] IVR collected pin 8642 card x\n"
+                    "09:15:08.000 Std 09900 URS: strategy set PIN to 8642 for caller\n", ["8642"], ["pin REDACTED-DIGITS card x"]),
+    ("dtmf-with-spaces", "LogID=1a2b3c VXML field 'pin' filled: utterance=\"8 6 4 2\" inputmode=dtmf\n", ["8 6 4 2"],
+     ['utterance="REDACTED-DIGITS"']),
+    ("dtmf-digit-per-line", "".join(f"2024-03-05T09:15:10.{i}00 Int 50052 LogID=1a2b3c dtmf digit received: {d}\n"
+                                    for i, d in enumerate("4111")), ["received: 4", "received: 1"], ["received: REDACTED-DIGITS"]),
+    ("spoken-digits", "LogID=1a2b3c ASR result: my social is oh seven eight oh five one one two oh\n",
+     ["seven eight"], ["ASR result: my social is REDACTED-DIGITS"]),
+    ("feature-code-dialled", "\tAttributeOtherDN\t'*67 555 123 4567'\n", ["555 123 4567"], ["\tAttributeOtherDN\t'PHONE_"]),
+    ("expiry-in-text", "09:15:06.001 Dbg 50055 <log>exp 11/27</log> and <log>expiry 11/27</log>\n", ["11/27"],
+     ["<log>exp REDACTED-DIGITS</log> and <log>expiry REDACTED-DIGITS</log>"]),
+]
+
+
+@pytest.mark.parametrize("case", CARD_SHAPES, ids=[c[0] for c in CARD_SHAPES])
+def test_card_pin_and_digit_shapes_are_masked(rule_sets, case):
+    _, text, gone, kept = case
+    out = redact(rule_sets, text)
+    for value in gone:
+        assert value not in out, out
+    for value in kept:
+        assert value in out, out
+
+
+def test_correlation_values_stay_next_to_the_new_shapes(rule_sets):
+    text = ("\tAttributeConnID\t007b02aa3c1f0011\n\tAttributeCallUUID\t'LC55AB5H91VX03KD4G0E7S0000012345'\n"
+            "\tAttributeOtherDN\t'*7101'\n"
+            "LogID=1a2b3c VXML field 'main_menu' filled: utterance=\"2\" ASR result: option one please\n"
+            "Contact: <sip:7101@192.0.2.20:5060>;expires=3600\r\n"
+            "fetch GET http://198.51.100.80/ivr/a.jsp?session.id=0000B2A6-10000DA5 HTTP/1.1\n")
+    assert redact(rule_sets, text) == text
