@@ -122,3 +122,29 @@ def test_correlation_values_stay_next_to_the_new_shapes(rule_sets):
             "Contact: <sip:7101@192.0.2.20:5060>;expires=3600\r\n"
             "fetch GET http://198.51.100.80/ivr/a.jsp?session.id=0000B2A6-10000DA5 HTTP/1.1\n")
     assert redact(rule_sets, text) == text
+
+
+# Structure kept around masks (probeI finding 9)
+def test_mime_header_lines_without_data_stay_in_sip_and_email(rule_sets):
+    sip = ("09:15:04.990: SIPTR: Received [0,UDP] 400 bytes from 203.0.113.5:5060 <<<<<\r\n"
+           "INVITE sip:9000@192.0.2.20:5060 SIP/2.0\r\nCall-ID: 4f1c0e2a-demo-0001@203.0.113.5\r\n"
+           "Content-Type: multipart/mixed;boundary=unique-boundary-1\r\nContent-Length: 900\r\n\r\n"
+           "--unique-boundary-1\r\nContent-Type: application/sdp\r\n\r\nv=0\r\n--unique-boundary-1--\r\n")
+    assert redact(rule_sets, sip) == sip
+    mail = ("2024-03-05T09:16:00.000 Trc 00000 Received e-mail:\nContent-Type: text/plain; charset=utf-8\n"
+            "Content-Transfer-Encoding: quoted-printable\n\nHello, my account 40017788.=0D=0A\n\n"
+            "2024-03-05T09:16:00.100 Trc 00000 next\n")
+    out = redact(rule_sets, mail)
+    assert "Content-Transfer-Encoding: quoted-printable\n\nREDACTED-TEXT\n\n" in out and "40017788" not in out
+
+
+def test_a_json_password_on_the_next_line_keeps_its_quotes_and_comma(rule_sets):
+    text = '{\n  "password":\n    "JsonNextPw",\n  "user": "x"\n}\n'
+    out = redact(rule_sets, text, "config", "opt/genesys/gws/conf/app.json")
+    assert out == '{\n  "password":\n    "REDACTED",\n  "user": "x"\n}\n'
+    __import__("json").loads(out)
+
+
+def test_expiry_in_a_log_tag_keeps_the_tag(rule_sets):
+    out = redact(rule_sets, "09:15:06.000 Dbg 50055 <log>caller cvv 739 exp 11/27</log>\n")
+    assert out == "09:15:06.000 Dbg 50055 <log>caller cvv REDACTED-DIGITS exp REDACTED-DIGITS</log>\n"
