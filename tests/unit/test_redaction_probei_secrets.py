@@ -148,3 +148,9 @@ def test_a_json_password_on_the_next_line_keeps_its_quotes_and_comma(rule_sets):
 def test_expiry_in_a_log_tag_keeps_the_tag(rule_sets):
     out = redact(rule_sets, "09:15:06.000 Dbg 50055 <log>caller cvv 739 exp 11/27</log>\n")
     assert out == "09:15:06.000 Dbg 50055 <log>caller cvv REDACTED-DIGITS exp REDACTED-DIGITS</log>\n"
+
+
+def test_card_inside_long_letter_padding_and_a_presigned_url_signature(rule_sets):
+    out = redact(rule_sets, "\t\t'LongValue'\t'AAAAAAAAAABBBBBBBBBBCCCCCCCCCC4111111111111111DDDDDDDDDD'\n"
+                            "uri https://rec.example.net/r/7QK2.wav?X-Amz-Signature=0123456789abcdef0123456789abcdef01\n")
+    assert "4111111111111111" not in out and "0123456789abcdef" not in out, out
