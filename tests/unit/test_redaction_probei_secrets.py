@@ -68,6 +68,8 @@ NEVER_TOKENS = [
      ["078051120", "078-05-1120"], ["\t\t'SSN'\t'REDACTED-SSN'\n", "ssn=REDACTED-SSN&y=1"]),
     ("expiry-under-key", "\t\t'exp_mmyy'\t'1127'\n\t\t'ExpDate'\t'2027-11'\nbody=lang=en&exp=1127\n", ["1127", "2027-11"], ["&exp=REDACTED-DIGITS"]),
     ("cvv-under-other-key", "\t\t'verification_code'\t'739'\n", ["739"], ["'REDACTED'"]),
+    ("psdk-expiry-and-vxml-ssn", "\t\t'expiry' [str] = \"11/2027\"\n<assign name=\"ssn\" expr=\"'078051120'\"/>\n",
+     ["11/2027", "078051120"], ["expr=\"'REDACTED-SSN'\""]),
 ]
 
 
