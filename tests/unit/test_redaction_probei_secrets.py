@@ -156,3 +156,9 @@ def test_card_inside_long_letter_padding_and_a_presigned_url_signature(rule_sets
     out = redact(rule_sets, "\t\t'LongValue'\t'AAAAAAAAAABBBBBBBBBBCCCCCCCCCC4111111111111111DDDDDDDDDD'\n"
                             "uri https://rec.example.net/r/7QK2.wav?X-Amz-Signature=0123456789abcdef0123456789abcdef01\n")
     assert "4111111111111111" not in out and "0123456789abcdef" not in out, out
+
+
+def test_a_user_password_pair_under_an_auth_option(rule_sets):
+    out = redact(rule_sets, "[TServer]\nsip-auth = trunkuser:CfgSipAuth_14\nauth-scheme = digest\n", "config",
+                 "opt/genesys/ConfigServer/confserv.cfg")
+    assert out == "[TServer]\nsip-auth = trunkuser:REDACTED\nauth-scheme = digest\n"
