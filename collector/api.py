@@ -239,15 +239,24 @@ def _mentioned(candidates: Sequence[Candidate], needle: bytes) -> bool:
     return any(needle in chunk for candidate in candidates for chunk in _read_planned(candidate))
 
 
-def unmask(token: str, state_dir: Path) -> tuple[str, str] | None:
+def unmask(token: str, state_dir: Path) -> tuple[str, str, str] | None:
+    """(token as the map holds it, category, original value), or None. Tokens of numbers written
+    with a leading + carry it (+PHONE_x); a double-click selects PHONE_x, so both forms are
+    looked up, the one given first."""
     from collector.redaction.tokens import TokenStore
 
     db = state_dir / "tokens.db"
     if not db.exists():
         raise BadInput(what=str(db), problem="no token map on this host (nothing was redacted here yet)")
+    token = token.strip()
+    other = token[1:] if token.startswith("+") else "+" + token
     store = TokenStore(db)
     try:
-        return store.lookup(token)
+        for form in (token, other):
+            found = store.lookup(form)
+            if found is not None:
+                return form, found[0], found[1]
+        return None
     finally:
         store.close()
 

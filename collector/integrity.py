@@ -194,18 +194,32 @@ def write_sidecar(bundle: Path | str, sha256: str) -> Path:
 
 def read_sidecar(path: Path | str) -> str:
     """The lowercase hex digest in a ``sha256sum`` style file (first line). Raises VerifyFailed."""
+    return read_sidecar_entry(path)[0]
+
+
+def read_sidecar_entry(path: Path | str) -> tuple[str, str | None]:
+    """(lowercase hex digest, the file name it records or None) of a ``sha256sum`` style file's
+    first line (``HEX  NAME``, ``HEX *NAME``, or ``\\HEX  ESCAPED-NAME``). Raises VerifyFailed."""
     path = Path(path)
     try:
         with open(path, "rb") as f:
             head = f.read(4096)
     except OSError as e:
         raise VerifyFailed(path=str(path), problem=f"cannot read checksum file: {e.strerror or e}") from e
-    first = head.split(b"\n", 1)[0].lstrip(b"\\")
+    line = head.split(b"\n", 1)[0]
+    escaped = line.startswith(b"\\")
+    first = line.lstrip(b"\\")
     token = first.split(None, 1)[0] if first.strip() else b""
     text = token.decode("ascii", "replace")
     if not _HEX64.fullmatch(text):
         raise VerifyFailed(path=str(path), problem="not a SHA-256 checksum file")
-    return text.lower()
+    name: bytes | None = None
+    rest = first[len(token):]
+    if rest[:2] in (b"  ", b" *") and len(rest) > 2:
+        name = rest[2:].rstrip(b"\r")
+        if escaped:
+            name = name.replace(b"\\\\", b"\0").replace(b"\\n", b"\n").replace(b"\\r", b"\r").replace(b"\0", b"\\")
+    return text.lower(), (os.fsdecode(name) if name else None)
 
 
 __all__ = [
@@ -215,6 +229,7 @@ __all__ = [
     "fsync_dir",
     "digests_equal",
     "read_sidecar",
+    "read_sidecar_entry",
     "sha256_file",
     "sidecar_path",
     "write_sidecar",

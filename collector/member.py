@@ -146,9 +146,16 @@ class _Stages:
     redactor: object | None = None
     scanner: LeakScanner | None = None
     stats: object | None = None
+    newest: object | None = None     # NewestBytes: the per-file cap after the window cut
 
 
-def _stages(candidate: Candidate, head: bytes, mtime: float) -> _Stages:
+def _window_cuts(candidate: Candidate) -> bool:
+    """Whether a Trimmer cuts this member to the window."""
+    assert _CONFIG is not None
+    return candidate.trim and candidate.kind != "binary-log" and not _CONFIG.window.unbounded
+
+
+def _stages(candidate: Candidate, head: bytes, mtime: float, newest: int | None = None) -> _Stages:
     from collector.redaction.engine import Redactor
     from collector.redaction.rules import load_rule_sets
     from collector.timewindow import path_day, within_day
@@ -158,11 +165,16 @@ def _stages(candidate: Candidate, head: bytes, mtime: float) -> _Stages:
     if day is not None:       # Logs/2024-03-05/x.txt: a copy's mtime would date its time-only records
         mtime = within_day(mtime, day)
     stages = _Stages(chain=[])
-    if candidate.trim and candidate.kind != "binary-log" and not _CONFIG.window.unbounded:
+    if _window_cuts(candidate):
         from collector.timewindow import Trimmer
 
         stages.trimmer = Trimmer(_CONFIG.window, file_name=Path(candidate.host_path).name, head=head, mtime=mtime)
         stages.chain.append(stages.trimmer)
+        if newest is not None:    # the per-file cap: the newest bytes of what the window keeps
+            from collector.newestbytes import NewestBytes
+
+            stages.newest = NewestBytes(newest, header=stages.trimmer.header, tmp_dir=_CONFIG.tmp_dir)
+            stages.chain.append(stages.newest)
     if _CONFIG.call_ids and candidate.kind == "log":
         from collector.callfilter import CallFilter
 
@@ -285,6 +297,25 @@ def _find_newline(data: bytes, newline: bytes, *, last: bool = False) -> int:
     return pos
 
 
+def _newest_first(stages: _Stages, kept_first):
+    """Time of the first record the per-file cap kept (the window's first one was dropped)."""
+    from collector.newestbytes import first_kept_micros
+    from collector.timeformats import from_micros, to_micros
+
+    micros = first_kept_micros(stages.newest.first_kept, stages.trimmer.context,
+                               to_micros(kept_first) if kept_first is not None else None)
+    return from_micros(micros) if micros is not None else None
+
+
+def _newest_note(newest) -> str:
+    from collector.units import human
+
+    return (f"{SIZE_CAP_CUT_NOTE}: newest {human(newest.limit)} of the window's records kept, "
+            f"{human(newest.bytes_dropped)} of older in-window records left out (per-file cap)")
+
+
+SIZE_CAP_CUT_NOTE = "cut by the size cap"
+TAIL_NOTE = "tail of file (size cap)"
 CHANGED_SINCE_SELECTION = "changed since selection: not the file that was selected"
 STARTUP_SEGMENT_NOTE = "startup segment (keep-startup-file), taken whole"
 MAX_CALL_TEXT = 16 << 20      # --call: the redacted records of one call kept per file for call-<id>.log
@@ -385,6 +416,12 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             source_head = head                  # as stored: the snapshot state's head digest
             gzipped = _is_gzip(candidate, head)
             text_start = 0
+            newest = None
+            if candidate.tail_bytes is not None and _window_cuts(candidate):
+                # the cap applies to what the window keeps (NewestBytes), not to the raw file:
+                # a tail taken before the cut is a fragment from outside the window
+                newest = candidate.tail_bytes
+                candidate = dataclasses.replace(candidate, tail_bytes=None)
             if gzipped:   # a compressed rotation: redact the text inside, store it uncompressed
                 # (a snapshot's start_offset counts bytes of the text: what the segment had
                 # when it was collected under its name without .gz)
@@ -404,7 +441,7 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             if encoding:  # UTF-16 text: redacted, scanned and stored as UTF-8
                 head = utf16_head(head, encoding)
                 chunks = _utf16_to_utf8(chunks, encoding, bom=start == 0)
-            stages = _stages(candidate, head, info.st_mtime)
+            stages = _stages(candidate, head, info.st_mtime, newest)
             piece_writer = PieceWriter(_CONFIG.tmp_dir, _CONFIG.fmt, level=_CONFIG.level,
                                        inline_max=INLINE_PIECE_MAX)
             call_text = bytearray() if _CONFIG.call_ids and candidate.kind == "log" else None
@@ -431,12 +468,15 @@ def process_member(candidate: Candidate) -> MemberOutcome:
         kept_first = stages.trimmer.kept_first if stages.trimmer is not None else None
         kept_last = stages.trimmer.kept_last if stages.trimmer is not None else None
         notes = []
+        if stages.newest is not None and stages.newest.cut:
+            kept_first = _newest_first(stages, kept_first)
+            notes.append(_newest_note(stages.newest))
         if candidate.startup_segment:
             notes.append(STARTUP_SEGMENT_NOTE)
         if UNDATED_NOTE in candidate.reason:
             notes.append(UNDATED_NOTE)
         if candidate.tail_bytes is not None:
-            notes.append("tail of file (size cap)")
+            notes.append(TAIL_NOTE)
         if stages.trimmer is not None and stages.trimmer.note:
             notes.append(stages.trimmer.note)
         if gzipped:
@@ -446,8 +486,13 @@ def process_member(candidate: Candidate) -> MemberOutcome:
         if encoding:
             notes.append(f"converted from {encoding} to UTF-8")
         nuls_dropped = stages.redactor.nuls_dropped if stages.redactor is not None else 0
+        nul_unit = "characters" if encoding else "bytes"
+        if stages.redactor is not None and stages.redactor.nuls_removed:
+            runs, removed = stages.redactor.nul_runs, stages.redactor.nuls_removed
+            notes.append(f"{removed} NUL {nul_unit if removed > 1 else nul_unit[:-1]} removed from the text "
+                         f"({runs} {'place' if runs == 1 else 'places'}: a crash or an unflushed write)")
         if nuls_dropped:
-            notes.append(f"{nuls_dropped} trailing NUL {'characters' if encoding else 'bytes'} dropped")
+            notes.append(f"{nuls_dropped} trailing NUL {nul_unit} dropped")
         note = "; ".join(notes)
         head_len = min(HEAD_BYTES, start + bytes_read if candidate.kind == "log" else size)
         result = MemberResult(

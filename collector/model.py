@@ -303,3 +303,4 @@ class VerifyReport:
     members_checked: int
     problems: tuple[VerifyProblem, ...]
     sha256: str | None = None          # the bundle file's SHA-256 as read (None if it could not be read)
+    warnings: tuple[VerifyProblem, ...] = ()   # worth saying, not a failure (e.g. a renamed bundle)

@@ -158,16 +158,55 @@ def _manifest_piece(manifest: dict, tmp_dir: Path, settings: RunSettings):
         raise
 
 
-SIZE_CAP_REASON = "left out to keep the bundle within --max-size"
+SIZE_CAP_REASON = "left out for --max-size (the bundle would have been larger)"
 
 
-def _listing_size(result: MemberResult) -> int:
-    """Bytes of text a member adds after the members: its manifest entry (as written, log
-    statistics included), its SHA256SUMS line, its rows in report.html (about as long), its
-    records in the merged call log (--call)."""
-    entry = sum(len(text) for text in iter_manifest_json({"files": [_file_entry(result)]}))
-    path = len(result.host_path.encode("utf-8", "surrogateescape"))
-    return 2 * entry + 2 * path + 80 + len(result.call_text or b"")
+def _log_stream(host_path: str):
+    from collector.selection import _stream_key
+
+    return _stream_key(host_path)
+
+
+def order_for_size_cap(members) -> list[Candidate]:
+    """The order in which members claim room under --max-size (each is admitted or refused as
+    its piece arrives, in this order on one worker, about it with a pool): configs and every
+    other non-log file first, smallest first (support needs them, and they are small); then
+    logs, newest segment of every stream first, then the next newest of each, and so on, so
+    that a refused segment leaves the older end of its stream out, never a hole."""
+    others = sorted((c for c in members if c.kind != "log"), key=lambda c: (c.tail_bytes or c.size, c.host_path))
+    streams: dict = {}
+    for c in members:
+        if c.kind == "log":
+            streams.setdefault(_log_stream(c.host_path), []).append(c)
+    ranked = []
+    for segments in streams.values():
+        segments.sort(key=lambda c: (c.start.timestamp() if c.start else c.mtime, c.mtime), reverse=True)
+        ranked += [(rank, c.tail_bytes or c.size, c.host_path, c) for rank, c in enumerate(segments)]
+    ranked.sort(key=lambda t: t[:3])
+    return others + [t[3] for t in ranked]
+
+
+def _listing_text(result: MemberResult) -> bytes:
+    """The text a member adds after the members: its manifest entry (as written, log statistics
+    included) and its SHA256SUMS line; its rows in report.html are counted as long as the entry
+    (``SizeBudget.admits``); its records in the merged call log (--call)."""
+    entry = "".join(iter_manifest_json({"files": [_file_entry(result)]})).encode("utf-8", "surrogateescape")
+    path = result.host_path.encode("utf-8", "surrogateescape")
+    return entry + b"\n" + b"0" * 64 + b"  " + path + b"\n" + (result.call_text or b"")
+
+
+def _member_frame(fmt: str, top: str, member: str, size: int) -> int:
+    """Archive bytes a member adds around its stored bytes: a tar header (PAX name included) with
+    the previous member's padding, compressed as the writer does; a zip local header and
+    central directory record."""
+    from collector.bundle import tarformat
+    from collector.bundle.pieces import compress_unit
+
+    full = f"{top}/{member}"
+    if fmt == "zip":
+        return 2 * len(full.encode("utf-8", "surrogateescape")) + 256
+    head = tarformat.header(full, size=size, mtime=time.time(), mode=0o600)
+    return len(compress_unit(fmt, bytes(511) + head)) + 32
 
 
 def _size_budget(cap: int, plan: Plan, settings: RunSettings, members: MemberLog, facts: dict[str, bytes] | None,
@@ -178,10 +217,10 @@ def _size_budget(cap: int, plan: Plan, settings: RunSettings, members: MemberLog
     skeleton = build_manifest(plan, settings, members, {name: (len(data), "0" * 64) for name, data in facts.items()},
                               [], rule_sets, created)
     skeleton.update(annotations or {})
-    text = sum(len(part) for part in iter_manifest_json(skeleton))
+    texts = ["".join(iter_manifest_json(skeleton)).encode("utf-8", "surrogateescape")]
     if extra_files is not None:
-        text += sum(len(data) for data in extra_files(skeleton).values())
-    return SizeBudget.for_run(cap, raw_tail=sum(len(data) for data in facts.values()), text_tail=text)
+        texts += list(extra_files(skeleton).values())
+    return SizeBudget.for_run(cap, files=[*facts.values(), *texts])
 
 
 def _discard_over_cap(info: BundleInfo, cap: int) -> NoReturn:
@@ -321,29 +360,40 @@ class _Workers:
             return
         self.pool, self.frozen = _new_pool(self.size, settings.low_priority)
 
-    def outcomes(self, candidates: list[Candidate]):
+    def outcomes(self, candidates: list[Candidate], *, in_order: bool = False):
+        """Each candidate's outcome, as workers finish them; ``in_order``: in the candidates'
+        order (--max-size admits members in that order)."""
         if self.pool is None:
             for candidate in candidates:
                 yield process_member(candidate)
             return
         processes: list[BaseProcess] = []    # the pool forgets its processes when one dies: keep them
         try:
-            yield from self._pooled_outcomes(candidates, processes)
+            yield from self._pooled_outcomes(candidates, processes, in_order)
         except BrokenProcessPool:
             raise WorkerDied(cause=_death_cause(processes)) from None
 
-    def _pooled_outcomes(self, candidates: list[Candidate], processes: list[BaseProcess]):
+    def _pooled_outcomes(self, candidates: list[Candidate], processes: list[BaseProcess], in_order: bool):
         window = 2 * self.size          # bounded: at most two tasks' pieces per worker waiting (on disk,
                                         # or in memory for pieces of INLINE_PIECE_MAX or less)
         queue = _tasks(candidates)
         running: set[cf.Future] = set()
         pool, config = self.pool, self.config
         processes.extend((getattr(pool, "_processes", None) or {}).values())   # started ones exist already
+        submitted: list[cf.Future] = []
         for task in queue:
-            running.add(pool.submit(process_members_with, config, task))
-            if len(running) >= window:
+            submitted.append(pool.submit(process_members_with, config, task))
+            if len(submitted) >= window:
                 break
         processes.extend(p for p in (getattr(pool, "_processes", None) or {}).values() if p not in processes)
+        if in_order:                    # the oldest task first; still at most ``window`` in flight
+            while submitted:
+                yield from submitted.pop(0).result()
+                nxt = next(queue, None)
+                if nxt is not None:
+                    submitted.append(pool.submit(process_members_with, config, nxt))
+            return
+        running = set(submitted)
         while running:
             done, running = cf.wait(running, return_when=cf.FIRST_COMPLETED)
             for future in done:
@@ -424,7 +474,7 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
     _create_token_store(token_db)
 
     name = bundle_name(settings.host_name, settings.case, created, settings.fmt)
-    top = name.split(".tar")[0].split(".zip")[0]
+    top = name[: -len(settings.fmt) - 1]        # a host named app.zip1 keeps its whole name
     tmp_dir = Path(tempfile.mkdtemp(prefix=".gcollect-tmp-", dir=settings.output_dir))
     config = WorkerConfig(tmp_dir=tmp_dir, fmt=settings.fmt, level=settings.level, site_key=key,
                           token_db=token_db, rule_dirs=settings.rule_dirs,
@@ -434,7 +484,11 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
     members = MemberLog(settings.output_dir)   # on disk: the main process does not grow with the file count
     excluded: list[Excluded] = []
     bytes_in = 0
-    candidates = sorted(plan.members, key=lambda c: -(c.tail_bytes or c.size))
+    if settings.max_bundle_bytes is None:
+        candidates = sorted(plan.members, key=lambda c: -(c.tail_bytes or c.size))   # big files first: both cores busy
+    else:
+        candidates = order_for_size_cap(plan.members)
+    refused_streams: set = set()
     workers = None
     writer = None
     try:
@@ -445,7 +499,7 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
         if settings.max_bundle_bytes is not None:
             budget = _size_budget(settings.max_bundle_bytes, plan, settings, members, facts, annotations,
                                   extra_files, rule_sets, created)
-        for outcome in workers.outcomes(candidates):
+        for outcome in workers.outcomes(candidates, in_order=budget is not None):
             outcome: MemberOutcome
             bytes_in += outcome.bytes_read
             reporter.advance(outcome.bytes_read)
@@ -454,12 +508,17 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
                 continue
             piece = outcome.piece
             if budget is not None:
-                listing = _listing_size(outcome.result)
-                if not budget.admits(writer.size, piece.stored_size, listing):
+                result = outcome.result
+                stream = _log_stream(result.original_path or result.host_path) if result.kind == "log" else None
+                listing = _listing_text(result)
+                frame = _member_frame(settings.fmt, top, result.host_path, result.size_out)
+                if stream in refused_streams or not budget.admits(writer.size, piece.stored_size + frame, listing):
                     if piece.path is not None:
                         os.unlink(piece.path)
-                    excluded.append(Excluded(outcome.result.host_path, outcome.result.product, SIZE_CAP_REASON))
-                    budget.add_listing(len(outcome.result.host_path) + 2 * len(SIZE_CAP_REASON))
+                    excluded.append(Excluded(result.host_path, result.product, SIZE_CAP_REASON))
+                    budget.add_excluded(len(result.host_path) + 2 * len(SIZE_CAP_REASON))
+                    if stream is not None:     # its older segments too: no hole in the stream
+                        refused_streams.add(stream)
                     continue
                 budget.add_listing(listing)
             writer.add_piece(outcome.result.host_path, piece, mtime=outcome.result.mtime)

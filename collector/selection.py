@@ -64,6 +64,7 @@ from collector.hostfiles import GlobSet, Listings, WalkBudget, escape, \
 from collector.segheader import parse_header
 from collector.textsource import text_head
 from collector.timeformats import name_time
+from collector.units import human
 from collector.model import UNDATED_NOTE, Candidate, CollectSpec, Installation, Plan, Profile, Skip, Window
 
 MB = 1 << 20
@@ -560,7 +561,7 @@ def apply_cap(picks: list[_Pick], cap_mb: float | None, label: str
             kept.append(pick)
         elif left > 0 and _tailable(c):
             pick.candidate = replace(c, tail_bytes=left,
-                                     reason=f"{c.reason}; last {left} bytes ({label} {_mb(cap_mb)} MB)")
+                                     reason=f"{c.reason}; last {human(left)} ({label} {human(cap_mb * MB)})")
             left = 0
             kept.append(pick)
         else:
@@ -858,7 +859,8 @@ def _candidates(inst: Installation, profile: Profile, spec: CollectSpec, caps: C
         tail = None
         if limit is not None and file.size > limit:
             tail = int(limit)
-            reason = f"{reason}; last {tail} bytes (per-file cap {_mb(caps.per_file_mb)} MB)"
+            reason = (f"{reason}; newest {human(tail)} of what the window keeps" if trim and spec.kind != "binary-log"
+                      else f"{reason}; last {human(tail)} of the file") + f" (per-file cap {human(limit)})"
         candidate = _new(Candidate)
         for setter, value in shared_setters:
             setter(candidate, value)

@@ -359,6 +359,15 @@ class Trimmer:
         return None if self._kept_first is None else from_micros(self._kept_first)
 
     @property
+    def header(self) -> bytes:
+        """The header block this stage passes first (when the stream starts with it)."""
+        return self._header
+
+    @property
+    def context(self) -> DateContext:
+        return self._context
+
+    @property
     def kept_last(self) -> datetime | None:
         return None if self._kept_last is None else from_micros(self._kept_last)
 

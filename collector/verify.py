@@ -7,28 +7,40 @@ zip: the outer hash is one pass, ``zipfile`` (which needs the central directory 
 second. Each member is compared with ``manifest.json`` and ``SHA256SUMS``, both read as they
 stream by (``verifylists``: no limit on their size, memory for one JSON value at a time). A
 corrupt bundle never raises: it yields ``ok=False`` with one named problem per mismatch.
+
+The bundle's identity is cross-checked too (``_check_identity``): the top folder must be the
+name ``manifest.json``'s host, case and created_utc give (else a problem: the bundle disagrees
+with itself). The file name is compared with the top folder: a name in gcollect's own form
+(``gcollect-HOST-CASE-YYYYMMDDTHHMMSSZ.EXT``) that names another host, case or time is a
+problem (exit 41), because support takes host and case from that name and would read one
+host's logs as another's; any other name (a bundle renamed on purpose) is a warning that says
+which bundle it holds, and the content still verifies. A sidecar that records another file name
+than the bundle's (``sha256sum -c`` fails on it) is a warning when its digest matches.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import stat
 import tarfile
 import zipfile
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, Iterable
 
 import zstandard
 
-from collector.integrity import HashingReader, digests_equal, read_sidecar, sha256_file, sidecar_path
+from collector.bundle.names import bundle_name, bundle_stem, case_name_part, host_name_part
+from collector.integrity import HashingReader, digests_equal, read_sidecar_entry, sha256_file, sidecar_path
 from collector.model import VerifyProblem, VerifyReport
 from collector.verifylists import ManifestFiles, SumsLines
 
 try:
-    from isal import igzip as _gzip
+    from isal import isal_zlib as _zlib
 except ImportError:  # pragma: no cover - isal is a declared dependency
-    import gzip as _gzip  # type: ignore[no-redef]
+    import zlib as _zlib  # type: ignore[no-redef]
 
 MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"
@@ -37,6 +49,8 @@ _CHUNK = 1 << 20
 # 10 KiB; much more than 64 KiB copies the rest of the buffer at each 512-byte header)
 _TAR_READ = 64 << 10
 _ZSTD_MAGIC = 0xFD2FB528
+_NOT_ZSTD = "data that is not a zstd frame"
+_OWN_NAME = re.compile(r"gcollect-(?P<middle>.+)-(?P<stamp>\d{8}T\d{6}Z)")
 
 
 @dataclass
@@ -46,9 +60,14 @@ class _State:
     listings: dict[str, dict[str, str]] = field(default_factory=dict)  # manifest.json, SHA256SUMS: name -> sha256
     top: str | None = None
     fatal: bool = False
+    manifest: ManifestFiles | None = None                              # read whole and valid
+    warnings: list[VerifyProblem] = field(default_factory=list)
 
     def add(self, member: str | None, problem: str) -> None:
         self.problems.append(VerifyProblem(member, problem))
+
+    def warn(self, member: str | None, problem: str) -> None:
+        self.warnings.append(VerifyProblem(member, problem))
 
     def rel(self, name: str | None) -> str | None:
         """A member's name as problems give it: relative to the top folder when inside it."""
@@ -81,7 +100,9 @@ def verify_bundle(path: Path, *, check_sidecar: bool = True) -> VerifyReport:
         _check_sidecar(path, outer, st)
     if not st.fatal and outer is not None:
         _compare_lists(st)
-    return VerifyReport(path, not st.problems, len(st.files), tuple(st.problems), outer)
+        _check_totals(st)
+        _check_identity(path, st)
+    return VerifyReport(path, not st.problems, len(st.files), tuple(st.problems), outer, tuple(st.warnings))
 
 
 # ---------------------------------------------------------------------------- sidecar
@@ -91,12 +112,15 @@ def _check_sidecar(path: Path, outer: str | None, st: _State) -> None:
         st.add(None, f"checksum file {side.name} missing")
         return
     try:
-        expected = read_sidecar(side)
+        expected, recorded = read_sidecar_entry(side)
     except Exception as e:  # VerifyFailed: malformed or unreadable
         st.add(None, f"checksum file {side.name}: {e}")
         return
     if outer is not None and not digests_equal(expected, outer):
         st.add(None, f"SHA-256 of the bundle differs from {side.name}")
+    elif recorded is not None and recorded.rsplit("/", 1)[-1] != path.name:
+        st.warn(None, f"{side.name} records the file name {recorded!r}, not {path.name!r} "
+                      f"(renamed?): its SHA-256 matches, but `sha256sum -c {side.name}` fails")
 
 
 # ---------------------------------------------------------------------------- names
@@ -148,6 +172,8 @@ def _take(rel: str, data: Iterable[bytes], st: _State) -> None:
             st.add(SUMS, f"line {line} malformed")
     if problem is not None:
         st.add(rel, f"not a valid {'manifest' if rel == MANIFEST else 'checksum list'}: {problem}")
+    elif isinstance(reader, ManifestFiles):
+        st.manifest = reader
 
 
 def _chunks(f: BinaryIO) -> Iterable[bytes]:
@@ -170,6 +196,7 @@ class _ZstdFrames:
         self.skip = 0
         self.checksum = False
         self.error: str | None = None
+        self.error_at = 0           # where the bytes that are not zstd start (byte offset in the file)
         self.offset = 0
 
     def feed(self, data: bytes | memoryview) -> None:
@@ -185,6 +212,7 @@ class _ZstdFrames:
             self.buf += bytes(mv[i:i + take])
             i += take
             if len(self.buf) == self.need:
+                self.error_at = self.offset + i - self.need
                 self._step(self.buf)
                 self.buf = b""
         self.offset += len(mv)
@@ -197,7 +225,7 @@ class _ZstdFrames:
             elif magic & 0xFFFFFFF0 == 0x184D2A50:
                 self.state, self.need = "skippable", 4
             else:
-                self.error = "data that is not a zstd frame"
+                self.error = _NOT_ZSTD
         elif self.state == "skippable":
             self.skip, self.state, self.need = int.from_bytes(b, "little"), "magic", 4
         elif self.state == "fhd":
@@ -223,6 +251,64 @@ class _ZstdFrames:
     @property
     def complete(self) -> bool:
         return self.error is None and self.state == "magic" and not self.buf and not self.skip
+
+
+class _GzipMembers:
+    """Decompresses concatenated gzip members (zlib checks each one's CRC-32 and length) and
+    stops at bytes after a member that start no other member: ``trailing_at`` is their offset
+    in the file. (gzip.GzipFile raises there, losing the position and blaming the member read.)"""
+
+    _RAW = 64 << 10
+
+    def __init__(self, src: BinaryIO) -> None:
+        self.src = src
+        self.dec = _zlib.decompressobj(wbits=31)
+        self.pending = b""          # compressed bytes not yet given to the decompressor
+        self.pos = 0                # file offset of pending's first byte
+        self.out = bytearray()
+        self.fed = False            # the current member has had input
+        self.done = False
+        self.trailing_at: int | None = None
+
+    def read(self, size: int = -1) -> bytes:
+        size = size if size is not None and size >= 0 else _CHUNK
+        while len(self.out) < size and not self.done:
+            self._step(size)
+        data = bytes(self.out[:size])
+        del self.out[:size]
+        return data
+
+    def _more(self, need: int) -> bool:
+        """At least ``need`` bytes pending (False at the end of the file)."""
+        while len(self.pending) < need:
+            data = self.src.read(self._RAW)
+            if not data:
+                return False
+            self.pending += data
+        return True
+
+    def _step(self, size: int) -> None:
+        if not self.fed:                                  # a member starts here, or the file ends
+            if not self._more(1):
+                self.done = True
+                return
+            if not self._more(2) or self.pending[:2] != b"\x1f\x8b":
+                self.trailing_at, self.done = self.pos, True
+                return
+            self.fed = True
+        if not self.pending and not self._more(1):
+            raise EOFError("compressed file ended before the end-of-stream marker was reached")
+        data = self.pending
+        self.out += self.dec.decompress(data, size)
+        if self.dec.eof:
+            rest = self.dec.unused_data
+            self.pos += len(data) - len(rest)
+            self.pending = rest
+            self.dec = _zlib.decompressobj(wbits=31)
+            self.fed = False
+        else:
+            self.pending = self.dec.unconsumed_tail
+            self.pos += len(data) - len(self.pending)
 
 
 class _Tail:
@@ -255,28 +341,51 @@ def _read_tar(path: Path, is_gzip: bool, st: _State) -> str:
         frames = None if is_gzip else _ZstdFrames()
         hashing = HashingReader(raw, observer=frames)  # type: ignore[arg-type]
         dec: BinaryIO
-        if is_gzip:
-            dec = _gzip.GzipFile(fileobj=hashing, mode="rb")  # type: ignore[assignment]
+        members = _GzipMembers(hashing) if is_gzip else None  # type: ignore[arg-type]
+        if members is not None:
+            dec = members  # type: ignore[assignment]
         else:
             dec = zstandard.ZstdDecompressor().stream_reader(hashing, read_across_frames=True)  # type: ignore[assignment, arg-type]
         tail = _Tail(dec)
         current: str | None = None
+        members_read = interrupted = False
         try:
             tar = tarfile.open(fileobj=tail, mode="r|", bufsize=_TAR_READ, encoding="utf-8",  # type: ignore[call-overload]
                                errors="surrogateescape")
             for info in tar:
                 current = info.name
                 _tar_member(tar, info, st)
+            members_read = True
             _tar_end(tar, tail, st, current)
         except Exception as e:  # tarfile, gzip, zlib/isal, zstandard errors: all mean a bad stream
-            where = "at or just after this member" if current else "at the start"
-            st.add(st.rel(current), f"corrupt or truncated archive {where}: {e.__class__.__name__}: {e}")
+            if frames is not None and frames.error == _NOT_ZSTD:
+                interrupted = not members_read    # named below, where the bytes that are not zstd start
+            else:
+                where = "at or just after this member" if current else "at the start"
+                st.add(st.rel(current), f"corrupt or truncated archive {where}: {e.__class__.__name__}: {e}")
             st.fatal = True
         hashing.drain()
-        if frames is not None and not st.fatal and not frames.complete:
+        if members is not None and members.trailing_at is not None:
+            st.add(None, _not_compressed(members.trailing_at, "gzip", hashing, st.fatal))
+            st.fatal = True
+        elif frames is not None and frames.error == _NOT_ZSTD:
+            st.add(None, _not_compressed(frames.error_at, "zstd", hashing, interrupted))
+            st.fatal = True
+        elif frames is not None and not st.fatal and not frames.complete:
             st.add(None, f"truncated or corrupt zstd stream: {frames.error or 'last frame incomplete'}")
             st.fatal = True
         return hashing.hexdigest()
+
+
+def _not_compressed(offset: int, kind: str, hashing: HashingReader, archive_broken: bool) -> str:
+    """Bytes from ``offset`` start no gzip member / zstd frame (call after ``hashing.drain()``).
+    When the archive before them was read whole they were appended; otherwise (the tar stopped
+    short, or zstandard raised before tar could tell) either may be true."""
+    size = hashing.bytes_read
+    where = f"bytes {offset}..{size} of the file are not {kind} data"
+    if archive_broken:
+        return f"{where}: appended after the archive, or a damaged {kind} header"
+    return f"data after the end of the archive: {where}"
 
 
 def _tar_member(tar: tarfile.TarFile, info: tarfile.TarInfo, st: _State) -> None:
@@ -372,3 +481,75 @@ def _compare_lists(st: _State) -> None:
         _compare(st.listings[MANIFEST], MANIFEST, {MANIFEST, SUMS}, st)
     if SUMS in st.listings:
         _compare(st.listings[SUMS], SUMS, {SUMS}, st)
+
+
+def _check_totals(st: _State) -> None:
+    """manifest.json's ``redactions`` and ``totals`` against the sums of its ``files`` entries."""
+    m = st.manifest
+    if m is None:
+        return
+    for key in ("redactions", "totals"):
+        stated = m.fields.get(key)
+        if not isinstance(stated, dict):
+            continue
+        summed = m.sums[key]
+        names = summed if key == "totals" else set(summed) | set(stated)
+        differ = [f"{name} {stated.get(name, 0)} (entries add up to {summed.get(name, 0)})"
+                  for name in sorted(names) if stated.get(name, 0) != summed.get(name, 0)]
+        if differ:
+            st.add(MANIFEST, f"'{key}' disagrees with its 'files' entries: {'; '.join(differ)}")
+
+
+def _identity(m: ManifestFiles) -> tuple[str, str, str] | None:
+    """(host part, case part, stamp) as manifest.json gives them, or None if it does not say."""
+    host, case, created = (m.fields.get(k) for k in ("host", "case", "created_utc"))
+    if not isinstance(host, str) or not isinstance(created, str) or not (case is None or isinstance(case, str)):
+        return None
+    try:
+        when = datetime.fromisoformat(created)
+    except ValueError:
+        return None
+    stamp = bundle_name(host, case, when, "zip")[:-4].rsplit("-", 1)[1]
+    return host_name_part(host), case_name_part(case), stamp
+
+
+def _describe(host: str, case: str, stamp: str) -> str:
+    return f"host {host}, case {case}, created {stamp}"
+
+
+def _check_identity(path: Path, st: _State) -> None:
+    """File name, top folder and manifest.json must name the same bundle (module docstring)."""
+    if st.top is None:
+        return
+    m = st.manifest
+    inside = _identity(m) if m is not None else None
+    if inside is not None:
+        own = "gcollect-{}-{}-{}".format(*inside)
+        if st.top != own:
+            st.add(None, f"top folder {st.top!r} is not the bundle manifest.json describes "
+                         f"({_describe(*inside)}: {own!r})")
+            return
+    stem = bundle_stem(path.name)
+    if stem == st.top:
+        return
+    said = _OWN_NAME.fullmatch(stem or "")
+    holds = f"{st.top!r}" + (f" ({_describe(*inside)})" if inside else "")
+    if said is None:
+        st.warn(None, f"file name {path.name!r} is not the bundle's own name: it holds {holds}")
+        return
+    differ = []
+    if inside is not None:
+        host, case, stamp = inside
+        middle = said["middle"]
+        if middle != f"{host}-{case}":
+            if middle.endswith(f"-{case}"):
+                differ.append("host")
+            elif middle.startswith(f"{host}-"):
+                differ.append("case")
+            else:
+                differ += ["host", "case"]
+        if said["stamp"] != stamp:
+            differ.append("time")
+    what = (", ".join(differ[:-1]) + " and " + differ[-1] if len(differ) > 1 else differ[0]) if differ else "name"
+    st.add(None, f"file name {path.name!r} names another {what} than the bundle inside: it holds {holds}; "
+                 "do not analyse it under this name")

@@ -37,6 +37,10 @@ class ManifestFiles:
         self._retry_at = 0          # buffer length at which an incomplete value is tried again
         self._seen_files = False
         self.files: dict[str, str] = {}
+        # what verify cross-checks besides the list: the bundle's identity (host, case, created_utc)
+        # and the totals (redactions, totals) against the sums of the entries
+        self.fields: dict[str, object] = {}
+        self.sums: dict[str, dict[str, int]] = {"redactions": {}, "totals": {}}
 
     def feed(self, data: bytes) -> None:
         try:
@@ -95,8 +99,11 @@ class ManifestFiles:
                 self._seen_files = True
             self._advance("files_open" if self._key == "files" else "value")
         elif state == "value":
-            if self._value(final) is _MORE:
+            value = self._value(final)
+            if value is _MORE:
                 return False
+            if self._key in FIELDS:
+                self.fields[self._key] = value
             self._state = "after_value"
         elif state == "after_value":
             self._expect(char, ",}", None)
@@ -159,6 +166,25 @@ class ManifestFiles:
             self.files[str(entry["path"])] = str(entry["sha256"]).lower()  # type: ignore[index]
         except (KeyError, TypeError) as e:
             raise ManifestError(f"a 'files' entry without path and sha256 ({e.__class__.__name__}: {e})") from None
+        if not isinstance(entry.get("size_in"), int):    # type: ignore[union-attr]
+            return                  # facts, case.json, report.html: written by gcollect, not in the totals
+        sums = self.sums
+        _count(sums["totals"], "files", 1)
+        for key in ("bytes_in", "bytes_out"):
+            _count(sums["totals"], key, entry.get(_ENTRY_SIZE[key]))  # type: ignore[union-attr]
+        redactions = entry.get("redactions")              # type: ignore[union-attr]
+        if isinstance(redactions, dict):
+            for rule, n in redactions.items():
+                _count(sums["redactions"], str(rule), n)
+
+
+FIELDS = ("host", "case", "created_utc", "redactions", "totals")
+_ENTRY_SIZE = {"bytes_in": "size_in", "bytes_out": "size_out"}
+
+
+def _count(into: dict[str, int], key: str, n: object) -> None:
+    if isinstance(n, int) and not isinstance(n, bool):
+        into[key] = into.get(key, 0) + n
 
 
 _MORE = object()

@@ -26,6 +26,20 @@ def case_name_part(case: str | None) -> str:
     return _sanitise(case, "nocase") if case else "nocase"
 
 
+def host_name_part(host: str) -> str:
+    """A host name as bundle names hold it (``[A-Za-z0-9._-]`` only)."""
+    return _sanitise(host, "unknown-host")
+
+
+def bundle_stem(name: str) -> str | None:
+    """A bundle file name without its format extension (the top folder it should hold), or
+    None when the name ends in none of FORMATS."""
+    for fmt in FORMATS:
+        if name.endswith("." + fmt) and len(name) > len(fmt) + 1:
+            return name[: -len(fmt) - 1]
+    return None
+
+
 def bundle_name(host: str, case: str | None, when: datetime, fmt: str) -> str:
     """``gcollect-<host>-<case|nocase>-<YYYYMMDDTHHMMSSZ>.<ext>``.
 
@@ -39,7 +53,7 @@ def bundle_name(host: str, case: str | None, when: datetime, fmt: str) -> str:
         when = when.astimezone(timezone.utc)
     stamp = when.strftime("%Y%m%dT%H%M%SZ")
     case_part = case_name_part(case)
-    return f"gcollect-{_sanitise(host, 'unknown-host')}-{case_part}-{stamp}.{fmt}"
+    return f"gcollect-{host_name_part(host)}-{case_part}-{stamp}.{fmt}"
 
 
 def check_component(name: str) -> None:

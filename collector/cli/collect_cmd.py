@@ -33,12 +33,25 @@ def print_summary(result, discovery, *, stream=None) -> None:
     zone = discovery.plan.window.zone
     if zone is not None and zone.kind != "machine":
         echo(f"host zone:  {zone.describe()}")
-    if result.excluded:
-        echo(f"LEFT OUT:   {len(result.excluded)} files could not be processed safely:")
-        for item in result.excluded[:20]:
-            echo(f"  - /{item.host_path}: {item.reason}")
-        if len(result.excluded) > 20:
-            echo(f"  ... and {len(result.excluded) - 20} more (see manifest.json)")
+    from collector.pipeline import SIZE_CAP_REASON
+
+    unsafe = [item for item in result.excluded if item.reason != SIZE_CAP_REASON]
+    capped = [item for item in result.excluded if item.reason == SIZE_CAP_REASON]
+    for items, title in ((unsafe, "files could not be processed safely"),
+                         (capped, "files left out for --max-size (the bundle would have been larger)")):
+        if items:
+            echo(f"LEFT OUT:   {len(items)} {title}:")
+            for item in items[:20]:
+                echo(f"  - /{item.host_path}" + ("" if item.reason == SIZE_CAP_REASON else f": {item.reason}"))
+            if len(items) > 20:
+                echo(f"  ... and {len(items) - 20} more (see manifest.json)")
+    cut = cut_by_size_cap(result.members)
+    if cut:
+        echo(f"CUT:        {len(cut)} files cut to their newest bytes by a size cap (noted in manifest.json):")
+        for path in cut[:5]:
+            echo(f"  - /{path}")
+        if len(cut) > 5:
+            echo(f"  ... and {len(cut) - 5} more")
     unredacted = [m for m in result.members if m.unredacted]
     if unredacted:
         echo(f"UNREDACTED: {len(unredacted)} binary files shipped raw by your consent "
@@ -51,6 +64,12 @@ def print_summary(result, discovery, *, stream=None) -> None:
             echo(f"  - /{member.host_path}")
         if len(undated) > 5:
             echo(f"  ... and {len(undated) - 5} more")
+
+
+def cut_by_size_cap(members) -> list[str]:
+    from collector.member import SIZE_CAP_CUT_NOTE, TAIL_NOTE
+
+    return [m.host_path for m in members if SIZE_CAP_CUT_NOTE in m.note or TAIL_NOTE in m.note]
 
 
 def with_case_and_report(request, discovery, case_info, strict: bool = False):
@@ -175,6 +194,7 @@ def collect_command(ctx: click.Context, dry_run: bool, upload_url: str | None, c
         discovery, result = api.collect(request, reporter, discovery=discovery)
         report = dict(api.summary(result))
         report["window"] = discovery.plan.window.as_dict()   # the instants and the zone this host read them in
+        report["cut_by_size_cap"] = cut_by_size_cap(result.members)
         code = ExitCode.PARTIAL if result.excluded else ExitCode.OK
         report_size_cap(result.excluded, options.get("max_size"))
         blocked = bool(result.findings) and not options["accept_findings"]

@@ -21,6 +21,10 @@ def verify_command(bundle: Path, as_json: bool) -> int:
     and SHA256SUMS. Names each mismatch; exit code 41 on any."""
     from collector.verify import verify_bundle
 
+    if bundle.is_dir():
+        raise BadInput(what=str(bundle), problem="is a folder; verify checks the bundle file "
+                       "(NAME.tar.gz, .tar.zst or .zip beside its NAME.sha256). For an unpacked "
+                       "bundle: cd into it and run `sha256sum -c SHA256SUMS`")
     if not bundle.is_file():
         raise BadInput(what=str(bundle), problem="no such bundle file")
     report = verify_bundle(bundle)
@@ -28,13 +32,18 @@ def verify_command(bundle: Path, as_json: bool) -> int:
         click.echo(json.dumps({
             "bundle": str(report.path), "ok": report.ok, "members_checked": report.members_checked,
             "problems": [{"member": p.member, "problem": p.problem} for p in report.problems],
+            "warnings": [{"member": p.member, "problem": p.problem} for p in report.warnings],
         }, indent=1))
     else:
         for problem in report.problems:
             where = f"{problem.member}: " if problem.member else ""
             click.echo(f"FAILED {where}{problem.problem}")
+        for warning in report.warnings:
+            where = f"{warning.member}: " if warning.member else ""
+            click.echo(f"WARNING {where}{warning.problem}")
         if report.ok:
-            click.echo(f"OK {report.path} ({report.members_checked} members verified)")
+            note = f"; {len(report.warnings)} warning(s) above" if report.warnings else ""
+            click.echo(f"OK {report.path} ({report.members_checked} members verified{note})")
         else:
             click.echo(f"gcollect: error: {report.path} did not verify "
                        f"({len(report.problems)} problem(s))", err=True)
@@ -50,7 +59,8 @@ Example:
               help="Where the token map lives (default: as for collect).")
 def unmask_command(tokens: tuple[str, ...], state_dir: Path | None) -> int:
     """Show the original value behind redaction TOKENS, from this host's local token map.
-    The map never leaves the host; support asks you to look a token up here."""
+    The map never leaves the host; support asks you to look a token up here. A phone token
+    written with a leading + (+PHONE_x) is found with or without the +."""
     from collector.api import unmask
     from collector.settings import default_state_dir
 
@@ -62,6 +72,7 @@ def unmask_command(tokens: tuple[str, ...], state_dir: Path | None) -> int:
             click.echo(f"{token}\t(not in the token map at {state})")
             missing += 1
         else:
-            category, value = found
-            click.echo(f"{token}\t{category}\t{value}")
+            stored, category, value = found
+            note = f"\t(found as {stored})" if stored != token else ""
+            click.echo(f"{token}\t{category}\t{value}{note}")
     return int(ExitCode.BAD_INPUT if missing else ExitCode.OK)

@@ -39,7 +39,14 @@ _BINARY_SNIFF = 65536
 _LINE_CACHE_ENTRIES = 8192    # repeated candidate lines (bounded: about 3 MB)
 _COUNTED_FORMS = 4096          # distinct lists of redacting rules shared by the cached lines
 _MIN_CONTROL = 32          # a few stray control bytes in a short text are not a binary file
-_CONTROL_BYTES = bytes(range(0, 9)) + bytes(range(14, 27)) + bytes(range(28, 32))
+_CONTROL_BYTES = bytes(range(1, 9)) + bytes(range(14, 27)) + bytes(range(28, 32))   # NULs: see _without_nuls
+# A crash or power loss leaves a block of NULs where unflushed text was (a segment opened
+# again goes on after it), and a stray NUL byte is seen in logs written by several threads.
+# Such runs are removed from the text (counted, said in the manifest): removing can only
+# join the text around a run, so no secret is split by it. NULs in more places than this
+# are a binary format's structure (records padded with NULs): the file is left out.
+_MAX_NUL_RUNS = 64
+_NUL_RUN = re.compile(rb"\0+")
 _PRINTABLE_AND_HIGH = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
 
 
@@ -99,6 +106,8 @@ class Redactor:
         self._pending = b""
         self._nuls = 0                         # NUL bytes held back: a run at the end of what was fed
         self.nuls_dropped = 0                  # the NUL run that ended the file, dropped at finish
+        self.nuls_removed = 0                  # NUL bytes removed from inside the text
+        self.nul_runs = 0                      # ... in this many runs (at most _MAX_NUL_RUNS)
         self._sniffed = False
         self._block: CompiledRule | None = None
         self._block_indent = 0                 # the begin line's indentation (blocks until dedent)
@@ -148,17 +157,31 @@ class Redactor:
         A log preallocated by its writer, or cut by a crash or power loss, ends in a run of NUL
         bytes: that run is padding, not text, and is dropped at ``finish`` (``nuls_dropped``).
         Whether a run is the end is known only when the next non-NUL byte or the end comes, so
-        it is held back as a count (memory stays bounded however long it is). A NUL anywhere
-        else, here or in a later chunk, fails closed in ``_check_content``: inside a line it
-        could split a secret so that no rule sees it."""
+        it is held back as a count (memory stays bounded however long it is). A run that text
+        follows was inside the text: it is removed and counted (``_without_nuls``)."""
         if self._nuls:
             if not data.strip(b"\0"):
                 self._nuls += len(data)
                 return b""
-            self._fail("NUL bytes followed by text: binary content cannot be redacted")
+            lead = len(data) - len(data.lstrip(b"\0"))          # the same run, continued here
+            self._count_removed(self._nuls + lead, 1)
+            self._nuls, data = 0, data[lead:]
         text = data.rstrip(b"\0")
         self._nuls = len(data) - len(text)
         return text
+
+    def _count_removed(self, nuls: int, runs: int) -> None:
+        self.nuls_removed += nuls
+        self.nul_runs += runs
+        if self.nul_runs > _MAX_NUL_RUNS:
+            self._fail(f"NUL bytes in more than {_MAX_NUL_RUNS} places: binary content cannot be redacted")
+
+    def _without_nuls(self, chunk: bytes) -> bytes:
+        """``chunk`` with its NUL runs removed (counted; too many fail closed)."""
+        if b"\0" not in chunk:
+            return chunk
+        self._count_removed(chunk.count(b"\0"), len(_NUL_RUN.findall(chunk)))
+        return chunk.replace(b"\0", b"")
 
     def _check_usable(self) -> None:
         if self._failed is not None:
@@ -170,6 +193,7 @@ class Redactor:
         raise RedactionFailed(path=self.host_path, problem=problem)
 
     def _run(self, chunk: bytes) -> bytes:
+        chunk = self._without_nuls(chunk)
         self._check_content(chunk)
         try:
             return self._process(chunk)
@@ -186,8 +210,6 @@ class Redactor:
         raise AssertionError("unreachable")
 
     def _check_content(self, chunk: bytes) -> None:
-        if b"\0" in chunk:
-            self._fail("NUL bytes: binary content cannot be redacted")
         if not self._sniffed:
             self._sniffed = True
             sample = chunk[:_BINARY_SNIFF]

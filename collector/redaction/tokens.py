@@ -14,7 +14,9 @@ category made only of digits, visual separators and a leading ``+``): the separa
 ``-``, ``.``, ``(``, ``)``, ``/``) and the ``+`` are removed, so ``+1 555-555-0142``,
 ``+15555550142`` and ``15555550142`` share a token. No country code is added or removed:
 ``5555550142`` and ``15555550142`` get different tokens (guessing a country would be wrong as
-often as right). Other values hash their exact bytes. (Phone tokens are those of earlier
+often as right). Other values hash their exact bytes. URL, JSON and XML escapes (``%2B``,
+``\\u002B``, ``&#43;``) are decoded first, so an escaped copy gets the letters of the plain value;
+an e-mail address is compared in lower case. (Phone tokens are those of earlier
 releases; the letters of other categories changed when they stopped depending on the category.)
 
 The token map (token -> category, value) is a sqlite3 file that stays on the host, mode 0600;
@@ -40,6 +42,9 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _BYTE_TO_LETTER = bytes(_LETTERS.encode()[b % 26] for b in range(256))   # ~47 bits in 10 letters
 _PHONE_SEPARATORS = b" -.()/"
 _PHONE_SHAPED = re.compile(rb"\+?[0-9 .()/-]*[0-9][0-9 .()/-]*")   # digits, separators, a leading +
+# an e-mail address: customers type theirs in any letter case (From: Harriet.O@Example.ORG),
+# UCS and GWS hold it lower-cased; mail systems treat both parts without case
+_EMAIL_SHAPED = re.compile(rb"[^\s@<>\"']+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _CACHE_LIMIT = 16_384          # bounded memory: ~3 MB per worker; a miss only costs one HMAC
 
 
@@ -112,13 +117,42 @@ def token_prefix(category: str) -> str:
     return category.upper().replace("-", "_")
 
 
+# How logs escape a value that went through a URL, a JSON string or an XML document: %2B,
+# \u002B, &#43; / &#x2B;. Decoded before hashing, so a caller followed from the SIP trace to
+# a GWS request log, a GVP fetch URL or a JSON body keeps one token ('+' is not decoded as a
+# space: in a number it is the number's own '+').
+_ESCAPED = re.compile(rb"%([0-9A-Fa-f]{2})|\\u([0-9A-Fa-f]{4})|&#(?:[xX]([0-9A-Fa-f]{1,6})|([0-9]{1,7}));")
+
+
+def _unescaped_char(match: re.Match[bytes]) -> bytes:
+    if match.group(1):
+        return bytes((int(match.group(1), 16),))
+    hexa = match.group(2) or match.group(3)
+    code = int(hexa, 16) if hexa else int(match.group(4))
+    try:
+        return chr(code).encode("utf-8")
+    except (ValueError, UnicodeEncodeError):       # beyond Unicode, or a lone surrogate: as written
+        return match.group(0)
+
+
+def unescaped(value: bytes) -> bytes:
+    """``value`` with URL (%XX), JSON (\\uXXXX) and XML (&#NN;, &#xNN;) escapes decoded."""
+    if b"%" not in value and b"\\u" not in value and b"&#" not in value:
+        return value
+    return _ESCAPED.sub(_unescaped_char, value)
+
+
 def normalise(category: str, value: bytes) -> tuple[bytes, bool]:
     """(bytes to hash, keep a leading '+') for a value of a category: the same for every
-    category, so one value gets the same letters whichever rule found it."""
-    if category == "phone" or _PHONE_SHAPED.fullmatch(value):
+    category, so one value gets the same letters whichever rule found it, and the same for
+    its escaped forms (``unescaped``). An e-mail address is compared without letter case."""
+    plain = unescaped(value)
+    if category == "phone" or _PHONE_SHAPED.fullmatch(plain):
         plus = category == "phone" and value.startswith(b"+")
-        return b"phone\0" + value.translate(None, _PHONE_SEPARATORS).lstrip(b"+"), plus
-    return b"value\0" + value, False
+        return b"phone\0" + plain.translate(None, _PHONE_SEPARATORS).lstrip(b"+"), plus
+    if _EMAIL_SHAPED.fullmatch(plain):
+        return b"value\0" + plain.lower(), False
+    return b"value\0" + plain, False
 
 
 class TokenStore:

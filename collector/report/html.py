@@ -84,11 +84,15 @@ def timeline_svg(data: dict[str, Any]) -> str:
         x0 = x(start or end, LABEL_W)
         x1 = x(end or start, x0)
         label = f'{stream["product"]}: {stream["stream"].rsplit("/", 1)[-1]}'
-        parts.append(f'<text x="4" y="{y + 12}">{_e(label[:52])}</text>')
+        left_out = int(stream.get("left_out") or 0)
+        gap = f" ({left_out} left out)" if left_out else ""
+        parts.append(f'<text x="4" y="{y + 12}">{_e(label[:52 - len(gap)] + gap)}</text>')
+        files = f'{stream["files"]} files' + (f", {left_out} left out: the bar does not show their hours"
+                                              if left_out else "")
         parts.append(f'<rect class="bar" data-stream="{_e(stream["product"] + ":" + stream["stream"])}" '
                      f'x="{x0:.1f}" y="{y + 2}" width="{max(x1 - x0, 2):.1f}" height="{ROW_H - 5}">'
                      f'<title>{_e(stream["stream"])}: {_e(stream["first"])} .. {_e(stream["last"])} '
-                     f'({stream["files"]} files)</title></rect>')
+                     f'({_e(files)})</title></rect>')
     axis_y = height - 8
     parts.append(f'<text x="{LABEL_W}" y="{axis_y}">{_e(lo.strftime("%Y-%m-%d %H:%M"))} UTC</text>')
     parts.append(f'<text x="{LABEL_W + CHART_W}" y="{axis_y}" text-anchor="end">'

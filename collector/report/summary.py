@@ -50,6 +50,27 @@ def _span(entry: dict[str, Any], stats: dict[str, Any]) -> tuple[datetime | None
     return first, last
 
 
+def _stream_row(product: str, name: str) -> dict[str, Any]:
+    return {"product": product, "stream": name, "files": 0, "first": None, "last": None, "app": {},
+            "ha_role": None, "left_out": 0}
+
+
+def _count_left_out(streams: dict[tuple[str, str], dict[str, Any]], excluded: list[Any]) -> None:
+    """Count each log left out (it could not be redacted safely, ...) on its stream's row, so the
+    timeline does not show a stream as covering hours whose segment is missing; a stream whose
+    every segment was left out gets a row of its own (no times)."""
+    for entry in excluded:
+        if not isinstance(entry, dict):
+            continue
+        path = str(entry.get("path") or "")
+        stored = path[:-3] if path.endswith(".gz") else path
+        product = str(entry.get("product") or "unknown")
+        key = (product, _stream({"path": stored}, {}))
+        if key not in streams and not stored.endswith(".log"):
+            continue                                   # a config or other file: not a log stream
+        streams.setdefault(key, _stream_row(*key))["left_out"] += 1
+
+
 def _min(a: datetime | None, b: datetime | None) -> datetime | None:
     return b if a is None else a if b is None else min(a, b)
 
@@ -89,8 +110,7 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Any]:
         stats = json_value(entry.get("log_stats")) or {}      # compact JSON in a run: decoded once
         name = _stream(entry, stats)
         first, last = _span(entry, stats)
-        row = streams.setdefault((product, name), {"product": product, "stream": name, "files": 0, "first": None,
-                                                   "last": None, "app": {}, "ha_role": None})
+        row = streams.setdefault((product, name), _stream_row(product, name))
         row["files"] += 1
         row["first"], row["last"] = _min(row["first"], first), _max(row["last"], last)
         row["app"] = row["app"] or stats.get("app") or {}
@@ -108,6 +128,7 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Any]:
             agg["first"] = _min(agg["first"], _parse(msg.get("first")))
             agg["last"] = _max(agg["last"], _parse(msg.get("last")))
             agg["streams"].add(name)
+    _count_left_out(streams, manifest.get("excluded") or [])
     window = manifest.get("window") or {}
     since, until = _parse(window.get("since")), _parse(window.get("until"))
     stream_rows = sorted(streams.values(), key=lambda r: (r["product"], r["stream"]))

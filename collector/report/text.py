@@ -46,7 +46,8 @@ def render_text(data: dict[str, Any], *, max_rows: int = MAX_ROWS) -> str:
     add("")
     add(f"Log streams ({len(data['streams'])}):")
     for s in data["streams"][:max_rows]:
-        add(f"  {_w(s['product'], 18):18} {_w(s['stream'], 48):48} {s['first'] or '?'} .. {s['last'] or '?'}")
+        gap = f"  ({s['left_out']} left out: see Excluded)" if s.get("left_out") else ""
+        add(f"  {_w(s['product'], 18):18} {_w(s['stream'], 48):48} {s['first'] or '?'} .. {s['last'] or '?'}{gap}")
     if len(data["streams"]) > max_rows:
         add(f"  ... {len(data['streams']) - max_rows} more")
     add("")

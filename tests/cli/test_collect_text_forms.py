@@ -1,5 +1,5 @@
 """End to end on a small tree: files support needs that used to be left out as "binary" (UTF-16
-configs, logs padded with NULs) are collected as redacted UTF-8 text; NULs inside text are not."""
+configs, logs padded with NULs or with a NUL inside their text) are collected as redacted UTF-8 text."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def make_tree(root: Path) -> None:
     put(SIPS_INI, b"\xfe\xff" + "[TServer]\npassword=BeSecret77\n".encode("utf-16-be"))
     # the snapshot after a crash: 4 KB of NULs after the last record (T2)
     put(SNAPSHOT, HEADER.format(name=Path(SNAPSHOT).name).encode() + RINGING + bytes(4096))
-    # one NUL inside a line: still left out
+    # one NUL inside a line: removed, the log collected and redacted
     put(SEGMENT, HEADER.format(name=Path(SEGMENT).name).encode()
         + b"09:15:05.000 Std 09900 ok\x00\n09:15:06.000 Std 09900 ANI '5550103250'\n")
 
@@ -46,7 +46,7 @@ def test_utf16_configs_and_a_nul_padded_snapshot_are_collected_redacted(tmp_path
     make_tree(root)
     proc = run_gcollect("collect", "--root", str(root), "--output", str(tmp_path / "out"), "--state-dir",
                         str(tmp_path / "state"), "--all-logs", "--json", "--priority", "normal")
-    assert proc.returncode == ExitCode.PARTIAL, proc.stderr.decode()   # the segment with a NUL inside
+    assert proc.returncode == ExitCode.OK, proc.stderr.decode()
     report = json.loads(proc.stdout)
     members = dict(iter_members(Path(report["bundle"])))
     manifest = json.loads(members["manifest.json"])
@@ -64,9 +64,11 @@ def test_utf16_configs_and_a_nul_padded_snapshot_are_collected_redacted(tmp_path
     assert b"\tAttributeConnID\t007b02aa3c1f0011\n" in snapshot               # correlation kept
     assert files[SNAPSHOT]["note"] == "4096 trailing NUL bytes dropped"
 
-    assert SEGMENT not in files
-    assert [e["reason"] for e in manifest["excluded"] if e["path"] == SEGMENT] == [
-        "cannot be redacted: NUL bytes: binary content cannot be redacted"]
+    assert members[SEGMENT].endswith(b"09:15:05.000 Std 09900 ok\n09:15:06.000 Std 09900 ANI '"
+                                     + members[SEGMENT].rsplit(b"ANI '", 1)[1])
+    assert b"\0" not in members[SEGMENT] and b"PHONE_" in members[SEGMENT]
+    assert files[SEGMENT]["note"] == "1 NUL byte removed from the text (1 place: a crash or an unflushed write)"
+    assert not [e for e in manifest["excluded"] if e["path"] == SEGMENT]
     assert report["scan_findings"] == []
     for secret in (b"Secret123", b"BeSecret77", b"5550103456", b"5550103250",
                    "Secret123".encode("utf-16-le"), "BeSecret77".encode("utf-16-be")):

@@ -185,7 +185,9 @@ def test_non_utf8_log_segment_name_is_collected_and_shown_escaped(host, tmp_path
 def test_binary_content_in_a_log_is_left_out_not_shipped(host, tmp_path):
     segment = newest_segment(host)
     with open(segment, "ab") as handle:
-        handle.write(b"\x00\x01\x02 binary junk with " + SECRET_NUMBER + b"\n")
+        # binary records (little-endian counters: NULs in 100 places) around a caller's number
+        handle.write(b"".join(i.to_bytes(4, "little") for i in range(1, 51)) + b" binary junk with "
+                     + SECRET_NUMBER + b"".join(i.to_bytes(4, "little") for i in range(51, 101)) + b"\n")
     proc, report = collect(host, tmp_path / "out")
     assert proc.returncode == ExitCode.PARTIAL, proc.stderr
     manifest, members = manifest_of(report)

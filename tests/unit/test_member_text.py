@@ -182,9 +182,24 @@ def test_a_log_ending_in_nuls_is_collected_and_says_so(tmp_path) -> None:
     assert outcome.result.size_in == outcome.result.end_offset == 5000 + 53
 
 
-def test_a_nul_inside_a_log_still_leaves_it_out(tmp_path) -> None:
+def test_a_nul_block_inside_a_log_is_removed_and_the_log_collected(tmp_path) -> None:
+    """A crash leaves NULs where unflushed text was, then the segment goes on: the log is still
+    collected (that hour is what support needs), redacted, and the manifest note says so."""
     path = tmp_path / "x.log"
-    path.write_bytes(b"09:15:05.000 Std 09900 ok\x00\n09:15:06.000 Std 09900 ANI '5550103250'\n" + bytes(100))
+    path.write_bytes(b"09:15:05.000 Std 09900 ok\x00\n\tAttributeANI\t'5550103250'\n" + bytes(4096)
+                     + b"09:20:00.000 Std 04500 started again\n" + bytes(100))
     outcome, stored = _process(tmp_path, _candidate(path), chunk=16)
-    assert outcome.result is None and stored is None and "NUL bytes" in outcome.excluded.reason
+    assert outcome.excluded is None, outcome.excluded
+    assert b"\0" not in stored and b"5550103250" not in stored
+    assert stored.startswith(b"09:15:05.000 Std 09900 ok\n\tAttributeANI\t'PHONE_")
+    assert stored.endswith(b"'\n09:20:00.000 Std 04500 started again\n")
+    assert outcome.result.note == ("4097 NUL bytes removed from the text (2 places: a crash or an unflushed write); "
+                                   "100 trailing NUL bytes dropped")
+
+
+def test_nuls_in_many_places_still_leave_a_file_out(tmp_path) -> None:
+    path = tmp_path / "x.log"
+    path.write_bytes(b"".join(b"%-12s\0\0\0\0%-10s\0\0" % (b"Ann Smith", b"5550103250") for _ in range(100)))
+    outcome, stored = _process(tmp_path, _candidate(path), chunk=64)
+    assert outcome.result is None and stored is None and "NUL bytes in more than 64 places" in outcome.excluded.reason
     assert os.listdir(tmp_path / "pieces") == []

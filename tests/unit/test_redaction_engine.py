@@ -488,10 +488,10 @@ def test_already_hidden_values_are_left_alone(rule_sets) -> None:
     assert out == text and stats == {}
 
 
-def test_nul_bytes_fail_closed(rule_sets) -> None:
+def test_a_failed_redactor_stays_failed(rule_sets) -> None:
     redactor = Redactor(rule_sets, Tokenizer(KEY, None), "log", "a/b.log")
     with pytest.raises(RedactionFailed, match="a/b.log"):
-        redactor.feed(b"ok line\nbad\x00line\n")
+        redactor.feed(b"ok line\n" + b"bad\x00line\n" * 65)
     with pytest.raises(RedactionFailed):
         redactor.feed(b"more\n")                                       # stays failed
 
@@ -530,18 +530,38 @@ def test_a_file_of_only_nuls_is_empty_text(rule_sets) -> None:
     assert redactor.nuls_dropped == 13
 
 
-@pytest.mark.parametrize("pieces", [
-    [b"09:15:05.000 Std 09900 ok\x00\n09:15:06.000 Std 09900 ANI '5550103250'\n"],     # inside a line (T2)
-    [b"ok\nhalf\x00\x00", b"\x00rest of the line\n"],                               # a run split across chunks
-    [b"ok\n" + bytes(4096), bytes(10), b"appended after the padding\n"],             # text after a NUL run
-    [b"ok\n" + bytes(100), b"\n"],                                                  # a NUL line, then more
-    [b"pass\x00word=Secret1\n"],                                                  # a NUL splitting a key
-], ids=["inside-a-line", "split-run", "text-after-padding", "newline-after", "split-key"])
-def test_a_nul_anywhere_but_the_end_still_fails_closed(rule_sets, pieces) -> None:
+@pytest.mark.parametrize("pieces, text, nuls, runs", [
+    ([b"09:15:05.000 Std 09900 ok\x00\n09:15:06.000 Std 09900 ANI '5550103250'\n"],      # inside a line (T2)
+     b"09:15:05.000 Std 09900 ok\n09:15:06.000 Std 09900 ANI '5550103250'\n", 1, 1),
+    ([b"ok\nhalf\x00\x00", b"\x00rest of the line\n"], b"ok\nhalfrest of the line\n", 3, 1),   # a run across chunks
+    ([b"ok\n" + bytes(4096), bytes(10), b"appended after the padding\n"],                  # a crash's block, then
+     b"ok\nappended after the padding\n", 4106, 1),                                    # the segment goes on
+    ([b"ok\n" + bytes(100), b"\n"], b"ok\n\n", 100, 1),                                 # a NUL line, then more
+    ([b"pass\x00word=Secret1\n"], b"password=Secret1\n", 1, 1),                         # a NUL splitting a key
+    ([b"card 4111\x001111\x0011\x0011 1111\n"], b"card 411111111111 1111\n", 3, 3),     # ... or a card number
+], ids=["inside-a-line", "split-run", "text-after-padding", "newline-after", "split-key", "split-card"])
+def test_nul_runs_inside_the_text_are_removed_counted_and_the_rest_redacted(rule_sets, pieces, text, nuls, runs) -> None:
+    """A crash leaves a block of NULs where unflushed text was, and the segment goes on after it:
+    the log is still text. The runs are removed (never split: the text around a run is joined,
+    so a secret a NUL split is whole again for the rules), counted, and the rest is redacted
+    exactly as the same text without them."""
     redactor = Redactor(rule_sets, Tokenizer(KEY, None), "log", "x.log")
-    with pytest.raises(RedactionFailed, match="NUL bytes"):
-        for piece in pieces:
-            redactor.feed(piece)
+    out = b"".join(redactor.feed(piece) for piece in pieces) + redactor.finish()
+    assert b"\0" not in out
+    assert out == redact(rule_sets, text)[0]
+    assert (redactor.nuls_removed, redactor.nul_runs, redactor.nuls_dropped) == (nuls, runs, 0)
+    assert b"Secret1" not in out and b"5550103250" not in out and b"4111" not in out
+
+
+@pytest.mark.parametrize("data", [
+    b"".join(b"%-12s\0\0\0\0%-10s\0\0" % (b"Ann Smith", b"5550103250") for _ in range(40)),  # padded records
+    "password=Secret1\n".encode("utf-16-le") * 8,                                     # UTF-16 without a BOM
+], ids=["nul-padded-records", "utf16-without-bom"])
+def test_nuls_in_many_places_are_a_binary_format_and_fail_closed(rule_sets, data) -> None:
+    redactor = Redactor(rule_sets, Tokenizer(KEY, None), "log", "x.log")
+    with pytest.raises(RedactionFailed, match="NUL bytes in more than 64 places"):
+        for i in range(0, len(data), 100):
+            redactor.feed(data[i:i + 100])
         redactor.finish()
 
 

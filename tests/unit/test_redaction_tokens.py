@@ -174,3 +174,41 @@ def test_a_token_map_on_a_full_file_system_says_the_folder_is_full(tmp_path) -> 
             with pytest.raises(DiskFull) as caught:       # (its -shm file cannot grow)
                 TokenStore(mnt / name)
             assert caught.value.fields["where"] == str(mnt)
+
+
+@pytest.mark.parametrize("plain, escaped", [
+    (b"+15551234567", b"%2B15551234567"),                 # a GWS request log, a GVP fetch URL
+    (b"+15551234567", b"\\u002B15551234567"),             # a JSON body
+    (b"+15551234567", b"&#43;15551234567"),               # an XML body
+    (b"+15551234567", b"&#x2B;15551234567"),
+    (b"marguerite.f@example.org", b"marguerite.f%40example.org"),
+    (b"Marguerite Fennimore", b"Marguerite%20Fennimore"),
+    (b"caf\xc3\xa9", b"caf%C3%A9"),
+])
+def test_an_escaped_copy_of_a_value_gets_the_plain_values_letters(plain, escaped) -> None:
+    """Support follows a caller from the SIP trace to the request log and the JSON body: one
+    token, whatever escape the value went through (probe I, finding 8)."""
+    tokenizer = Tokenizer(KEY, None)
+    for category in ("phone", "userdata", "email"):
+        if category == "phone" and not plain[:1].isdigit() and plain[:1] != b"+":
+            continue
+        letters = tokenizer.token(category, plain).rsplit(b"_", 1)[1]
+        assert tokenizer.token("userdata", escaped).rsplit(b"_", 1)[1] == letters
+        assert tokenizer.token(category, escaped).rsplit(b"_", 1)[1] == letters
+
+
+def test_values_without_a_whole_escape_hash_as_written() -> None:
+    tokenizer = Tokenizer(KEY, None)
+    assert tokenizer.token("userdata", b"100%") != tokenizer.token("userdata", b"100")
+    assert tokenizer.token("userdata", b"a%2") != tokenizer.token("userdata", b"a")
+    assert tokenizer.token("userdata", b"&#99999999;").startswith(b"USERDATA_")   # beyond Unicode: as written
+    assert tokenizer.token("phone", b"%2B15551234567") == b"PHONE_" + tokenizer.token("phone", b"+15551234567")[7:]
+
+
+def test_an_e_mail_address_gets_one_token_whatever_its_letter_case() -> None:
+    """A customer types Harriet.Ostrowski@Example.ORG in From:, UCS holds it lower-cased (probe L 7)."""
+    tokenizer = Tokenizer(KEY, None)
+    token = tokenizer.token("email", b"harriet.ostrowski@example.org")
+    assert tokenizer.token("email", b"Harriet.Ostrowski@Example.ORG") == token
+    assert tokenizer.token("userdata", b"HARRIET.OSTROWSKI%40EXAMPLE.ORG")[-10:] == token[-10:]
+    assert tokenizer.token("userdata", b"Harriet Ostrowski") != tokenizer.token("userdata", b"harriet ostrowski")

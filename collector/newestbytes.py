@@ -1,0 +1,158 @@
+"""Stream stage keeping the newest ``limit`` bytes of what the window keeps (``--max-file-size``
+on a segment the window cuts).
+
+source -> Trimmer -> NewestBytes -> Redactor ...
+
+The per-file cap applies to what the window keeps, never to the whole segment: a tail taken
+before the window cut is a fragment from outside the window. The segment header the Trimmer
+passes first is always kept (application, version, ``HA Role:``); of the records after it only
+the newest ``limit`` bytes, from the first record start in them (a timestamp-led line: a record's
+continuation lines stay with it), else from the first line start.
+
+Memory: at most ``2 * limit`` bytes plus one chunk, below ``SPILL_BYTES``; a larger limit keeps
+the newest bytes in a temporary file in ``tmp_dir`` (at most ``3 * limit`` bytes on disk).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from collector.timeformats import RECORD_NEXT, RECORD_STAMP, stamp_from_match
+
+SPILL_BYTES = 16 << 20
+
+
+def first_record_start(data: bytes) -> int:
+    """Offset of the first timestamp-led line of ``data`` (``data`` may start mid-line), else of
+    the first line start after a newline, else -1."""
+    m = RECORD_NEXT.search(data)
+    while m is not None and stamp_from_match(m) is None:
+        m = RECORD_NEXT.search(data, m.end())
+    if m is not None:
+        return m.start() + 1
+    newline = data.find(b"\n")
+    return newline + 1 if 0 <= newline < len(data) - 1 else -1
+
+
+class NewestBytes:
+    """See the module docstring. ``header``: the bytes the stream starts with that are always
+    kept (the Trimmer's header; b"" for none). After ``finish``: ``cut`` (records dropped by
+    the cap), ``bytes_dropped`` and ``first_kept`` (the first kept record line's start, or b"")."""
+
+    def __init__(self, limit: int, *, header: bytes = b"", tmp_dir: Path | None = None) -> None:
+        self.limit = max(0, limit - len(header))     # the header counts against the cap
+        self._header = header
+        self._in_header = bool(header)
+        self._pending = bytearray()        # header bytes seen so far (a header cut by chunking)
+        self._buf = bytearray()
+        self._file = None                  # spilled: newest bytes in a temporary file
+        self._file_size = 0
+        self._tmp_dir = tmp_dir
+        self._seen = 0                     # record bytes seen
+        self.cut = False
+        self.bytes_dropped = 0
+        self.first_kept = b""
+
+    # ------------------------------------------------------------ stage interface
+    def feed(self, data: bytes) -> bytes:
+        if not data:
+            return b""
+        out = b""
+        if self._in_header:
+            self._pending += data
+            size = len(self._header)
+            if len(self._pending) < size and self._header.startswith(self._pending):
+                return b""
+            self._in_header = False
+            if self._pending.startswith(self._header):
+                out, data = self._header, bytes(self._pending[size:])
+            else:
+                data = bytes(self._pending)
+            self._pending.clear()
+        self._keep(data)
+        return out
+
+    def finish(self) -> bytes:
+        out = b""
+        if self._in_header:                   # the stream ended inside (or as) the header
+            out, self._in_header = bytes(self._pending), False
+            self._pending.clear()
+        return out + self._newest()
+
+    # ------------------------------------------------------------ keeping
+    def _keep(self, data: bytes) -> None:
+        if not data:
+            return
+        self._seen += len(data)
+        if self._file is not None:
+            self._file.write(data)
+            self._file_size += len(data)
+            if self._file_size > 2 * self.limit:
+                self._compact()
+            return
+        self._buf += data
+        if len(self._buf) > 2 * self.limit:
+            del self._buf[:len(self._buf) - self.limit]
+            if self.limit > SPILL_BYTES:
+                self._spill()
+
+    def _spill(self) -> None:
+        self._file = tempfile.TemporaryFile(dir=self._tmp_dir)
+        self._file.write(self._buf)
+        self._file_size = len(self._buf)
+        self._buf = bytearray()
+
+    def _compact(self) -> None:
+        """Keep the newest ``limit`` bytes of the spill file in a new one (chunk by chunk)."""
+        old = self._file
+        new = tempfile.TemporaryFile(dir=self._tmp_dir)
+        old.seek(self._file_size - self.limit)
+        while True:
+            chunk = old.read(1 << 20)
+            if not chunk:
+                break
+            new.write(chunk)
+        old.close()
+        self._file, self._file_size = new, self.limit
+
+    def _newest(self) -> bytes:
+        if self._file is not None:
+            self._file.seek(max(0, self._file_size - self.limit))
+            newest = self._file.read()
+            self._file.close()
+            self._file = None
+        else:
+            newest = bytes(self._buf[-self.limit:]) if self.limit else b""
+            self._buf.clear()
+        if self._seen > len(newest):           # bytes dropped: start at a record start
+            start = first_record_start(b"\n" + newest)
+            start = start - 1 if start > 0 else len(newest)
+            newest = newest[start:]
+            self.cut = True
+        self.bytes_dropped = self._seen - len(newest)
+        end = newest.find(b"\n")
+        self.first_kept = newest[:end if end >= 0 else 256][:256]
+        return newest
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def first_kept_micros(first_line: bytes, context, seed_micros: int | None) -> int | None:
+    """UTC microseconds of the record ``first_line`` starts, dated by a copy of a Trimmer's date
+    context seeded at ``seed_micros`` (an earlier kept record's time); None if not a record."""
+    m = RECORD_STAMP.match(first_line)
+    stamp = stamp_from_match(m) if m else None
+    if stamp is None or seed_micros is None:
+        return None
+    from collector.timeformats import from_micros
+
+    ctx = context.copy()
+    ctx.seed(from_micros(seed_micros))
+    return ctx.resolve_micros(stamp)
+
+
+__all__ = ["NewestBytes", "first_record_start", "first_kept_micros", "SPILL_BYTES"]

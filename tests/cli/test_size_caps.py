@@ -1,0 +1,112 @@
+"""Size caps on real trees: ``--max-file-size`` cuts what the window keeps (never a tail taken
+before the window cut), ``--max-size`` leaves files out only when the bundle would really be
+larger, configs first and the older end of a stream, never a hole (probeJ findings 1 and 4)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+from collector.bundlereader import iter_members
+from collector.errors import ExitCode
+from collector.selection import _stream_key
+from tests.cli.conftest import run_gcollect
+from tests.cli.test_collect_time_zones import kept_utc, sip_segment
+
+UTC = timezone.utc
+
+
+def test_max_file_size_keeps_the_newest_in_window_records_and_the_header(tmp_path):
+    """A 08:00-10:00Z segment, window 08:30-09:00Z, per-file cap 1K: the old code kept the last
+    1 KB of the file (09:40-10:00Z, all outside the window) and the window cut then left nothing
+    of the window, no header, and no word of the cut."""
+    from datetime import timedelta
+
+    root = tmp_path / "host"
+    path = sip_segment(root, datetime(2024, 1, 10, 8, 0, tzinfo=UTC), datetime(2024, 1, 10, 10, 0, tzinfo=UTC),
+                       step=timedelta(minutes=1))
+    assert (root / path).stat().st_size > 4096
+    proc = run_gcollect("collect", "--root", str(root), "--output", str(tmp_path / "out"), "--state-dir",
+                        str(tmp_path / "state"), "--since", "2024-01-10 03:30", "--until", "2024-01-10 04:00",
+                        "--max-file-size", "1K", "--json", "--quiet", "--priority", "normal",
+                        env={"TZ": "America/New_York"})
+    assert proc.returncode == ExitCode.OK, proc.stderr.decode()
+    report = json.loads(proc.stdout)
+    assert report["cut_by_size_cap"] == [path]
+    members = dict(iter_members(Path(report["bundle"])))
+    stored = members[path]
+    assert stored.startswith(b"Genesys SIP Server, version 8.1.103.95\nApplication name:   SIPS_D\n")
+    kept = kept_utc(members, path)
+    assert kept and all("08:30Z" <= t <= "09:00Z" for t in kept), kept
+    assert kept[-1] == "09:00Z" and kept[0] > "08:30Z"               # the newest in-window records
+    body = stored.split(b"Command line:       ./sip_server -app SIPS_D\n", 1)[1]
+    assert body[:2].isdigit(), body[:40]                            # from a record start
+    entry = next(f for f in json.loads(members["manifest.json"])["files"] if f["path"] == path)
+    assert "cut by the size cap" in entry["note"]
+    assert entry["kept_first"] == f"2024-01-10T{kept[0][:5]}:00+00:00"
+    assert entry["kept_last"] == "2024-01-10T09:00:00+00:00"
+
+
+def test_dry_run_states_caps_in_human_units(tmp_path):
+    from datetime import timedelta
+
+    root = tmp_path / "host"
+    sip_segment(root, datetime(2024, 1, 10, 8, 0, tzinfo=UTC), datetime(2024, 1, 10, 10, 0, tzinfo=UTC),
+                step=timedelta(minutes=1))
+    proc = run_gcollect("collect", "--root", str(root), "--output", str(tmp_path), "--state-dir",
+                        str(tmp_path / "state"), "--since", "2024-01-10 03:30", "--until", "2024-01-10 04:00",
+                        "--max-file-size", "2K", "--dry-run", env={"TZ": "America/New_York"})
+    out = proc.stdout.decode()
+    assert proc.returncode == 0 and "newest 2.0 KB of what the window keeps (per-file cap 2.0 KB)" in out and "0.00195" not in out, out
+
+
+def _collect(root: Path, out: Path, *extra: str):
+    proc = run_gcollect("collect", "--root", str(root), "--output", str(out), "--state-dir", str(out / "state"),
+                        "--json", "--quiet", "--priority", "normal", *extra)
+    assert proc.returncode in (ExitCode.OK, ExitCode.PARTIAL), proc.stderr.decode()
+    return proc, json.loads(proc.stdout)
+
+
+def test_max_size_leaves_nothing_out_when_the_whole_bundle_fits(tmp_path):
+    """The old estimate reserved about 2,900 bytes per member where about 400 were written: on a
+    host of many small segments a cap of 1.6 times the uncapped bundle left 28 of 31 files out."""
+    from datetime import timedelta
+
+    root = tmp_path / "host"
+    start = datetime(2024, 1, 10, 0, 0, tzinfo=UTC)
+    for hour in range(30):
+        sip_segment(root, start + timedelta(hours=hour), start + timedelta(hours=hour, minutes=50),
+                    step=timedelta(minutes=10))
+    _, whole = _collect(root, tmp_path / "a")
+    size = Path(whole["bundle"]).stat().st_size
+    proc, report = _collect(root, tmp_path / "b", "--max-size", f"{int(size * 1.6) // 1024 + 1}K")
+    assert proc.returncode == ExitCode.OK and report["excluded"] == [], report["excluded"]
+    assert report["files"] == whole["files"]
+
+
+def test_a_tight_max_size_keeps_configs_and_the_newest_segments(demo_host, tmp_path):
+    root, _ = demo_host
+    _, whole = _collect(root, tmp_path / "a")
+    size = Path(whole["bundle"]).stat().st_size
+    proc, report = _collect(root, tmp_path / "b", "--max-size", f"{size // 2 // 1024}K")
+    assert proc.returncode == ExitCode.PARTIAL
+    assert Path(report["bundle"]).stat().st_size <= size // 2
+    left_out = {e["path"] for e in report["excluded"]}
+    assert left_out and all(e["reason"].startswith("left out for --max-size") for e in report["excluded"])
+    manifest = json.loads(dict(iter_members(Path(report["bundle"])))["manifest.json"])
+    kept = {f["path"]: f for f in manifest["files"] if "kind" in f}
+    whole_manifest = json.loads(dict(iter_members(Path(whole["bundle"])))["manifest.json"])
+    every = {f["path"]: f for f in whole_manifest["files"] if f.get("kind") in ("log", "config", "text")}
+    assert not [p for p in left_out if every[p]["kind"] != "log"]          # configs are never the victims
+    streams: dict = {}
+    for p, f in every.items():
+        if f["kind"] == "log" and not p.endswith(".snapshot.log"):
+            streams.setdefault(_stream_key(p), []).append((f["kept_first"] or f["mtime"], p))
+    for segments in streams.values():                                       # no hole: the older end is left out
+        taken = [p in kept for _, p in sorted(segments)]
+        assert taken == sorted(taken), sorted(segments)
+    proc = run_gcollect("collect", "--root", str(root), "--output", str(tmp_path / "c"), "--state-dir",
+                        str(tmp_path / "c" / "state"), "--priority", "normal", "--max-size", f"{size // 2 // 1024}K")
+    out = proc.stdout.decode()
+    assert "files left out for --max-size" in out and "could not be processed safely" not in out, out
