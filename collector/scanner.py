@@ -70,6 +70,11 @@ _HIDDEN_VALUE = re.compile(
     rb"|copy|hide|skip|custom-filter|(?:un)?hide-(?:first|last)|tag(?:\(.*\))?)(?:[\"'>)\]}]*/?>?)$",
     re.IGNORECASE,
 )
+# A YAML value written on the next lines: an optional tag (!vault), then | or > (password: !vault |);
+# what the scanner checks is then the first of those lines (REDACTED when redacted)
+_BLOCK_SCALAR_REST = re.compile(rb"(?:[ \t]+[|>][-+0-9]*)?[ \t]*\r?$", re.MULTILINE)
+_BLOCK_INDICATOR = re.compile(rb"[|>][-+0-9]*")
+_YAML_TAG = re.compile(rb"![\w!/.:-]*")
 _SIP_PREFIX_FOR_EMAIL = re.compile(rb"(?:sips?:|tel:|Call-?ID[:=]?\s*|\bi:\s*|@)[^\s]*$", re.IGNORECASE)
 
 # What the redaction rules keep on purpose must not count as a finding here either (the rule
@@ -154,6 +159,7 @@ class LeakScanner:
         self._carry = b""
         self._line = 1           # line number of the first byte of the carry
         self._after_pem = False
+        self._block_value_at = 0   # line of a password: | (or !vault |) whose value starts the next chunk
 
     def feed(self, data: bytes) -> bytes:
         if not data:
@@ -185,12 +191,36 @@ class LeakScanner:
             return
         self.findings.append(Finding(self.member, self._line + text.count(b"\n", 0, position), category))
 
+    def _block_scalar(self, text: bytes, match: re.Match[bytes], value: bytes) -> bool:
+        """True when the value is a YAML block scalar (``password: |``, ``password: !vault |``):
+        the value is on the next line, which is checked instead (a finding unless hidden)."""
+        raw = match.group(_G_pwvalue + 1)
+        rest = _BLOCK_SCALAR_REST.match(text, match.end())
+        if rest is None or not (_BLOCK_INDICATOR.fullmatch(raw) or (_YAML_TAG.fullmatch(raw) and rest.group().strip())):
+            return False
+        line_end = text.find(b"\n", match.end())
+        line = self._line + text.count(b"\n", 0, match.start())
+        if line_end < 0 or line_end + 1 >= len(text):
+            self._block_value_at = line                    # the next line comes with the next chunk
+        else:
+            self._check_block_value(text, line_end + 1, line)
+        return True
+
+    def _check_block_value(self, text: bytes, start: int, line: int) -> None:
+        stop = text.find(b"\n", start)
+        value = text[start:stop if stop >= 0 else len(text)].strip().lstrip(b"-").strip()
+        if value and not _HIDDEN_VALUE.match(value) and len(value) >= 3 and len(self.findings) < MAX_FINDINGS_PER_FILE:
+            self.findings.append(Finding(self.member, line, "password"))
+
     def _scan(self, text: bytes) -> None:
         if self._after_pem:
             first_line = text.split(b"\n", 1)[0]
             if _PEM_BODY.match(first_line):
                 self._add(text, 0, "private-key")
             self._after_pem = False
+        if self._block_value_at:
+            self._check_block_value(text, 0, self._block_value_at)
+            self._block_value_at = 0
         pos = 0
         while True:
             hit = _NET_SEARCH(text, pos)
@@ -234,6 +264,8 @@ class LeakScanner:
                 value = value.strip(b"\"'")
                 if value.lower() in _NSS_SOURCES and g[_G_password][:6].lower() == b"passwd":
                     continue                                       # nsswitch.conf: passwd: files sss
+                if self._block_scalar(text, match, value):
+                    continue
                 if value and not _HIDDEN_VALUE.match(value) and len(value) >= 3:
                     self._add(text, start, "password")
             elif g[_G_caller]:

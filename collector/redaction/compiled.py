@@ -60,6 +60,7 @@ class CompiledRule:
     block_end: re.Pattern[bytes] | None
     mask: bytes
     scan: str                                  # the RE2 scan text (line level)
+    block_keep: re.Pattern[bytes] | None = None   # lines inside the block left as they are
 
     @property
     def id(self) -> str:
@@ -115,7 +116,8 @@ def compile_rule(rule: Rule) -> CompiledRule:
         if compiled.search(b"") is not None:       # type: ignore[attr-defined]
             raise RuleCompileError(rule, field, "scan matches the empty string")
     mask = (rule.mask if rule.mask is not None else "REDACTED").encode("utf-8")
-    return CompiledRule(rule, pattern, inner, groups, unless, block_end, mask, scan)
+    keep = _py(rule, "block.keep", rule.block_keep) if rule.block_keep else None
+    return CompiledRule(rule, pattern, inner, groups, unless, block_end, mask, scan, keep)
 
 
 class CompiledRules:

@@ -325,7 +325,10 @@ class Redactor:
             nl = chunk.find(b"\n", start, stop)
             line_end = stop if nl < 0 else nl + 1
             content, ending = _split_ending(chunk[start:line_end])
-            out.append(_masked_keeping_indent(content, rule.mask) + ending)
+            if rule.block_keep is not None and rule.block_keep.fullmatch(content):
+                out.append(content + ending)           # a header line that carries no data
+            else:
+                out.append(_masked_keeping_indent(content, rule.mask) + ending)
             start = line_end
         if found is not None:
             self._block = None
@@ -489,12 +492,21 @@ def _masked_keeping_yaml_keys(content: bytes, indent: int, mask: bytes) -> tuple
     assert found is not None                        # every part is optional
     dashes, key, value = found.group(1), found.group(2) or b"", found.group(3)
     if not key and not dashes:
-        return content[:indent] + mask, False       # a plain value, a JSON value, a comment
+        return content[:indent] + _masked_value(value, mask), False   # a plain or JSON value, a comment
     if not value.strip():
         return content, False
     if key and _YAML_SCALAR_VALUE.fullmatch(value):
         return content, True                        # key: |  (its text follows, masked whole)
-    return content[:indent] + dashes + key + mask, False
+    return content[:indent] + dashes + key + _masked_value(value, mask), False
+
+
+# A quoted value, and a JSON member's comma after it: "x", stays "REDACTED", (the file still parses)
+_QUOTED_VALUE = re.compile(rb"""("|')(?:(?!\1)[^\\]|\\.)*\1([ \t]*,?[ \t]*)""")
+
+
+def _masked_value(value: bytes, mask: bytes) -> bytes:
+    quoted = _QUOTED_VALUE.fullmatch(value)
+    return quoted.group(1) + mask + quoted.group(1) + quoted.group(2) if quoted else mask
 
 
 def _split_ending(line: bytes) -> tuple[bytes, bytes]:

@@ -241,6 +241,7 @@ def _build_rules(data: dict[str, Any], where: _Locator) -> tuple[Rule, ...]:
             id=item["id"], category=item["category"], action=item["action"],
             regex=item.get("regex"), inner=item.get("inner"), scan=item.get("scan"),
             block_begin=block.get("begin"), block_end=block.get("end"), block_until=block.get("until"),
+            block_keep=block.get("keep"),
             unless=item.get("unless"),
             yields_to=tuple(item.get("yields_to", ())),
             mask=item.get("mask"), validate=item.get("validate"), kinds=kinds,

@@ -37,6 +37,8 @@ class Rule:
     block_end: str | None = None               # and the end line's text before the end marker
     block_until: str | None = None             # "dedent" (instead of end): the block ends before the
                                                # first line indented no deeper than the begin line
+    block_keep: str | None = None              # a line inside an end block that matches it whole stays
+                                               # (a MIME part's Content-Length: 900 header)
     unless: str | None = None                  # lines matching this are left to other rules
     yields_to: tuple[str, ...] = ()            # rule ids whose overlapping spans win over this rule's
                                                # (whichever rule comes first; see engine._claim)

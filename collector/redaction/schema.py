@@ -50,6 +50,7 @@ _RULE: dict[str, Any] = {
             "additionalProperties": False,
             "properties": {"begin": {"type": "string", "minLength": 1},
                            "end": {"type": "string", "minLength": 1},
+                           "keep": {"type": "string", "minLength": 1},
                            "until": {"enum": ["dedent"]}},
             "oneOf": [{"required": ["end"], "not": {"required": ["until"]}},
                       {"required": ["until"], "not": {"required": ["end"]}}],

@@ -171,3 +171,20 @@ def test_the_scanner_pattern_for_re2_captures_nothing_and_reads_bytes():
 
     assert scanner._NET_RE2._regexp.NumberOfCapturingGroups() == 0
     assert scanner._NET_RE2.options.encoding == re2.Options.Encoding.LATIN1
+
+
+@pytest.mark.parametrize("size", [1, 5, 4096])
+def test_yaml_block_scalar_password_is_judged_by_its_next_line(size):
+    """password: !vault | (or |, >-) has its value on the next lines: REDACTED there is no finding
+    (probeI finding 10: a fully redacted Ansible-vault value stopped the upload), a value there is."""
+    def findings(text: bytes) -> list[tuple[int, str]]:
+        scanner = LeakScanner("m")
+        for i in range(0, len(text), size):
+            scanner.feed(text[i:i + size])
+        scanner.finish()
+        return [(f.line, f.category) for f in scanner.findings]
+
+    assert findings(b"gws:\n    password: !vault |\n      REDACTED\n      REDACTED\nnext: 1\n") == []
+    assert findings(b"password: >-\n  REDACTED\n") == []
+    assert findings(b"gws:\n    password: !vault |\n      $ANSIBLE_VAULT;1.1;AES256\n      6162\n") == [(2, "password")]
+    assert findings(b"password: |\n  RealBlockPw_1\n") == [(1, "password")]
