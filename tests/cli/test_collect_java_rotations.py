@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from datetime import datetime, timezone
 from pathlib import Path
+
+import pytest
 
 from collector.bundlereader import iter_members
 from tests.cli.conftest import run_gcollect
@@ -57,10 +60,19 @@ def make_tree(root: Path) -> None:
         gzip.compress(b'192.0.2.7 - - [04/Mar/2024:10:00:00 +0000] "GET /api/v2/me HTTP/1.1" 200 120\n'), END_OF_4TH)
 
 
-def collect(tmp_path: Path, *extra: str):
+def copied(root: Path) -> None:
+    """Every file last written when the tree was copied (``scp -r``, ``cp -r``), two days later."""
+    when = datetime(2024, 3, 6, 8, 0, tzinfo=UTC).timestamp()
+    for path in root.rglob("*"):
+        os.utime(path, (when, when))
+
+
+def collect(tmp_path: Path, *extra: str, copy: bool = False):
     root = tmp_path / "host"
     if not root.exists():
         make_tree(root)
+        if copy:
+            copied(root)
     return run_gcollect("collect", "--root", str(root), "--output", str(tmp_path / "out"), "--state-dir",
                         str(tmp_path / "state"), "--priority", "normal", *extra)
 
@@ -80,8 +92,12 @@ def test_without_a_window_every_rotation_is_collected(tmp_path: Path) -> None:
     assert members[ROTATED_ON_THE_3RD[:-3]] == _record(3, "pulse daily gz")
 
 
-def test_a_window_on_the_4th_takes_that_days_rotations_only(tmp_path: Path) -> None:
-    proc = collect(tmp_path, "--json", "--since", "2024-03-04T09:00:00Z", "--until", "2024-03-04T11:00:00Z")
+@pytest.mark.parametrize("copy", [False, True], ids=["as-written", "copied"])
+def test_a_window_on_the_4th_takes_that_days_rotations_only(tmp_path: Path, copy: bool) -> None:
+    """A copy's mtimes say nothing: a name that gives the day (``pulse.log.2024-03-04``,
+    ``pulse.2024-03-03.log.gz``) bounds the file to that day, as it does uncompressed."""
+    proc = collect(tmp_path, "--json", "--since", "2024-03-04T09:00:00Z", "--until", "2024-03-04T11:00:00Z",
+                   copy=copy)
     members = _bundle(proc)
     assert set(ROTATED_ON_THE_4TH.values()) <= set(members)
     assert not {ROTATED_ON_THE_3RD, ROTATED_ON_THE_3RD[:-3], *CURRENT} & set(members)
