@@ -274,6 +274,13 @@ def _scandir(path: str, budget: WalkBudget, listings: Listings | None = None
     return found
 
 
+def folder_entries(root: Path, folder: str, budget: WalkBudget, listings: Listings | None = None
+                   ) -> list[os.DirEntry[str]]:
+    """The sorted entries of the host folder ``folder`` (``var/log/jetty9``), from ``listings``
+    when a glob expansion of the same run has listed it already."""
+    return _scandir(os.path.join(os.fspath(root), *folder.split("/")), budget, listings)
+
+
 def _entry_name(entry: os.DirEntry[str]) -> str:
     return entry.name
 

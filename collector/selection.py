@@ -42,7 +42,10 @@ For each installation, each collect spec, in profile order:
 Skips are kept one per file, except that more than ``LISTED_PER_GROUP`` files of one stream or
 folder left out for one reason are one entry (``group_skips``). An installation whose globs find
 no file of its own (none there, or every one taken by another installation) is one entry too,
-its folder: discovery found it, so it is not dropped silently.
+its folder: discovery found it, so it is not dropped silently. Likewise a file in a log folder
+of an installation (the fixed folder of a ``kind: log`` glob named ``log``/``logs`` or under
+``var/log/``) that no spec of any installation took is listed (``_strays``): a rotation or log
+name the profile does not know is seen in the plan, not silently left behind.
 """
 
 from __future__ import annotations
@@ -59,8 +62,8 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 
 from collector.hostfiles import GlobSet, Listings, WalkBudget, escape, \
-    expand_glob_entries, file_type_name, glob_match, glob_set, log_name_parts, open_read_only, parse_log_name, \
-    own_location, read_head, read_tail, resolve_regular, source_of
+    expand_glob_entries, file_type_name, folder_entries, glob_match, glob_set, log_name_parts, open_read_only, \
+    parse_log_name, own_location, read_head, read_tail, resolve_regular, source_of
 from collector.segheader import parse_header
 from collector.textsource import text_head
 from collector.timeformats import name_time
@@ -627,6 +630,63 @@ def _no_files(inst: Installation, taken_by: Sequence[str]) -> Skip:
     return Skip(where, inst.product, reason)
 
 
+def _is_log_folder(folder: str) -> bool:
+    """A folder that holds logs and little else: ``.../logs``, ``.../log`` (any case), or one
+    under ``var/log/`` (``var/log/jetty9``, ``var/log/genesys/SIPS_P``; not ``var/log`` itself)."""
+    return (posixpath.basename(folder).lower() in ("log", "logs")
+            or (folder.startswith("var/log/") and folder.count("/") >= 2))
+
+
+def _log_folders(profile: Profile, values: Mapping[str, list[str]]) -> list[str]:
+    """The fixed host folders (no wildcard) that the installation's ``kind: log`` globs look in
+    and that are log folders (``_is_log_folder``): a file there that no spec takes is listed."""
+    folders: dict[str, None] = {}
+    for spec in profile.collect:
+        if spec.kind != "log":
+            continue
+        for glob in spec.globs:
+            for pattern in expand_spec_globs(glob, values):
+                folder = posixpath.dirname(pattern)
+                if folder and not any(c in folder for c in "*?[") and _is_log_folder(folder):
+                    folders[folder] = None
+    return list(folders)
+
+
+def _strays(log_folders: Mapping[str, Installation], profiles: Mapping[str, Profile],
+            claimed: Mapping[str, Installation], include_core: bool, walk: _Walk) -> list[Skip]:
+    """The files in an installation's log folders that no spec of any installation took (a
+    rotation or log name its profile does not know): listed with the reason, never silently
+    left behind. Folders and files a snapshot found unchanged are passed over."""
+    skipped: list[Skip] = []
+    for folder, inst in log_folders.items():
+        source = source_of(walk.root, folder)
+        if os.path.islink(source) or not source.is_dir():
+            continue
+        real_text, _ = walk.real_dir(os.fspath(source))
+        forbid = tuple(profiles[inst.product].forbid)
+        screen = _screen(forbid, include_core)
+        for entry in folder_entries(walk.root, folder, walk.budget, walk.listings):
+            if real_text + entry.name in claimed:
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    continue
+                info = os.lstat(entry.path)
+            except OSError:
+                continue
+            regular = stat.S_ISREG(info.st_mode)
+            if stat.S_ISLNK(info.st_mode) and os.path.realpath(entry.path) in claimed:
+                continue                   # a link to a file taken under its own name
+            if regular and walk.skip_unchanged is not None and walk.skip_unchanged(info):
+                continue
+            host = f"{folder}/{entry.name}"
+            reason = (_never_reason(host, entry.path, forbid, include_core, screen) if regular else None) or (
+                f"in the log folder of {inst.product} {inst.name}, but no pattern of {inst.product} "
+                f"takes this name: not collected")
+            skipped.append(Skip(host, inst.product, reason, info.st_size, info.st_mtime))
+    return skipped
+
+
 def _matched_files(root: Path, spec: CollectSpec, inst: Installation, profile: Profile,
                    values: Mapping[str, list[str]], claimed: dict[str, Installation],
                    include_core: bool, walk: _Walk) -> tuple[list[_File], list[Skip], _Passed]:
@@ -742,6 +802,7 @@ def select(root: Path, profiles: Mapping[str, Profile], installations: Sequence[
     picks: list[_Pick] = []
     skipped: list[Skip] = []
     used: dict[str, Profile] = {}
+    log_folders: dict[str, Installation] = {}     # host folder -> the first installation whose logs are there
     for inst in installations:
         profile = profiles.get(inst.product)
         if profile is None:
@@ -750,6 +811,8 @@ def select(root: Path, profiles: Mapping[str, Profile], installations: Sequence[
         used.setdefault(profile.product, profile)
         values = _placeholder_values(inst, homes)
         found_own, taken_by = False, {}
+        for folder in _log_folders(profile, values):
+            log_folders.setdefault(folder, inst)
         for spec in profile.collect:
             files, spec_skips, passed = _matched_files(root, spec, inst, profile, values, claimed,
                                                        include_core, walk)
@@ -783,6 +846,7 @@ def select(root: Path, profiles: Mapping[str, Profile], installations: Sequence[
             skipped += cap_skips
         if not found_own and inst.product != "host":
             skipped.append(_no_files(inst, list(taken_by)))
+    skipped += _strays(log_folders, profiles, claimed, include_core, walk)
     if caps.total_mb is None or _planned_total(picks) <= caps.total_mb * MB:
         total_kept, total_skips = picks, []        # everything fits: no need for the priority order
     else:

@@ -171,23 +171,26 @@ def make_window(since: str | None, until: str | None, around: str | None, window
 
 # ------------------------------------------------------------------ day files
 # a folder named by a day (PureConnect Logs/2024-03-05/), a file named by one (its zipped day
-# 2024-03-03.zip, logback cloud.2024-03-05[.1].log), a Jetty request log 2024_03_05.request.log (GMT)
+# 2024-03-03.zip, logback cloud.2024-03-05[.1].log, log4j daily pulse.log.2024-03-05), a Jetty
+# request log 2024_03_05.request.log (GMT); each also gzipped (a .gz rotation holds the same day)
 _DAY_FOLDER = re.compile(r"^(\d{4})([-_]?)(\d\d)\2(\d\d)$")
 _DAY_FILE = re.compile(r"^(\d{4})-(\d\d)-(\d\d)(?:\.\w+)+$"
-                       r"|^.+?\.(\d{4})-(\d\d)-(\d\d)(?:\.\d{1,4})?\.log$")
+                       r"|^.+?\.(\d{4})-(\d\d)-(\d\d)(?:\.\d{1,4})?\.log$"
+                       r"|^.+?\.log\.(\d{4})-(\d\d)-(\d\d)$")
 _DAY_REQUEST_LOG = re.compile(r"^(\d{4})_(\d\d)_(\d\d)\.request\.log$")
 _DATE_IN_NAME = re.compile(r"\d{4}[-_]?\d\d[-_]?\d\d")        # a Genesys stamp too
 
 
 def path_day(host_path: str, local_tz: tzinfo | None = None) -> tuple[datetime, datetime] | None:
     """[start, end) (aware UTC) of the day a file holds by its name (``2024-03-03.zip``,
-    ``cloud.2024-03-05.1.log``, ``2024_03_05.request.log``: GMT) or, for a file without a date or
-    time in its name, by its folder's (``Logs/2024-03-05/ip_sip.txt``); None if neither says.
-    Days are midnight to midnight in ``local_tz`` (None = this host's zone).
+    ``cloud.2024-03-05.1.log``, ``pulse.log.2024-03-05``, ``2024_03_05.request.log``: GMT; the
+    same names gzipped) or, for a file without a date or time in its name, by its folder's
+    (``Logs/2024-03-05/ip_sip.txt``); None if neither says. Days are midnight to midnight in ``local_tz`` (None = this host's zone).
 
     The name is authoritative where the mtime is not: a copy made with ``scp -r`` or ``cp -r``
     gives every file the copy's time."""
     folder, _, name = host_path.rpartition("/")
+    name = name[:-3] if name.endswith(".gz") else name
     zone: tzinfo | None = local_tz
     found = _DAY_REQUEST_LOG.match(name)
     if found:

@@ -188,6 +188,12 @@ def test_select_segments_before_first_and_gap() -> None:
     ("D/I3/IC/Logs/2024-03-03.zip", (2024, 3, 3), PARIS),                   # its zipped day
     ("var/log/jetty9/2024_03_04.request.log", (2024, 3, 4), UTC),          # Jetty: GMT
     ("var/log/jetty9/cloud.2024-03-05.1.log", (2024, 3, 5), PARIS),        # logback %d{yyyy-MM-dd}.%i
+    ("var/log/jetty9/cloud.2024-03-05.1.log.gz", (2024, 3, 5), PARIS),     # ... gzipped (%d.%i.log.gz)
+    ("var/log/jetty9/2024_03_04.request.log.gz", (2024, 3, 4), UTC),
+    ("opt/genesys/pulse/logs/pulse.log.2024-03-05", (2024, 3, 5), PARIS),  # log4j daily '.'yyyy-MM-dd
+    ("opt/genesys/pulse/logs/pulse.log.2024-03-05.gz", (2024, 3, 5), PARIS),
+    ("opt/genesys/pulse/logs/pulse.log.1", None, None),                    # fixed window: no day
+    ("var/log/genesys/SIPS_P/SIPS_P.20240305_090000_000.log.gz", None, None),   # a time of its own
     ("logs/20240305/x.log", (2024, 3, 5), PARIS),
     ("var/log/jetty9/cloud.log", None, None),
     ("opt/gax/logs/gax.log.20240305_090000_000-1", None, None),             # a time of its own
