@@ -117,6 +117,7 @@ class Redactor:
         self._failed: str | None = None
         # how many lines each combination of redacting rules changed (one dict update a line)
         self._tally: dict[tuple[str, ...], int] = {}
+        self.exact_lines = 0                   # lines the exact rules ran on (the prefilter's cost)
         # line -> (redacted line, rule ids counted); the exact reference path never caches
         self._cache: _LineCache | None = None
         if use_prefilter:
@@ -375,6 +376,7 @@ class Redactor:
         deterministic (same line, same tokens), so repeated lines (T-Lib attributes, SIP headers,
         DNIS...) come from a bounded LRU cache (shared by the files of a run) that also replays
         the line's counts. A line led by a record's time stamp is not kept: it never repeats."""
+        self.exact_lines += 1
         out, counted, cacheable = self._redact_line(line, indexes)
         if counted:
             if len(_COUNTED) < _COUNTED_FORMS:         # a few dozen forms, one tuple each
