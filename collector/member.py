@@ -445,6 +445,7 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             piece_writer = PieceWriter(_CONFIG.tmp_dir, _CONFIG.fmt, level=_CONFIG.level,
                                        inline_max=INLINE_PIECE_MAX)
             call_text = bytearray() if _CONFIG.call_ids and candidate.kind == "log" else None
+            trimmer = stages.trimmer
             for data in chunks:
                 for stage in stages.chain:
                     data = stage.feed(data)
@@ -452,6 +453,8 @@ def process_member(candidate: Candidate) -> MemberOutcome:
                     piece_writer.write(data)
                     if call_text is not None and len(call_text) < MAX_CALL_TEXT:
                         call_text += data
+                if trimmer is not None and trimmer.past_window:
+                    break       # the rest of the segment is after the window: not read
             tail = b""
             for stage in stages.chain:
                 tail = stage.feed(tail) + stage.finish() if tail else stage.finish()

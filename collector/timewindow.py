@@ -294,6 +294,11 @@ _SPAN = int(ROLLOVER_BACK_SECONDS * 1_000_000)
 # the hour of a time-only record line (``09:15:02.004``, T-Lib ``@09:15:05.8712``) after a newline
 _TIME_ONLY_HOUR = re.compile(rb"\n@?(\d\d):\d\d:\d\d")
 _BEFORE, _INSIDE, _AFTER = -1, 0, 1
+# A segment's records are written in time order: once a whole block (decided at once, its
+# samples in order) starts this long after the window's end, the rest of the segment is after
+# it too, and reading stops (``Trimmer.past_window``). The margin keeps reading through a clock
+# set back a little (NTP) or records of threads that came late.
+PAST_WINDOW_MARGIN = 3600 * 1_000_000       # µs
 DAY_ORDER_UNKNOWN = "its NN/NN/YYYY dates read both day-first and month-first, and neither its header nor its name tells which"
 Record = tuple[int, Stamp]     # (offset of the line in the block, its stamp)
 
@@ -356,6 +361,8 @@ class Trimmer:
         self._kept_first: int | None = None
         self._kept_last: int | None = None
         self.lines_dropped = 0
+        # True once the records read are well past the window's end: the reader may stop
+        self.past_window = False
 
     @property
     def kept_first(self) -> datetime | None:
@@ -555,10 +562,14 @@ class Trimmer:
         if len(sides) != 1 or not ordered or in_repeated_hour or self._turns_back(block, samples):
             self._context = saved
             return False
-        keep = sides.pop() == _INSIDE
+        side = sides.pop()
+        keep = side == _INSIDE
         self._emit(block, first[0], len(block), keep, out)
         if keep:
             self._note_kept(times[0], times[-1])
+        elif side == _AFTER and self._until is not None and times[0] is not None \
+                and times[0] > self._until + PAST_WINDOW_MARGIN:
+            self.past_window = True
         self._keep = keep
         return True
 
