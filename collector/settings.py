@@ -41,6 +41,15 @@ def host_name_for(root: Path) -> str:
     return root.resolve().name or "host"
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (``taskset``, a cgroup cpuset, systemd's CPUAffinity=),
+    not the machine's: an admin who pins gcollect to one core gets one worker."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
 @dataclass(frozen=True)
 class RunSettings:
     output_dir: Path
@@ -49,7 +58,7 @@ class RunSettings:
     fmt: str = DEFAULT_FORMAT
     case: str | None = None
     level: int | None = None                  # compression level; None = format default
-    workers: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
+    workers: int = field(default_factory=usable_cores)
     chunk_size: int = DEFAULT_CHUNK
     max_bundle_bytes: int | None = None       # --max-size
     reserve_bytes: int | None = None          # --reserve; None = min(10% of fs, 2 GiB)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from collector.bundle import FORMATS
-from collector.settings import RunSettings, default_state_dir, host_name_for
+from collector.settings import RunSettings, default_state_dir, host_name_for, usable_cores
 from collector.units import parse_size
 
 
@@ -59,7 +59,7 @@ def collect_options(func):
         click.option("--state-dir", type=click.Path(path_type=Path), default=None,
                      help="Where the site key and token map live (default /var/lib/gcollect as root)."),
         click.option("--host-name", metavar="NAME", help="Host name for the bundle (default: detected)."),
-        click.option("--workers", type=click.IntRange(1, 64), default=None, help="Worker processes (default: cores)."),
+        click.option("--workers", type=click.IntRange(1, 64), default=None, help="Worker processes (default: the cores gcollect may use)."),
         click.option("--priority", type=click.Choice(["low", "normal"]), default="low", show_default=True,
                      help="CPU and IO priority."),
         click.option("--accept-findings", is_flag=True,
@@ -108,7 +108,7 @@ def request_from_options(options: dict, *, command_line: str = ""):
         host_name=options.get("host_name") or host_name_for(root),
         fmt=options["fmt"],
         case=options.get("case"),
-        workers=options.get("workers") or max(1, os.cpu_count() or 1),
+        workers=options.get("workers") or usable_cores(),
         max_bundle_bytes=_size_option(options, "max_size", "--max-size"),
         reserve_bytes=_size_option(options, "reserve", "--reserve"),
         rule_dirs=tuple(options.get("rule_dirs") or ()),
