@@ -111,3 +111,27 @@ def test_a_plain_address_in_angle_brackets_is_still_an_address(rule_sets, line):
     out = redact(rule_sets, line)
     assert "@example.org" not in out and "EMAIL_" in out, out
     assert findings(out) == []
+
+
+def test_sip_numbers_in_encoded_and_parameter_forms_get_the_phone_token(rule_sets):
+    """probeI finding 8: one caller number, one token; the key and the host stay."""
+    out = redact(rule_sets,
+                 "P-Asserted-Identity: <sip:+15551234567@carrier.example.net>\r\n"
+                 "X-Caller-Info: ani=+15551234567;cli=restricted\r\n"
+                 "From: <sip:%2B15551234567@192.0.2.20>;tag=1\r\n"
+                 "INVITE sip:%2B15551234567@192.0.2.20 SIP/2.0\r\n"
+                 "\tAttributeANI\t'5551234567'\n"
+                 "Referred-By: <sip:(555)%20123-4567@carrier.example.net>\r\n")
+    assert "555" not in out, out
+    lines = out.splitlines()
+    e164 = re.search(r"sip:\+(PHONE_[a-z]{10})@", lines[0]).group(1)
+    national = re.search(r"'(PHONE_[a-z]{10})'", lines[4]).group(1)
+    assert lines[1] == f"X-Caller-Info: ani=+{e164};cli=restricted"
+    assert lines[2] == f"From: <sip:%2B{e164}@192.0.2.20>;tag=1"
+    assert lines[3] == f"INVITE sip:%2B{e164}@192.0.2.20 SIP/2.0"
+    assert lines[5] == f"Referred-By: <sip:{national}@carrier.example.net>"
+
+
+def test_a_key_inside_a_phone_keyed_value_stays_outside_the_token(rule_sets):
+    out = redact(rule_sets, "2024-03-05 09:15:00,000 INFO caller: num=5551234567\n")
+    assert "caller: num=PHONE_" in out and "5551234567" not in out, out
