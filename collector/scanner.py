@@ -105,8 +105,33 @@ _NSS_SOURCES = frozenset((b"files", b"compat", b"sss", b"ldap", b"nis", b"nisplu
                           b"winbind", b"altfiles", b"cache", b"hesiod"))
 # - a masked password before @host (jdbc:oracle:thin:gim/REDACTED@db01.example.net), a token;
 _MASK_OR_TOKEN = re.compile(rb"REDACTED(?:-[A-Z]+)?|\+?[A-Z][A-Z_]*_[a-z]{10}")
-# - the headers whose ids only look like addresses (the email rule's unless: Message-ID, Via).
-_ID_HEADER = re.compile(rb"(?i)\s*(?:call-id|i|via|v|message-id)\s*:")
+# - the headers whose ids only look like addresses (the email rule's unless: Call-ID, Via);
+_ID_HEADER = re.compile(rb"(?i)\s*(?:call-id|i|via|v)\s*:")
+# - a Message-ID, the id a mail is followed by across systems (the email rule's first two
+#   alternatives): <local@host> with = or $ in the local part (<CAF4x9=abc123@mail.example.org>),
+#   or one whose local part holds a digit under a Message-ID / In-Reply-To / References key
+#   (also PSDK 'Header_Message-ID' [str] = "<...>", and after other ids in a References list).
+_MESSAGE_ID_KEY = re.compile(
+    rb"(?i)(?:message-id|in-reply-to|references)['\"]?\s*(?:\[\w+\]\s*)?[:=]\s*\"?"
+    rb"(?:<[^<>\s@\"']*\d[^<>\s@\"']*@[^<>\s\"']+>[\s,]*)*$")
+_NOT_IN_MESSAGE_ID = re.compile(rb"[<>\s@\"']")
+_MESSAGE_ID_REACH = 4096           # how far back a References list is read for its key
+
+
+def _message_id(text: bytes, line_start: int, start: int, end: int, local: bytes) -> bool:
+    """True when the address found at text[start:end] is the inside of a Message-ID."""
+    opening = text.rfind(b"<", line_start, start)
+    closing = text.find(b">", end, end + 256)
+    if opening < 0 or closing < 0:
+        return False
+    head = text[opening + 1:start]
+    if _NOT_IN_MESSAGE_ID.search(head) or _NOT_IN_MESSAGE_ID.search(text, end, closing):
+        return False
+    local = head + local
+    if b"=" in local or b"$" in local:
+        return True
+    return (any(48 <= c <= 57 for c in local)
+            and _MESSAGE_ID_KEY.search(text, max(line_start, opening - _MESSAGE_ID_REACH), opening) is not None)
 
 
 @dataclass(frozen=True)
@@ -290,5 +315,6 @@ class LeakScanner:
                     continue
                 line_start = text.rfind(b"\n", 0, start) + 1
                 before = text[line_start:start]
-                if not _SIP_PREFIX_FOR_EMAIL.search(before) and not _ID_HEADER.match(text, line_start):
+                if (not _SIP_PREFIX_FOR_EMAIL.search(before) and not _ID_HEADER.match(text, line_start)
+                        and not _message_id(text, line_start, start, end, local)):
                     self._add(text, start, "email")
