@@ -22,7 +22,8 @@ class ExitCode(IntEnum):
     NOTHING_FOUND = 11     # no Genesys installation / nothing to collect
     BAD_INPUT = 12         # a path given on the command line does not exist / is unreadable
     PREFLIGHT = 20         # output folder unwritable, not enough disk space, size cap
-    DISK_FULL = 21         # a file system the run writes to (output, state folder) filled up
+    DISK_FULL = 21         # a file system the run writes to (output, state folder) filled up, or the
+                           # output's would have gone below --reserve (the run stopped before)
     LEAK_FOUND = 30        # the independent scanner found something that must not leave
     BUNDLE_WRITE = 40      # the bundle could not be written
     VERIFY_FAILED = 41     # a bundle did not verify
@@ -91,6 +92,12 @@ class PreflightFailed(GcollectError):
 
 class DiskFull(GcollectError):
     """no space left on {where}; nothing was kept"""
+
+    exit_code = ExitCode.DISK_FULL
+
+
+class BelowReserve(GcollectError):
+    """stopped before {where} went below the {reserve} that must stay free (--reserve); nothing was kept. Free space, choose another --output, narrow the window, or cap the bundle with --max-size"""
 
     exit_code = ExitCode.DISK_FULL
 

@@ -2,7 +2,9 @@
 
 * ``lower_priority()``: nice 10 and the idle IO class (Linux) / below-normal priority (Windows).
 * ``preflight(...)``: refuses, with the numbers, when the bundle would take the output file
-  system below its reserve (default: the smaller of 10 % of the file system and 2 GiB).
+  system below its reserve (default: the smaller of 10 % of the file system and 2 GiB);
+  ``RoomGuard``: keeps that reserve free while the run writes (temporary pieces, the partial
+  bundle), whatever the estimate said.
 * ``open_source(path)``: read-only, without updating the access time where the OS allows it,
   refusing anything that is not a regular file at the moment it is opened;
   ``open_selected(path, device, inode)``: the same, refusing also any file but the one
@@ -20,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from collector.errors import PreflightFailed
+from collector.errors import BelowReserve, PreflightFailed
 from collector.hostfiles import open_read_only
 from collector.units import human
 
@@ -30,6 +32,11 @@ DEFAULT_RESERVE_BYTES = 2 * GIB
 # Redacted Genesys logs compress 8-15x with gzip -1; assume the worst ratio we measured
 # plus room for the temporary pieces in flight, so the estimate errs on the safe side.
 ESTIMATED_COMPRESSION_RATIO = 0.25
+# What the bundle holds besides its members (system facts, report, manifest), per bundle and
+# per member. RoomGuard keeps the reserve whatever the estimate says: the preflight only spares
+# a run that cannot fit the work, so it estimates what the window keeps, not whole segments.
+ESTIMATED_FIXED_BYTES = 1 << 20
+ESTIMATED_BYTES_PER_MEMBER = 1 << 10
 
 
 def lower_priority() -> None:
@@ -67,9 +74,12 @@ class DiskEstimate:
 
 
 def estimate_disk(output_dir: Path, bytes_in: int, *, reserve_bytes: int | None = None,
-                  max_bundle_bytes: int | None = None) -> DiskEstimate:
+                  max_bundle_bytes: int | None = None, members: int = 0) -> DiskEstimate:
+    """``bytes_in``: the bytes the bundle's members will hold before compression (what the
+    window keeps of each file, ``Plan.bytes_kept_estimate``)."""
     usage = shutil.disk_usage(output_dir)
-    needed = int(bytes_in * ESTIMATED_COMPRESSION_RATIO) + 16 * 1024 * 1024
+    needed = (int(bytes_in * ESTIMATED_COMPRESSION_RATIO) + ESTIMATED_FIXED_BYTES
+              + members * ESTIMATED_BYTES_PER_MEMBER)
     if max_bundle_bytes is not None:
         needed = min(needed, max_bundle_bytes)
     reserve = reserve_bytes
@@ -79,7 +89,7 @@ def estimate_disk(output_dir: Path, bytes_in: int, *, reserve_bytes: int | None 
 
 
 def preflight(output_dir: Path, bytes_in: int, *, reserve_bytes: int | None = None,
-              max_bundle_bytes: int | None = None) -> DiskEstimate:
+              max_bundle_bytes: int | None = None, members: int = 0) -> DiskEstimate:
     """Check the output folder is writable and has room; raise PreflightFailed otherwise."""
     if not output_dir.exists():
         raise PreflightFailed(problem=f"output folder {output_dir} does not exist")
@@ -88,16 +98,55 @@ def preflight(output_dir: Path, bytes_in: int, *, reserve_bytes: int | None = No
     if not os.access(output_dir, os.W_OK | os.X_OK):
         raise PreflightFailed(problem=f"output folder {output_dir} is not writable")
     estimate = estimate_disk(output_dir, bytes_in, reserve_bytes=reserve_bytes,
-                             max_bundle_bytes=max_bundle_bytes)
+                             max_bundle_bytes=max_bundle_bytes, members=members)
     if not estimate.ok:
+        past = ("free space or choose another --output" if max_bundle_bytes is not None else
+                "free space, choose another --output, narrow the window, or cap the bundle with --max-size "
+                "(files that do not fit are left out)")
         raise PreflightFailed(
             problem=(
                 f"not enough space in {output_dir}: the bundle needs about {human(estimate.needed)}, "
                 f"{human(estimate.free)} free, and {human(estimate.reserve)} must stay free "
-                f"(--reserve); free space or choose another --output"
+                f"(--reserve); {past}"
             )
         )
     return estimate
+
+
+ROOM_STEP = 1 << 20         # bytes a writer may write between two looks at the free space
+ROOM_SLACK = 256 << 10      # file system blocks and metadata the byte counts do not show
+
+
+class RoomGuard:
+    """Keeps ``reserve`` bytes free on the file system of ``folder`` while up to ``writers``
+    processes of the run write there (workers' temporary pieces, the main process's partial
+    bundle); one guard per process. ``claim(n)`` before writing ``n`` bytes: BelowReserve if
+    they do not fit. The free space itself is looked at (so the run's other files, and anything
+    else writing there, count) once per ``ROOM_STEP`` bytes; each process holds at most that
+    many bytes unchecked, and each look sets aside as much for every other writer."""
+
+    def __init__(self, folder: Path, reserve: int, writers: int = 1) -> None:
+        self.folder = folder
+        self.reserve = reserve
+        self.writers = max(1, writers)
+        self._credit = 0
+
+    def room(self) -> int:
+        """Bytes this process may write now without taking the file system below the reserve."""
+        free = shutil.disk_usage(self.folder).free
+        return free - self.reserve - (self.writers - 1) * ROOM_STEP - ROOM_SLACK
+
+    def fits(self, size: int) -> bool:
+        return size <= self._credit or size <= self.room()
+
+    def claim(self, size: int) -> None:
+        if size <= self._credit:
+            self._credit -= size
+            return
+        room = self.room()
+        if size > room:
+            raise BelowReserve(where=str(self.folder), reserve=human(self.reserve))
+        self._credit = min(room - size, ROOM_STEP)
 
 
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)

@@ -23,7 +23,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from collector.errors import FULL_ERRNOS, DiskFull, GcollectError, RedactionFailed
+from collector.errors import FULL_ERRNOS, BelowReserve, DiskFull, GcollectError, RedactionFailed
 from collector.model import UNDATED_NOTE, Candidate, Excluded, MemberResult, Window
 from collector.scanner import LeakScanner
 from collector.state import HEAD_BYTES
@@ -48,6 +48,10 @@ class WorkerConfig:
     # a rule set itself (it was started before the run loaded them) uses it only if it matches
     rule_digests: tuple[tuple[str, str], ...] = ()
     checks_dir: Path | None = None             # state folder: rule-set checks remembered there
+    # free space that must stay on the output file system (RoomGuard), shared by this many writers
+    reserve_bytes: int | None = None
+    writers: int = 1
+    leave_out_below_reserve: bool = False      # --max-size: a piece that finds no room is left out
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,9 @@ _CONFIG: WorkerConfig | None = None
 _TOKENIZER = None
 _STORE = None
 _RULE_SETS: dict[tuple, list] = {}
+_ROOM = None                   # hostguard.RoomGuard for _CONFIG's output folder
+
+BELOW_RESERVE_REASON = "left out: no room for it above --reserve on the output file system"
 
 
 def start_worker_process(low_priority: bool = False) -> None:
@@ -81,11 +88,16 @@ def start_worker_process(low_priority: bool = False) -> None:
 
 def configure_worker(config: WorkerConfig) -> None:
     """Set this process up for one run's config (token store, tokenizer)."""
-    global _CONFIG, _TOKENIZER, _STORE
+    global _CONFIG, _TOKENIZER, _STORE, _ROOM
     from collector.redaction.tokens import Tokenizer, TokenStore
 
     close_worker()
     _CONFIG = config
+    _ROOM = None
+    if config.reserve_bytes is not None:
+        from collector.hostguard import RoomGuard
+
+        _ROOM = RoomGuard(config.tmp_dir.parent, config.reserve_bytes, config.writers)
     _STORE = TokenStore(config.token_db)
     _TOKENIZER = Tokenizer(config.site_key, _STORE)
 
@@ -443,7 +455,7 @@ def process_member(candidate: Candidate) -> MemberOutcome:
                 chunks = _utf16_to_utf8(chunks, encoding, bom=start == 0)
             stages = _stages(candidate, head, info.st_mtime, newest)
             piece_writer = PieceWriter(_CONFIG.tmp_dir, _CONFIG.fmt, level=_CONFIG.level,
-                                       inline_max=INLINE_PIECE_MAX)
+                                       inline_max=INLINE_PIECE_MAX, room=_ROOM)
             call_text = bytearray() if _CONFIG.call_ids and candidate.kind == "log" else None
             trimmer = stages.trimmer
             for data in chunks:
@@ -531,6 +543,12 @@ def process_member(candidate: Candidate) -> MemberOutcome:
         if piece_writer is not None:
             piece_writer.abort()
         raise
+    except BelowReserve:
+        if piece_writer is not None:
+            piece_writer.abort()
+        if not _CONFIG.leave_out_below_reserve:
+            raise
+        reason = BELOW_RESERVE_REASON
     except RedactionFailed as exc:
         reason = f"cannot be redacted: {exc.fields.get('problem', exc.message)}"
     except GcollectError as exc:

@@ -29,7 +29,7 @@ from collector import __version__
 from collector.bundle.budget import SizeBudget
 from collector.errors import DiskFull, GcollectError, PreflightFailed, WorkerDied
 from collector.manifestjson import LazyList, RawJSON, iter_manifest_json
-from collector.member import (MemberOutcome, WorkerConfig, close_worker, configure_worker, preload_rule_sets,
+from collector.member import (BELOW_RESERVE_REASON, MemberOutcome, WorkerConfig, close_worker, configure_worker, preload_rule_sets,
                               process_member, process_members_with, start_worker_process)
 from collector.memberlog import MemberLog
 from collector.model import BundleInfo, Candidate, Excluded, MemberResult, Plan, RunResult, skipped_files
@@ -136,12 +136,12 @@ def _file_entry(m: MemberResult) -> dict:
     }
 
 
-def _manifest_piece(manifest: dict, tmp_dir: Path, settings: RunSettings):
+def _manifest_piece(manifest: dict, tmp_dir: Path, settings: RunSettings, room=None):
     """manifest.json compressed into a piece as it is encoded: memory stays flat however many
     files the manifest lists."""
     from collector.bundle.pieces import PieceWriter
 
-    piece_writer = PieceWriter(tmp_dir, settings.fmt, level=settings.level)
+    piece_writer = PieceWriter(tmp_dir, settings.fmt, level=settings.level, room=room)
     try:
         batch: list[str] = []
         size = 0
@@ -455,14 +455,16 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
     is added.
     """
     from collector.bundle import BundleWriter, bundle_name
-    from collector.hostguard import preflight
+    from collector.hostguard import RoomGuard, preflight
     from collector.redaction.rules import load_rule_sets
 
     reporter = reporter or SilentReporter()
     started = time.monotonic()
     created = datetime.now(timezone.utc).replace(microsecond=0)
-    preflight(settings.output_dir, plan.bytes_planned, reserve_bytes=settings.reserve_bytes,
-              max_bundle_bytes=settings.max_bundle_bytes)
+    disk = preflight(settings.output_dir, plan.bytes_kept_estimate, reserve_bytes=settings.reserve_bytes,
+                     max_bundle_bytes=settings.max_bundle_bytes, members=len(plan.members))
+    writers = max(1, settings.workers) + 1      # the workers' pieces and the main process's bundle
+    room = RoomGuard(settings.output_dir, disk.reserve, writers)
     rule_names = sorted({name for c in plan.members for name in c.rule_sets})
     # a broken rule set stops here, before any read
     rule_sets = load_rule_sets(rule_names, settings.rule_dirs, checked_in=settings.state_dir)
@@ -480,7 +482,9 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
                           token_db=token_db, rule_dirs=settings.rule_dirs,
                           window=plan.window, chunk_size=settings.chunk_size,
                           call_ids=call[1] if call else frozenset(),
-                          rule_digests=tuple((r.name, r.sha256) for r in rule_sets), checks_dir=settings.state_dir)
+                          rule_digests=tuple((r.name, r.sha256) for r in rule_sets), checks_dir=settings.state_dir,
+                          reserve_bytes=disk.reserve, writers=writers,
+                          leave_out_below_reserve=settings.max_bundle_bytes is not None)
     members = MemberLog(settings.output_dir)   # on disk: the main process does not grow with the file count
     excluded: list[Excluded] = []
     bytes_in = 0
@@ -492,7 +496,7 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
     workers = None
     writer = None
     try:
-        writer = BundleWriter(settings.output_dir, name, settings.fmt, top)
+        writer = BundleWriter(settings.output_dir, name, settings.fmt, top, room=room)
         workers = _Workers(config, settings, len(candidates))
         reporter.start(plan.bytes_planned)
         budget = None
@@ -505,6 +509,10 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
             reporter.advance(outcome.bytes_read)
             if outcome.excluded is not None:
                 excluded.append(outcome.excluded)
+                if budget is not None and outcome.excluded.reason == BELOW_RESERVE_REASON:
+                    stream = _log_stream(outcome.excluded.host_path)    # its older segments too
+                    refused_streams.add(stream)
+                    budget.add_excluded(len(outcome.excluded.host_path) + 2 * len(BELOW_RESERVE_REASON))
                 continue
             piece = outcome.piece
             if budget is not None:
@@ -512,16 +520,23 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
                 stream = _log_stream(result.original_path or result.host_path) if result.kind == "log" else None
                 listing = _listing_text(result)
                 frame = _member_frame(settings.fmt, top, result.host_path, result.size_out)
-                if stream in refused_streams or not budget.admits(writer.size, piece.stored_size + frame, listing):
+                need = piece.stored_size + frame
+                admitted = stream not in refused_streams and budget.admits(writer.size, need, listing)
+                # the reserve, whatever --max-size says: a piece with no room above it is left out
+                no_room = admitted and not (room.fits(need) and writer.try_add_piece(
+                    result.host_path, piece, mtime=result.mtime))
+                if not admitted or no_room:
                     if piece.path is not None:
-                        os.unlink(piece.path)
-                    excluded.append(Excluded(result.host_path, result.product, SIZE_CAP_REASON))
-                    budget.add_excluded(len(result.host_path) + 2 * len(SIZE_CAP_REASON))
+                        Path(piece.path).unlink(missing_ok=True)
+                    reason = BELOW_RESERVE_REASON if no_room else SIZE_CAP_REASON
+                    excluded.append(Excluded(result.host_path, result.product, reason))
+                    budget.add_excluded(len(result.host_path) + 2 * len(reason))
                     if stream is not None:     # its older segments too: no hole in the stream
                         refused_streams.add(stream)
                     continue
                 budget.add_listing(listing)
-            writer.add_piece(outcome.result.host_path, piece, mtime=outcome.result.mtime)
+            else:
+                writer.add_piece(outcome.result.host_path, piece, mtime=outcome.result.mtime)
             members.append(outcome.result)
         workers.close()
         workers = None
@@ -543,7 +558,7 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
                 writer.add_bytes(extra_name, data, mtime=now)
                 manifest["files"].append({"path": extra_name, "kind": "report", "size_out": len(data),
                                           "sha256": hashlib.sha256(data).hexdigest()})
-        writer.add_piece("manifest.json", _manifest_piece(manifest, tmp_dir, settings), mtime=now)
+        writer.add_piece("manifest.json", _manifest_piece(manifest, tmp_dir, settings, room), mtime=now)
         info = writer.close()
         writer = None
         if settings.max_bundle_bytes is not None and info.size > settings.max_bundle_bytes:

@@ -88,13 +88,21 @@ class Piece:
     data: bytes | None = field(default=None, repr=False)   # a small piece's compressed bytes, in memory
 
 
+class Room(Protocol):
+    """``hostguard.RoomGuard``: ``claim(n)`` before ``n`` bytes are written to disk."""
+
+    def claim(self, size: int) -> None: ...
+
+
 class _Spool:
     """A piece's compressed bytes: in memory while they fit in ``limit``, then in a 0600 temp
-    file in ``tmp_dir``, made at that moment (``limit`` 0: from the start)."""
+    file in ``tmp_dir``, made at that moment (``limit`` 0: from the start); each write to the
+    file claimed from ``room`` first (it raises when the disk's reserve would be touched)."""
 
-    def __init__(self, tmp_dir: Path, limit: int) -> None:
+    def __init__(self, tmp_dir: Path, limit: int, room: Room | None = None) -> None:
         self.tmp_dir = tmp_dir
         self.limit = limit
+        self.room = room
         self.memory: bytearray | None = bytearray()
         self.file = None
         self.path: Path | None = None
@@ -108,6 +116,8 @@ class _Spool:
         self.file = os.fdopen(fd, "wb", buffering=_FILE_BUFFER)
         held, self.memory = self.memory, None
         if held:
+            if self.room is not None:
+                self.room.claim(len(held))
             self.file.write(held)
 
     def write(self, data: bytes | bytearray | memoryview) -> int:
@@ -116,6 +126,8 @@ class _Spool:
             if len(self.memory) > self.limit:
                 self._to_file()
         else:
+            if self.room is not None:
+                self.room.claim(len(data))
             self.file.write(data)  # type: ignore[union-attr]
         self.size += len(data)
         return len(data)
@@ -148,14 +160,16 @@ class PieceWriter:
     (``Piece.data``, no file).
 
     ``write(data)`` any number of times, then ``close() -> Piece``; ``abort()`` deletes the file.
-    Levels default to 1 (tar.gz, igzip), 3 (tar.zst), 1 (zip, raw deflate).
+    Levels default to 1 (tar.gz, igzip), 3 (tar.zst), 1 (zip, raw deflate). ``room``: what
+    keeps the output file system's reserve (``hostguard.RoomGuard``).
     """
 
-    def __init__(self, tmp_dir: Path, fmt: str, *, level: int | None = None, inline_max: int = 0) -> None:
+    def __init__(self, tmp_dir: Path, fmt: str, *, level: int | None = None, inline_max: int = 0,
+                 room: Room | None = None) -> None:
         if fmt not in FORMATS:
             raise ValueError(f"unknown bundle format {fmt!r}")
         self.fmt = fmt
-        self._spool = _Spool(tmp_dir, inline_max)
+        self._spool = _Spool(tmp_dir, inline_max, room)
         # zstd: its stream writer compresses straight into the spool (fewer copies than compressobj)
         self._zw = (_zstd(DEFAULT_LEVELS[fmt] if level is None else level).stream_writer(self._spool, closefd=False)
                     if fmt == "tar.zst" else None)

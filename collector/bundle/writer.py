@@ -20,7 +20,7 @@ from typing import Callable, NoReturn
 from collector.bundle import tarformat, zipformat
 from collector.bundle.names import FORMATS, UnsafeMemberName, check_component, check_member, name_bytes, \
     sha256sums_line
-from collector.bundle.pieces import GZIP_MAGIC, ZSTD_MAGIC, Piece, compress_unit, crc32
+from collector.bundle.pieces import GZIP_MAGIC, ZSTD_MAGIC, Piece, Room, compress_unit, crc32
 from collector.errors import BundleWriteError, output_write_error
 from collector.integrity import fsync_dir, write_sidecar
 from collector.model import BundleInfo
@@ -34,9 +34,11 @@ class BundleWriter:
     """Write one bundle. Use as a context manager, or call ``close()`` / ``abort()`` yourself.
 
     Leaving the ``with`` block by an exception, or without ``close()``, removes the partial file.
+    ``room`` (``hostguard.RoomGuard``): each write is claimed from it first; BelowReserve when
+    the output file system would go below its reserve.
     """
 
-    def __init__(self, out_dir: Path, name: str, fmt: str, top: str) -> None:
+    def __init__(self, out_dir: Path, name: str, fmt: str, top: str, *, room: Room | None = None) -> None:
         if fmt not in FORMATS:
             raise ValueError(f"unknown bundle format {fmt!r}; expected one of {', '.join(FORMATS)}")
         check_component(name)
@@ -55,6 +57,7 @@ class BundleWriter:
         self._members: list[tuple[str, int, str]] = []
         self._entries: list[zipformat.Entry] = []
         self._closed = False
+        self._room = room               # keeps the file system's reserve: every write claimed first
         if os.path.lexists(self.path):
             raise BundleWriteError(path=str(self.path), problem="a bundle of that name exists; not overwritten")
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
@@ -83,13 +86,37 @@ class BundleWriter:
         """(name relative to the top folder, size, sha256) of each file added so far."""
         return list(self._members)
 
-    def add_piece(self, member: str, piece: Piece, *, mtime: float, mode: int = 0o600) -> None:
+    def try_add_piece(self, member: str, piece: Piece, *, mtime: float, mode: int = 0o600) -> bool:
+        """``add_piece``, or False when the output file system has no room for it above its
+        reserve (``room``): what was written of it is taken back and the piece file deleted."""
+        from collector.errors import BelowReserve
+
+        saved = (self._written, self._tar_offset, bytes(self._pending), self._sha.copy(), len(self._entries))
+        try:
+            self.add_piece(member, piece, mtime=mtime, mode=mode, _keep_open=True)
+        except BelowReserve:
+            self._written, self._tar_offset, pending, self._sha, entries = saved
+            self._pending = bytearray(pending)
+            del self._entries[entries:]
+            try:
+                assert self._fd is not None
+                os.ftruncate(self._fd, self._written)
+                os.lseek(self._fd, self._written, os.SEEK_SET)
+            except OSError as e:
+                self._fail(e)
+            if piece.path is not None:
+                _unlink_quietly(piece.path)
+            return False
+        return True
+
+    def add_piece(self, member: str, piece: Piece, *, mtime: float, mode: int = 0o600,
+                  _keep_open: bool = False) -> None:
         """Append a finished piece as ``TOP/member``; the piece file is deleted afterwards."""
         full = self._check_new(member)
         if piece.path is None:                 # a small piece, in memory
             data = piece.data or b""
             self._check_stored(piece, "piece in memory", len(data), data[:4])
-            self._append(full, piece, mtime, mode, lambda: self._emit(data))
+            self._append(full, piece, mtime, mode, lambda: self._emit(data), keep_open=_keep_open)
         else:
             try:
                 src = open(piece.path, "rb", buffering=0)
@@ -98,11 +125,11 @@ class BundleWriter:
             with src:
                 self._check_piece(src, piece)      # a wrong piece is refused before anything is written
                 self._append(full, piece, mtime, mode, lambda: self._copy(src, piece.stored_size),
-                             temp=piece.path)
+                             temp=piece.path, keep_open=_keep_open)
         self._record(member, full, piece.size, piece.sha256)
 
     def _append(self, full: str, piece: Piece, mtime: float, mode: int, copy: Callable[[], None],
-                *, temp: Path | None = None) -> None:
+                *, temp: Path | None = None, keep_open: bool = False) -> None:
         """The member's header, its stored bytes (``copy``), its padding; then the piece's
         ``temp`` file is deleted, on every path. A write problem aborts the bundle."""
         try:
@@ -128,10 +155,11 @@ class BundleWriter:
             if temp is not None:
                 _unlink_quietly(temp)
             self._fail(e)
-        except BaseException:
+        except BaseException as e:
             if temp is not None:
                 _unlink_quietly(temp)
-            self.abort()
+            if not (keep_open and type(e).__name__ == "BelowReserve"):
+                self.abort()
             raise
 
     def add_bytes(self, member: str, data: bytes, *, mtime: float) -> None:
@@ -261,6 +289,8 @@ class BundleWriter:
 
     def _emit(self, data: bytes | memoryview) -> None:
         assert self._fd is not None
+        if self._room is not None:
+            self._room.claim(len(data))
         self._sha.update(data)
         view = memoryview(data)
         while view:

@@ -33,16 +33,20 @@ def print_summary(result, discovery, *, stream=None) -> None:
     zone = discovery.plan.window.zone
     if zone is not None and zone.kind != "machine":
         echo(f"host zone:  {zone.describe()}")
+    from collector.member import BELOW_RESERVE_REASON
     from collector.pipeline import SIZE_CAP_REASON
 
-    unsafe = [item for item in result.excluded if item.reason != SIZE_CAP_REASON]
+    unsafe = [item for item in result.excluded if item.reason not in (SIZE_CAP_REASON, BELOW_RESERVE_REASON)]
     capped = [item for item in result.excluded if item.reason == SIZE_CAP_REASON]
+    no_room = [item for item in result.excluded if item.reason == BELOW_RESERVE_REASON]
     for items, title in ((unsafe, "files could not be processed safely"),
-                         (capped, "files left out for --max-size (the bundle would have been larger)")):
+                         (capped, "files left out for --max-size (the bundle would have been larger)"),
+                         (no_room, "files left out: no room for them above --reserve on the output file system")):
         if items:
             echo(f"LEFT OUT:   {len(items)} {title}:")
             for item in items[:20]:
-                echo(f"  - /{item.host_path}" + ("" if item.reason == SIZE_CAP_REASON else f": {item.reason}"))
+                echo(f"  - /{item.host_path}" + ("" if item.reason in (SIZE_CAP_REASON, BELOW_RESERVE_REASON)
+                                                 else f": {item.reason}"))
             if len(items) > 20:
                 echo(f"  ... and {len(items) - 20} more (see manifest.json)")
     cut = cut_by_size_cap(result.members)

@@ -705,3 +705,39 @@ def test_sigkill_at_random_moments_never_leaves_a_verifying_incomplete_bundle(ho
                 shutil.rmtree(leftover)
             else:
                 leftover.unlink()
+
+
+def _noise_segments(host: Path, count: int, lines: int = 120_000) -> None:
+    """``count`` segments of incompressible log lines (``lines`` of 152 bytes)."""
+    import base64
+
+    for number in range(count):
+        with open(host / APP_LOGS / f"SIPS_P.20990101_0{number}0000_011.log", "wb") as handle:
+            for _ in range(lines):
+                handle.write(b"09:00:00.000 Trc 04541 " + base64.b64encode(os.urandom(96)) + b"\n")
+
+
+def test_max_size_that_passes_the_preflight_leaves_files_out_and_never_touches_the_reserve(host, tmp_path):
+    """probe K finding 5: --max-size + the reserve fit the free space, but the temporary pieces
+    beside NAME.partial were not counted: the run filled the file system and ended in exit 21
+    ("no space left") after all the work. Now a piece with no room above the reserve is left
+    out (listed, exit 1) and the bundle is kept."""
+    _noise_segments(host, 4, lines=200_000)
+    with small_tmpfs(tmp_path / "small", "40m") as out:
+        proc, report = collect(host, out, "--max-size", "30M", "--reserve", "4M", "--workers", "2")
+        assert proc.returncode == ExitCode.PARTIAL, proc.stderr
+        assert report is not None and os.path.getsize(report["bundle"]) <= 30 << 20
+        assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_run_that_would_go_below_the_reserve_stops_with_one_line_naming_it(host, tmp_path):
+    """The same without --max-size: the run stops before the reserve is touched, with one line
+    that says so and how to get past it (was: "no space left", the disk filled to the last block)."""
+    _noise_segments(host, 3)
+    with small_tmpfs(tmp_path / "small", "32m") as out:
+        proc, _ = collect(host, out, "--reserve", "4M", "--format", "tar.zst")
+        assert proc.returncode == ExitCode.DISK_FULL, proc.stderr
+        assert proc.stderr.decode() == (f"gcollect: error: stopped before {out} went below the 4.0 MB that must "
+                                        "stay free (--reserve); nothing was kept. Free space, choose another "
+                                        "--output, narrow the window, or cap the bundle with --max-size\n")
+        assert sorted(p.name for p in out.iterdir()) == []
