@@ -209,7 +209,6 @@ class Plan:
     members: tuple[Candidate, ...]
     skipped: tuple[Skip, ...]
     profiles_used: tuple[Profile, ...] = ()
-    cap_losses: tuple[CapLoss, ...] = ()   # logs in the window that a size cap left out or cut
 
     @property
     def bytes_planned(self) -> int:
@@ -234,30 +233,6 @@ def _kept_estimate(candidate: Candidate, window: Window) -> int:
     until = min(end, window.until) if window.until is not None else end
     share = max(0.0, (until - since).total_seconds()) / (end - start).total_seconds()
     return min(planned, int(candidate.size * share) + (64 << 10))     # + a segment header
-
-
-@dataclass(frozen=True)
-class CapLoss:
-    """Logs of one stream inside an explicit window that one size cap left out (``left_out``
-    files) or cut to their newest bytes (``cut``); ``since``..``until``: the time the files
-    affected cover (as selection dated them)."""
-
-    product: str
-    stream: str                  # logstats.stream_of: folder and base (``.../SIPS_P-768``)
-    cap: str                     # "cap 2048 MB", "total cap 100 MB", "per-file cap 10 MB"
-    option: str                  # what lifts it: "--all-logs", "--max-total", "--max-file-size"
-    left_out: int = 0
-    cut: int = 0
-    since: datetime | None = None
-    until: datetime | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        def iso(moment: datetime | None) -> str | None:
-            return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z") if moment else None
-
-        return {"product": self.product, "stream": self.stream, "cap": self.cap, "lift_with": self.option,
-                "files_left_out": self.left_out, "files_cut": self.cut,
-                "files_span": [iso(self.since), iso(self.until)]}
 
 
 # ---------------------------------------------------------------- results

@@ -546,6 +546,9 @@ def _planned_total(picks: list[_Pick]) -> int:
     return sum(_planned(p.candidate) for p in picks)
 
 
+CAP_REACHED = "MB reached"      # the end of a size cap's skip reason ("cap 2048 MB reached")
+
+
 def apply_cap(picks: list[_Pick], cap_mb: float | None, label: str
               ) -> tuple[list[_Pick], list[Skip]]:
     """Keep picks in the given order until ``cap_mb`` is spent; tail the one that crosses it."""
@@ -568,7 +571,7 @@ def apply_cap(picks: list[_Pick], cap_mb: float | None, label: str
             left = 0
             kept.append(pick)
         else:
-            skipped.append(Skip(c.host_path, c.product, f"{label} {_mb(cap_mb)} MB reached", c.size, c.mtime))
+            skipped.append(Skip(c.host_path, c.product, f"{label} {_mb(cap_mb)} {CAP_REACHED}", c.size, c.mtime))
     return kept, skipped
 
 

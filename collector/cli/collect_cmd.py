@@ -50,7 +50,8 @@ def print_summary(result, discovery, *, stream=None) -> None:
             if len(items) > 20:
                 echo(f"  ... and {len(items) - 20} more (see manifest.json)")
     cut = cut_by_size_cap(result.members)
-    if cut:
+    window = discovery.plan.window
+    if cut and window.since is None and window.until is None:      # with a window: WINDOW CUT says it
         echo(f"CUT:        {len(cut)} files cut to their newest bytes by a size cap (noted in manifest.json):")
         for path in cut[:5]:
             echo(f"  - /{path}")
@@ -68,6 +69,30 @@ def print_summary(result, discovery, *, stream=None) -> None:
             echo(f"  - /{member.host_path}")
         if len(undated) > 5:
             echo(f"  ... and {len(undated) - 5} more")
+
+
+def window_cut_by_caps(result, window) -> dict[str, list[str]] | None:
+    """Logs of an explicit --since/--until window that a size cap left out (the per-product cap,
+    --max-total) or cut to their newest bytes (--max-file-size, a cap's boundary file), or None.
+    Without a window the caps are the only limit (README), and nothing of a window is lost."""
+    from collector.selection import CAP_REACHED
+
+    if window.since is None and window.until is None:
+        return None
+    left_out = [s.host_path for s in result.skipped if s.reason.endswith(CAP_REACHED)]
+    cut = cut_by_size_cap(result.members)
+    return {"left_out": left_out, "cut": cut} if left_out or cut else None
+
+
+def print_window_cut(lost: dict[str, list[str]], *, stream=None) -> None:
+    echo = lambda text="": click.echo(text, file=stream or sys.stdout)  # noqa: E731
+    echo(f"WINDOW CUT: size caps took part of the window you asked for: {len(lost['left_out'])} files left out, "
+         f"{len(lost['cut'])} cut to their newest bytes; lift them with --all-logs, or a larger --max-total / "
+         "--max-file-size:")
+    for path in (lost["left_out"] + lost["cut"])[:5]:
+        echo(f"  - /{path}")
+    if len(lost["left_out"]) + len(lost["cut"]) > 5:
+        echo(f"  ... and {len(lost['left_out']) + len(lost['cut']) - 5} more (see manifest.json)")
 
 
 def cut_by_size_cap(members) -> list[str]:
@@ -199,7 +224,9 @@ def collect_command(ctx: click.Context, dry_run: bool, upload_url: str | None, c
         report = dict(api.summary(result))
         report["window"] = discovery.plan.window.as_dict()   # the instants and the zone this host read them in
         report["cut_by_size_cap"] = cut_by_size_cap(result.members)
-        code = ExitCode.PARTIAL if result.excluded else ExitCode.OK
+        window_cut = window_cut_by_caps(result, discovery.plan.window)
+        report["window_cut_by_caps"] = window_cut
+        code = ExitCode.PARTIAL if result.excluded or window_cut else ExitCode.OK
         report_size_cap(result.excluded, options.get("max_size"))
         blocked = bool(result.findings) and not options["accept_findings"]
         if blocked:
@@ -213,6 +240,8 @@ def collect_command(ctx: click.Context, dry_run: bool, upload_url: str | None, c
             click.echo(json.dumps(report, indent=1))
         elif not options["quiet"]:
             print_summary(result, discovery)
+        if window_cut and not as_json:
+            print_window_cut(window_cut, stream=sys.stderr if options["quiet"] else None)
         return int(code)
     finally:
         api.stop_workers()

@@ -31,9 +31,10 @@ def test_max_file_size_keeps_the_newest_in_window_records_and_the_header(tmp_pat
                         str(tmp_path / "state"), "--since", "2024-01-10 03:30", "--until", "2024-01-10 04:00",
                         "--max-file-size", "1K", "--json", "--quiet", "--priority", "normal",
                         env={"TZ": "America/New_York"})
-    assert proc.returncode == ExitCode.OK, proc.stderr.decode()
+    assert proc.returncode == ExitCode.PARTIAL, proc.stderr.decode()      # part of the window is not there
     report = json.loads(proc.stdout)
     assert report["cut_by_size_cap"] == [path]
+    assert report["window_cut_by_caps"] == {"left_out": [], "cut": [path]}
     members = dict(iter_members(Path(report["bundle"])))
     stored = members[path]
     assert stored.startswith(b"Genesys SIP Server, version 8.1.103.95\nApplication name:   SIPS_D\n")
@@ -110,3 +111,31 @@ def test_a_tight_max_size_keeps_configs_and_the_newest_segments(demo_host, tmp_p
                         str(tmp_path / "c" / "state"), "--priority", "normal", "--max-size", f"{size // 2 // 1024}K")
     out = proc.stdout.decode()
     assert "files left out for --max-size" in out and "could not be processed safely" not in out, out
+
+
+def test_caps_that_take_part_of_an_explicit_window_say_so_and_exit_1(tmp_path):
+    """Probe K: the per-product cap and --max-total dropped most of an explicit window with exit 0
+    and only 'skipped: N files (reasons in manifest.json)' on screen."""
+    from datetime import timedelta
+
+    root = tmp_path / "host"
+    paths = [sip_segment(root, datetime(2024, 1, 10, h, 0, tzinfo=UTC), datetime(2024, 1, 10, h, 59, tzinfo=UTC),
+                         step=timedelta(seconds=2)) for h in (8, 9, 10)]
+    assert all((root / p).stat().st_size > 50_000 for p in paths)
+    common = ["collect", "--root", str(root), "--state-dir", str(tmp_path / "state"), "--priority", "normal",
+              "--max-total", "100K"]
+    windowed = run_gcollect(*common, "--output", str(tmp_path / "o1"), "--since", "2024-01-10 03:00",
+                            "--until", "2024-01-10 06:00", env={"TZ": "America/New_York"})
+    assert windowed.returncode == ExitCode.PARTIAL, windowed.stderr.decode()
+    out = windowed.stdout.decode()
+    assert "WINDOW CUT: size caps took part of the window you asked for: 1 files left out, 1 cut" in out, out
+    assert f"  - /{paths[0]}" in out and "--max-total" in out
+    as_json = run_gcollect(*common, "--output", str(tmp_path / "o2"), "--since", "2024-01-10 03:00",
+                           "--until", "2024-01-10 06:00", "--json", "--quiet", env={"TZ": "America/New_York"})
+    assert as_json.returncode == ExitCode.PARTIAL
+    assert json.loads(as_json.stdout)["window_cut_by_caps"] == {"left_out": [paths[0]], "cut": [paths[1]]}
+    # without a window the caps are the only limit: nothing of a window is lost, exit 0
+    no_window = run_gcollect(*common, "--output", str(tmp_path / "o3"), "--json", "--quiet",
+                             env={"TZ": "America/New_York"})
+    assert no_window.returncode == ExitCode.OK, no_window.stderr.decode()
+    assert json.loads(no_window.stdout)["window_cut_by_caps"] is None
