@@ -23,7 +23,7 @@ LEAKS = [
      ["Harriet", "Ostrowski", "4111111111111111"],
      ["{0C8A1F2E3D4B5C6A7F8E9D0C1B2A3F4E} METRIC <log expr='caller NAME_", " card REDACTED-CARD' label='dbg'"]),
     ("caller-name-line-end-and-quote",
-     "09:15:05.005 Std 20001 Caller O'Brien-Smith\n"
+     "09:15:05.005 Std 20001 Caller Mary O'Brien-Smith\n"
      "<log expr='Caller Zoë Marchbanks'/>\n",
      ["Brien", "Smith", "Marchbanks"], ["Std 20001 Caller NAME_", "<log expr='Caller NAME_", "'/>"]),
     ("gim-java-inline-kv-pair",
