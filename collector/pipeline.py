@@ -158,6 +158,23 @@ def _manifest_piece(manifest: dict, tmp_dir: Path, settings: RunSettings):
         raise
 
 
+def _call_log_piece(members: MemberLog, tmp_dir: Path, settings: RunSettings, plan: Plan):
+    """--call: the merged, time-ordered call log compressed into a piece as it is merged. The
+    records of each file are read back one file at a time and the merge is spooled in the
+    run's temp folder, so the main process does not grow with the size of the call."""
+    from collector.bundle.pieces import PieceWriter
+    from collector.callfilter import merge_call_records_into
+
+    piece_writer = PieceWriter(tmp_dir, settings.fmt, level=settings.level)
+    try:
+        merge_call_records_into(((m.host_path, m.call_text) for m in members if m.call_text),
+                                piece_writer.write, tmp_dir, local_tz=plan.window.local_tz)
+        return piece_writer.close()
+    except BaseException:
+        piece_writer.abort()
+        raise
+
+
 SIZE_CAP_REASON = "left out for --max-size (the bundle would have been larger)"
 
 
@@ -527,13 +544,18 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
         workers = None
         fact_entries: dict[str, tuple[int, str]] = {}
         now = time.time()
+        call_piece = None
         if call is not None:
-            from collector.callfilter import call_log_name, merge_call_records
+            from collector.callfilter import call_log_name
 
-            merged = merge_call_records({m.host_path: m.call_text for m in members if m.call_text},
-                                        local_tz=plan.window.local_tz)
-            facts = {**(facts or {}), call_log_name(call[0]): merged}
-        for fact_name, data in sorted((facts or {}).items()):
+            call_piece = (call_log_name(call[0]), _call_log_piece(members, tmp_dir, settings, plan))
+        for fact_name in sorted({*(facts or {}), *([call_piece[0]] if call_piece else [])}):
+            if call_piece is not None and fact_name == call_piece[0]:
+                piece = call_piece[1]
+                writer.add_piece(fact_name, piece, mtime=now)
+                fact_entries[fact_name] = (piece.size, piece.sha256)
+                continue
+            data = facts[fact_name]
             writer.add_bytes(fact_name, data, mtime=now)
             fact_entries[fact_name] = (len(data), hashlib.sha256(data).hexdigest())
         manifest = build_manifest(plan, settings, members, fact_entries, excluded, rule_sets, created)
