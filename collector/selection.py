@@ -584,6 +584,7 @@ class _Walk:
         self.budget = WalkBudget()
         self.listings: Listings = {}
         self.real_dirs: dict[str, tuple[str, Path]] = {}
+        self.stops_listed: set[str] = set()     # folders a glob could not search, listed as skipped
 
     def real_dir(self, folder: str) -> tuple[str, Path]:
         """(real path as text ending in the separator, real path) of a folder."""
@@ -709,7 +710,13 @@ def _matched_files(root: Path, spec: CollectSpec, inst: Installation, profile: P
     folder = folder_text = folder_path = None
     for glob in spec.globs:
         for pattern in expand_spec_globs(glob, values):
-            found = expand_glob_entries(root, pattern, budget=walk.budget, listings=walk.listings)
+            stopped: dict[str, str] = {}
+            found = expand_glob_entries(root, pattern, budget=walk.budget, listings=walk.listings,
+                                        stopped=stopped)
+            for folder, why in stopped.items():
+                if folder not in walk.stops_listed:     # each folder once, whichever spec reached it
+                    walk.stops_listed.add(folder)
+                    skipped.append(Skip(f"{folder}/", product, why))
             for host, entry in found.items():
                 real: Path | None
                 info: os.stat_result | None
