@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import time
 from datetime import datetime, timezone
@@ -524,6 +525,9 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
                 excluded.append(outcome.excluded)
                 continue
             piece = outcome.piece
+            # the plan's string for the same path (selection interns it): the writer's and the
+            # member log's lists then hold no second copy of each path (probe K finding 11)
+            outcome.result.host_path = sys.intern(outcome.result.host_path)
             if budget is not None:
                 result = outcome.result
                 stream = _log_stream(result.original_path or result.host_path) if result.kind == "log" else None

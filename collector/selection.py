@@ -56,6 +56,7 @@ import os
 import posixpath
 import re
 import stat
+import sys
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import datetime, timedelta, timezone, tzinfo
@@ -935,8 +936,9 @@ def _candidates(inst: Installation, profile: Profile, spec: CollectSpec, caps: C
         candidate = _new(Candidate)
         for setter, value in shared_setters:
             setter(candidate, value)
-        for setter, value in zip(_OWN_SETTERS, (file.source, file.host_path, file.size, file.mtime, start, end,
-                                                reason, tail, trim, file.device, file.inode,
+        # host_path interned: the run's results come back with the same text, and share it
+        for setter, value in zip(_OWN_SETTERS, (file.source, sys.intern(file.host_path), file.size, file.mtime,
+                                                start, end, reason, tail, trim, file.device, file.inode,
                                                 reason == STARTUP_REASON)):
             setter(candidate, value)
         return candidate
