@@ -11,16 +11,21 @@
    one of ``ids``, plus the records answering a kept request (same ``AttributeReferenceID``
    within the next ``REF_HORIZON`` records).
 3. ``merge_call_records(named_logs) -> bytes``: the kept records of every log, ordered by time
-   (UTC) across applications: the ``call-<id>.log`` member.
+   (UTC) across applications: the ``call-<id>.log`` member. A run uses
+   ``merge_call_records_into``, which spools sorted runs to files and streams the merge, so
+   memory does not grow with the size of the call.
 """
 
 from __future__ import annotations
 
+import heapq
 import re
+import struct
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from collector.timeformats import RECORD_NEXT, RECORD_STAMP, from_micros, segment_clock, stamp_from_match
 
@@ -153,26 +158,96 @@ class CallFilter:
         return rest if rest and self._wanted(rest) else b""
 
 
-def merge_call_records(named_logs: Mapping[str, bytes], *, mtime: float = 0.0,
-                       local_tz: tzinfo | None = None) -> bytes:
-    """Records of every (filtered) log, time-ordered across applications, one block each:
-    ``<UTC time> <log name>`` then the record as it was."""
-    rows: list[tuple[int, str, int, bytes]] = []
-    for name, data in named_logs.items():
-        base = name.rsplit("/", 1)[-1]
-        clock = segment_clock(base, data[:16384], mtime, local_tz=local_tz)
-        context = clock.context
-        for index, record in enumerate(iter_records([data[clock.header_end:]])):
-            m = RECORD_STAMP.match(record)
-            stamp = stamp_from_match(m) if m else None
-            micros = context.resolve_micros(stamp) if stamp else None
-            if micros is None:
+MERGE_FAN_IN = 32             # sorted runs read at once while merging (open files, buffers)
+_FRAME = struct.Struct(">qIII")  # a spooled record: UTC micros, log number, record number, length
+
+
+def _sorted_run(number: int, name: str, data: bytes, spool: BinaryIO, *, mtime: float,
+                local_tz: tzinfo | None) -> int:
+    """Write one log's dated records to ``spool`` in time order, each framed; their count.
+    Only (time, number, offset) triples are held besides ``data`` itself."""
+    base = name.rsplit("/", 1)[-1]
+    clock = segment_clock(base, data[:16384], mtime, local_tz=local_tz)
+    context = clock.context
+    rows: list[tuple[int, int, int, int]] = []
+    offset = clock.header_end
+    for index, record in enumerate(iter_records([data[clock.header_end:]])):
+        start, offset = offset, offset + len(record)
+        m = RECORD_STAMP.match(record)
+        stamp = stamp_from_match(m) if m else None
+        micros = context.resolve_micros(stamp) if stamp else None
+        if micros is not None:
+            rows.append((micros, index, start, offset))
+    rows.sort()
+    view = memoryview(data)
+    for micros, index, start, end in rows:
+        newline = data[end - 1:end] != b"\n"
+        spool.write(_FRAME.pack(micros, number, index, end - start + newline))
+        spool.write(view[start:end])
+        if newline:
+            spool.write(b"\n")
+    return len(rows)
+
+
+def _read_run(path: Path, ranks: list[int]) -> Iterator[tuple[int, int, int, int, bytes]]:
+    """The framed records of one sorted run: (micros, rank of its log name, record number,
+    log number, record)."""
+    with open(path, "rb", buffering=1 << 16) as handle:
+        while head := handle.read(_FRAME.size):
+            micros, number, index, length = _FRAME.unpack(head)
+            yield micros, ranks[number], index, number, handle.read(length)
+
+
+def merge_call_records_into(named_logs: Iterable[tuple[str, bytes]], write: Callable[[bytes], Any],
+                            spool_dir: Path, *, mtime: float = 0.0, local_tz: tzinfo | None = None) -> None:
+    """``merge_call_records`` with bounded memory, whatever the size of the call: each log's
+    records are sorted on their own into a run file in ``spool_dir``, the runs are merged
+    ``MERGE_FAN_IN`` at a time (files, not memory), and the merged log goes to ``write`` in
+    pieces. Memory: the largest single log plus a record and a buffer per open run."""
+    names: list[str] = []
+    runs: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="call-merge-", dir=spool_dir) as folder:
+        work = Path(folder)
+        for name, data in named_logs:
+            if not data:
                 continue
-            rows.append((micros, name, index, record if record.endswith(b"\n") else record + b"\n"))
-    rows.sort(key=lambda r: (r[0], r[1], r[2]))
-    return b"".join(b"=== %s %s\n" % (from_micros(t).isoformat(timespec="microseconds").encode(),
-                                      n.encode("utf-8", "surrogateescape"))    # the name's own bytes, like the records
-                    + rec for t, n, _, rec in rows)
+            path = work / f"run-{len(runs)}"
+            with open(path, "wb", buffering=1 << 16) as spool:
+                count = _sorted_run(len(names), name, data, spool, mtime=mtime, local_tz=local_tz)
+            names.append(name)
+            if count:
+                runs.append(path)
+            else:
+                path.unlink()
+        # the old order: time, then log name, then the record's place in its log
+        ranks = [0] * len(names)
+        for rank, number in enumerate(sorted(range(len(names)), key=names.__getitem__)):
+            ranks[number] = rank
+        while len(runs) > MERGE_FAN_IN:
+            group, runs = runs[:MERGE_FAN_IN], runs[MERGE_FAN_IN:]
+            path = work / f"run-{len(names)}-{len(runs)}-{group[0].name}"
+            with open(path, "wb", buffering=1 << 16) as spool:
+                for micros, _rank, index, number, record in heapq.merge(*(_read_run(p, ranks) for p in group)):
+                    spool.write(_FRAME.pack(micros, number, index, len(record)))
+                    spool.write(record)
+            for done in group:
+                done.unlink()
+            runs.append(path)
+        encoded = [n.encode("utf-8", "surrogateescape") for n in names]   # the name's own bytes, like the records
+        for micros, _rank, _index, number, record in heapq.merge(*(_read_run(p, ranks) for p in runs)):
+            write(b"=== %s %s\n" % (from_micros(micros).isoformat(timespec="microseconds").encode(),
+                                     encoded[number]) + record)
+
+
+def merge_call_records(named_logs: Mapping[str, bytes], *, mtime: float = 0.0,
+                       local_tz: tzinfo | None = None, spool_dir: Path | None = None) -> bytes:
+    """Records of every (filtered) log, time-ordered across applications, one block each:
+    ``<UTC time> <log name>`` then the record as it was. (A run streams the same thing with
+    ``merge_call_records_into``.)"""
+    parts: list[bytes] = []
+    merge_call_records_into(named_logs.items(), parts.append, Path(spool_dir or tempfile.gettempdir()),
+                            mtime=mtime, local_tz=local_tz)
+    return b"".join(parts)
 
 
 def call_log_name(seed: str) -> str:

@@ -30,8 +30,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterator
 
-MAX_GLOB_DEPTH = 12                # folders below the root a pattern may reach
+MAX_GLOB_DEPTH = 32                # folders below the root a pattern may reach (``**`` is bounded by it)
 MAX_GLOB_DIRS = 50_000             # folders one expansion may list
+DEPTH_STOP = f"folder more than {MAX_GLOB_DEPTH} levels below the root: not searched (a pattern's depth limit)"
+BUDGET_STOP = (f"folder limit reached ({MAX_GLOB_DIRS:,} folders listed): this folder and the ones after it "
+               f"were not searched")
 _MAGIC = re.compile(r"[*?\[]")
 _DRIVE = re.compile(r"^[A-Za-z]$")
 
@@ -325,16 +328,30 @@ def expand_glob_entries(
     budget: WalkBudget | None = None,
     skip_dirs: frozenset[str] = frozenset(),
     listings: Listings | None = None,
+    stopped: dict[str, str] | None = None,
 ) -> dict[str, os.DirEntry[str] | None]:
     """``expand_glob`` with, for each host path, the folder entry it was found by (its
     ``is_dir``/``is_symlink``/``stat`` answers are cached), or None when a literal segment
     reached it. ``listings`` (folder -> sorted entries) lets several expansions in one run list
-    each folder once; the budget is charged as if each listed it again."""
+    each folder once; the budget is charged as if each listed it again.
+
+    ``stopped`` (host folder -> why) gets the folders the walk would have searched but did not:
+    deeper than ``max_depth`` (each such folder), or once the folder budget ran out (the first
+    folder refused), so a caller can list them instead of losing their files silently."""
     budget = budget or WalkBudget()
     segments = [s for s in pattern.strip("/").split("/") if s not in ("", ".")]
     found: dict[str, os.DirEntry[str] | None] = {}
     root_text = os.fspath(root)
     last = len(segments) - 1
+
+    def listed(host: str, base: str) -> list[os.DirEntry[str]]:
+        entries = _scandir(base, budget, listings)
+        if budget.dirs_left < 0 and stopped is not None and not refused:
+            refused.append(host)
+            stopped.setdefault(host or ".", BUDGET_STOP)
+        return entries
+
+    refused: list[str] = []
 
     def walk(host: str, index: int, depth: int) -> None:
         if index == len(segments):
@@ -342,12 +359,15 @@ def expand_glob_entries(
                 found.setdefault(host, None)
             return
         if depth > max_depth:
+            if stopped is not None:
+                stopped.setdefault(host, DEPTH_STOP if max_depth == MAX_GLOB_DEPTH else
+                                   f"folder more than {max_depth} levels below the root: not searched")
             return
         segment = segments[index]
         base = os.path.join(root_text, *host.split("/")) if host else root_text
         if segment == "**":
             walk(host, index + 1, depth)           # zero folders
-            for entry in _scandir(base, budget, listings):
+            for entry in listed(host, base):
                 child = f"{host}/{entry.name}" if host else entry.name
                 if _is_real_dir(entry) and child not in skip_dirs:
                     walk(child, index, depth + 1)
@@ -366,7 +386,7 @@ def expand_glob_entries(
                 walk(child, index + 1, depth + 1)
             return
         match = regex.match
-        entries = _scandir(base, budget, listings)
+        entries = listed(host, base)
         drive = index == 0 and _DRIVE.match(segment)
         prefix = "" if drive else _MAGIC.split(segment, 1)[0]
         suffix = "" if drive else _literal_suffix(segment)

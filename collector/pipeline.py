@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import time
 from datetime import datetime, timezone
@@ -152,6 +153,23 @@ def _manifest_piece(manifest: dict, tmp_dir: Path, settings: RunSettings, room=N
                 piece_writer.write("".join(batch).encode("utf-8"))
                 batch, size = [], 0
         piece_writer.write("".join(batch).encode("utf-8"))
+        return piece_writer.close()
+    except BaseException:
+        piece_writer.abort()
+        raise
+
+
+def _call_log_piece(members: MemberLog, tmp_dir: Path, settings: RunSettings, plan: Plan):
+    """--call: the merged, time-ordered call log compressed into a piece as it is merged. The
+    records of each file are read back one file at a time and the merge is spooled in the
+    run's temp folder, so the main process does not grow with the size of the call."""
+    from collector.bundle.pieces import PieceWriter
+    from collector.callfilter import merge_call_records_into
+
+    piece_writer = PieceWriter(tmp_dir, settings.fmt, level=settings.level)
+    try:
+        merge_call_records_into(((m.host_path, m.call_text) for m in members if m.call_text),
+                                piece_writer.write, tmp_dir, local_tz=plan.window.local_tz)
         return piece_writer.close()
     except BaseException:
         piece_writer.abort()
@@ -515,6 +533,9 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
                     budget.add_excluded(len(outcome.excluded.host_path) + 2 * len(BELOW_RESERVE_REASON))
                 continue
             piece = outcome.piece
+            # the plan's string for the same path (selection interns it): the writer's and the
+            # member log's lists then hold no second copy of each path (probe K finding 11)
+            outcome.result.host_path = sys.intern(outcome.result.host_path)
             if budget is not None:
                 result = outcome.result
                 stream = _log_stream(result.original_path or result.host_path) if result.kind == "log" else None
@@ -542,13 +563,18 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
         workers = None
         fact_entries: dict[str, tuple[int, str]] = {}
         now = time.time()
+        call_piece = None
         if call is not None:
-            from collector.callfilter import call_log_name, merge_call_records
+            from collector.callfilter import call_log_name
 
-            merged = merge_call_records({m.host_path: m.call_text for m in members if m.call_text},
-                                        local_tz=plan.window.local_tz)
-            facts = {**(facts or {}), call_log_name(call[0]): merged}
-        for fact_name, data in sorted((facts or {}).items()):
+            call_piece = (call_log_name(call[0]), _call_log_piece(members, tmp_dir, settings, plan))
+        for fact_name in sorted({*(facts or {}), *([call_piece[0]] if call_piece else [])}):
+            if call_piece is not None and fact_name == call_piece[0]:
+                piece = call_piece[1]
+                writer.add_piece(fact_name, piece, mtime=now)
+                fact_entries[fact_name] = (piece.size, piece.sha256)
+                continue
+            data = facts[fact_name]
             writer.add_bytes(fact_name, data, mtime=now)
             fact_entries[fact_name] = (len(data), hashlib.sha256(data).hexdigest())
         manifest = build_manifest(plan, settings, members, fact_entries, excluded, rule_sets, created)

@@ -56,6 +56,7 @@ import os
 import posixpath
 import re
 import stat
+import sys
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import datetime, timedelta, timezone, tzinfo
@@ -587,6 +588,7 @@ class _Walk:
         self.budget = WalkBudget()
         self.listings: Listings = {}
         self.real_dirs: dict[str, tuple[str, Path]] = {}
+        self.stops_listed: set[str] = set()     # folders a glob could not search, listed as skipped
 
     def real_dir(self, folder: str) -> tuple[str, Path]:
         """(real path as text ending in the separator, real path) of a folder."""
@@ -712,7 +714,13 @@ def _matched_files(root: Path, spec: CollectSpec, inst: Installation, profile: P
     folder = folder_text = folder_path = None
     for glob in spec.globs:
         for pattern in expand_spec_globs(glob, values):
-            found = expand_glob_entries(root, pattern, budget=walk.budget, listings=walk.listings)
+            stopped: dict[str, str] = {}
+            found = expand_glob_entries(root, pattern, budget=walk.budget, listings=walk.listings,
+                                        stopped=stopped)
+            for folder, why in stopped.items():
+                if folder not in walk.stops_listed:     # each folder once, whichever spec reached it
+                    walk.stops_listed.add(folder)
+                    skipped.append(Skip(f"{folder}/", product, why))
             for host, entry in found.items():
                 real: Path | None
                 info: os.stat_result | None
@@ -931,8 +939,9 @@ def _candidates(inst: Installation, profile: Profile, spec: CollectSpec, caps: C
         candidate = _new(Candidate)
         for setter, value in shared_setters:
             setter(candidate, value)
-        for setter, value in zip(_OWN_SETTERS, (file.source, file.host_path, file.size, file.mtime, start, end,
-                                                reason, tail, trim, file.device, file.inode,
+        # host_path interned: the run's results come back with the same text, and share it
+        for setter, value in zip(_OWN_SETTERS, (file.source, sys.intern(file.host_path), file.size, file.mtime,
+                                                start, end, reason, tail, trim, file.device, file.inode,
                                                 reason == STARTUP_REASON)):
             setter(candidate, value)
         return candidate

@@ -53,7 +53,7 @@ class BundleWriter:
         self._written = 0               # bytes in the bundle file
         self._tar_offset = 0            # uncompressed tar bytes so far
         self._pending = bytearray()     # uncompressed tar bytes not yet compressed
-        self._names: set[str] = set()
+        self._names: set[str] = set()     # members added (relative to the top folder)
         self._members: list[tuple[str, int, str]] = []
         self._entries: list[zipformat.Entry] = []
         self._closed = False
@@ -164,10 +164,14 @@ class BundleWriter:
 
     def add_bytes(self, member: str, data: bytes, *, mtime: float) -> None:
         """Append a small generated file (manifest, system facts) as ``TOP/member``."""
+        self._add_generated(member, bytes(data), mtime=mtime)
+
+    def _add_generated(self, member: str, data: bytes | bytearray, *, mtime: float) -> None:
+        """``add_bytes`` for data this writer owns (not copied)."""
         full = self._check_new(member)
         digest = hashlib.sha256(data).hexdigest()
         try:
-            self._add_small(full, bytes(data), mtime, 0o600)
+            self._add_small(full, data, mtime, 0o600)
         except OSError as e:
             self._fail(e)
         self._record(member, full, len(data), digest)
@@ -176,8 +180,12 @@ class BundleWriter:
         """Write SHA256SUMS (every member), finish, fsync, rename into place, write the sidecar."""
         self._check_open()
         if sha256sums:
-            lines = b"".join(sha256sums_line(digest, name) for name, _size, digest in self._members)
-            self.add_bytes("SHA256SUMS", lines, mtime=time.time())
+            # built in place and added without a copy: on a host of many files it is tens of MB
+            lines = bytearray()
+            for name, _size, digest in self._members:
+                lines += sha256sums_line(digest, name)
+            self._add_generated("SHA256SUMS", lines, mtime=time.time())
+            del lines
         try:
             if self.fmt == "zip":
                 cd_offset = self._written
@@ -232,13 +240,12 @@ class BundleWriter:
     def _check_new(self, member: str) -> str:
         self._check_open()
         check_member(member)
-        full = f"{self.top}/{member}"
-        if full in self._names:
+        if member in self._names:
             raise UnsafeMemberName(name=member, problem="duplicate member")
-        return full
+        return f"{self.top}/{member}"
 
     def _record(self, member: str, full: str, size: int, digest: str) -> None:
-        self._names.add(full)
+        self._names.add(member)            # the same string as in _members: no second copy per file
         self._members.append((member, size, digest))
 
     def _check_piece(self, src: object, piece: Piece) -> None:
@@ -267,7 +274,7 @@ class BundleWriter:
             self._pending += block
             self._tar_offset += len(block)
 
-    def _add_small(self, full: str, data: bytes, mtime: float, mode: int) -> None:
+    def _add_small(self, full: str, data: bytes | bytearray, mtime: float, mode: int) -> None:
         if self.fmt == "zip":
             stored = compress_unit("zip", data)
             raw, flags = zipformat.name_fields(name_bytes(full))
@@ -276,9 +283,11 @@ class BundleWriter:
             self._emit(zipformat.local_header(entry) + stored)
             self._entries.append(entry)
             return
-        block = tarformat.header(full, size=len(data), mtime=mtime, mode=mode) + data + tarformat.padding(len(data))
-        self._pending += block
-        self._tar_offset += len(block)
+        before = len(self._pending)        # the same bytes as header + data + padding, one copy less
+        self._pending += tarformat.header(full, size=len(data), mtime=mtime, mode=mode)
+        self._pending += data
+        self._pending += tarformat.padding(len(data))
+        self._tar_offset += len(self._pending) - before
         if len(self._pending) >= _PENDING_MAX:
             self._flush_pending()
 

@@ -887,3 +887,35 @@ def test_a_copied_time_only_text_log_of_the_window_day_keeps_the_window(tmp_path
     bundle = dict(iter_members(Path(json.loads(proc.stdout)["bundle"])))
     texts = {name.split("/Logs/", 1)[-1]: data for name, data in bundle.items() if name.endswith("ip_sip.txt")}
     assert texts == {"2024-03-05/ip_sip.txt": b"10:00:00.000 day 5 hour 10\n"}
+
+
+def test_deep_log_folders_are_searched_and_a_folder_past_the_depth_limit_is_listed(tmp_path: Path) -> None:
+    """Probe K finding 4: ``**`` stopped 12 folders below the root (7 under an MCP logs folder)
+    and the deeper logs were neither taken nor listed. Now it reaches MAX_GLOB_DEPTH, and a
+    folder it cannot search is listed as skipped with the reason."""
+    from collector.hostfiles import DEPTH_STOP, MAX_GLOB_DEPTH
+
+    mcp = "opt/genesys/gvp/MCP_8.5"
+    profile = make_profile("gvp-mcp", collect=(CollectSpec("logs", "log", ("{app_dir}/logs/**/*.log",)),))
+    inst = Installation("gvp-mcp", "MCP_8.5", mcp, ())
+    folders = [f"d{i:02d}" for i in range(1, MAX_GLOB_DEPTH + 3)]
+    for depth in range(len(folders) + 1):
+        write(tmp_path, "/".join([mcp, "logs", *folders[:depth], f"depth{depth:02d}.log"]), "x\n")
+    plan = select(tmp_path, {"gvp-mcp": profile}, [inst], Window(), Caps())
+    found = sorted(int(c.host_path[-6:-4]) for c in plan.members)
+    below_logs = MAX_GLOB_DEPTH - 5           # opt/genesys/gvp/MCP_8.5/logs are 5 of them
+    assert found == list(range(below_logs + 1))
+    assert found[-1] >= 20
+    stops = [(s.host_path, s.reason) for s in plan.skipped]
+    assert stops == [("/".join([mcp, "logs", *folders[:below_logs + 1]]) + "/", DEPTH_STOP)]
+
+
+def test_a_walk_stopped_by_the_folder_limit_is_listed(tmp_path: Path) -> None:
+    from collector.hostfiles import BUDGET_STOP, WalkBudget, expand_glob_entries
+
+    for i in range(6):
+        write(tmp_path, f"logs/f{i}/x.log")
+    stopped: dict[str, str] = {}
+    found = expand_glob_entries(tmp_path, "logs/**/*.log", budget=WalkBudget(4), stopped=stopped)
+    assert len(found) < 6
+    assert list(stopped.values()) == [BUDGET_STOP]
