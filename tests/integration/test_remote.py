@@ -256,7 +256,7 @@ def test_dry_run_per_host(fleet: Fleet, tmp_path: Path, capsys: pytest.CaptureFi
 def test_disk_full_and_timeout_fail_their_host(fleet: Fleet, tmp_path: Path) -> None:
     tiny = fleet.dir / "tiny"
     tiny.mkdir(exist_ok=True)
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m,mode=1777", "tmpfs", str(tiny)],
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,mode=1777", "tmpfs", str(tiny)],
                       check=False).returncode != 0:
         pytest.skip("cannot mount a small tmpfs here")
     sleeper = fleet.dir / "bin-slow" / "gcollect"
