@@ -110,9 +110,10 @@ _ID_HEADER = re.compile(rb"(?i)\s*(?:call-id|i|via|v)\s*:")
 # - a Message-ID, the id a mail is followed by across systems (the email rule's first two
 #   alternatives): <local@host> with = or $ in the local part (<CAF4x9=abc123@mail.example.org>),
 #   or one whose local part holds a digit under a Message-ID / In-Reply-To / References key
-#   (also PSDK 'Header_Message-ID' [str] = "<...>", and after other ids in a References list).
+#   (Message-ID also without : or =: Message-ID <2024...@mail.example.net>), also PSDK
+#   'Header_Message-ID' [str] = "<...>", and after other ids in a References list.
 _MESSAGE_ID_KEY = re.compile(
-    rb"(?i)(?:message-id|in-reply-to|references)['\"]?\s*(?:\[\w+\]\s*)?[:=]\s*\"?"
+    rb"(?i)(?:message-id['\"]?\s*(?:\[\w+\]\s*)?[:=]?|(?:in-reply-to|references)['\"]?\s*(?:\[\w+\]\s*)?[:=])\s*\"?"
     rb"(?:<[^<>\s@\"']*\d[^<>\s@\"']*@[^<>\s\"']+>[\s,]*)*$")
 _NOT_IN_MESSAGE_ID = re.compile(rb"[<>\s@\"']")
 _MESSAGE_ID_REACH = 4096           # how far back a References list is read for its key

@@ -16,8 +16,10 @@ category made only of digits, visual separators and a leading ``+``): the separa
 ``5555550142`` and ``15555550142`` get different tokens (guessing a country would be wrong as
 often as right). Other values hash their exact bytes. URL, JSON and XML escapes (``%2B``,
 ``\\u002B``, ``&#43;``) are decoded first, so an escaped copy gets the letters of the plain value;
-an e-mail address is compared in lower case. (Phone tokens are those of earlier
-releases; the letters of other categories changed when they stopped depending on the category.)
+an e-mail address is compared in lower case, and a ``+`` in a name is the space a form or query
+string wrote for it (``name=Harriet+Ostrowski`` and ``Harriet%20Ostrowski``: one token). (Phone
+tokens are those of earlier releases; the letters of other categories changed when they
+stopped depending on the category.)
 
 The token map (token -> category, value) is a sqlite3 file that stays on the host, mode 0600;
 support asks the site to look a token up when needed. It is never bundled.
@@ -152,6 +154,8 @@ def normalise(category: str, value: bytes) -> tuple[bytes, bool]:
         return b"phone\0" + plain.translate(None, _PHONE_SEPARATORS).lstrip(b"+"), plus
     if _EMAIL_SHAPED.fullmatch(plain):
         return b"value\0" + plain.lower(), False
+    if category == "name" and b"+" in value:      # a form-encoded space (name=Harriet+Ostrowski)
+        plain = unescaped(value.replace(b"+", b" "))
     return b"value\0" + plain, False
 
 
