@@ -64,6 +64,16 @@ def _line_cache(tokenizer: Tokenizer, key: _RulesKey) -> _LineCache:
     return found
 
 
+def forget_compiled(rule_sets: Sequence[RuleSet]) -> None:
+    """Drop what ``compiled_rules`` keeps for exactly these rule sets (any kind), and their
+    line caches."""
+    names = tuple((rs.name, rs.sha256) for rs in rule_sets)
+    for key in [k for k in _COMPILED if k[0] == names]:
+        del _COMPILED[key]
+        for caches in _LINE_CACHES.values():
+            caches.pop(key, None)
+
+
 def compiled_rules(rule_sets: Sequence[RuleSet], kind: str) -> CompiledRules:
     """Compile once per process, cached by rule-set names + content hashes + kind."""
     key = _rules_key(rule_sets, kind)

@@ -250,3 +250,14 @@ def test_a_record_under_the_right_key_skips_exactly_its_files(tmp_path, fresh_lo
     assert fresh_loads == {"schema": 0, "examples": 0}
     with pytest.raises(BadRuleSet, match="does not fire"):
         load_rule_sets(["bad"], [tmp_path], checked_in=state)
+
+
+def test_checking_examples_leaves_nothing_compiled_behind() -> None:
+    """Each rule set's examples run on that set alone, compiled for it; the run never uses that
+    compilation, and every worker forked after the check carried it (about 15 MB)."""
+    from collector.redaction import engine
+    from collector.redaction.rules import load_rule_sets
+
+    engine._COMPILED.clear()
+    load_rule_sets(["common-secrets", "config-secrets", "tlib", "sip", "pii"])
+    assert engine._COMPILED == {}
