@@ -309,6 +309,21 @@ def _find_newline(data: bytes, newline: bytes, *, last: bool = False) -> int:
     return pos
 
 
+def _finish_chain(chain: list, store) -> None:
+    """Finish the stages in order, each one's last bytes going through the stages after it. A
+    stage with ``drain`` (NewestBytes: up to a cap's worth of bytes) hands them on piece by
+    piece, so its end is never one buffer the size of the cap."""
+    for index, stage in enumerate(chain):
+        later = chain[index + 1:]
+        for data in (stage.drain() if hasattr(stage, "drain") else (stage.finish(),)):
+            for after in later:
+                if not data:
+                    break
+                data = after.feed(data)
+            if data:
+                store(data)
+
+
 def _newest_first(stages: _Stages, kept_first):
     """Time of the first record the per-file cap kept (the window's first one was dropped)."""
     from collector.newestbytes import first_kept_micros
@@ -457,23 +472,20 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             piece_writer = PieceWriter(_CONFIG.tmp_dir, _CONFIG.fmt, level=_CONFIG.level,
                                        inline_max=INLINE_PIECE_MAX, room=_ROOM)
             call_text = bytearray() if _CONFIG.call_ids and candidate.kind == "log" else None
+            def store(data: bytes) -> None:
+                piece_writer.write(data)
+                if call_text is not None and len(call_text) < MAX_CALL_TEXT:
+                    call_text.extend(data)
+
             trimmer = stages.trimmer
             for data in chunks:
                 for stage in stages.chain:
                     data = stage.feed(data)
                 if data:
-                    piece_writer.write(data)
-                    if call_text is not None and len(call_text) < MAX_CALL_TEXT:
-                        call_text += data
+                    store(data)
                 if trimmer is not None and trimmer.past_window:
                     break       # the rest of the segment is after the window: not read
-            tail = b""
-            for stage in stages.chain:
-                tail = stage.feed(tail) + stage.finish() if tail else stage.finish()
-            if tail:
-                piece_writer.write(tail)
-                if call_text is not None and len(call_text) < MAX_CALL_TEXT:
-                    call_text += tail
+            _finish_chain(stages.chain, store)
         finally:
             os.close(fd)
         bytes_read = counted.total

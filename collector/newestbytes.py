@@ -10,17 +10,21 @@ the newest ``limit`` bytes, from the first record start in them (a timestamp-led
 continuation lines stay with it), else from the first line start.
 
 Memory: at most ``2 * limit`` bytes plus one chunk, below ``SPILL_BYTES``; a larger limit keeps
-the newest bytes in a temporary file in ``tmp_dir`` (at most ``3 * limit`` bytes on disk).
+the newest bytes in a temporary file in ``tmp_dir`` (at most ``3 * limit`` bytes on disk), and
+``drain`` hands them on ``DRAIN_BYTES`` at a time (a cap of gigabytes, the per-product cap's
+boundary segment, is never held in memory).
 """
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from collector.timeformats import RECORD_NEXT, RECORD_STAMP, stamp_from_match
 
 SPILL_BYTES = 16 << 20
+DRAIN_BYTES = 1 << 20            # drain hands on this much at a time; the record start is found in the first piece
 
 
 def first_record_start(data: bytes) -> int:
@@ -74,11 +78,16 @@ class NewestBytes:
         return out
 
     def finish(self) -> bytes:
-        out = b""
+        return b"".join(self.drain())
+
+    def drain(self) -> Iterator[bytes]:
+        """What ``finish`` returns, ``DRAIN_BYTES`` at a time (the stream's end)."""
         if self._in_header:                   # the stream ended inside (or as) the header
-            out, self._in_header = bytes(self._pending), False
+            pending, self._in_header = bytes(self._pending), False
             self._pending.clear()
-        return out + self._newest()
+            if pending:
+                yield pending
+        yield from self._newest()
 
     # ------------------------------------------------------------ keeping
     def _keep(self, data: bytes) -> None:
@@ -116,24 +125,44 @@ class NewestBytes:
         old.close()
         self._file, self._file_size = new, self.limit
 
-    def _newest(self) -> bytes:
+    def _newest(self) -> Iterator[bytes]:
+        """The newest ``limit`` bytes, from a record start in their first ``DRAIN_BYTES`` when
+        older bytes were dropped, in pieces of at most ``DRAIN_BYTES``."""
         if self._file is not None:
-            self._file.seek(max(0, self._file_size - self.limit))
-            newest = self._file.read()
-            self._file.close()
-            self._file = None
+            size = min(self._file_size, self.limit)
+            self._file.seek(self._file_size - size)
+            read = self._file.read
         else:
-            newest = bytes(self._buf[-self.limit:]) if self.limit else b""
-            self._buf.clear()
-        if self._seen > len(newest):           # bytes dropped: start at a record start
-            start = first_record_start(b"\n" + newest)
-            start = start - 1 if start > 0 else len(newest)
-            newest = newest[start:]
-            self.cut = True
-        self.bytes_dropped = self._seen - len(newest)
-        end = newest.find(b"\n")
-        self.first_kept = newest[:end if end >= 0 else 256][:256]
-        return newest
+            size = min(len(self._buf), self.limit)
+            view = memoryview(self._buf)[len(self._buf) - size:]
+            offset = 0
+
+            def read(n: int) -> bytes:
+                nonlocal offset
+                piece = bytes(view[offset:offset + n])
+                offset += len(piece)
+                return piece
+        try:
+            first = read(DRAIN_BYTES) if size else b""
+            if self._seen > size:              # bytes dropped: start at a record start
+                start = first_record_start(b"\n" + first)
+                start = start - 1 if start > 0 else len(first)
+                first, size = first[start:], size - start
+                self.cut = True
+            self.bytes_dropped = self._seen - size
+            end = first.find(b"\n")
+            self.first_kept = first[:end if end >= 0 else 256][:256]
+            piece = first
+            while piece:
+                yield piece
+                piece = read(DRAIN_BYTES)
+        finally:
+            if self._file is not None:
+                self._file.close()
+                self._file = None
+            else:
+                view.release()
+                self._buf.clear()
 
     def close(self) -> None:
         if self._file is not None:
@@ -155,4 +184,4 @@ def first_kept_micros(first_line: bytes, context, seed_micros: int | None) -> in
     return ctx.resolve_micros(stamp)
 
 
-__all__ = ["NewestBytes", "first_record_start", "first_kept_micros", "SPILL_BYTES"]
+__all__ = ["NewestBytes", "first_record_start", "first_kept_micros", "SPILL_BYTES", "DRAIN_BYTES"]
