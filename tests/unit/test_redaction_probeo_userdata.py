@@ -85,3 +85,9 @@ def test_a_json_callback_number_gets_the_phone_token_of_the_user_data_value(rule
                               '{"customer": {"callback": "5550100789"}}\n', "log", "x.log")
     first, second = (line.split("PHONE_")[1][:10] for line in out.splitlines())
     assert first == second
+
+
+def test_a_binary_value_under_a_plain_key_is_masked(rule_sets) -> None:
+    """It was kept before (test_redaction_customer_shapes): its bytes spell a name."""
+    assert_redacted(rule_sets, "\t\t'BinaryBlob'\t[8] 4d 61 72 67 75 65 72 69\n", ["4d 61 72"],
+                    ["\t\t'BinaryBlob'\t[8] REDACTED-BINARY\n"])
