@@ -106,7 +106,7 @@ STAY = [
     "log.account-lockout.enabled = true\nlogger.customer-name-format = full\n",
     "INSERT INTO G_CALL (CALLID, STATE, TENANT) VALUES ('007b02aa3c1f0011', 'Active', 'Resources')\n",
     "GET /api/v2/queues?name=VQ_Sales&search=agent HTTP/1.1\n",
-    "\t\t'BinaryBlob'\t[8] 4d 61 72 67 75 65 72 69\n",
+    "\t\t'CustomerData'\t[40] 00 02 00 00..\n",    # a nested list's header; a binary value is masked (probe O 3)
 ]
 
 
