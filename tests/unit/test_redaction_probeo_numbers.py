@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from collector.redaction.ruleset import RuleSet
+from collector.scanner import LeakScanner
 from tests.redacting import assert_redacted, redacted, rule_sets  # noqa: F401 - rule_sets is a fixture
 
 SIPS_TRACE = (
@@ -52,3 +53,19 @@ def test_dns_ports_times_and_counts_on_routing_lines_stay(rule_sets: list[RuleSe
             "from 192.168.100.10:5060, 1048576 bytes\n")
     assert redacted(rule_sets, text, "log", "x.log") == text
 
+
+CALL_ID_LINES = (
+    "14:05:01.107 CID:CUUID>a84b4c76e66710@pbx.carrier.example.net:UJ4KB9G3SH1A1BQ6MDQ3C1RQAC000001\n"
+    "Referred-By: <sip:7001@gw.example.net>;cid=\"<ref-1@example.net>\"\n"
+)
+
+
+def test_call_ids_that_look_like_addresses_stay_and_the_scanner_agrees(rule_sets: list[RuleSet]) -> None:
+    assert redacted(rule_sets, CALL_ID_LINES, "log", "x.log") == CALL_ID_LINES
+    scanner = LeakScanner("x.log")
+    scanner.feed(CALL_ID_LINES.encode())
+    scanner.finish()
+    assert scanner.findings == []
+    # an address elsewhere on such a line is still one
+    out = redacted(rule_sets, "14:05:01.108 CID:CUUID>a1@pbx.example.net:UJ4K note jane.doe@example.org\n", "log", "x.log")
+    assert "jane.doe" not in out and "CID:CUUID>a1@pbx.example.net:UJ4K" in out
