@@ -69,3 +69,12 @@ def test_call_ids_that_look_like_addresses_stay_and_the_scanner_agrees(rule_sets
     # an address elsewhere on such a line is still one
     out = redacted(rule_sets, "14:05:01.108 CID:CUUID>a1@pbx.example.net:UJ4K note jane.doe@example.org\n", "log", "x.log")
     assert "jane.doe" not in out and "CID:CUUID>a1@pbx.example.net:UJ4K" in out
+
+
+def test_one_caller_one_token_with_00_or_011_prefix(rule_sets: list[RuleSet]) -> None:
+    text = ("\tAttributeANI\t'+15550100123'\n"
+            "\tAttributeOtherDN\t'0015550100123'\n"
+            "From: <sip:0015550100123@203.0.113.5>;tag=a1\n"
+            "14:05:01.102 DialPlan: result destination 01115550100123 for dialed 7001\n")
+    out = assert_redacted(rule_sets, text, ["5550100123"], ["for dialed 7001", "@203.0.113.5>;tag=a1"])
+    assert len({t[-10:] for t in _tokens(out)}) == 1, out
