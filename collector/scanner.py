@@ -75,7 +75,8 @@ _HIDDEN_VALUE = re.compile(
 _BLOCK_SCALAR_REST = re.compile(rb"(?:[ \t]+[|>][-+0-9]*)?[ \t]*\r?$", re.MULTILINE)
 _BLOCK_INDICATOR = re.compile(rb"[|>][-+0-9]*")
 _YAML_TAG = re.compile(rb"![\w!/.:-]*")
-_SIP_PREFIX_FOR_EMAIL = re.compile(rb"(?:sips?:|tel:|Call-?ID[:=]?\s*|\bi:\s*|@)[^\s]*$", re.IGNORECASE)
+# (also a Call-ID after SIP Server's CID:CUUID> and in Referred-By's ;cid="<...>": the email rule keeps them)
+_SIP_PREFIX_FOR_EMAIL = re.compile(rb"(?:sips?:|tel:|Call-?ID[:=]?\s*|\bi:\s*|CUUID>|\bcid=\"?<|@)[^\s]*$", re.IGNORECASE)
 
 # What the redaction rules keep on purpose must not count as a finding here either (the rule
 # sets say why, next to each rule):

@@ -12,14 +12,16 @@ phone number against a token. The category prefix only says which rule found the
 Phone normalisation before hashing (every value of category ``phone``, and a value of any
 category made only of digits, visual separators and a leading ``+``): the separators (space,
 ``-``, ``.``, ``(``, ``)``, ``/``) and the ``+`` are removed, so ``+1 555-555-0142``,
-``+15555550142`` and ``15555550142`` share a token. No country code is added or removed:
-``5555550142`` and ``15555550142`` get different tokens (guessing a country would be wrong as
-often as right). Other values hash their exact bytes. URL, JSON and XML escapes (``%2B``,
+``+15555550142`` and ``15555550142`` share a token; so do ``0015555550142`` and
+``01115555550142``: the international prefix 00 or 011 before 10 to 15 digits is the ``+``. No
+country code is added or removed: ``5555550142`` and ``15555550142`` get different tokens
+(guessing a country would be wrong as often as right), nor is a national 0 or an access code
+9 removed. Other values hash their exact bytes. URL, JSON and XML escapes (``%2B``,
 ``\\u002B``, ``&#43;``) are decoded first, so an escaped copy gets the letters of the plain value;
 an e-mail address is compared in lower case, and a ``+`` in a name is the space a form or query
 string wrote for it (``name=Harriet+Ostrowski`` and ``Harriet%20Ostrowski``: one token). (Phone
-tokens are those of earlier releases; the letters of other categories changed when they
-stopped depending on the category.)
+tokens are those of earlier releases, but for numbers written with 00 or 011; the letters of
+other categories changed when they stopped depending on the category.)
 
 The token map (token -> category, value) is a sqlite3 file that stays on the host, mode 0600;
 support asks the site to look a token up when needed. It is never bundled.
@@ -47,6 +49,11 @@ _PHONE_SHAPED = re.compile(rb"\+?[0-9 .()/-]*[0-9][0-9 .()/-]*")   # digits, sep
 # an e-mail address: customers type theirs in any letter case (From: Harriet.O@Example.ORG),
 # UCS and GWS hold it lower-cased; mail systems treat both parts without case
 _EMAIL_SHAPED = re.compile(rb"[^\s@<>\"']+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# the international prefix written for the '+' (00 in most of the world, 011 from North America):
+# 0015550100123 and 011495550100654 are +15550100123 and +495550100654. Only before 10 to 15 more
+# digits that start with a country code (not 0), as an international number has: a national number
+# that begins with 011 (UK 0113 496 0000, 11 digits) or an id that begins with 00 keeps its digits
+_INTERNATIONAL_PREFIX = re.compile(rb"^(?:00|011)(?=[1-9][0-9]{9,14}$)")
 _CACHE_LIMIT = 16_384          # bounded memory: ~3 MB per worker; a miss only costs one HMAC
 
 
@@ -151,7 +158,12 @@ def normalise(category: str, value: bytes) -> tuple[bytes, bool]:
     plain = unescaped(value)
     if category == "phone" or _PHONE_SHAPED.fullmatch(plain):
         plus = category == "phone" and value.startswith(b"+")
-        return b"phone\0" + plain.translate(None, _PHONE_SEPARATORS).lstrip(b"+"), plus
+        digits = plain.translate(None, _PHONE_SEPARATORS)
+        if digits[:1] == b"+":
+            digits = digits.lstrip(b"+")
+        else:
+            digits = _INTERNATIONAL_PREFIX.sub(b"", digits, count=1)
+        return b"phone\0" + digits, plus
     if _EMAIL_SHAPED.fullmatch(plain):
         return b"value\0" + plain.lower(), False
     if category == "name" and b"+" in value:      # a form-encoded space (name=Harriet+Ostrowski)

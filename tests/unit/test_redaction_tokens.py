@@ -212,3 +212,19 @@ def test_an_e_mail_address_gets_one_token_whatever_its_letter_case() -> None:
     assert tokenizer.token("email", b"Harriet.Ostrowski@Example.ORG") == token
     assert tokenizer.token("userdata", b"HARRIET.OSTROWSKI%40EXAMPLE.ORG")[-10:] == token[-10:]
     assert tokenizer.token("userdata", b"Harriet Ostrowski") != tokenizer.token("userdata", b"harriet ostrowski")
+
+
+def test_an_international_prefix_is_the_plus() -> None:
+    """0015550100123 (00) and 01115550100123 (011, dialled from North America) are the caller
+    +15550100123 of the SIP headers: one token (probe O 11). A national number that begins with
+    011 (UK Leeds, 11 digits) and short ids that begin with 00 keep their own."""
+    t = Tokenizer(KEY, None)
+    letters = t.token("phone", b"+15550100123")[-10:]
+    assert t.token("phone", b"0015550100123") == b"PHONE_" + letters
+    assert t.token("phone", b"01115550100123") == b"PHONE_" + letters
+    assert t.token("userdata", b"0015550100123") == b"USERDATA_" + letters
+    assert t.token("phone", b"00 1 555 010 0123") == b"PHONE_" + letters
+    assert t.token("phone", b"011495550100654")[-10:] == t.token("phone", b"+495550100654")[-10:]
+    assert t.token("phone", b"01134960000")[-10:] != t.token("phone", b"34960000")[-10:]
+    assert t.token("userdata", b"0012345678")[-10:] != t.token("userdata", b"12345678")[-10:]
+    assert t.token("phone", b"05550100321")[-10:] != t.token("phone", b"5550100321")[-10:]   # national 0: kept
