@@ -351,6 +351,12 @@ class _Run:
         self.result.run = run
         assert run.bundle is not None
         bundle = run.bundle.path
+        if not run.members:          # every file left out (e.g. cannot be redacted): no empty bundle
+            for path in (bundle, bundle.with_name(bundle.name + ".sha256")):
+                path.unlink(missing_ok=True)
+            self.inflight.unlink(missing_ok=True)
+            self.record_only(records)
+            return
         report = verify_bundle(bundle)
         if not report.ok:
             for path in (bundle, bundle.with_name(bundle.name + ".sha256")):

@@ -52,12 +52,13 @@ def collect_options(func):
         click.option("--max-size", metavar="SIZE",
                      help="Cap on the bundle's size on disk, all of it counted; files that do not fit are "
                           "left out and listed (exit code 1)."),
-        click.option("--reserve", metavar="SIZE", help="Free space that must remain on the output file system (default: the smaller of 10%% and 2G)."),
+        click.option("--reserve", metavar="SIZE", help="Free space that must remain on the output file system (default: the smaller of 10% and 2G)."),
         click.option("--include-core", is_flag=True, help="Also take core dumps (never by default)."),
         click.option("--include-unredacted-binary", is_flag=True,
                      help="Ship binary logs that cannot be redacted (PureConnect .ininlog); marked UNREDACTED."),
         click.option("--state-dir", type=click.Path(path_type=Path), default=None,
-                     help="Where the site key and token map live (default /var/lib/gcollect as root)."),
+                     help="Where the site key and token map live (default: GCOLLECT_STATE_DIR, else "
+                          "/var/lib/gcollect as root, ~/.local/state/gcollect otherwise)."),
         click.option("--host-name", metavar="NAME", help="Host name for the bundle (default: detected)."),
         click.option("--workers", type=click.IntRange(1, 64), default=None, help="Worker processes (default: the cores gcollect may use)."),
         click.option("--priority", type=click.Choice(["low", "normal"]), default="low", show_default=True,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import sys
 from pathlib import Path
 
@@ -21,13 +20,22 @@ DEFAULT_UNIT_DIR = Path("/etc/systemd/system")
 PACKAGED_GCOLLECT = "/usr/local/bin/gcollect"
 TIMER_STATE_DIR = Path("/var/lib/gcollect")            # the packaged unit's state (and spool) folder
 TIMER_RETENTION = {"keep": ("--keep", "96"), "max_age": ("--max-age", "7d"), "max_disk": ("--max-disk", "5G")}
-INSTALL_ONLY = ("install_timer", "unit_dir")
+INSTALL_ONLY = ("install_timer", "unit_dir", "env_file")     # not carried into the unit's ExecStart
 NOT_FOR_A_TIMER = {
     "list_only": "--list shows the spool now; it is not something for a timer to run",
     "accept_findings": "--accept-findings would upload every future bundle despite scanner findings, "
                        "unreviewed; review held bundles and upload them with `gcollect upload`",
 }
 ENVIRONMENT_FILE = "/etc/default/gcollect"
+ONE_OBJECT_ADVICE = ("use a prefix that ends in '/' (s3://BUCKET/PREFIX/ or sftp://USER@HOST/DIR/), where "
+                     "each bundle gets its own name")
+WINDOW_OPTIONS = ("since", "until", "around", "window_width")
+
+
+class UploadTargetRefused(GcollectError):
+    """{setting}: {problem}"""
+
+    exit_code = ExitCode.USAGE
 
 
 class TimerRefused(GcollectError):
@@ -68,13 +76,18 @@ def packaging_dir() -> Path:
                                                      "copy them as docs/snapshots.md describes")
 
 
-def write_timer_units(unit_dir: Path, command: list[str], writable: list[Path]) -> list[Path]:
+def write_timer_units(unit_dir: Path, command: list[str], writable: list[Path],
+                      environment: dict[str, str] | None = None) -> list[Path]:
     """Write the service and timer to ``unit_dir``: the service's ExecStart runs ``command``
-    (its words quoted for systemd), ReadWritePaths are the ``writable`` folders, made here when
-    missing (0700)."""
+    (its words quoted for systemd), ReadWritePaths are the ``writable`` folders (the first is
+    the state folder), made here when missing (0700); ``environment`` adds Environment= lines.
+    A zipapp unpacks into SHIV_ROOT, kept in the state folder (the home is read-only)."""
     source = packaging_dir() / "systemd"
+    state_dir = writable[0]
     exec_start = "ExecStart=" + " ".join(systemd_word(word, command=True) for word in command)
     read_write = "ReadWritePaths=" + " ".join(systemd_word(str(path), command=False) for path in writable)
+    variables = {"SHIV_ROOT": str(state_dir / "shiv"), **(environment or {})}
+    env_lines = "\n".join("Environment=" + systemd_word(f"{k}={v}", command=False) for k, v in variables.items())
     unit_dir.mkdir(parents=True, exist_ok=True)
     for path in writable:       # systemd refuses to start a unit whose ReadWritePaths are missing;
         if path != TIMER_STATE_DIR:     # the packaged one it makes itself (StateDirectory=)
@@ -85,10 +98,27 @@ def write_timer_units(unit_dir: Path, command: list[str], writable: list[Path]) 
         if name.endswith(".service"):
             text = re.sub(r"^ExecStart=.*$", lambda _: exec_start, text, count=1, flags=re.M)
             text = re.sub(r"^ReadWritePaths=.*$", lambda _: read_write, text, count=1, flags=re.M)
+            text = re.sub(r"^Environment=SHIV_ROOT=.*$", lambda _: env_lines, text, count=1, flags=re.M)
+            if state_dir != TIMER_STATE_DIR:
+                text = _for_state_dir(text, state_dir, command)
         target = unit_dir / name
         target.write_text(text)
         written.append(target)
     return written
+
+
+def _for_state_dir(text: str, state_dir: Path, command: list[str]) -> str:
+    """The packaged service for another state folder: no StateDirectory= (which would make
+    /var/lib/gcollect) and its comment; comments name the folders this unit uses."""
+    text = re.sub(r"^# systemd makes /var/lib/gcollect.*\n(?:# .*\n)*(?=StateDirectory=)", "", text, flags=re.M)
+    text = re.sub(r"^StateDirectory(?:Mode)?=.*\n", "", text, flags=re.M)
+    spool = Path(command[command.index("--output") + 1]) if "--output" in command else state_dir / "spool"
+    lines = []
+    for line in text.splitlines(keepends=True):
+        if line.startswith("#"):
+            line = line.replace(f"{TIMER_STATE_DIR}/spool", str(spool)).replace(str(TIMER_STATE_DIR), str(state_dir))
+        lines.append(line)
+    return "".join(lines)
 
 
 _PLAIN_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
@@ -178,9 +208,48 @@ def _check_timer_upload(url: str) -> None:
         raise TimerRefused(problem="the --upload URL holds a password, which the unit file would keep; "
                                    f"{advice}; the password goes there as GCOLLECT_SFTP_PASSWORD")
     if parts is not None and (parts.scheme.lower() in ("http", "https") or parts.query or parts.fragment):
-        raise TimerRefused(problem="a pre-signed https:// URL (or one with a query) is a secret for one "
-                                   f"bundle, not a target for a timer; use s3:// or sftp://, or {advice}")
-    parse_target(url, "gcollect-x.tar.gz")              # a bad URL: one line now, not at every run
+        raise TimerRefused(problem="a pre-signed https:// URL (or one with a query) names one object: every "
+                                   "bundle of a timer would replace the one before it; use s3://BUCKET/PREFIX/ "
+                                   "or sftp://USER@HOST/DIR/ (a pre-signed URL is for one `gcollect upload`)")
+    try:                                                # a bad URL: one line now, not at every run
+        check_upload_target(url, "--upload")
+    except UploadTargetRefused as exc:
+        raise TimerRefused(problem=exc.message) from None
+
+
+def names_one_object(url: str) -> bool:
+    """True when every bundle would go to the same object: a pre-signed https:// URL, an s3://
+    key or sftp:// path that does not end in '/'."""
+    from collector.upload.urls import parse_target
+
+    return parse_target(url, "gcollect-a.tar.gz") == parse_target(url, "gcollect-b.tar.gz")
+
+
+def check_upload_target(url: str, setting: str) -> None:
+    """A snapshot's upload target must take one object per bundle, and be a URL gcollect can
+    upload to: UploadTargetRefused (exit 2, one line naming ``setting``) otherwise."""
+    from collector.upload.urls import redact_url
+
+    try:
+        one_object = names_one_object(url)
+    except BadInput as exc:
+        raise UploadTargetRefused(setting=setting, problem=str(exc.fields.get("problem", exc.message))) from None
+    if one_object:
+        raise UploadTargetRefused(setting=setting, problem=(
+            f"{redact_url(url)} names one object (a pre-signed https:// URL, or a key or path without a "
+            f"trailing '/'): every snapshot bundle would replace the one before it; {ONE_OBJECT_ADVICE}"))
+
+
+def check_profiles_and_rules(request) -> None:
+    """Load the profiles and every rule set they (and the site's --rules-dir) name, as a run
+    would: BadProfile / BadRuleSet (exit 10), or BadInput for an unknown --profile."""
+    from collector.api import load_profile_set, with_site_rule_sets
+    from collector.redaction.rules import load_rule_sets
+
+    profiles = with_site_rule_sets(load_profile_set(request.products, request.profile_dirs),
+                                   request.settings.rule_dirs)
+    names = dict.fromkeys(["common-secrets", "pii", *(n for p in profiles.values() for n in p.redaction)])
+    load_rule_sets(names, request.settings.rule_dirs)
 
 
 def _spool_dir(ctx: click.Context, options: dict) -> Path:
@@ -211,12 +280,76 @@ def _list_spool(request, as_json: bool) -> int:
     return int(ExitCode.OK)
 
 
-def upload_with_environment(bundle: Path, url: str, _options: object) -> dict:
-    """Upload with the settings `gcollect upload` takes from GCOLLECT_* variables."""
-    from collector.cli.upload_cmd import options_from_environment
+def upload_options_from_environment(url: str):
+    """The settings `gcollect upload` takes from GCOLLECT_* variables, read once when the run
+    starts: a bad one is one line naming the variable (exit 2), before anything is collected."""
+    from collector.cli.upload_cmd import options_from_params, upload_command
+
+    settings_only = click.Command("upload", params=[p for p in upload_command.params    # no BUNDLE yet
+                                                    if isinstance(p, click.Option)])
+    try:
+        ctx = settings_only.make_context("upload", ["--to", url])
+    except click.BadParameter as exc:
+        param = exc.param
+        envvar = getattr(param, "envvar", None)
+        setting = envvar if isinstance(envvar, str) else (param.name if param is not None else "upload setting")
+        raise UploadTargetRefused(setting=str(setting), problem=exc.message) from None
+    except click.UsageError as exc:
+        raise UploadTargetRefused(setting="upload setting", problem=exc.message) from None
+    return options_from_params(ctx.params)
+
+
+def upload_with_options(bundle: Path, url: str, options: object) -> dict:
+    """Upload with the settings read when the run started (``upload_options_from_environment``)."""
     from collector.snapshot import default_uploader
 
-    return default_uploader(bundle, url, options_from_environment(bundle, url))
+    return default_uploader(bundle, url, options)
+
+
+def load_env_file(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """--env-file: set the variables of a systemd-style environment file (``collector.envfile``)
+    before the other options read theirs. ``-FILE``: FILE may be missing (as systemd's
+    ``EnvironmentFile=-FILE``)."""
+    from collector.envfile import read_env_file
+
+    if not value or ctx.resilient_parsing:
+        return value
+    optional = value.startswith("-")
+    path = Path(value[1:] if optional else value)
+    try:
+        settings = read_env_file(path)
+    except FileNotFoundError:
+        if optional:
+            return value
+        raise BadInput(what=f"--env-file {path}", problem="no such file") from None
+    except OSError as exc:
+        raise BadInput(what=f"--env-file {path}", problem=exc.strerror or str(exc)) from None
+    os.environ.update(settings)
+    return value
+
+
+def gcollect_launcher() -> tuple[list[str], dict[str, str]]:
+    """The command that started this gcollect, as a unit can run it, and the environment it
+    needs: the console script; a zipapp (single-file build) run by this Python; for
+    ``python -m collector`` this Python, with PYTHONPATH when the package is a source checkout
+    that Python would not find on its own."""
+    import sysconfig
+    import zipfile
+
+    import collector
+
+    started = sys.argv[0] if sys.argv and sys.argv[0] else ""
+    path = Path(os.path.abspath(started)) if started else None
+    package_parent = Path(collector.__file__).resolve().parent.parent
+    if path is not None and path.is_file() and path.name not in ("__main__.py", "__main__.pyc"):
+        if zipfile.is_zipfile(path):                   # shiv zipapp: its Python runs it
+            return [sys.executable, str(path)], {}
+        return [str(path)], {}
+    installed = {Path(p).resolve() for key in ("purelib", "platlib")
+                 if (p := sysconfig.get_paths().get(key))}
+    if package_parent in installed:
+        return [sys.executable, "-m", "collector"], {}
+    return [sys.executable, "-m", "collector"], {"PYTHONPATH": str(package_parent)}
 
 
 def _problem_line(result) -> tuple[str | None, int]:
@@ -232,7 +365,8 @@ def _problem_line(result) -> tuple[str | None, int]:
         problems.append(f"not uploaded: {result.held}")
         code = ExitCode.LEAK_FOUND
     if run is not None and run.excluded:
-        problems.append(f"{len(run.excluded)} file(s) left out (see manifest.json), e.g. "
+        where = "see manifest.json" if result.bundle else "nothing collected, no bundle written"
+        problems.append(f"{len(run.excluded)} file(s) left out ({where}), e.g. "
                         f"/{run.excluded[0].host_path}: {run.excluded[0].reason}")
         code = code if code != ExitCode.OK else ExitCode.PARTIAL
     if result.dropped:
@@ -257,12 +391,16 @@ Examples:
 @click.option("--max-disk", metavar="SIZE", help="Keep the spool under this size (e.g. 5G).")
 @click.option("--jitter", metavar="DURATION", help="Wait a random time up to this before starting (e.g. 10m).")
 @click.option("--upload", "upload_url", metavar="URL", envvar="GCOLLECT_UPLOAD_URL",
-              help="Upload each new bundle (and retry the queue of earlier failed uploads).")
+              help="Upload each new bundle to s3://BUCKET/PREFIX/ or sftp://USER@HOST/DIR/ (one object per "
+                   "bundle), and retry the queue of earlier failed uploads.")
 @click.option("--list", "list_only", is_flag=True, help="Show the spool: time range, size, uploaded or not.")
 @click.option("--install-timer", is_flag=True, help="Write the systemd service and timer, print how to enable them.")
 @click.option("--unit-dir", type=click.Path(path_type=Path), default=DEFAULT_UNIT_DIR, show_default=True,
               help="Where --install-timer writes the units.")
 @click.option("--verbose", "-v", is_flag=True, help="Print a summary even when all went well.")
+@click.option("--env-file", metavar="[-]FILE", is_eager=True, expose_value=False, callback=load_env_file,
+              help="Read settings (GCOLLECT_UPLOAD_URL=..., AWS_*, ...) from FILE as systemd's EnvironmentFile "
+                   "does: KEY=VALUE lines, nothing run or expanded. -FILE: FILE may be missing.")
 @click.pass_context
 def snapshot_command(ctx: click.Context, keep: int | None, max_age: str | None, max_disk: str | None,
                      jitter: str | None, upload_url: str | None, list_only: bool, install_timer: bool,
@@ -278,7 +416,7 @@ def snapshot_command(ctx: click.Context, keep: int | None, max_age: str | None, 
     from collector.snapshot import SnapshotRequest, take_snapshot
     from collector.spool import Retention
 
-    for flag in ("since", "until", "around", "window_width"):
+    for flag in WINDOW_OPTIONS:
         if options.get(flag) is not None:
             raise click.UsageError("snapshot takes everything new since the last snapshot; "
                                    "--since/--until/--around/--window do not apply")
@@ -289,9 +427,9 @@ def snapshot_command(ctx: click.Context, keep: int | None, max_age: str | None, 
         _duration(jitter, "--jitter")
         _size(max_disk, "--max-disk")
         words, writable = timer_command(ctx)
-        gcollect = shutil.which("gcollect")
-        command = [gcollect] if gcollect else [sys.executable, "-m", "collector"]
-        for path in write_timer_units(unit_dir, command + words, writable):
+        check_profiles_and_rules(request)         # a broken one fails now (exit 10), not at every run
+        command, environment = gcollect_launcher()
+        for path in write_timer_units(unit_dir, command + words, writable, environment):
             click.echo(f"wrote {path}")
         if upload_url and ctx.get_parameter_source("upload_url") is ParameterSource.ENVIRONMENT:
             click.echo(f"note: GCOLLECT_UPLOAD_URL from this environment is not in the unit; "
@@ -301,15 +439,22 @@ def snapshot_command(ctx: click.Context, keep: int | None, max_age: str | None, 
     as_json = options["as_json"]
     if list_only:
         return _list_spool(request, as_json)
+    upload_options = None
+    if upload_url:                                # one line now, not when a bundle is about to go
+        setting = "--upload" if ctx.get_parameter_source("upload_url") is ParameterSource.COMMANDLINE \
+            else "GCOLLECT_UPLOAD_URL"
+        check_upload_target(upload_url, setting)
+        upload_options = upload_options_from_environment(upload_url)
     snapshot = SnapshotRequest(
         collect=request,
         retention=Retention(keep=keep, max_age=_duration(max_age, "--max-age"),
                             max_disk=_size(max_disk, "--max-disk")),
         upload_url=upload_url,
+        upload_options=upload_options,
         jitter=_duration(jitter, "--jitter") or 0.0,
         accept_findings=bool(options.get("accept_findings")),
     )
-    result = take_snapshot(snapshot, uploader=upload_with_environment)
+    result = take_snapshot(snapshot, uploader=upload_with_options)
     line, code = _problem_line(result)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=1))
@@ -323,3 +468,16 @@ def snapshot_command(ctx: click.Context, keep: int | None, max_age: str | None, 
         else:
             click.echo(f"gcollect snapshot: nothing new ({result.seconds:.2f} s)")
     return code
+
+
+def _snapshot_help(command: click.Command) -> None:
+    """The shared collect options as snapshot uses them: no time window (refused), the spool."""
+    for param in command.params:
+        if param.name in WINDOW_OPTIONS and isinstance(param, click.Option):
+            param.hidden = True
+        elif param.name == "output" and isinstance(param, click.Option):
+            param.show_default = False
+            param.help = "Folder of the spool (default STATE_DIR/spool)."
+
+
+_snapshot_help(snapshot_command)

@@ -4,6 +4,7 @@ unit (a password in the upload URL, --accept-findings) is refused with one line,
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -79,7 +80,8 @@ def test_install_timer_keeps_a_separate_spool_writable(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("args, expected", [
     (["--upload", "sftp://support:s3cr3t-pw@files.example.com/in/"], "/etc/default/gcollect"),
-    (["--upload", "https://b.s3.amazonaws.com/x.tar.gz?X-Amz-Signature=abcdef"], "/etc/default/gcollect"),
+    (["--upload", "https://b.s3.amazonaws.com/x.tar.gz?X-Amz-Signature=abcdef"], "names one object"),
+    (["--upload", "s3://bucket/cases/x.tar.gz"], "names one object"),
     (["--accept-findings"], "--accept-findings"),
     (["--list"], "--list"),
 ])
@@ -106,7 +108,93 @@ def test_install_timer_makes_the_folders_the_unit_may_write(tmp_path: Path) -> N
     assert systemd_words(unit_value(service, "ReadWritePaths"), command=False) == [str(state), str(spool)]
     for folder in (state, spool):
         assert folder.is_dir() and folder.stat().st_mode & 0o777 == 0o700
+    # another state folder: no StateDirectory= (it would make /var/lib/gcollect), comments name this one
+    text = service.read_text()
+    assert "StateDirectory" not in text and "/var/lib/gcollect" not in text, text
+    assert str(spool) in text.splitlines()[1]
+    assert "GCOLLECT_STATE_DIR" not in text                  # ExecStart passes --state-dir: no effect
+    assert systemd_words(unit_value(service, "Environment"), command=False) == [f"SHIV_ROOT={state / 'shiv'}"] \
+        or f"SHIV_ROOT={state / 'shiv'}" in text
+
+
+def test_install_timer_keeps_the_packaged_state_directory(tmp_path: Path) -> None:
+    units = tmp_path / "units"
+    proc = run_gcollect("snapshot", "--install-timer", "--unit-dir", str(units))
+    assert proc.returncode == 0, proc.stderr
+    service = units / "gcollect-snapshot.service"
     from collector.cli.snapshot_cmd import TIMER_STATE_DIR
 
     assert "/var/lib/" + unit_value(service, "StateDirectory") == str(TIMER_STATE_DIR)
     assert unit_value(service, "StateDirectoryMode") == "0700"
+    assert "Environment=SHIV_ROOT=/var/lib/gcollect/shiv" in service.read_text()
+
+
+def _unit_environment(service: Path) -> dict[str, str]:
+    env = {}
+    for value in re.findall(r"^Environment=(.*)$", service.read_text(), re.M):
+        for word in systemd_words(value, command=False):
+            key, _, val = word.partition("=")
+            env[key] = val
+    return env
+
+
+def test_install_timer_from_a_checkout_runs_that_checkout(tmp_path: Path) -> None:
+    """`python -m collector` from a source checkout: ExecStart is this Python with the checkout
+    on PYTHONPATH (the unit's Environment=), runnable from any folder."""
+    import sys
+
+    units = tmp_path / "units"
+    proc = run_gcollect("snapshot", "--install-timer", "--unit-dir", str(units), "--state-dir", str(tmp_path / "st"))
+    assert proc.returncode == 0, proc.stderr
+    service = units / "gcollect-snapshot.service"
+    command = systemd_words(unit_value(service, "ExecStart"), command=True)
+    assert command[:4] == [sys.executable, "-m", "collector", "snapshot"]
+    env = _unit_environment(service)
+    assert env["PYTHONPATH"] == str(Path(__file__).resolve().parents[2])
+    assert env["SHIV_ROOT"] == str(tmp_path / "st" / "shiv")
+    run = subprocess.run([*command[:3], "--version"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                         env={"PATH": "/usr/bin:/bin", **env})
+    assert run.returncode == 0, run.stderr
+
+
+def test_install_timer_from_a_zipapp_runs_the_zipapp(tmp_path: Path) -> None:
+    """The single-file build: ExecStart is the zipapp run by the Python that ran it (not
+    `python -m collector`, which cannot import collector outside the zipapp)."""
+    import sys
+    import zipapp
+
+    repo = Path(__file__).resolve().parents[2]
+    site = tmp_path / "unpacked"               # as shiv unpacks its site-packages into SHIV_ROOT
+    for name in ("collector", "profiles", "packaging"):
+        shutil.copytree(repo / name, site / name, ignore=shutil.ignore_patterns("__pycache__"))
+    source = tmp_path / "app"
+    source.mkdir()
+    (source / "__main__.py").write_text(f"import sys\nsys.path.insert(0, {str(site)!r})\n"
+                                        "from collector.cli import main\nmain()\n")
+    pyz = tmp_path / "bin" / "gcollect"
+    pyz.parent.mkdir()
+    zipapp.create_archive(source, pyz)
+    units = tmp_path / "units"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    proc = subprocess.run([sys.executable, str(pyz), "snapshot", "--install-timer", "--unit-dir", str(units),
+                           "--state-dir", str(tmp_path / "st")], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=300, env=env)
+    assert proc.returncode == 0, proc.stderr
+    service = units / "gcollect-snapshot.service"
+    command = systemd_words(unit_value(service, "ExecStart"), command=True)
+    assert command[:3] == [sys.executable, str(pyz), "snapshot"]
+    assert "PYTHONPATH" not in _unit_environment(service)
+
+
+def test_install_timer_refuses_broken_profiles_and_rule_sets(tmp_path: Path) -> None:
+    broken = tmp_path / "site"
+    broken.mkdir()
+    (broken / "bad.yaml").write_text("a: [\n")
+    for option in ("--profile-dir", "--rules-dir"):
+        units = tmp_path / f"units{option}"
+        proc = run_gcollect("snapshot", "--install-timer", "--unit-dir", str(units), "--state-dir",
+                            str(tmp_path / "st"), option, str(broken))
+        stderr = proc.stderr.decode()
+        assert proc.returncode == 10, stderr
+        assert len(stderr.strip().splitlines()) == 1 and "bad.yaml" in stderr
+        assert not units.exists()
