@@ -13,7 +13,7 @@ import click
 from click.core import ParameterSource
 
 from collector.cli.options import collect_options, request_from_options
-from collector.errors import BadInput, ExitCode, GcollectError
+from collector.errors import BadInput, ExitCode, GcollectError, PreflightFailed
 from collector.freetext import recorded_command_line
 
 UNIT_NAMES = ("gcollect-snapshot.service", "gcollect-snapshot.timer")
@@ -221,6 +221,8 @@ def upload_with_environment(bundle: Path, url: str, _options: object) -> dict:
 
 def _problem_line(result) -> tuple[str | None, int]:
     """One summary line for cron (None when all is well) and the exit code."""
+    from collector.model import name_a_few, skipped_files
+
     run = result.run
     problems: list[str] = []
     code = ExitCode.OK
@@ -234,6 +236,10 @@ def _problem_line(result) -> tuple[str | None, int]:
     if run is not None and run.excluded:
         problems.append(f"{len(run.excluded)} file(s) left out (see manifest.json), e.g. "
                         f"/{run.excluded[0].host_path}: {run.excluded[0].reason}")
+        code = code if code != ExitCode.OK else ExitCode.PARTIAL
+    if result.denied:       # selected, never read: not "nothing new" (they are tried again next run)
+        problems.append(f"{skipped_files(result.denied)} file(s) not collected, permission denied: "
+                        f"{name_a_few(result.denied)}")
         code = code if code != ExitCode.OK else ExitCode.PARTIAL
     if result.dropped:
         problems.append(f"spool limit: deleted {len(result.dropped)} bundle(s) that were never uploaded")
@@ -291,7 +297,12 @@ def snapshot_command(ctx: click.Context, keep: int | None, max_age: str | None, 
         words, writable = timer_command(ctx)
         gcollect = shutil.which("gcollect")
         command = [gcollect] if gcollect else [sys.executable, "-m", "collector"]
-        for path in write_timer_units(unit_dir, command + words, writable):
+        try:
+            written = write_timer_units(unit_dir, command + words, writable)
+        except PermissionError as exc:          # the usual one: /etc/systemd/system without sudo
+            raise PreflightFailed(problem=f"--install-timer: cannot write {exc.filename}: {exc.strerror}; "
+                                          "run it as root (sudo), or give --unit-dir a folder you may write") from None
+        for path in written:
             click.echo(f"wrote {path}")
         if upload_url and ctx.get_parameter_source("upload_url") is ParameterSource.ENVIRONMENT:
             click.echo(f"note: GCOLLECT_UPLOAD_URL from this environment is not in the unit; "
