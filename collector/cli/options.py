@@ -52,7 +52,7 @@ def collect_options(func):
         click.option("--max-size", metavar="SIZE",
                      help="Cap on the bundle's size on disk, all of it counted; files that do not fit are "
                           "left out and listed (exit code 1)."),
-        click.option("--reserve", metavar="SIZE", help="Free space that must remain on the output file system (default: the smaller of 10%% and 2G)."),
+        click.option("--reserve", metavar="SIZE", help="Free space that must remain on the output file system (default: the smaller of 10% and 2G)."),
         click.option("--include-core", is_flag=True, help="Also take core dumps (never by default)."),
         click.option("--include-unredacted-binary", is_flag=True,
                      help="Ship binary logs that cannot be redacted (PureConnect .ininlog); marked UNREDACTED."),
