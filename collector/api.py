@@ -158,13 +158,9 @@ def prepare_output(output_dir: Path) -> Path:
 
 
 def prepare_state(state_dir: Path) -> Path:
-    try:
-        state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.chmod(state_dir, 0o700)
-    except OSError as exc:
-        raise PreflightFailed(problem=f"cannot use state folder {state_dir}: {exc.strerror} "
-                                      "(set --state-dir or GCOLLECT_STATE_DIR)") from None
-    return state_dir
+    from collector.statedir import use_state_dir
+
+    return use_state_dir(state_dir)
 
 
 def start_workers(settings: RunSettings) -> None:
@@ -245,20 +241,39 @@ def unmask(token: str, state_dir: Path) -> tuple[str, str, str] | None:
     looked up, the one given first."""
     from collector.redaction.tokens import TokenStore
 
+    import sqlite3
+
     db = state_dir / "tokens.db"
-    if not db.exists():
-        raise BadInput(what=str(db), problem="no token map on this host (nothing was redacted here yet)")
+    try:
+        os.stat(db)
+    except FileNotFoundError:
+        raise BadInput(what=str(db), problem="no token map on this host (nothing was redacted here yet)") from None
+    except OSError as exc:
+        raise BadInput(what=str(db), problem=_unreadable_map(exc, state_dir)) from None
     token = token.strip()
     other = token[1:] if token.startswith("+") else "+" + token
-    store = TokenStore(db)
     try:
-        for form in (token, other):
-            found = store.lookup(form)
-            if found is not None:
-                return form, found[0], found[1]
-        return None
-    finally:
-        store.close()
+        store = TokenStore(db)
+        try:
+            for form in (token, other):
+                found = store.lookup(form)
+                if found is not None:
+                    return form, found[0], found[1]
+            return None
+        finally:
+            store.close()
+    except (OSError, sqlite3.Error) as exc:
+        raise BadInput(what=str(db), problem=_unreadable_map(exc, state_dir)) from None
+
+
+def _unreadable_map(exc: Exception, state_dir: Path) -> str:
+    """Why the token map cannot be read, for one line: the cause, and whose it is."""
+    cause = getattr(exc, "strerror", None) or str(exc)
+    try:
+        owner = f"; it belongs to uid {os.stat(state_dir).st_uid}, run unmask as that user (e.g. with sudo)"
+    except OSError:
+        owner = ""
+    return f"cannot read the token map: {cause}{owner}"
 
 
 def summary(result: RunResult) -> Mapping[str, object]:

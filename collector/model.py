@@ -196,6 +196,23 @@ def skipped_files(skipped: Sequence[Skip]) -> int:
     return sum(s.files for s in skipped)
 
 
+# Selection's reasons for a file this process may not open (``selection._unreadable``, EACCES and
+# EPERM): a file support asked for and the run could not read, so the run is partial (exit 1).
+PERMISSION_DENIED = ("unreadable: permission denied", "unreadable: operation not permitted")
+
+
+def permission_denied(skipped: Sequence[Skip]) -> list[Skip]:
+    """The entries of ``skipped`` left out because this process may not read them."""
+    return [skip for skip in skipped if skip.reason in PERMISSION_DENIED]
+
+
+def name_a_few(skipped: Sequence[Skip], listed: int = 3) -> str:
+    """``/a, /b, /c and 7 more``: the first ``listed`` entries (a group with its file count)."""
+    names = [f"/{s.host_path}" + (f" ({s.files} files)" if s.files > 1 else "") for s in skipped[:listed]]
+    more = skipped_files(skipped) - skipped_files(skipped[:listed])
+    return ", ".join(names) + (f" and {more} more" if more else "")
+
+
 def skipped_entry_files(entries: Sequence[Mapping[str, Any]]) -> int:
     """``skipped_files`` for entries as manifest.json holds them (``Skip.as_dict``)."""
     return sum(entry.get("files") or 1 for entry in entries)

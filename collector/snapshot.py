@@ -24,7 +24,7 @@ from collector.api import CollectRequest, Discovery, gc_paused
 from collector.errors import BadInput, GcollectError, VerifyFailed
 from collector.freetext import safe_url
 from collector.lock import SnapshotLock
-from collector.model import Candidate, RunResult, Window
+from collector.model import Candidate, RunResult, Skip, Window, permission_denied
 from collector.progress import Reporter
 from collector.spool import (Retention, SpoolEntry, choose_deletions, forget_delta, list_spool, mark_uploaded,
                              new_record, remove_bundle, write_record)
@@ -59,6 +59,7 @@ class SnapshotResult:
     discarded: list[str] = field(default_factory=list)         # incomplete bundles of killed runs
     cleaned: list[str] = field(default_factory=list)           # leftovers of killed runs
     queued: int = 0                                             # bundles still waiting for upload
+    denied: list[Skip] = field(default_factory=list)           # selected, but this user may not read them
     seconds: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
@@ -78,6 +79,7 @@ class SnapshotResult:
             "queued": self.queued,
             "deleted": self.deleted,
             "dropped_unuploaded": self.dropped,
+            "permission_denied": [s.host_path for s in self.denied],
             "discarded": self.discarded,
             "cleaned": self.cleaned,
             "seconds": round(self.seconds, 3),
@@ -332,6 +334,7 @@ class _Run:
         planned_at = datetime.now(timezone.utc).replace(microsecond=0)
         with gc_paused():
             discovery, decisions, drops, records = self.plan(base)
+            self.result.denied = permission_denied(discovery.plan.skipped)
             if not decisions:
                 del discovery, drops     # freed now: the collection after the pause need not walk them
                 self.record_only(records)

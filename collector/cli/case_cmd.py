@@ -47,10 +47,21 @@ def case_options(func: Callable[..., Any]) -> Callable[..., Any]:
 CASE_KEYS = ("case_file", "describe", "site", "contact", "severity", "steps", "strict_case")
 
 
+def case_number_of(case: str | None, case_file: Path | None, base: CaseInfo) -> str | None:
+    """The case number of a run: --case, else the case file's. Both given and different: a usage
+    error (exit 2), since the bundle name would disagree with case.json."""
+    if case and base.case and case.strip() != base.case.strip():
+        raise click.UsageError(f"--case {case} differs from the case number {base.case} in the case file "
+                               f"{case_file}; give one of them, or make them agree")
+    return case or base.case or None
+
+
 def case_info_from(kwargs: dict[str, Any], case: str | None = None) -> tuple[CaseInfo, bool]:
-    """Pop the case options from ``kwargs`` (of a ``case_options`` command): (CaseInfo, strict)."""
+    """Pop the case options from ``kwargs`` (of a ``case_options`` command): (CaseInfo, strict).
+    ``info.case`` is the run's case number (``case_number_of``): it names the bundle."""
     values = {key: kwargs.pop(key, None) for key in CASE_KEYS}
     base = load_case_file(values["case_file"]) if values["case_file"] else CaseInfo()
+    case = case_number_of(case, values["case_file"], base)
     info = base.merged(case=case, summary=values["describe"], site=values["site"], contact=values["contact"],
                        severity=values["severity"], steps=list(values["steps"] or ()))
     return info, bool(values["strict_case"])

@@ -13,7 +13,7 @@ from collector.cli.options import collect_options, request_from_options
 from collector.cli.remote_cmd import remote_options
 from collector.errors import ExitCode
 from collector.freetext import recorded_command_line
-from collector.model import UNDATED_NOTE, skip_label, skipped_files
+from collector.model import UNDATED_NOTE, name_a_few, permission_denied, skip_label, skipped_files
 from collector.units import human
 
 
@@ -131,6 +131,15 @@ def report_size_cap(excluded, max_size: str | None) -> None:
                    "(listed in manifest.json under excluded)", err=True)
 
 
+def report_permission_denied(denied) -> None:
+    """One WARNING line on stderr naming the files this user may not read (even with --quiet or
+    --json): support asked for them, and the run without them is partial (exit 1)."""
+    if denied:
+        click.echo(f"gcollect: WARNING: {skipped_files(denied)} file(s) not collected, permission denied: "
+                   f"{name_a_few(denied)}; run gcollect as their owner or as root "
+                   "(listed in manifest.json under skipped)", err=True)
+
+
 def report_findings(findings) -> None:
     click.echo(f"gcollect: error: the scanner found {len(findings)} possible secret(s) left after "
                "redaction; review them, then rerun with --accept-findings to upload:", err=True)
@@ -205,6 +214,7 @@ def collect_command(ctx: click.Context, dry_run: bool, upload_url: str | None, c
             raise click.UsageError("--call works on one host for now; run it without --hosts on each host")
         return collect_remote({**options, "dry_run": dry_run, "upload_url": upload_url}, hosts)
     case_info, strict_case = case_info_from(options, options.get("case"))
+    options["case"] = case_info.case        # a case file's number names the bundle, as with --hosts
     request = request_from_options(options, command_line=recorded_command_line(sys.argv[1:]))
     as_json = options["as_json"]
     if not dry_run:
@@ -226,8 +236,11 @@ def collect_command(ctx: click.Context, dry_run: bool, upload_url: str | None, c
         report["cut_by_size_cap"] = cut_by_size_cap(result.members)
         window_cut = window_cut_by_caps(result, discovery.plan.window)
         report["window_cut_by_caps"] = window_cut
-        code = ExitCode.PARTIAL if result.excluded or window_cut else ExitCode.OK
+        denied = permission_denied(result.skipped)
+        report["permission_denied"] = [s.host_path for s in denied]
+        code = ExitCode.PARTIAL if result.excluded or window_cut or denied else ExitCode.OK
         report_size_cap(result.excluded, options.get("max_size"))
+        report_permission_denied(denied)
         blocked = bool(result.findings) and not options["accept_findings"]
         if blocked:
             code = ExitCode.LEAK_FOUND

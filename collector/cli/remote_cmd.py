@@ -106,10 +106,12 @@ def case_for_hosts(options: dict[str, Any]) -> tuple[str | None, bytes | None]:
     gcollect redacts it, and a command line is visible to every user of the host (ps, /proc)."""
     from dataclasses import asdict
 
+    from collector.cli.case_cmd import case_number_of
     from collector.casefile import CASE_SCHEMA, CaseInfo, load_case_file
 
     base = load_case_file(Path(options["case_file"])) if options.get("case_file") else CaseInfo()
-    info = base.merged(case=options.get("case"), summary=options.get("describe"), site=options.get("site"),
+    case = case_number_of(options.get("case"), options.get("case_file"), base)
+    info = base.merged(case=case, summary=options.get("describe"), site=options.get("site"),
                        contact=options.get("contact"), severity=options.get("severity"),
                        steps=list(options.get("steps") or ()))
     if info.empty:

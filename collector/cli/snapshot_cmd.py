@@ -12,7 +12,7 @@ import click
 from click.core import ParameterSource
 
 from collector.cli.options import collect_options, request_from_options
-from collector.errors import BadInput, ExitCode, GcollectError
+from collector.errors import BadInput, ExitCode, GcollectError, PreflightFailed
 from collector.freetext import recorded_command_line
 
 UNIT_NAMES = ("gcollect-snapshot.service", "gcollect-snapshot.timer")
@@ -354,6 +354,8 @@ def gcollect_launcher() -> tuple[list[str], dict[str, str]]:
 
 def _problem_line(result) -> tuple[str | None, int]:
     """One summary line for cron (None when all is well) and the exit code."""
+    from collector.model import name_a_few, skipped_files
+
     run = result.run
     problems: list[str] = []
     code = ExitCode.OK
@@ -368,6 +370,10 @@ def _problem_line(result) -> tuple[str | None, int]:
         where = "see manifest.json" if result.bundle else "nothing collected, no bundle written"
         problems.append(f"{len(run.excluded)} file(s) left out ({where}), e.g. "
                         f"/{run.excluded[0].host_path}: {run.excluded[0].reason}")
+        code = code if code != ExitCode.OK else ExitCode.PARTIAL
+    if result.denied:       # selected, never read: not "nothing new" (they are tried again next run)
+        problems.append(f"{skipped_files(result.denied)} file(s) not collected, permission denied: "
+                        f"{name_a_few(result.denied)}")
         code = code if code != ExitCode.OK else ExitCode.PARTIAL
     if result.dropped:
         problems.append(f"spool limit: deleted {len(result.dropped)} bundle(s) that were never uploaded")
@@ -429,7 +435,12 @@ def snapshot_command(ctx: click.Context, keep: int | None, max_age: str | None, 
         words, writable = timer_command(ctx)
         check_profiles_and_rules(request)         # a broken one fails now (exit 10), not at every run
         command, environment = gcollect_launcher()
-        for path in write_timer_units(unit_dir, command + words, writable, environment):
+        try:
+            written = write_timer_units(unit_dir, command + words, writable, environment)
+        except PermissionError as exc:          # the usual one: /etc/systemd/system without sudo
+            raise PreflightFailed(problem=f"--install-timer: cannot write {exc.filename}: {exc.strerror}; "
+                                          "run it as root (sudo), or give --unit-dir a folder you may write") from None
+        for path in written:
             click.echo(f"wrote {path}")
         if upload_url and ctx.get_parameter_source("upload_url") is ParameterSource.ENVIRONMENT:
             click.echo(f"note: GCOLLECT_UPLOAD_URL from this environment is not in the unit; "

@@ -108,7 +108,8 @@ def upload_command(bundle: Path, url: str | None, endpoint_url: str | None, regi
     if url == "-":
         url = sys.stdin.readline().strip()
     if not url:
-        raise BadInput(what="--to", problem="no upload URL (give --to or set GCOLLECT_UPLOAD_URL)")
+        raise click.UsageError("no upload target: give --to URL (or --to - to read it from stdin), "
+                               "or set GCOLLECT_UPLOAD_URL")
     try:                          # a malformed URL (or one holding a password) is a usage error: exit 2
         parse_target(url, bundle.name)
     except BadInput as e:

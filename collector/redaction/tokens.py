@@ -59,8 +59,9 @@ _CACHE_LIMIT = 16_384          # bounded memory: ~3 MB per worker; a miss only c
 
 def load_or_create_site_key(state_dir: Path) -> bytes:
     """Return the site's 32-byte token key, creating it (0600, dir 0700) on first use."""
-    state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(state_dir, 0o700)
+    from collector.statedir import use_state_dir
+
+    use_state_dir(state_dir)
     key_path = state_dir / KEY_FILE
     for _attempt in range(50):
         try:
@@ -87,8 +88,22 @@ def load_or_create_site_key(state_dir: Path) -> bytes:
     raise PreflightFailed(problem=f"cannot create {key_path}")
 
 
+def _owner(path: Path) -> str:
+    """``; owner uid N`` of ``path`` for an error line, or "" when it cannot be seen."""
+    try:
+        return f"; owner uid {os.stat(path).st_uid}"
+    except OSError:
+        return ""
+
+
 def _read_key(key_path: Path) -> bytes:
-    fd = os.open(key_path, os.O_RDONLY)
+    try:
+        fd = os.open(key_path, os.O_RDONLY)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise PreflightFailed(problem=f"cannot read site key {key_path}: {exc.strerror or exc}{_owner(key_path)} "
+                                      "(run as the user whose state folder it is, or set --state-dir)") from None
     try:
         if os.fstat(fd).st_mode & 0o077:
             os.fchmod(fd, 0o600)
@@ -181,12 +196,16 @@ class TokenStore:
         self._closed = False
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                if os.fstat(fd).st_mode & 0o077:
+                    os.fchmod(fd, 0o600)
+            finally:
+                os.close(fd)
         except OSError as exc:
             if exc.errno in FULL_ERRNOS:
                 raise self._disk_full() from None
-            raise
-        os.close(fd)
-        os.chmod(path, 0o600)
+            raise PreflightFailed(problem=f"cannot use token map {path}: {exc.strerror or exc}{_owner(path)} "
+                                          "(run as the user whose state folder it is, or set --state-dir)") from None
         self._db = sqlite3.connect(path, timeout=60.0, isolation_level=None)
         try:
             self._db.execute("PRAGMA busy_timeout = 60000")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from collector.errors import BadInput, PreflightFailed
 from collector.redaction.tokens import KEY_BYTES, KEY_FILE, load_or_create_site_key
+from collector.statedir import use_state_dir
 
 MAGIC = "gcollect-site-key-v1"
 
@@ -82,8 +83,7 @@ def import_key(state_dir: Path, source: Path, *, force: bool = False) -> tuple[s
     except OSError as e:
         raise BadInput(what=str(source), problem=e.strerror or str(e)) from None
     key = decode_key(data, str(source))
-    state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(state_dir, 0o700)
+    use_state_dir(state_dir)
     target = state_dir / KEY_FILE
     existed = target.exists()
     if existed:

@@ -145,7 +145,7 @@ def test_damaged_snapshot_state(tmp_path, demo_host, extra):
 
     root, _ = demo_host
     state = tmp_path / "state"
-    state.mkdir()
+    state.mkdir(mode=0o700)
     path = state_file(state, root)
     path.write_text('{"schema": "gcollect/snapshot-state/v2", "root": "/", "columns": [], "files": [[1]]}')
     before = path.read_bytes()
@@ -160,7 +160,7 @@ def test_damaged_snapshot_state(tmp_path, demo_host, extra):
 def test_corrupt_token_map_is_one_line_and_exit_20(tmp_path, demo_host):
     root, _ = demo_host
     state = tmp_path / "state"
-    state.mkdir()
+    state.mkdir(mode=0o700)
     (state / "tokens.db").write_bytes(b"not a database at all" * 300)
     proc = run_gcollect("collect", "--root", str(root), "--output", str(tmp_path / "out"),
                         "--state-dir", str(state), "-q")

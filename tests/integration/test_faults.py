@@ -534,6 +534,7 @@ def test_full_state_disk_gives_its_code_one_line_and_a_clean_output_folder(host,
     there is room for the site key and an empty token map, not for this run's tokens."""
     _many_numbers(host)
     with small_tmpfs(tmp_path / "state", "1m") as state:
+        state.chmod(0o700)                  # a tmpfs root is 1777; the state folder is the admin's own
         fill(state, leave=192 * 1024)                                # 192 KiB stay free
         out = tmp_path / "out"
         proc, _ = collect(host, out, "--reserve", "0", "--workers", "2")
@@ -547,6 +548,7 @@ def test_a_state_folder_already_full_is_one_line_naming_it(host, tmp_path, comma
     """Its first write (the site key, the snapshot lock or state) fails. Was: exit 3 "internal
     error: OSError: [Errno 28] No space left on device"."""
     with small_tmpfs(tmp_path / "state", "256k") as state:
+        state.chmod(0o700)                  # a tmpfs root is 1777; the state folder is the admin's own
         fill(state)
         out = tmp_path / "out"
         out.mkdir()

@@ -422,7 +422,7 @@ def test_failed_upload_is_queued_and_retried_in_order(host: LiveHost, tmp_path: 
 def test_second_run_exits_60_with_one_line(host: LiveHost) -> None:
     from collector.lock import SnapshotLock
 
-    host.state.mkdir(parents=True, exist_ok=True)
+    host.state.mkdir(mode=0o700, parents=True, exist_ok=True)
     with SnapshotLock(host.state):
         run = subprocess.run([sys.executable, "-m", "collector", *host.args()], cwd=REPO,
                              capture_output=True, text=True, timeout=60)
@@ -496,7 +496,7 @@ def _seed_state(host: LiveHost) -> int:
                                      device=st.st_dev, inode=st.st_ino, source_size=st.st_size,
                                      mtime=st.st_mtime, end_offset=st.st_size, source=source, previous=None)
             updates[entry.key] = entry
-    host.state.mkdir(parents=True, exist_ok=True)
+    host.state.mkdir(mode=0o700, parents=True, exist_ok=True)
     save_state(state_file(host.state, host.root),
                SnapshotState(str(host.root.resolve())).apply(StateDelta(updates), 1, None))
     return len(updates)

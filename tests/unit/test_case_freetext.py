@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from collector.casefile import CaseInfo, case_bundle_parts
-from collector.errors import BadRuleSet
-from collector.freetext import CaseTextNotRedacted, recorded_command_line, safe_url, text_redactor
+from collector.errors import BadRuleSet, PreflightFailed
+from collector.freetext import recorded_command_line, safe_url, text_redactor
 
 REPO = Path(__file__).resolve().parents[2]
 CALLER = "5555550142"
@@ -114,8 +114,8 @@ def test_case_text_fails_closed(tmp_path: Path) -> None:
         assert "MIIEowIBAAKCAQEA7" not in redact(f"the old key was {key}")
     state_file = tmp_path / "state-is-a-file"
     state_file.write_text("")
-    with pytest.raises(CaseTextNotRedacted):             # no token map: nothing is passed on
-        with text_redactor(state_file):
+    with pytest.raises(PreflightFailed, match="cannot use state folder .*: not a folder"):   # no token map:
+        with text_redactor(state_file):                                                    # nothing passed on
             pass
 
 
