@@ -354,6 +354,8 @@ def gcollect_launcher() -> tuple[list[str], dict[str, str]]:
 
 def _problem_line(result) -> tuple[str | None, int]:
     """One summary line for cron (None when all is well) and the exit code."""
+    from collector.api import gzip_truncated
+
     run = result.run
     problems: list[str] = []
     code = ExitCode.OK
@@ -368,6 +370,11 @@ def _problem_line(result) -> tuple[str | None, int]:
         where = "see manifest.json" if result.bundle else "nothing collected, no bundle written"
         problems.append(f"{len(run.excluded)} file(s) left out ({where}), e.g. "
                         f"/{run.excluded[0].host_path}: {run.excluded[0].reason}")
+        code = code if code != ExitCode.OK else ExitCode.PARTIAL
+    truncated = gzip_truncated(run.members) if run is not None else []
+    if truncated:
+        problems.append(f"{len(truncated)} .gz file(s) kept up to where their gzip stream ends, the rest is "
+                        f"missing, e.g. /{truncated[0]}.gz")
         code = code if code != ExitCode.OK else ExitCode.PARTIAL
     if result.dropped:
         problems.append(f"spool limit: deleted {len(result.dropped)} bundle(s) that were never uploaded")
