@@ -293,4 +293,12 @@ def summary(result: RunResult) -> Mapping[str, object]:
         "redactions": result.redactions,
         "scan_findings": [{"path": m, "line": n, "category": c} for m, n, c in result.findings],
         "time_format_not_recognised": [m.host_path for m in result.members if UNDATED_NOTE in m.note],
+        "gzip_truncated": gzip_truncated(result.members),
     }
+
+
+def gzip_truncated(members) -> list[str]:
+    """Members kept from a .gz whose stream was cut short (the rest of their text is missing)."""
+    from collector.member import GZIP_CUT_NOTE
+
+    return [m.host_path for m in members if GZIP_CUT_NOTE in m.note]

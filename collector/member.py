@@ -27,7 +27,8 @@ from collector.errors import FULL_ERRNOS, BelowReserve, DiskFull, GcollectError,
 from collector.model import UNDATED_NOTE, Candidate, Excluded, MemberResult, Window
 from collector.scanner import LeakScanner
 from collector.state import HEAD_BYTES
-from collector.textsource import GZIP_MAGIC, UTF16_NEWLINES, gunzip_chunks, utf16_encoding, utf16_head
+from collector.textsource import (GZIP_MAGIC, UTF16_NEWLINES, GzipCutShort, gunzip_chunks, utf16_encoding,
+                                  utf16_head)
 
 
 @dataclass(frozen=True)
@@ -352,6 +353,58 @@ def _is_gzip(candidate: Candidate, head: bytes) -> bool:
     return candidate.host_path.endswith(".gz") and head.startswith(GZIP_MAGIC)
 
 
+GZIP_CUT_NOTE = "gzip stream truncated"
+MAX_HELD_LINE = 4 << 20        # the longest line a redactor takes (longer: left out)
+
+
+class _GzipText:
+    """The text of a .gz (``gunzip_chunks``), kept when its stream is cut short: ``chunks()``
+    yields the text up to its last newline and holds back what follows, until the next newline
+    or the stream's end. At a cut (``GzipCutShort``) the held text, an incomplete line, is
+    dropped, never shipped: a secret cut in half could escape the rules. A cut before the first
+    newline leaves nothing usable: the GzipCutShort goes on (the file is left out)."""
+
+    def __init__(self, text_chunks):
+        self._text_chunks = text_chunks
+        self.cut: GzipCutShort | None = None   # the stream ended inside a member
+        self.dropped = 0                        # bytes of the incomplete last line left out
+        self._utf16: bool | None = None         # UTF-16 text (BOM): a cut one stays left out
+
+    def chunks(self):
+        held: list[bytes] = []                  # text after the last newline handed on
+        held_len = 0
+        whole_lines = False
+        try:
+            for data in self._text_chunks:
+                if self._utf16 is None:
+                    self._utf16 = utf16_encoding(data) is not None
+                end = data.rfind(b"\n") + 1
+                if not end:
+                    held.append(data)
+                    held_len += len(data)
+                    if held_len > MAX_HELD_LINE:
+                        raise RedactionFailed(path="", problem=f"a line over {MAX_HELD_LINE >> 20} MiB; left out")
+                    continue
+                whole_lines = True
+                yield from held
+                yield data[:end] if end < len(data) else data
+                held, held_len = ([data[end:]], len(data) - end) if end < len(data) else ([], 0)
+        except GzipCutShort as cut:
+            if not whole_lines or self._utf16:
+                raise                           # nothing usable; UTF-16 lines are not cut here
+            self.cut, self.dropped = cut, held_len
+            return
+        yield from held                         # the stream is whole: its last line too
+
+    def note(self) -> str:
+        cut = self.cut
+        assert cut is not None
+        return (f"{GZIP_CUT_NOTE} after {cut.fields['text']} bytes of text: the rest is missing"
+                + (f" (the {self.dropped} bytes after its last newline, an incomplete line, left out)"
+                   if self.dropped else "")
+                + (f" ({cut.fields['nuls']} NUL bytes after the cut not read as data)" if cut.fields['nuls'] else ""))
+
+
 # Three characters in a row each of whose two bytes is printable ASCII: what 8-bit text (6+ bytes)
 # becomes when read as UTF-16, e.g. "Password=" appended to a UTF-16 file by `echo ... >> file`.
 # Rules would not see such text, and it comes back by re-encoding, so it must not be shipped. The
@@ -460,8 +513,10 @@ def process_member(candidate: Candidate) -> MemberOutcome:
                                         UTF16_NEWLINES[encoding] if encoding else b"\n")
             counted = _counting(chunks)
             chunks = counted
+            gzip_text = None
             if gzipped:
-                head, chunks = _with_head(gunzip_chunks(counted, size, _CONFIG.chunk_size))
+                gzip_text = _GzipText(gunzip_chunks(counted, size, _CONFIG.chunk_size))
+                head, chunks = _with_head(gzip_text.chunks())
                 if text_start:
                     chunks = _after(chunks, text_start)
                 encoding = _utf16_encoding(candidate, head)
@@ -510,6 +565,8 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             notes.append(f"decompressed from {Path(candidate.host_path).name}"
                          + (f", from byte {text_start} of its text (the bytes before were collected earlier)"
                             if text_start else ""))
+        if gzip_text is not None and gzip_text.cut is not None:
+            notes.append(gzip_text.note())
         if encoding:
             notes.append(f"converted from {encoding} to UTF-8")
         nuls_dropped = stages.redactor.nuls_dropped if stages.redactor is not None else 0

@@ -14,14 +14,40 @@ GZIP_WBITS = 16 + 15            # zlib: a gzip header and trailer (CRC, size) ar
 MAX_GUNZIP_RATIO = 100          # a .gz that inflates more than this is treated as hostile
 
 
+class GzipCutShort(RedactionFailed):
+    """cannot redact {path}: {problem}
+
+    Raised by ``gunzip_chunks`` after the last text: the stream ended inside a member (``text``:
+    bytes of text it yielded; ``nuls``: the NUL bytes after the cut, never decompressed)."""
+
+
+def _trailing_nuls_held_back(chunks, held: list[int]):
+    """The chunks, a run of NUL bytes at their very end held back (``held[0]``: how many). A
+    crash leaves the blocks after a cut as zeros; decompressed, they would be made-up text."""
+    for data in chunks:
+        body = data.rstrip(b"\0")
+        if body:
+            while held[0]:                 # NULs inside the file: handed on as they are
+                step = min(held[0], 1 << 16)
+                held[0] -= step
+                yield bytes(step)
+            yield body
+        held[0] += len(data) - len(body)
+
+
 def gunzip_chunks(chunks, compressed_size: int, out_chunk: int):
     """Decompress a gzip file chunk by chunk, output bounded per step: one member or several
     (concatenated, as ``cat a.gz b.gz`` makes), NUL padding after the last one allowed (as
     gzip allows it). Fails closed, never passing on a partial file as if it were whole: corrupt
-    data, a stream that ends before its member's trailer (a rotation still being compressed, a
-    cut copy), anything but another member or padding after a member, or more than
-    ``MAX_GUNZIP_RATIO`` inflation raise RedactionFailed."""
+    data, anything but another member or padding after a member, or more than
+    ``MAX_GUNZIP_RATIO`` inflation raise RedactionFailed. A stream that ends before its
+    member's trailer (a rotation still being compressed, a killed gzip, a cut copy) raises
+    ``GzipCutShort`` after its last text: everything yielded is the start of the text as it
+    was compressed (inflating a cut deflate stream gives a prefix of its text), and a caller
+    may keep it, saying so. NULs at the end of the file are not decompressed."""
     limit = max(compressed_size, 1 << 20) * MAX_GUNZIP_RATIO
+    nuls = [0]
+    chunks = _trailing_nuls_held_back(chunks, nuls)
     produced = 0
     decompressor = zlib.decompressobj(wbits=GZIP_WBITS)
     members = 0                    # members read to their trailer
@@ -57,9 +83,23 @@ def gunzip_chunks(chunks, compressed_size: int, out_chunk: int):
             else:
                 data = decompressor.unconsumed_tail
                 more = len(out) == out_chunk
+    if in_member and nuls[0]:
+        # NULs at the end of the file: the last bytes of a member (its trailer's size field often
+        # ends in zeros), or zeros after a cut. Tried on a copy: taken only if they end the member.
+        trial = decompressor.copy()
+        try:
+            out = trial.decompress(bytes(min(nuls[0], 4096)))
+        except zlib.error:
+            out = b""
+        if trial.eof and not trial.unused_data.strip(b"\0") and produced + len(out) <= limit:
+            produced += len(out)
+            if out:
+                yield out
+            in_member = False
     if in_member:
-        raise RedactionFailed(path="", problem="truncated gzip data (the stream ends before the end of its "
-                                               "member: still being written, or cut short); left out")
+        raise GzipCutShort(path="", problem="truncated gzip data (the stream ends before the end of its "
+                                            "member: still being written, or cut short); left out",
+                           text=produced, nuls=nuls[0])
 
 
 UTF16_BOMS = {b"\xff\xfe": "UTF-16LE", b"\xfe\xff": "UTF-16BE"}

@@ -69,6 +69,16 @@ def print_summary(result, discovery, *, stream=None) -> None:
             echo(f"  - /{member.host_path}")
         if len(undated) > 5:
             echo(f"  ... and {len(undated) - 5} more")
+    from collector.api import gzip_truncated
+
+    truncated = gzip_truncated(result.members)
+    if truncated:
+        echo(f"CUT SHORT:  {len(truncated)} .gz files kept up to where their gzip stream ends, the rest "
+             "is missing (noted in manifest.json):")
+        for path in truncated[:5]:
+            echo(f"  - /{path}.gz")
+        if len(truncated) > 5:
+            echo(f"  ... and {len(truncated) - 5} more")
 
 
 def window_cut_by_caps(result, window) -> dict[str, list[str]] | None:
@@ -238,7 +248,7 @@ def collect_command(ctx: click.Context, dry_run: bool, upload_url: str | None, c
         report["window_cut_by_caps"] = window_cut
         denied = permission_denied(result.skipped)
         report["permission_denied"] = [s.host_path for s in denied]
-        code = ExitCode.PARTIAL if result.excluded or window_cut or denied else ExitCode.OK
+        code = ExitCode.PARTIAL if result.excluded or window_cut or denied or report["gzip_truncated"] else ExitCode.OK
         report_size_cap(result.excluded, options.get("max_size"))
         report_permission_denied(denied)
         blocked = bool(result.findings) and not options["accept_findings"]

@@ -355,6 +355,7 @@ def gcollect_launcher() -> tuple[list[str], dict[str, str]]:
 def _problem_line(result) -> tuple[str | None, int]:
     """One summary line for cron (None when all is well) and the exit code."""
     from collector.model import name_a_few, skipped_files
+    from collector.api import gzip_truncated
 
     run = result.run
     problems: list[str] = []
@@ -374,6 +375,11 @@ def _problem_line(result) -> tuple[str | None, int]:
     if result.denied:       # selected, never read: not "nothing new" (they are tried again next run)
         problems.append(f"{skipped_files(result.denied)} file(s) not collected, permission denied: "
                         f"{name_a_few(result.denied)}")
+        code = code if code != ExitCode.OK else ExitCode.PARTIAL
+    truncated = gzip_truncated(run.members) if run is not None else []
+    if truncated:
+        problems.append(f"{len(truncated)} .gz file(s) kept up to where their gzip stream ends, the rest is "
+                        f"missing, e.g. /{truncated[0]}.gz")
         code = code if code != ExitCode.OK else ExitCode.PARTIAL
     if result.dropped:
         problems.append(f"spool limit: deleted {len(result.dropped)} bundle(s) that were never uploaded")

@@ -634,11 +634,9 @@ def test_a_worker_killed_like_the_oom_killer_does_is_one_line_and_exit_40(host, 
 
 
 @pytest.mark.parametrize("damage,reason", [
-    (lambda whole: whole[: len(whole) // 2], "truncated gzip"),                  # still being compressed
-    (lambda whole: whole[: len(whole) // 2] + b"\0garbage" * 10, "gzip"),
     (lambda whole: whole + b"garbage after the trailer", "after the end of the gzip stream"),
-], ids=["truncated", "truncated-then-garbage", "garbage-after-the-trailer"])
-def test_truncated_gzip_or_one_with_trailing_data_is_left_out_not_shipped_partial(host, tmp_path, damage,
+], ids=["garbage-after-the-trailer"])
+def test_gzip_with_garbage_after_its_trailer_is_left_out_not_shipped_partial(host, tmp_path, damage,
                                                                                   reason):
     import gzip
 
@@ -743,3 +741,157 @@ def test_a_run_that_would_go_below_the_reserve_stops_with_one_line_naming_it(hos
                                         "stay free (--reserve); nothing was kept. Free space, choose another "
                                         "--output, narrow the window, or cap the bundle with --max-size\n")
         assert sorted(p.name for p in out.iterdir()) == []
+
+
+# --- a gzip'ed rotation whose stream is cut short: what decompressed is kept, to its last newline ---
+
+def _stored(piece) -> bytes:
+    import gzip
+
+    return gzip.decompress(piece.data) if piece.path is None else gzip.decompress(piece.path.read_bytes())
+
+
+def _redacted_as_plain_text(text: bytes, host: Path, tmp_path: Path) -> bytes:
+    """What gcollect stores for ``text`` as a plain log (same site key and token map)."""
+    import gzip
+
+    plain = host / APP_LOGS / "SIPS_P.19990101_000000_001.log"
+    plain.write_bytes(text)
+    outcome, _ = _process_alone(_candidate(plain, f"{APP_LOGS}/{plain.name}"), tmp_path)
+    plain.unlink()
+    assert outcome.excluded is None, outcome.excluded
+    return _stored(outcome.piece)
+
+
+def _text_before_cut(damaged: bytes) -> bytes:
+    """What zlib decompresses of a damaged gzip file before it ends."""
+    import zlib
+
+    return zlib.decompressobj(wbits=31).decompress(damaged)
+
+
+def _gzip_text(host: Path) -> bytes:
+    secret_line = b"\tAttributeANI\t'" + SECRET_NUMBER + b"'\n"
+    segment = newest_segment(host).read_bytes()
+    return secret_line + segment + secret_line + segment[:2000] + secret_line
+
+
+@pytest.mark.parametrize("cut", [0.2, 0.5, 0.9, -9, -1])
+def test_a_gzip_cut_short_keeps_the_clean_text_up_to_its_last_newline_redacted(host, tmp_path, cut):
+    """A killed gzip, a full disk, an incomplete copy: the text before the cut was left out whole."""
+    import gzip
+
+    text = _gzip_text(host)
+    whole = gzip.compress(text, compresslevel=6)
+    damaged = whole[: int(len(whole) * cut)] if cut > 0 else whole[:cut]   # -1, -9: in the trailer
+    target = host / APP_LOGS / "SIPS_P.19990101_000000_000.log.gz"
+    target.write_bytes(damaged)
+    before_cut = _text_before_cut(damaged)
+    assert text.startswith(before_cut) and SECRET_NUMBER in before_cut
+    clean = before_cut[: before_cut.rfind(b"\n") + 1]
+    outcome, _ = _process_alone(_candidate(target, f"{APP_LOGS}/{target.name}"), tmp_path)
+    assert outcome.excluded is None, outcome.excluded
+    kept = _stored(outcome.piece)
+    assert SECRET_NUMBER not in kept
+    assert kept == _redacted_as_plain_text(clean, host, tmp_path)
+    assert outcome.result.host_path == f"{APP_LOGS}/{target.name[:-3]}"
+    assert (f"gzip stream truncated after {len(before_cut)} bytes of text: the rest is missing"
+            in outcome.result.note), outcome.result.note
+    assert "decompressed from" in outcome.result.note
+
+
+def test_a_secret_cut_in_half_by_the_end_of_a_gzip_stream_is_never_shipped(host, tmp_path):
+    import gzip
+
+    head = newest_segment(host).read_bytes()[:3000]
+    head = head[: head.rfind(b"\n") + 1]
+    text = head + b"\tAttributeANI\t'" + SECRET_NUMBER + b"'\n"
+    whole = gzip.compress(text, compresslevel=0)       # stored block: text bytes as they are
+    half = whole.index(SECRET_NUMBER) + 5              # "55555" of "5555550199"
+    target = host / APP_LOGS / "SIPS_P.19990101_000000_000.log.gz"
+    target.write_bytes(whole[:half])
+    assert _text_before_cut(whole[:half]).endswith(SECRET_NUMBER[:5])
+    outcome, _ = _process_alone(_candidate(target, f"{APP_LOGS}/{target.name}"), tmp_path)
+    assert outcome.excluded is None, outcome.excluded
+    kept = _stored(outcome.piece)
+    assert kept == _redacted_as_plain_text(head, host, tmp_path)
+    assert b"AttributeANI\t'" not in kept[-200:]
+    assert "an incomplete line" in outcome.result.note
+
+
+def test_a_gzip_cut_short_then_zero_filled_keeps_the_text_before_the_zeros(host, tmp_path):
+    """After a crash the blocks past the cut read as zeros: they are never decompressed as data."""
+    import gzip
+
+    text = _gzip_text(host)
+    whole = gzip.compress(text)
+    cut = whole[: len(whole) // 2]
+    target = host / APP_LOGS / "SIPS_P.19990101_000000_000.log.gz"
+    target.write_bytes(cut + bytes(8192))
+    before_cut = _text_before_cut(cut)
+    outcome, _ = _process_alone(_candidate(target, f"{APP_LOGS}/{target.name}"), tmp_path)
+    assert outcome.excluded is None, outcome.excluded
+    assert _stored(outcome.piece) == _redacted_as_plain_text(before_cut[: before_cut.rfind(b"\n") + 1], host, tmp_path)
+    assert f"after {len(before_cut)} bytes of text" in outcome.result.note
+
+
+@pytest.mark.parametrize("where", [0.5, 0.9])
+def test_a_gzip_corrupt_in_the_middle_is_left_out(host, tmp_path, where):
+    """What decompressed before a corrupt byte cannot be trusted (deflate finds the damage only
+    later, the CRC only at the end): left out, never stored partial."""
+    import gzip
+
+    whole = bytearray(gzip.compress(_gzip_text(host)))
+    whole[int(len(whole) * where)] ^= 0x55
+    target = host / APP_LOGS / "SIPS_P.19990101_000000_000.log.gz"
+    target.write_bytes(bytes(whole))
+    outcome, pieces = _process_alone(_candidate(target, f"{APP_LOGS}/{target.name}"), tmp_path)
+    assert outcome.result is None and "gzip" in outcome.excluded.reason, outcome.excluded
+    assert list(pieces.iterdir()) == []
+
+
+def test_a_gzip_cut_inside_its_header_is_left_out(host, tmp_path):
+    import gzip
+
+    target = host / APP_LOGS / "SIPS_P.19990101_000000_000.log.gz"
+    target.write_bytes(gzip.compress(_gzip_text(host))[:6])
+    outcome, pieces = _process_alone(_candidate(target, f"{APP_LOGS}/{target.name}"), tmp_path)
+    assert outcome.result is None and "truncated gzip" in outcome.excluded.reason, outcome.excluded
+    assert list(pieces.iterdir()) == []
+
+
+def test_collect_keeps_a_cut_gzip_notes_it_and_exits_partial(host, tmp_path):
+    import gzip
+
+    text = _gzip_text(host)
+    whole = gzip.compress(text)
+    target = host / APP_LOGS / "SIPS_P.19990101_000000_000.log.gz"
+    target.write_bytes(whole[: len(whole) * 2 // 3])
+    before_cut = _text_before_cut(whole[: len(whole) * 2 // 3])
+    proc, report = collect(host, tmp_path / "out", "--all-logs")
+    assert proc.returncode == ExitCode.PARTIAL, proc.stderr
+    manifest, members = manifest_of(report)
+    rel = f"{APP_LOGS}/{target.name[:-3]}"
+    assert manifest["excluded"] == []
+    assert report["gzip_truncated"] == [rel]
+    [note] = [f["note"] for f in manifest["files"] if f["path"] == rel]
+    assert f"gzip stream truncated after {len(before_cut)} bytes of text: the rest is missing" in note
+    assert members[rel].endswith(b"\n") and members[rel].count(b"\n") == before_cut.count(b"\n")
+    assert all(SECRET_NUMBER not in data for data in members.values())
+    assert_clean(tmp_path / "out")
+
+
+def test_a_whole_gzip_whose_trailer_ends_in_zeros_is_unchanged(host, tmp_path):
+    """The size field of a small member's trailer ends in NUL bytes: that is no zero-filled cut."""
+    import gzip
+
+    text = newest_segment(host).read_bytes()[:5000]
+    text = text[: text.rfind(b"\n") + 1]
+    whole = gzip.compress(text)
+    assert whole.endswith(b"\0\0")
+    target = host / APP_LOGS / "SIPS_P.19990101_000000_000.log.gz"
+    target.write_bytes(whole)
+    outcome, _ = _process_alone(_candidate(target, f"{APP_LOGS}/{target.name}"), tmp_path)
+    assert outcome.excluded is None, outcome.excluded
+    assert outcome.result.note == f"decompressed from {target.name}"
+    assert _stored(outcome.piece) == _redacted_as_plain_text(text, host, tmp_path)
