@@ -30,6 +30,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterator
 
+from collector.pagecache import read_leaving_cache
+
 MAX_GLOB_DEPTH = 32                # folders below the root a pattern may reach (``**`` is bounded by it)
 MAX_GLOB_DIRS = 50_000             # folders one expansion may list
 DEPTH_STOP = f"folder more than {MAX_GLOB_DEPTH} levels below the root: not searched (a pattern's depth limit)"
@@ -537,15 +539,19 @@ def open_read_only(path: Path | str, *, follow_symlinks: bool = False) -> int:
 
 
 def read_head(path: Path, limit: int, *, follow_symlinks: bool = False) -> bytes:
-    """First ``limit`` bytes of a regular file (``open_read_only``; b"" on any error)."""
+    """First ``limit`` bytes of a regular file (``open_read_only``; b"" on any error), the page
+    cache left as it was (``pagecache``)."""
     try:
         fd = open_read_only(path, follow_symlinks=follow_symlinks)
     except OSError:
         return b""
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
             return b""
-        return os.read(fd, limit)
+        if not info.st_size:       # /proc, /sys: no size, no page cache to leave alone
+            return os.read(fd, limit)
+        return read_leaving_cache(fd, info.st_size, 0, limit)
     except OSError:
         return b""
     finally:
@@ -563,7 +569,7 @@ def read_tail(path: Path, limit: int) -> bytes:
         if not stat.S_ISREG(info.st_mode):
             return b""
         start = max(0, info.st_size - limit)
-        return os.pread(fd, info.st_size - start, start)
+        return read_leaving_cache(fd, info.st_size, start, info.st_size - start)
     except OSError:
         return b""
     finally:

@@ -221,14 +221,23 @@ def read_selected(path: Path, device: int | None, inode: int | None, chunk: int 
     if it cannot be opened or is no longer that file, and no more after a read error. For a
     look through the planned files before the run (``--call``); the run itself leaves such a
     file out with the reason."""
+    from collector.pagecache import CacheNeutralReader
+
     try:
-        fd, _ = open_selected(path, device, inode)
+        fd, info = open_selected(path, device, inode)
     except OSError:
         return
+    source = CacheNeutralReader(fd, info.st_size)      # the page cache left as it was found
     try:
-        while data := os.read(fd, chunk):
+        position = 0
+        while data := source.read_at(position, chunk):
+            position += len(data)
+            source.done_below(position)
             yield data
     except OSError:
         return
     finally:
-        os.close(fd)
+        try:
+            source.close()
+        finally:
+            os.close(fd)

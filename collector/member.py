@@ -25,6 +25,7 @@ from pathlib import Path
 
 from collector.errors import FULL_ERRNOS, BelowReserve, DiskFull, GcollectError, RedactionFailed
 from collector.model import UNDATED_NOTE, Candidate, Excluded, MemberResult, Window
+from collector.pagecache import CacheNeutralReader
 from collector.scanner import LeakScanner
 from collector.state import HEAD_BYTES
 from collector.textsource import (GZIP_MAGIC, UTF16_NEWLINES, GzipCutShort, gunzip_chunks, utf16_encoding,
@@ -248,7 +249,8 @@ class _counting:
         return data
 
 
-def _read_range(fd: int, size: int, candidate: Candidate, chunk: int, newline: bytes = b"\n"):
+def _read_range(source: CacheNeutralReader, size: int, candidate: Candidate, chunk: int,
+                newline: bytes = b"\n"):
     """Yield the bytes to collect, as of open time (never past ``size``).
 
     * tail_bytes (size cap): the line-aligned last N bytes;
@@ -258,6 +260,9 @@ def _read_range(fd: int, size: int, candidate: Candidate, chunk: int, newline: b
 
     ``newline`` is the newline as the file stores it: one byte, or one UTF-16 code unit (two
     bytes, found only at an even offset, so that a cut never falls inside a character).
+
+    Every read goes through ``source`` (``pagecache``): the pages it brought into the page
+    cache are dropped behind the reader, the probes' pages once the reader has passed them.
     """
     unit = len(newline)
     start = candidate.start_offset
@@ -266,8 +271,7 @@ def _read_range(fd: int, size: int, candidate: Candidate, chunk: int, newline: b
     if candidate.tail_bytes is not None and candidate.tail_bytes < size - start:
         start = size - candidate.tail_bytes
         start += -start % unit
-        os.lseek(fd, start, os.SEEK_SET)
-        probe = os.read(fd, min(chunk, size - start))
+        probe = source.read_at(start, min(chunk, size - start))
         cut = _find_newline(probe, newline)
         if cut < 0:
             return start, []
@@ -277,7 +281,7 @@ def _read_range(fd: int, size: int, candidate: Candidate, chunk: int, newline: b
         window = min(size - start, 1 << 20)
         while True:
             window -= (size - window) % unit          # read from a code-unit boundary
-            tail = os.pread(fd, window, size - window)
+            tail = source.read_at(size - window, window)
             cut = _find_newline(tail, newline, last=True)
             if cut >= 0:
                 stop = size - window + cut + unit
@@ -288,13 +292,13 @@ def _read_range(fd: int, size: int, candidate: Candidate, chunk: int, newline: b
             window = min(size - start, window * 4)
 
     def chunks():
-        os.lseek(fd, start, os.SEEK_SET)
-        remaining = stop - start
-        while remaining > 0:
-            data = os.read(fd, min(chunk, remaining))
+        position = start
+        while position < stop:
+            data = source.read_at(position, min(chunk, stop - position))
             if not data:  # truncated while we read: keep what we have
                 return
-            remaining -= len(data)
+            position += len(data)
+            source.done_below(position)
             yield data
 
     return start, chunks()
@@ -490,9 +494,10 @@ def process_member(candidate: Candidate) -> MemberOutcome:
     bytes_read = 0
     try:
         fd, info = open_selected(candidate.source, candidate.device, candidate.inode)
+        source = CacheNeutralReader(fd, info.st_size)   # leaves the page cache as it found it
         try:
             size = info.st_size
-            head = os.pread(fd, 16384, 0) if hasattr(os, "pread") else b""
+            head = source.read_at(0, 16384) if hasattr(os, "pread") else b""
             source_head = head                  # as stored: the snapshot state's head digest
             gzipped = _is_gzip(candidate, head)
             text_start = 0
@@ -509,7 +514,7 @@ def process_member(candidate: Candidate) -> MemberOutcome:
                 candidate = dataclasses.replace(candidate, tail_bytes=None, start_offset=0,
                                                 whole_lines_only=False)
             encoding = None if gzipped else _utf16_encoding(candidate, head)
-            start, chunks = _read_range(fd, size, candidate, _CONFIG.chunk_size,
+            start, chunks = _read_range(source, size, candidate, _CONFIG.chunk_size,
                                         UTF16_NEWLINES[encoding] if encoding else b"\n")
             counted = _counting(chunks)
             chunks = counted
@@ -542,7 +547,10 @@ def process_member(candidate: Candidate) -> MemberOutcome:
                     break       # the rest of the segment is after the window: not read
             _finish_chain(stages.chain, store)
         finally:
-            os.close(fd)
+            try:
+                source.close()
+            finally:
+                os.close(fd)
         bytes_read = counted.total
         piece = piece_writer.close()
         piece_writer = None

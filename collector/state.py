@@ -38,6 +38,7 @@ from typing import Any, Literal, NamedTuple
 
 from collector.errors import BadInput
 from collector.hostfiles import open_read_only, read_head
+from collector.pagecache import chunks_leaving_cache, read_leaving_cache
 from collector.model import Candidate
 
 STATE_SCHEMA = "gcollect/snapshot-state/v2"     # files as rows of STATE_COLUMNS
@@ -236,7 +237,7 @@ def _has_newline(source: Path, start: int, size: int) -> bool:
     except OSError:
         return True     # let the worker find out and report it
     try:
-        return b"\n" in os.pread(fd, size - start, start)
+        return b"\n" in read_leaving_cache(fd, size, start, size - start)
     except OSError:
         return True
     finally:
@@ -400,16 +401,6 @@ def _compressed_continuation(candidate: Candidate, st: os.stat_result | Seen, en
     return Decision("skip", reason, None, entry, record=record)
 
 
-def _compressed_chunks(fd: int, size: int, chunk: int = 1 << 16):
-    position = 0
-    while position < size:
-        data = os.pread(fd, min(chunk, size - position), position)
-        if not data:
-            return
-        position += len(data)
-        yield data
-
-
 def gunzip_head(source: Path, length: int) -> bytes | None:
     """The first ``length`` bytes of a gzip file's text (fewer when the text is shorter), or
     None when it cannot be read or is not gzip data."""
@@ -420,10 +411,12 @@ def gunzip_head(source: Path, length: int) -> bytes | None:
         fd = open_read_only(source)
     except OSError:
         return None
+    compressed = None
     try:
         size = os.fstat(fd).st_size
+        compressed = chunks_leaving_cache(fd, size, 1 << 14)
         text = bytearray()
-        for data in gunzip_chunks(_compressed_chunks(fd, size, 1 << 14), size, 1 << 14):
+        for data in gunzip_chunks(compressed, size, 1 << 14):
             text += data
             if len(text) >= length:
                 break
@@ -431,6 +424,8 @@ def gunzip_head(source: Path, length: int) -> bytes | None:
     except (OSError, RedactionFailed):
         return None
     finally:
+        if compressed is not None:
+            compressed.close()          # its pages dropped while the file is open
         os.close(fd)
 
 
@@ -444,11 +439,13 @@ def gunzip_length(source: Path, size: int) -> int | None:
         fd = open_read_only(source)
     except OSError:
         return None
+    compressed = chunks_leaving_cache(fd, size, 1 << 16)
     try:
-        return sum(len(data) for data in gunzip_chunks(_compressed_chunks(fd, size), size, 1 << 20))
+        return sum(len(data) for data in gunzip_chunks(compressed, size, 1 << 20))
     except (OSError, RedactionFailed):
         return None
     finally:
+        compressed.close()              # its pages dropped while the file is open
         os.close(fd)
 
 
@@ -461,7 +458,7 @@ def gzip_trailer_size(source: Path, size: int) -> int | None:
     except OSError:
         return None
     try:
-        data = os.pread(fd, 4, size - 4)
+        data = read_leaving_cache(fd, size, size - 4, 4)
     except OSError:
         return None
     finally:
@@ -522,7 +519,7 @@ def _head_now(source: Path, device: int, inode: int, length: int) -> bytes | Non
     except OSError:
         return None
     try:
-        return os.pread(fd, length, 0)
+        return read_leaving_cache(fd, os.fstat(fd).st_size, 0, length)
     except OSError:
         return None
     finally:

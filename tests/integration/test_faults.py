@@ -272,21 +272,23 @@ def _candidate(path: Path, host_path: str, rule_sets=("common-secrets", "tlib", 
 
 
 def _member_run(host: Path, tmp_path: Path, mutate, monkeypatch):
-    """Process the newest segment in-process, calling ``mutate(path)`` after the first chunk."""
+    """Process the newest segment in-process, calling ``mutate(path)`` after the first chunk
+    (the member reads with ``os.pread``: its head, then chunk by chunk)."""
     segment = newest_segment(host)
     size = segment.stat().st_size
-    real_read = os.read
+    real_pread = os.pread
     calls = []
 
-    def read(fd, n):
+    def pread(fd, n, offset):
         calls.append(n)
-        if len(calls) == 2:
+        if len(calls) == 3:
             mutate(segment)
-        return real_read(fd, n)
+        return real_pread(fd, n, offset)
 
-    monkeypatch.setattr(os, "read", read)
+    monkeypatch.setattr(os, "pread", pread)
     outcome, _ = _process_alone(_candidate(segment, f"{APP_LOGS}/{segment.name}"), tmp_path)
-    monkeypatch.setattr(os, "read", real_read)
+    monkeypatch.setattr(os, "pread", real_pread)
+    assert len(calls) >= 3, calls
     return size, outcome
 
 
