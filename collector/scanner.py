@@ -2,7 +2,7 @@
 
 Different code from the redactor on purpose (its own patterns, no rule sets): it reads the bytes
 exactly as they are stored in the bundle and reports what must never be there: Luhn-valid card
-numbers, PEM private keys, JWTs, AWS keys, password assignments with a value, phone numbers in
+numbers, PEM private keys, JWTs, AWS keys, GitHub and Slack tokens, password assignments with a value, phone numbers in
 caller attributes and SIP identities, e-mail addresses. A finding names the member, the line and
 the category, never the value. Any finding blocks the upload and sets exit code 30 unless the
 admin reviewed the bundle and passed ``--accept-findings``.
@@ -28,6 +28,9 @@ _NET_PATTERN = (
     rb"|(?P<pem>-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----)"
     rb"|(?P<jwt>\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})"
     rb"|(?P<aws>\b(?:AKIA|ASIA)[A-Z0-9]{16}\b|(?i:aws_secret_access_key)\s*[=:]\s*[\"']?[A-Za-z0-9/+=]{40})"
+    # GitHub and Slack tokens carry their vendor's prefix (redaction keeps it: ghp_REDACTED)
+    rb"|(?P<vendortoken>\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}"
+    rb"|xox[abposre]-[0-9]+-[A-Za-z0-9-]{10,}|xapp-[0-9]-[A-Za-z0-9-]{10,}))"
     rb"|(?P<password>(?i:\b(?:password|passwd|pwd|secret)\b)[\"']?[\t\x0b\x0c ]*(?:=|:|\s=>)[\t\x0b\x0c ]*"
     rb"(?P<pwvalue>[^\s,;&]+))"   # on its own line: an empty value is not the next line's text
     rb"|(?P<caller>\bAttribute(?:ANI|DNIS|OtherDN|CallingNumber|CalledNumber|CollectedDigits)"
@@ -54,10 +57,10 @@ except ImportError:  # pragma: no cover - google-re2 is a dependency
     _NET_RE2 = None
     _NET_SEARCH = span_search(_NET_GROUPS)
 _GROUP = {(k.decode() if isinstance(k, bytes) else k): v for k, v in _NET_GROUPS.groupindex.items()}
-_G_card, _G_pem, _G_jwt, _G_aws, _G_password, _G_pwvalue, _G_caller, _G_callervalue, _G_label, _G_labelvalue, \
-    _G_sipid, _G_sipuser, _G_email = (_GROUP[n] - 1 for n in (
-        "card", "pem", "jwt", "aws", "password", "pwvalue", "caller", "callervalue", "label", "labelvalue",
-        "sipid", "sipuser", "email"))
+_G_card, _G_pem, _G_jwt, _G_aws, _G_vendortoken, _G_password, _G_pwvalue, _G_caller, _G_callervalue, _G_label, \
+    _G_labelvalue, _G_sipid, _G_sipuser, _G_email = (_GROUP[n] - 1 for n in (
+        "card", "pem", "jwt", "aws", "vendortoken", "password", "pwvalue", "caller", "callervalue", "label",
+        "labelvalue", "sipid", "sipuser", "email"))
 _NOT_DIGITS = bytes(b for b in range(256) if not 48 <= b <= 57)    # bytes.translate deletes them
 _CARD_SEPARATORS = re.compile(rb"[ -]|%20|%2[Dd]")
 _EMAIL_GLUE = frozenset(b"._%+-:0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
@@ -280,6 +283,8 @@ class LeakScanner:
                 self._add(text, start, "jwt")
             elif g[_G_aws]:
                 self._add(text, start, "aws-key")
+            elif g[_G_vendortoken]:
+                self._add(text, start, "vendor-token")
             elif g[_G_password]:
                 value = g[_G_pwvalue]
                 if value[:2] in (b'\\"', b"\\'"):                 # quotes escaped inside a JSON/Java string

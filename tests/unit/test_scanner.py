@@ -24,6 +24,10 @@ FOUND = [
     ("token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U", "jwt"),
     ("key AKIAIOSFODNN7EXAMPLE", "aws-key"),
     ("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEYab", "aws-key"),
+    ("push with ghp_Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9St0Uv1Wx2 done", "vendor-token"),
+    ("pat github_pat_11ABCDEFG0abcdefghijkl_mnopqrstuvwxyz0123456789", "vendor-token"),
+    ("slack xoxb-1234567890-0987654321-SlackTok3n4bcd posted", "vendor-token"),
+    ("app xapp-1-A0123456789-1234567890-abcdef0123456789", "vendor-token"),
     # the edges of what redaction keeps: an outside number in a party attribute or a SIP URI,
     # an e-mail with an upper-case country domain, a card on an ordinary line
     ("\tAttributeOtherDN\t'5555550142'", "caller-number"),
@@ -76,6 +80,7 @@ CLEAN = [
     "passwd:     files sss",
     "fetch GET http://appsrv.example.test/pay?c=REDACTED-CARD&x=1&range=1234%205678%209012%203456",
     "passwd: compat",
+    "push with ghp_REDACTED done, github_pat_REDACTED, slack xoxb-REDACTED, xapp-REDACTED",
     "REGISTER sip:192.0.2.20 SIP/2.0",
     "Record-Route: <sip:192.0.2.20;lr>",
     "url=jdbc:oracle:thin:gim_etl/REDACTED@db01.example.net:1521/GIM",
