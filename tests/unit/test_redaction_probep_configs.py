@@ -75,6 +75,9 @@ LEAKS = [
      '<str_pair key="smtp-pw" value="XmlSmtpPw"/><str_pair key="auth_key" value="XmlAuthKey"/>\n'
      '<str_pair key="pw-expiry-days" value="90"/></list_pair></options>\n',
      ["XmlOptPw", "XmlSmtpPw", "XmlAuthKey"], ['<str_pair key="pw-expiry-days" value="90"/>']),
+    ("redis-conf-directives", "config", "opt/genesys/gms/etc/redis.properties",
+     "redis.requirepass RedisReqPw\nmasterauth RedisMasterPw\nport 6379\n",
+     ["RedisReqPw", "RedisMasterPw"], ["redis.requirepass REDACTED\n", "masterauth REDACTED\nport 6379\n"]),
     ("script-net-use-and-redis-cli", "config", "opt/genesys/ConfigServer/startServer.bat",
      "@echo off\r\nnet use Z: \\\\filesrv\\genesys /user:CORP\\svc_genesys NetUsePw25\r\n"
      "net use \\\\filesrv\\logs NetUsePw26 /user:svc_logs /persistent:no\r\n"
@@ -118,6 +121,13 @@ STAY = [
     ("config", '{"d": "2024-01-01", "p": 5, "name": "x"}\n'),
     ("config", "pw-expiry-days = 90\npsk-mode = aes\npassword-min-length = 8\n"),
 ]
+
+
+def test_an_ini_password_with_blanks_is_still_masked_whole(rule_sets) -> None:
+    """PGPASSWORD=X cmd keeps the command; an INI value with blanks is still masked to the end."""
+    assert_redacted(rule_sets, "[db]\nPASSWORD=Genesys Pa55 word\nPassword=Two Words\n",
+                    ["Genesys", "Pa55", "Two", "Words"], ["PASSWORD=REDACTED\n"],
+                    kind="config", path="opt/genesys/genesys_silent.ini")
 
 
 @pytest.mark.parametrize("case", STAY, ids=[f"stay-{i}" for i in range(len(STAY))])
