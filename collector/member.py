@@ -25,6 +25,7 @@ from pathlib import Path
 
 from collector.errors import FULL_ERRNOS, BelowReserve, DiskFull, GcollectError, RedactionFailed
 from collector.model import UNDATED_NOTE, Candidate, Excluded, MemberResult, Window
+from collector.notext import not_text_problem
 from collector.pagecache import CacheNeutralReader
 from collector.scanner import LeakScanner
 from collector.state import HEAD_BYTES
@@ -497,7 +498,7 @@ def process_member(candidate: Candidate) -> MemberOutcome:
         source = CacheNeutralReader(fd, info.st_size)   # leaves the page cache as it found it
         try:
             size = info.st_size
-            head = source.read_at(0, 16384) if hasattr(os, "pread") else b""
+            head = source.read_at(0, 16384)       # also where there is no os.pread (Windows)
             source_head = head                  # as stored: the snapshot state's head digest
             gzipped = _is_gzip(candidate, head)
             text_start = 0
@@ -525,6 +526,10 @@ def process_member(candidate: Candidate) -> MemberOutcome:
                 if text_start:
                     chunks = _after(chunks, text_start)
                 encoding = _utf16_encoding(candidate, head)
+            if not candidate.unredacted_consent:    # compressed, an archive, a key store: never text
+                problem = not_text_problem(head, utf16_head(head, encoding) if encoding else None)
+                if problem:
+                    raise RedactionFailed(path="", problem=problem)
             if encoding:  # UTF-16 text: redacted, scanned and stored as UTF-8
                 head = utf16_head(head, encoding)
                 chunks = _utf16_to_utf8(chunks, encoding, bom=start == 0)
