@@ -25,6 +25,7 @@ from pathlib import Path
 
 from collector.errors import FULL_ERRNOS, BelowReserve, DiskFull, GcollectError, RedactionFailed
 from collector.model import UNDATED_NOTE, Candidate, Excluded, MemberResult, Window
+from collector.notext import not_text_problem
 from collector.pagecache import CacheNeutralReader
 from collector.scanner import LeakScanner
 from collector.state import HEAD_BYTES
@@ -348,6 +349,7 @@ def _newest_note(newest) -> str:
 
 SIZE_CAP_CUT_NOTE = "cut by the size cap"
 TAIL_NOTE = "tail of file (size cap)"
+TAIL_HEADER_NOTE = ", after its segment header"
 CHANGED_SINCE_SELECTION = "changed since selection: not the file that was selected"
 STARTUP_SEGMENT_NOTE = "startup segment (keep-startup-file), taken whole"
 MAX_CALL_TEXT = 16 << 20      # --call: the redacted records of one call kept per file for call-<id>.log
@@ -483,6 +485,65 @@ def _with_head(chunks, size: int = 16384):
     return b"".join(taken)[:size], itertools.chain(taken, chunks)
 
 
+def _tail_header(candidate: Candidate, head: bytes, size: int, encoding: str | None) -> tuple[bytes, Candidate]:
+    """(the segment header to store first, the candidate with its tail shortened by it) when
+    the size cap keeps the tail of a log (no window cut): time-only records take their date
+    from the header (``Local time:``, ``Time zone:``), as when the window cuts. The header
+    counts against the cap (as ``NewestBytes`` counts it); the tail never starts inside it.
+    (b"", candidate) when there is no header or no cut. The header is text (UTF-8)."""
+    from collector.segheader import parse_header
+
+    if (candidate.tail_bytes is None or candidate.kind != "log" or candidate.start_offset
+            or candidate.tail_bytes >= size or candidate.unredacted_consent):
+        return b"", candidate
+    text_head = utf16_head(head, encoding) if encoding else head
+    header = text_head[:parse_header(text_head).header_end]
+    if not header:
+        return b"", candidate
+    # where the header ends in the file: its text re-encoded after the byte order mark
+    stored_end = 2 + len(header.decode("utf-8").encode(encoding)) if encoding else len(header)
+    if encoding and head[2:stored_end].decode(encoding, "replace").encode("utf-8") != header:
+        return b"", candidate
+    # _read_range starts after the first newline in the tail: at most from the header's last one
+    tail = min(max(0, candidate.tail_bytes - len(header)), size - stored_end + (2 if encoding else 1))
+    return header, dataclasses.replace(candidate, tail_bytes=tail)
+
+
+MAX_RECORD_SEARCH = 1 << 20     # the tail's first record start is looked for in this many bytes
+
+
+def _header_then_records(header: bytes, chunks):
+    """``header``, then the tail ``chunks`` (from a line start) from their first record start
+    (a timestamp-led line: continuation lines of a record cut by the cap are dropped); from the
+    line start as they are when no record starts in their first ``MAX_RECORD_SEARCH`` bytes."""
+    yield header
+    chunks = iter(chunks)
+    taken = bytearray()
+    for data in chunks:
+        taken += data
+        if len(taken) >= MAX_RECORD_SEARCH or _first_record(taken) is not None:
+            break
+    kept = bytes(taken[_first_record(taken) or 0:])
+    if kept:
+        yield kept
+    yield from chunks
+
+
+def _first_record(data: bytes | bytearray) -> int | None:
+    """Offset of the first timestamp-led line in ``data`` (which starts at a line start), or None."""
+    from collector.newestbytes import first_record_start
+
+    found = first_record_start(b"\n" + bytes(data)) - 1
+    return found if found >= 0 and _is_record_start(data, found) else None
+
+
+def _is_record_start(data: bytes | bytearray, offset: int) -> bool:
+    from collector.timeformats import RECORD_STAMP, stamp_from_match
+
+    found = RECORD_STAMP.match(data, offset)
+    return found is not None and stamp_from_match(found) is not None
+
+
 def process_member(candidate: Candidate) -> MemberOutcome:
     """Trim, redact and compress one file into a piece; never raises for a bad file."""
     from collector.bundle.pieces import INLINE_PIECE_MAX, PieceWriter
@@ -497,7 +558,7 @@ def process_member(candidate: Candidate) -> MemberOutcome:
         source = CacheNeutralReader(fd, info.st_size)   # leaves the page cache as it found it
         try:
             size = info.st_size
-            head = source.read_at(0, 16384) if hasattr(os, "pread") else b""
+            head = source.read_at(0, 16384)       # also where there is no os.pread (Windows)
             source_head = head                  # as stored: the snapshot state's head digest
             gzipped = _is_gzip(candidate, head)
             text_start = 0
@@ -514,6 +575,7 @@ def process_member(candidate: Candidate) -> MemberOutcome:
                 candidate = dataclasses.replace(candidate, tail_bytes=None, start_offset=0,
                                                 whole_lines_only=False)
             encoding = None if gzipped else _utf16_encoding(candidate, head)
+            tail_header, candidate = _tail_header(candidate, head, size, encoding)
             start, chunks = _read_range(source, size, candidate, _CONFIG.chunk_size,
                                         UTF16_NEWLINES[encoding] if encoding else b"\n")
             counted = _counting(chunks)
@@ -525,9 +587,15 @@ def process_member(candidate: Candidate) -> MemberOutcome:
                 if text_start:
                     chunks = _after(chunks, text_start)
                 encoding = _utf16_encoding(candidate, head)
+            if not candidate.unredacted_consent:    # compressed, an archive, a key store: never text
+                problem = not_text_problem(head, utf16_head(head, encoding) if encoding else None)
+                if problem:
+                    raise RedactionFailed(path="", problem=problem)
             if encoding:  # UTF-16 text: redacted, scanned and stored as UTF-8
                 head = utf16_head(head, encoding)
                 chunks = _utf16_to_utf8(chunks, encoding, bom=start == 0)
+            if tail_header:   # the size cap's tail: the segment header first, then records
+                chunks = _header_then_records(tail_header, chunks)
             stages = _stages(candidate, head, info.st_mtime, newest)
             piece_writer = PieceWriter(_CONFIG.tmp_dir, _CONFIG.fmt, level=_CONFIG.level,
                                        inline_max=INLINE_PIECE_MAX, room=_ROOM)
@@ -566,7 +634,7 @@ def process_member(candidate: Candidate) -> MemberOutcome:
         if UNDATED_NOTE in candidate.reason:
             notes.append(UNDATED_NOTE)
         if candidate.tail_bytes is not None:
-            notes.append(TAIL_NOTE)
+            notes.append(TAIL_NOTE + (TAIL_HEADER_NOTE if tail_header else ""))
         if stages.trimmer is not None and stages.trimmer.note:
             notes.append(stages.trimmer.note)
         if gzipped:

@@ -139,3 +139,27 @@ def test_caps_that_take_part_of_an_explicit_window_say_so_and_exit_1(tmp_path):
                              env={"TZ": "America/New_York"})
     assert no_window.returncode == ExitCode.OK, no_window.stderr.decode()
     assert json.loads(no_window.stdout)["window_cut_by_caps"] is None
+
+
+def test_max_file_size_without_a_window_keeps_the_segment_header(tmp_path):
+    """No window: the size cap keeps the tail of the segment, and its header first (probeP 12:
+    the tail started at ``10:00:37.537 Dbg``, its date gone with ``Local time:``)."""
+    from datetime import timedelta
+
+    root = tmp_path / "host"
+    path = sip_segment(root, datetime(2024, 1, 10, 8, 0, tzinfo=UTC), datetime(2024, 1, 10, 10, 0, tzinfo=UTC),
+                       step=timedelta(minutes=1))
+    proc = run_gcollect("collect", "--root", str(root), "--output", str(tmp_path / "out"), "--state-dir",
+                        str(tmp_path / "state"), "--max-file-size", "1K", "--json", "--quiet", "--priority", "normal",
+                        env={"TZ": "America/New_York"})
+    assert proc.returncode in (ExitCode.OK, ExitCode.PARTIAL), proc.stderr.decode()
+    report = json.loads(proc.stdout)
+    members = dict(iter_members(Path(report["bundle"])))
+    stored = members[path]
+    assert stored.startswith(b"Genesys SIP Server, version 8.1.103.95\nApplication name:   SIPS_D\n")
+    assert b"Local time:         2024-01-10T03:00:00.000\n" in stored and len(stored) <= 1024
+    body = stored.split(b"Command line:       ./sip_server -app SIPS_D\n", 1)[1]
+    assert body[:2].isdigit(), body[:40]
+    assert kept_utc(members, path)[-1] == "10:00Z"
+    entry = next(f for f in json.loads(members["manifest.json"])["files"] if f["path"] == path)
+    assert entry["note"].startswith("tail of file (size cap), after its segment header")
