@@ -90,9 +90,10 @@ _NOT_A_CARD_LINE = re.compile(
 # - a Genesys Info Mart row's key column (INTERACTION_ID=2024030500012344, START_DATE_TIME_KEY=);
 _ID_COLUMN = re.compile(rb"[A-Z]_(?:ID|KEY)=$")
 # - a party DN or *Number of fewer than 7 digits: an agent extension, a route point, an ISCC
-#   access number (tlib-caller-number); ANI and DNIS stay findings from 4 digits; the same
-#   short DNs as SIP URI user parts (sip-request-uri, sip-identity-header);
-_PARTY_ATTRIBUTE = re.compile(rb"Attribute(?:OtherDN|\w*Number)")
+#   access number (tlib-caller-number), a DNIS that is a route point or DN (AttributeDNIS '7001');
+#   ANI stays a finding from 4 digits; the same short DNs as SIP URI user parts
+#   (sip-request-uri, sip-identity-header);
+_PARTY_ATTRIBUTE = re.compile(rb"Attribute(?:OtherDN|DNIS|\w*Number)")
 PARTY_DIGITS = 7
 # - under a free-text label (party-number-label, kv-phone, phone-number-text), a number of fewer
 #   than 7 digits (an agent DN: OtherDN '7102'), and a label inside a longer word (ThisDN, the
