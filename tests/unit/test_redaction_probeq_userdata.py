@@ -1,0 +1,46 @@
+"""Leaks black-box probe Q found in attached data (findings 2, 3, 10): the first pair of a nested
+list when whitespace surrounds `(list)` or it is written `[list]`; values with a type tag
+(`[int]`, `[long]`, `[str]`) or in double quotes under phone and personal keys; phone values on
+their own line (XML element, JSON member) or in a name/value `<property>`. Correlation values next
+to them (list headers, strategy names, timestamps, counts) stay."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.redacting import assert_redacted, rule_sets  # noqa: F401 - rule_sets is a fixture
+
+# (id, input, text that must be gone, text that must stay)
+LEAKS = [
+    ("q2-nested-list-whitespace-and-brackets",
+     "\tAttributeUserData\t[120] 00 03 00 00..\n"
+     "\t\t'Customer' (list) 'Phone'\t'15550900002'\n"
+     "\t\t'Customer'\t(list)\t'Phone'\t'15550900003'\n"
+     "\t\t'Customer'\t[list] 'Phone'\t'15550900004'\n"
+     "\t\t'Customer' (list) 'AccountNumber'\t'15550900005'\n"
+     "\t\t\t'Caller'\t(list)\t'ContactNumber'\t'15550900006'\n"
+     "\t\t'Customer' [list] 'CustomerName'\t'Jane Example'\n"
+     "\t\t'Customer' (list) 'CustomerPIN'\t'4321'\n"
+     "\t\t'Customer' (list) 'Note'\t'line one\nMarguerite Fennimore here'\n",
+     ["0900002", "0900003", "0900004", "0900005", "0900006", "Jane Example", "4321", "line one",
+      "Marguerite"],
+     ["\t\t'Customer' (list) 'Phone'\t'PHONE_", "\t\t'Customer'\t[list] 'Phone'\t'PHONE_",
+      "'Customer' (list) 'CustomerPIN'\t'REDACTED'\n", "\tAttributeUserData\t[120] 00 03 00 00..\n"]),
+]
+
+STAY = [
+    "\t\t'Customer' (list) 'RStrategyName'\t'Main_Inbound'\n\t\t'Ctx'\t[list] 'Attempts'\t2\n",
+]
+
+
+@pytest.mark.parametrize("case", LEAKS, ids=[c[0] for c in LEAKS])
+@pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "every-line"])
+def test_probe_q_userdata_leaks_are_redacted(rule_sets, case, fast) -> None:
+    _, text, gone, kept = case
+    assert_redacted(rule_sets, text, gone, kept, fast=fast)
+
+
+@pytest.mark.parametrize("text", STAY)
+@pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "every-line"])
+def test_probe_q_userdata_neighbours_stay(rule_sets, text, fast) -> None:
+    assert_redacted(rule_sets, text, [], [text], fast=fast)
