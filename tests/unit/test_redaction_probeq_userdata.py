@@ -26,10 +26,27 @@ LEAKS = [
       "Marguerite"],
      ["\t\t'Customer' (list) 'Phone'\t'PHONE_", "\t\t'Customer'\t[list] 'Phone'\t'PHONE_",
       "'Customer' (list) 'CustomerPIN'\t'REDACTED'\n", "\tAttributeUserData\t[120] 00 03 00 00..\n"]),
+    ("q3-typed-and-double-quoted-values",
+     "\t\t'PhoneNumber'\t[int] 15550900011\n"
+     "\t\t'_CB_N_CALLBACK_NUMBER'\t[int] 15550900012\n"
+     "\t\t'Phone'\t[str] '15550900013'\n"
+     "\t\t'Phone'\t[long] 15550900014\n"
+     "\t\t'Phone'\t\"15550900015\"\n"
+     "\t\t\"Phone\"\t\"15550900016\"\n"
+     "\t\t'CustomerName'\t[str] 'Jane Example'\n"
+     "\t\t'CustomerName'\t\"Janet Sample\"\n"
+     "\t\t'CustomerPIN'\t[str] '4321'\n"
+     "\t\t'CustomerPIN'\t\"9876\"\n",
+     ["0900011", "0900012", "0900013", "0900014", "0900015", "0900016", "Jane Example",
+      "Janet Sample", "4321", "9876"],
+     ["\t\t'PhoneNumber'\t[int] PHONE_", "\t\t'Phone'\t[str] 'PHONE_", "\t\t\"Phone\"\t\"PHONE_",
+      "\t\t'CustomerName'\t\"USERDATA_", "\t\t'CustomerPIN'\t\"REDACTED\"\n"]),
 ]
 
 STAY = [
     "\t\t'Customer' (list) 'RStrategyName'\t'Main_Inbound'\n\t\t'Ctx'\t[list] 'Attempts'\t2\n",
+    "\t\t'GSW_DATE_TIME'\t[int] 1709648104\n\t\t'PortNumber'\t[int] 5060\n\t\t'Verified'\t\"yes\"\n"
+    "\t\t'RStrategyName'\t\"Main_Inbound\"\n\t\t'Note'\t\"say \"hi\" there\"\n",
 ]
 
 
