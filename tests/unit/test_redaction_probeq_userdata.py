@@ -41,12 +41,21 @@ LEAKS = [
       "Janet Sample", "4321", "9876"],
      ["\t\t'PhoneNumber'\t[int] PHONE_", "\t\t'Phone'\t[str] 'PHONE_", "\t\t\"Phone\"\t\"PHONE_",
       "\t\t'CustomerName'\t\"USERDATA_", "\t\t'CustomerPIN'\t\"REDACTED\"\n"]),
+    ("q10-phone-value-on-its-own-line-and-property",
+     "10:00:03.000 Dbg 00000 <metadata><ani>\n15551300001\n</ani></metadata>\n"
+     "10:00:03.100 Dbg 00000 <property name=\"callerNumber\" value=\"15551300002\"/>\n"
+     "10:00:05.000 Dbg 00000 request body:\n{\n  \"callback\": {\n    \"phone\":\n      \"15551300004\"\n  }\n}\n",
+     ["15551300001", "15551300002", "15551300004"],
+     ["<metadata><ani>\nREDACTED-PHONE\n</ani></metadata>\n", '<property name="callerNumber" value="PHONE_',
+      '    "phone":\n      REDACTED-PHONE\n  }\n}\n']),
 ]
 
 STAY = [
     "\t\t'Customer' (list) 'RStrategyName'\t'Main_Inbound'\n\t\t'Ctx'\t[list] 'Attempts'\t2\n",
     "\t\t'GSW_DATE_TIME'\t[int] 1709648104\n\t\t'PortNumber'\t[int] 5060\n\t\t'Verified'\t\"yes\"\n"
     "\t\t'RStrategyName'\t\"Main_Inbound\"\n\t\t'Note'\t\"say \"hi\" there\"\n",
+    "{\n  \"callbackTime\":\n    1709648104,\n  \"seqNumber\":\n    12345678\n}\n<organisation>\n1234567\n</organisation>\n"
+    "<property name=\"maxNumber\" value=\"15\"/><property name=\"callerNumberFormat\" value=\"E164\"/>\n",
 ]
 
 
