@@ -6,9 +6,12 @@ and every ``…ller@example.org`` shared one token); the leak scanner sees such 
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from collector.redaction import Redactor, Tokenizer
+from collector.redaction.tokens import normalise
 from collector.scanner import LeakScanner
 from tests.redacting import KEY, rule_sets  # noqa: F401 - the session fixture
 
@@ -62,3 +65,31 @@ def test_scanner_does_not_flag_the_redacted_line(rule_sets):  # noqa: F811
     scanner.feed(out)
     scanner.finish()
     assert scanner.findings == []
+
+
+# 8: one customer, one token, whether the log was written in cp1252 (SIP Server on Windows) or
+# UTF-8 (WDE), or in decomposed UTF-8; ASCII values keep the letters they always had
+
+def test_a_cp1252_value_gets_the_token_of_its_utf8_form():
+    tokenizer = Tokenizer(KEY, None)
+    name = "José Müller-Ñúñez"
+    utf8 = tokenizer.token("userdata", name.encode("utf-8"))
+    assert tokenizer.token("userdata", name.encode("cp1252")) == utf8
+    assert tokenizer.token("userdata", unicodedata.normalize("NFD", name).encode("utf-8")) == utf8
+    assert tokenizer.token("email", "josé.müller@example.org".encode("cp1252")) == \
+        tokenizer.token("email", "José.Müller@Example.org".encode("utf-8"))
+    assert tokenizer.token("userdata", name.encode("utf-8")) != tokenizer.token("userdata", b"Jose Muller-Nunez")
+
+
+def test_ascii_and_utf8_values_hash_as_before():
+    material = normalise("userdata", "José".encode("utf-8"))
+    assert material == (b"value\0" + "José".encode("utf-8"), False)
+    assert normalise("userdata", b"Jane Doe") == (b"value\0Jane Doe", False)
+    assert normalise("userdata", b"Jos\xe9\x81") == (b"value\0" + "José\x81".encode("utf-8"), False)  # unassigned: Latin-1
+
+
+@pytest.mark.parametrize("line", ["\t'CustomerName'\t'José Müller-Ñúñez'\r\n"])
+def test_kv_customer_name_in_cp1252_and_utf8_logs_share_a_token(rule_sets, line):  # noqa: F811
+    utf8 = _redact(rule_sets, line.encode("utf-8"))
+    cp1252 = _redact(rule_sets, line.encode("cp1252"))
+    assert b"USERDATA_" in utf8 and utf8 == cp1252, (utf8, cp1252)
