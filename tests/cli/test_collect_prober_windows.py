@@ -1,0 +1,61 @@
+"""Probe R, end to end on small Windows-origin trees (a copied PureConnect CIC host under --root):
+a 12-hour clock in CIC .txt logs (5), UTF-16 XML configs stored as UTF-8 (10), Event Viewer
+exports in the CIC Logs share (6)."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+from collector.bundlereader import iter_members
+from collector.errors import ExitCode
+from tests.cli.conftest import run_gcollect
+
+DAY = "D/I3/IC/Logs/2026-11-27"
+AMPM = (b"11/27/2026 02:15:00.000 AM TsServer: night call\r\n"
+        b"11/27/2026 12:30:00.000 PM TsServer: lunch\r\n"
+        b"11/27/2026 02:15:00.000 PM TsServer: afternoon call\r\n"
+        b"11/27/2026 03:30:00.000 PM TsServer: later\r\n")
+NET_AMPM = (b"11/27/2026 2:15:00 AM night call\r\n"
+            b"11/27/2026 2:15:00 PM afternoon call\r\n"
+            b"11/27/2026 3:30:00 PM later\r\n")
+
+
+MTIME = datetime(2026, 11, 27, 15, 40, tzinfo=timezone.utc).timestamp()
+
+
+def _put(root: Path, rel: str, data: bytes, mtime: float = MTIME) -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    os.utime(path, (mtime, mtime))
+
+
+def _cic_host(root: Path) -> None:
+    _put(root, "D/I3/IC/Server/NotifierU.exe", b"MZ")
+
+
+def _collect(tmp_path: Path, root: Path, since: str, until: str, *extra: str) -> tuple[dict, dict]:
+    out = tmp_path / f"out-{since}"
+    proc = run_gcollect("collect", "--root", str(root), "--output", str(out), "--state-dir", str(tmp_path / "state"),
+                        "--json", "--priority", "normal", "--since", f"2026-11-27T{since}:00Z",
+                        "--until", f"2026-11-27T{until}:00Z", *extra, env={"TZ": "UTC"})
+    assert proc.returncode == ExitCode.OK, proc.stderr.decode()
+    members = dict(iter_members(Path(json.loads(proc.stdout)["bundle"])))
+    return members, json.loads(members["manifest.json"])
+
+
+def test_a_12_hour_clock_is_read_with_its_am_pm_marker(tmp_path):
+    root = tmp_path / "host"
+    _cic_host(root)
+    _put(root, f"{DAY}/TsServer.txt", AMPM)
+    _put(root, f"{DAY}/WebApp.txt", NET_AMPM)
+    members, _ = _collect(tmp_path, root, "14:00", "15:00")
+    assert members[f"{DAY}/TsServer.txt"] == b"11/27/2026 02:15:00.000 PM TsServer: afternoon call\r\n"
+    assert members[f"{DAY}/WebApp.txt"] == b"11/27/2026 2:15:00 PM afternoon call\r\n"
+    members, _ = _collect(tmp_path, root, "12:00", "13:00")
+    assert members[f"{DAY}/TsServer.txt"] == b"11/27/2026 12:30:00.000 PM TsServer: lunch\r\n"
+    members, _ = _collect(tmp_path, root, "02:00", "03:00")
+    assert members[f"{DAY}/TsServer.txt"] == b"11/27/2026 02:15:00.000 AM TsServer: night call\r\n"
