@@ -59,3 +59,21 @@ def test_a_12_hour_clock_is_read_with_its_am_pm_marker(tmp_path):
     assert members[f"{DAY}/TsServer.txt"] == b"11/27/2026 12:30:00.000 PM TsServer: lunch\r\n"
     members, _ = _collect(tmp_path, root, "02:00", "03:00")
     assert members[f"{DAY}/TsServer.txt"] == b"11/27/2026 02:15:00.000 AM TsServer: night call\r\n"
+
+
+def test_a_utf16_xml_config_stored_as_utf8_declares_utf8(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    root = tmp_path / "host"
+    _cic_host(root)
+    config = ('<?xml version="1.0" encoding="utf-16"?>\r\n<configuration>\r\n  <appSettings>\r\n'
+              '    <add key="Password" value="MailPw_77" />\r\n    <add key="Note" value=\'encoding="utf-16"\' />\r\n'
+              '  </appSettings>\r\n</configuration>\r\n')
+    _put(root, "D/I3/IC/Server/Mail.config", b"\xff\xfe" + config.encode("utf-16-le"))
+    members, manifest = _collect(tmp_path, root, "14:00", "15:00")
+    stored = members["D/I3/IC/Server/Mail.config"]
+    assert stored.startswith(b'<?xml version="1.0" encoding="utf-8"?>\r\n<configuration>')
+    assert b"MailPw_77" not in stored and b"value='encoding=\"utf-16\"'" in stored   # only the declaration
+    ET.fromstring(stored)                                                            # parses
+    note = {f["path"]: f for f in manifest["files"]}["D/I3/IC/Server/Mail.config"]["note"]
+    assert "converted from UTF-16LE to UTF-8" in note and 'encoding="utf-8"' in note
