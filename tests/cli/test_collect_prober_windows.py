@@ -77,3 +77,51 @@ def test_a_utf16_xml_config_stored_as_utf8_declares_utf8(tmp_path):
     ET.fromstring(stored)                                                            # parses
     note = {f["path"]: f for f in manifest["files"]}["D/I3/IC/Server/Mail.config"]["note"]
     assert "converted from UTF-16LE to UTF-8" in note and 'encoding="utf-8"' in note
+
+
+EVTX = f"{DAY}/Application_export.evtx"
+CSV = f"{DAY}/Application_export.csv"
+
+
+def _event_exports(root: Path) -> None:
+    _cic_host(root)
+    mtime = datetime(2026, 11, 27, 14, 40, tzinfo=timezone.utc).timestamp()
+    _put(root, EVTX, b"ElfFile\0" + bytes(120), mtime)
+    _put(root, CSV, b"Level,Date and Time,Source,Event ID,Task Category\r\n"
+                    b'Error,11/27/2026 02:17:00 PM,Interaction Center,5001,None,"Login failed, caller 5555550145"\r\n',
+         mtime)
+
+
+def test_event_viewer_exports_in_the_logs_share_are_listed_without_consent(tmp_path):
+    root = tmp_path / "host"
+    _event_exports(root)
+    members, manifest = _collect(tmp_path, root, "14:00", "15:00")
+    assert EVTX not in members
+    skipped = {s["path"]: s["reason"] for s in manifest["skipped"]}
+    assert "--include-unredacted-binary" in skipped[EVTX]
+    assert b"Interaction Center,5001" in members[CSV] and b"5555550145" not in members[CSV]
+
+
+def test_event_viewer_evtx_export_ships_with_consent(tmp_path):
+    root = tmp_path / "host"
+    _event_exports(root)
+    members, manifest = _collect(tmp_path, root, "14:00", "15:00", "--include-unredacted-binary")
+    assert members[EVTX] == b"ElfFile\0" + bytes(120)
+    assert {f["path"]: f for f in manifest["files"]}[EVTX].get("unredacted") is True
+
+
+def test_a_file_in_a_cic_day_folder_that_no_spec_takes_is_listed(tmp_path):
+    root = tmp_path / "host"
+    _event_exports(root)
+    _put(root, f"{DAY}/Application_export.xml", b"<Events/>")
+    _put(root, "D/I3/IC/Logs/stray.rtf", b"{\\rtf1 notes}")
+    _put(root, "D/I3/IC/Logs/2026-11-27/TsServer.dmp", b"MDMP")
+    _put(root, "D/I3/IC/Logs/2026-10-01/Old.txt", b"10/01/2026 02:15:00.000 PM old\r\n",
+         datetime(2026, 10, 1, 15, tzinfo=timezone.utc).timestamp())
+    members, manifest = _collect(tmp_path, root, "14:00", "15:00")
+    skipped = {s["path"]: s["reason"] for s in manifest["skipped"]}
+    assert "core dump" in skipped[f"{DAY}/TsServer.dmp"]
+    for stray in (f"{DAY}/Application_export.xml", "D/I3/IC/Logs/stray.rtf"):
+        assert "no pattern of pureconnect-cic takes this name" in skipped[stray], skipped
+    assert skipped["D/I3/IC/Logs/2026-10-01/Old.txt"] == "outside window"      # taken by a spec: not a stray
+    assert CSV in members and CSV not in skipped and "no pattern" not in skipped[EVTX]
