@@ -462,6 +462,41 @@ def _utf16_to_utf8(chunks, encoding: str, *, bom: bool):
             yield text.encode("utf-8")
 
 
+# the XML declaration on a UTF-16 file's first line names its encoding; stored as UTF-8, a parser
+# would refuse the file (probe R 10: a WDE .exe.config, a .NET Mail.config)
+_XML_DECLARED_UTF16 = re.compile(rb"""\A(<\?xml[^\n>]*?\sencoding\s*=\s*)(["'])utf-?16(?:-?[lb]e)?\2""", re.IGNORECASE)
+XML_DECLARATION_NOTE = 'its XML declaration says encoding="utf-8" (was utf-16)'
+
+
+class _XmlDeclaration:
+    """The UTF-8 text of a UTF-16 file, its first line's XML declaration rewritten from
+    ``encoding="utf-16"`` to ``encoding="utf-8"``; ``rewritten`` says whether it was."""
+
+    _LOOK = 512          # the declaration is in the first line, which is short
+
+    def __init__(self) -> None:
+        self.rewritten = False
+
+    def chunks(self, chunks):
+        head = b""
+        for data in chunks:
+            if head is None:
+                yield data
+                continue
+            head += data
+            if len(head) < self._LOOK and b"\n" not in head:
+                continue
+            yield self._declared(head)
+            head = None
+        if head:
+            yield self._declared(head)
+
+    def _declared(self, head: bytes) -> bytes:
+        fixed, count = _XML_DECLARED_UTF16.subn(lambda m: m.group(1) + m.group(2) + b"utf-8" + m.group(2), head, 1)
+        self.rewritten = bool(count)
+        return fixed
+
+
 def _after(chunks, count: int):
     """The chunks without their first ``count`` bytes."""
     for data in chunks:
@@ -591,9 +626,13 @@ def process_member(candidate: Candidate) -> MemberOutcome:
                 problem = not_text_problem(head, utf16_head(head, encoding) if encoding else None)
                 if problem:
                     raise RedactionFailed(path="", problem=problem)
+            xml_declaration = None
             if encoding:  # UTF-16 text: redacted, scanned and stored as UTF-8
                 head = utf16_head(head, encoding)
                 chunks = _utf16_to_utf8(chunks, encoding, bom=start == 0)
+                if start == 0:
+                    xml_declaration = _XmlDeclaration()
+                    chunks = xml_declaration.chunks(chunks)
             if tail_header:   # the size cap's tail: the segment header first, then records
                 chunks = _header_then_records(tail_header, chunks)
             stages = _stages(candidate, head, info.st_mtime, newest)
@@ -644,7 +683,9 @@ def process_member(candidate: Candidate) -> MemberOutcome:
         if gzip_text is not None and gzip_text.cut is not None:
             notes.append(gzip_text.note())
         if encoding:
-            notes.append(f"converted from {encoding} to UTF-8")
+            notes.append(f"converted from {encoding} to UTF-8"
+                         + (f"; {XML_DECLARATION_NOTE}" if xml_declaration is not None and xml_declaration.rewritten
+                            else ""))
         nuls_dropped = stages.redactor.nuls_dropped if stages.redactor is not None else 0
         nul_unit = "characters" if encoding else "bytes"
         if stages.redactor is not None and stages.redactor.nuls_removed:

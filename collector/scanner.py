@@ -39,7 +39,11 @@ _NET_PATTERN = (
     rb"|(?P<label>(?:ANI|DNIS|OtherDN|CallingNumber|DialedNumber|CLI)[\t ]*[\['\"=:][\t ]*[\['\"]?"
     rb"(?P<labelvalue>\+?\(?[0-9](?:(?:\) ?|[ (.,-])?[0-9])*))"
     rb"|(?P<sipid>\b(?:sips?|tel):(?P<sipuser>\+?[0-9][0-9.()-]{3,})(?:[@;>\s]|$))"
-    rb"|(?P<email>[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z][A-Za-z]+\b)"
+    # an address's local part with its accented letters (probe R 4: jos\xc3\xa9.m\xc3\xbcller@): UTF-8
+    # letters and cp1252/Latin-1 C0-FF (a UTF-8 quote or space before it, C2 xx / E2 xx xx, is cut
+    # off the local part before it is judged: _UTF8_PUNCTUATION)
+    rb"|(?P<email>[A-Za-z0-9\xc0-\xff]"
+    rb"[A-Za-z0-9._%+\x80-\x9f\xa1-\xff-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z][A-Za-z]+\b)"
 )
 # RE2 finds where a hit may start (linear time); Python re decides at that start and reads the
 # groups. The RE2 form matches wherever Python does (re2_scan_text: bytes as Latin-1, Python's
@@ -64,6 +68,7 @@ _G_card, _G_pem, _G_jwt, _G_aws, _G_vendortoken, _G_password, _G_pwvalue, _G_cal
 _NOT_DIGITS = bytes(b for b in range(256) if not 48 <= b <= 57)    # bytes.translate deletes them
 _CARD_SEPARATORS = re.compile(rb"[ -]|%20|%2[Dd]")
 _EMAIL_GLUE = frozenset(b"._%+-:0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_UTF8_PUNCTUATION = re.compile(rb"^(?:\xc2[\x80-\xbf]|\xe2[\x80-\xbf]{2})+")   # no-break space, curly quotes
 _WORDISH = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_.:/-")
 _PEM_BODY = re.compile(rb"^[A-Za-z0-9+/=]{32,}\r?$")
 # Values that mean "already hidden": masks, our tokens, placeholders, empty-ish values.
@@ -318,6 +323,7 @@ class LeakScanner:
                 if start and text[start - 1] in _EMAIL_GLUE:
                     continue
                 local, _, domain = g[_G_email].partition(b"@")
+                local = _UTF8_PUNCTUATION.sub(b"", local)
                 if (_URS_TARGET_DOMAIN.fullmatch(domain) or (local.isdigit() and text[end:end + 1] == b"]")
                         or _MASK_OR_TOKEN.fullmatch(local) or local == b"git"):
                     continue

@@ -652,9 +652,37 @@ def _log_folders(profile: Profile, values: Mapping[str, list[str]]) -> list[str]
         for glob in spec.globs:
             for pattern in expand_spec_globs(glob, values):
                 folder = posixpath.dirname(pattern)
+                tree = folder.endswith("/**")      # {app_dir}/Logs/**/*.txt: Logs and its (day) folders
+                if tree:
+                    folder = folder[:-3]
                 if folder and not any(c in folder for c in "*?[") and _is_log_folder(folder):
-                    folders[folder] = None
+                    folders[folder + ("/**" if tree else "")] = None
     return list(folders)
+
+
+_TREE_DEPTH = 4      # folders below a ``Logs/**`` log folder searched for strays (CIC: Logs/<day>/)
+
+
+def _stray_folders(walk: _Walk, folder: str) -> list[str]:
+    """``folder``, and for ``folder/**`` also its subfolders (not through symlinks), at most
+    ``_TREE_DEPTH`` deep; from the listings the globs made already, in the walk's budget."""
+    if not folder.endswith("/**"):
+        return [folder]
+    found, level = [], [folder[:-3]]
+    for depth in range(_TREE_DEPTH + 1):
+        found += level
+        if depth == _TREE_DEPTH:
+            break
+        deeper = []
+        for here in level:
+            for entry in folder_entries(walk.root, here, walk.budget, walk.listings):
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        deeper.append(f"{here}/{entry.name}")
+                except OSError:
+                    continue
+        level = deeper
+    return found
 
 
 def _strays(log_folders: Mapping[str, Installation], profiles: Mapping[str, Profile],
@@ -663,7 +691,8 @@ def _strays(log_folders: Mapping[str, Installation], profiles: Mapping[str, Prof
     rotation or log name its profile does not know): listed with the reason, never silently
     left behind. Folders and files a snapshot found unchanged are passed over."""
     skipped: list[Skip] = []
-    for folder, inst in log_folders.items():
+    folders = {here: inst for tree, inst in log_folders.items() for here in _stray_folders(walk, tree)}
+    for folder, inst in folders.items():
         source = source_of(walk.root, folder)
         if os.path.islink(source) or not source.is_dir():
             continue

@@ -14,6 +14,8 @@ iso        ``2016-08-11T09:01:46.060``, Stat Server ``2016-08-11 09:01:46.060``,
 tod        ``09:01:46.060``, T-Lib ``@16:45:24.5939``, SIP dumps ``09:15:04.990: SIPTR: ...``,
            LCA ``09:01:46`` (time only: the date comes from the ``DateContext``)
 us         ``08/11/2016 09:01:46.060``, ``08/11/16 09:01:46.060``, URS HTTP ``02/26/20@20:40:26.379:``;
+           with a 12-hour clock (PureConnect ``11/27/2026 02:15:00.000 PM``, .NET
+           ``11/27/2026 2:15:00 PM``, ``1/5/2026 2:15:00 AM``): 12 AM is 0 h, 12 PM is 12 h;
            ``time_format=locale`` on a day-first host prints ``05/03/2024`` for 5 March: the
            order is decided per segment (``DateContext.day_first``, ``day_order``)
 wde        ``16-08-11 09:01:46.060`` (WDE ``yy-MM-dd``)
@@ -59,12 +61,20 @@ _MONTHS = rb"(?P<%s>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
 _HMS = rb"(?P<%(p)sH>\d\d):(?P<%(p)sM>\d\d):(?P<%(p)sS>\d\d)"
 _FRAC = rb"(?:[.,](?P<%sf>\d{1,9}))?"
 
+_US_12H_REST_HOUR = rb":\d\d:\d\d(?:[.,]\d{1,9})? [AP]M(?![A-Za-z])"
+_US_12H_REST_DAY = rb"/(?:\d{4}|\d\d) \d\d?" + _US_12H_REST_HOUR
+_US_12H_REST_MONTH = rb"/\d\d?" + _US_12H_REST_DAY
+
 _STAMP_SOURCE = (
     rb"(?:"
     rb"(?P<iso>\[?(?P<iy>\d{4})-(?P<im>\d\d)-(?P<id>\d\d)[T ]" + _HMS % {b"p": b"i"} + _FRAC % b"i"
     + rb"(?P<iz>Z|[+-]\d\d:?\d\d)?)"
     rb"|(?P<tod>@?" + _HMS % {b"p": b"t"} + _FRAC % b"t" + rb")(?!\d)"
-    rb"|(?P<us>(?P<um>\d\d)/(?P<ud>\d\d)/(?P<uy>\d{4}|\d\d)[ @]" + _HMS % {b"p": b"u"} + _FRAC % b"u" + rb")"
+    # a 12-hour clock (PureConnect .txt logs, .NET's M/d/yyyy h:mm:ss tt): one-digit month, day
+    # or hour only when an AM/PM marker follows (a lookahead on the one-digit branch: cheap)
+    rb"|(?P<us>(?P<um>\d\d|\d(?=" + _US_12H_REST_MONTH + rb"))/(?P<ud>\d\d|\d(?=" + _US_12H_REST_DAY + rb"))"
+    rb"/(?P<uy>\d{4}|\d\d)[ @](?P<uH>\d\d|\d(?=" + _US_12H_REST_HOUR + rb")):(?P<uM>\d\d):(?P<uS>\d\d)"
+    + _FRAC % b"u" + rb"(?: (?P<up>[AP]M)(?![A-Za-z]))?)"
     rb"|(?P<wde>(?P<wy>\d\d)-(?P<wm>\d\d)-(?P<wd>\d\d) " + _HMS % {b"p": b"w"} + _FRAC % b"w" + rb")"
     rb"|(?P<ctime>" + _DAYS + rb" " + _MONTHS % b"cb" + rb" +(?P<cd>\d{1,2}) "
     + _HMS % {b"p": b"c"} + rb" (?P<cy>\d{4})" + _FRAC % b"c" + rb")"
@@ -144,6 +154,16 @@ def _valid_date(year: int, month: int, day: int) -> date | None:
         return None
 
 
+def _hour_of_12(hour: int, marker: bytes | None) -> int | None:
+    """The 24-hour clock's hour of ``hour`` followed by ``marker`` (AM, PM or none): 12 AM is 0,
+    12 PM is 12; None for an hour a 12-hour clock cannot show (0 or above 12 before AM/PM)."""
+    if not marker:
+        return hour
+    if not 1 <= hour <= 12:
+        return None
+    return hour % 12 + (12 if marker == b"PM" else 0)
+
+
 def stamp_from_match(m: re.Match[bytes]) -> Stamp | None:
     """Turn a ``RECORD_STAMP``/``RECORD_NEXT`` match into a ``Stamp``; None if impossible."""
     g = m.group
@@ -169,7 +189,10 @@ def stamp_from_match(m: re.Match[bytes]) -> Stamp | None:
             day = month_first or day_first
             if day is None:
                 return None
-            return _dated(day, g("uH"), g("uM"), g("uS"), g("uf"), day_first=day_first)
+            hour = _hour_of_12(int(g("uH")), g("up"))
+            if hour is None:
+                return None
+            return _dated(day, b"", g("uM"), g("uS"), g("uf"), hour=hour, day_first=day_first)
         if kind == "wde":
             day = date(2000 + int(g("wy")), int(g("wm")), int(g("wd")))
             return _dated(day, g("wH"), g("wM"), g("wS"), g("wf"))
@@ -177,11 +200,9 @@ def stamp_from_match(m: re.Match[bytes]) -> Stamp | None:
             day = date(int(g("cy")), _MONTH_NUMBER[g("cb")], int(g("cd")))
             return _dated(day, g("cH"), g("cM"), g("cS"), g("cf"))
         if kind == "loc":
-            hour = int(g("lH"))
-            if g("lp"):
-                if not 1 <= hour <= 12:
-                    return None
-                hour = hour % 12 + (12 if g("lp") == b"PM" else 0)
+            hour = _hour_of_12(int(g("lH")), g("lp"))
+            if hour is None:
+                return None
             day = date(int(g("ly")), _MONTH_NUMBER[g("lb")], int(g("ld")))
             zone = _ZONE_NAMES.get(g("lz") or b"")
             offset = timedelta(hours=zone) if zone is not None else None

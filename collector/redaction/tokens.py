@@ -23,6 +23,11 @@ string wrote for it (``name=Harriet+Ostrowski`` and ``Harriet%20Ostrowski``: one
 tokens are those of earlier releases, but for numbers written with 00 or 011; the letters of
 other categories changed when they stopped depending on the category.)
 
+Text is hashed as UTF-8 in composed form (NFC): a value whose bytes are not valid UTF-8 is read
+as cp1252 first (a Windows log in the ANSI code page: SIP Server's Jos\\xe9 M\\xfcller and WDE's
+UTF-8 Jos\\xc3\\xa9 M\\xc3\\xbcller get one token; probe R 8). ASCII values and valid NFC UTF-8 hash as
+before; the token map keeps the value's bytes as they were written.
+
 The token map (token -> category, value) is a sqlite3 file that stays on the host, mode 0600;
 support asks the site to look a token up when needed. It is never bundled.
 """
@@ -34,6 +39,7 @@ import os
 import re
 import sqlite3
 import time
+import unicodedata
 from pathlib import Path
 
 from collector.integrity import fsync_dir
@@ -166,11 +172,32 @@ def unescaped(value: bytes) -> bytes:
     return _ESCAPED.sub(_unescaped_char, value)
 
 
+def as_utf8_nfc(value: bytes) -> bytes:
+    """``value`` as UTF-8 in Unicode's composed form (NFC): bytes that are not valid UTF-8 are
+    read as cp1252 (Windows' ANSI code page; its five unassigned bytes as Latin-1), so a name
+    that SIP Server on Windows wrote in cp1252 (Jos\\xe9) and WDE wrote in UTF-8 (Jos\\xc3\\xa9), or
+    macOS in decomposed form (e + U+0301), is one value. ASCII is returned as it is."""
+    if value.isascii():
+        return value
+    try:
+        text = value.decode("utf-8")
+    except UnicodeDecodeError:
+        text = "".join(_cp1252_char(b) for b in value)
+    return unicodedata.normalize("NFC", text).encode("utf-8")
+
+
+def _cp1252_char(byte: int) -> str:
+    try:
+        return bytes((byte,)).decode("cp1252")
+    except UnicodeDecodeError:                     # 0x81, 0x8D, 0x8F, 0x90, 0x9D: unassigned
+        return chr(byte)
+
+
 def normalise(category: str, value: bytes) -> tuple[bytes, bool]:
     """(bytes to hash, keep a leading '+') for a value of a category: the same for every
     category, so one value gets the same letters whichever rule found it, and the same for
     its escaped forms (``unescaped``). An e-mail address is compared without letter case."""
-    plain = unescaped(value)
+    plain = as_utf8_nfc(unescaped(value))
     if category == "phone" or _PHONE_SHAPED.fullmatch(plain):
         plus = category == "phone" and value.startswith(b"+")
         digits = plain.translate(None, _PHONE_SEPARATORS)
@@ -180,9 +207,11 @@ def normalise(category: str, value: bytes) -> tuple[bytes, bool]:
             digits = _INTERNATIONAL_PREFIX.sub(b"", digits, count=1)
         return b"phone\0" + digits, plus
     if _EMAIL_SHAPED.fullmatch(plain):
-        return b"value\0" + plain.lower(), False
+        if plain.isascii():
+            return b"value\0" + plain.lower(), False
+        return b"value\0" + plain.decode("utf-8", "surrogateescape").lower().encode("utf-8", "surrogateescape"), False
     if category == "name" and b"+" in value:      # a form-encoded space (name=Harriet+Ostrowski)
-        plain = unescaped(value.replace(b"+", b" "))
+        plain = as_utf8_nfc(unescaped(value.replace(b"+", b" ")))
     return b"value\0" + plain, False
 
 

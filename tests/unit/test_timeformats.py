@@ -312,3 +312,27 @@ def test_request_log_starts_at_its_first_request_not_at_its_name_date() -> None:
 
 def test_file_end_time() -> None:
     assert file_end_time(0.0) == utc(1970, 1, 1)
+
+
+# probe R 5: a 12-hour clock (PureConnect .txt logs, .NET's M/d/yyyy h:mm:ss tt) with its AM/PM
+@pytest.mark.parametrize("line,hour", [
+    (b"11/27/2026 02:15:00.000 PM TsServer: afternoon call", 14),
+    (b"11/27/2026 02:15:00.000 AM TsServer: night call", 2),
+    (b"11/27/2026 12:30:00.000 PM TsServer: lunch", 12),
+    (b"11/27/2026 12:30:00.000 AM TsServer: after midnight", 0),
+    (b"11/27/2026 2:15:00 PM afternoon call", 14),
+    (b"1/5/2026 2:15:00 AM night call", 2),
+    (b"11/27/2026 14:15:00.000 a 24-hour clock", 14),
+])
+def test_us_stamp_with_a_12_hour_clock(line, hour):
+    from collector.timeformats import parse_stamp
+
+    stamp = parse_stamp(line)
+    assert stamp is not None and stamp.hour == hour
+
+
+@pytest.mark.parametrize("line", [b"11/27/2026 2:15:00 one-digit hour without AM/PM", b"11/27/2026 13:15:00 PM x"])
+def test_us_stamp_that_no_clock_shows_is_none(line):
+    from collector.timeformats import parse_stamp
+
+    assert parse_stamp(line) is None
