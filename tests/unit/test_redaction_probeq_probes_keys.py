@@ -96,3 +96,72 @@ def test_probe_q_r_neighbours_stay(rule_sets, case) -> None:  # noqa: F811
     _id, kind, text = case
     assert_redacted(rule_sets, text, [], [text], kind=kind,
                     path="opt/genesys/x.yaml" if kind == "config" else "opt/genesys/gms/logs/gms.log")
+
+
+# Probe Q 9: key names and layouts next to forms already masked
+NEIGHBOURS = [
+    ("properties-blank-separator", "config", "opt/genesys/gms/config/gms.properties",
+     "secret-key KeyNbPw_01\nkeystore.pass KeyNbPw_02\nprivate_key KeyNbPw_03\nbypass mode on\nkey-alias gms\n",
+     ["KeyNbPw_01", "KeyNbPw_02", "KeyNbPw_03"],
+     ["secret-key REDACTED\nkeystore.pass REDACTED\nprivate_key REDACTED\nbypass mode on\nkey-alias gms\n"]),
+    ("short-key-names", "config", "opt/genesys/sip/SIPS_P.cfg",
+     "dbpw = KeyNbPw_04\nsas = KeyNbPw_05\nconnection-string = KeyNbPw_06\nsas-url-enabled = true\n",
+     ["KeyNbPw_04", "KeyNbPw_05", "KeyNbPw_06"],
+     ["dbpw = REDACTED\nsas = REDACTED\nconnection-string = REDACTED\nsas-url-enabled = true\n"]),
+    ("yaml-bearer", "config", "opt/genesys/gws/config/application.yaml",
+     "auth:\n  bearer: KeyNbPw_07\n  type: bearer\n", ["KeyNbPw_07"], ["  bearer: REDACTED\n  type: bearer\n"]),
+    ("xml-close-next-line", "log", "opt/genesys/gms/logs/gms.log",
+     L + "<password>KeyNbPw_08\n</password>\n", ["KeyNbPw_08"], ["<password>REDACTED\n</password>\n"]),
+    ("xml-cdata-lines-log", "log", "opt/genesys/gms/logs/gms.log",
+     L + "<password><![CDATA[\nKeyNbPw_09\n]]></password>\n" + L + "next\n", ["KeyNbPw_09"],
+     ["<password><![CDATA[\nREDACTED\n]]></password>\n" + L + "next\n"]),
+    ("xml-cdata-lines-config", "config", "opt/genesys/gms/config/x.xml",
+     "  <password><![CDATA[\n    KeyNbPw_10\n  ]]></password>\n  <user>gim</user>\n", ["KeyNbPw_10"],
+     ["  <password><![CDATA[\n    REDACTED\n  ]]></password>\n  <user>gim</user>\n"]),
+    ("xml-open-tag-split", "config", "opt/genesys/gms/config/x.xml",
+     "<password\n>KeyNbPw_11</password>\n", ["KeyNbPw_11"], ["<password\n>REDACTED</password>\n"]),
+    ("ini-value-next-line", "config", "opt/genesys/sip/SIPS_P.cfg",
+     "[db]\npassword =\nKeyNbPw_12\nuser = gim\n", ["KeyNbPw_12"], ["[db]\npassword =\nREDACTED\nuser = gim\n"]),
+    ("log-value-next-line", "log", "opt/genesys/gms/logs/gms.log",
+     L + "password:\n  KeyNbPw_13\n" + L + "next\n", ["KeyNbPw_13"], ["password:\n  REDACTED\n" + L + "next\n"]),
+    ("ldapsearch-and-sudo", "config", "opt/genesys/scripts/run.sh",
+     "ldapsearch -x -D cn=admin,dc=corp -w KeyNbPw_14 -H ldap://ldap01\necho KeyNbPw_15 | sudo -S systemctl restart gms\n",
+     ["KeyNbPw_14", "KeyNbPw_15"],
+     ["-w REDACTED -H ldap://ldap01\n", "echo REDACTED | sudo -S systemctl restart gms\n"]),
+]
+
+
+@pytest.mark.parametrize("case", NEIGHBOURS, ids=[c[0] for c in NEIGHBOURS])
+@pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "every-line"])
+def test_probe_q_key_and_layout_neighbours_are_masked(rule_sets, case, fast: bool) -> None:  # noqa: F811
+    _id, kind, path, text, gone, kept = case
+    assert_redacted(rule_sets, text, gone, kept, kind=kind, path=path, fast=fast)
+
+
+NEXT_LINE_KEPT = [
+    "password =\nuser = gim\n[next]\ntoken=\n# comment\n\nhost = cs01\n",
+    "password =\n<user>gim</user>\n",
+]
+
+
+@pytest.mark.parametrize("text", NEXT_LINE_KEPT)
+def test_an_empty_password_does_not_take_the_next_key(rule_sets, text: str) -> None:  # noqa: F811
+    assert_redacted(rule_sets, text, [], [text], kind="config", path="opt/genesys/sip/SIPS_P.cfg")
+
+
+def test_probe_r_dotnet_setting_value_keeps_its_tags_and_parses(rule_sets) -> None:  # noqa: F811
+    """Probe R 9: <value> on its own line under a password <setting> lost its opening tag."""
+    from xml.dom import minidom
+
+    text = ('<?xml version="1.0" encoding="utf-8"?>\r\n<configuration>\r\n  <applicationSettings>\r\n'
+            '    <ININ.ICWebApp.Properties.Settings>\r\n'
+            '      <setting name="ProxyPassword" serializeAs="String">\r\n'
+            '        <value>SettingsPw_61</value>\r\n      </setting>\r\n'
+            '      <setting name="ProxyUser" serializeAs="String">\r\n        <value>proxy01</value>\r\n'
+            '      </setting>\r\n    </ININ.ICWebApp.Properties.Settings>\r\n'
+            '  </applicationSettings>\r\n</configuration>\r\n')
+    out = assert_redacted(rule_sets, text, ["SettingsPw_61"],
+                          ['serializeAs="String">\r\n        <value>REDACTED</value>\r\n      </setting>\r\n',
+                           "<value>proxy01</value>"],
+                          kind="config", path="D/I3/IC/Server/ICWebApp.exe.config")
+    minidom.parseString(out.encode())
