@@ -31,7 +31,7 @@ _NET_PATTERN = (
     # GitHub and Slack tokens carry their vendor's prefix (redaction keeps it: ghp_REDACTED)
     rb"|(?P<vendortoken>\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}"
     rb"|xox[abposre]-[0-9]+-[A-Za-z0-9-]{10,}|xapp-[0-9]-[A-Za-z0-9-]{10,}))"
-    rb"|(?P<password>(?i:\b(?:password|passwd|pwd|secret)\b)[\"']?[\t\x0b\x0c ]*(?:=|:|\s=>)[\t\x0b\x0c ]*"
+    rb"|(?P<password>(?i:\b(?:password|passwd|pwd|secret)\b)[\"']?[\t\x0b\x0c ]*(?:[=:][=>]?|\s=>)[\t\x0b\x0c ]*"
     rb"(?P<pwvalue>[^\s,;&]+))"   # on its own line: an empty value is not the next line's text
     rb"|(?P<caller>\bAttribute(?:ANI|DNIS|OtherDN|CallingNumber|CalledNumber|CollectedDigits)"
     rb"(?:\s+\[str\]\s*=\s*|[\t ]*[=:]?[\t ]*)[\"']?(?P<callervalue>\+?[0-9][0-9 ()*#,-]{3,}))"

@@ -345,7 +345,7 @@ class Redactor:
             self._block = None
             head = chunk[stop:found.start()]           # the end line's text before the end marker
             if head.strip():                           # (the last line of a body, key material)
-                out.append(_masked_keeping_indent(head, rule.mask))
+                out.append(_masked_keeping_open_tag(head, rule.mask, chunk, found.start()))
                 return found.start()                   # the marker and the rest: line rules
         return stop
 
@@ -486,6 +486,23 @@ def _masked_keeping_indent(content: bytes, mask: bytes) -> bytes:
     a blank line stays blank)."""
     text = content.lstrip(b" \t")
     return content[:len(content) - len(text)] + mask if text else content
+
+
+_CLOSE_TAG = re.compile(rb"</([\w:.-]+)[ \t]*>")
+
+
+def _masked_keeping_open_tag(head: bytes, mask: bytes, chunk: bytes, marker: int) -> bytes:
+    """The end line's text before the end marker, masked after its indentation; when the marker
+    closes an element that this text opens (a .NET setting's <value>X</value> on its own line),
+    the opening tag stays, so the redacted file still parses as XML: <value>REDACTED</value>."""
+    close = _CLOSE_TAG.match(chunk, marker)
+    if close is not None:
+        text = head.lstrip(b" \t")
+        opened = re.match(rb"<" + re.escape(close.group(1)) + rb"(?:[ \t][^<>\r\n]*)?>", text)
+        if opened is not None and opened.end() < len(text) and text[opened.end():].strip():
+            cut = len(head) - len(text) + opened.end()
+            return head[:cut] + mask
+    return _masked_keeping_indent(head, mask)
 
 
 # A YAML line inside a masked value: indentation, list dashes, an optional key (plain or quoted)

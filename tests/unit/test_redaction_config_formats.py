@@ -71,7 +71,7 @@ EXACT = [
     ("f5-child-value-next-line", "config",
      '<parameter name="trustStorePassword">\n  <value>MinNested_13</value>\n</parameter>\n'
      '<parameter name="host">\n  <value>gms01</value>\n</parameter>\n',
-     '<parameter name="trustStorePassword">\n  REDACTED</value>\n</parameter>\n'
+     '<parameter name="trustStorePassword">\n  <value>REDACTED</value>\n</parameter>\n'
      '<parameter name="host">\n  <value>gms01</value>\n</parameter>\n'),
     ("f5-jetty-call-arg", "config",
      '<Call name="setTrustStorePassword"><Arg>JettyArgPw1</Arg></Call>\n<Call name="setPort"><Arg>8443</Arg></Call>\n',

@@ -19,6 +19,8 @@ FOUND = [
     ('  "password": "s3cr3t!",', "password"),
     ("db.pwd: Welcome1", "password"),
     ("passwd: Welcome1", "password"),
+    ('password=="Welcome1"', "password"),
+    ("password := Welcome1", "password"),
     ("fetch GET http://appsrv.example.test/pay?c=4111%201111%201111%201111&x=1", "card-number"),
     ("contact jane.doe@example.com now", "email"),
     ("token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U", "jwt"),
@@ -104,6 +106,9 @@ CLEAN = [
     # the same JAAS line redacted (Pulse, GWS and Workbench JSON configs)
     '  "sasl.jaas.config": "PlainLoginModule required username=\\"u\\" password=\\"REDACTED\\";"',
     "{\"jaas\": \"LoginModule required password=\\'REDACTED\\';\"}",
+    # the same secret key with ==, := or => (secret-key-value takes the whole separator)
+    'password=="REDACTED"',
+    "password := REDACTED, 'password' => 'REDACTED'",
 ]
 
 
