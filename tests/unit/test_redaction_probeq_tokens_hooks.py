@@ -103,14 +103,14 @@ def test_probe_q_case_text_passwords_and_names(tmp_path: Path) -> None:
     with text_redactor(tmp_path / "state") as redact:
         out = redact(describe)
         assert redact(out) == out
-        kept = redact("Passwort abgelaufen; customer service queue VQ_Sales; login: admin / then retry; "
+        kept = redact("Passwort abgelaufen; customer service queue VQ_Sales; login page /gax/login.html for /opt; "
                       "Customer Care Group called back")
     for marker in ("ZQqAb", "ZQqAc", "ZQqAd", "ZQqAe", "ZQqAf", "ZQqAg", "ZQqAh", "ZQqAi", "ZQqAj",
                    "Harriet", "Ostrowski"):
         assert marker not in out, out
     assert out.startswith("GAX login fails. login: admin / REDACTED"), out
     assert "customer NAME_" in out and " called twice." in out, out
-    assert kept == ("Passwort abgelaufen; customer service queue VQ_Sales; login: admin / then retry; "
+    assert kept == ("Passwort abgelaufen; customer service queue VQ_Sales; login page /gax/login.html for /opt; "
                     "Customer Care Group called back")
 
 
