@@ -121,6 +121,8 @@ SCANNER_FOUND = [
     ('{"t":"AIzaZQq7fBKROvGiTxMMH1IenVpnCJgbu5Jab"}', "vendor-token"),
     ("redirect=%2Fcb%3Fid_token%3D" + JWT, "jwt"),
     (r"Password = Zf11aXy7\r\n", "password"),
+    ("q=key%3DAKIAIOSFODNN7EXAMPLE%26x", "aws-key"),
+    ("AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEYab", "aws-key"),
 ]
 SCANNER_CLEAN = [
     r"2025-11-20 10:00:05,000 DEBUG [main] Password = REDACTED\r\n",
