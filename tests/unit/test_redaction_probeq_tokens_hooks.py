@@ -6,6 +6,8 @@
 - Redis: a bare ``AUTH X`` line (redis-cli heredoc), ACL ``user name on >X``, ``sentinel auth-pass``;
   PagerDuty, Telegram and Zapier webhook URLs under any key;
 - case text: ``login: admin / X``, arrows, German/French password phrases, a customer's name;
+- a base64 blob that encodes a password (payload=<base64 of user=..&password=X>), found by the
+  fixed base64 characters of "password" at its three offsets, no decoding;
 - the scanner does not flag ``Password = REDACTED\\r\\n`` (escapes printed as text)."""
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ LOG_LEAKS = [
      ["ZQq7fBKROvGiTxMMH1IenVpnCJgbu5Jab"], ['{"t":"AIzaREDACTED"}']),
     ("telegram", L + "POST https://api.telegram.org/bot123456:ZQq8gXy7AbCd/sendMessage -> 200\n",
      ["ZQq8gXy7AbCd"], ["https://api.telegram.org/bot123456:REDACTED/sendMessage -> 200"]),
+    ("base64-payload", L + "login payload=dXNlcj1hZG1pbiZwYXNzd29yZD1acTE0YVh5Nw== rid=8f1c2d3e\n",
+     ["dXNlcj1hZG1pbiZwYXNzd29yZD1acTE0YVh5Nw"], ["login payload=REDACTED rid=8f1c2d3e"]),
     ("redis-acl-setuser", L + "redis> ACL SETUSER gms on >ZQq8sXy7 ~* +@all\n", ["ZQq8sXy7"], ["~* +@all"]),
 ]
 
