@@ -26,11 +26,15 @@ _NET_PATTERN = (
     rb"(?P<card>\d{13,19}|\d{4}(?:(?:[ -]|%20|%2[Dd])\d{3,6}){2,4})"   # contiguous, or 4-4-4-4 / 4-6-5 style
     # groups, also joined by URL-encoded spaces or dashes (a GVP fetch URL: pay?c=4111%201111%20...)
     rb"|(?P<pem>-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----)"
-    rb"|(?P<jwt>\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})"
-    rb"|(?P<aws>\b(?:AKIA|ASIA)[A-Z0-9]{16}\b|(?i:aws_secret_access_key)\s*[=:]\s*[\"']?[A-Za-z0-9/+=]{40})"
-    # GitHub and Slack tokens carry their vendor's prefix (redaction keeps it: ghp_REDACTED)
-    rb"|(?P<vendortoken>\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}"
-    rb"|xox[abposre]-[0-9]+-[A-Za-z0-9-]{10,}|xapp-[0-9]-[A-Za-z0-9-]{10,}))"
+    # JWTs, AWS key ids and vendor tokens start a word or follow a URL-encoded character
+    # (id_token%3DeyJ..., t%3Dghp_...): the start is checked in Python (_token_start)
+    rb"|(?P<jwt>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})"
+    rb"|(?P<aws>(?:AKIA|ASIA)[A-Z0-9]{16}\b|(?i:aws_secret_access_key)\s*[=:]\s*[\"']?[A-Za-z0-9/+=]{40})"
+    # GitHub, Slack, GitLab, Stripe and Google API tokens carry their vendor's prefix (redaction
+    # keeps it: ghp_REDACTED, AIzaREDACTED)
+    rb"|(?P<vendortoken>(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}"
+    rb"|xox[abposre]-[0-9]+-[A-Za-z0-9-]{10,}|xapp-[0-9]-[A-Za-z0-9-]{10,}"
+    rb"|glpat-[A-Za-z0-9_-]{20,}|[sr]k_live_[A-Za-z0-9]{20,}|AIza[A-Za-z0-9_-]{30,}))"
     rb"|(?P<password>(?i:\b(?:password|passwd|pwd|secret)\b)[\"']?[\t\x0b\x0c ]*(?:[=:][=>]?|\s=>)[\t\x0b\x0c ]*"
     rb"(?P<pwvalue>[^\s,;&]+))"   # on its own line: an empty value is not the next line's text
     rb"|(?P<caller>\bAttribute(?:ANI|DNIS|OtherDN|CallingNumber|CalledNumber|CollectedDigits)"
@@ -70,6 +74,10 @@ _CARD_SEPARATORS = re.compile(rb"[ -]|%20|%2[Dd]")
 _EMAIL_GLUE = frozenset(b"._%+-:0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _UTF8_PUNCTUATION = re.compile(rb"^(?:\xc2[\x80-\xbf]|\xe2[\x80-\xbf]{2})+")   # no-break space, curly quotes
 _WORDISH = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_.:/-")
+_WORD = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
+_URL_ESCAPE = re.compile(rb"%[0-9A-Fa-f]{2}")
+# Escapes a Java or JSON string prints as text after a value (Password = REDACTED\r\n)
+_ESCAPED_LINE_END = re.compile(rb"(?:\\[rnt])+$")
 _PEM_BODY = re.compile(rb"^[A-Za-z0-9+/=]{32,}\r?$")
 # Values that mean "already hidden": masks, our tokens, placeholders, empty-ish values.
 _HIDDEN_VALUE = re.compile(
@@ -150,6 +158,11 @@ class Finding:
     member: str
     line: int          # 1-based line number in the stored file
     category: str
+
+
+def _token_start(text: bytes, start: int) -> bool:
+    """A token starts a word (what \\b said) or follows a URL-encoded character (%3D, %22)."""
+    return start == 0 or text[start - 1] not in _WORD or bool(_URL_ESCAPE.fullmatch(text, max(0, start - 3), start))
 
 
 def luhn_ok(digits: bytes) -> bool:
@@ -286,11 +299,14 @@ class LeakScanner:
                 if _PEM_BODY.match(next_line):
                     self._add(text, start, "private-key")
             elif g[_G_jwt]:
-                self._add(text, start, "jwt")
+                if _token_start(text, start):
+                    self._add(text, start, "jwt")
             elif g[_G_aws]:
-                self._add(text, start, "aws-key")
+                if g[_G_aws][:4] not in (b"AKIA", b"ASIA") or _token_start(text, start):
+                    self._add(text, start, "aws-key")
             elif g[_G_vendortoken]:
-                self._add(text, start, "vendor-token")
+                if _token_start(text, start):
+                    self._add(text, start, "vendor-token")
             elif g[_G_password]:
                 value = g[_G_pwvalue]
                 if value[:2] in (b'\\"', b"\\'"):                 # quotes escaped inside a JSON/Java string
@@ -299,7 +315,7 @@ class LeakScanner:
                     value = value[1:value.find(value[:1], 1)]      # a quoted value ends at its quote
                 else:
                     value = value.split(b"</", 1)[0]               # a bare value ends at a closing tag
-                value = value.strip(b"\"'")
+                value = _ESCAPED_LINE_END.sub(b"", value).strip(b"\"'")
                 if value.lower() in _NSS_SOURCES and g[_G_password][:6].lower() == b"passwd":
                     continue                                       # nsswitch.conf: passwd: files sss
                 if self._block_scalar(text, match, value):
