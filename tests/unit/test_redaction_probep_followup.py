@@ -34,3 +34,18 @@ def test_a_webhook_setting_value_is_masked_but_its_switches_stay(rule_sets, kind
                     kept=["webhook-enabled = true", "webhook-timeout: 30s",
                           "https://hooks.slack.com/services/T0000/B0000/REDACTED"],
                     kind=kind, path="opt/genesys/gax/conf/custom.properties")
+
+
+@pytest.mark.parametrize("kind", ["config", "log"])
+def test_a_value_ending_in_equals_is_no_key_with_its_value_on_the_next_line(rule_sets, kind) -> None:  # noqa: F811
+    """A base64 value ends in '=' (SharedAccessKey=...=): read as 'key=' with the value on the
+    next line, its tail became a block marker, which the line rules leave alone, and the
+    Service Bus key shipped."""
+    text = ("servicebus = Endpoint=sb://gen.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;"
+            "SharedAccessKey=ZQSBsharedaccesskey=\n"
+            "next line stays\n"
+            "password =\n"
+            "NextLinePw_1\n")
+    assert_redacted(rule_sets, text, gone=["ZQSBsharedaccesskey", "NextLinePw_1"],
+                    kept=["SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=REDACTED\n",
+                          "next line stays\n", "password =\n"], kind=kind, path="opt/genesys/OCS/OCS.cfg")
