@@ -53,10 +53,7 @@ def print_summary(result, discovery, *, stream=None) -> None:
     window = discovery.plan.window
     if cut and window.since is None and window.until is None:      # with a window: WINDOW CUT says it
         echo(f"CUT:        {len(cut)} files cut to their newest bytes by a size cap (noted in manifest.json):")
-        for path in cut[:5]:
-            echo(f"  - /{path}")
-        if len(cut) > 5:
-            echo(f"  ... and {len(cut) - 5} more")
+        _echo_a_few(echo, [f"/{path}" for path in cut])
     unredacted = [m for m in result.members if m.unredacted]
     if unredacted:
         echo(f"UNREDACTED: {len(unredacted)} binary files shipped raw by your consent "
@@ -65,20 +62,14 @@ def print_summary(result, discovery, *, stream=None) -> None:
     if undated:
         echo(f"NOT CUT:    {len(undated)} log files in the window taken whole, their time format was "
              "not recognised (noted in manifest.json):")
-        for member in undated[:5]:
-            echo(f"  - /{member.host_path}")
-        if len(undated) > 5:
-            echo(f"  ... and {len(undated) - 5} more")
+        _echo_a_few(echo, [f"/{member.host_path}" for member in undated])
     from collector.api import gzip_truncated
 
     truncated = gzip_truncated(result.members)
     if truncated:
         echo(f"CUT SHORT:  {len(truncated)} .gz files kept up to where their gzip stream ends, the rest "
              "is missing (noted in manifest.json):")
-        for path in truncated[:5]:
-            echo(f"  - /{path}.gz")
-        if len(truncated) > 5:
-            echo(f"  ... and {len(truncated) - 5} more")
+        _echo_a_few(echo, [f"/{path}.gz" for path in truncated])
 
 
 def window_cut_by_caps(result, window) -> dict[str, list[str]] | None:
@@ -268,3 +259,11 @@ def collect_command(ctx: click.Context, dry_run: bool, upload_url: str | None, c
         return int(code)
     finally:
         api.stop_workers()
+
+
+def _echo_a_few(echo, paths: list[str], shown: int = 5) -> None:
+    """The first ``shown`` paths, one per line, then how many more."""
+    for path in paths[:shown]:
+        echo(f"  - {path}")
+    if len(paths) > shown:
+        echo(f"  ... and {len(paths) - shown} more")
