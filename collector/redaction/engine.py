@@ -14,6 +14,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 
 from collector.errors import DiskFull, RedactionFailed
+from collector.notext import CONTROL_BYTES as _CONTROL_BYTES      # NULs: see _without_nuls
 from collector.redaction.compiled import TAG_CLOSE, TAG_OPEN, CompiledRule, CompiledRules, iban_ok, luhn_ok
 from collector.redaction.ruleset import RuleSet
 from collector.redaction.tokens import Tokenizer
@@ -39,7 +40,6 @@ _BINARY_SNIFF = 65536
 _LINE_CACHE_ENTRIES = 8192    # repeated candidate lines (bounded: about 3 MB)
 _COUNTED_FORMS = 4096          # distinct lists of redacting rules shared by the cached lines
 _MIN_CONTROL = 32          # a few stray control bytes in a short text are not a binary file
-_CONTROL_BYTES = bytes(range(1, 9)) + bytes(range(14, 27)) + bytes(range(28, 32))   # NULs: see _without_nuls
 # A crash or power loss leaves a block of NULs where unflushed text was (a segment opened
 # again goes on after it), and a stray NUL byte is seen in logs written by several threads.
 # Such runs are removed from the text (counted, said in the manifest): removing can only
