@@ -299,13 +299,6 @@ def upload_options_from_environment(url: str):
     return options_from_params(ctx.params)
 
 
-def upload_with_options(bundle: Path, url: str, options: object) -> dict:
-    """Upload with the settings read when the run started (``upload_options_from_environment``)."""
-    from collector.snapshot import default_uploader
-
-    return default_uploader(bundle, url, options)
-
-
 def load_env_file(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     """--env-file: set the variables of a systemd-style environment file (``collector.envfile``)
     before the other options read theirs. ``-FILE``: FILE may be missing (as systemd's
@@ -471,7 +464,7 @@ def snapshot_command(ctx: click.Context, keep: int | None, max_age: str | None, 
         jitter=_duration(jitter, "--jitter") or 0.0,
         accept_findings=bool(options.get("accept_findings")),
     )
-    result = take_snapshot(snapshot, uploader=upload_with_options)
+    result = take_snapshot(snapshot)     # uploads with the settings read at the start (upload_options)
     line, code = _problem_line(result)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=1))
