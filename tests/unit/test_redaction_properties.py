@@ -66,6 +66,9 @@ endings = st.sampled_from(["\n", "\r\n"])
 @example(["_I_I_00874f09e855862a [01:0c] jane@example.comCookie=JSESSIONID="], "\n", "log")
 # the PuTTY MAC rule masked the hex prefix 'E' of the e-mail token the first pass wrote
 @example(["Private-MAC: ab12jane@example.comjane@example.com"], "\n", "config")
+# the second pass took the '=' before '<![CDATA[USERDATA_...@' for a SIP display name
+@example(["From: =<![CDATA[GB82 WEST 1234 5698 7654 32'@"], "\n", "log")
+@example(["From: password-expiry-days<![CDATA[GB82 WEST 1234 5698 7654 32'@"], "\n", "log")
 def test_line_count_idempotence_and_fast_equals_exact(body: list[str], ending: str, kind: str) -> None:
     text = ending.join(body).encode("utf-8") + ending.encode()
     try:

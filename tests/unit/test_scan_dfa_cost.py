@@ -1,0 +1,30 @@
+"""The rules' scans keep RE2's automata small on Genesys logs (measured in bytes, not timed).
+
+One scan shape can multiply the DFA states of all the others (bench/scan_cost.py says why and
+which scans cost most). Two such scans (a name before an e-mail address with `[^\\n]{0,80}`, a
+card number glued to letters with `[2-6][0-9]{12}` starting anywhere in a digit run) made the
+line set's DFA outgrow RE2's default 8 MB cache: it was emptied and rebuilt line after line, and
+redaction ran 25-30 % slower, with 4-5 MB more in every worker. This test catches the next one.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.scan_cost import RULE_SETS, allocated_bytes, dfa_growth, generated_host, log_sample
+from collector.redaction import load_rule_sets
+from collector.redaction.compiled import CompiledRules, line_set_options
+
+PREFILTER_MAX_MIB = 10.0     # 6.5 MiB on this sample at 182 log rules (8.9 before the two fixes)
+
+
+@pytest.mark.skipif(allocated_bytes() is None, reason="needs glibc's mallinfo2 to measure the DFA caches")
+def test_the_scans_dfa_caches_stay_small_on_a_generated_host(tmp_path) -> None:
+    text = log_sample(generated_host(tmp_path / "host", 20), 20)
+    scans = [r.scan for r in CompiledRules(tuple(load_rule_sets(RULE_SETS)), "log").rules]
+    growth = dfa_growth(scans, text)
+    hint = "run bench/scan_cost.py --each to see which scans cost most"
+    assert growth["prefilter_mib"] <= PREFILTER_MAX_MIB, f"prefilter DFA {growth['prefilter_mib']:.1f} MiB; {hint}"
+    # half the line set's budget: room before its cache starts to be emptied and rebuilt
+    set_max_mib = line_set_options().max_mem / 2**20 / 2                 # type: ignore[attr-defined]
+    assert growth["line_set_mib"] <= set_max_mib, f"line set DFA {growth['line_set_mib']:.1f} MiB; {hint}"
