@@ -166,10 +166,12 @@ def _unescaped_char(match: re.Match[bytes]) -> bytes:
 
 
 def unescaped(value: bytes) -> bytes:
-    """``value`` with URL (%XX), JSON (\\uXXXX) and XML (&#NN;, &#xNN;) escapes decoded."""
+    """``value`` with URL (%XX), JSON (\\uXXXX) and XML (&#NN;, &#xNN;) escapes decoded; a URL
+    encoded twice (%2540, %252B: a URL inside a URL's query) is decoded twice."""
     if b"%" not in value and b"\\u" not in value and b"&#" not in value:
         return value
-    return _ESCAPED.sub(_unescaped_char, value)
+    once = _ESCAPED.sub(_unescaped_char, value)
+    return _ESCAPED.sub(_unescaped_char, once) if b"%25" in value else once
 
 
 def as_utf8_nfc(value: bytes) -> bytes:
