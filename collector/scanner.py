@@ -49,9 +49,10 @@ _NET_PATTERN = (
     rb"|(?P<sipid>\b(?:sips?|tel):(?P<sipuser>\+?[0-9][0-9.()-]{3,})(?:[@;>\s]|$))"
     # an address's local part with its accented letters (probe R 4: jos\xc3\xa9.m\xc3\xbcller@): UTF-8
     # letters and cp1252/Latin-1 C0-FF (a UTF-8 quote or space before it, C2 xx / E2 xx xx, is cut
-    # off the local part before it is judged: _UTF8_PUNCTUATION)
+    # off the local part before it is judged: _UTF8_PUNCTUATION); an IDN domain in UTF-8 too
+    # (probe T 12: jose@ex\xc3\xa4mple.de)
     rb"|(?P<email>[A-Za-z0-9\xc0-\xff]"
-    rb"[A-Za-z0-9._%+\x80-\x9f\xa1-\xff-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z][A-Za-z]+\b)"
+    rb"[A-Za-z0-9._%+\x80-\x9f\xa1-\xff-]*@[A-Za-z0-9\x80-\xff-]+(?:\.[A-Za-z0-9\x80-\xff-]+)*\.[A-Za-z][A-Za-z]+\b)"
 )
 # RE2 finds where a hit may start (linear time); Python re decides at that start and reads the
 # groups. The RE2 form matches wherever Python does (re2_scan_text: bytes as Latin-1, Python's

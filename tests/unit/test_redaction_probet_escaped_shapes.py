@@ -5,7 +5,8 @@ fixed shapes.
   X-Amz-Signature, \\u003d before a vendor token, more vendor token prefixes;
 - 11: phone numbers in twice-escaped and &quot; JSON, single-quoted / reversed / two-line XML
   attributes, XML-escaped MSML, GMS _customer_number=(555)..., a dashed icid-value, a
-  double-encoded Refer-To, SIP Feature Server contact names in &quot; and JSON."""
+  double-encoded Refer-To, SIP Feature Server contact names in &quot; and JSON;
+- 12: e-mail with an IDN domain, a quoted local part, an address literal, %2E, \\u0040, &#64;."""
 
 from __future__ import annotations
 
@@ -54,6 +55,7 @@ KEPT = (
     + L + "see SG.Sales, hvs.short and npm_modules\n"
     + T + "<property name='dnis' value='7001'/><property value=\"15\" name=\"maxNumber\"/>\n"
     + T + "&lt;dnis&gt;7001&lt;/dnis&gt; {&quot;seqNumber&quot;:&quot;12345678&quot;}\n"
+    + T + "route 7001@[192.0.2.5]:5060 sip:alice@[192.0.2.6]\n"
     + "P-Charging-Vector: icid-value=a4f0-123-456-7890-00ff;icid-generated-at=192.0.2.20\n"
 )
 

@@ -23,6 +23,7 @@ FOUND = [
     ("password := Welcome1", "password"),
     ("fetch GET http://appsrv.example.test/pay?c=4111%201111%201111%201111&x=1", "card-number"),
     ("contact jane.doe@example.com now", "email"),
+    ("notify ivan@m\u00fcnchen.de now", "email"),
     ("token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U", "jwt"),
     ("key AKIAIOSFODNN7EXAMPLE", "aws-key"),
     ("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEYab", "aws-key"),
