@@ -6,12 +6,17 @@ fixed shapes.
 - 11: phone numbers in twice-escaped and &quot; JSON, single-quoted / reversed / two-line XML
   attributes, XML-escaped MSML, GMS _customer_number=(555)..., a dashed icid-value, a
   double-encoded Refer-To, SIP Feature Server contact names in &quot; and JSON;
-- 12: e-mail with an IDN domain, a quoted local part, an address literal, %2E, \\u0040, &#64;."""
+- 12: e-mail with an IDN domain, a quoted local part, an address literal, %2E, \\u0040, &#64;;
+- 14: case text: u:/p:, admin / X, Spanish, Portuguese, Dutch, Italian, Russian phrasings, API key,
+  token, and names after Customer, Mrs., "the caller," and "call from"."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from collector.freetext import text_redactor
 from tests.redacting import assert_redacted, rule_sets  # noqa: F401 - rule_sets is a fixture
 
 L = "2025-11-20 10:00:05,000 DEBUG [qtp-1] "
@@ -46,6 +51,14 @@ LOG_LEAKS = [
     ("icid-dashed", "P-Charging-Vector: icid-value=1-555-071-0010\n", ["071-0010"], ["icid-value=PHONE_"]),
     ("refer-double-encoded", "Refer-To: <sip:7002@192.0.2.20?P-Asserted-Identity=%253Csip%253A%252B15550710011"
      "%2540carrier.example.net%253E>\n", ["0710011"], ["%2540carrier.example.net%253E>"]),
+    # 12
+    ("email-idn", L + "sending notification to jose.idnmail@ex\u00e4mple.de, ivanmail@m\u00fcnchen.de ok\n",
+     ["idnmail", "ivanmail", "m\u00fcnchen"], ["sending notification to EMAIL_"]),
+    ("email-quoted", L + 'sending notification to "jane quotmail"@example.com ok\n', ["quotmail"], ["to EMAIL_"]),
+    ("email-ip-literal", L + "sending notification to jane.ipmail@[192.0.2.55] ok\n", ["ipmail"], ["to EMAIL_"]),
+    ("email-pct2e", L + "sending notification to jane%2Epct2mail%40example.org ok\n", ["pct2mail"], ["to EMAIL_"]),
+    ("email-json-at", L + "sending notification to jane.jsonmail\\u0040example.org ok\n", ["jsonmail"], ["to EMAIL_"]),
+    ("email-xml-at", L + "sending notification to jane.entmail&#64;example.org ok\n", ["entmail"], ["to EMAIL_"]),
     ("sfs-quot-name", L + "contact name=&quot;Jane Sfsquotname&quot; dn=7001\n", ["Sfsquotname"], ["dn=7001"]),
     ("sfs-json-name", L + 'contact {"name":"Jane Sfsjsonname","dn":"7001"}\n', ["Sfsjsonname"], ['"dn":"7001"}']),
 ]
@@ -55,6 +68,7 @@ KEPT = (
     + L + "see SG.Sales, hvs.short and npm_modules\n"
     + T + "<property name='dnis' value='7001'/><property value=\"15\" name=\"maxNumber\"/>\n"
     + T + "&lt;dnis&gt;7001&lt;/dnis&gt; {&quot;seqNumber&quot;:&quot;12345678&quot;}\n"
+    + T + "route 7001@[192.0.2.5]:5060 sip:alice@[192.0.2.6]\n"
     + T + "route 7001@[192.0.2.5]:5060 sip:alice@[192.0.2.6]\n"
     + "P-Charging-Vector: icid-value=a4f0-123-456-7890-00ff;icid-generated-at=192.0.2.20\n"
 )
@@ -69,3 +83,21 @@ def test_probe_t_log_shapes_are_redacted(rule_sets, case, fast) -> None:
 
 def test_probe_t_neighbours_that_stay(rule_sets) -> None:
     assert_redacted(rule_sets, KEPT, [], KEPT.splitlines())
+
+
+def test_probe_t_case_text_passwords_and_names(tmp_path: Path) -> None:
+    describe = ("GAX login fails. u: admin p: ZTtAaXy9. admin / ZTtAbXy9. (admin/ZTtAcXy9). contraseña: ZTtAdXy9. "
+                "la contraseña es ZTtAeXy9. senha: ZTtAfXy9. wachtwoord is ZTtAgXy9. password è ZTtAhXy9. "
+                "пароль ZTtAiXy9. API key ZTtAjXy9. token ZTtAkXy9. log in to GAX as admin / ZTtAlXy9. "
+                "Customer Jane Q Prosename called. customer Mrs. Ann Prosewell. the caller, Bob Prosetwo, hung up. "
+                "call from Jane Steplastname")
+    with text_redactor(tmp_path / "state") as redact:
+        out = redact(describe)
+        assert redact(out) == out
+        kept = redact("token expired; API key rotation failed; see /opt/admin/logs and admin/config; "
+                      "TCP/UDP; call from Sales Queue; caller Unknown")
+    for marker in ("ZTtA", "Prosename", "Prosewell", "Prosetwo", "Steplastname"):
+        assert marker not in out, out
+    assert "password è REDACTED" in out and "the caller, NAME_" in out, out
+    assert kept == ("token expired; API key rotation failed; see /opt/admin/logs and admin/config; "
+                    "TCP/UDP; call from Sales Queue; caller Unknown")
