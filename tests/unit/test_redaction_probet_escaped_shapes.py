@@ -51,6 +51,30 @@ LOG_LEAKS = [
     ("icid-dashed", "P-Charging-Vector: icid-value=1-555-071-0010\n", ["071-0010"], ["icid-value=PHONE_"]),
     ("refer-double-encoded", "Refer-To: <sip:7002@192.0.2.20?P-Asserted-Identity=%253Csip%253A%252B15550710011"
      "%2540carrier.example.net%253E>\n", ["0710011"], ["%2540carrier.example.net%253E>"]),
+    # 9
+    ("slack-workflow", L + "POST https://hooks.slack.com/workflows/T1/A1/1/ZTt9aXy9 -> 200\n", ["ZTt9aXy9"],
+     ["https://hooks.slack.com/workflows/T1/A1/1/REDACTED -> 200"]),
+    ("slack-trigger", L + "POST https://hooks.slack.com/triggers/T1/1/ZTt9bXy9 -> 200\n", ["ZTt9bXy9"], ["/1/REDACTED -> 200"]),
+    ("pagerduty-v2", L + "POST https://events.pagerduty.com/v2/enqueue?routing_key=ZTt9cXy9 -> 200\n", ["ZTt9cXy9"],
+     ["?routing_key=REDACTED -> 200"]),
+    ("zapier-standard", L + "POST https://hooks.zapier.com/hooks/standard/123/ZTt9dXy9/ -> 200\n", ["ZTt9dXy9"],
+     ["/hooks/standard/123/REDACTED/"]),
+    ("mattermost", L + "POST https://mattermost.example.com/hooks/ZTt9eXy9 -> 200\n", ["ZTt9eXy9"], ["/hooks/REDACTED -> 200"]),
+    ("wechat-work", L + "POST https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=ZTt9fXy9 -> 200\n", ["ZTt9fXy9"],
+     ["send?key=REDACTED -> 200"]),
+    ("feishu", L + "POST https://open.feishu.cn/open-apis/bot/v2/hook/ZTt9gXy9 -> 200\n", ["ZTt9gXy9"], ["/hook/REDACTED -> 200"]),
+    ("ifttt", L + "POST https://maker.ifttt.com/trigger/alert/with/key/ZTt9hXy9 -> 200\n", ["ZTt9hXy9"], ["/key/REDACTED -> 200"]),
+    # 10
+    ("jwk-repr", L + "loaded {'kty': 'RSA', 'n': '0vx7ag', 'e': 'AQAB', 'd': 'ZTtBaXy9d', 'p': 'ZTtBaXy9p', 'qi': 'ZTtBaXy9qi'}\n",
+     ["ZTtBa"], ["'e': 'AQAB', 'd': 'REDACTED'"]),
+    ("jwk-xml-escaped", L + "<jwks>{&quot;kty&quot;: &quot;RSA&quot;, &quot;d&quot;: &quot;ZTtBbXy9d&quot;}</jwks>\n",
+     ["ZTtBb"], ["&quot;d&quot;: &quot;REDACTED&quot;}"]),
+    ("jwk-yaml-flow", "jwk: {kty: RSA, n: 0vx7ag, e: AQAB, d: ZTtBcXy9dd, p: ZTtBcXy9pp}\n", ["ZTtBc"], ["e: AQAB, d: REDACTED"]),
+    ("jwk-tostring", L + "RSAKey{kty=RSA, d=ZTtBdXy9d, p=ZTtBdXy9p}\n", ["ZTtBd"], ["RSAKey{kty=RSA, d=REDACTED, p=REDACTED}"]),
+    ("jwk-url-encoded", L + "GET /cb?jwk=%7B%22kty%22%3A%20%22RSA%22%2C%20%22d%22%3A%20%22ZTtBeXy9d%22%7D\n", ["ZTtBe"],
+     ["%22d%22%3A%20%22REDACTED%22%7D"]),
+    ("jwk-base64", L + "jwk=eyJrdHkiOiAiUlNBIiwgIm4iOiAiMHZ4N2FnIiwgImQiOiAiSndrQjY0RCJ9 loaded\n",
+     ["eyJrdHkiOiAiUlNBIiwgIm4iOiAiMHZ4N2FnIiwgImQiOiAiSndrQjY0RCJ9"], ["jwk=REDACTED loaded"]),
     # 12
     ("email-idn", L + "sending notification to jose.idnmail@ex\u00e4mple.de, ivanmail@m\u00fcnchen.de ok\n",
      ["idnmail", "ivanmail", "m\u00fcnchen"], ["sending notification to EMAIL_"]),
@@ -68,7 +92,9 @@ KEPT = (
     + L + "see SG.Sales, hvs.short and npm_modules\n"
     + T + "<property name='dnis' value='7001'/><property value=\"15\" name=\"maxNumber\"/>\n"
     + T + "&lt;dnis&gt;7001&lt;/dnis&gt; {&quot;seqNumber&quot;:&quot;12345678&quot;}\n"
+    + L + "GET https://gws.example.net/api/hooks/status/health 200; kty: RSA, d: 2024, p: 5\n"
     + T + "route 7001@[192.0.2.5]:5060 sip:alice@[192.0.2.6]\n"
+    + L + "GET https://gws.example.net/api/hooks/status/health 200; kty: RSA, d: 2024, p: 5\n"
     + T + "route 7001@[192.0.2.5]:5060 sip:alice@[192.0.2.6]\n"
     + "P-Charging-Vector: icid-value=a4f0-123-456-7890-00ff;icid-generated-at=192.0.2.20\n"
 )
