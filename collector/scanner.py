@@ -30,11 +30,15 @@ _NET_PATTERN = (
     # (id_token%3DeyJ..., t%3Dghp_...): the start is checked in Python (_token_start)
     rb"|(?P<jwt>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})"
     rb"|(?P<aws>(?:AKIA|ASIA)[A-Z0-9]{16}\b|(?i:aws_secret_access_key)\s*[=:]\s*[\"']?[A-Za-z0-9/+=]{40})"
-    # GitHub, Slack, GitLab, Stripe and Google API tokens carry their vendor's prefix (redaction
-    # keeps it: ghp_REDACTED, AIzaREDACTED)
+    # GitHub, Slack, GitLab (also runner glrt-), Stripe (also webhook whsec_), Google (API key,
+    # client secret GOCSPX-, OAuth ya29.), OpenAI, SendGrid, Vault and npm tokens carry their
+    # vendor's prefix (redaction keeps it: ghp_REDACTED, AIzaREDACTED)
     rb"|(?P<vendortoken>(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}"
     rb"|xox[abposre]-[0-9]+-[A-Za-z0-9-]{10,}|xapp-[0-9]-[A-Za-z0-9-]{10,}"
-    rb"|glpat-[A-Za-z0-9_-]{20,}|[sr]k_live_[A-Za-z0-9]{20,}|AIza[A-Za-z0-9_-]{30,}))"
+    rb"|glpat-[A-Za-z0-9_-]{20,}|[sr]k_live_[A-Za-z0-9]{20,}|AIza[A-Za-z0-9_-]{30,}"
+    rb"|glrt-[A-Za-z0-9_-]{20,}|GOCSPX-[A-Za-z0-9_-]{24,}|ya29\.[A-Za-z0-9_-]{30,}"
+    rb"|sk-proj-[A-Za-z0-9_-]{30,}|SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{24,}|hvs\.[A-Za-z0-9_-]{24,}"
+    rb"|npm_[A-Za-z0-9]{36,}|whsec_[A-Za-z0-9+/=]{24,}))"
     rb"|(?P<password>(?i:\b(?:password|passwd|pwd|secret)\b)[\"']?[\t\x0b\x0c ]*(?:[=:][=>]?|\s=>)[\t\x0b\x0c ]*"
     rb"(?P<pwvalue>[^\s,;&]+))"   # on its own line: an empty value is not the next line's text
     rb"|(?P<caller>\bAttribute(?:ANI|DNIS|OtherDN|CallingNumber|CalledNumber|CollectedDigits)"
@@ -45,9 +49,10 @@ _NET_PATTERN = (
     rb"|(?P<sipid>\b(?:sips?|tel):(?P<sipuser>\+?[0-9][0-9.()-]{3,})(?:[@;>\s]|$))"
     # an address's local part with its accented letters (probe R 4: jos\xc3\xa9.m\xc3\xbcller@): UTF-8
     # letters and cp1252/Latin-1 C0-FF (a UTF-8 quote or space before it, C2 xx / E2 xx xx, is cut
-    # off the local part before it is judged: _UTF8_PUNCTUATION)
+    # off the local part before it is judged: _UTF8_PUNCTUATION); an IDN domain in UTF-8 too
+    # (probe T 12: jose@ex\xc3\xa4mple.de)
     rb"|(?P<email>[A-Za-z0-9\xc0-\xff]"
-    rb"[A-Za-z0-9._%+\x80-\x9f\xa1-\xff-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z][A-Za-z]+\b)"
+    rb"[A-Za-z0-9._%+\x80-\x9f\xa1-\xff-]*@[A-Za-z0-9\x80-\xff-]+(?:\.[A-Za-z0-9\x80-\xff-]+)*\.[A-Za-z][A-Za-z]+\b)"
 )
 # RE2 finds where a hit may start (linear time); Python re decides at that start and reads the
 # groups. The RE2 form matches wherever Python does (re2_scan_text: bytes as Latin-1, Python's
@@ -76,6 +81,7 @@ _UTF8_PUNCTUATION = re.compile(rb"^(?:\xc2[\x80-\xbf]|\xe2[\x80-\xbf]{2})+")   #
 _WORDISH = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_.:/-")
 _WORD = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 _URL_ESCAPE = re.compile(rb"%[0-9A-Fa-f]{2}")
+_UNICODE_ESCAPE = re.compile(rb"\\u[0-9A-Fa-f]{4}")
 # Escapes a Java or JSON string prints as text after a value (Password = REDACTED\r\n)
 _ESCAPED_LINE_END = re.compile(rb"(?:\\[rnt])+$")
 _PEM_BODY = re.compile(rb"^[A-Za-z0-9+/=]{32,}\r?$")
@@ -161,8 +167,10 @@ class Finding:
 
 
 def _token_start(text: bytes, start: int) -> bool:
-    """A token starts a word (what \\b said) or follows a URL-encoded character (%3D, %22)."""
-    return start == 0 or text[start - 1] not in _WORD or bool(_URL_ESCAPE.fullmatch(text, max(0, start - 3), start))
+    """A token starts a word (what \\b said) or follows a URL-encoded character (%3D, %22) or a
+    JSON/Java escape (\\u003d)."""
+    return (start == 0 or text[start - 1] not in _WORD or bool(_URL_ESCAPE.fullmatch(text, max(0, start - 3), start))
+            or bool(_UNICODE_ESCAPE.fullmatch(text, max(0, start - 6), start)))
 
 
 def luhn_ok(digits: bytes) -> bool:
