@@ -1,0 +1,53 @@
+"""Credentials black-box probe T found shipped raw next to forms already masked: passwords in
+code and script syntax (props.put("password", "X"), cfg["password"] = "X", ConvertTo-SecureString,
+an unquoted SetPassword(X), <- and ::= that gave a fake-looking mask, &quot;-quoted JSON), the
+password options of more command-line tools, more key names (bindpw, rootpw, AdminPW, cred, otp),
+multi-line XML and config layouts, SNMP pass phrases with blanks and base64 of credential
+payloads. Users, hosts, options and the neighbouring settings stay."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.redacting import assert_redacted, rule_sets  # noqa: F401 - rule_sets is a fixture
+
+L = "2025-11-20 10:00:05,000 DEBUG [main] "
+GMS = "opt/genesys/gms/logs/gms.log"
+
+# (id, kind, path, input, text that must be gone, text that must stay)
+LEAKS = [
+    ("put-quoted-key", "log", GMS,
+     L + 'props.put("password", "CodePw_01") System.setProperty("javax.net.ssl.keyStorePassword", "CodePw_02")\n',
+     ["CodePw_01", "CodePw_02"], ['props.put("password", "REDACTED")']),
+    ("index-assign", "log", GMS,
+     L + 'cfg["password"] = "CodePw_03"; os.environ["DB_PASSWORD"]="CodePw_04"\n',
+     ["CodePw_03", "CodePw_04"], ['cfg["password"] = "REDACTED";']),
+    ("securestring", "config", "opt/genesys/scripts/deploy.ps1",
+     '$s = ConvertTo-SecureString "CodePw_05" -AsPlainText -Force\n', ["CodePw_05"],
+     ['ConvertTo-SecureString "REDACTED" -AsPlainText -Force\n']),
+    ("setter-bare", "log", GMS, L + "SetPassword(CodePw_06)\n", ["CodePw_06"], ["SetPassword(REDACTED)\n"]),
+    ("left-arrow", "log", GMS, L + 'password <- "CodePw_07"\n', ["CodePw_07"], ['password <- "REDACTED"\n']),
+    ("colon-colon-equals", "log", GMS, L + "password ::= CodePw_08\n", ["CodePw_08", ":REDACTED"],
+     ["password ::= REDACTED\n"]),
+    ("quot-json", "log", GMS, L + "&quot;password&quot;:&quot;CodePw_09&quot;\n", ["CodePw_09"],
+     ["&quot;password&quot;:&quot;REDACTED&quot;\n"]),
+]
+
+KEPT = [
+    ("code-neighbours", "log", L + 'fields = ["password", "username"]; props.put("passwordPolicy", "strong") '
+     "at c.g.Foo.setPassword(Foo.java:42) setPassword(null) state <- RUNNING\n"),
+]
+
+
+@pytest.mark.parametrize("case", LEAKS, ids=[c[0] for c in LEAKS])
+@pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "every-line"])
+def test_probe_t_credential_is_masked(rule_sets, case, fast: bool) -> None:  # noqa: F811
+    _id, kind, path, text, gone, kept = case
+    assert_redacted(rule_sets, text, gone, kept, kind=kind, path=path, fast=fast)
+
+
+@pytest.mark.parametrize("case", KEPT, ids=[c[0] for c in KEPT])
+def test_probe_t_neighbours_stay(rule_sets, case) -> None:  # noqa: F811
+    _id, kind, text = case
+    assert_redacted(rule_sets, text, [], [text], kind=kind,
+                    path="opt/genesys/x.cfg" if kind == "config" else GMS)
