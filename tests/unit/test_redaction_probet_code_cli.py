@@ -31,11 +31,28 @@ LEAKS = [
      ["password ::= REDACTED\n"]),
     ("quot-json", "log", GMS, L + "&quot;password&quot;:&quot;CodePw_09&quot;\n", ["CodePw_09"],
      ["&quot;password&quot;:&quot;REDACTED&quot;\n"]),
+    ("cli-admin-tools", "config", "opt/genesys/SIPS_P/run.sh",
+     "smbclient //h/s -U admin%CliPw_01\n"
+     'echo "u:CliPw_02" | chpasswd\n'
+     "echo 'CliPw_03' | passwd --stdin u\n"
+     "net user svc_gen CliPw_04 /add\n"
+     "docker login -u u -p CliPw_05 reg\n"
+     'echo "CliPw_06" | docker login -u u --password-stdin reg\n'
+     "psexec \\\\h -u admin -p CliPw_07 cmd\n"
+     "cqlsh h -u cassandra -p CliPw_08\n"
+     "mongo -u admin -p CliPw_09 --authenticationDatabase admin\n"
+     'expect "assword:"\nsend "CliPw_10\\r"\nexpect "$ "\n'
+     'expect "*assword*" { send "CliPw_11\\r" }\n',
+     [f"CliPw_{i:02d}" for i in range(1, 12)],
+     ["echo 'REDACTED' | passwd --stdin u\n", "net user svc_gen REDACTED /add\n", "-u admin -p REDACTED cmd\n",
+      'expect "assword:"\n', 'expect "$ "\n']),
 ]
 
 KEPT = [
     ("code-neighbours", "log", L + 'fields = ["password", "username"]; props.put("passwordPolicy", "strong") '
      "at c.g.Foo.setPassword(Foo.java:42) setPassword(null) state <- RUNNING\n"),
+    ("cli-neighbours", "config", "docker run -p 8080:80 gws\nnet user svc_gen /delete\nnet user svc_gen * /add\n"
+     "smbclient -L files -U ops\necho done | passwd -S gcti\nmysql -u root -p cfgdb\n"),
 ]
 
 
