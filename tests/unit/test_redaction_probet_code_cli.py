@@ -46,11 +46,21 @@ LEAKS = [
      [f"CliPw_{i:02d}" for i in range(1, 12)],
      ["echo 'REDACTED' | passwd --stdin u\n", "net user svc_gen REDACTED /add\n", "-u admin -p REDACTED cmd\n",
       'expect "assword:"\n', 'expect "$ "\n']),
+    ("key-names-cfg", "config", "opt/genesys/SIPS_P/SIPS_P.cfg",
+     "[opts]\nbindpw = KeyPw_01\nrootpw = KeyPw_02\nAdminPW = KeyPw_03\ncred = KeyPw_04\notp = KeyPw_05\n"
+     "otp_length = 6\nhotplug = on\n",
+     [f"KeyPw_{i:02d}" for i in range(1, 6)], ["bindpw = REDACTED\n", "otp_length = 6\nhotplug = on\n"]),
+    ("key-names-yaml", "config", "opt/genesys/gws/config/application.yaml",
+     'ldap:\n  bindpw: "KeyPw_06"\n  AdminPW: KeyPw_07\n  cred: KeyPw_08\n  otp: "KeyPw_09"\n',
+     [f"KeyPw_{i:02d}" for i in range(6, 10)], ['  bindpw: "REDACTED"\n']),
+    ("key-names-log", "log", GMS, L + "bindpw: KeyPw_10 rootpw=KeyPw_11 cred=KeyPw_12 otp: KeyPw_13 AdminPW=KeyPw_14\n",
+     [f"KeyPw_{i:02d}" for i in range(10, 15)], ["bindpw: REDACTED rootpw=REDACTED"]),
 ]
 
 KEPT = [
     ("code-neighbours", "log", L + 'fields = ["password", "username"]; props.put("passwordPolicy", "strong") '
      "at c.g.Foo.setPassword(Foo.java:42) setPassword(null) state <- RUNNING\n"),
+    ("key-name-neighbours", "log", L + "MAXPW=1 gotp=2 otpauth=3 scredit=4 otp_enabled=true\n"),
     ("cli-neighbours", "config", "docker run -p 8080:80 gws\nnet user svc_gen /delete\nnet user svc_gen * /add\n"
      "smbclient -L files -U ops\necho done | passwd -S gcti\nmysql -u root -p cfgdb\n"),
 ]
