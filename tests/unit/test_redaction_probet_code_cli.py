@@ -55,12 +55,31 @@ LEAKS = [
      [f"KeyPw_{i:02d}" for i in range(6, 10)], ['  bindpw: "REDACTED"\n']),
     ("key-names-log", "log", GMS, L + "bindpw: KeyPw_10 rootpw=KeyPw_11 cred=KeyPw_12 otp: KeyPw_13 AdminPW=KeyPw_14\n",
      [f"KeyPw_{i:02d}" for i in range(10, 15)], ["bindpw: REDACTED rootpw=REDACTED"]),
+    ("xml-split-start-tag", "config", "opt/genesys/gms/gms.properties",
+     '<Password\n   type="plain">MlPw_01</Password>\n', ["MlPw_01"], ['   type="plain">REDACTED</Password>\n']),
+    ("xml-cdata-own-line", "config", "opt/genesys/gms/gms.properties",
+     "<Password>\n\t<![CDATA[MlPw_02]]>\n</Password>\n<user>gim</user>\n", ["MlPw_02"],
+     ["<Password>\n", "</Password>\n<user>gim</user>\n"]),
+    ("numeric-entity-quote", "config", "opt/genesys/gms/gms.properties",
+     '<add name="db" connectionString="Server=h;Password=&#34;MlPw_03&#34;;" />\n', ["MlPw_03"],
+     ['Password=&#34;REDACTED&#34;;" />']),
+    ("log-dump-key-line", "log", GMS, L + "config dump:\npassword\n= MlPw_04\n" + L + "next\n", ["MlPw_04"],
+     ["config dump:\npassword\n", L + "next\n"]),
+    ("log-dump-continued", "log", GMS, L + "config dump:\npassword = \\\n    MlPw_05\n" + L + "next\n", ["MlPw_05"],
+     [L + "next\n"]),
+    ("log-dump-named-next-line", "log", GMS,
+     L + 'config dump:\n<add key="Password"\n     value="MlPw_06" />\n<property name="password"\n value="MlPw_07"/>\n'
+     + L + "next\n", ["MlPw_06", "MlPw_07"], ['<add key="Password"\n', L + "next\n"]),
+    ("log-dump-split-start-tag", "log", GMS, L + 'config dump:\n<Password\n   type="plain">MlPw_08</Password>\n',
+     ["MlPw_08"], ['   type="plain">REDACTED</Password>\n']),
 ]
 
 KEPT = [
     ("code-neighbours", "log", L + 'fields = ["password", "username"]; props.put("passwordPolicy", "strong") '
      "at c.g.Foo.setPassword(Foo.java:42) setPassword(null) state <- RUNNING\n"),
     ("key-name-neighbours", "log", L + "MAXPW=1 gotp=2 otpauth=3 scredit=4 otp_enabled=true\n"),
+    ("multi-line-neighbours", "log", L + "password\nexpired for user gim\n" + L + '<add key="Password"\n'
+     + L + "next record\n"),
     ("cli-neighbours", "config", "docker run -p 8080:80 gws\nnet user svc_gen /delete\nnet user svc_gen * /add\n"
      "smbclient -L files -U ops\necho done | passwd -S gcti\nmysql -u root -p cfgdb\n"),
 ]
