@@ -7,6 +7,8 @@ payloads. Users, hosts, options and the neighbouring settings stay."""
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from tests.redacting import assert_redacted, rule_sets  # noqa: F401 - rule_sets is a fixture
@@ -72,6 +74,19 @@ LEAKS = [
      + L + "next\n", ["MlPw_06", "MlPw_07"], ['<add key="Password"\n', L + "next\n"]),
     ("log-dump-split-start-tag", "log", GMS, L + 'config dump:\n<Password\n   type="plain">MlPw_08</Password>\n',
      ["MlPw_08"], ['   type="plain">REDACTED</Password>\n']),
+    ("snmp-quoted-and-usm", "config", "opt/genesys/gvp/MCP/config/snmpd.conf",
+     'createUser -e 0x8000 bob SHA "SnmpPw_01 x" AES "SnmpPw_02"\n'
+     'usmUser 1 3 0x80001f88 "bob" "bob" NULL .1.3.6.1.6.3.10.1.1.3 0xSnmpPw_03 .1.3.6.1.6.3.10.1.2.4 0xSnmpPw_04 ""\n',
+     ["SnmpPw_01", "SnmpPw_02", "SnmpPw_03", "SnmpPw_04", ' x"'],
+     ['createUser -e 0x8000 bob SHA "REDACTED" AES "REDACTED"\n', 'usmUser 1 3 0x80001f88 "bob" "bob" NULL ']),
+    ("base64-other-keys", "log", GMS,
+     L + "".join(f"payload={base64.b64encode(t.encode()).decode()}\n" for t in
+                 ("pwd=B64Pw_01", "pass=B64Pw_02&user=admin", "secret=B64Pw_03", "user=a&pwd=B64Pw_04")),
+     [base64.b64encode(t.encode()).decode().rstrip("=")[:12] for t in
+      ("pwd=B64Pw_01", "pass=B64Pw_02&user=admin", "secret=B64Pw_03", "user=a&pwd=B64Pw_04")],
+     ["payload=REDACTED\n"]),
+    ("base64-wrapped", "log", GMS, L + "payload=\ndXNlcj1hZG1pbiZwYXNz\nd29yZD1adDAwOGJReTl4\neA==\n" + L + "next\n",
+     ["dXNlcj1hZG1pbiZwYXNz", "d29yZD1adDAwOGJReTl4"], ["payload=\nREDACTED\n", L + "next\n"]),
 ]
 
 KEPT = [
@@ -80,6 +95,7 @@ KEPT = [
     ("key-name-neighbours", "log", L + "MAXPW=1 gotp=2 otpauth=3 scredit=4 otp_enabled=true\n"),
     ("multi-line-neighbours", "log", L + "password\nexpired for user gim\n" + L + '<add key="Password"\n'
      + L + "next record\n"),
+    ("base64-neighbours", "log", L + "data=dXNlcj1hZG1pbiZyb2xlPWFnZW50 done\n" + L + "state:\nRUNNING now\n"),
     ("cli-neighbours", "config", "docker run -p 8080:80 gws\nnet user svc_gen /delete\nnet user svc_gen * /add\n"
      "smbclient -L files -U ops\necho done | passwd -S gcti\nmysql -u root -p cfgdb\n"),
 ]
