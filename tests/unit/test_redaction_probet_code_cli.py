@@ -87,6 +87,9 @@ LEAKS = [
      ["payload=REDACTED\n"]),
     ("base64-wrapped", "log", GMS, L + "payload=\ndXNlcj1hZG1pbiZwYXNz\nd29yZD1adDAwOGJReTl4\neA==\n" + L + "next\n",
      ["dXNlcj1hZG1pbiZwYXNz", "d29yZD1adDAwOGJReTl4"], ["payload=\nREDACTED\n", L + "next\n"]),
+    ("karaf-blank-separators", "config", "opt/Genesys/GAX/karaf/etc/users.properties",
+     "admin\tKarafPw_01,_g_:admingroup\nuser\\ name = KarafPw_02,_g_:viewers\n_g_\\:admingroup = group,admin\n",
+     ["KarafPw_01", "KarafPw_02"], ["admin\tREDACTED,_g_:admingroup\n", "_g_\\:admingroup = group,admin\n"]),
 ]
 
 KEPT = [
