@@ -282,3 +282,13 @@ def test_header_picks_the_most_specific_profile(profiles: dict[str, Profile], ba
 
     header = parse_header(_header(banner, app_type, command_line))
     assert logheads.classify_header(header, profiles) == product
+
+
+@pytest.mark.parametrize("host_path", ["opt/Genesys/Workbench_9.1.100.00/Karaf/etc/users.properties",
+                                       "opt/genesys/Workbench_9.3/Karaf/etc/users.properties"])
+def test_workbench_karaf_users_file_is_not_collected(profiles: dict[str, Profile], host_path: str) -> None:
+    """Karaf's users.properties lists user = password[,roles]; a user with no roles, a blank
+    separator or a continued line looks like any other setting, so the file is left out whole."""
+    from collector.selection import never_collect_reason
+    reason = never_collect_reason(host_path, "/nonexistent", profiles["workbench"].forbid, False)
+    assert reason is not None and "users.properties" in reason
