@@ -24,3 +24,36 @@ PC = "11/20/2025 10:00:05 AM ; IP ; Interaction 1001234567 "
 ])
 def test_pureconnect_number_in_any_separator_case_and_wrapping(rule_sets: list[RuleSet], value: str) -> None:
     assert_redacted(rule_sets, PC + value + "\n", ["0710002"], [PC, "PHONE_"])
+
+
+T = "10:00:03.000 Int 04543 "
+
+
+@pytest.mark.parametrize("line", [
+    "Routing to 1-555-071-0002", "Routing to 00 1 555 071 0002", "Routing to 011-1-555-071-0002",
+    "Number 7001 translated to 1-555-071-0002", "Rerouting to 15550710002", "MakeCall to 15550710002",
+    "ISUP IAM CgPN 1-555-071-0002", "ISUP IAM CgPN(NAI=3,NPI=1) 15550710002",
+    "ISUP IAM CgPN (nai=national) 15550710002", "ISUP IAM CgPN=+ 15550710002", "ISUP IAM CgPN addrSig= 15550710002",
+])
+def test_routing_and_isup_number_with_dashes_prefixes_verbs_and_parameters(rule_sets: list[RuleSet], line: str) -> None:
+    assert_redacted(rule_sets, T + line + "\n", ["071-0002", "071 0002", "0710002"], [T, "PHONE_"])
+
+
+def test_dashed_and_prefixed_routing_numbers_share_the_callers_token(rule_sets: list[RuleSet]) -> None:
+    out = redacted(rule_sets, T + "Routing to 011-1-555-071-0002\n" + T + "Routing to 00 1 555 071 0002\n"
+                   + T + "ISUP IAM CgPN 1-555-071-0002\n\tAttributeANI\t'+15550710002'\n", "log", "opt/genesys/x.log")
+    tokens = re.findall(r"PHONE_[a-z]{10}", out)
+    assert len(tokens) == 4 and len(set(tokens)) == 1, out
+
+
+@pytest.mark.parametrize("block", [
+    "ISUP IAM decoded:\n\tCgPN:\n\t\t15550710002\n",
+    "ISUP IAM decoded:\n\tCalling Party Number\n\t\tNature of address: national\n\t\tAddress signals: 15550710002\n",
+])
+def test_decoded_isup_block_number_on_its_own_line(rule_sets: list[RuleSet], block: str) -> None:
+    assert_redacted(rule_sets, T + block + T + "next\n", ["0710002"], [T + "next\n", "ISUP IAM decoded:\n"])
+
+
+def test_routing_lines_keep_dns_dates_and_addresses(rule_sets: list[RuleSet]) -> None:
+    text = T + "Routing to 7001 7002 7003, dest 2026-11-27 10:00:00, Routing to 10.0.0.1, destination 192.168.10.20:5060\n"
+    assert redacted(rule_sets, text, "log", "opt/genesys/x.log") == text
