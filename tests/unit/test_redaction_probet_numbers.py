@@ -57,3 +57,32 @@ def test_decoded_isup_block_number_on_its_own_line(rule_sets: list[RuleSet], blo
 def test_routing_lines_keep_dns_dates_and_addresses(rule_sets: list[RuleSet]) -> None:
     text = T + "Routing to 7001 7002 7003, dest 2026-11-27 10:00:00, Routing to 10.0.0.1, destination 192.168.10.20:5060\n"
     assert redacted(rule_sets, text, "log", "opt/genesys/x.log") == text
+
+
+@pytest.mark.parametrize("line", [
+    "\t\t'Customer'\t(kvlist)\t'Phone'\t'15550710002'",
+    "\t\t\"Customer\"\t(list)\t\"Phone\"\t\"15550710002\"",
+    "\t\t'PhoneNumber'\t[unsigned] 15550710002", "\t\t'PhoneNumber'\t[wstr] 15550710002",
+    "\t\t'PhoneNumber'\t[utf8] 15550710002", "\t\t'PhoneNumber'\t[int64] 15550710002",
+    "\t\t'PhoneNumber'\t[ulong] 15550710002", "\t\t'PhoneNumber'\t[float] 15550710002",
+    "\t\t'PhoneNumber' [str] = '15550710002'", "\t\t'PhoneNumber'[str]=\"15550710002\"",
+])
+def test_user_data_number_under_any_list_quote_or_type_tag(rule_sets: list[RuleSet], line: str) -> None:
+    assert_redacted(rule_sets, line + "\n", ["0710002"], ["PHONE_"])
+
+
+@pytest.mark.parametrize("text", [
+    "\t\t'X'\t[BIN] 31 35 35 35 30 37 31 30 30 31 34\n",
+    "\t\t'X'\t[binary] 3135353530373130303134\n",
+    "\t\t'X'\t[bin:11] 31 35 35 35 30 37 31 30 30 31 34\n",
+    "\t\t'X'\t[bin] 31 35 35 35 30 37\n\t\t\t31 30 30 31 34\n",
+])
+def test_binary_user_data_in_any_tag_spelling_and_wrapped(rule_sets: list[RuleSet], text: str) -> None:
+    text = "\tAttributeUserData\t[120] 00 04 00 00..\n" + text + "\tAttributeConnID\t007b02aa3c1f0012\n"
+    assert_redacted(rule_sets, text, ["31 35 35", "313535", "31 30 30 31 34"],
+                    ["'X'\t[", "REDACTED-BINARY", "\tAttributeConnID\t007b02aa3c1f0012\n"])
+
+
+def test_user_data_keeps_times_counts_and_ports(rule_sets: list[RuleSet]) -> None:
+    text = "\t\t'GSW_DATE_TIME'\t[int64] 1709648104\n\t\t'Attempts'\t[unsigned] 2\n\t\t'PortNumber'\t[uint] 5060\n"
+    assert redacted(rule_sets, text, "log", "opt/genesys/x.log") == text
