@@ -86,3 +86,39 @@ def test_binary_user_data_in_any_tag_spelling_and_wrapped(rule_sets: list[RuleSe
 def test_user_data_keeps_times_counts_and_ports(rule_sets: list[RuleSet]) -> None:
     text = "\t\t'GSW_DATE_TIME'\t[int64] 1709648104\n\t\t'Attempts'\t[unsigned] 2\n\t\t'PortNumber'\t[uint] 5060\n"
     assert redacted(rule_sets, text, "log", "opt/genesys/x.log") == text
+
+
+def _letters(token: bytes) -> bytes:
+    return token.rsplit(b"_", 1)[1]
+
+
+@pytest.mark.parametrize("forms", [
+    ["5552719876", "+15552719876", "15552719876", "0115552719876", "(555) 271-9876", "+1 555 271 9876"],
+    ["+442079460958", "+44 (0)20 7946 0958", "0044 (0)20 7946 0958", "00442079460958"],
+])
+def test_one_caller_one_token_across_nanp_and_trunk_forms(forms: list[str]) -> None:
+    from collector.redaction.tokens import Tokenizer
+    tokenizer = Tokenizer(b"unit-test-site-key-0123456789abc", None)
+    assert len({_letters(tokenizer.token("phone", f.encode())) for f in forms}) == 1, forms
+
+
+def test_ten_digits_outside_the_nanp_shape_keep_their_own_token() -> None:
+    from collector.redaction.tokens import Tokenizer
+    tokenizer = Tokenizer(b"unit-test-site-key-0123456789abc", None)
+    assert _letters(tokenizer.token("phone", b"5550719876")) != _letters(tokenizer.token("phone", b"+15550719876"))
+    assert _letters(tokenizer.token("phone", b"1001234567")) != _letters(tokenizer.token("phone", b"+11001234567"))
+
+
+def test_tel_uri_in_user_data_has_the_callers_letters(rule_sets: list[RuleSet]) -> None:
+    out = redacted(rule_sets, "\t\t'CustomerPhone'\t'tel:+15552719876'\n\tAttributeANI\t'+15552719876'\n"
+                   + T + "ISUP IAM CgPN 15552719876\n", "log", "opt/genesys/x.log")
+    letters = re.findall(r"(?:USERDATA|PHONE)_([a-z]{10})", out)
+    assert len(letters) == 3 and len(set(letters)) == 1, out
+    assert "REDACTED-ISUP" not in out
+
+
+def test_url_encoded_plus_stays_encoded(rule_sets: list[RuleSet]) -> None:
+    out = redacted(rule_sets, "GET /cb?_customer_number=%2B15550100123&x=1\nGET /cb?_customer_number=+15550100123\n",
+                   "log", "opt/genesys/x.log")
+    assert re.search(r"_customer_number=%2BPHONE_([a-z]{10})&x=1\n", out), out
+    assert len(set(re.findall(r"PHONE_([a-z]{10})", out))) == 1, out
