@@ -122,3 +122,16 @@ def test_url_encoded_plus_stays_encoded(rule_sets: list[RuleSet]) -> None:
                    "log", "opt/genesys/x.log")
     assert re.search(r"_customer_number=%2BPHONE_([a-z]{10})&x=1\n", out), out
     assert len(set(re.findall(r"PHONE_([a-z]{10})", out))) == 1, out
+
+
+def test_placeholder_words_after_a_number_key_stay(rule_sets: list[RuleSet]) -> None:
+    text = T + "ISUP IAM CallingPartyNumber= unknown (restricted), ani=anonymous, CalledNumber=private\n"
+    assert redacted(rule_sets, text, "log", "opt/genesys/x.log") == text
+
+
+def test_caller_name_gets_a_name_token_not_a_phone_token(rule_sets: list[RuleSet]) -> None:
+    out = redacted(rule_sets, '2025-11-20 10:00:01,000 INFO contact callerName="Jane Callername" dn=7001\n'
+                   "2025-11-20 10:00:01,000 INFO callerIdName=+15552719876 callerName=\"+15552719876\"\n",
+                   "log", "opt/genesys/x.log")
+    assert "Jane" not in out and "2719876" not in out and 'callerName="PHONE_' not in out, out
+    assert re.search(r'callerName="(?:USERDATA|NAME)_[a-z]{10}" dn=7001', out), out
