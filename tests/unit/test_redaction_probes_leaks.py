@@ -5,9 +5,14 @@ map). The rest of each line (IP, time stamp, request, status, bytes, other keys)
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import pytest
 
-from tests.redacting import assert_redacted, redacted, rule_sets  # noqa: F401 - rule_sets is a fixture
+from collector.redaction import Redactor, Tokenizer
+from collector.redaction.tokens import TokenStore
+from tests.redacting import KEY, assert_redacted, redacted, rule_sets  # noqa: F401 - rule_sets is a fixture
 
 ACCESS = "opt/genesys/gax/logs/localhost_access_log.2026-11-27.txt"
 
@@ -73,3 +78,22 @@ STAY = [
 @pytest.mark.parametrize("line", STAY)
 def test_non_credentials_stay(rule_sets, line) -> None:
     assert redacted(rule_sets, line, "log", ACCESS) == line
+
+
+CARD_FORMS = ["4111+1111+1111+1111", "4111%201111%201111%201111", "4111-1111-1111-1111",
+              "4111.1111.1111.1111", "4111 1111 1111 1111", "4111111111111111"]
+
+
+@pytest.mark.parametrize("card", CARD_FORMS)
+def test_a_card_number_under_any_key_is_masked_and_never_stored(rule_sets, tmp_path: Path, card) -> None:
+    text = (f"2026-11-27 17:05:12.005 DEBUG [qtp-1] c.g.c.vxml - submit body: cardNumber={card}&cvv=123\n"
+            f"2026-11-27 17:05:12.006 DEBUG [qtp-1] c.g.c.vxml - CustomerNote='paid with {card} today' ok\n")
+    store = TokenStore(tmp_path / "tokens.db")
+    redactor = Redactor(rule_sets, Tokenizer(KEY, store), "log", "var/log/jetty9/cloud.log")
+    out = (redactor.feed(text.encode()) + redactor.finish()).decode()
+    store.close()
+    assert "1111" not in out
+    assert "cardNumber=REDACTED-CARD&cvv=" in out
+    rows = sqlite3.connect(tmp_path / "tokens.db").execute("select * from tokens").fetchall() \
+        if (tmp_path / "tokens.db").exists() else []
+    assert not any("1111" in str(row) for row in rows)
