@@ -46,6 +46,9 @@ LEAKS = [
      ["CfgPerson{userName=agent1001, password=REDACTED, agentLogins=[7101]}\n",
       "CfgPerson{userName=agent1002, password=REDACTED, isAgent=true}\n",
       "CfgPerson{userName=agent1004, password=REDACTED, isAgent=true}\n", "password: REDACTED\n"]),
+    ("password-tail-in-prose",
+     "2026-11-27 17:05:12,005 INFO  c.g.gax - login with password Amp;Tail2 for user a, retry 3\n",
+     ["Amp", "Tail2"], ["login with password REDACTED for user a, retry 3\n"]),
     ("password-in-query-string-keeps-next-parameters",
      '192.0.2.9 - - [27/Nov/2026:17:05:14 +0000] "GET /ivr/login?user=a&password=Tr0ub4dor&lang=en&x=1 HTTP/1.1" 200 5\n'
      "jdbc:sqlserver://db01:1433;user=sa;password=Cfg;2024;encrypt=true\n",
