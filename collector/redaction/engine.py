@@ -581,8 +581,9 @@ def _claim(spans: list[_Span], new: _Span) -> None:
     (so no part of either secret survives), unless the new rule yields to an overlapping rule.
     A rule yields whichever comes first: an earlier span whose rule yields to the new one gives
     way to it when the new span covers it (a card number under a 'CardNumber' key is masked as a
-    card, not tokenised as attached data). A wider value around a card number absorbs it and is
-    masked as the card (never a token: a token's value is stored on the host)."""
+    card, not tokenised as attached data). A wider value around a card number absorbs it; if that
+    value would be tokenised it is masked as the card instead (a token's value is stored on the
+    host, and a PAN must never be)."""
     if not spans:
         spans.append(new)
         return
@@ -594,7 +595,7 @@ def _claim(spans: list[_Span], new: _Span) -> None:
         overlapping.remove(s)
     for s in overlapping:
         if s[0] <= start and stop <= s[1]:
-            if _is_card(new) and not _is_card(s):          # the card decides how the wider value goes
+            if _is_card(new) and s[3].rule.action == "token":   # a value holding a card: masked as it
                 spans.remove(s)
                 spans.append((s[0], s[1], category, rule, keep and s[4]))
             return
@@ -605,7 +606,7 @@ def _claim(spans: list[_Span], new: _Span) -> None:
         spans.remove(s)
         start, stop = min(start, s[0]), max(stop, s[1])
         keep = keep and s[4]
-    if card is not None:
+    if card is not None and rule.rule.action == "token":
         category, rule = card[2], card[3]
     spans.append((start, stop, category, rule, keep))
 

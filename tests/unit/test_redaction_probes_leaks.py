@@ -100,3 +100,9 @@ def test_a_card_number_under_any_key_is_masked_and_never_stored(rule_sets, tmp_p
     rows = sqlite3.connect(tmp_path / "tokens.db").execute("select * from tokens").fetchall() \
         if (tmp_path / "tokens.db").exists() else []
     assert not any("1111" in str(row) for row in rows)
+
+
+def test_a_masked_text_holding_a_card_keeps_its_own_mask(rule_sets) -> None:
+    line = ("2026-11-27 17:05:12.001 DBG [ESP-1] ContactServer - 'RequestInsertInteraction' Text: "
+            "\"call me back, my card 4556 7375 8689 9855 exp 09/28\"\n")
+    assert_redacted(rule_sets, line, ["4556", "9855", "call me"], ["Text: \"REDACTED-TEXT\"\n"], path=ACCESS)
