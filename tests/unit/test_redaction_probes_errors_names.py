@@ -94,7 +94,7 @@ def _tokens(out: str, prefix: str) -> list[str]:
     ("Callback rejected for _customer_number=7700900123: slot full\n", '{"_customer_number":"7700900123"}\n', "PHONE_"),
     ("==> Parameters: 2125550134(String)\n", "phone=2125550134\n", "PHONE_"),
     ("\tbind => [3055550187]\n", "ani=3055550187\n", "PHONE_"),
-    ("rejected value [jdoe@corp-mail]\n", "email=jdoe@corp-mail\n", "EMAIL_"),
+    ("email: must be a well-formed email address, rejected value [jdoe@corp-mail]\n", "email=jdoe@corp-mail\n", "EMAIL_"),
 ])
 def test_the_value_gets_the_token_it_gets_elsewhere(rule_sets, text, plain, prefix) -> None:
     seen = _tokens(redacted(rule_sets, text, "log", "x.log"), prefix)
