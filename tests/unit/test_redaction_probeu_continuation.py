@@ -33,12 +33,41 @@ LEAKS = [
      ["NonceUf08", "RespUf09"], ['uri="sip:192.0.2.20",', "algorithm=MD5"]),
     ("www-authenticate-folded", "WWW-Authenticate: Digest realm=\"genesys\",\n nonce=\"NonceUf10\", opaque=\"OpaqueUf11\", "
      "qop=\"auth\"\n", ["NonceUf10", "OpaqueUf11"], ['qop="auth"']),
+    # 4
+    ("psdk-comment-newline", "13:31:00.008 Dbg 09999 EventRinging\n\tAttributeUserData [bstr] = KVList:\n"
+     "\t\t'Comment' [str] = \"call back tomorrow\nMrs Quinterrazc, 12 Elm Street, DOB 1971-03-14\"\n"
+     "\t\t'IVR_Lang' [str] = \"EN\"\n\tAttributeConnID [long] = 006e02aa3c1f0011\n" + NEXT,
+     ["call back", "Quinterrazc", "Elm Street", "1971-03-14"],
+     ["\t\t'IVR_Lang' [str] = \"EN\"\n", "AttributeConnID [long] = 006e02aa3c1f0011", NEXT]),
+    ("psdk-name-newline", "13:31:00.008 Dbg 09999 EventRinging\n\tAttributeUserData [bstr] = KVList:\n"
+     "\t\t'CustomerName' [str] = \"Quinterrazd\nOlafsdottir\"\n" + NEXT,
+     ["Quinterrazd", "Olafsdottir"], ["'CustomerName' [str] = \"REDACTED-TEXT\nREDACTED-TEXT\"\n" + NEXT]),
+    ("psdk-value-starts-on-next-line", "\t\t'Notes' [str] = \"\nMrs Quinterraze\nof 12 Elm Street\"\n" + NEXT,
+     ["Quinterraze", "Elm Street"], [NEXT]),
+    ("json-value-next-line", "13:31:00.009 Dbg 09999 GMS request body: {\n  \"customer\": {\n    \"firstName\":\n"
+     "      \"Bertha\",\n    \"lastName\":\n      \"Jsonsplite\",\n    \"email\":\n      \"bertha.jsonsplit@example.org\",\n"
+     "    \"dob\":\n      \"1971-03-14\",\n    \"billing_address\":\n      \"12 Elm Street\"\n  },\n"
+     "  \"connId\":\n    \"006e02aa3c1f0011\"\n}\n" + NEXT,
+     ["Bertha", "Jsonsplite", "bertha.jsonsplit", "1971-03-14", "Elm Street"], ['"006e02aa3c1f0011"', NEXT]),
+    ("json-customer-name-next-line", "Content-Type: application/json\n\n{\n  \"customer\": {\"name\":\n"
+     "    \"Bertha Jsonsplit\"}\n}\n", ["Jsonsplit"], ['  "customer": {"name":\n']),
+    ("display-name-folded-in-quotes", SIPTR + "INVITE sip:8005550100@192.0.2.20 SIP/2.0\r\n"
+     "P-Asserted-Identity: \"Carl\r\n Foldperson\" <tel:+15555550402>\r\n"
+     "From: \"Jane\r\n\tQ. Foldwoman\" <sip:5555550403@203.0.113.5>;tag=ab12\r\nCall-ID: a@b\r\n\r\n" + NEXT,
+     ["Carl", "Foldperson", "5555550402", "Jane", "Foldwoman", "5555550403"],
+     ["@203.0.113.5>;tag=ab12\r\n", "Call-ID: a@b\r\n"]),
+    ("display-name-rest-alone", " Foldperson\" <sip:5555550404@203.0.113.5>;tag=x\r\nCall-ID: a@b\r\n",
+     ["Foldperson", "5555550404"], ["@203.0.113.5>;tag=x\r\n"]),
 ]
 
 KEPT = (
     "  <connection\n    username=\"cfgadmin\"\n    uri=\"http://192.0.2.5:8080/\"/>\n"
     "Via: SIP/2.0/UDP 203.0.113.5:5060;branch=z9hG4bKdemo0001\n"
     " ;received=203.0.113.5\n"
+    "\t\t'RStrategyName' [str] = \"Main_Inbound\"\n\t\t'Note' [str] = \"short\" (truncated)\n"
+    "\tAttributeThisDN [str] = \"7101\"\n"
+    "{\n  \"address\":\n    \"192.0.2.5\",\n  \"skillName\":\n    \"Sales\",\n  \"timestamp\":\n    \"2025-11-19T13:31:00\"\n}\n"
+    "From: \"Anonymous\r\n\" <sip:anonymous@anonymous.invalid>;tag=1\r\n"
 )
 
 
