@@ -56,6 +56,9 @@ LEAKS = [
      "From: \"Jane\r\n\tQ. Foldwoman\" <sip:5555550403@203.0.113.5>;tag=ab12\r\nCall-ID: a@b\r\n\r\n" + NEXT,
      ["Carl", "Foldperson", "5555550402", "Jane", "Foldwoman", "5555550403"],
      ["@203.0.113.5>;tag=ab12\r\n", "Call-ID: a@b\r\n"]),
+    ("attribute-ani-next-line", "@13:31:00.0020 [0] 8.1.103.55 distribute_event: message EventRinging\n\tAttributeANI\n"
+     "\t\t'5555550407'\n\tAttributeThisDN\t'7101'\n\tAttributeOtherDN\n\t\t'7102'\n" + NEXT,
+     ["5555550407"], ["\tAttributeThisDN\t'7101'\n\tAttributeOtherDN\n\t\t'7102'\n"]),
     ("display-name-rest-alone", " Foldperson\" <sip:5555550404@203.0.113.5>;tag=x\r\nCall-ID: a@b\r\n",
      ["Foldperson", "5555550404"], ["@203.0.113.5>;tag=x\r\n"]),
 ]
