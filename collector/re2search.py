@@ -145,8 +145,8 @@ def re2_scan_text(pattern: str, *, chunk_level: bool) -> str:
         if in_class:
             if ch == "]":
                 in_class = False
-                if chunk_level and negated:
-                    out.append("\\n")
+                if chunk_level and negated:           # before a closing '-', or it would make a range
+                    out.insert(len(out) - 1 if out[-1] == "-" else len(out), "\\n")
             elif ch == "[":                   # a member for Python; RE2 would read [:digit:]
                 out.append("\\[")
                 i += 1

@@ -581,7 +581,9 @@ def _claim(spans: list[_Span], new: _Span) -> None:
     (so no part of either secret survives), unless the new rule yields to an overlapping rule.
     A rule yields whichever comes first: an earlier span whose rule yields to the new one gives
     way to it when the new span covers it (a card number under a 'CardNumber' key is masked as a
-    card, not tokenised as attached data; a wider value around a card still absorbs it)."""
+    card, not tokenised as attached data). A wider value around a card number absorbs it; if that
+    value would be tokenised it is masked as the card instead (a token's value is stored on the
+    host, and a PAN must never be)."""
     if not spans:
         spans.append(new)
         return
@@ -591,15 +593,28 @@ def _claim(spans: list[_Span], new: _Span) -> None:
     for s in yielding:
         spans.remove(s)
         overlapping.remove(s)
-    if any(s[0] <= start and stop <= s[1] for s in overlapping):
-        return
+    for s in overlapping:
+        if s[0] <= start and stop <= s[1]:
+            if _is_card(new) and s[3].rule.action == "token":   # a value holding a card: masked as it
+                spans.remove(s)
+                spans.append((s[0], s[1], category, rule, keep and s[4]))
+            return
     if rule.rule.yields_to and any(s[3].id in rule.rule.yields_to for s in overlapping):
         return
+    card = new if _is_card(new) else next((s for s in overlapping if _is_card(s)), None)
     for s in overlapping:
         spans.remove(s)
         start, stop = min(start, s[0]), max(stop, s[1])
         keep = keep and s[4]
+    if card is not None and rule.rule.action == "token":
+        category, rule = card[2], card[3]
     spans.append((start, stop, category, rule, keep))
+
+
+def _is_card(span: _Span) -> bool:
+    """A span a card rule masks: whatever value holds a card number is masked with it, never
+    tokenised, as a token's value is kept in the host's token map (PCI DSS: no stored PAN)."""
+    return span[2] == "card" and span[3].rule.action == "mask"
 
 
 def _outside_markers(spans: list[_Span], markers: Sequence[re.Pattern[bytes]], content: bytes) -> list[_Span]:

@@ -60,6 +60,16 @@ _EMAIL_SHAPED = re.compile(rb"[^\s@<>\"']+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 # digits that start with a country code (not 0), as an international number has: a national number
 # that begins with 011 (UK 0113 496 0000, 11 digits) or an id that begins with 00 keeps its digits
 _INTERNATIONAL_PREFIX = re.compile(rb"^(?:00|011)(?=[1-9][0-9]{9,14}$)")
+# the national trunk 0 that international forms write in parentheses after the country code
+# (+44 (0)20 7946 0958 is dialled +44 20 7946 0958): dropped, so both forms are one number
+_TRUNK_ZERO = re.compile(rb"^((?:\+|00|011)[ .-]?[1-9][0-9]{0,2}[ .-]?)\(0\)")
+# a North American number without its country code (T-Server's ANI 5550719876, as GENESYS.md's
+# example 3) and the same caller in E.164 (+15550719876, 15550719876, 0115550719876): one number.
+# Only the NANP shape, area code and exchange from 2-9 ([2-9]XX[2-9]XXXXXX), gets the 1; another
+# country's ten-digit national number of that shape shares a token with a +1 number (two
+# callers read as one), never the reverse (one caller split in two)
+_NANP_TEN = re.compile(rb"[2-9][0-9]{2}[2-9][0-9]{6}")
+_TEL_SCHEME = re.compile(rb"(?i)tel:")
 _CACHE_LIMIT = 16_384          # bounded memory: ~3 MB per worker; a miss only costs one HMAC
 
 
@@ -200,13 +210,19 @@ def normalise(category: str, value: bytes) -> tuple[bytes, bool]:
     category, so one value gets the same letters whichever rule found it, and the same for
     its escaped forms (``unescaped``). An e-mail address is compared without letter case."""
     plain = as_utf8_nfc(unescaped(value))
+    if category != "phone" and _TEL_SCHEME.match(plain) and _PHONE_SHAPED.fullmatch(plain, 4):
+        plain = plain[4:]                          # 'tel:+1555...' in user data: the caller's letters
     if category == "phone" or _PHONE_SHAPED.fullmatch(plain):
-        plus = category == "phone" and value.startswith(b"+")
+        plus = category == "phone" and (value.startswith(b"+") or value[:3] in (b"%2B", b"%2b"))
+        if b"(0)" in plain:
+            plain = _TRUNK_ZERO.sub(rb"\1", plain, count=1)
         digits = plain.translate(None, _PHONE_SEPARATORS)
         if digits[:1] == b"+":
             digits = digits.lstrip(b"+")
         else:
             digits = _INTERNATIONAL_PREFIX.sub(b"", digits, count=1)
+            if len(digits) == 10 and _NANP_TEN.fullmatch(digits):
+                digits = b"1" + digits
         return b"phone\0" + digits, plus
     if _EMAIL_SHAPED.fullmatch(plain):
         if plain.isascii():
@@ -344,7 +360,8 @@ class Tokenizer:
         material, plus = normalise(category, value)
         digest = hmac.digest(self._key, material, "sha256")   # one C call
         letters = digest[:10].translate(_BYTE_TO_LETTER)
-        token = ("+" if plus else "").encode() + token_prefix(category).encode("ascii") + b"_" + letters
+        sign = (value[:3] if value[:1] == b"%" else b"+") if plus else b""    # an encoded + stays encoded
+        token = sign + token_prefix(category).encode("ascii") + b"_" + letters
         if len(self._cache) >= _CACHE_LIMIT:
             self._cache.clear()
         self._cache[(category, value)] = token

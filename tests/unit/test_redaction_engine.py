@@ -644,6 +644,9 @@ def test_chunk_level_scans_stay_inside_one_line() -> None:
     assert chunk == r"(?i)^[\t\x0b\x0c\r ]+'[^'\n]*name[^'\n]*'[\t\x0b\x0c\r ]+a[^0-9\n]b[^0-9A-Za-z_\n]c(?:\r?$)"
     line = re2_scan_text(r"(?i)^\s+'[^']*name[^']*'\s+", chunk_level=False)
     assert line == r"(?i)^[\t\n\x0b\x0c\r ]+'[^']*name[^']*'[\t\n\x0b\x0c\r ]+"
+    # a class that ends with '-': the newline goes before it (after it, '_-\n' was a range RE2 refused)
+    assert re2_scan_text(r"(?:^|[^A-Za-z0-9_-])gn", chunk_level=True) == r"(?:^|[^A-Za-z0-9_\n-])gn"
+    assert re2_scan_text(r"[^-\t]x", chunk_level=True) == r"[^-\t\n]x"
 
 
 @pytest.mark.filterwarnings("ignore:Possible nested set:FutureWarning")     # [[:digit:]], on purpose
