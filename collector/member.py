@@ -282,11 +282,14 @@ def _read_range(source: CacheNeutralReader, size: int, candidate: Candidate, chu
         start += cut + unit
     stop = size
     if candidate.whole_lines_only and size > start:
+        line_end = newline
+        if unit == 1 and _cr_only(source.read_at(0, min(size, CR_ONLY_PROBE))):
+            line_end = b"\r"        # lines end in CR alone (old Mac style): a CR ends a line
         window = min(size - start, 1 << 20)
         while True:
             window -= (size - window) % unit          # read from a code-unit boundary
             tail = source.read_at(size - window, window)
-            cut = _find_newline(tail, newline, last=True)
+            cut = _find_newline(tail, line_end, last=True)
             if cut >= 0:
                 stop = size - window + cut + unit
                 break
@@ -306,6 +309,14 @@ def _read_range(source: CacheNeutralReader, size: int, candidate: Candidate, chu
             yield data
 
     return start, chunks()
+
+
+CR_ONLY_PROBE = 1 << 16      # a file whose first 64 KiB have a CR and no LF has CR-only line ends
+
+
+def _cr_only(head: bytes) -> bool:
+    """Whether text whose start is ``head`` ends its lines in CR alone."""
+    return b"\r" in head and b"\n" not in head
 
 
 def _find_newline(data: bytes, newline: bytes, *, last: bool = False) -> int:

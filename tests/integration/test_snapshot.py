@@ -607,3 +607,23 @@ def test_only_an_unfinished_long_line_makes_no_bundle(host: LiveHost) -> None:
     code, third = host.snapshot()
     assert third["files"] == 1, third
     host.assert_union_exact()
+
+
+def test_cr_only_log_is_collected_line_by_line(host: LiveHost) -> None:
+    """Probe U 8: a log whose lines end in CR alone is collected by snapshots (a CR ends a
+    line), not stored as a 0-byte member every run."""
+    rel = f"{LOG_DIR}/SIPS_P.20300101_000000_000.log"
+    host.paths[rel] = len(host.incarnations)
+    host.incarnations.append(bytearray())
+    host._write(rel, host.lines(2).replace(b"\n", b"\r"))
+    host.snapshot()
+    host._write(rel, host.lines(2).replace(b"\n", b"\r") + b"21:03:00.000 Std 09900 half a li")
+    code, second = host.snapshot()
+    assert second["decisions"].get("grown") == 1, second
+    piece = next(data for path, data in iter_members(Path(second["bundle"])) if path.endswith(rel))
+    assert b"(seq=000003)" in piece and b"(seq=000004)" in piece and b"half a li" not in piece
+    assert b"(seq=000002)" not in piece
+    host._write(rel, b"ne\r")
+    code, third = host.snapshot()
+    piece = next(data for path, data in iter_members(Path(third["bundle"])) if path.endswith(rel))
+    assert piece.endswith(b"21:03:00.000 Std 09900 half a line\r"), piece[-80:]
