@@ -272,7 +272,12 @@ def _read_range(source: CacheNeutralReader, size: int, candidate: Candidate, chu
     start = candidate.start_offset
     if start % unit:
         raise RedactionFailed(path="", problem="resume offset inside a UTF-16 character; left out")
-    if candidate.tail_bytes is not None and candidate.tail_bytes < size - start:
+    end = size
+    if candidate.tail_bytes is not None and candidate.whole_lines_only:
+        # a snapshot's size cap: the oldest new bytes first, the rest is left for the next run
+        # (the state advances only past what was read): nothing is skipped for good
+        end = min(size, start + max(candidate.tail_bytes, unit))
+    elif candidate.tail_bytes is not None and candidate.tail_bytes < size - start:
         start = size - candidate.tail_bytes
         start += -start % unit
         probe = source.read_at(start, min(chunk, size - start))
@@ -285,18 +290,9 @@ def _read_range(source: CacheNeutralReader, size: int, candidate: Candidate, chu
         line_end = newline
         if unit == 1 and _cr_only(source.read_at(0, min(size, CR_ONLY_PROBE))):
             line_end = b"\r"        # lines end in CR alone (old Mac style): a CR ends a line
-        window = min(size - start, 1 << 20)
-        while True:
-            window -= (size - window) % unit          # read from a code-unit boundary
-            tail = source.read_at(size - window, window)
-            cut = _find_newline(tail, line_end, last=True)
-            if cut >= 0:
-                stop = size - window + cut + unit
-                break
-            if window >= size - start:
-                stop = start            # no complete line yet
-                break
-            window = min(size - start, window * 4)
+        stop = _after_last_line(source, start, end, line_end)
+        if stop == start and end < size:    # one line longer than the cap: taken whole
+            stop = _after_last_line(source, start, size, line_end)
 
     def chunks():
         position = start
@@ -317,6 +313,21 @@ CR_ONLY_PROBE = 1 << 16      # a file whose first 64 KiB have a CR and no LF has
 def _cr_only(head: bytes) -> bool:
     """Whether text whose start is ``head`` ends its lines in CR alone."""
     return b"\r" in head and b"\n" not in head
+
+
+def _after_last_line(source: CacheNeutralReader, start: int, end: int, line_end: bytes) -> int:
+    """Where the last whole line in ``[start, end)`` ends, or ``start`` when there is none."""
+    unit = len(line_end)
+    window = min(end - start, 1 << 20)
+    while True:
+        window -= (end - window) % unit          # read from a code-unit boundary
+        tail = source.read_at(end - window, window)
+        cut = _find_newline(tail, line_end, last=True)
+        if cut >= 0:
+            return end - window + cut + unit
+        if window >= end - start:
+            return start            # no complete line yet
+        window = min(end - start, window * 4)
 
 
 def _find_newline(data: bytes, newline: bytes, *, last: bool = False) -> int:
@@ -363,6 +374,7 @@ def _newest_note(newest) -> str:
 
 SIZE_CAP_CUT_NOTE = "cut by the size cap"
 TAIL_NOTE = "tail of file (size cap)"
+SNAPSHOT_CAP_NOTE = "size cap"
 TAIL_HEADER_NOTE = ", after its segment header"
 CHANGED_SINCE_SELECTION = "changed since selection: not the file that was selected"
 STARTUP_SEGMENT_NOTE = "startup segment (keep-startup-file), taken whole"
@@ -612,7 +624,7 @@ def _tail_header(candidate: Candidate, head: bytes, size: int, encoding: str | N
     from collector.segheader import parse_header
 
     if (candidate.tail_bytes is None or candidate.kind != "log" or candidate.start_offset
-            or candidate.tail_bytes >= size or candidate.unredacted_consent):
+            or candidate.whole_lines_only or candidate.tail_bytes >= size or candidate.unredacted_consent):
         return b"", candidate
     text_head = utf16_head(head, encoding) if encoding else head
     header = text_head[:parse_header(text_head).header_end]
@@ -782,7 +794,11 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             notes.append(STARTUP_SEGMENT_NOTE)
         if UNDATED_NOTE in candidate.reason:
             notes.append(UNDATED_NOTE)
-        if candidate.tail_bytes is not None:
+        if candidate.tail_bytes is not None and candidate.whole_lines_only:
+            if start + bytes_read < size:
+                notes.append(f"{SNAPSHOT_CAP_NOTE}: the first {bytes_read} "
+                             f"new bytes kept, the {size - start - bytes_read} after them are left for the next run")
+        elif candidate.tail_bytes is not None:
             notes.append(TAIL_NOTE + (TAIL_HEADER_NOTE if tail_header else ""))
         if resume_header:
             notes.append(RESUME_HEADER_NOTE)

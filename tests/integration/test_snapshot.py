@@ -627,3 +627,21 @@ def test_cr_only_log_is_collected_line_by_line(host: LiveHost) -> None:
     code, third = host.snapshot()
     piece = next(data for path, data in iter_members(Path(third["bundle"])) if path.endswith(rel))
     assert piece.endswith(b"21:03:00.000 Std 09900 half a line\r"), piece[-80:]
+
+
+def test_size_cap_takes_the_oldest_new_bytes_and_leaves_the_rest(host: LiveHost) -> None:
+    """Probe U 7: a capped snapshot keeps the first new bytes and leaves the rest for the next
+    runs (noted in the manifest), even when the file does not grow meanwhile: nothing skipped."""
+    host.snapshot()
+    host.append(n=3000)                               # about 300 KB new
+    runs = []
+    for _ in range(8):
+        code, report = host.snapshot("--max-file-size", "100K")
+        runs.append(report)
+        if report["bundle"] is None:
+            break
+    assert runs[-1]["bundle"] is None and len(runs) >= 4, runs
+    members = dict(iter_members(Path(runs[0]["bundle"])))
+    entry = next(f for f in json.loads(members["manifest.json"])["files"] if f["path"].endswith(host.live))
+    assert "left for the next run" in entry["note"], entry
+    host.assert_union_exact()
