@@ -59,6 +59,9 @@ class WorkerConfig:
 
 @dataclass(frozen=True)
 class MemberOutcome:
+    """``result`` and ``piece``, or ``excluded``; none of them: nothing new to store (a
+    snapshot's file holding only a line still being written)."""
+
     result: MemberResult | None
     piece: object | None          # bundle.Piece
     excluded: Excluded | None
@@ -269,7 +272,12 @@ def _read_range(source: CacheNeutralReader, size: int, candidate: Candidate, chu
     start = candidate.start_offset
     if start % unit:
         raise RedactionFailed(path="", problem="resume offset inside a UTF-16 character; left out")
-    if candidate.tail_bytes is not None and candidate.tail_bytes < size - start:
+    end = size
+    if candidate.tail_bytes is not None and candidate.whole_lines_only:
+        # a snapshot's size cap: the oldest new bytes first, the rest is left for the next run
+        # (the state advances only past what was read): nothing is skipped for good
+        end = min(size, start + max(candidate.tail_bytes, unit))
+    elif candidate.tail_bytes is not None and candidate.tail_bytes < size - start:
         start = size - candidate.tail_bytes
         start += -start % unit
         probe = source.read_at(start, min(chunk, size - start))
@@ -279,18 +287,12 @@ def _read_range(source: CacheNeutralReader, size: int, candidate: Candidate, chu
         start += cut + unit
     stop = size
     if candidate.whole_lines_only and size > start:
-        window = min(size - start, 1 << 20)
-        while True:
-            window -= (size - window) % unit          # read from a code-unit boundary
-            tail = source.read_at(size - window, window)
-            cut = _find_newline(tail, newline, last=True)
-            if cut >= 0:
-                stop = size - window + cut + unit
-                break
-            if window >= size - start:
-                stop = start            # no complete line yet
-                break
-            window = min(size - start, window * 4)
+        line_end = newline
+        if unit == 1 and _cr_only(source.read_at(0, min(size, CR_ONLY_PROBE))):
+            line_end = b"\r"        # lines end in CR alone (old Mac style): a CR ends a line
+        stop = _after_last_line(source, start, end, line_end)
+        if stop == start and end < size:    # one line longer than the cap: taken whole
+            stop = _after_last_line(source, start, size, line_end)
 
     def chunks():
         position = start
@@ -303,6 +305,29 @@ def _read_range(source: CacheNeutralReader, size: int, candidate: Candidate, chu
             yield data
 
     return start, chunks()
+
+
+CR_ONLY_PROBE = 1 << 16      # a file whose first 64 KiB have a CR and no LF has CR-only line ends
+
+
+def _cr_only(head: bytes) -> bool:
+    """Whether text whose start is ``head`` ends its lines in CR alone."""
+    return b"\r" in head and b"\n" not in head
+
+
+def _after_last_line(source: CacheNeutralReader, start: int, end: int, line_end: bytes) -> int:
+    """Where the last whole line in ``[start, end)`` ends, or ``start`` when there is none."""
+    unit = len(line_end)
+    window = min(end - start, 1 << 20)
+    while True:
+        window -= (end - window) % unit          # read from a code-unit boundary
+        tail = source.read_at(end - window, window)
+        cut = _find_newline(tail, line_end, last=True)
+        if cut >= 0:
+            return end - window + cut + unit
+        if window >= end - start:
+            return start            # no complete line yet
+        window = min(end - start, window * 4)
 
 
 def _find_newline(data: bytes, newline: bytes, *, last: bool = False) -> int:
@@ -349,6 +374,7 @@ def _newest_note(newest) -> str:
 
 SIZE_CAP_CUT_NOTE = "cut by the size cap"
 TAIL_NOTE = "tail of file (size cap)"
+SNAPSHOT_CAP_NOTE = "size cap"
 TAIL_HEADER_NOTE = ", after its segment header"
 CHANGED_SINCE_SELECTION = "changed since selection: not the file that was selected"
 STARTUP_SEGMENT_NOTE = "startup segment (keep-startup-file), taken whole"
@@ -497,15 +523,84 @@ class _XmlDeclaration:
         return fixed
 
 
-def _after(chunks, count: int):
-    """The chunks without their first ``count`` bytes."""
+def _after(chunks, count: int, skipped: bytearray | None = None):
+    """The chunks without their first ``count`` bytes; the last ``MAX_CONTEXT`` of those are
+    kept in ``skipped`` (the context of a resumed read)."""
     for data in chunks:
+        if count and skipped is not None:
+            skipped += data[:count]
+            del skipped[:-MAX_CONTEXT]
         if count >= len(data):
             count -= len(data)
             continue
         if count:
             data, count = data[count:], 0
         yield data
+
+
+RESUME_CONTEXT = 64 << 10     # a resumed read: at least this much text before it primes the rules
+MAX_CONTEXT = MAX_HELD_LINE + RESUME_CONTEXT
+RESUME_HEADER_NOTE = "its segment header (from the start of the file) stored first"
+
+
+class _Context(bytes):
+    """The whole lines before a resumed read: they prime the redactor (``Redactor.prime``) and
+    are never stored."""
+
+
+def _lines_before(read, start: int, newline: bytes) -> bytes:
+    """The whole lines just before ``start`` (a line start), read with ``read(offset, count)``:
+    at least ``RESUME_CONTEXT`` bytes back to a line start, further back when the line there is
+    longer (up to ``MAX_CONTEXT``), from 0 when that is closer."""
+    unit = len(newline)
+    want = RESUME_CONTEXT
+    while True:
+        begin = max(0, start - want)
+        begin += -begin % unit
+        data = read(begin, start - begin)
+        if begin == 0:
+            return data
+        cut = _find_newline(data, newline)
+        if (0 <= cut and cut + unit < len(data)) or want >= MAX_CONTEXT:
+            return data[cut + unit:] if cut >= 0 else b""
+        want = min(want * 4, MAX_CONTEXT)
+
+
+def _context_text(read, start: int, newline: bytes, encoding: str | None) -> _Context:
+    """``_lines_before`` as UTF-8 text (a UTF-16 file's decoded)."""
+    data = _lines_before(read, start, newline)
+    if encoding and data:
+        at_start = len(data) == start
+        data = b"".join(_utf16_to_utf8([data], encoding, bom=at_start))
+    return _Context(data)
+
+
+def _resume_header(text_head: bytes, resumed: int, encoding: str | None) -> bytes:
+    """The segment header (UTF-8 text) of a log whose read resumes at ``resumed`` (source
+    bytes; of the text for a .gz), or b"" when there is none or the read starts inside it."""
+    from collector.segheader import parse_header
+
+    header = text_head[:parse_header(text_head).header_end]
+    if not header:
+        return b""
+    try:
+        stored_end = 2 + len(header.decode("utf-8").encode(encoding)) if encoding else len(header)
+    except (UnicodeError, LookupError):
+        return b""
+    return header if stored_end <= resumed else b""
+
+
+def _resumed(chunks, header: bytes, context):
+    """A resumed read's chunks, led by the segment ``header`` (stored) and the ``context()``
+    before the resume point (a ``_Context``: primes the redactor, not stored); nothing at all
+    when there are no chunks (nothing new: no member)."""
+    chunks = iter(chunks)
+    for first in chunks:
+        if header:
+            yield header
+        yield context()
+        yield first
+        yield from chunks
 
 
 def _with_head(chunks, size: int = 16384):
@@ -529,7 +624,7 @@ def _tail_header(candidate: Candidate, head: bytes, size: int, encoding: str | N
     from collector.segheader import parse_header
 
     if (candidate.tail_bytes is None or candidate.kind != "log" or candidate.start_offset
-            or candidate.tail_bytes >= size or candidate.unredacted_consent):
+            or candidate.whole_lines_only or candidate.tail_bytes >= size or candidate.unredacted_consent):
         return b"", candidate
     text_head = utf16_head(head, encoding) if encoding else head
     header = text_head[:parse_header(text_head).header_end]
@@ -616,11 +711,12 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             counted = _counting(chunks)
             chunks = counted
             gzip_text = None
+            skipped = bytearray()            # a .gz continued: the text before text_start
             if gzipped:
                 gzip_text = _GzipText(gunzip_chunks(counted, size, _CONFIG.chunk_size))
                 head, chunks = _with_head(gzip_text.chunks())
                 if text_start:
-                    chunks = _after(chunks, text_start)
+                    chunks = _after(chunks, text_start, skipped)
                 encoding = _utf16_encoding(candidate, head)
             if not candidate.unredacted_consent:    # compressed, an archive, a key store: never text
                 problem = not_text_problem(head, utf16_head(head, encoding) if encoding else None)
@@ -635,6 +731,23 @@ def process_member(candidate: Candidate) -> MemberOutcome:
                     chunks = xml_declaration.chunks(chunks)
             if tail_header:   # the size cap's tail: the segment header first, then records
                 chunks = _header_then_records(tail_header, chunks)
+            resumed = text_start if gzipped else start    # a snapshot continuing the file
+            resume_header = b""
+            if resumed and not candidate.unredacted_consent:
+                # the rules see the lines before the resume point first (their output dropped),
+                # so a value whose label line was collected earlier is redacted as in a whole
+                # read; the segment header is stored first, so time-only records keep their date
+                if gzipped:      # (skipped is filled when the first chunk after it is read)
+                    def read(at: int, count: int) -> bytes:
+                        base = text_start - len(skipped)
+                        return bytes(skipped[max(0, at - base):max(0, at - base + count)])
+                else:
+                    read = source.read_at
+                newline = UTF16_NEWLINES[encoding] if encoding else b"\n"
+                if candidate.kind == "log" and not tail_header:
+                    resume_header = _resume_header(head, resumed, encoding)
+                chunks = _resumed(chunks, resume_header,
+                                  lambda: _context_text(read, resumed, newline, encoding))
             stages = _stages(candidate, head, info.st_mtime, newest)
             piece_writer = PieceWriter(_CONFIG.tmp_dir, _CONFIG.fmt, level=_CONFIG.level,
                                        inline_max=INLINE_PIECE_MAX, room=_ROOM)
@@ -646,6 +759,10 @@ def process_member(candidate: Candidate) -> MemberOutcome:
 
             trimmer = stages.trimmer
             for data in chunks:
+                if type(data) is _Context:
+                    if stages.redactor is not None:
+                        stages.redactor.prime(data)
+                    continue
                 for stage in stages.chain:
                     data = stage.feed(data)
                 if data:
@@ -659,6 +776,11 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             finally:
                 os.close(fd)
         bytes_read = counted.total
+        if bytes_read == 0 and size > start and (candidate.whole_lines_only or candidate.start_offset):
+            # a snapshot that finds only a line still being written: nothing new, no member (the
+            # next run takes the line whole)
+            piece_writer.abort()
+            return MemberOutcome(None, None, None, 0)
         piece = piece_writer.close()
         piece_writer = None
         _flush_tokens()
@@ -672,8 +794,14 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             notes.append(STARTUP_SEGMENT_NOTE)
         if UNDATED_NOTE in candidate.reason:
             notes.append(UNDATED_NOTE)
-        if candidate.tail_bytes is not None:
+        if candidate.tail_bytes is not None and candidate.whole_lines_only:
+            if start + bytes_read < size:
+                notes.append(f"{SNAPSHOT_CAP_NOTE}: the first {bytes_read} "
+                             f"new bytes kept, the {size - start - bytes_read} after them are left for the next run")
+        elif candidate.tail_bytes is not None:
             notes.append(TAIL_NOTE + (TAIL_HEADER_NOTE if tail_header else ""))
+        if resume_header:
+            notes.append(RESUME_HEADER_NOTE)
         if stages.trimmer is not None and stages.trimmer.note:
             notes.append(stages.trimmer.note)
         if gzipped:

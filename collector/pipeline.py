@@ -532,6 +532,8 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
                     refused_streams.add(stream)
                     budget.add_excluded(len(outcome.excluded.host_path) + 2 * len(BELOW_RESERVE_REASON))
                 continue
+            if outcome.result is None:      # nothing new (a snapshot's unfinished line)
+                continue
             piece = outcome.piece
             # the plan's string for the same path (selection interns it): the writer's and the
             # member log's lists then hold no second copy of each path (probe K finding 11)

@@ -408,9 +408,13 @@ class _Run:
                 # next run finds the file truncated or rewritten and reads it from 0 (what was
                 # read here repeats once)
                 continue
+            # a size cap kept the first new bytes: the entry records the size as read, so the
+            # next run sees the file changed and takes the rest even when it did not grow
+            capped = decision.candidate.tail_bytes is not None and member.end_offset < member.source_size
             entry = entry_after_read(host_path=decision.candidate.host_path, kind=member.kind,
                                      device=member.device, inode=member.inode,
-                                     source_size=member.source_size, mtime=member.mtime,
+                                     source_size=member.end_offset if capped else member.source_size,
+                                     mtime=member.mtime,
                                      end_offset=member.end_offset, source=decision.candidate.source,
                                      # a file read from 0 is not the content the previous entry had;
                                      # one resumed keeps the head checked when it was planned (the

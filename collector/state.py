@@ -237,7 +237,11 @@ def _has_newline(source: Path, start: int, size: int) -> bool:
     except OSError:
         return True     # let the worker find out and report it
     try:
-        return b"\n" in read_leaving_cache(fd, size, start, size - start)
+        data = read_leaving_cache(fd, size, start, size - start)
+        if b"\n" in data:
+            return True
+        # CR-only line ends (old Mac style): a CR ends a line when the file's start has no LF
+        return b"\r" in data and b"\n" not in read_leaving_cache(fd, size, 0, min(size, 1 << 16))
     except OSError:
         return True
     finally:

@@ -154,6 +154,20 @@ class Redactor:
             self._fail(f"line longer than {self._max_line} bytes")
         return self._run(buffer[:cut]) if cut else b""
 
+    def prime(self, context: bytes) -> None:
+        """Run ``context``, the whole lines just before where a resumed read starts (a snapshot
+        continuing a grown, compressed or copied segment), through the rules and drop the
+        output: the rule state (an open block, a value expected on the next line, a PEM body)
+        is then what a read from the start would have at that point. Counts are not changed."""
+        self._check_usable()
+        context = context[:context.rfind(b"\n") + 1]
+        if not context:
+            return
+        kept = (dict(self._tally), self.exact_lines, self.nuls_removed, self.nul_runs)
+        self.feed(context)
+        self._pending, self._nuls, self._sniffed = b"", 0, False   # the new text is sniffed itself
+        self._tally, self.exact_lines, self.nuls_removed, self.nul_runs = kept
+
     def finish(self) -> bytes:
         self._check_usable()
         rest, self._pending = self._pending, b""

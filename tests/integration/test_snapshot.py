@@ -22,9 +22,11 @@ import pytest
 
 from collector.bundlereader import iter_members
 from collector.cli import main as gcollect_main
+from collector.member import RESUME_HEADER_NOTE
 from collector.redaction.engine import Redactor
 from collector.redaction.rules import load_rule_sets
 from collector.redaction.tokens import Tokenizer, load_or_create_site_key
+from collector.segheader import parse_header
 from collector.testhost.host import generate_host
 
 pytestmark = pytest.mark.integration
@@ -201,7 +203,7 @@ class LiveHost:
         for bundle in self.bundles():
             members = dict(iter_members(bundle))
             manifest = json.loads(members["manifest.json"])
-            logs = {f["path"]: members[f["path"]] for f in manifest["files"]
+            logs = {f["path"]: _without_resume_header(members[f["path"]], f) for f in manifest["files"]
                     if f.get("path", "").startswith(LOG_DIR)}
             for data in logs.values():
                 lines.update(data.splitlines())
@@ -227,6 +229,16 @@ class LiveHost:
         assert not left, left
         for bundle in self.bundles():
             assert (bundle.parent / (bundle.name + ".state.json")).exists(), bundle
+
+
+def _without_resume_header(data: bytes, entry: dict, lines: int = 10) -> bytes:
+    """A resumed piece without the segment header stored first (collected with the file's
+    start; the generated headers have ``lines`` lines, as parse_header finds them)."""
+    if RESUME_HEADER_NOTE not in entry.get("note", ""):
+        return data
+    header = b"".join(data.splitlines(keepends=True)[:lines])
+    assert parse_header(header).header_end == len(header), header
+    return data[len(header):]
 
 
 @pytest.fixture
@@ -532,3 +544,104 @@ def test_unchanged_host_with_10000_files(tmp_path: Path, monkeypatch: pytest.Mon
     assert own < 1.5
     if os.environ.get("GCOLLECT_PERF_STRICT"):
         assert total < 1.0
+
+
+SPLIT_LABELS = [b"21:01:00.004 Dbg 09999 config dump:\n<connection>\n  <password>\n",
+                b"21:01:00.005 Dbg 09999 options dump:\n[db]\npassword =\n",
+                b"21:01:00.006 Dbg 09999 request body: {\"user\": \"genesys\",\n  \"password\":\n",
+                b"21:01:00.007 Dbg 09999 loaded key:\n-----BEGIN PRIVATE KEY-----\n"]
+SPLIT_VALUES = [b"    XmlPwdS3cret\n  </password>\n</connection>\n",
+                b"    NextLinePwS3cret\nhost = db1\n",
+                b"    \"JsonPwS3cret\",\n  \"x\": 1}\n",
+                b"MIIEvQIBADANBgkqhkiG9w0BAQEFAASCPemKeyBodyLine1\n-----END PRIVATE KEY-----\n"]
+SPLIT_SECRETS = [b"XmlPwdS3cret", b"NextLinePwS3cret", b"JsonPwS3cret", b"PemKeyBodyLine1"]
+
+
+@pytest.mark.parametrize("ending", [b"\n", b"\r\n"])
+@pytest.mark.parametrize("rotation", ["grown", "compressed", "copied"])
+def test_value_whose_label_went_out_in_the_previous_snapshot_is_redacted(host: LiveHost, ending: bytes,
+                                                                          rotation: str) -> None:
+    """Probe U 1: a snapshot that continues a file primes the rules with the lines before its
+    offset, so a value on the line after its label (XML element, `password =`, a JSON member,
+    a PEM body) is redacted as in a whole read, whichever way the file is continued."""
+    live = host.live
+    host._write(live, b"".join(SPLIT_LABELS).replace(b"\n", ending))
+    code, first = host.snapshot()
+    assert first["bundle"], first
+    host._write(live, b"".join(SPLIT_VALUES).replace(b"\n", ending))
+    host.append(n=1)
+    if rotation == "compressed":
+        host.new_segment()
+        host.compress(live)
+    elif rotation == "copied":
+        host.copytruncate(live, "SIPS_P.20300101_000000_000.log")
+    code, second = host.snapshot()
+    assert second["decisions"].get(rotation) == 1, second
+    stored = b"".join(data for bundle in host.bundles() for _, data in iter_members(bundle))
+    assert not [s for s in SPLIT_SECRETS if s in stored]
+    host.assert_union_exact()
+
+
+def test_resumed_piece_starts_with_the_segment_header(host: LiveHost) -> None:
+    """Probe U 9: the piece of a grown segment carries the segment header (time-only records
+    keep their date), noted in the manifest."""
+    host.snapshot()
+    host.append(n=2)
+    code, second = host.snapshot()
+    members = dict(iter_members(Path(second["bundle"])))
+    entry = next(f for f in json.loads(members["manifest.json"])["files"] if f["path"].endswith(host.live))
+    assert RESUME_HEADER_NOTE in entry["note"] and entry["source_range"][0] > len(host.header)
+    header = b"".join(bytes(host.incarnations[host.paths[host.live]]).splitlines(keepends=True)[:10])
+    assert members[entry["path"]].startswith(header)
+    host.assert_union_exact()
+
+
+def test_only_an_unfinished_long_line_makes_no_bundle(host: LiveHost) -> None:
+    """Probe U 12: a grown file whose new bytes are one line still being written (longer than
+    the planner's newline probe) is nothing new: no member, no bundle; the next run takes it."""
+    host.snapshot()
+    host._write(host.live, b"21:02:00.000 Std 09900 json " + b"x" * 100_000)
+    code, second = host.snapshot()
+    assert (code, second["bundle"]) == (0, None), second
+    host._write(host.live, b" end\n")
+    code, third = host.snapshot()
+    assert third["files"] == 1, third
+    host.assert_union_exact()
+
+
+def test_cr_only_log_is_collected_line_by_line(host: LiveHost) -> None:
+    """Probe U 8: a log whose lines end in CR alone is collected by snapshots (a CR ends a
+    line), not stored as a 0-byte member every run."""
+    rel = f"{LOG_DIR}/SIPS_P.20300101_000000_000.log"
+    host.paths[rel] = len(host.incarnations)
+    host.incarnations.append(bytearray())
+    host._write(rel, host.lines(2).replace(b"\n", b"\r"))
+    host.snapshot()
+    host._write(rel, host.lines(2).replace(b"\n", b"\r") + b"21:03:00.000 Std 09900 half a li")
+    code, second = host.snapshot()
+    assert second["decisions"].get("grown") == 1, second
+    piece = next(data for path, data in iter_members(Path(second["bundle"])) if path.endswith(rel))
+    assert b"(seq=000003)" in piece and b"(seq=000004)" in piece and b"half a li" not in piece
+    assert b"(seq=000002)" not in piece
+    host._write(rel, b"ne\r")
+    code, third = host.snapshot()
+    piece = next(data for path, data in iter_members(Path(third["bundle"])) if path.endswith(rel))
+    assert piece.endswith(b"21:03:00.000 Std 09900 half a line\r"), piece[-80:]
+
+
+def test_size_cap_takes_the_oldest_new_bytes_and_leaves_the_rest(host: LiveHost) -> None:
+    """Probe U 7: a capped snapshot keeps the first new bytes and leaves the rest for the next
+    runs (noted in the manifest), even when the file does not grow meanwhile: nothing skipped."""
+    host.snapshot()
+    host.append(n=3000)                               # about 300 KB new
+    runs = []
+    for _ in range(8):
+        code, report = host.snapshot("--max-file-size", "100K")
+        runs.append(report)
+        if report["bundle"] is None:
+            break
+    assert runs[-1]["bundle"] is None and len(runs) >= 4, runs
+    members = dict(iter_members(Path(runs[0]["bundle"])))
+    entry = next(f for f in json.loads(members["manifest.json"])["files"] if f["path"].endswith(host.live))
+    assert "left for the next run" in entry["note"], entry
+    host.assert_union_exact()
