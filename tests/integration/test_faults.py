@@ -375,8 +375,8 @@ def test_file_rewritten_at_its_head_while_read_is_left_out(host, tmp_path, monke
     assert outcome.result is None and outcome.excluded.reason == TRUNCATED_REASON
 
 
-def test_a_segment_truncated_while_read_is_listed_and_exit_1(host, tmp_path, monkeypatch):
-    """End to end: the left-out segment is named in the manifest and the run exits 1."""
+def test_a_segment_truncated_while_read_is_listed_as_left_out(host, tmp_path, monkeypatch):
+    """End to end: the left-out segment is listed in the run's excluded files (exit 1)."""
     from collector import member
 
     segment = newest_segment(host)
