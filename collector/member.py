@@ -253,8 +253,12 @@ class _counting:
         return data
 
 
+class SourceTruncated(GcollectError):
+    """truncated while it was read (copytruncate, or rewritten in place): left out, collect it again"""
+
+
 def _read_range(source: CacheNeutralReader, size: int, candidate: Candidate, chunk: int,
-                newline: bytes = b"\n"):
+                newline: bytes = b"\n", fd: int | None = None):
     """Yield the bytes to collect, as of open time (never past ``size``).
 
     * tail_bytes (size cap): the line-aligned last N bytes;
@@ -264,6 +268,10 @@ def _read_range(source: CacheNeutralReader, size: int, candidate: Candidate, chu
 
     ``newline`` is the newline as the file stores it: one byte, or one UTF-16 code unit (two
     bytes, found only at an even offset, so that a cut never falls inside a character).
+
+    A file truncated under the reader (a read that comes back short, or ``fd``'s size below
+    what was read) raises ``SourceTruncated``: after a copytruncate or a rewrite the reader
+    would go on in other content, gluing two texts mid-line where no rule sees a label.
 
     Every read goes through ``source`` (``pagecache``): the pages it brought into the page
     cache are dropped behind the reader, the probes' pages once the reader has passed them.
@@ -297,9 +305,10 @@ def _read_range(source: CacheNeutralReader, size: int, candidate: Candidate, chu
     def chunks():
         position = start
         while position < stop:
-            data = source.read_at(position, min(chunk, stop - position))
-            if not data:  # truncated while we read: keep what we have
-                return
+            wanted = min(chunk, stop - position)
+            data = source.read_at(position, wanted)
+            if len(data) < wanted or (fd is not None and os.fstat(fd).st_size < position + wanted):
+                raise SourceTruncated()   # truncated under the reader (copytruncate, a rewrite)
             position += len(data)
             source.done_below(position)
             yield data
@@ -328,6 +337,21 @@ def _after_last_line(source: CacheNeutralReader, start: int, end: int, line_end:
         if window >= end - start:
             return start            # no complete line yet
         window = min(end - start, window * 4)
+
+
+SAME_HEAD_BYTES = 4096
+
+
+def _check_same_head(source: CacheNeutralReader, fd: int, head: bytes) -> None:
+    """Raise ``SourceTruncated`` when the file no longer starts as it did when it was opened:
+    truncated and written again while it was read (between two of the reader's size checks).
+    Bytes that were NUL at open (a preallocated file written in place) may have been filled."""
+    known = head[:SAME_HEAD_BYTES].rstrip(b"\0")
+    if not known:
+        return
+    now = source.read_at(0, len(known))
+    if len(now) < len(known) or (now != known and any(was and was != byte for was, byte in zip(known, now))):
+        raise SourceTruncated()
 
 
 def _find_newline(data: bytes, newline: bytes, *, last: bool = False) -> int:
@@ -435,6 +459,76 @@ class _GzipText:
                 + (f" (the {self.dropped} bytes after its last newline, an incomplete line, left out)"
                    if self.dropped else "")
                 + (f" ({cut.fields['nuls']} NUL bytes after the cut not read as data)" if cut.fields['nuls'] else ""))
+
+
+UNFINISHED_LINE_NOTE = "its last line had no newline (still being written, or cut by a crash)"
+NO_COMPLETE_LINE = "no complete line: its text has no newline (a line still being written, or not text); left out"
+
+
+class _UnfinishedLastLine:
+    """A log's text with its unfinished last line held back and dropped: the bytes after the
+    last line end, when the text does not end with one. A live segment is read while its
+    writer is in the middle of a line, and a crash leaves a half line (and zeros after it): a
+    value cut short there (a number without its closing quote, half a Digest ``response=``)
+    escapes the rules, which need the whole line. Line ends: ``\n``; ``\r`` too as long as no
+    ``\n`` was seen (CR-only text). NULs after the last line end are handed on (the redactor
+    drops a trailing run); at most ``MAX_HELD_LINE`` bytes are held. ``dropped``: the bytes left
+    out (NULs after them not counted); ``ended``: the text was read to its end. A text without
+    any line end is no line at all: RedactionFailed (left out), as a ``.gz`` cut before its
+    first newline."""
+
+    def __init__(self) -> None:
+        self.dropped = 0
+        self.nuls_after = 0           # NULs after the dropped line (a crash), dropped with it
+        self.ended = False
+
+    def chunks(self, chunks):
+        held = bytearray()            # text after the last line end handed on
+        nuls = 0                      # NULs after ``held``, not buffered while ``held`` is empty
+        lf_seen = False
+        handed_on = False             # a line end was seen
+        for data in chunks:
+            body = data.rstrip(b"\0")
+            if not body:
+                nuls += len(data)
+                continue
+            if nuls:                  # NULs inside the text: where they were
+                if held:
+                    if nuls > MAX_HELD_LINE:
+                        raise RedactionFailed(path="", problem=f"a line over {MAX_HELD_LINE >> 20} MiB; left out")
+                    held += bytes(nuls)
+                else:
+                    while nuls:
+                        step = min(nuls, 1 << 16)
+                        nuls -= step
+                        yield bytes(step)
+                nuls = 0
+            lf_seen = lf_seen or b"\n" in body
+            end = body.rfind(b"\n") if lf_seen else max(body.rfind(b"\n"), body.rfind(b"\r"))
+            end += 1
+            if end:
+                handed_on = True
+                yield bytes(held) + body[:end] if held else body[:end]
+                held = bytearray(body[end:])
+            else:
+                held += body
+            nuls = len(data) - len(body)
+            if len(held) > MAX_HELD_LINE:
+                raise RedactionFailed(path="", problem=f"a line over {MAX_HELD_LINE >> 20} MiB; left out")
+        if held and not handed_on:
+            raise RedactionFailed(path="", problem=NO_COMPLETE_LINE)
+        self.ended = True
+        self.dropped = len(held)
+        self.nuls_after = nuls if held else 0
+        if not held:
+            while nuls:
+                step = min(nuls, 1 << 16)
+                nuls -= step
+                yield bytes(step)
+
+    def note(self) -> str:
+        return (f"{UNFINISHED_LINE_NOTE}: its {self.dropped} bytes left out"
+                + (f", and the {self.nuls_after} NUL bytes after it" if self.nuls_after else ""))
 
 
 # Three characters in a row each of whose two bytes is printable ASCII: what 8-bit text (6+ bytes)
@@ -707,7 +801,7 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             encoding = None if gzipped else _utf16_encoding(candidate, head)
             tail_header, candidate = _tail_header(candidate, head, size, encoding)
             start, chunks = _read_range(source, size, candidate, _CONFIG.chunk_size,
-                                        UTF16_NEWLINES[encoding] if encoding else b"\n")
+                                        UTF16_NEWLINES[encoding] if encoding else b"\n", fd)
             counted = _counting(chunks)
             chunks = counted
             gzip_text = None
@@ -731,6 +825,10 @@ def process_member(candidate: Candidate) -> MemberOutcome:
                     chunks = xml_declaration.chunks(chunks)
             if tail_header:   # the size cap's tail: the segment header first, then records
                 chunks = _header_then_records(tail_header, chunks)
+            unfinished = None
+            if candidate.kind == "log" and not candidate.unredacted_consent:
+                unfinished = _UnfinishedLastLine()
+                chunks = unfinished.chunks(chunks)
             resumed = text_start if gzipped else start    # a snapshot continuing the file
             resume_header = b""
             if resumed and not candidate.unredacted_consent:
@@ -769,6 +867,7 @@ def process_member(candidate: Candidate) -> MemberOutcome:
                     store(data)
                 if trimmer is not None and trimmer.past_window:
                     break       # the rest of the segment is after the window: not read
+            _check_same_head(source, fd, source_head)
             _finish_chain(stages.chain, store)
         finally:
             try:
@@ -810,6 +909,8 @@ def process_member(candidate: Candidate) -> MemberOutcome:
                             if text_start else ""))
         if gzip_text is not None and gzip_text.cut is not None:
             notes.append(gzip_text.note())
+        if unfinished is not None and unfinished.ended and unfinished.dropped:
+            notes.append(unfinished.note())
         if encoding:
             notes.append(f"converted from {encoding} to UTF-8"
                          + (f"; {XML_DECLARATION_NOTE}" if xml_declaration is not None and xml_declaration.rewritten

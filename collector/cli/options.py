@@ -45,14 +45,16 @@ def collect_options(func):
         click.option("--format", "fmt", type=click.Choice(FORMATS), default="tar.gz", show_default=True,
                      envvar="GCOLLECT_FORMAT", help="Archive format."),
         click.option("--case", metavar="NUMBER", help="Genesys case number (goes in the bundle name)."),
-        click.option("--max-file-size", metavar="SIZE", help="Cap per file (newest first; the boundary file is tailed)."),
-        click.option("--max-total", metavar="SIZE", help="Cap on all bytes read (default 4G)."),
+        click.option("--max-file-size", metavar="SIZE", help="Cap per file (newest first; the boundary file is tailed). SIZE has a unit: 100B, 2048K, 500M, 5G "
+                          "(K, M, G, T: powers of 1024)."),
+        click.option("--max-total", metavar="SIZE", help="Cap on all bytes read (default 4G; SIZE as for --max-file-size)."),
         click.option("--all-logs", is_flag=True,
                      help="Lift every size cap (per file, per product, total); the disk preflight still applies."),
         click.option("--max-size", metavar="SIZE",
                      help="Cap on the bundle's size on disk, all of it counted; files that do not fit are "
-                          "left out and listed (exit code 1)."),
-        click.option("--reserve", metavar="SIZE", help="Free space that must remain on the output file system (default: the smaller of 10% and 2G)."),
+                          "left out and listed (exit code 1). SIZE as for --max-file-size."),
+        click.option("--reserve", metavar="SIZE", help="Free space that must remain on the output file system (default: the smaller of 10% and 2G; "
+                                                                   "SIZE as for --max-file-size, or 0)."),
         click.option("--include-core", is_flag=True, help="Also take core dumps (never by default)."),
         click.option("--include-unredacted-binary", is_flag=True,
                      help="Ship binary logs that cannot be redacted (PureConnect .ininlog); marked UNREDACTED."),
@@ -78,7 +80,7 @@ def _size_option(options: dict, name: str, flag: str) -> int | None:
     if value in (None, ""):
         return None
     try:
-        return parse_size(value, default_unit="M")
+        return parse_size(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint=flag) from None
 

@@ -61,7 +61,7 @@ def _size(value: str | None, flag: str) -> int | None:
     if not value:
         return None
     try:
-        return parse_size(value, default_unit="M")
+        return parse_size(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint=flag) from None
 
@@ -393,7 +393,7 @@ Examples:
 @collect_options
 @click.option("--keep", type=click.IntRange(1, None), metavar="N", help="Keep at most N bundles in the spool.")
 @click.option("--max-age", metavar="DURATION", help="Delete spool bundles older than this (e.g. 7d).")
-@click.option("--max-disk", metavar="SIZE", help="Keep the spool under this size (e.g. 5G).")
+@click.option("--max-disk", metavar="SIZE", help="Keep the spool under this size (e.g. 5G; a unit is needed: 100B, 2048K, 500M, 5G).")
 @click.option("--jitter", metavar="DURATION", help="Wait a random time up to this before starting (e.g. 10m).")
 @click.option("--upload", "upload_url", metavar="URL", envvar="GCOLLECT_UPLOAD_URL",
               help="Upload each new bundle to s3://BUCKET/PREFIX/ or sftp://USER@HOST/DIR/ (one object per "

@@ -163,3 +163,21 @@ def test_max_file_size_without_a_window_keeps_the_segment_header(tmp_path):
     assert kept_utc(members, path)[-1] == "10:00Z"
     entry = next(f for f in json.loads(members["manifest.json"])["files"] if f["path"] == path)
     assert entry["note"].startswith("tail of file (size cap), after its segment header")
+
+
+def test_size_options_refuse_a_number_without_a_unit_and_read_b_as_bytes(tmp_path):
+    """``--max-file-size 4096`` was 4 GB and ``100B`` 100 MB (probe U 11): refused / 100 bytes."""
+    for flag in ("--max-file-size", "--max-total", "--max-size", "--reserve"):
+        proc = run_gcollect("collect", "--root", str(tmp_path), "--output", str(tmp_path / "out"), "--dry-run",
+                            flag, "4096")
+        assert proc.returncode == ExitCode.USAGE
+        assert f"Invalid value for {flag}: not a size: '4096' has no unit" in proc.stderr.decode()
+    proc = run_gcollect("snapshot", "--root", str(tmp_path), "--state-dir", str(tmp_path / "state"),
+                        "--max-disk", "5000")
+    assert proc.returncode == ExitCode.USAGE and "not a size: '5000' has no unit" in proc.stderr.decode()
+    root = tmp_path / "host"
+    path = sip_segment(root, datetime(2024, 1, 10, 8, 0, tzinfo=UTC), datetime(2024, 1, 10, 10, 0, tzinfo=UTC))
+    proc = run_gcollect("collect", "--root", str(root), "--output", str(tmp_path / "out"), "--state-dir",
+                        str(tmp_path / "state"), "--max-size", "100B", "--json", "--quiet", "--priority", "normal")
+    assert "over --max-size (100 bytes)" in proc.stderr.decode(), proc.stderr.decode()
+    assert path

@@ -213,6 +213,42 @@ def test_a_segment_ending_in_nul_padding_is_collected_without_it(host, tmp_path)
     assert_clean(tmp_path / "out")
 
 
+UNFINISHED = {
+    "dnis": b"\tAttributeDNIS\t'15555501620",
+    "digest": b'13:31:05.000 Trc 04541 Authorization: Digest username="7101", realm="x", nonce="abc", '
+              b'response="9f8e7d6c5b4a39281716',
+    "password": b'13:31:00.001 Trc 04541 connect string: Server=db1;User Id=genesys;Password="Tr0ub4dorPartial',
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNFINISHED))
+def test_the_unfinished_last_line_of_a_live_segment_is_left_out(host, tmp_path, case):
+    """A segment read while its writer is in the middle of a line: the cut-short value would
+    escape the rules (probe U 2). The line is left out and the manifest says so; exit 0."""
+    segment = newest_segment(host)
+    with open(segment, "ab") as handle:
+        handle.write(UNFINISHED[case])
+    proc, report = collect(host, tmp_path / "out")
+    assert proc.returncode == ExitCode.OK, proc.stderr
+    manifest, members = manifest_of(report)
+    rel = f"{APP_LOGS}/{segment.name}"
+    assert members[rel].endswith(b"\n") and UNFINISHED[case][-8:] not in members[rel]
+    assert [f["note"] for f in manifest["files"] if f["path"] == rel] == [
+        "its last line had no newline (still being written, or cut by a crash): "
+        f"its {len(UNFINISHED[case])} bytes left out"]
+    assert_clean(tmp_path / "out")
+
+
+def test_a_crash_snapshot_log_loses_its_half_line_and_the_nuls_after_it(host, tmp_path):
+    segment = newest_segment(host)
+    crashed = segment.with_name(segment.name[:-4] + ".snapshot.log")
+    crashed.write_bytes(segment.read_bytes() + UNFINISHED["dnis"] + bytes(65536))
+    outcome, _ = _process_alone(_candidate(crashed, f"{APP_LOGS}/{crashed.name}"), tmp_path)
+    assert outcome.excluded is None, outcome.excluded
+    assert outcome.result.note == ("its last line had no newline (still being written, or cut by a crash): "
+                                   f"its {len(UNFINISHED['dnis'])} bytes left out, and the 65536 NUL bytes after it")
+
+
 def test_a_utf16_log_is_collected_as_redacted_utf8(host, tmp_path):
     segment = newest_segment(host)
     text = segment.read_bytes().decode("latin-1") + "\tAttributeANI\t'" + SECRET_NUMBER.decode() + "'\n"
@@ -302,11 +338,61 @@ def test_file_growing_while_read_is_taken_as_of_open(host, tmp_path, monkeypatch
     assert outcome.result.size_in == size and outcome.result.end_offset == size
 
 
-def test_file_truncated_while_read_keeps_what_was_read(host, tmp_path, monkeypatch):
+TRUNCATED_REASON = "truncated while it was read (copytruncate, or rewritten in place): left out, collect it again"
+
+
+def test_file_truncated_while_read_is_left_out(host, tmp_path, monkeypatch):
+    """A copytruncate under the reader: what was read ends mid-line (a value cut short escapes
+    the rules) and the rest of the segment is missing; left out with the reason (probe U 5)."""
     size, outcome = _member_run(host, tmp_path, lambda path: os.truncate(path, 1000), monkeypatch)
-    assert outcome.result is not None
-    assert outcome.result.size_in < size
-    assert outcome.result.source_size == size          # manifest shows source_range < size
+    assert outcome.result is None and outcome.excluded.reason == TRUNCATED_REASON
+
+
+def test_file_truncated_and_rewritten_while_read_is_never_glued(host, tmp_path, monkeypatch):
+    """Truncated and written again, longer than before, between two reads: the reader would go
+    on in the new content mid-record, where the rules never see a label (probe U 6)."""
+    def rewrite(path):
+        size = path.stat().st_size
+        with open(path, "r+b") as handle:
+            handle.truncate(0)
+            line = b"10:00:00.000 Dbg 09999 config dump:\n  <password>\n    NEWSECRET0001\n  </password>\n"
+            handle.write(line * (2 * size // len(line) + 1))
+
+    _, outcome = _member_run(host, tmp_path, rewrite, monkeypatch)
+    assert outcome.result is None and outcome.excluded.reason == TRUNCATED_REASON
+
+
+def test_file_rewritten_at_its_head_while_read_is_left_out(host, tmp_path, monkeypatch):
+    """The size checks between reads cannot see a truncation that is written over again before
+    the next read: the head the file had when opened is compared at the end."""
+    def rewrite(path):
+        data = path.read_bytes()
+        fd = os.open(path, os.O_WRONLY | os.O_TRUNC)
+        os.write(fd, b"X" + data[1:] + data)
+        os.close(fd)
+
+    _, outcome = _member_run(host, tmp_path, rewrite, monkeypatch)
+    assert outcome.result is None and outcome.excluded.reason == TRUNCATED_REASON
+
+
+def test_a_segment_truncated_while_read_is_listed_as_left_out(host, tmp_path, monkeypatch):
+    """End to end: the left-out segment is listed in the run's excluded files (exit 1)."""
+    from collector import member
+
+    segment = newest_segment(host)
+    real = member._read_range
+
+    def read_range(source, size, candidate, *args, **kwargs):
+        start, chunks = real(source, size, candidate, *args, **kwargs)
+        if candidate.source == segment:
+            os.truncate(segment, 100)
+        return start, chunks
+
+    monkeypatch.setattr(member, "_read_range", read_range)
+    plan, result = _planned_then(host, tmp_path, lambda: None)
+    rel = f"{APP_LOGS}/{segment.name}"
+    assert {e.host_path: e.reason for e in result.excluded}.get(rel) == TRUNCATED_REASON
+    assert rel not in dict(iter_members(result.bundle.path))
 
 
 def test_file_rotated_or_deleted_while_read_is_taken_as_of_open(host, tmp_path, monkeypatch):

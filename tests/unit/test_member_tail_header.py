@@ -34,11 +34,12 @@ def test_a_capped_log_keeps_its_header_then_records(tmp_path) -> None:
 
 def test_a_cap_that_reaches_into_the_header_never_repeats_it(tmp_path) -> None:
     path = tmp_path / "URS.log"
-    path.write_bytes((HEADER + RECORDS[:400]).encode())
-    outcome, stored = _process(tmp_path, _candidate(path, tail_bytes=len(RECORDS[:400]) + 100))
+    records = RECORDS[:RECORDS.rindex("\r\n", 0, 400) + 2]     # whole lines (an unfinished one is left out)
+    path.write_bytes((HEADER + records).encode())
+    outcome, stored = _process(tmp_path, _candidate(path, tail_bytes=len(records) + 100))
     assert outcome.excluded is None, outcome.excluded
     assert stored.count(b"Application name:") == 1 and stored.startswith(b"Genesys Universal")
-    assert stored.endswith(RECORDS[:400].encode()[-60:])
+    assert stored.endswith(records.encode()[-60:])
     assert stored.count(b" Dbg 20000 event ") >= 1
 
 

@@ -199,7 +199,51 @@ def test_a_nul_block_inside_a_log_is_removed_and_the_log_collected(tmp_path) -> 
 
 def test_nuls_in_many_places_still_leave_a_file_out(tmp_path) -> None:
     path = tmp_path / "x.log"
-    path.write_bytes(b"".join(b"%-12s\0\0\0\0%-10s\0\0" % (b"Ann Smith", b"5550103250") for _ in range(100)))
+    path.write_bytes(b"".join(b"%-12s\0\0\0\0%-10s\0\0" % (b"Ann Smith", b"5550103250") for _ in range(100)) + b"\n")
     outcome, stored = _process(tmp_path, _candidate(path), chunk=64)
     assert outcome.result is None and stored is None and "NUL bytes in more than 64 places" in outcome.excluded.reason
     assert os.listdir(tmp_path / "pieces") == []
+
+
+def unfinished(data: bytes, size: int) -> tuple[bytes, member._UnfinishedLastLine]:
+    stage = member._UnfinishedLastLine()
+    chunks = [data[i:i + size] for i in range(0, len(data), size)]
+    return b"".join(stage.chunks(chunks)), stage
+
+
+@pytest.mark.parametrize("size", [1, 2, 5, 4096])
+@pytest.mark.parametrize("text, kept", [
+    (b"a 1\nb 2\n\tAttributeDNIS\t'1555550", b"a 1\nb 2\n"),             # LF, line still being written
+    (b"a 1\r\nb 2\r\nPassword=\"Tr0ub", b"a 1\r\nb 2\r\n"),               # CRLF
+    (b"a 1\rb 2\rresponse=\"9f8e", b"a 1\rb 2\r"),                         # CR-only text
+    (b"a 1\nb 2\n", b"a 1\nb 2\n"),                                        # whole: as it is
+    (b"a 1\r\nb 2\r\n", b"a 1\r\nb 2\r\n"),
+    (b"a 1\rb 2\r", b"a 1\rb 2\r"),
+    (b"a 1\nb\r2", b"a 1\n"),                                              # a CR inside a LF text's last line
+    (b"", b""),
+])
+def test_the_unfinished_last_line_is_left_out(text, kept, size):
+    out, stage = unfinished(text, size)
+    assert out == kept and stage.ended and stage.dropped == len(text) - len(kept)
+
+
+@pytest.mark.parametrize("text", [b"Password=\"Tr0ub", bytes(100) + b"x" + bytes(10)])
+def test_a_text_without_any_line_end_is_left_out(text):
+    with pytest.raises(RedactionFailed, match="no complete line"):
+        unfinished(text, 3)
+
+
+@pytest.mark.parametrize("size", [1, 3, 4096])
+def test_nuls_after_the_last_line_go_on_to_the_redactor_and_after_a_half_line_are_dropped(size):
+    out, stage = unfinished(b"a 1\n" + bytes(100), size)
+    assert out == b"a 1\n" + bytes(100) and stage.dropped == 0          # the redactor drops and counts them
+    out, stage = unfinished(b"a 1\nhalf" + bytes(100), size)
+    assert out == b"a 1\n" and (stage.dropped, stage.nuls_after) == (4, 100)
+    out, stage = unfinished(b"a 1\n" + bytes(10) + b"b 2\nc", size)      # NULs inside the text: as they are
+    assert out == b"a 1\n" + bytes(10) + b"b 2\n" and stage.dropped == 1
+
+
+def test_an_unfinished_line_over_the_limit_is_left_out(monkeypatch):
+    monkeypatch.setattr(member, "MAX_HELD_LINE", 10)
+    with pytest.raises(RedactionFailed):
+        unfinished(b"a\n" + b"x" * 20, 4)
