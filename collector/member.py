@@ -29,8 +29,8 @@ from collector.notext import not_text_problem
 from collector.pagecache import CacheNeutralReader
 from collector.scanner import LeakScanner
 from collector.state import HEAD_BYTES
-from collector.textsource import (GZIP_MAGIC, UTF16_NEWLINES, GzipCutShort, gunzip_chunks, utf16_encoding,
-                                  utf16_head)
+from collector.textsource import (CR_ONLY_PROBE, GZIP_MAGIC, UTF16_NEWLINES, GzipCutShort, cr_only, gunzip_chunks,
+                                  utf16_encoding, utf16_head)
 
 
 @dataclass(frozen=True)
@@ -296,7 +296,7 @@ def _read_range(source: CacheNeutralReader, size: int, candidate: Candidate, chu
     stop = size
     if candidate.whole_lines_only and size > start:
         line_end = newline
-        if unit == 1 and _cr_only(source.read_at(0, min(size, CR_ONLY_PROBE))):
+        if unit == 1 and cr_only(source.read_at(0, min(size, CR_ONLY_PROBE))):
             line_end = b"\r"        # lines end in CR alone (old Mac style): a CR ends a line
         stop = _after_last_line(source, start, end, line_end)
         if stop == start and end < size:    # one line longer than the cap: taken whole
@@ -314,14 +314,6 @@ def _read_range(source: CacheNeutralReader, size: int, candidate: Candidate, chu
             yield data
 
     return start, chunks()
-
-
-CR_ONLY_PROBE = 1 << 16      # a file whose first 64 KiB have a CR and no LF has CR-only line ends
-
-
-def _cr_only(head: bytes) -> bool:
-    """Whether text whose start is ``head`` ends its lines in CR alone."""
-    return b"\r" in head and b"\n" not in head
 
 
 def _after_last_line(source: CacheNeutralReader, start: int, end: int, line_end: bytes) -> int:
@@ -498,10 +490,7 @@ class _UnfinishedLastLine:
                         raise RedactionFailed(path="", problem=f"a line over {MAX_HELD_LINE >> 20} MiB; left out")
                     held += bytes(nuls)
                 else:
-                    while nuls:
-                        step = min(nuls, 1 << 16)
-                        nuls -= step
-                        yield bytes(step)
+                    yield from _zeros(nuls)
                 nuls = 0
             lf_seen = lf_seen or b"\n" in body
             end = body.rfind(b"\n") if lf_seen else max(body.rfind(b"\n"), body.rfind(b"\r"))
@@ -521,14 +510,19 @@ class _UnfinishedLastLine:
         self.dropped = len(held)
         self.nuls_after = nuls if held else 0
         if not held:
-            while nuls:
-                step = min(nuls, 1 << 16)
-                nuls -= step
-                yield bytes(step)
+            yield from _zeros(nuls)
 
     def note(self) -> str:
         return (f"{UNFINISHED_LINE_NOTE}: its {self.dropped} bytes left out"
                 + (f", and the {self.nuls_after} NUL bytes after it" if self.nuls_after else ""))
+
+
+def _zeros(count: int):
+    """``count`` NUL bytes, in pieces of at most 64 KiB."""
+    while count:
+        step = min(count, 1 << 16)
+        count -= step
+        yield bytes(step)
 
 
 # Three characters in a row each of whose two bytes is printable ASCII: what 8-bit text (6+ bytes)

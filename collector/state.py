@@ -241,7 +241,9 @@ def _has_newline(source: Path, start: int, size: int) -> bool:
         if b"\n" in data:
             return True
         # CR-only line ends (old Mac style): a CR ends a line when the file's start has no LF
-        return b"\r" in data and b"\n" not in read_leaving_cache(fd, size, 0, min(size, 1 << 16))
+        from collector.textsource import CR_ONLY_PROBE
+
+        return b"\r" in data and b"\n" not in read_leaving_cache(fd, size, 0, min(size, CR_ONLY_PROBE))
     except OSError:
         return True
     finally:
