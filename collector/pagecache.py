@@ -217,6 +217,19 @@ class CacheNeutralReader:
             os.posix_fadvise(self._fd, lo * PAGE, (hi - lo) * PAGE, os.POSIX_FADV_DONTNEED)
         except (OSError, AttributeError):
             pass
+        # their residency is no longer known: a later read there (the head checked again at the
+        # end, the lines before a resumed read) probes them again and drops what it brings in
+        self._probed = self._without(lo, hi)
+
+    def _without(self, lo: int, hi: int) -> list[tuple[int, int]]:
+        """The probed intervals less [lo, hi)."""
+        kept: list[tuple[int, int]] = []
+        for a, b in self._probed:
+            if a < lo:
+                kept.append((a, min(b, lo)))
+            if b > hi:
+                kept.append((max(a, hi), b))
+        return kept
 
 
 def read_leaving_cache(fd: int, size: int, offset: int, length: int) -> bytes:
