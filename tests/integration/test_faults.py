@@ -572,9 +572,9 @@ def test_full_disk_gives_its_code_and_a_clean_tree(host, tmp_path):
 
     noise = host / APP_LOGS / "SIPS_P.20990101_000000_011.log"
     with open(noise, "wb") as handle:
-        for index in range(200_000):
+        for index in range(100_000):
             handle.write(b"09:00:00.000 Trc 04541 " + base64.b64encode(os.urandom(96)) + b"\n")
-    with small_tmpfs(tmp_path / "small", "32m") as out:
+    with small_tmpfs(tmp_path / "small", "16m") as out:
         proc, _ = collect(host, out, "--reserve", "0", "--format", "tar.zst")
         assert proc.returncode == ExitCode.DISK_FULL, proc.stderr
         assert b"Traceback" not in proc.stderr
@@ -810,19 +810,19 @@ def test_max_size_that_passes_the_preflight_leaves_files_out_and_never_touches_t
     beside NAME.partial were not counted: the run filled the file system and ended in exit 21
     ("no space left") after all the work. Now a piece with no room above the reserve is left
     out (listed, exit 1) and the bundle is kept."""
-    _noise_segments(host, 4, lines=200_000)
-    with small_tmpfs(tmp_path / "small", "40m") as out:
-        proc, report = collect(host, out, "--max-size", "30M", "--reserve", "4M", "--workers", "2")
+    _noise_segments(host, 4, lines=100_000)
+    with small_tmpfs(tmp_path / "small", "20m") as out:
+        proc, report = collect(host, out, "--max-size", "15M", "--reserve", "2M", "--workers", "2")
         assert proc.returncode == ExitCode.PARTIAL, proc.stderr
-        assert report is not None and os.path.getsize(report["bundle"]) <= 30 << 20
+        assert report is not None and os.path.getsize(report["bundle"]) <= 15 << 20
         assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
 
 
 def test_a_run_that_would_go_below_the_reserve_stops_with_one_line_naming_it(host, tmp_path):
     """The same without --max-size: the run stops before the reserve is touched, with one line
     that says so and how to get past it (was: "no space left", the disk filled to the last block)."""
-    _noise_segments(host, 3)
-    with small_tmpfs(tmp_path / "small", "32m") as out:
+    _noise_segments(host, 3, lines=60_000)
+    with small_tmpfs(tmp_path / "small", "16m") as out:
         proc, _ = collect(host, out, "--reserve", "4M", "--format", "tar.zst")
         assert proc.returncode == ExitCode.DISK_FULL, proc.stderr
         assert proc.stderr.decode() == (f"gcollect: error: stopped before {out} went below the 4.0 MB that must "
