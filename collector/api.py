@@ -12,11 +12,15 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from collector.errors import BadInput, NothingFound, PreflightFailed
 from collector.model import UNDATED_NOTE, Candidate, Installation, Plan, Profile, RunResult, Window, skipped_files
 from collector.progress import Reporter
 from collector.settings import RunSettings
+
+if TYPE_CHECKING:
+    from collector.callfilter import CallLinks
 
 
 @dataclass(frozen=True)
@@ -203,25 +207,38 @@ def collect(request: CollectRequest, reporter: Reporter | None = None,
     from collector.logfilters import log_filters
 
     annotations = {"log_filters": log_filters(request.root, discovery.installations), **request.annotations}
-    call = call_ids(request.call, discovery.plan) if request.call else None
-    if call is not None:
-        annotations["call"] = {"seed": call[0], "ids": sorted(i.decode() for i in call[1])}
+    call = None
+    if request.call:
+        seed, links = call_links(request.call, discovery.plan)
+        call = seed, frozenset(i.encode() for i in links.ids)
+        annotations["call"] = {"seed": seed, "ids": sorted(links.ids)}
+        if links.sessions:
+            annotations["call"]["gvp_sessions"] = sorted(links.sessions)
+        if note := links.not_followed():
+            annotations["call"]["not_followed"] = note
     result = pipeline.run(discovery.plan, settings, reporter, facts=files,
                           annotations=annotations, extra_files=request.extra_files, call=call)
     return discovery, result
 
 
 def call_ids(seed: str, plan: Plan) -> tuple[str, frozenset[bytes]]:
-    """The identifiers of one call (ConnID <-> CallUUID <-> SIP Call-ID) across the planned logs."""
-    from collector.callfilter import find_call_links
+    """The identifiers of one call (ConnID <-> CallUUID <-> SIP Call-ID <-> GVP MCP LogID)
+    across the planned logs."""
+    seed, links = call_links(seed, plan)
+    return seed, frozenset(i.encode() for i in links.ids)
+
+
+def call_links(seed: str, plan: Plan) -> tuple[str, CallLinks]:
+    """The seed as given (stripped) and what ``follow_call`` found for it in the planned logs."""
+    from collector.callfilter import follow_call
 
     seed = seed.strip()
     logs = [c for c in plan.members if c.kind == "log"]
-    ids = find_call_links(logs, seed, read=_read_planned)
-    if not ids or ids == {seed} and not _mentioned(logs, seed.encode()):
+    links = follow_call(logs, seed, read=_read_planned)
+    if links.ids == {seed} and not _mentioned(logs, seed.encode()):
         raise BadInput(what=f"--call {seed}", problem="no record of this call in the selected logs "
                                                        "(check the id and the time window)")
-    return seed, frozenset(i.encode() for i in ids | {seed})
+    return seed, links
 
 
 def _read_planned(candidate: Candidate) -> Iterator[bytes]:

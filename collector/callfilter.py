@@ -6,7 +6,10 @@
    Platform SDK prints), ISCC attributes, SIP ``Call-ID:``/``i:``, ``X-Genesys-CallUUID:``,
    SIP Server's ``CID:CUUID>callid:uuid:connid`` lines, ``connid=``/``callUuid`` parameters.
    Repeats until nothing new is found (ConnID <-> CallUUID <-> SIP Call-ID, across SIP Server,
-   URS, ORS and GVP logs).
+   URS, ORS and GVP logs). A GVP MCP record of the call also gives its session's LogID (the
+   ``<date> <LVL> <LogID>`` column, or ``LogID=``), so the session's fetches, errors and MRCP
+   results, which carry only the LogID, are kept too. ``follow_call`` also says what it could
+   not follow (more than ``MAX_IDS`` identifiers, or links still appearing after the last round).
 2. ``CallFilter(ids)``: a stream stage keeping the header block and the records that mention
    one of ``ids``, plus the records answering a kept request (same ``AttributeReferenceID``
    within the next ``REF_HORIZON`` records).
@@ -22,6 +25,7 @@ import heapq
 import re
 import struct
 import tempfile
+from dataclasses import dataclass
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import tzinfo
 from pathlib import Path
@@ -42,6 +46,13 @@ _LINKS = re.compile(
     rb"|CID:CUUID>([^:\s]+):([0-9A-Z]{32}):([0-9a-f]{16})\b"
     rb"|\bconnid[=:\"> ]+([0-9a-f]{16})\b|\bcallUuid\">([0-9A-Z]{32})<"
 )
+# GVP MCP session: the LogID column of MCP's own format, or a LogID= field; the all-zero LogID
+# (records before a session exists) and short LogIDs (not unique enough to match as text) are not.
+_SESSION = re.compile(
+    rb"\A\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d[.,]\d{3} +[A-Z]{3,5} +([0-9A-Fa-f]{8}-[0-9A-Fa-f]{8}) "
+    rb"|\bLogID=([0-9A-Fa-f]{8}-[0-9A-Fa-f]{8}|[0-9A-Fa-f]{16})\b"
+)
+_NO_SESSION = b"00000000-00000000"
 _REF = re.compile(rb"AttributeReferenceID(?:\t| \[\w+\] = )(\d+)")
 _REQUEST = re.compile(rb"(?m)^message Request\w+|received from .*\n?message Request|\bRequest\w+ received from")
 
@@ -83,28 +94,83 @@ def _read(path: Path) -> Iterator[bytes]:
             yield data
 
 
-def ids_in(record: bytes) -> set[bytes]:
+def _link_ids(record: bytes) -> set[bytes]:
     return {g for m in _LINKS.finditer(record) for g in m.groups() if g}
 
 
-def find_call_links(paths: Iterable, seed: str, *, max_rounds: int = 4,
-                    read: Callable[[Any], Iterable[bytes]] = _read) -> set[str]:
-    """Every identifier linked to ``seed`` (ConnID, CallUUID, SIP Call-ID) in ``paths``, each
-    read as ``read(path)`` (chunks): a run passes its planned files and a reader that reads
-    only the files selection chose (``hostguard.read_selected``)."""
+def _session_ids(record: bytes) -> set[bytes]:
+    return {g for m in _SESSION.finditer(record) for g in m.groups() if g and g != _NO_SESSION}
+
+
+def ids_in(record: bytes) -> set[bytes]:
+    """The call identifiers ``record`` names, and the GVP MCP session (LogID) it belongs to."""
+    return _link_ids(record) | _session_ids(record)
+
+
+@dataclass(frozen=True)
+class CallLinks:
+    """What ``follow_call`` found: ``ids`` (at most ``MAX_IDS``, the seed always among them),
+    ``sessions`` (the GVP MCP LogIDs among ``ids``), and what it could not follow: ``dropped``
+    identifiers beyond the cap, ``unfinished`` when links were still appearing after the last
+    round. Either way records of the call may be missing, and ``not_followed`` says so."""
+    ids: frozenset[str]
+    sessions: frozenset[str] = frozenset()
+    dropped: int = 0
+    unfinished: bool = False
+
+    def not_followed(self) -> str | None:
+        """One line for the manifest when some records of the call may be missing, else None."""
+        if self.dropped:
+            return (f"more than {MAX_IDS} linked identifiers, {self.dropped}"
+                    f"{' or more' if self.dropped >= MAX_IDS else ''} not followed: "
+                    "some records of this call may be missing")
+        if self.unfinished:
+            return "linked identifiers were still appearing after the last round: some records of this call may be missing"
+        return None
+
+
+def follow_call(paths: Iterable, seed: str, *, max_rounds: int = 4,
+                read: Callable[[Any], Iterable[bytes]] = _read) -> CallLinks:
+    """Every identifier linked to ``seed`` (ConnID, CallUUID, SIP Call-ID, GVP MCP LogID) in
+    ``paths``, each read as ``read(path)`` (chunks): a run passes its planned files and a reader
+    that reads only the files selection chose (``hostguard.read_selected``). At most
+    ``MAX_IDS`` are followed; the others are counted, not kept (memory stays bounded)."""
     files = list(paths)
     known = {seed.encode()}
+    sessions: set[bytes] = set()
+    dropped: set[bytes] = set()
+    unfinished = True
     for _ in range(max_rounds):
         found = set(known)
         for path in files:
             for record in iter_records(read(path)):
-                if any(i in record for i in known):
-                    found |= ids_in(record)
-        if found == known or len(found) > MAX_IDS:
-            known = found
-            break
+                if not any(i in record for i in known):
+                    continue
+                session = _session_ids(record)
+                for i in sorted(_link_ids(record) | session):       # sorted: the same ids every run
+                    if i in found:
+                        continue
+                    if len(found) >= MAX_IDS:
+                        if len(dropped) < MAX_IDS:
+                            dropped.add(i)
+                        continue
+                    found.add(i)
+                    if i in session:
+                        sessions.add(i)
+        done = found == known or bool(dropped)       # nothing new, or full: more rounds add nothing
         known = found
-    return {i.decode("utf-8", "replace") for i in sorted(known)[:MAX_IDS]}
+        if done:
+            unfinished = False
+            break
+    return CallLinks(frozenset(i.decode("utf-8", "replace") for i in known),
+                     frozenset(i.decode("utf-8", "replace") for i in sessions),
+                     len(dropped), unfinished)
+
+
+def find_call_links(paths: Iterable, seed: str, *, max_rounds: int = 4,
+                    read: Callable[[Any], Iterable[bytes]] = _read) -> set[str]:
+    """The identifiers of ``follow_call`` (see there)."""
+    return set(follow_call(paths, seed, max_rounds=max_rounds, read=read).ids)
 
 
 class CallFilter:

@@ -41,3 +41,59 @@ def test_unknown_call_is_one_clear_error(demo_host, tmp_path):
                         str(tmp_path / "state"), "--call", "ffffffffffffffff")
     assert proc.returncode == 12
     assert b"no record of this call" in proc.stderr and b"Traceback" not in proc.stderr
+
+
+def _header(banner: str, app: str, apptype: str, fname: str, cmd: str) -> str:
+    return (f"{banner}\nApplication name:   {app}\nApplication type:   {apptype}\nHost name:          ivr01\n"
+            f"Local time:         2026-11-27T09:00:00.120\nStart time (UTC):   2026-11-27T09:00:00.120\n"
+            f"Time zone:          0\nFile:               (0000000003) {fname}\nCommand line:       {cmd}\n")
+
+
+def _ivr_host(root: Path) -> None:
+    """One IVR call: SIP Server hands it to GVP MCP; the MCP session's lines carry only its LogID."""
+    def write(rel: str, text: str) -> None:
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+    write("etc/os-release", 'NAME="Red Hat Enterprise Linux"\nID=rhel\n')
+    write("etc/hostname", "ivr01\n")
+    write("opt/genesys/SIPS_P/sip_server", "#!/bin/sh\n")
+    name = "SIPS_P.20261127_090000_000.log"
+    write(f"var/log/genesys/SIPS_P/{name}", _header("Genesys SIP Server, version 8.1.103.95", "SIPS_P", "TServer",
+                                                    name, "./sip_server -app SIPS_P") + (
+        "@09:15:05.0001 [0] 8.1.103.95 distribute_event: message EventRinging\n"
+        "\tAttributeConnID\t007b02aa3c1f0011\n\tAttributeCallUUID\t'7QK2M0D4AB5H91VX03KD4G0E7S000001'\n"
+        "09:15:05.100: Sending  [0,UDP] 700 bytes to 192.0.2.30:5070 >>>>>\n"
+        "INVITE sip:dialog@192.0.2.30:5070 SIP/2.0\nCall-ID: 11AA22BB-sips-0002@192.0.2.20\n"
+        "X-Genesys-CallUUID: 7QK2M0D4AB5H91VX03KD4G0E7S000001\nContent-Length: 0\n\n"))
+    write("opt/genesys/gvp/MCP_8.5.160.04/bin/pwproxy", "#!/bin/sh\n")
+    name = "MCP_P.20261127_090000_000.log"
+    write(f"var/log/genesys/MCP_P/{name}", _header("Genesys Media Control Platform 8.5.160.04", "MCP_P", "CFGGVPMCP",
+                                                   name, "./bin/pwproxy -app MCP_P") + (
+        "2026-11-27 09:15:05.110 DBUG 00000000-00000000 4188 20000 Request received: INVITE sip:dialog@192.0.2.30:5070 SIP/2.0\n"
+        "Call-ID: 11AA22BB-sips-0002@192.0.2.20\nContent-Length: 0\n\n"
+        "2026-11-27 09:15:05.120 INFO 00DE020E-1000A3B1 4188 40000 LogID=00DE020E-1000A3B1 new session for Call-ID 11AA22BB-sips-0002@192.0.2.20\n"
+        "2026-11-27 09:15:05.130 DBUG 00DE020E-1000A3B1 4188 50004 vxmli: Fetching http://ivr.example/app/start.vxml\n"
+        "2026-11-27 09:15:06.000 EROR 00DE020E-1000A3B1 4188 50099 vxmli: error.badfetch http://ivr.example/app/menu.vxml (HTTP 404)\n"
+        "2026-11-27 09:15:07.000 DBUG 00DE020E-1000A3B1 4188 60001 mrcp: RECOGNITION-COMPLETE 1 COMPLETE Completion-Cause: 001 nomatch\n"
+        "2026-11-27 09:15:09.000 DBUG 00DF0000-1000A3C9 4188 50004 vxmli: Fetching http://ivr.example/app/start.vxml (other call)\n"))
+
+
+def test_call_follows_the_gvp_mcp_session(tmp_path):
+    """probe W finding 8: the MCP session's fetches, error.badfetch and MRCP result were dropped."""
+    root = tmp_path / "host"
+    _ivr_host(root)
+    proc = run_gcollect("collect", "--root", str(root), "--output", str(tmp_path / "out"), "--state-dir",
+                        str(tmp_path / "state"), "--json", "--all-logs", "--priority", "normal",
+                        "--call", "007b02aa3c1f0011")
+    assert proc.returncode == 0, proc.stderr.decode()
+    members = dict(iter_members(Path(json.loads(proc.stdout)["bundle"])))
+    manifest = json.loads(members["manifest.json"])
+    assert "00DE020E-1000A3B1" in manifest["call"]["ids"]
+    assert manifest["call"]["gvp_sessions"] == ["00DE020E-1000A3B1"] and "not_followed" not in manifest["call"]
+    mcp = next(data for path, data in members.items() if path.endswith("MCP_P.20261127_090000_000.log"))
+    merged = members["call-007b02aa3c1f0011.log"]
+    for kept in (b"vxmli: Fetching http://ivr.example/app/start.vxml\n", b"error.badfetch", b"RECOGNITION-COMPLETE"):
+        assert kept in mcp and kept in merged
+    assert b"other call" not in mcp and b"other call" not in merged

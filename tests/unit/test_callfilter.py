@@ -145,3 +145,69 @@ def test_call_log_memory_does_not_grow_with_the_call(tmp_path: Path) -> None:
     assert peak < 8 << 20, f"peak {peak / 1e6:.1f} MB for a {piece.size / 1e6:.1f} MB call log"
     if piece.path is not None:
         piece.path.unlink()
+
+
+# ------------------------------------------------------------------ GVP MCP sessions (probe W finding 8)
+_SIPS = (b"Genesys SIP Server, version 8.1.103.95\nApplication name:   SIPS_P\nApplication type:   TServer\n"
+         b"@09:15:05.0001 [0] 8.1.103.95 distribute_event: message EventRinging\n"
+         b"\tAttributeConnID\t007b02aa3c1f0011\n\tAttributeCallUUID\t'7QK2M0D4AB5H91VX03KD4G0E7S000001'\n"
+         b"09:15:05.100: Sending  [0,UDP] 700 bytes to 192.0.2.30:5070 >>>>>\n"
+         b"INVITE sip:dialog@192.0.2.30:5070 SIP/2.0\nCall-ID: 11AA22BB-sips-0002@192.0.2.20\n"
+         b"X-Genesys-CallUUID: 7QK2M0D4AB5H91VX03KD4G0E7S000001\nContent-Length: 0\n\n")
+_MCP = (b"Genesys Media Control Platform 8.5.160.04\nApplication name:   MCP_P\nApplication type:   CFGGVPMCP\n"
+        b"2026-11-27 09:15:05.110 DBUG 00000000-00000000 4188 20000 Request received: INVITE sip:dialog@192.0.2.30:5070 SIP/2.0\n"
+        b"Call-ID: 11AA22BB-sips-0002@192.0.2.20\nContent-Length: 0\n\n"
+        b"2026-11-27 09:15:05.112 DBUG 00000000-00000000 4188 20000 Request received: OPTIONS (keepalive)\n"
+        b"2026-11-27 09:15:05.120 INFO 00DE020E-1000A3B1 4188 40000 LogID=00DE020E-1000A3B1 new session for Call-ID 11AA22BB-sips-0002@192.0.2.20\n"
+        b"2026-11-27 09:15:05.130 DBUG 00DE020E-1000A3B1 4188 50004 vxmli: Fetching http://ivr.example/app/start.vxml\n"
+        b"2026-11-27 09:15:06.000 EROR 00DE020E-1000A3B1 4188 50099 vxmli: error.badfetch http://ivr.example/app/menu.vxml (HTTP 404)\n"
+        b"2026-11-27 09:15:07.000 DBUG 00DE020E-1000A3B1 4188 60001 mrcp: RECOGNITION-COMPLETE 1 COMPLETE Completion-Cause: 001 nomatch\n"
+        b"2026-11-27 09:15:09.000 DBUG 00DF0000-1000A3C9 4188 50004 vxmli: Fetching http://ivr.example/app/start.vxml (other call)\n")
+
+
+def test_links_follow_the_call_into_its_gvp_mcp_session(tmp_path: Path) -> None:
+    """--call kept only the MCP records naming the Call-ID (2 of the session's records): the
+    session's fetches, error.badfetch and MRCP results carry only the MCP LogID."""
+    from collector.callfilter import follow_call
+
+    (tmp_path / "SIPS_P.log").write_bytes(_SIPS)
+    (tmp_path / "MCP_P.log").write_bytes(_MCP)
+    logs = sorted(tmp_path.glob("*.log"))
+    links = follow_call(logs, "007b02aa3c1f0011")
+    assert links.ids == {"007b02aa3c1f0011", "7QK2M0D4AB5H91VX03KD4G0E7S000001",
+                         "11AA22BB-sips-0002@192.0.2.20", "00DE020E-1000A3B1"}
+    assert links.sessions == {"00DE020E-1000A3B1"} and links.not_followed() is None
+    out = run(CallFilter(frozenset(i.encode() for i in links.ids)), _MCP, 97)
+    for line in (b"vxmli: Fetching http://ivr.example/app/start.vxml\n", b"error.badfetch", b"RECOGNITION-COMPLETE",
+                 b"new session for Call-ID"):
+        assert line in out
+    assert b"other call" not in out and b"OPTIONS" not in out and b"00000000-00000000" in out   # the INVITE dump
+
+
+def test_followed_ids_are_capped_and_the_rest_is_said(tmp_path: Path) -> None:
+    """Memory stays bounded: at most MAX_IDS identifiers, the seed among them, and the manifest
+    line says that records of the call may be missing."""
+    from collector.callfilter import MAX_IDS, follow_call
+
+    records = [b"Genesys SIP Server, version 8.1.103.95\n"]
+    for n in range(MAX_IDS * 3):                       # one record linking the seed to many sessions
+        records.append(b"2026-11-27 09:15:05.%03d INFO %08X-1000A3B1 4188 40000 LogID=%08X-1000A3B1 "
+                       b"new session for Call-ID 11AA22BB-sips-0002@192.0.2.20\n" % (n % 1000, n + 1, n + 1))
+    (tmp_path / "MCP_P.log").write_bytes(b"".join(records))
+    links = follow_call([tmp_path / "MCP_P.log"], "11AA22BB-sips-0002@192.0.2.20")
+    assert len(links.ids) == MAX_IDS and "11AA22BB-sips-0002@192.0.2.20" in links.ids
+    assert links.dropped > 0 and "not followed" in (links.not_followed() or "")
+    assert follow_call([tmp_path / "MCP_P.log"], "11AA22BB-sips-0002@192.0.2.20") == links   # the same every run
+
+
+def test_links_still_appearing_after_the_last_round_are_said(tmp_path: Path) -> None:
+    from collector.callfilter import follow_call
+
+    chain = [b"%016x" % n for n in range(1, 8)]         # ConnID a -> b -> c ... one hop a record
+    body = b"".join(b"10:00:%02d.000 Trc 04541 RequestAnswerCall\n\tAttributeConnID\t%s\n\tAttributeConnID\t%s\n"
+                    % (n, a, b) for n, (a, b) in enumerate(zip(chain, chain[1:])))
+    (tmp_path / "SIPS_P.log").write_bytes(b"Genesys SIP Server\n" + body)
+    short = follow_call([tmp_path / "SIPS_P.log"], chain[0].decode(), max_rounds=2)
+    assert short.unfinished and "may be missing" in (short.not_followed() or "")
+    full = follow_call([tmp_path / "SIPS_P.log"], chain[0].decode(), max_rounds=10)
+    assert full.ids == {c.decode() for c in chain} and full.not_followed() is None
