@@ -14,6 +14,7 @@ fails and the author must give a scan.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -105,6 +106,10 @@ def _py(rule: Rule, field: str, text: str) -> re.Pattern[bytes]:
         raise RuleCompileError(rule, field, f"bad regex: {exc}") from None
 
 
+# A rule is compiled when its rule set loads (to check it), for its examples and for each file
+# kind it applies to: once per process is enough (Rule is frozen, so a rule's text is its key).
+# Python's own pattern cache holds 512 patterns, fewer than the packaged rule sets have.
+@functools.lru_cache(maxsize=4096)
 def compile_rule(rule: Rule) -> CompiledRule:
     pattern = inner = block_end = None
     if rule.block_begin is not None:
