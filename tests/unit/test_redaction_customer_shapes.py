@@ -102,7 +102,7 @@ STAY = [
     "Call-ID: 4f1c0e2a-demo-0009@203.0.113.5\n",
     "\tAttributeConnID\t007b02aa3c1f0011\n\tAttributeThisDN\t'7101'\n\tAttributeCallUUID\t'7QK2M0D4AB5H91VX03KD4G0E7S000001'\n",
     "<queueName>VQ_Sales</queueName><name>VQ_Sales</name><param name=\"dialog\">main</param>\n",
-    "\t\t'RStrategyName'\t'Main_Inbound'\n\t\t'Note'\t'short' (truncated)\n\tAttributeThisDN\t'7101'\n",
+    "\t\t'RStrategyName'\t'Main_Inbound'\n\t\t'Info'\t'short' (truncated)\n\tAttributeThisDN\t'7101'\n",
     "log.account-lockout.enabled = true\nlogger.customer-name-format = full\n",
     "INSERT INTO G_CALL (CALLID, STATE, TENANT) VALUES ('007b02aa3c1f0011', 'Active', 'Resources')\n",
     "GET /api/v2/queues?name=VQ_Sales&search=agent HTTP/1.1\n",

@@ -70,8 +70,8 @@ CASES = [
     ("psdk-kv-phone", "log", "\t\t'CB_Target' [str] = \"5555550177\"", ["5555550177"], ['"PHONE_'], {"psdk-kv-phone-value": 1}),
     ("tserver-kv-email", "log", "\t\t'Contact'\t'jane@example.com'", ["jane@"], ["'EMAIL_"], {"tlib-kv-email-value": 1}),
     ("psdk-kv-email", "log", "\t\t'Contact' [str] = \"jane@example.com\"", ["jane@"], ['"EMAIL_'], {"psdk-kv-email-value": 1}),
-    ("tserver-kv-card", "log", "\t\t'Note'\t'paid 4111 1111 1111 1111'", ["1111 1111"], ["REDACTED-CARD"], {"card-number": 1}),
-    ("psdk-kv-card", "log", "\t\t'Note' [str] = \"paid 4111111111111111\"", ["4111111111111111"], ["REDACTED-CARD"], {"card-number": 1}),
+    ("tserver-kv-card", "log", "\t\t'Info'\t'paid 4111 1111 1111 1111'", ["1111 1111"], ["REDACTED-CARD"], {"card-number": 1}),
+    ("psdk-kv-card", "log", "\t\t'Info' [str] = \"paid 4111111111111111\"", ["4111111111111111"], ["REDACTED-CARD"], {"card-number": 1}),
     ("tserver-kv-tag", "log", "\t\t'AccountNumber'\t'<#40001234#>'", ["40001234"], ["'<#USERDATA_", "#>'"], {"tlib-kv-sensitive-key": 1}),
     # ---- SIP identities
     ("sip-ruri", "log", "INVITE sip:8005550100@192.0.2.20:5060 SIP/2.0\r\n", ["8005550100"], ["@192.0.2.20:5060 SIP/2.0\r\n"], {"sip-request-uri": 1}),

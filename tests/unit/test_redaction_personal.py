@@ -60,7 +60,7 @@ LEAKS = [
     ("tlib-iban-any-key", "\t\t'Ref'\t'DE89370400440532013000'", ["DE89370400440532013000"], ["'Ref'\t'USERDATA_"]),
     ("iban-free-text-grouped", "09:15:06.000 Std 09900 refund to GB82 WEST 1234 5698 7654 32 today",
      ["GB82 WEST", "5698 7654"], ["refund to USERDATA_", " today"]),
-    ("iban-in-notes", "\t\t'Notes'\t'pay to FR1420041010050500013M02606 please'", ["FR1420041010050500013M02606"], ["please'"]),
+    ("iban-in-notes", "\t\t'Info'\t'pay to FR1420041010050500013M02606 please'", ["FR1420041010050500013M02606"], ["please'"]),
     ("psdk-iban", "\t\t'Ref' [str] = \"ES9121000418450200051332\"", ["ES9121000418450200051332"], ["'Ref' [str] = \"USERDATA_"]),
     ("tlib-geburtsdatum", "\t\t'Geburtsdatum'\t'31.01.1970'", ["31.01.1970"], ["'Geburtsdatum'\t'USERDATA_"]),
     ("tlib-date-de-naissance", "\t\t'date_de_naissance'\t'31/01/1970'", ["31/01/1970"], []),
@@ -74,7 +74,7 @@ LEAKS = [
     ("psdk-security-answer", "\t\t'SecretAnswer' [str] = \"Fluffy\"", ["Fluffy"], []),
     ("kv-geburtsdatum", "09:15:06.000 Std 09900 lookup geburtsdatum=31.01.1970 done", ["31.01.1970"], [" done"]),
     # ---- account numbers with a letter prefix in free text
-    ("notes-acct-prefix", "\t\t'Notes'\t'caller +1 555 010 1234 paid with 4111 1111 1111 1111 acct AC-99887766'",
+    ("notes-acct-prefix", "\t\t'Info'\t'caller +1 555 010 1234 paid with 4111 1111 1111 1111 acct AC-99887766'",
      ["555 010 1234", "4111 1111", "99887766"], ["paid with REDACTED-CARD acct USERDATA_"]),
     ("account-prefix-text", "09:15:06.000 Std 09900 customer account AC-99887766 verified", ["99887766"], [" verified"]),
     # ---- a card under a key is a card

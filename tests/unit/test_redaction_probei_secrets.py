@@ -59,7 +59,7 @@ NEVER_TOKENS = [
     ("cvv-in-url", "fetch GET http://198.51.100.80/ivr/verify.jsp?cardnumber=4111111111111111&cvv=739&pin=8642 HTTP/1.1\n",
      ["739", "8642"], ["&cvv=REDACTED-DIGITS&pin=REDACTED-DIGITS"]),
     ("cvv-in-json", '{"cvv": "739", "cvc2": 123, "securityCode": "4321"}\n', ["739", "123", "4321"], ['"cvv": "REDACTED-DIGITS"']),
-    ("amex-in-attached-text", "\t\t'Notes'\t'Amex 378282246310005 on file'\n", ["378282246310005"], ["'Amex REDACTED-CARD on file'"]),
+    ("amex-in-attached-text", "\t\t'Info'\t'Amex 378282246310005 on file'\n", ["378282246310005"], ["'Amex REDACTED-CARD on file'"]),
     ("ssn-under-key", "\t\t'SSN'\t'078051120'\n\t\t'TaxID'\t'078-05-1120'\nGET /x?ssn=078051120&y=1\n",
      ["078051120", "078-05-1120"], ["\t\t'SSN'\t'REDACTED-SSN'\n", "ssn=REDACTED-SSN&y=1"]),
     ("expiry-under-key", "\t\t'exp_mmyy'\t'1127'\n\t\t'ExpDate'\t'2027-11'\nbody=lang=en&exp=1127\n", ["1127", "2027-11"], ["&exp=REDACTED-DIGITS"]),

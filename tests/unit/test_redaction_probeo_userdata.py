@@ -38,13 +38,13 @@ LEAKS = [
      "\t\t'CustomerInfo'(list) 'acct'\t'ACCT-88120045'\n"
      "\t\t\t'mail'\t'seamus.odowd@example.org'\n"
      "\t\t'Info'(list) 'CustomerPIN'\t'4321'\n"
-     "\t\t'Info'(list) 'Notes'\t'call 5550100123 back'\n"
+     "\t\t'Info'(list) 'Detail'\t'call 5550100123 back'\n"
      "\t\t'Info'(list) 'Mail'\t'x.y@example.org'\n"
      "\t\t'Info'(list) 'CBNumber'\t5550100124\n"
      "\t\t'Info'(list) 'Phone2'\t'5550100125'\n",
      ["ACCT-88120045", "seamus", "4321", "5550100123", "x.y@", "5550100124", "5550100125"],
      ["\t\t'CustomerInfo'(list) 'acct'\t'USERDATA_", "\t\t'Info'(list) 'CustomerPIN'\t'REDACTED'\n",
-      "'Info'(list) 'Notes'\t'call PHONE_", "'Info'(list) 'Mail'\t'EMAIL_", "'Info'(list) 'CBNumber'\tPHONE_",
+      "'Info'(list) 'Detail'\t'call PHONE_", "'Info'(list) 'Mail'\t'EMAIL_", "'Info'(list) 'CBNumber'\tPHONE_",
       "\tAttributeUserData\t[512] 00 03 00 00..\n"]),
     ("tlib-nested-list-first-pair-multi-line-value",
      "\t\t'Info'(list) 'Note'\t'line one\nMarguerite Fennimore here'\n\t\t\t'RStrategyName'\t'Main'\n",

@@ -67,7 +67,7 @@ KEPT = (
     "  <connection\n    username=\"cfgadmin\"\n    uri=\"http://192.0.2.5:8080/\"/>\n"
     "Via: SIP/2.0/UDP 203.0.113.5:5060;branch=z9hG4bKdemo0001\n"
     " ;received=203.0.113.5\n"
-    "\t\t'RStrategyName' [str] = \"Main_Inbound\"\n\t\t'Note' [str] = \"short\" (truncated)\n"
+    "\t\t'RStrategyName' [str] = \"Main_Inbound\"\n\t\t'Info' [str] = \"short\" (truncated)\n"
     "\tAttributeThisDN [str] = \"7101\"\n"
     "{\n  \"address\":\n    \"192.0.2.5\",\n  \"skillName\":\n    \"Sales\",\n  \"timestamp\":\n    \"2025-11-19T13:31:00\"\n}\n"
     "From: \"Anonymous\r\n\" <sip:anonymous@anonymous.invalid>;tag=1\r\n"

@@ -62,8 +62,8 @@ CASES = [
     ("inline-digits", "09:15:07.000 Std 09900 message EventDigits AttributeCollectedDigits '4321'",
      ["4321"], ["AttributeCollectedDigits 'REDACTED-DIGITS'"]),
     # L6: a free-text value with an apostrophe still has its phone number tokenised
-    ("kv-value-apostrophe", "\t\t'Notes'\t'O'Brien called from 5550103159'", ["5550103159"], ["\t\t'Notes'\t'O'Brien called from PHONE_"]),
-    ("kv-value-ip-stays", "\t\t'Notes'\t'endpoint 192.168.100.101 at 2026-11-25 09:15:05'", [],
+    ("kv-value-apostrophe", "\t\t'Info'\t'O'Brien called from 5550103159'", ["5550103159"], ["\t\t'Info'\t'O'Brien called from PHONE_"]),
+    ("kv-value-ip-stays", "\t\t'Info'\t'endpoint 192.168.100.101 at 2026-11-25 09:15:05'", [],
      ["'endpoint 192.168.100.101 at 2026-11-25 09:15:05'"]),
     # L7: DTMF relayed in SIP INFO bodies is masked, its duration stays
     ("sip-info-dtmf-relay", "Content-Type: application/dtmf-relay\r\n\r\nSignal=7\r\nDuration=160\r\n",
