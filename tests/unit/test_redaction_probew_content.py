@@ -95,6 +95,7 @@ KEPT = [
     "09:15:01.002 Trc 55001 [FlexChat] session 00025aXyZ7wQ1pL2 created, queue=chat_in\n",
     "2026-11-27 09:16:01.000 INFO  [PSDK] Message received from server 'ChatServer_1': EventSessionInfo\n",
     "2026-11-27 09:16:01.000 Std 04500 Error message text: connection refused\n",
+    "09:16:01.000 Trc 04541 message from 'GAX_1' (fd=12): MSGCFG_GETOBJECTINFO\n",
 ]
 
 
