@@ -55,8 +55,8 @@ LEAKS = [
      "\"my card is 4111-1111-1111-1111, I live at 742 Evergreen Terrace\"\n",
      ["Maria", "Evergreen", "4111"], ["Chat 1001234568 text from \"NAME_", "\" : \"REDACTED-TEXT\"\n"]),
     # 6
-    ("dob-label-dmy", "\t'CaseNote' [str] = \"DOB 14/03/1982, DOB 1982-03-14, (DOB 14.03.1982) d.o.b. 03/14/1982.\"\n",
-     ["1982"], ["'CaseNote' [str] = \"DOB USERDATA_"]),
+    ("dob-label-dmy", "\t'CaseInfo' [str] = \"DOB 14/03/1982, DOB 1982-03-14, (DOB 14.03.1982) d.o.b. 03/14/1982.\"\n",
+     ["1982"], ["'CaseInfo' [str] = \"DOB USERDATA_"]),
     ("born-date", "2026-11-27 09:15:03,257 DEBUG [ESP-Worker-3] ContactService - born 1982-03-14\n",
      ["1982-03-14"], ["2026-11-27 09:15:03,257 DEBUG [ESP-Worker-3] ContactService - born USERDATA_"]),
     ("date-of-birth-words", "2026-11-27 09:15:12.010 DBUG 00DE020E-1000A3B2 4188 50010 vxmli: <log>Caller said date "
