@@ -62,3 +62,13 @@ def test_pin_settings_are_not_masked(rule_sets):  # noqa: F811
             '<var name="pin" expr="lastresult$.utterance"/><property name="pinned" value="1234"/>\n')
     out = assert_redacted(rule_sets, text, [], ['<var name="pinLength" expr="', '<var name="pin" expr="'], path=MCP)
     assert "REDACTED-DIGITS" not in out
+
+
+@pytest.mark.parametrize("text,gone,kept", [
+    ("09:15:02.004 Std 09900 pin=****4821 customerPIN=**4822\n", "482",
+     "pin=REDACTED-DIGITS customerPIN=REDACTED-DIGITS"),
+    ("09:15:02.004 Std 09900 card_cvv=734 cardCvv: 735 customer_security_code=7361 cvv=****737\n", "73",
+     "card_cvv=REDACTED-DIGITS cardCvv: REDACTED-DIGITS customer_security_code=REDACTED-DIGITS cvv=REDACTED-DIGITS"),
+], ids=["partly-hidden-pin", "cvv-under-longer-key"])
+def test_pin_and_cvv_keys_are_masked_not_tokenised(rule_sets, text, gone, kept):  # noqa: F811
+    assert_redacted(rule_sets, text, [gone, "USERDATA_"], [kept])
