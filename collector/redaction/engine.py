@@ -30,6 +30,15 @@ _COUNTED: dict[tuple[str, ...], tuple[str, ...]] = {}
 # a run (same rules, same key), so a worker's files share it. Dropped with the tokenizer.
 _LINE_CACHES: weakref.WeakKeyDictionary[Tokenizer, dict[_RulesKey, _LineCache]] = weakref.WeakKeyDictionary()
 _PLAIN_NUMBER = b"0123456789+-() ./"   # a value of only these is never one already hidden
+# A site mask that shows at most the last 4 digits of an account or card number (Genesys
+# [log-filter-data] AccountNumber=hide-first,4: 'AccountNumber' [str] = "****1234"; PCI DSS allows
+# the last 4 of a PAN) is kept as the site wrote it: only by a rule that would tokenise it, and only
+# when the key just before it names an account or card and no PIN, CVV, SSN or code. Elsewhere
+# (pin=****1234, 'SSN' = "*****1234", a rule that masks) it is redacted as before.
+_LAST_FOUR_SHOWN = re.compile(rb"\*{4,}[0-9]{1,4}")
+_KEY_BEFORE = re.compile(rb"""([A-Za-z][\w.-]*)['"]?[ \t]*(?:\[\w+\][ \t]*)?[=:][ \t]*(?:<#)?['"]?$""")
+_ACCOUNT_KEY = re.compile(rb"(?i)acc(?:oun)?t|acct|card|iban")
+_SECRET_KEY = re.compile(rb"(?i)pin|pass|pwd|cvv|cvc|ssn|social|secur|secret|code|otp|exp|token|digits|national|tax")
 _BINARY_SNIFF = 65536
 # The line cache drops its least recently used line when full. A call's caller number and attached
 # data come back in each of its T-Lib events, minutes (megabytes of log) apart. A line that starts
@@ -432,7 +441,7 @@ class Redactor:
                     counted.append(rule.id)
                 continue
             for start, stop, category in _secret_spans(rule, content):
-                verdict = self._verdict(rule, content[start:stop])
+                verdict = self._verdict(rule, content[start:stop], content[max(0, start - 64):start])
                 if verdict is not None:
                     _claim(spans, (start, stop, category, rule, verdict))
         if all(span[4] for span in spans):
@@ -443,13 +452,16 @@ class Redactor:
                 spans = _outside_markers(spans, markers, content)
         return self._rewrite(content, spans, counted) + ending, tuple(counted), cacheable
 
-    def _verdict(self, rule: CompiledRule, value: bytes) -> bool | None:
-        """None: not a secret; True: already hidden (keep, but hold the span); False: redact."""
+    def _verdict(self, rule: CompiledRule, value: bytes, before: bytes) -> bool | None:
+        """None: not a secret; True: already hidden (keep, but hold the span); False: redact.
+        ``before``: the text just before the value on its line (where its key is)."""
         if value[:2] == TAG_OPEN:
             value = _inside_tag(value)
         if not value:
             return None
         if value.translate(None, _PLAIN_NUMBER) and self._rules.is_hidden(value):
+            return True
+        if rule.rule.action == "token" and _LAST_FOUR_SHOWN.fullmatch(value) is not None and _account_key(before):
             return True
         if rule.rule.validate == "luhn" and not luhn_ok(value):
             return None
@@ -612,6 +624,9 @@ def _claim(spans: list[_Span], new: _Span) -> None:
             if _is_card(new) and s[3].rule.action == "token":   # a value holding a card: masked as it
                 spans.remove(s)
                 spans.append((s[0], s[1], category, rule, keep and s[4]))
+            elif s[4] and not keep and (s[0], s[1]) == (start, stop):
+                spans.remove(s)                  # kept by a token rule (****1234), masked by this one
+                spans.append(new)
             return
     if rule.rule.yields_to and any(s[3].id in rule.rule.yields_to for s in overlapping):
         return
@@ -623,6 +638,13 @@ def _claim(spans: list[_Span], new: _Span) -> None:
     if card is not None and rule.rule.action == "token":
         category, rule = card[2], card[3]
     spans.append((start, stop, category, rule, keep))
+
+
+def _account_key(before: bytes) -> bool:
+    """The key just before a value names an account or card number, and no PIN, CVV or SSN."""
+    key = _KEY_BEFORE.search(before)
+    return (key is not None and _ACCOUNT_KEY.search(key.group(1)) is not None
+            and _SECRET_KEY.search(key.group(1)) is None)
 
 
 def _is_card(span: _Span) -> bool:
