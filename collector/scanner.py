@@ -62,9 +62,10 @@ _NET_GROUPS = re.compile(_NET_PATTERN, re.MULTILINE)
 try:
     import re2 as _re2
 
-    # max_mem: room for the DFA on hostile input (random base64), no NFA fallback
+    # max_mem: room for the DFA on hostile input (random base64), no NFA fallback; leftmost-longest:
+    # only the start of a hit is used, and it is the same start (re2search.latin1_options)
     _NET_RE2 = _re2.compile(b"(?m)" + re2_scan_text(_NET_PATTERN.decode("ascii"), chunk_level=False).encode(),
-                            latin1_options(max_mem=64 << 20))
+                            latin1_options(max_mem=64 << 20, longest_match=True))
     _NET_SEARCH = span_search(_NET_RE2)
 except ImportError:  # pragma: no cover - google-re2 is a dependency
     _NET_RE2 = None

@@ -27,8 +27,9 @@ _RE2_OPTIONS = latin1_options()
 
 
 def prefilter_options() -> object:
-    """The prefilter's RE2 options: room for the DFA cache of a large alternation."""
-    return latin1_options(max_mem=64 << 20)
+    """The prefilter's RE2 options: room for the DFA cache of a large alternation; leftmost-longest,
+    as only where a hit starts is used (its line)."""
+    return latin1_options(max_mem=64 << 20, longest_match=True)
 
 
 def line_set_options() -> object:

@@ -82,3 +82,38 @@ def test_without_the_private_set_call_the_wrapper_answers() -> None:
     match = set_matcher(other)
     assert match == other.Match
     assert match(b"x") == [0] and match(b"y") is None
+
+
+def _every_start(search, text: bytes) -> list[int]:
+    starts, pos = [], 0
+    while pos <= len(text):
+        hit = search(text, pos)
+        if hit is None:
+            break
+        starts.append(hit[0])
+        pos = hit[0] + 1
+    return starts
+
+
+def test_leftmost_longest_finds_the_same_starts_as_leftmost_first(tmp_path) -> None:
+    """The prefilter and the scanner search leftmost-longest (a faster DFA) and use only where a
+    hit starts: that start must be the one leftmost-first gives, at every position."""
+    from collector.re2search import latin1_options, re2_scan_text
+    from collector.redaction.compiled import prefilter_options
+    from collector.testhost import generate_host
+
+    rules = compiled_rules(load_rule_sets(["common-secrets", "config-secrets", "tlib", "sip", "pii"]), "log")
+    alternation = ("(?m)" + "|".join("(?:" + re2_scan_text(r.scan, chunk_level=True) + ")" for r in rules.rules)).encode()
+    scanner = b"(?m)" + re2_scan_text(_NET_PATTERN.decode("ascii"), chunk_level=False).encode()
+    assert prefilter_options().longest_match
+    generate_host(tmp_path / "host", days=0.05, seed=5, target_bytes=1_500_000)
+    texts = _texts() + [p.read_bytes() for p in sorted((tmp_path / "host").rglob("*.log"))]
+    for pattern in (alternation, scanner):
+        first = span_search(re2.compile(pattern, latin1_options(max_mem=64 << 20)))
+        longest = span_search(re2.compile(pattern, latin1_options(max_mem=64 << 20, longest_match=True)))
+        starts = 0
+        for text in texts:
+            expected = _every_start(first, text)
+            assert _every_start(longest, text) == expected
+            starts += len(expected)
+        assert starts > 1000
