@@ -559,7 +559,12 @@ def _masked_keeping_yaml_keys(content: bytes, indent: int, mask: bytes) -> tuple
 _QUOTED_VALUE = re.compile(rb"""("|')(?:(?!\1)[^\\]|\\.)*\1([ \t]*,?[ \t]*)""")
 
 
+_BRACKETS_ONLY = re.compile(rb"[ \t]*[\[\]{},]+[ \t]*")          # a JSON list or object opened or closed
+
+
 def _masked_value(value: bytes, mask: bytes) -> bytes:
+    if _BRACKETS_ONLY.fullmatch(value):
+        return value                                # {  },  [  ]: no data, and the file still parses
     quoted = _QUOTED_VALUE.fullmatch(value)
     return quoted.group(1) + mask + quoted.group(1) + quoted.group(2) if quoted else mask
 
