@@ -1,0 +1,61 @@
+"""Probe V 2, 3, 6, 7, 8: a card number after '+', '00' or '011' (a caller field, a tel:/sip: URI,
+a URL path) is masked as a card, never tokenised as a phone (its value would be stored on the
+host); caller numbers in escaped JSON; JSON user data under the keys the KVList forms know;
+caller numbers as URL path segments; DTMF digits in SIP INFO application/dtmf bodies."""
+
+from __future__ import annotations
+
+import pytest
+
+from collector.redaction.ruleset import RuleSet
+from collector.scanner import LeakScanner
+from tests.redacting import assert_redacted, redacted, rule_sets  # noqa: F401 - rule_sets is a fixture
+
+T = "15:02:00.000 Trc 04541 "
+
+
+@pytest.mark.parametrize("text,pan", [
+    ("\tAttributeANI\t'+4111111111111111'\n", "4111111111111111"),
+    ("\tAttributeDNIS\t'005105105105105100'\n", "5105105105105100"),
+    ("\tAttributeANI\t'0114111111111111111'\n", "4111111111111111"),
+    ("\tAttributeUserData\t[88] 00 03 00 00..\n\t\t'CallbackNumber'\t'+4917610000000000003'\n", "4917610000000000003"),
+    ("P-Asserted-Identity: <sip:+4111111111111111@192.0.2.20>\r\n", "4111111111111111"),
+    ("To: <tel:+4111111111111111>;tag=1\r\n", "4111111111111111"),
+    (T + "GET /api/v2/contacts/+4111111111111111/history HTTP/1.1\n", "4111111111111111"),
+    (T + "callback to +4111111111111111 requested\n", "4111111111111111"),
+    (T + '{"ani":"+4111111111111111","dnis":"005105105105105100"}\n', "105105105100"),
+])
+def test_a_card_after_a_dialling_prefix_is_masked_never_tokenised(rule_sets: list[RuleSet], text: str, pan: str) -> None:
+    for fast in (True, False):
+        out = assert_redacted(rule_sets, text, [pan], ["REDACTED-CARD"], fast=fast)
+        assert "PHONE_" not in out, out
+
+
+@pytest.mark.parametrize("text", [
+    "\tAttributeANI\t'+15551230002'\n",          # E.164, starts with 1
+    "\tAttributeANI\t'+4915112345679'\n",         # 13 digits, not Luhn-valid: a German mobile
+    "\tAttributeANI\t'004915112345679'\n",
+])
+def test_an_international_phone_number_stays_a_phone_token(rule_sets: list[RuleSet], text: str) -> None:
+    out = assert_redacted(rule_sets, text, ["5112345679", "5551230002"], ["PHONE_"])
+    assert "REDACTED-CARD" not in out
+
+
+@pytest.mark.parametrize("text", [
+    "T 1.004111111111111111 ratio\n",             # a decimal, not a dialled number
+    "\tAttributeConnID\t0064111111111111\n",
+])
+def test_decimals_and_ids_with_leading_zeros_stay(rule_sets: list[RuleSet], text: str) -> None:
+    assert redacted(rule_sets, text, "log", "opt/genesys/x.log") == text
+
+
+@pytest.mark.parametrize("line", [
+    "GET /api/v2/contacts/+4111111111111111/history HTTP/1.1",
+    "GET /api/v2/contacts/4111111111111111/history HTTP/1.1",
+    "\t\t'Ref'\t'004111111111111111'",
+])
+def test_the_scanner_finds_a_card_in_a_url_path_or_after_00(line: str) -> None:
+    scanner = LeakScanner("m")
+    scanner.feed(line.encode() + b"\n")
+    scanner.finish()
+    assert [f.category for f in scanner.findings] == ["card-number"]
