@@ -5,6 +5,8 @@ caller numbers as URL path segments; DTMF digits in SIP INFO application/dtmf bo
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from collector.redaction.ruleset import RuleSet
@@ -59,3 +61,16 @@ def test_the_scanner_finds_a_card_in_a_url_path_or_after_00(line: str) -> None:
     scanner.feed(line.encode() + b"\n")
     scanner.finish()
     assert [f.category for f in scanner.findings] == ["card-number"]
+
+
+@pytest.mark.parametrize("text", [
+    'payload={"event":"{\\"ani\\":\\"5551230002\\",\\"dnis\\":\\"8005550100\\",\\"callerId\\":\\"15551230007\\"}"}\n',
+    'payload="{\\"ANI\\":\\"5551230002\\", \\"dnis\\": \\"8005550100\\", \\"callerId\\": 15551230007}"\n',
+    'event={\\\\\\"ani\\\\\\":\\\\\\"5551230002\\\\\\",\\\\\\"dnis\\\\\\":\\\\\\"8005550100\\\\\\",\\\\\\"callerId\\\\\\":\\\\\\"15551230007\\\\\\"}\n',
+])
+def test_caller_numbers_in_escaped_json_get_the_plain_json_token(rule_sets: list[RuleSet], text: str) -> None:
+    plain = redacted(rule_sets, T + '{"ani":"5551230002","dnis":"8005550100","callerId":"15551230007"}\n',
+                     "log", "opt/genesys/x.log")
+    out = assert_redacted(rule_sets, T + text, ["5551230002", "8005550100", "15551230007"], ["PHONE_"])
+    for token in re.findall(r"PHONE_[a-z]{10}", plain):
+        assert token in out, (plain, out)
