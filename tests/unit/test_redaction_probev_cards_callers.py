@@ -74,3 +74,17 @@ def test_caller_numbers_in_escaped_json_get_the_plain_json_token(rule_sets: list
     out = assert_redacted(rule_sets, T + text, ["5551230002", "8005550100", "15551230007"], ["PHONE_"])
     for token in re.findall(r"PHONE_[a-z]{10}", plain):
         assert token in out, (plain, out)
+
+
+def test_json_user_data_gets_the_tokens_and_masks_of_the_kvlist_form(rule_sets: list[RuleSet]) -> None:
+    pairs = [("Customer Name", "Quokka Golf"), ("customer.name", "Quokka Hotel"), ("CLI", "5551238821"),
+             ("Subject", "refund Quokka India"), ("Notes", "caller at 5551238814 twice")]
+    as_json = (T + 'body={"operationName":"UpdateUserData","userData":{'
+               + ",".join(f'"{k}":"{v}"' for k, v in pairs) + ',"ServiceName":"Gold Support","Segment":"Gold"}}\n')
+    as_kvlist = T + "event\n\tAttributeUserData [bstr] = KVList: \n" + "".join(f"\t\t'{k}' [str] = \"{v}\"\n" for k, v in pairs)
+    gone = ["Quokka", "5551238821", "5551238814"]
+    out_json = assert_redacted(rule_sets, as_json, gone, ['"ServiceName":"Gold Support","Segment":"Gold"}}',
+                                                          '"Subject":"REDACTED-TEXT"', ' twice"'])
+    out_kvlist = assert_redacted(rule_sets, as_kvlist, gone, [])
+    tokens = re.findall(r"(?:USERDATA|PHONE)_[a-z]{10}", out_kvlist)
+    assert len(tokens) == 4 and re.findall(r"(?:USERDATA|PHONE)_[a-z]{10}", out_json) == tokens, (out_json, out_kvlist)
