@@ -88,3 +88,20 @@ def test_json_user_data_gets_the_tokens_and_masks_of_the_kvlist_form(rule_sets: 
     out_kvlist = assert_redacted(rule_sets, as_kvlist, gone, [])
     tokens = re.findall(r"(?:USERDATA|PHONE)_[a-z]{10}", out_kvlist)
     assert len(tokens) == 4 and re.findall(r"(?:USERDATA|PHONE)_[a-z]{10}", out_json) == tokens, (out_json, out_kvlist)
+
+
+@pytest.mark.parametrize("number", ["555-123-0107", "(555)123-0108", "+44%2020%207946%200109", "15551230102",
+                                    "555.123.0110", "+1 555 123 0111"])
+def test_a_caller_number_as_a_url_path_segment_gets_the_query_token(rule_sets: list[RuleSet], number: str) -> None:
+    line = f'203.0.113.9 - - [27/Nov/2026:15:00:00 +0000] "GET /api/v2/contacts/{number}/history?ani={number} HTTP/1.1" 200 5\n'
+    out = assert_redacted(rule_sets, line, [number], ['/history?ani=', ' HTTP/1.1" 200 5'])
+    tokens = re.findall(r"PHONE_[a-z]{10}", out)
+    assert len(tokens) == 2 and tokens[0] == tokens[1], out
+
+
+@pytest.mark.parametrize("path", ["/api/v2/contacts/0001Ka8GQ5AX003N/history", "/api/v2/calls/15551230102/answer",
+                                  "/api/v2/interactions/0001234567/x", "/api/v2/contacts/00001234/history",
+                                  "/api/v2/contacts/2026-11-27/x", "/api/v2/users/1234567890/devices"])
+def test_ids_in_url_paths_stay(rule_sets: list[RuleSet], path: str) -> None:
+    line = f'203.0.113.9 - - [27/Nov/2026:15:00:00 +0000] "GET {path} HTTP/1.1" 200 5\n'
+    assert redacted(rule_sets, line, "log", "var/log/jetty9/x.request.log") == line
