@@ -105,3 +105,15 @@ def test_a_caller_number_as_a_url_path_segment_gets_the_query_token(rule_sets: l
 def test_ids_in_url_paths_stay(rule_sets: list[RuleSet], path: str) -> None:
     line = f'203.0.113.9 - - [27/Nov/2026:15:00:00 +0000] "GET {path} HTTP/1.1" 200 5\n'
     assert redacted(rule_sets, line, "log", "var/log/jetty9/x.request.log") == line
+
+
+def test_dtmf_digits_in_sip_info_application_dtmf_bodies_are_masked(rule_sets: list[RuleSet]) -> None:
+    info = ("15:02:0{d}.000: SIPTR: Received [0,UDP] 380 bytes from 203.0.113.5:5060 <<<<<\r\n"
+            "INFO sip:9000@192.0.2.20:5060 SIP/2.0\r\nCall-ID: 4f1c0e2a-demo-0001@203.0.113.5\r\nCSeq: 10{d} INFO\r\n"
+            "Content-Type: application/dtmf\r\nContent-Length: 1\r\n\r\n{d}\r\n\r\n")
+    text = "".join(info.format(d=d) for d in "4826") + "15:02:10.000 Std 05000 end\r\n"
+    for fast in (True, False):
+        out = assert_redacted(rule_sets, text, ["\r\n4\r\n", "\r\n8\r\n", "\r\n2\r\n", "\r\n6\r\n"],
+                              ["Content-Length: 1\r\n\r\nREDACTED-DIGITS\r\n\r\n15:02:0", "CSeq: 108 INFO",
+                               "15:02:10.000 Std 05000 end\r\n"], fast=fast)
+        assert out.count("REDACTED-DIGITS") == 4, out
