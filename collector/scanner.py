@@ -23,7 +23,7 @@ MAX_FINDINGS_PER_FILE = 50
 # A wide, cheap net (one linear-time RE2 pass over the chunk); each hit is checked precisely.
 # RE2 has no look-around: boundaries are checked in Python on the (rare) hits.
 _NET_PATTERN = (
-    rb"(?P<card>\d{13,19}|\d{4}(?:(?:[ -]|%20|%2[Dd])\d{3,6}){2,4})"   # contiguous, or 4-4-4-4 / 4-6-5 style
+    rb"(?P<card>\d{13,22}|\d{4}(?:(?:[ -]|%20|%2[Dd])\d{3,6}){2,4})"   # contiguous, or 4-4-4-4 / 4-6-5 style
     # groups, also joined by URL-encoded spaces or dashes (a GVP fetch URL: pay?c=4111%201111%20...)
     rb"|(?P<pem>-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----)"
     # JWTs, AWS key ids and vendor tokens start a word or follow a URL-encoded character
@@ -79,7 +79,9 @@ _NOT_DIGITS = bytes(b for b in range(256) if not 48 <= b <= 57)    # bytes.trans
 _CARD_SEPARATORS = re.compile(rb"[ -]|%20|%2[Dd]")
 _EMAIL_GLUE = frozenset(b"._%+-:0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _UTF8_PUNCTUATION = re.compile(rb"^(?:\xc2[\x80-\xbf]|\xe2[\x80-\xbf]{2})+")   # no-break space, curly quotes
-_WORDISH = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_.:/-")
+# A digit run glued to these is part of a longer word, id or number (not a card); a URL path's
+# slashes are not glue (probe V 3: /contacts/+4111111111111111/history)
+_WORDISH = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_.:-")
 _WORD = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 _URL_ESCAPE = re.compile(rb"%[0-9A-Fa-f]{2}")
 _UNICODE_ESCAPE = re.compile(rb"\\u[0-9A-Fa-f]{4}")
@@ -193,10 +195,13 @@ def _plausible_card(digits: bytes) -> bool:
 
 
 def _card_inside(run: bytes) -> bool:
-    """A card number in a run of digits and single separators, e.g. '4111 1111 1111 1111 2024'."""
+    """A card number in a run of digits and single separators, e.g. '4111 1111 1111 1111 2024',
+    also after an international dialling prefix (00 or 011: 004111111111111111, probe V 3)."""
     groups = [g for g in _CARD_SEPARATORS.split(run) if g]
     if len(groups) == 1:
-        return _plausible_card(groups[0])
+        digits = groups[0]
+        return (_plausible_card(digits) or (digits[:2] == b"00" and _plausible_card(digits[2:]))
+                or (digits[:3] == b"011" and _plausible_card(digits[3:])))
     for first in range(len(groups)):
         digits = b""
         for group in groups[first:]:
