@@ -78,7 +78,7 @@ def test_caller_numbers_in_escaped_json_get_the_plain_json_token(rule_sets: list
 
 def test_json_user_data_gets_the_tokens_and_masks_of_the_kvlist_form(rule_sets: list[RuleSet]) -> None:
     pairs = [("Customer Name", "Quokka Golf"), ("customer.name", "Quokka Hotel"), ("CLI", "5551238821"),
-             ("Subject", "refund Quokka India"), ("Notes", "caller at 5551238814 twice")]
+             ("Subject", "refund Quokka India"), ("Info", "caller at 5551238814 twice")]
     as_json = (T + 'body={"operationName":"UpdateUserData","userData":{'
                + ",".join(f'"{k}":"{v}"' for k, v in pairs) + ',"ServiceName":"Gold Support","Segment":"Gold"}}\n')
     as_kvlist = T + "event\n\tAttributeUserData [bstr] = KVList: \n" + "".join(f"\t\t'{k}' [str] = \"{v}\"\n" for k, v in pairs)
