@@ -27,6 +27,8 @@ QUOTED = [
      ["Brien", "Angelo", "Connell", "angelo@", "Neil"], ["\t\t'LastName'\t'USERDATA_"]),
     ("psdk-personal-keys-apostrophe", "\t'LastName' [str] = \"O'Brien\"\n\t'Address' [str] = \"12 O'Connell St\"\n",
      ["Brien", "Connell"], ["\t'LastName' [str] = \"USERDATA_"]),
+    ("kvlist-inline-apostrophe", "_I_I_007b02aa3c1f0011 [09:04] KVList: 'CustomerName' 'O'Brien' 'RStrategyName' 'Main'\n",
+     ["Brien"], ["' 'RStrategyName' 'Main'\n"]),
 ]
 
 
