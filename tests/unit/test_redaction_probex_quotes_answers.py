@@ -65,6 +65,14 @@ ANSWERS = [
     ("json-mothers-maiden", '{"mothersMaidenName":"Fluffy5"}\n', '"mothersMaidenName":"REDACTED"'),
     ("vxml-param-maiden", "<param name=\"mothersMaidenName\" value=\"Fluffy5\"/>\n",
      "<param name=\"mothersMaidenName\" value=\"REDACTED\"/>"),
+    ("kvlist-inline", "_I_I_007b02aa3c1f0011 [09:04] KVList: 'MemorableWord' 'Fluffy5' 'RStrategyName' 'Main'\n",
+     "'MemorableWord' 'REDACTED' 'RStrategyName' 'Main'"),
+    ("gim-log4j-prefix", "2024-03-05 09:15:20,004 DEBUG [Job_TransformGIM] 'SecurityAnswer'\t'Fluffy5'\n",
+     "[Job_TransformGIM] 'SecurityAnswer'\t'REDACTED'"),
+    ("key-value-words", "\tkey 'SecurityAnswer' value 'Fluffy5'\n", "key 'SecurityAnswer' value 'REDACTED'"),
+    ("urs-assign", "_I_I_007b02aa3c1f0011 [06:1c] ASSIGN: SecurityAnswer(LOCAL) <- STRING 'Fluffy5'\n",
+     "ASSIGN: SecurityAnswer(LOCAL) <- STRING 'REDACTED'"),
+    ("xml-element", "<ns:MaidenName>Fluffy5</ns:MaidenName>\n", "<ns:MaidenName>REDACTED</ns:MaidenName>"),
 ]
 
 
