@@ -200,8 +200,9 @@ def _card_inside(run: bytes) -> bool:
     groups = [g for g in _CARD_SEPARATORS.split(run) if g]
     if len(groups) == 1:
         digits = groups[0]
-        return (_plausible_card(digits) or (digits[:2] == b"00" and _plausible_card(digits[2:]))
-                or (digits[:3] == b"011" and _plausible_card(digits[3:])))
+        # after a prefix only with 17 digits or more in all: never a 16-digit ConnID (0067025123456789)
+        return (_plausible_card(digits) or len(digits) >= 17 and (
+            digits[:2] == b"00" and _plausible_card(digits[2:]) or digits[:3] == b"011" and _plausible_card(digits[3:])))
     for first in range(len(groups)):
         digits = b""
         for group in groups[first:]:

@@ -117,3 +117,19 @@ def test_dtmf_digits_in_sip_info_application_dtmf_bodies_are_masked(rule_sets: l
                               ["Content-Length: 1\r\n\r\nREDACTED-DIGITS\r\n\r\n15:02:0", "CSeq: 108 INFO",
                                "15:02:10.000 Std 05000 end\r\n"], fast=fast)
         assert out.count("REDACTED-DIGITS") == 4, out
+
+
+def test_a_16_digit_connid_that_starts_00_or_011_is_no_card_after_a_prefix(rule_sets: list[RuleSet]) -> None:
+    """Probe M's trees after fixvb: 00 + a Luhn-valid 14-digit rest took the ConnID
+    0067025123456789 for a dialled card, in every line that names the call (correlation lost).
+    After a prefix a card needs 17 digits or more in all; the scanner agrees."""
+    lines = (T + "Agent state of DN 7101 changed: Ready -> Talking (call 0067025123456789)\n"
+             + T + "GET /urs/call/0113645678901009/map HTTP/1.1 404\n")
+    out = assert_redacted(rule_sets, lines, [], ["0067025123456789", "0113645678901009"])
+    assert out == lines
+    scanner = LeakScanner("x.log")
+    scanner.feed(lines.encode())
+    scanner.finish()
+    assert not scanner.findings
+    carded = T + "DNIS 004111111111111111 and 0114111111111111111\n"
+    assert_redacted(rule_sets, carded, ["4111111111111111"], [])
