@@ -517,6 +517,54 @@ class _UnfinishedLastLine:
                 + (f", and the {self.nuls_after} NUL bytes after it" if self.nuls_after else ""))
 
 
+CR_ONLY_NOTE = "its lines end in CR alone (old Mac style): stored with LF line ends"
+_LONE_CR = re.compile(rb"\r(?!\n)")
+
+
+class _CrOnlyText:
+    """A text whose lines end in CR alone (``cr_only`` of its start), with each such CR turned
+    into LF (a CR before an LF stays: CRLF lines later in the text keep their ends). The
+    redactor, the window's trimmer and the leak scanner all read lines up to an LF: a CR-only
+    text would be one line to them, and a rule that needs the line before (a KVList pair under
+    ``AttributeUserData``) would never fire. Storing LF, not CR, lets the scanner re-read the
+    stored bytes line by line too; one byte is replaced by one, so sizes and offsets stay as in
+    the file, and the manifest says it (``note``). ``_Context`` chunks (whole lines before a
+    resumed read) are turned alike. ``converted``: the CRs turned into LF."""
+
+    def __init__(self) -> None:
+        self.converted = 0
+
+    @staticmethod
+    def as_lf(text: bytes) -> bytes:
+        return _LONE_CR.sub(b"\n", text)
+
+    def chunks(self, chunks):
+        held_cr = False                 # a chunk ended in CR: LF or not is known with the next
+        for data in chunks:
+            if type(data) is _Context:  # whole lines: a line boundary before and after it
+                if held_cr:
+                    self.converted += 1
+                    yield b"\n"
+                    held_cr = False
+                yield _Context(_LONE_CR.sub(b"\n", data))
+                continue
+            if held_cr:
+                data = b"\r" + data
+            held_cr = data.endswith(b"\r")
+            if held_cr:
+                data = data[:-1]
+            data, count = _LONE_CR.subn(b"\n", data)
+            self.converted += count
+            if data:
+                yield data
+        if held_cr:
+            self.converted += 1
+            yield b"\n"
+
+    def note(self) -> str:
+        return f"{CR_ONLY_NOTE} ({self.converted} line ends)"
+
+
 def _zeros(count: int):
     """``count`` NUL bytes, in pieces of at most 64 KiB."""
     while count:
@@ -823,6 +871,11 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             if candidate.kind == "log" and not candidate.unredacted_consent:
                 unfinished = _UnfinishedLastLine()
                 chunks = unfinished.chunks(chunks)
+            cr_text = None
+            if not candidate.unredacted_consent and cr_only(
+                    head if gzipped or encoding else source.read_at(0, min(size, CR_ONLY_PROBE))):
+                cr_text = _CrOnlyText()       # lines that end in CR alone: every stage sees them as LF lines
+                head = _CrOnlyText.as_lf(head)
             resumed = text_start if gzipped else start    # a snapshot continuing the file
             resume_header = b""
             if resumed and not candidate.unredacted_consent:
@@ -836,10 +889,14 @@ def process_member(candidate: Candidate) -> MemberOutcome:
                 else:
                     read = source.read_at
                 newline = UTF16_NEWLINES[encoding] if encoding else b"\n"
+                if cr_text is not None:
+                    newline = newline.replace(b"\n", b"\r")
                 if candidate.kind == "log" and not tail_header:
                     resume_header = _resume_header(head, resumed, encoding)
                 chunks = _resumed(chunks, resume_header,
                                   lambda: _context_text(read, resumed, newline, encoding))
+            if cr_text is not None:
+                chunks = cr_text.chunks(chunks)
             stages = _stages(candidate, head, info.st_mtime, newest)
             piece_writer = PieceWriter(_CONFIG.tmp_dir, _CONFIG.fmt, level=_CONFIG.level,
                                        inline_max=INLINE_PIECE_MAX, room=_ROOM)
@@ -905,6 +962,8 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             notes.append(gzip_text.note())
         if unfinished is not None and unfinished.ended and unfinished.dropped:
             notes.append(unfinished.note())
+        if cr_text is not None and cr_text.converted:
+            notes.append(cr_text.note())
         if encoding:
             notes.append(f"converted from {encoding} to UTF-8"
                          + (f"; {XML_DECLARATION_NOTE}" if xml_declaration is not None and xml_declaration.rewritten
