@@ -294,7 +294,7 @@ def _read_range(source: CacheNeutralReader, size: int, candidate: Candidate, chu
             return start, []
         start += cut + unit
     stop = size
-    if candidate.whole_lines_only and size > start:
+    if candidate.whole_lines_only and size > start and not candidate.finished:
         line_end = newline
         if unit == 1 and cr_only(source.read_at(0, min(size, CR_ONLY_PROBE))):
             line_end = b"\r"        # lines end in CR alone (old Mac style): a CR ends a line
@@ -467,9 +467,11 @@ class _UnfinishedLastLine:
     drops a trailing run); at most ``MAX_HELD_LINE`` bytes are held. ``dropped``: the bytes left
     out (NULs after them not counted); ``ended``: the text was read to its end. A text without
     any line end is no line at all: RedactionFailed (left out), as a ``.gz`` cut before its
-    first newline."""
+    first newline. ``keep_last``: the file is finished (``selection.finished_files``, or a whole
+    ``.gz``): no writer is in its last line, which is handed on as any line and redacted."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep_last: bool = False) -> None:
+        self.keep_last = keep_last    # a finished file: its last line is handed on (redacted), not dropped
         self.dropped = 0
         self.nuls_after = 0           # NULs after the dropped line (a crash), dropped with it
         self.ended = False
@@ -506,6 +508,11 @@ class _UnfinishedLastLine:
                 raise RedactionFailed(path="", problem=f"a line over {MAX_HELD_LINE >> 20} MiB; left out")
         if held and not handed_on:
             raise RedactionFailed(path="", problem=NO_COMPLETE_LINE)
+        if held and self.keep_last:
+            self.ended = True
+            yield bytes(held)
+            yield from _zeros(nuls)   # the redactor drops a trailing run (and counts it)
+            return
         self.ended = True
         self.dropped = len(held)
         self.nuls_after = nuls if held else 0
@@ -868,8 +875,11 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             if tail_header:   # the size cap's tail: the segment header first, then records
                 chunks = _header_then_records(tail_header, chunks)
             unfinished = None
+            # a finished log (no longer written, and not since it was planned) or a whole .gz
+            # rotation: its last line is taken, newline or not (a crash's last words)
+            finished = gzipped or (candidate.finished and info.st_mtime <= candidate.mtime)
             if candidate.kind == "log" and not candidate.unredacted_consent:
-                unfinished = _UnfinishedLastLine()
+                unfinished = _UnfinishedLastLine(keep_last=finished)
                 chunks = unfinished.chunks(chunks)
             cr_text = None
             if not candidate.unredacted_consent and cr_only(

@@ -983,3 +983,41 @@ def test_a_whole_gzip_whose_trailer_ends_in_zeros_is_unchanged(host, tmp_path):
     assert outcome.excluded is None, outcome.excluded
     assert outcome.result.note == f"decompressed from {target.name}"
     assert _stored(outcome.piece) == _redacted_as_plain_text(text, host, tmp_path)
+
+
+@pytest.mark.parametrize("command", ["collect", "snapshot"])
+def test_the_crash_line_of_a_finished_segment_and_snapshot_log_is_shipped_redacted(host, tmp_path, command):
+    """Probe V 12: after a crash the old segment and the *.snapshot.log end in a line without a
+    newline, the one support needs. They are no longer written (the application went on in a
+    newer segment): that line is shipped, redacted like any line. The live segment's unfinished
+    line is still left out."""
+    live = newest_segment(host)
+    crash_line = b"15:59:59.000 Alr 05010 CRASH-LAST fatal: SIGSEGV, AttributeANI '" + SECRET_NUMBER + b"'"
+    older = live.with_name("SIPS_P.19990101_000000_000.log")
+    older.write_bytes(live.read_bytes()[:2000].rsplit(b"\n", 1)[0] + b"\n" + crash_line)
+    snapshot = live.with_name("SIPS_P.19990101_000000_000.snapshot.log")
+    snapshot.write_bytes(older.read_bytes().replace(b"CRASH-LAST", b"SNAP-LAST"))
+    two_days_ago = time.time() - 2 * 86400
+    for path in (older, snapshot):
+        os.utime(path, (two_days_ago, two_days_ago))
+    with open(live, "ab") as handle:
+        handle.write(UNFINISHED["dnis"])
+    if command == "collect":
+        proc, report = collect(host, tmp_path / "out", "--all-logs")
+    else:
+        (tmp_path / "out").mkdir()
+        proc = run_gcollect("snapshot", "--root", str(host), "--output", str(tmp_path / "out"), "--state-dir",
+                            str(tmp_path / "state"), "--json", "--priority", "normal")
+        report = json.loads(proc.stdout)
+    assert proc.returncode == ExitCode.OK, proc.stderr
+    manifest, members = manifest_of(report)
+    notes = {f["path"]: f.get("note", "") for f in manifest["files"]}
+    for path, label in ((older, b"CRASH-LAST"), (snapshot, b"SNAP-LAST")):
+        stored = members[f"{APP_LOGS}/{path.name}"]
+        last = stored.rsplit(b"\n", 1)[1]
+        assert last.startswith(b"15:59:59.000 Alr 05010 " + label) and b"PHONE_" in last, last
+        assert "last line" not in notes[f"{APP_LOGS}/{path.name}"]
+    assert members[f"{APP_LOGS}/{live.name}"].endswith(b"\n")      # the live segment's half line: not yet
+    assert command == "snapshot" or notes[f"{APP_LOGS}/{live.name}"].startswith("its last line had no newline")
+    assert all(SECRET_NUMBER not in data for data in members.values())
+    assert not report["scan_findings"]
