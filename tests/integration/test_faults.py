@@ -1021,3 +1021,41 @@ def test_the_crash_line_of_a_finished_segment_and_snapshot_log_is_shipped_redact
     assert command == "snapshot" or notes[f"{APP_LOGS}/{live.name}"].startswith("its last line had no newline")
     assert all(SECRET_NUMBER not in data for data in members.values())
     assert not report["scan_findings"]
+
+
+
+def test_a_stopped_app_with_every_segment_gzipped_is_collected(tmp_path):
+    """Probe V 13: a site job gzipped all segments of a stopped SIP Server whose log path no
+    config names. The installation was found (its start script), but none of its logs was
+    collected and nothing said so (exit 0): discovery knew its log base only from ``*.log``
+    files. Every ``.log.gz`` is now collected, as redacted text."""
+    import gzip
+
+    root = tmp_path / "host"
+    (root / "etc").mkdir(parents=True)
+    (root / "etc/hostname").write_text("probe-host\n")
+    app = root / "opt/genesys/SIPS_P"
+    app.mkdir(parents=True)
+    (app / "sip_server").write_bytes(b"\x7fELF")
+    (app / "run.sh").write_text("#!/bin/sh\ncd /opt/genesys/SIPS_P\n./sip_server -host cfghost -port 2020 -app SIPS_P\n")
+    logs = root / APP_LOGS
+    logs.mkdir(parents=True)
+    names = []
+    for number, stamp in ((1, "20261127_150000_000"), (2, "20261127_160000_000")):
+        name = f"SIPS_P.{stamp}.log"
+        text = ("Genesys SIP Server, version 8.1.104.37\nApplication name:   SIPS_P\nApplication type:   TServer\n"
+                "Host name:          probe-host\nLocal time:         2026-11-27T15:00:00.000\nTime zone:          0\n"
+                f"File:               ({number:010d}) {name}\n"
+                "Command line:       ./sip_server -host cfghost -port 2020 -app SIPS_P\n"
+                f"15:01:0{number}.000 Std 05000 GZONLY ANI '{SECRET_NUMBER.decode()}'\n")
+        (logs / (name + ".gz")).write_bytes(gzip.compress(text.encode()))
+        names.append(name)
+    proc, report = collect(root, tmp_path / "out", "--all-logs")
+    assert proc.returncode == ExitCode.OK, proc.stderr
+    manifest, members = manifest_of(report)
+    stored = {f["path"]: f for f in manifest["files"]}
+    for name in names:
+        rel = f"{APP_LOGS}/{name}"
+        assert rel in stored and stored[rel]["note"].startswith("decompressed from"), (rel, sorted(stored))
+        assert b"GZONLY ANI 'PHONE_" in members[rel]
+    assert all(SECRET_NUMBER not in data for data in members.values())
