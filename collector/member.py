@@ -468,10 +468,12 @@ class _UnfinishedLastLine:
     out (NULs after them not counted); ``ended``: the text was read to its end. A text without
     any line end is no line at all: RedactionFailed (left out), as a ``.gz`` cut before its
     first newline. ``keep_last``: the file is finished (``selection.finished_files``, or a whole
-    ``.gz``): no writer is in its last line, which is handed on as any line and redacted."""
+    ``.gz``): no writer is in its last line, which is handed on as any line and redacted; also
+    when it is all the text of a ``resumed`` read (the line a snapshot held back before)."""
 
-    def __init__(self, *, keep_last: bool = False) -> None:
+    def __init__(self, *, keep_last: bool = False, resumed: bool = False) -> None:
         self.keep_last = keep_last    # a finished file: its last line is handed on (redacted), not dropped
+        self.resumed = resumed        # the text goes on from lines read before (a snapshot's continuation)
         self.dropped = 0
         self.nuls_after = 0           # NULs after the dropped line (a crash), dropped with it
         self.ended = False
@@ -506,7 +508,7 @@ class _UnfinishedLastLine:
             nuls = len(data) - len(body)
             if len(held) > MAX_HELD_LINE:
                 raise RedactionFailed(path="", problem=f"a line over {MAX_HELD_LINE >> 20} MiB; left out")
-        if held and not handed_on:
+        if held and not handed_on and not (self.keep_last and self.resumed):
             raise RedactionFailed(path="", problem=NO_COMPLETE_LINE)
         if held and self.keep_last:
             self.ended = True
@@ -879,7 +881,7 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             # rotation: its last line is taken, newline or not (a crash's last words)
             finished = gzipped or (candidate.finished and info.st_mtime <= candidate.mtime)
             if candidate.kind == "log" and not candidate.unredacted_consent:
-                unfinished = _UnfinishedLastLine(keep_last=finished)
+                unfinished = _UnfinishedLastLine(keep_last=finished, resumed=bool(text_start if gzipped else start))
                 chunks = unfinished.chunks(chunks)
             cr_text = None
             if not candidate.unredacted_consent and cr_only(

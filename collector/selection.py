@@ -451,8 +451,9 @@ def finished_files(files: list[_File], now: float | None = None) -> set[int]:
 
     * a ``*.snapshot.log``: written once, when the application ends abnormally;
     * a segment of a stream (``_stream_key``) with a newer segment: one modified after it, or
-      one modified no earlier whose name stamp is later (a rotation stamps the next segment's
-      name): the application has gone on writing in it (it opens it after closing this one).
+      at the same time, whose name stamp (when both have one) is later (a rotation stamps the
+      next segment's name): the application has gone on writing in it (it opens it after
+      closing this one). When mtimes and stamps disagree, neither is newer.
 
     Either also needs its last write ``FINISHED_QUIET`` seconds ago (no write still under way).
     The newest segment of a stream is never finished here, however old: a quiet application
@@ -468,8 +469,9 @@ def finished_files(files: list[_File], now: float | None = None) -> set[int]:
 
     def has_newer(file: _File) -> bool:
         stamp = parse_log_name(_segment_name(file.host_path)).stamp
-        return any(mtime > file.mtime or (mtime == file.mtime and stamp is not None and other is not None
-                                          and other > stamp)
+        stamped = stamp is not None
+        return any((mtime > file.mtime or (mtime == file.mtime and stamped and other is not None))
+                   and not (stamped and other is not None and other <= stamp)     # stamps must agree
                    for mtime, other in streams[_stream_key(file.host_path)])
 
     return {id(file) for file in files

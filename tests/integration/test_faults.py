@@ -1059,3 +1059,36 @@ def test_a_stopped_app_with_every_segment_gzipped_is_collected(tmp_path):
         assert rel in stored and stored[rel]["note"].startswith("decompressed from"), (rel, sorted(stored))
         assert b"GZONLY ANI 'PHONE_" in members[rel]
     assert all(SECRET_NUMBER not in data for data in members.values())
+
+
+def test_a_snapshot_takes_the_held_last_line_once_the_segment_is_finished(host, tmp_path):
+    """Probe V 12 (snapshot): a quiet live segment's last line had no newline: left for later.
+    The application then went on in a newer segment: the next snapshot takes that line, though
+    the old segment itself never changed (its entry records the size as read)."""
+    live = newest_segment(host)
+    crash_line = b"15:59:59.000 Alr 05010 HELD-LAST fatal: SIGSEGV, AttributeANI '" + SECRET_NUMBER + b"'"
+    with open(live, "ab") as handle:
+        handle.write(crash_line)
+    for segment in (host / APP_LOGS).iterdir():         # the app quiet for two days
+        mtime = segment.stat().st_mtime - 2 * 86400
+        os.utime(segment, (mtime, mtime))
+
+    def snapshot() -> tuple[dict, dict[str, bytes]]:
+        (tmp_path / "out").mkdir(exist_ok=True)
+        proc = run_gcollect("snapshot", "--root", str(host), "--output", str(tmp_path / "out"), "--state-dir",
+                            str(tmp_path / "state"), "--json", "--priority", "normal")
+        assert proc.returncode == ExitCode.OK, proc.stdout.decode()[-3000:]
+        report = json.loads(proc.stdout)
+        return report, (manifest_of(report)[1] if report["bundle"] else {})
+
+    _, first = snapshot()
+    rel = f"{APP_LOGS}/{live.name}"
+    assert first[rel].endswith(b"\n") and b"HELD-LAST" not in first[rel]
+    _, second = snapshot()
+    assert rel not in second                          # still the newest: still held
+    newer = live.with_name("SIPS_P.20991231_000000_000.log")
+    newer.write_bytes(live.read_bytes()[:200].rsplit(b"\n", 1)[0] + b"\n")
+    report, third = snapshot()
+    assert third[rel].rsplit(b"\n", 1)[-1].startswith(b"15:59:59.000 Alr 05010 HELD-LAST"), third[rel][-200:]
+    assert b"PHONE_" in third[rel].rsplit(b"\n", 1)[-1] and not report["scan_findings"]
+    assert all(SECRET_NUMBER not in data for data in list(first.values()) + list(third.values()))

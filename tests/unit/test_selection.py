@@ -943,8 +943,10 @@ def test_finished_files_are_the_older_segments_and_quiet_snapshot_logs():
     lone = file("app.log", old)
     finished = selection.finished_files([first, same_time, newest, crash, thread, recent_snapshot, lone], now)
     assert finished == {id(first), id(same_time), id(crash)}
-    # the newest by mtime is live even with an older stamp
+    # mtimes and stamps disagree: neither is finished; without stamps the mtime says it
     a, b = file("SIPS_P.20261127_150000_000.log", old + 5), file("SIPS_P.20261127_160000_000.log", old)
-    assert selection.finished_files([a, b], now) == {id(b)}
+    assert selection.finished_files([a, b], now) == set()
+    e, f = file("cloud.log", old + 5), file("cloud.log", old)
+    assert selection.finished_files([e, f], now) == {id(f)}
     c, d = file("SIPS_P.20261127_150000_000.log", old), file("SIPS_P.20261127_160000_000.log", now - 60)
     assert selection.finished_files([c, d], now) == {id(c)}    # d written a minute ago: live
