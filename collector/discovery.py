@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from collector.appconfig import BINARY_SUBDIRS, CONFIG_SUBDIRS, AppDir, examine_app_dir
-from collector.hostfiles import WalkBudget, expand_glob, host_path_of, is_inside, is_log_name, \
+from collector.hostfiles import WalkBudget, expand_glob, host_path_of, is_inside, is_log_or_rotation_name, \
     source_of
 from collector.logheads import HeadBudget, Stream, process_matches, scan_streams
 from collector.model import Installation, Profile
@@ -323,7 +323,7 @@ def _log_dirs(root: Path, containers: list[str], apps: dict[str, AppDir],
                     listing = list(entries)
             except OSError:
                 continue
-            if any(is_log_name(e.name) for e in listing):
+            if any(is_log_or_rotation_name(e.name) for e in listing):
                 wanted[host] = None
             if left <= 0:
                 continue

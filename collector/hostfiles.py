@@ -614,6 +614,12 @@ def is_log_name(file_name: str) -> bool:
     return _LOG_LIKE.search(file_name) is not None
 
 
+def is_log_or_rotation_name(file_name: str) -> bool:
+    """``is_log_name``, or a compressed rotation of one (``SIPS_P.<ts>.log.gz``): a stopped
+    application whose segments a site job has all gzipped still has its stream there."""
+    return is_log_name(file_name[:-3] if file_name.endswith(".gz") else file_name)
+
+
 def parse_log_name(file_name: str) -> LogName:
     """Split a Genesys log file name; a name without a timestamp is its own stream.
 

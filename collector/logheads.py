@@ -25,9 +25,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from collector.hostfiles import is_log_name, log_name_parts, read_head, resolve_regular, source_of
+from collector.hostfiles import is_log_or_rotation_name, log_name_parts, read_head, resolve_regular, source_of
 from collector.model import Profile
 from collector.segheader import SegmentHeader, parse_header
+from collector.textsource import text_head
 
 HEAD_BYTES = 8 * 1024
 MAX_HEADS = 5000
@@ -145,7 +146,10 @@ def _stream_head(root: Path, directory: str, files: list[tuple[str, os.DirEntry[
             continue
         budget.left -= 1
         reads += 1
-        header = parse_header(read_head(real, HEAD_BYTES))
+        head = read_head(real, HEAD_BYTES)
+        if entry.name.endswith(".gz"):      # a compressed rotation: the header is in its text
+            head = text_head(head, host, HEAD_BYTES) or b""
+        header = parse_header(head)
         product = classify_header(header, profiles)
         if product is not None or header.is_genesys:
             return host, header, product
@@ -154,7 +158,8 @@ def _stream_head(root: Path, directory: str, files: list[tuple[str, os.DirEntry[
 
 def scan_streams(root: Path, directory: str, profiles: Mapping[str, Profile],
                  budget: HeadBudget) -> list[Stream]:
-    """Streams of log files (``hostfiles.is_log_name``) directly in one folder, one head read
+    """Streams of log files (``hostfiles.is_log_or_rotation_name``: ``.log.gz`` rotations too,
+    their text's head read) directly in one folder, one head read
     per stream (a few when the newest segments are empty or have no header: ``_stream_head``).
     A stream with Genesys name stamps and no header found is returned ``headerless``, without
     a product: discovery gives it to the one product of its app dir, if there is one."""
@@ -165,9 +170,10 @@ def scan_streams(root: Path, directory: str, profiles: Mapping[str, Profile],
         return []
     named: dict[tuple[str, str | None, str | None], list[tuple[str, os.DirEntry[str]]]] = {}
     for entry in entries:
-        if not is_log_name(entry.name):
+        if not is_log_or_rotation_name(entry.name):
             continue
-        base, thread, stamp, companion = log_name_parts(entry.name)    # parse_log_name's fields
+        name = entry.name[:-3] if entry.name.endswith(".gz") else entry.name   # a .gz: the segment it was
+        base, thread, stamp, companion = log_name_parts(name)    # parse_log_name's fields
         named.setdefault((base, thread, companion), []).append((stamp or "", entry))
     streams: list[Stream] = []
     for (base, _thread, companion), files in sorted(named.items(), key=lambda kv: str(kv[0])):

@@ -294,7 +294,7 @@ def _read_range(source: CacheNeutralReader, size: int, candidate: Candidate, chu
             return start, []
         start += cut + unit
     stop = size
-    if candidate.whole_lines_only and size > start:
+    if candidate.whole_lines_only and size > start and not candidate.finished:
         line_end = newline
         if unit == 1 and cr_only(source.read_at(0, min(size, CR_ONLY_PROBE))):
             line_end = b"\r"        # lines end in CR alone (old Mac style): a CR ends a line
@@ -467,9 +467,13 @@ class _UnfinishedLastLine:
     drops a trailing run); at most ``MAX_HELD_LINE`` bytes are held. ``dropped``: the bytes left
     out (NULs after them not counted); ``ended``: the text was read to its end. A text without
     any line end is no line at all: RedactionFailed (left out), as a ``.gz`` cut before its
-    first newline."""
+    first newline. ``keep_last``: the file is finished (``selection.finished_files``, or a whole
+    ``.gz``): no writer is in its last line, which is handed on as any line and redacted; also
+    when it is all the text of a ``resumed`` read (the line a snapshot held back before)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep_last: bool = False, resumed: bool = False) -> None:
+        self.keep_last = keep_last    # a finished file: its last line is handed on (redacted), not dropped
+        self.resumed = resumed        # the text goes on from lines read before (a snapshot's continuation)
         self.dropped = 0
         self.nuls_after = 0           # NULs after the dropped line (a crash), dropped with it
         self.ended = False
@@ -504,8 +508,13 @@ class _UnfinishedLastLine:
             nuls = len(data) - len(body)
             if len(held) > MAX_HELD_LINE:
                 raise RedactionFailed(path="", problem=f"a line over {MAX_HELD_LINE >> 20} MiB; left out")
-        if held and not handed_on:
+        if held and not handed_on and not (self.keep_last and self.resumed):
             raise RedactionFailed(path="", problem=NO_COMPLETE_LINE)
+        if held and self.keep_last:
+            self.ended = True
+            yield bytes(held)
+            yield from _zeros(nuls)   # the redactor drops a trailing run (and counts it)
+            return
         self.ended = True
         self.dropped = len(held)
         self.nuls_after = nuls if held else 0
@@ -515,6 +524,54 @@ class _UnfinishedLastLine:
     def note(self) -> str:
         return (f"{UNFINISHED_LINE_NOTE}: its {self.dropped} bytes left out"
                 + (f", and the {self.nuls_after} NUL bytes after it" if self.nuls_after else ""))
+
+
+CR_ONLY_NOTE = "its lines end in CR alone (old Mac style): stored with LF line ends"
+_LONE_CR = re.compile(rb"\r(?!\n)")
+
+
+class _CrOnlyText:
+    """A text whose lines end in CR alone (``cr_only`` of its start), with each such CR turned
+    into LF (a CR before an LF stays: CRLF lines later in the text keep their ends). The
+    redactor, the window's trimmer and the leak scanner all read lines up to an LF: a CR-only
+    text would be one line to them, and a rule that needs the line before (a KVList pair under
+    ``AttributeUserData``) would never fire. Storing LF, not CR, lets the scanner re-read the
+    stored bytes line by line too; one byte is replaced by one, so sizes and offsets stay as in
+    the file, and the manifest says it (``note``). ``_Context`` chunks (whole lines before a
+    resumed read) are turned alike. ``converted``: the CRs turned into LF."""
+
+    def __init__(self) -> None:
+        self.converted = 0
+
+    @staticmethod
+    def as_lf(text: bytes) -> bytes:
+        return _LONE_CR.sub(b"\n", text)
+
+    def chunks(self, chunks):
+        held_cr = False                 # a chunk ended in CR: LF or not is known with the next
+        for data in chunks:
+            if type(data) is _Context:  # whole lines: a line boundary before and after it
+                if held_cr:
+                    self.converted += 1
+                    yield b"\n"
+                    held_cr = False
+                yield _Context(_LONE_CR.sub(b"\n", data))
+                continue
+            if held_cr:
+                data = b"\r" + data
+            held_cr = data.endswith(b"\r")
+            if held_cr:
+                data = data[:-1]
+            data, count = _LONE_CR.subn(b"\n", data)
+            self.converted += count
+            if data:
+                yield data
+        if held_cr:
+            self.converted += 1
+            yield b"\n"
+
+    def note(self) -> str:
+        return f"{CR_ONLY_NOTE} ({self.converted} line ends)"
 
 
 def _zeros(count: int):
@@ -820,9 +877,17 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             if tail_header:   # the size cap's tail: the segment header first, then records
                 chunks = _header_then_records(tail_header, chunks)
             unfinished = None
+            # a finished log (no longer written, and not since it was planned) or a whole .gz
+            # rotation: its last line is taken, newline or not (a crash's last words)
+            finished = gzipped or (candidate.finished and info.st_mtime <= candidate.mtime)
             if candidate.kind == "log" and not candidate.unredacted_consent:
-                unfinished = _UnfinishedLastLine()
+                unfinished = _UnfinishedLastLine(keep_last=finished, resumed=bool(text_start if gzipped else start))
                 chunks = unfinished.chunks(chunks)
+            cr_text = None
+            if not candidate.unredacted_consent and cr_only(
+                    head if gzipped or encoding else source.read_at(0, min(size, CR_ONLY_PROBE))):
+                cr_text = _CrOnlyText()       # lines that end in CR alone: every stage sees them as LF lines
+                head = _CrOnlyText.as_lf(head)
             resumed = text_start if gzipped else start    # a snapshot continuing the file
             resume_header = b""
             if resumed and not candidate.unredacted_consent:
@@ -836,10 +901,14 @@ def process_member(candidate: Candidate) -> MemberOutcome:
                 else:
                     read = source.read_at
                 newline = UTF16_NEWLINES[encoding] if encoding else b"\n"
+                if cr_text is not None:
+                    newline = newline.replace(b"\n", b"\r")
                 if candidate.kind == "log" and not tail_header:
                     resume_header = _resume_header(head, resumed, encoding)
                 chunks = _resumed(chunks, resume_header,
                                   lambda: _context_text(read, resumed, newline, encoding))
+            if cr_text is not None:
+                chunks = cr_text.chunks(chunks)
             stages = _stages(candidate, head, info.st_mtime, newest)
             piece_writer = PieceWriter(_CONFIG.tmp_dir, _CONFIG.fmt, level=_CONFIG.level,
                                        inline_max=INLINE_PIECE_MAX, room=_ROOM)
@@ -905,6 +974,8 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             notes.append(gzip_text.note())
         if unfinished is not None and unfinished.ended and unfinished.dropped:
             notes.append(unfinished.note())
+        if cr_text is not None and cr_text.converted:
+            notes.append(cr_text.note())
         if encoding:
             notes.append(f"converted from {encoding} to UTF-8"
                          + (f"; {XML_DECLARATION_NOTE}" if xml_declaration is not None and xml_declaration.rewritten

@@ -141,6 +141,8 @@ class Candidate:
     inode: int | None = None               # the stat that gave size and mtime); None = unknown
     startup_segment: bool = False          # kept whole as its stream's startup segment
                                            # ([log] keep-startup-file), whatever the window
+    finished: bool = False                 # no longer written (selection.finished_files): its last
+                                           # line is taken even without a newline
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,6 +57,7 @@ import posixpath
 import re
 import stat
 import sys
+import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import datetime, timedelta, timezone, tzinfo
@@ -438,6 +439,43 @@ def _compressed_twins(files: list[_File]) -> tuple[list[_File], list[_File]]:
 
 def _is_snapshot(host_path: str) -> bool:
     return host_path.endswith(".snapshot.log")
+
+
+FINISHED_QUIET = 300     # seconds without a write before a file may count as finished
+
+
+def finished_files(files: list[_File], now: float | None = None) -> set[int]:
+    """ids of the logs among ``files`` (one spec's) that are no longer written, so that their
+    last line is taken even when it has no newline (the line a crash cut off, the one support
+    needs most; ``member._UnfinishedLastLine`` drops it in a file still being written):
+
+    * a ``*.snapshot.log``: written once, when the application ends abnormally;
+    * a segment of a stream (``_stream_key``) with a newer segment: one modified after it, or
+      at the same time, whose name stamp (when both have one) is later (a rotation stamps the
+      next segment's name): the application has gone on writing in it (it opens it after
+      closing this one). When mtimes and stamps disagree, neither is newer.
+
+    Either also needs its last write ``FINISHED_QUIET`` seconds ago (no write still under way).
+    The newest segment of a stream is never finished here, however old: a quiet application
+    with a buffered appender flushes in the middle of a line and may write the rest hours
+    later; its last line waits for the newer segment (or is noted as left out). The worker
+    checks that the file was not written after it was planned."""
+    now = time.time() if now is None else now
+    streams: dict[tuple[str, tuple[str, str | None, str | None]], list[tuple[float, object]]] = {}
+    for file in files:
+        if not _is_snapshot(file.host_path):
+            streams.setdefault(_stream_key(file.host_path), []).append(
+                (file.mtime, parse_log_name(_segment_name(file.host_path)).stamp))
+
+    def has_newer(file: _File) -> bool:
+        stamp = parse_log_name(_segment_name(file.host_path)).stamp
+        stamped = stamp is not None
+        return any((mtime > file.mtime or (mtime == file.mtime and stamped and other is not None))
+                   and not (stamped and other is not None and other <= stamp)     # stamps must agree
+                   for mtime, other in streams[_stream_key(file.host_path)])
+
+    return {id(file) for file in files
+            if now - file.mtime >= FINISHED_QUIET and (_is_snapshot(file.host_path) or has_newer(file))}
 
 
 Kept = tuple[_File, datetime | None, datetime | None, bool, str]
@@ -876,8 +914,9 @@ def select(root: Path, profiles: Mapping[str, Profile], installations: Sequence[
                 kept = [k for k in kept if k[0].size <= limit]
             first = spec.window == "ignore" or spec.kind == "config" or spec.always_in_window
             make = _candidates(inst, profile, spec, caps, needed is not None)
-            spec_picks = [_Pick(make(f, start, end, trim, reason), first or _is_snapshot(f.host_path),
-                                f.mtime)
+            finished = finished_files(files) if spec.kind == "log" else set()
+            spec_picks = [_Pick(make(f, start, end, trim, reason, id(f) in finished),
+                                first or _is_snapshot(f.host_path), f.mtime)
                           for f, start, end, trim, reason in kept]
             spec_picks.sort(key=lambda p: (-p.newest_key, p.candidate.host_path))
             spec_cap = spec.cap_mb if spec.cap_mb is not None and caps.profile_caps else caps.per_spec_mb
@@ -959,7 +998,7 @@ def _candidates(inst: Installation, profile: Profile, spec: CollectSpec, caps: C
     limit = caps.per_file_mb * MB if caps.per_file_mb is not None else None
 
     def make(file: _File, start: datetime | None, end: datetime | None, trim: bool,
-             reason: str) -> Candidate:
+             reason: str, finished: bool = False) -> Candidate:
         tail = None
         if limit is not None and file.size > limit:
             tail = int(limit)
@@ -971,7 +1010,7 @@ def _candidates(inst: Installation, profile: Profile, spec: CollectSpec, caps: C
         # host_path interned: the run's results come back with the same text, and share it
         for setter, value in zip(_OWN_SETTERS, (file.source, sys.intern(file.host_path), file.size, file.mtime,
                                                 start, end, reason, tail, trim, file.device, file.inode,
-                                                reason == STARTUP_REASON)):
+                                                reason == STARTUP_REASON, finished)):
             setter(candidate, value)
         return candidate
 
@@ -983,10 +1022,10 @@ _CANDIDATE_DEFAULTS = {f.name: f.default for f in fields(Candidate)
                        if f.name in ("start_offset", "whole_lines_only")}
 _SLOT = {f.name: getattr(Candidate, f.name).__set__ for f in fields(Candidate)}    # slot setters
 _OWN = ("source", "host_path", "size", "mtime", "start", "end", "reason", "tail_bytes", "trim", "device", "inode",
-        "startup_segment")
+        "startup_segment", "finished")
 _OWN_SETTERS = tuple(_SLOT[name] for name in _OWN)
-assert len(fields(Candidate)) == 20 and MISSING not in _CANDIDATE_DEFAULTS.values() \
-    and len(_CANDIDATE_DEFAULTS) + 6 + len(_OWN) == 20 and not hasattr(Candidate, "__post_init__"), \
+assert len(fields(Candidate)) == 21 and MISSING not in _CANDIDATE_DEFAULTS.values() \
+    and len(_CANDIDATE_DEFAULTS) + 6 + len(_OWN) == 21 and not hasattr(Candidate, "__post_init__"), \
     "Candidate changed: update _candidates"
 
 

@@ -408,9 +408,12 @@ class _Run:
                 # next run finds the file truncated or rewritten and reads it from 0 (what was
                 # read here repeats once)
                 continue
-            # a size cap kept the first new bytes: the entry records the size as read, so the
-            # next run sees the file changed and takes the rest even when it did not grow
-            capped = decision.candidate.tail_bytes is not None and member.end_offset < member.source_size
+            # a size cap kept the first new bytes, or a log's last line (no newline yet) was held
+            # back: the entry records the size as read, so the next run sees the file changed and
+            # takes the rest even when it did not grow (the held line once the file is finished:
+            # selection.finished_files)
+            capped = member.end_offset < member.source_size and (
+                decision.candidate.tail_bytes is not None or member.kind == "log")
             entry = entry_after_read(host_path=decision.candidate.host_path, kind=member.kind,
                                      device=member.device, inode=member.inode,
                                      source_size=member.end_offset if capped else member.source_size,

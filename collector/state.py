@@ -313,9 +313,9 @@ def classify(candidate: Candidate, st: os.stat_result | Seen, state: SnapshotSta
     replaces = entry.key if entry.key != identity_key(st.st_dev, st.st_ino) else None    # new device number
     if st.st_size == entry.offset:
         return Decision("skip", "unchanged" if reason == "grown" else reason, None, entry)
-    if st.st_size - entry.offset <= NEWLINE_PROBE_MAX and not _has_newline(candidate.source, entry.offset,
-                                                                         st.st_size):
-        return Decision("partial-line", "no complete new line", None, entry)
+    if not candidate.finished and st.st_size - entry.offset <= NEWLINE_PROBE_MAX \
+            and not _has_newline(candidate.source, entry.offset, st.st_size):
+        return Decision("partial-line", "no complete new line", None, entry)   # a finished file's is taken
     return Decision("resume", reason, _from(candidate, entry.offset), entry, replaces=replaces)
 
 

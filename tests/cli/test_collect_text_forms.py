@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from collector.bundlereader import iter_members
 from collector.errors import ExitCode
 from tests.cli.conftest import run_gcollect
@@ -73,3 +75,33 @@ def test_utf16_configs_and_a_nul_padded_snapshot_are_collected_redacted(tmp_path
     for secret in (b"Secret123", b"BeSecret77", b"5550103456", b"5550103250",
                    "Secret123".encode("utf-16-le"), "BeSecret77".encode("utf-16-be")):
         assert all(secret not in data for data in members.values()), secret
+
+
+USER_DATA = (b"@09:15:07.0001 [0] 8.1.104.37 distribute_event: message EventRinging\n"
+             b"\tAttributeANI\t'5550106601'\n\tAttributeUserData\t[88] 00 03 00 00..\n"
+             b"\t\t'CustomerName'\t'Quokka Oscar'\n\t\t'EmailAddress'\t'oscar@example.org'\n"
+             b"\t\t'AccountNumber'\t'40001234'\n09:15:08.000 Std 05000 end\n")
+CR_SEGMENT = f"{LOGS}/SIPS_A.20261125_091500_000.log"
+
+
+@pytest.mark.parametrize("command", ["collect", "snapshot"])
+def test_cr_only_log_is_redacted_like_its_lf_form(tmp_path, command):
+    """Probe V 1: a log whose lines end in CR alone had its user-data pairs (which need the line
+    before) shipped raw: the redactor read the whole text as one line. Its lines are now read
+    as LF lines by every stage and stored with LF (the manifest says so)."""
+    root = tmp_path / "host"
+    make_tree(root)
+    text = HEADER.format(name=Path(CR_SEGMENT).name).encode() + USER_DATA
+    (root / CR_SEGMENT).write_bytes(text.replace(b"\n", b"\r"))
+    proc = run_gcollect(command, "--root", str(root), "--output", str(tmp_path / "out"), "--state-dir",
+                        str(tmp_path / "state"), "--json", "--priority", "normal",
+                        *(["--all-logs"] if command == "collect" else []))
+    assert proc.returncode == ExitCode.OK, proc.stderr.decode()
+    members = dict(iter_members(Path(json.loads(proc.stdout)["bundle"])))
+    stored = members[CR_SEGMENT]
+    for secret in (b"Quokka Oscar", b"40001234", b"oscar@example.org", b"5550106601"):
+        assert secret not in stored, (secret, stored)
+    assert b"\t\t'CustomerName'\t'USERDATA_" in stored and b"\t\t'AccountNumber'\t'USERDATA_" in stored
+    assert b"\r" not in stored and stored.count(b"\n") == text.count(b"\n")      # one LF for each CR
+    entry = next(f for f in json.loads(members["manifest.json"])["files"] if f["path"] == CR_SEGMENT)
+    assert "its lines end in CR alone (old Mac style): stored with LF line ends" in entry["note"]

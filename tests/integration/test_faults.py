@@ -983,3 +983,112 @@ def test_a_whole_gzip_whose_trailer_ends_in_zeros_is_unchanged(host, tmp_path):
     assert outcome.excluded is None, outcome.excluded
     assert outcome.result.note == f"decompressed from {target.name}"
     assert _stored(outcome.piece) == _redacted_as_plain_text(text, host, tmp_path)
+
+
+@pytest.mark.parametrize("command", ["collect", "snapshot"])
+def test_the_crash_line_of_a_finished_segment_and_snapshot_log_is_shipped_redacted(host, tmp_path, command):
+    """Probe V 12: after a crash the old segment and the *.snapshot.log end in a line without a
+    newline, the one support needs. They are no longer written (the application went on in a
+    newer segment): that line is shipped, redacted like any line. The live segment's unfinished
+    line is still left out."""
+    live = newest_segment(host)
+    crash_line = b"15:59:59.000 Alr 05010 CRASH-LAST fatal: SIGSEGV, AttributeANI '" + SECRET_NUMBER + b"'"
+    older = live.with_name("SIPS_P.19990101_000000_000.log")
+    older.write_bytes(live.read_bytes()[:2000].rsplit(b"\n", 1)[0] + b"\n" + crash_line)
+    snapshot = live.with_name("SIPS_P.19990101_000000_000.snapshot.log")
+    snapshot.write_bytes(older.read_bytes().replace(b"CRASH-LAST", b"SNAP-LAST"))
+    two_days_ago = time.time() - 2 * 86400
+    for path in (older, snapshot):
+        os.utime(path, (two_days_ago, two_days_ago))
+    with open(live, "ab") as handle:
+        handle.write(UNFINISHED["dnis"])
+    if command == "collect":
+        proc, report = collect(host, tmp_path / "out", "--all-logs")
+    else:
+        (tmp_path / "out").mkdir()
+        proc = run_gcollect("snapshot", "--root", str(host), "--output", str(tmp_path / "out"), "--state-dir",
+                            str(tmp_path / "state"), "--json", "--priority", "normal")
+        report = json.loads(proc.stdout)
+    assert proc.returncode == ExitCode.OK, proc.stderr
+    manifest, members = manifest_of(report)
+    notes = {f["path"]: f.get("note", "") for f in manifest["files"]}
+    for path, label in ((older, b"CRASH-LAST"), (snapshot, b"SNAP-LAST")):
+        stored = members[f"{APP_LOGS}/{path.name}"]
+        last = stored.rsplit(b"\n", 1)[1]
+        assert last.startswith(b"15:59:59.000 Alr 05010 " + label) and b"PHONE_" in last, last
+        assert "last line" not in notes[f"{APP_LOGS}/{path.name}"]
+    assert members[f"{APP_LOGS}/{live.name}"].endswith(b"\n")      # the live segment's half line: not yet
+    assert command == "snapshot" or notes[f"{APP_LOGS}/{live.name}"].startswith("its last line had no newline")
+    assert all(SECRET_NUMBER not in data for data in members.values())
+    assert not report["scan_findings"]
+
+
+
+def test_a_stopped_app_with_every_segment_gzipped_is_collected(tmp_path):
+    """Probe V 13: a site job gzipped all segments of a stopped SIP Server whose log path no
+    config names. The installation was found (its start script), but none of its logs was
+    collected and nothing said so (exit 0): discovery knew its log base only from ``*.log``
+    files. Every ``.log.gz`` is now collected, as redacted text."""
+    import gzip
+
+    root = tmp_path / "host"
+    (root / "etc").mkdir(parents=True)
+    (root / "etc/hostname").write_text("probe-host\n")
+    app = root / "opt/genesys/SIPS_P"
+    app.mkdir(parents=True)
+    (app / "sip_server").write_bytes(b"\x7fELF")
+    (app / "run.sh").write_text("#!/bin/sh\ncd /opt/genesys/SIPS_P\n./sip_server -host cfghost -port 2020 -app SIPS_P\n")
+    logs = root / APP_LOGS
+    logs.mkdir(parents=True)
+    names = []
+    for number, stamp in ((1, "20261127_150000_000"), (2, "20261127_160000_000")):
+        name = f"SIPS_P.{stamp}.log"
+        text = ("Genesys SIP Server, version 8.1.104.37\nApplication name:   SIPS_P\nApplication type:   TServer\n"
+                "Host name:          probe-host\nLocal time:         2026-11-27T15:00:00.000\nTime zone:          0\n"
+                f"File:               ({number:010d}) {name}\n"
+                "Command line:       ./sip_server -host cfghost -port 2020 -app SIPS_P\n"
+                f"15:01:0{number}.000 Std 05000 GZONLY ANI '{SECRET_NUMBER.decode()}'\n")
+        (logs / (name + ".gz")).write_bytes(gzip.compress(text.encode()))
+        names.append(name)
+    proc, report = collect(root, tmp_path / "out", "--all-logs")
+    assert proc.returncode == ExitCode.OK, proc.stderr
+    manifest, members = manifest_of(report)
+    stored = {f["path"]: f for f in manifest["files"]}
+    for name in names:
+        rel = f"{APP_LOGS}/{name}"
+        assert rel in stored and stored[rel]["note"].startswith("decompressed from"), (rel, sorted(stored))
+        assert b"GZONLY ANI 'PHONE_" in members[rel]
+    assert all(SECRET_NUMBER not in data for data in members.values())
+
+
+def test_a_snapshot_takes_the_held_last_line_once_the_segment_is_finished(host, tmp_path):
+    """Probe V 12 (snapshot): a quiet live segment's last line had no newline: left for later.
+    The application then went on in a newer segment: the next snapshot takes that line, though
+    the old segment itself never changed (its entry records the size as read)."""
+    live = newest_segment(host)
+    crash_line = b"15:59:59.000 Alr 05010 HELD-LAST fatal: SIGSEGV, AttributeANI '" + SECRET_NUMBER + b"'"
+    with open(live, "ab") as handle:
+        handle.write(crash_line)
+    for segment in (host / APP_LOGS).iterdir():         # the app quiet for two days
+        mtime = segment.stat().st_mtime - 2 * 86400
+        os.utime(segment, (mtime, mtime))
+
+    def snapshot() -> tuple[dict, dict[str, bytes]]:
+        (tmp_path / "out").mkdir(exist_ok=True)
+        proc = run_gcollect("snapshot", "--root", str(host), "--output", str(tmp_path / "out"), "--state-dir",
+                            str(tmp_path / "state"), "--json", "--priority", "normal")
+        assert proc.returncode == ExitCode.OK, proc.stdout.decode()[-3000:]
+        report = json.loads(proc.stdout)
+        return report, (manifest_of(report)[1] if report["bundle"] else {})
+
+    _, first = snapshot()
+    rel = f"{APP_LOGS}/{live.name}"
+    assert first[rel].endswith(b"\n") and b"HELD-LAST" not in first[rel]
+    _, second = snapshot()
+    assert rel not in second                          # still the newest: still held
+    newer = live.with_name("SIPS_P.20991231_000000_000.log")
+    newer.write_bytes(live.read_bytes()[:200].rsplit(b"\n", 1)[0] + b"\n")
+    report, third = snapshot()
+    assert third[rel].rsplit(b"\n", 1)[-1].startswith(b"15:59:59.000 Alr 05010 HELD-LAST"), third[rel][-200:]
+    assert b"PHONE_" in third[rel].rsplit(b"\n", 1)[-1] and not report["scan_findings"]
+    assert all(SECRET_NUMBER not in data for data in list(first.values()) + list(third.values()))

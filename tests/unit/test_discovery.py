@@ -606,3 +606,22 @@ def test_a_webapp_folder_is_part_of_its_application(tmp_path: Path) -> None:
         ("gax", "gax", "opt/genesys/gax"), ("pulse", "tomcat", "opt/genesys/tomcat")]
     plan = select(tmp_path, profiles, found, Window(), Caps())
     assert [s.reason for s in plan.skipped if s.product == "gax"] == []
+
+
+def test_a_stopped_app_whose_segments_are_all_gzipped_keeps_its_log_base(tmp_path: Path) -> None:
+    """Probe V 13: a site job gzipped every segment of a stopped SIP Server: no ``*.log`` is
+    left, but its stream is there (the header read from the text of the newest ``.log.gz``),
+    so its log base, and with it the profile's ``{log_base}.[0-9]*.log.gz`` glob, still is."""
+    import gzip
+
+    write(tmp_path, "opt/genesys/SIPS_P/sip_server", "\x7fELF")
+    write(tmp_path, "opt/genesys/SIPS_P/run.sh", "#!/bin/sh\n./sip_server -host cfg -app SIPS_P\n")
+    for stamp in ("20240305_091500_120", "20240305_101500_120"):
+        plain = sip_log(tmp_path, f"var/log/genesys/SIPS_P/SIPS_P.{stamp}.log")
+        plain.with_name(plain.name + ".gz").write_bytes(gzip.compress(plain.read_bytes()))
+        plain.unlink()
+    sip = find(discover(tmp_path, PROFILES), "sip-server")
+    assert sip.name == "SIPS_P" and sip.app_dir == "opt/genesys/SIPS_P"
+    assert sip.log_bases == ("var/log/genesys/SIPS_P/SIPS_P",)
+    assert "header var/log/genesys/SIPS_P/SIPS_P.20240305_101500_120.log.gz" in sip.evidence
+    assert sip.version == "8.1.199.01"

@@ -247,3 +247,18 @@ def test_an_unfinished_line_over_the_limit_is_left_out(monkeypatch):
     monkeypatch.setattr(member, "MAX_HELD_LINE", 10)
     with pytest.raises(RedactionFailed):
         unfinished(b"a\n" + b"x" * 20, 4)
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4096])
+def test_cr_only_text_reaches_the_stages_as_lf_lines(size):
+    """Probe V 1: every lone CR becomes one LF (byte for byte, so offsets stay), a CRLF later
+    in the text stays, also when a chunk ends between its CR and LF; a resumed read's context
+    (whole lines) is turned alike."""
+    text = b"a 1\rb 2\r\tAttributeUserData\r\t\t'CustomerName'\t'Q'\rc 3\r\nd 4\r"
+    stage = member._CrOnlyText()
+    out = b"".join(stage.chunks([text[i:i + size] for i in range(0, len(text), size)]))
+    assert out == b"a 1\nb 2\n\tAttributeUserData\n\t\t'CustomerName'\t'Q'\nc 3\r\nd 4\n"
+    assert stage.converted == 5 and len(out) == len(text)
+    stage = member._CrOnlyText()
+    out = list(stage.chunks([b"head\r", member._Context(b"x\ry\r"), b"z\r"]))
+    assert out == [b"head", b"\n", b"x\ny\n", b"z", b"\n"] and type(out[2]) is member._Context

@@ -919,3 +919,34 @@ def test_a_walk_stopped_by_the_folder_limit_is_listed(tmp_path: Path) -> None:
     found = expand_glob_entries(tmp_path, "logs/**/*.log", budget=WalkBudget(4), stopped=stopped)
     assert len(found) < 6
     assert list(stopped.values()) == [BUDGET_STOP]
+
+
+def test_finished_files_are_the_older_segments_and_quiet_snapshot_logs():
+    """Probe V 12: the last line (no newline) of a log no longer written is taken: a segment with
+    a newer one in its stream, a *.snapshot.log; never the newest segment (a quiet writer may be
+    in the middle of a line), nor a file written in the last FINISHED_QUIET seconds."""
+    from collector import selection
+
+    now = 2_000_000_000.0
+    old = now - 2 * 86400
+    folder = "var/log/genesys/SIPS_P"
+
+    def file(name: str, mtime: float) -> selection._File:
+        return selection._File(f"{folder}/{name}", Path("/nonexistent"), 10, mtime)
+
+    first = file("SIPS_P.20261127_150000_000.log", old)
+    same_time = file("SIPS_P.20261127_160000_000.log", old)       # later stamp, same mtime (touch)
+    newest = file("SIPS_P.20261127_170000_000.log", old + 60)
+    crash = file("SIPS_P.20261127_150000_000.snapshot.log", old)
+    thread = file("SIPS_P-001.20261127_150000_000.log", old)      # alone in its stream
+    recent_snapshot = file("SIPS_P.20261127_170000_000.snapshot.log", now - 10)
+    lone = file("app.log", old)
+    finished = selection.finished_files([first, same_time, newest, crash, thread, recent_snapshot, lone], now)
+    assert finished == {id(first), id(same_time), id(crash)}
+    # mtimes and stamps disagree: neither is finished; without stamps the mtime says it
+    a, b = file("SIPS_P.20261127_150000_000.log", old + 5), file("SIPS_P.20261127_160000_000.log", old)
+    assert selection.finished_files([a, b], now) == set()
+    e, f = file("cloud.log", old + 5), file("cloud.log", old)
+    assert selection.finished_files([e, f], now) == {id(f)}
+    c, d = file("SIPS_P.20261127_150000_000.log", old), file("SIPS_P.20261127_160000_000.log", now - 60)
+    assert selection.finished_files([c, d], now) == {id(c)}    # d written a minute ago: live
