@@ -461,21 +461,40 @@ def finished_files(files: list[_File], now: float | None = None) -> set[int]:
     later; its last line waits for the newer segment (or is noted as left out). The worker
     checks that the file was not written after it was planned."""
     now = time.time() if now is None else now
-    streams: dict[tuple[str, tuple[str, str | None, str | None]], list[tuple[float, object]]] = {}
+    streams: dict[tuple[str, tuple[str, str | None, str | None]], list[tuple[float, object, _File]]] = {}
+    finished = {id(file) for file in files if _is_snapshot(file.host_path) and now - file.mtime >= FINISHED_QUIET}
     for file in files:
         if not _is_snapshot(file.host_path):
             streams.setdefault(_stream_key(file.host_path), []).append(
-                (file.mtime, parse_log_name(_segment_name(file.host_path)).stamp))
-
-    def has_newer(file: _File) -> bool:
-        stamp = parse_log_name(_segment_name(file.host_path)).stamp
-        stamped = stamp is not None
-        return any((mtime > file.mtime or (mtime == file.mtime and stamped and other is not None))
-                   and not (stamped and other is not None and other <= stamp)     # stamps must agree
-                   for mtime, other in streams[_stream_key(file.host_path)])
-
-    return {id(file) for file in files
-            if now - file.mtime >= FINISHED_QUIET and (_is_snapshot(file.host_path) or has_newer(file))}
+                (file.mtime, parse_log_name(_segment_name(file.host_path)).stamp, file))
+    for segments in streams.values():
+        # newest first, one mtime at a time: a segment has a newer one when a later-modified
+        # segment has no stamp, or a segment modified at the same time or later has a later
+        # stamp (an unstamped segment: any later-modified one). Linear after the sort: a
+        # stream can have thousands of segments.
+        segments.sort(key=lambda s: -s[0])
+        unstamped_later = False           # an unstamped segment modified after this mtime
+        any_later = False                 # any segment modified after this mtime
+        latest_stamp = None               # the latest stamp of the segments at or after this mtime
+        at = 0
+        while at < len(segments):
+            mtime = segments[at][0]
+            stop = at + 1
+            while stop < len(segments) and segments[stop][0] == mtime:
+                stop += 1
+            group = segments[at:stop]
+            for _, stamp, _file in group:
+                if stamp is not None and (latest_stamp is None or stamp > latest_stamp):
+                    latest_stamp = stamp
+            for _, stamp, file in group:
+                newer = (any_later if stamp is None
+                         else unstamped_later or (latest_stamp is not None and latest_stamp > stamp))
+                if newer and now - mtime >= FINISHED_QUIET:
+                    finished.add(id(file))
+            any_later = True
+            unstamped_later = unstamped_later or any(stamp is None for _, stamp, _file in group)
+            at += len(group)
+    return finished
 
 
 Kept = tuple[_File, datetime | None, datetime | None, bool, str]

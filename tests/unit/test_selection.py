@@ -950,3 +950,39 @@ def test_finished_files_are_the_older_segments_and_quiet_snapshot_logs():
     assert selection.finished_files([e, f], now) == {id(f)}
     c, d = file("SIPS_P.20261127_150000_000.log", old), file("SIPS_P.20261127_160000_000.log", now - 60)
     assert selection.finished_files([c, d], now) == {id(c)}    # d written a minute ago: live
+
+
+def test_finished_files_agrees_with_the_pairwise_definition_on_random_streams() -> None:
+    """finished_files works newest first in one pass (a stream can have thousands of segments);
+    it must give what the definition says pair by pair: a segment is finished when quiet and a
+    segment of its stream is newer (modified later, or at the same time with a later stamp;
+    mtime and stamp never disagree), or when it is a *.snapshot.log."""
+    import random
+    from types import SimpleNamespace
+
+    from collector.hostfiles import parse_log_name
+    from collector.selection import FINISHED_QUIET, _segment_name, _stream_key, finished_files
+
+    def stamp(f):
+        return parse_log_name(_segment_name(f.host_path)).stamp
+
+    def pairwise(files, now):
+        def newer(f, o):
+            s, t = stamp(f), stamp(o)
+            later = o.mtime > f.mtime or (o.mtime == f.mtime and s is not None and t is not None)
+            return later and not (s is not None and t is not None and t <= s)
+        return {id(f) for f in files if now - f.mtime >= FINISHED_QUIET and (
+            f.host_path.endswith(".snapshot.log") or any(
+                newer(f, o) for o in files if not o.host_path.endswith(".snapshot.log")
+                and _stream_key(o.host_path) == _stream_key(f.host_path)))}
+
+    rng = random.Random(3)
+    for _ in range(2000):
+        files = []
+        for _ in range(rng.randrange(0, 9)):
+            app, day = rng.choice(["SIPS_P", "URS_P"]), rng.randrange(1, 4)
+            name = rng.choice([f"{app}.202403{day:02d}_{rng.randrange(3):02d}0000_000.log", f"{app}.log",
+                               f"{app}.2024030{day}_000000_000.snapshot.log", f"{app}.log.{day}"])
+            files.append(SimpleNamespace(host_path=f"/var/log/genesys/{app}/{name}",
+                                         mtime=float(rng.choice([100, 200, 300, 2e9]))))
+        assert finished_files(files, now=1000.0) == pairwise(files, now=1000.0), files
