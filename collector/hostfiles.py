@@ -614,10 +614,16 @@ def is_log_name(file_name: str) -> bool:
     return _LOG_LIKE.search(file_name) is not None
 
 
+def segment_name(file_name: str) -> str:
+    """The file name of the segment a file holds: a compressed rotation (``SIPS_P.<ts>.log.gz``)
+    is a segment of its stream like the plain file it was."""
+    return file_name[:-3] if file_name.endswith(".gz") else file_name
+
+
 def is_log_or_rotation_name(file_name: str) -> bool:
     """``is_log_name``, or a compressed rotation of one (``SIPS_P.<ts>.log.gz``): a stopped
     application whose segments a site job has all gzipped still has its stream there."""
-    return is_log_name(file_name[:-3] if file_name.endswith(".gz") else file_name)
+    return is_log_name(segment_name(file_name))
 
 
 def parse_log_name(file_name: str) -> LogName:

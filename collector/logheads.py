@@ -25,7 +25,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from collector.hostfiles import is_log_or_rotation_name, log_name_parts, read_head, resolve_regular, source_of
+from collector.hostfiles import is_log_or_rotation_name, log_name_parts, read_head, resolve_regular, segment_name, \
+    source_of
 from collector.model import Profile
 from collector.segheader import SegmentHeader, parse_header
 from collector.textsource import text_head
@@ -172,8 +173,7 @@ def scan_streams(root: Path, directory: str, profiles: Mapping[str, Profile],
     for entry in entries:
         if not is_log_or_rotation_name(entry.name):
             continue
-        name = entry.name[:-3] if entry.name.endswith(".gz") else entry.name   # a .gz: the segment it was
-        base, thread, stamp, companion = log_name_parts(name)    # parse_log_name's fields
+        base, thread, stamp, companion = log_name_parts(segment_name(entry.name))   # parse_log_name's fields
         named.setdefault((base, thread, companion), []).append((stamp or "", entry))
     streams: list[Stream] = []
     for (base, _thread, companion), files in sorted(named.items(), key=lambda kv: str(kv[0])):

@@ -65,7 +65,7 @@ from pathlib import Path
 
 from collector.hostfiles import GlobSet, Listings, WalkBudget, escape, \
     expand_glob_entries, file_type_name, folder_entries, glob_match, glob_set, log_name_parts, open_read_only, \
-    parse_log_name, own_location, read_head, read_tail, resolve_regular, source_of
+    parse_log_name, own_location, read_head, read_tail, resolve_regular, segment_name, source_of
 from collector.segheader import parse_header
 from collector.textsource import text_head
 from collector.timeformats import name_time
@@ -416,10 +416,8 @@ def _outside_by_name(members: list[_File], window: Window) -> tuple[list[_File],
 
 
 def _segment_name(host_path: str) -> str:
-    """The file name of the segment a file holds: a compressed rotation (``SIPS_P.<ts>.log.gz``)
-    is a segment of its stream like the plain file it was."""
-    name = posixpath.basename(host_path)
-    return name[:-3] if name.endswith(".gz") else name
+    """The file name of the segment a file holds (``hostfiles.segment_name``)."""
+    return segment_name(posixpath.basename(host_path))
 
 
 def _stream_key(host_path: str) -> tuple[str, tuple[str, str | None, str | None]]:
@@ -465,8 +463,9 @@ def finished_files(files: list[_File], now: float | None = None) -> set[int]:
     finished = {id(file) for file in files if _is_snapshot(file.host_path) and now - file.mtime >= FINISHED_QUIET}
     for file in files:
         if not _is_snapshot(file.host_path):
-            streams.setdefault(_stream_key(file.host_path), []).append(
-                (file.mtime, parse_log_name(_segment_name(file.host_path)).stamp, file))
+            name = parse_log_name(_segment_name(file.host_path))      # the stream and the stamp, parsed once
+            streams.setdefault((posixpath.dirname(file.host_path), name.stream), []).append(
+                (file.mtime, name.stamp, file))
     for segments in streams.values():
         # newest first, one mtime at a time: a segment has a newer one when a later-modified
         # segment has no stamp, or a segment modified at the same time or later has a later
