@@ -257,9 +257,19 @@ class SourceTruncated(GcollectError):
     """truncated while it was read (copytruncate, or rewritten in place): left out, collect it again"""
 
 
+def _starts_cr_only(source: CacheNeutralReader, head: bytes, size: int) -> bool:
+    """``cr_only`` of the file's first ``CR_ONLY_PROBE`` bytes; ``head``, its first bytes as read
+    already, decides alone when it holds an LF (almost every text) or the whole probe: only a
+    start with a CR and no LF is read again, further."""
+    if b"\n" in head or len(head) >= min(size, CR_ONLY_PROBE):
+        return cr_only(head[:CR_ONLY_PROBE])
+    return cr_only(source.read_at(0, min(size, CR_ONLY_PROBE)))
+
+
 def _read_range(source: CacheNeutralReader, size: int, candidate: Candidate, chunk: int,
-                newline: bytes = b"\n", fd: int | None = None):
-    """Yield the bytes to collect, as of open time (never past ``size``).
+                newline: bytes = b"\n", fd: int | None = None, head: bytes = b""):
+    """Yield the bytes to collect, as of open time (never past ``size``). ``head``: the file's
+    first bytes, already read.
 
     * tail_bytes (size cap): the line-aligned last N bytes;
     * start_offset (snapshot): from there on;
@@ -296,7 +306,7 @@ def _read_range(source: CacheNeutralReader, size: int, candidate: Candidate, chu
     stop = size
     if candidate.whole_lines_only and size > start and not candidate.finished:
         line_end = newline
-        if unit == 1 and cr_only(source.read_at(0, min(size, CR_ONLY_PROBE))):
+        if unit == 1 and _starts_cr_only(source, head, size):
             line_end = b"\r"        # lines end in CR alone (old Mac style): a CR ends a line
         stop = _after_last_line(source, start, end, line_end)
         if stop == start and end < size:    # one line longer than the cap: taken whole
@@ -852,7 +862,7 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             encoding = None if gzipped else _utf16_encoding(candidate, head)
             tail_header, candidate = _tail_header(candidate, head, size, encoding)
             start, chunks = _read_range(source, size, candidate, _CONFIG.chunk_size,
-                                        UTF16_NEWLINES[encoding] if encoding else b"\n", fd)
+                                        UTF16_NEWLINES[encoding] if encoding else b"\n", fd, head)
             counted = _counting(chunks)
             chunks = counted
             gzip_text = None
@@ -884,8 +894,8 @@ def process_member(candidate: Candidate) -> MemberOutcome:
                 unfinished = _UnfinishedLastLine(keep_last=finished, resumed=bool(text_start if gzipped else start))
                 chunks = unfinished.chunks(chunks)
             cr_text = None
-            if not candidate.unredacted_consent and cr_only(
-                    head if gzipped or encoding else source.read_at(0, min(size, CR_ONLY_PROBE))):
+            if not candidate.unredacted_consent and (cr_only(head) if gzipped or encoding
+                                                     else _starts_cr_only(source, head, size)):
                 cr_text = _CrOnlyText()       # lines that end in CR alone: every stage sees them as LF lines
                 head = _CrOnlyText.as_lf(head)
             resumed = text_start if gzipped else start    # a snapshot continuing the file
