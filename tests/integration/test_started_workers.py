@@ -136,3 +136,29 @@ def test_a_rule_set_that_is_not_the_runs_leaves_the_file_out(host, tmp_path) -> 
         assert "rule set pii changed during the run" in bad.excluded.reason
     finally:
         member.close_worker()
+
+
+def _rules_compiled_while_loading(names: tuple[str, ...], state_dir: Path) -> int:
+    from collector.redaction.compiled import compile_rule
+    from collector.redaction.rules import load_rule_sets
+
+    before = compile_rule.cache_info().misses
+    load_rule_sets(names, (), checked_in=state_dir)
+    return compile_rule.cache_info().misses - before
+
+
+def test_workers_start_with_the_rules_compiled_by_the_main_process(tmp_path, monkeypatch) -> None:
+    from collector.redaction import rules
+    from collector.redaction.compiled import compile_rule
+    from collector.redaction.rules import available_rule_sets
+
+    monkeypatch.setattr(rules, "_LOADED", {})   # as in a fresh gcollect process: nothing loaded,
+    compile_rule.cache_clear()                  # nothing compiled
+    settings = RunSettings(output_dir=tmp_path / "out", state_dir=tmp_path / "state", host_name="h1",
+                           workers=2, low_priority=False)
+    api.start_workers(settings)
+    pool = pipeline._STARTED[0]
+    names = tuple(sorted(available_rule_sets()))
+    assert compile_rule.cache_info().currsize > 100              # compiled here, before the fork
+    # a worker's own load of the run's rule sets (its first file) compiles nothing more
+    assert pool.submit(_rules_compiled_while_loading, names, settings.state_dir).result(timeout=120) == 0
