@@ -83,6 +83,9 @@ _UTF8_PUNCTUATION = re.compile(rb"^(?:\xc2[\x80-\xbf]|\xe2[\x80-\xbf]{2})+")   #
 # slashes are not glue (probe V 3: /contacts/+4111111111111111/history)
 _WORDISH = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_.:-")
 _WORD = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
+# ... and neither is a plus written URL-encoded or as a JSON escape (/pay/%2B00<card>, \u002B<card>:
+# a card after it, or after it and 00 / 011, as after '+', probe X 1)
+_ENCODED_PLUS = re.compile(rb"(?:%2[Bb]|\\u002[Bb])$")
 _URL_ESCAPE = re.compile(rb"%[0-9A-Fa-f]{2}")
 _UNICODE_ESCAPE = re.compile(rb"\\u[0-9A-Fa-f]{4}")
 # Escapes a Java or JSON string prints as text after a value (Password = REDACTED\r\n)
@@ -300,7 +303,8 @@ class LeakScanner:
             g = match.groups()
             if g[_G_card]:
                 card = g[_G_card]
-                if (start and text[start - 1] in _WORDISH) or (end < len(text) and text[end] in _WORDISH):
+                if ((start and text[start - 1] in _WORDISH and not _ENCODED_PLUS.search(text, max(0, start - 6), start))
+                        or (end < len(text) and text[end] in _WORDISH)):
                     continue
                 if (_card_inside(card) and not _NOT_A_CARD_LINE.match(text, text.rfind(b"\n", 0, start) + 1)
                         and not _ID_COLUMN.search(text, max(0, start - 6), start)):
