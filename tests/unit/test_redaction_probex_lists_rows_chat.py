@@ -1,0 +1,52 @@
+"""Probe X, findings 4, 5 and 8: shapes next to ones already redacted.
+
+- 4: a JSON list of secrets whose first item is on the key's line and the rest on the next
+  lines ({"secrets": ["A", / "B"]}), in a log and in a config;
+- 5: the row values a database error prints back: PostgreSQL 'Failing row contains (..)', MySQL
+  'Duplicate entry '..' for key '..'', Oracle 'binds: [1]='..'' (tokenised as 'Key (..)=(..)' is);
+- 8: a chat customer's words as JSON "message" in a GMS chat API body, while an ordinary error
+  "message" (no chat context on its line) stays for support."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.redacting import assert_redacted, rule_sets  # noqa: F401 - rule_sets is a fixture
+
+STAMP = "09:30:04.000 Dbg 00001 "
+NEXT = "09:30:09.000 Std 00001 next record\n"
+
+# (id, kind, input, text that must be gone, text that must stay)
+LEAKS = [
+    # 4
+    ("json-list-first-item-on-key-line", "log",
+     STAMP + '{"secrets": ["inl1nesecretA",\n"inl1nesecretB"]}\n' + NEXT,
+     ["inl1nesecretA", "inl1nesecretB"], [STAMP + '{"secrets": ["REDACTED",\n', "]}\n" + NEXT]),
+    ("json-list-first-item-on-key-line-three", "log",
+     STAMP + 'cfg {"apiKeys": ["ListKeyA1", "ListKeyA2",\n  "ListKeyA3",\n  "ListKeyA4"], "hosts": ["db01"]}\n' + NEXT,
+     ["ListKeyA1", "ListKeyA2", "ListKeyA3", "ListKeyA4"], ['], "hosts": ["db01"]}\n', NEXT]),
+    ("json-list-cut-by-the-logger", "log",
+     STAMP + '{"tokens": ["CutListTok1",\n' + NEXT,
+     ["CutListTok1"], [NEXT]),
+    ("json-list-first-item-config", "config",
+     '{\n  "passwords": ["CfgListPw1",\n                "CfgListPw2"],\n  "hosts": ["db01",\n            "db02"]\n}\n',
+     ["CfgListPw1", "CfgListPw2"], ['  "hosts": ["db01",\n            "db02"]\n}\n']),
+]
+
+KEPT_LOG = (
+    STAMP + '{"hosts": ["db01",\n"db02"]}\n'
+)
+
+
+@pytest.mark.parametrize("case", LEAKS, ids=[c[0] for c in LEAKS])
+@pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "every-line"])
+def test_probe_x_leaks_are_redacted(rule_sets, case, fast) -> None:
+    _, kind, text, gone, kept = case
+    path = "opt/genesys/gms/config/x.json" if kind == "config" else "var/log/genesys/SIPS_P/SIPS_P.log"
+    assert_redacted(rule_sets, text, gone, kept, kind=kind, path=path, fast=fast)
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "every-line"])
+def test_probe_x_neighbours_that_stay(rule_sets, fast) -> None:
+    assert_redacted(rule_sets, KEPT_LOG, [], KEPT_LOG.splitlines(keepends=True),
+                    path="var/log/genesys/gms/gms.log", fast=fast)
