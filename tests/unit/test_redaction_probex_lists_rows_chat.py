@@ -31,10 +31,29 @@ LEAKS = [
     ("json-list-first-item-config", "config",
      '{\n  "passwords": ["CfgListPw1",\n                "CfgListPw2"],\n  "hosts": ["db01",\n            "db02"]\n}\n',
      ["CfgListPw1", "CfgListPw2"], ['  "hosts": ["db01",\n            "db02"]\n}\n']),
+    # 5
+    ("postgres-failing-row", "log",
+     "09:30:05.000 Std 00001 ERROR: new row violates check constraint DETAIL: Failing row contains"
+     " (17, Horatio, Blenkinsop, 5555550177).\n",
+     ["Horatio", "Blenkinsop", "5555550177"], ["Failing row contains (17, USERDATA_", ", PHONE_"]),
+    ("postgres-failing-row-name-first", "log",
+     "DETAIL:  Failing row contains (Sebastian Crowhurst, 42, 006e02aa3c1f0011, Active).\n",
+     ["Sebastian", "Crowhurst"], ["Failing row contains (USERDATA_", ", 42, 006e02aa3c1f0011, Active)."]),
+    ("mysql-duplicate-entry", "log",
+     "09:30:05.010 Std 00001 SQLException: Duplicate entry 'Winifred Ashdown' for key 'contact_name'\n",
+     ["Winifred", "Ashdown"], ["Duplicate entry 'USERDATA_", "' for key 'contact_name'"]),
+    ("mysql-duplicate-entry-phone", "log",
+     "SQLException: Duplicate entry '5555550178' for key 'PRIMARY'\n",
+     ["5555550178"], ["Duplicate entry 'PHONE_", "' for key 'PRIMARY'"]),
+    ("oracle-binds-list", "log",
+     "09:25:00.110 Dbg 00001 binds: [1]='Ptolemy Garnett' [2]='+445555550210' [3]=42\n",
+     ["Ptolemy", "Garnett", "445555550210"], ["binds: [1]='USERDATA_", "[2]='+PHONE_", "[3]=42"]),
 ]
 
 KEPT_LOG = (
-    STAMP + '{"hosts": ["db01",\n"db02"]}\n'
+    "DETAIL:  Failing row contains (42, Active, 006e02aa3c1f0011, 1709630105).\n"
+    "SQLException: Duplicate entry '42-7' for key 'uk_seq'\n"
+    + STAMP + '{"hosts": ["db01",\n"db02"]}\n'
 )
 
 
