@@ -48,9 +48,22 @@ LEAKS = [
     ("oracle-binds-list", "log",
      "09:25:00.110 Dbg 00001 binds: [1]='Ptolemy Garnett' [2]='+445555550210' [3]=42\n",
      ["Ptolemy", "Garnett", "445555550210"], ["binds: [1]='USERDATA_", "[2]='+PHONE_", "[3]=42"]),
+    # 8
+    ("gms-chat-send-message", "log",
+     '09:30:07.000 Dbg 00001 POST /genesys/2/chat/customer-support/send'
+     ' {"message":"hello I live at 9 Wren Close","nickname":"Ottoline Marsh"}\n',
+     ["9 Wren Close", "hello I live", "Ottoline Marsh"],
+     ['POST /genesys/2/chat/customer-support/send {"message":"REDACTED-TEXT","nickname":"']),
+    ("cometd-chatv2-send-message", "log",
+     '2026-11-27 09:31:00.100 DEBUG [qtp-12] publish {"channel":"/service/chatV2/customer-support",'
+     '"data":{"operation":"SendMessage","message":"my flat is 4B, Rook Lane"}}\n',
+     ["Rook Lane"], ['"operation":"SendMessage","message":"REDACTED-TEXT"}}']),
 ]
 
 KEPT_LOG = (
+    '2026-11-27 09:31:00.200 ERROR [qtp-12] c.g.g.s.Http - 503 GET /genesys/1/service/callback'
+    ' body {"message":"Connection refused","code":503}\n'
+    '2026-11-27 09:31:00.210 INFO  [main] c.g.g.Startup - {"level":"INFO","message":"Chat service customer-support started"}\n'
     "DETAIL:  Failing row contains (42, Active, 006e02aa3c1f0011, 1709630105).\n"
     "SQLException: Duplicate entry '42-7' for key 'uk_seq'\n"
     + STAMP + '{"hosts": ["db01",\n"db02"]}\n'
