@@ -582,7 +582,8 @@ class Trimmer:
         if all(stamp.day is not None for _, stamp in samples):
             return False
         hours = [b"%02d" % samples[0][1].hour] + _TIME_ONLY_HOUR.findall(block, samples[0][0])
-        return any(later < earlier for earlier, later in zip(hours, hours[1:]))
+        return hours != sorted(hours)       # some hour is below the one before it (C speed: a
+        # generator over the pairs took a third of the trimmer's time on dropped blocks)
 
     def _decide_each(self, block: bytes, pos: int, out: list[bytes]) -> None:
         run_start, keep = pos, self._keep
