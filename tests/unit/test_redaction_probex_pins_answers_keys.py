@@ -25,13 +25,14 @@ PINS = [
     ("param-value-first-single", AT + "<param value='931543' name='pin'/>\n", "<param value='REDACTED-DIGITS' name='pin'/>"),
     ("url-path", "09:30:08.000 Trc 00001 fetch http://ivr.example.com/auth/pin/359671/verify\n",
      "/auth/pin/REDACTED-DIGITS/verify"),
+    ("word-quoted", "09:21:00.200 Std 00001 PIN entered '475986'\n", "PIN entered 'REDACTED-DIGITS'"),
 ]
 
 
 @pytest.mark.parametrize("text,kept", [p[1:] for p in PINS], ids=[p[0] for p in PINS])
 def test_a_pin_is_masked_in_every_xml_and_url_form(rule_sets, text, kept):  # noqa: F811
     assert_redacted(rule_sets, text, [d for d in ("250814", "318274", "402918", "557103", "640293", "931542",
-                                                  "931543", "359671") if d in text], [kept], path=MCP)
+                                                  "931543", "359671", "475986") if d in text], [kept], path=MCP)
 
 
 def test_a_pin_in_a_one_line_kvlist_is_masked_not_tokenised(rule_sets):  # noqa: F811
