@@ -1060,7 +1060,11 @@ def test_a_stopped_app_with_every_segment_gzipped_is_collected(tmp_path):
         rel = f"{APP_LOGS}/{name}"
         assert rel in stored and stored[rel]["note"].startswith("decompressed from"), (rel, sorted(stored))
         assert b"GZONLY ANI 'PHONE_" in members[rel]
+        assert stored[rel]["log_stats"]["stream"] == f"{APP_LOGS}/SIPS_P"       # probe X 10: one stream
     assert all(SECRET_NUMBER not in data for data in members.values())
+    shown = run_gcollect("inspect", report["bundle"])
+    assert shown.returncode == 0, shown.stderr.decode()
+    assert "Log streams (1):" in shown.stdout.decode() and f"{APP_LOGS}/SIPS_P " in shown.stdout.decode()
 
 
 def test_a_collect_ships_the_crash_line_of_a_stopped_apps_newest_segment(host, tmp_path):
