@@ -102,14 +102,17 @@ def gc_paused() -> Iterator[None]:
 
 
 def discover_and_plan(request: CollectRequest, *,
-                      skip_unchanged: Callable[[os.stat_result], bool] | None = None) -> Discovery:
-    """Discovery and the plan; ``skip_unchanged`` as for ``selection.select``."""
+                      skip_unchanged: Callable[[os.stat_result], bool] | None = None,
+                      quiet_newest_finished: bool = True) -> Discovery:
+    """Discovery and the plan; ``skip_unchanged`` and ``quiet_newest_finished`` as for
+    ``selection.select`` (a snapshot gives both)."""
     with gc_paused():
-        return _discover_and_plan(request, skip_unchanged)
+        return _discover_and_plan(request, skip_unchanged, quiet_newest_finished)
 
 
 def _discover_and_plan(request: CollectRequest,
-                       skip_unchanged: Callable[[os.stat_result], bool] | None = None) -> Discovery:
+                       skip_unchanged: Callable[[os.stat_result], bool] | None = None,
+                       quiet_newest_finished: bool = True) -> Discovery:
     from collector.discovery import discover
     from collector.selection import Caps, select
 
@@ -132,7 +135,8 @@ def _discover_and_plan(request: CollectRequest,
         raise NothingFound(root=str(root))
     caps = request.caps if request.caps is not None else Caps()
     plan = select(root, active, installations, window, caps, consent=request.consent,
-                  include_core=request.include_core, skip_unchanged=skip_unchanged)
+                  include_core=request.include_core, skip_unchanged=skip_unchanged,
+                  quiet_newest_finished=quiet_newest_finished)
     return Discovery(profiles, installations, plan)
 
 

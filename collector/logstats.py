@@ -33,7 +33,7 @@ from datetime import datetime, tzinfo
 from pathlib import PurePosixPath
 from typing import Any
 
-from collector.hostfiles import parse_log_name
+from collector.hostfiles import parse_log_name, segment_name
 from collector.re2search import SpanSearch, latin1_options, span_search
 from collector.segheader import SegmentHeader, parse_header
 from collector.timeformats import LEAD_BYTES, RECORD_NEXT, RECORD_STAMP, from_micros, segment_clock, stamp_from_match
@@ -89,6 +89,8 @@ _THREAD_SUFFIX = re.compile(r"^(?P<base>.+?)(?P<thread>-\d{3,4})?(?:\.\d{8}_\d{6
 
 def stream_of(host_path: str) -> str:
     """The log stream a file belongs to: folder + base, thread suffix kept (``.../SIPS_P-768``).
+    A compressed rotation (``SIPS_P.<ts>.log.gz``) is in the stream of its segment
+    (``hostfiles.segment_name``).
 
     A host path is normalised POSIX text (model.py), so folder and name are a split at the last
     ``/``; anything else goes through ``PurePosixPath``, which costs about 35 us a file."""
@@ -97,6 +99,7 @@ def stream_of(host_path: str) -> str:
         name, parent = path.name, str(path.parent)
     else:
         parent, _, name = host_path.rpartition("/")
+    name = segment_name(name)
     try:
         parsed = parse_log_name(name)
         base = parsed.base + (f"-{parsed.thread}" if parsed.thread and not parsed.base.endswith(

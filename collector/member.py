@@ -20,11 +20,12 @@ import os
 import re
 import signal
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from collector.errors import FULL_ERRNOS, BelowReserve, DiskFull, GcollectError, RedactionFailed
-from collector.model import UNDATED_NOTE, Candidate, Excluded, MemberResult, Window
+from collector.model import FINISHED_QUIET, UNDATED_NOTE, Candidate, Excluded, MemberResult, Window
 from collector.notext import not_text_problem
 from collector.pagecache import CacheNeutralReader
 from collector.scanner import LeakScanner
@@ -464,6 +465,7 @@ class _GzipText:
 
 
 UNFINISHED_LINE_NOTE = "its last line had no newline (still being written, or cut by a crash)"
+FINISHED_LINE_NOTE = "its last line had no newline"
 NO_COMPLETE_LINE = "no complete line: its text has no newline (a line still being written, or not text); left out"
 
 
@@ -479,11 +481,18 @@ class _UnfinishedLastLine:
     any line end is no line at all: RedactionFailed (left out), as a ``.gz`` cut before its
     first newline. ``keep_last``: the file is finished (``selection.finished_files``, or a whole
     ``.gz``): no writer is in its last line, which is handed on as any line and redacted; also
-    when it is all the text of a ``resumed`` read (the line a snapshot held back before)."""
+    when it is all the text of a ``resumed`` read (the line a snapshot held back before).
+    ``still_finished``: asked before that line is handed on; False (the file was written while
+    it was read) drops it as in a live file. ``kept``: the bytes of a last line handed on
+    without a newline (``note`` says so); ``why``: why the file counts as finished."""
 
-    def __init__(self, *, keep_last: bool = False, resumed: bool = False) -> None:
+    def __init__(self, *, keep_last: bool = False, resumed: bool = False,
+                 still_finished: Callable[[], bool] | None = None, why: str = "") -> None:
         self.keep_last = keep_last    # a finished file: its last line is handed on (redacted), not dropped
         self.resumed = resumed        # the text goes on from lines read before (a snapshot's continuation)
+        self.still_finished = still_finished
+        self.why = why
+        self.kept = 0
         self.dropped = 0
         self.nuls_after = 0           # NULs after the dropped line (a crash), dropped with it
         self.ended = False
@@ -520,8 +529,9 @@ class _UnfinishedLastLine:
                 raise RedactionFailed(path="", problem=f"a line over {MAX_HELD_LINE >> 20} MiB; left out")
         if held and not handed_on and not (self.keep_last and self.resumed):
             raise RedactionFailed(path="", problem=NO_COMPLETE_LINE)
-        if held and self.keep_last:
+        if held and self.keep_last and (self.still_finished is None or self.still_finished()):
             self.ended = True
+            self.kept = len(held)
             yield bytes(held)
             yield from _zeros(nuls)   # the redactor drops a trailing run (and counts it)
             return
@@ -532,6 +542,9 @@ class _UnfinishedLastLine:
             yield from _zeros(nuls)
 
     def note(self) -> str:
+        if self.kept:
+            return (f"{FINISHED_LINE_NOTE}, and {self.why} (a crash or a stop cut the line): "
+                    f"its {self.kept} bytes kept, redacted like any line")
         return (f"{UNFINISHED_LINE_NOTE}: its {self.dropped} bytes left out"
                 + (f", and the {self.nuls_after} NUL bytes after it" if self.nuls_after else ""))
 
@@ -891,7 +904,15 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             # rotation: its last line is taken, newline or not (a crash's last words)
             finished = gzipped or (candidate.finished and info.st_mtime <= candidate.mtime)
             if candidate.kind == "log" and not candidate.unredacted_consent:
-                unfinished = _UnfinishedLastLine(keep_last=finished, resumed=bool(text_start if gzipped else start))
+                def still_finished(fd=fd, seen=info) -> bool:      # not written while it was read
+                    now = os.fstat(fd)
+                    return now.st_size == seen.st_size and now.st_mtime == seen.st_mtime
+
+                unfinished = _UnfinishedLastLine(
+                    keep_last=finished, resumed=bool(text_start if gzipped else start),
+                    still_finished=None if gzipped else still_finished,
+                    why="the file is a whole compressed rotation" if gzipped else
+                        f"the file was not written in the {FINISHED_QUIET // 60} minutes before the run")
                 chunks = unfinished.chunks(chunks)
             cr_text = None
             if not candidate.unredacted_consent and (cr_only(head) if gzipped or encoding
@@ -982,7 +1003,7 @@ def process_member(candidate: Candidate) -> MemberOutcome:
                             if text_start else ""))
         if gzip_text is not None and gzip_text.cut is not None:
             notes.append(gzip_text.note())
-        if unfinished is not None and unfinished.ended and unfinished.dropped:
+        if unfinished is not None and unfinished.ended and (unfinished.dropped or unfinished.kept):
             notes.append(unfinished.note())
         if cr_text is not None and cr_text.converted:
             notes.append(cr_text.note())

@@ -141,8 +141,12 @@ class Candidate:
     inode: int | None = None               # the stat that gave size and mtime); None = unknown
     startup_segment: bool = False          # kept whole as its stream's startup segment
                                            # ([log] keep-startup-file), whatever the window
-    finished: bool = False                 # no longer written (selection.finished_files): its last
-                                           # line is taken even without a newline
+    finished: bool = False                 # no longer written (selection.finished_files; a collect: also a
+                                           # quiet newest segment): its last line is taken even
+                                           # without a newline
+
+
+FINISHED_QUIET = 300     # seconds without a write before a log may count as finished (selection.finished_files)
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,7 +70,8 @@ from collector.segheader import parse_header
 from collector.textsource import text_head
 from collector.timeformats import name_time
 from collector.units import human
-from collector.model import UNDATED_NOTE, Candidate, CollectSpec, Installation, Plan, Profile, Skip, Window
+from collector.model import (FINISHED_QUIET, UNDATED_NOTE, Candidate, CollectSpec, Installation, Plan, Profile, Skip,
+                             Window)
 
 MB = 1 << 20
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -439,10 +440,9 @@ def _is_snapshot(host_path: str) -> bool:
     return host_path.endswith(".snapshot.log")
 
 
-FINISHED_QUIET = 300     # seconds without a write before a file may count as finished
 
 
-def finished_files(files: list[_File], now: float | None = None) -> set[int]:
+def finished_files(files: list[_File], now: float | None = None, *, quiet_newest: bool = False) -> set[int]:
     """ids of the logs among ``files`` (one spec's) that are no longer written, so that their
     last line is taken even when it has no newline (the line a crash cut off, the one support
     needs most; ``member._UnfinishedLastLine`` drops it in a file still being written):
@@ -454,10 +454,15 @@ def finished_files(files: list[_File], now: float | None = None) -> set[int]:
       closing this one). When mtimes and stamps disagree, neither is newer.
 
     Either also needs its last write ``FINISHED_QUIET`` seconds ago (no write still under way).
-    The newest segment of a stream is never finished here, however old: a quiet application
-    with a buffered appender flushes in the middle of a line and may write the rest hours
-    later; its last line waits for the newer segment (or is noted as left out). The worker
-    checks that the file was not written after it was planned."""
+
+    ``quiet_newest`` (a collect): every other log quiet for ``FINISHED_QUIET`` is finished as well,
+    the newest segment of a stream too: a stopped application (a ``--root`` copy, a crash) never
+    writes its last line's newline, and its crash line is the one support wants. A snapshot
+    passes False: a paused application with a buffered appender may flush in the middle of a
+    line and write the rest hours later; the snapshot would then have shipped the line's start
+    and the next one its rest, a fragment the rules cannot read. There the newest segment's last
+    line waits for a newer segment (the state's offset stays before it). The worker checks that
+    the file was not written after it was planned, and again before it hands that line on."""
     now = time.time() if now is None else now
     streams: dict[tuple[str, tuple[str, str | None, str | None]], list[tuple[float, object, _File]]] = {}
     finished = {id(file) for file in files if _is_snapshot(file.host_path) and now - file.mtime >= FINISHED_QUIET}
@@ -493,6 +498,8 @@ def finished_files(files: list[_File], now: float | None = None) -> set[int]:
             any_later = True
             unstamped_later = unstamped_later or any(stamp is None for _, stamp, _file in group)
             at += len(group)
+    if quiet_newest:
+        finished.update(id(file) for file in files if now - file.mtime >= FINISHED_QUIET)
     return finished
 
 
@@ -885,8 +892,11 @@ def _matched_files(root: Path, spec: CollectSpec, inst: Installation, profile: P
 def select(root: Path, profiles: Mapping[str, Profile], installations: Sequence[Installation],
            window: Window, caps: Caps, *, consent: frozenset[str] = frozenset(),
            include_core: bool = False,
-           skip_unchanged: Callable[[os.stat_result], bool] | None = None) -> Plan:
+           skip_unchanged: Callable[[os.stat_result], bool] | None = None,
+           quiet_newest_finished: bool = True) -> Plan:
     """The plan for these installations (see the module docstring).
+
+    ``quiet_newest_finished``: ``finished_files``' ``quiet_newest`` (False for a snapshot).
 
     ``skip_unchanged(stat)``: True leaves that file out of the plan altogether, before its
     readability, window and caps are looked at (a snapshot's files that have not changed since
@@ -932,7 +942,7 @@ def select(root: Path, profiles: Mapping[str, Profile], installations: Sequence[
                 kept = [k for k in kept if k[0].size <= limit]
             first = spec.window == "ignore" or spec.kind == "config" or spec.always_in_window
             make = _candidates(inst, profile, spec, caps, needed is not None)
-            finished = finished_files(files) if spec.kind == "log" else set()
+            finished = finished_files(files, quiet_newest=quiet_newest_finished) if spec.kind == "log" else set()
             spec_picks = [_Pick(make(f, start, end, trim, reason, id(f) in finished),
                                 first or _is_snapshot(f.host_path), f.mtime)
                           for f, start, end, trim, reason in kept]

@@ -260,8 +260,10 @@ class _Run:
                 counts["unchanged"] = counts.get("unchanged", 0) + 1
             return True
 
+        # the newest segment's last line without a newline waits for a newer segment, however
+        # quiet (selection.finished_files): the next run never starts inside a shipped line
         discovery = api.discover_and_plan(replace(self.request.collect, window=Window()),
-                                          skip_unchanged=skip_unchanged)
+                                          skip_unchanged=skip_unchanged, quiet_newest_finished=False)
         paths = base.by_path()
         classified: list[tuple[Candidate, Any, Decision]] = []
         for candidate in discovery.plan.members:

@@ -157,6 +157,13 @@ def test_stream_names() -> None:
     assert stream_of("gax/logs/gax.log.20240305_091500_120") == "gax/logs/gax.log"
 
 
+def test_a_compressed_rotation_is_in_its_segments_stream() -> None:
+    for folder in ("var/log/genesys/SIPS_P/", "/var/log/genesys/SIPS_P/"):
+        plain = stream_of(folder + "SIPS_P.20261127_101500_120.log")
+        assert stream_of(folder + "SIPS_P.20261127_101500_120.log.gz") == plain == folder + "SIPS_P"
+    assert stream_of("var/log/SIPS_P-1024.20240305_091500_120.log.gz") == "var/log/SIPS_P-1024"
+
+
 _LINE = re.compile(rb"^(?P<lvl>Std|Alr) (?P<id>\d{5})\b")
 
 

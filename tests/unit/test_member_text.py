@@ -243,6 +243,22 @@ def test_nuls_after_the_last_line_go_on_to_the_redactor_and_after_a_half_line_ar
     assert out == b"a 1\n" + bytes(10) + b"b 2\n" and stage.dropped == 1
 
 
+@pytest.mark.parametrize("size", [1, 4096])
+def test_a_finished_files_last_line_is_kept_and_noted_unless_written_while_read(size):
+    """Probe X 9: a finished file's last line without a newline is handed on and the note says
+    so; when the file was written while it was read (``still_finished`` False), it is dropped
+    as a live file's: the writer may be in the middle of that line."""
+    text = b"a 1\nFATAL: signal 11" + bytes(8)
+    chunks = [text[i:i + size] for i in range(0, len(text), size)]
+    stage = member._UnfinishedLastLine(keep_last=True, still_finished=lambda: True, why="it is old")
+    assert b"".join(stage.chunks(chunks)) == text and stage.kept == 16 and not stage.dropped
+    assert stage.note() == ("its last line had no newline, and it is old (a crash or a stop cut the line): "
+                            "its 16 bytes kept, redacted like any line")
+    stage = member._UnfinishedLastLine(keep_last=True, still_finished=lambda: False, why="it is old")
+    assert b"".join(stage.chunks(chunks)) == b"a 1\n" and (stage.kept, stage.dropped) == (0, 16)
+    assert stage.note().startswith("its last line had no newline (still being written, or cut by a crash)")
+
+
 def test_an_unfinished_line_over_the_limit_is_left_out(monkeypatch):
     monkeypatch.setattr(member, "MAX_HELD_LINE", 10)
     with pytest.raises(RedactionFailed):

@@ -952,6 +952,42 @@ def test_finished_files_are_the_older_segments_and_quiet_snapshot_logs():
     assert selection.finished_files([c, d], now) == {id(c)}    # d written a minute ago: live
 
 
+def test_a_collect_counts_a_quiet_newest_segment_as_finished_a_snapshot_does_not():
+    """Probe X 9: a stopped application (a --root copy, a crash) never writes the newline of its
+    newest segment's last line, the crash line support wants. A collect takes a newest segment
+    quiet for FINISHED_QUIET as finished; a snapshot does not (``quiet_newest`` False: a paused
+    writer may finish the line later, and the next snapshot would start inside it)."""
+    from collector import selection
+
+    now = 2_000_000_000.0
+    folder = "var/log/genesys/SIPS_P"
+
+    def file(name: str, mtime: float) -> selection._File:
+        return selection._File(f"{folder}/{name}", Path("/nonexistent"), 10, mtime)
+
+    older = file("SIPS_P.20261127_121500_120.log", now - 11 * 3600 - 3600)
+    newest = file("SIPS_P.20261127_131500_120.log", now - 11 * 3600)
+    lone = file("app.log", now - selection.FINISHED_QUIET)
+    live = file("URS_P.20261127_131500_120.log", now - selection.FINISHED_QUIET + 1)
+    recent_snapshot = file("SIPS_P.20261127_170000_000.snapshot.log", now - 10)
+    files = [older, newest, lone, live, recent_snapshot]
+    assert selection.finished_files(files, now, quiet_newest=True) == {id(older), id(newest), id(lone)}
+    assert selection.finished_files(files, now) == {id(older)}
+
+
+def test_select_takes_the_quiet_newest_segment_as_finished_unless_asked_not_to(tmp_path: Path) -> None:
+    """``select``'s ``quiet_newest_finished``: True for a collect, False for a snapshot."""
+    older = segment(tmp_path, at(0), at(1))
+    newest = segment(tmp_path, at(1), at(1.5))           # quiet since 2024: a stopped application
+
+    def finished(**kwargs) -> dict[str, bool]:
+        plan = select(tmp_path, PROFILES, [SIP], Window(), Caps(), **kwargs)
+        return {c.host_path: c.finished for c in plan.members}
+
+    assert finished() == {older: True, newest: True}
+    assert finished(quiet_newest_finished=False) == {older: True, newest: False}
+
+
 def test_finished_files_agrees_with_the_pairwise_definition_on_random_streams() -> None:
     """finished_files works newest first in one pass (a stream can have thousands of segments);
     it must give what the definition says pair by pair: a segment is finished when quiet and a
