@@ -440,8 +440,6 @@ def _is_snapshot(host_path: str) -> bool:
     return host_path.endswith(".snapshot.log")
 
 
-
-
 def finished_files(files: list[_File], now: float | None = None, *, quiet_newest: bool = False) -> set[int]:
     """ids of the logs among ``files`` (one spec's) that are no longer written, so that their
     last line is taken even when it has no newline (the line a crash cut off, the one support
