@@ -30,8 +30,8 @@ from collector.notext import not_text_problem
 from collector.pagecache import CacheNeutralReader
 from collector.scanner import LeakScanner
 from collector.state import HEAD_BYTES
-from collector.textsource import (CR_ONLY_PROBE, GZIP_MAGIC, UTF16_NEWLINES, GzipCutShort, cr_only, gunzip_chunks,
-                                  utf16_encoding, utf16_head)
+from collector.textsource import (GZIP_MAGIC, UTF16_NEWLINES, GzipCutShort, gunzip_chunks, utf16_encoding,
+                                  utf16_head)
 
 
 @dataclass(frozen=True)
@@ -258,19 +258,9 @@ class SourceTruncated(GcollectError):
     """truncated while it was read (copytruncate, or rewritten in place): left out, collect it again"""
 
 
-def _starts_cr_only(source: CacheNeutralReader, head: bytes, size: int) -> bool:
-    """``cr_only`` of the file's first ``CR_ONLY_PROBE`` bytes; ``head``, its first bytes as read
-    already, decides alone when it holds an LF (almost every text) or the whole probe: only a
-    start with a CR and no LF is read again, further."""
-    if b"\n" in head or len(head) >= min(size, CR_ONLY_PROBE):
-        return cr_only(head[:CR_ONLY_PROBE])
-    return cr_only(source.read_at(0, min(size, CR_ONLY_PROBE)))
-
-
 def _read_range(source: CacheNeutralReader, size: int, candidate: Candidate, chunk: int,
-                newline: bytes = b"\n", fd: int | None = None, head: bytes = b""):
-    """Yield the bytes to collect, as of open time (never past ``size``). ``head``: the file's
-    first bytes, already read.
+                newline: bytes = b"\n", fd: int | None = None):
+    """Yield the bytes to collect, as of open time (never past ``size``).
 
     * tail_bytes (size cap): the line-aligned last N bytes;
     * start_offset (snapshot): from there on;
@@ -278,7 +268,8 @@ def _read_range(source: CacheNeutralReader, size: int, candidate: Candidate, chu
       is collected whole by the next run. The generator's ``end`` attribute tells where it stopped.
 
     ``newline`` is the newline as the file stores it: one byte, or one UTF-16 code unit (two
-    bytes, found only at an even offset, so that a cut never falls inside a character).
+    bytes, found only at an even offset, so that a cut never falls inside a character); a CR
+    alone ends a line too (``_find_newline``).
 
     A file truncated under the reader (a read that comes back short, or ``fd``'s size below
     what was read) raises ``SourceTruncated``: after a copytruncate or a rewrite the reader
@@ -306,12 +297,9 @@ def _read_range(source: CacheNeutralReader, size: int, candidate: Candidate, chu
         start += cut + unit
     stop = size
     if candidate.whole_lines_only and size > start and not candidate.finished:
-        line_end = newline
-        if unit == 1 and _starts_cr_only(source, head, size):
-            line_end = b"\r"        # lines end in CR alone (old Mac style): a CR ends a line
-        stop = _after_last_line(source, start, end, line_end)
+        stop = _after_last_line(source, start, end, newline)
         if stop == start and end < size:    # one line longer than the cap: taken whole
-            stop = _after_last_line(source, start, size, line_end)
+            stop = _after_last_line(source, start, size, newline)
 
     def chunks():
         position = start
@@ -358,12 +346,24 @@ def _check_same_head(source: CacheNeutralReader, fd: int, head: bytes) -> None:
 
 
 def _find_newline(data: bytes, newline: bytes, *, last: bool = False) -> int:
-    """Offset of the first (or last) ``newline`` in ``data`` that starts on a code-unit boundary
-    (``data`` starts on one), or -1."""
+    """Offset of the first (or last) line end in ``data`` that starts on a code-unit boundary
+    (``data`` starts on one), or -1: a ``newline``, or a CR alone (old Mac style, also after LF
+    lines: every stage reads it as a line end, ``_CrOnlyText``). A CRLF's offset is its LF's."""
     unit = len(newline)
-    pos = data.rfind(newline) if last else data.find(newline)
+    cr = newline.replace(b"\n", b"\r")
+    lf_at = _find_unit(data, newline, unit, last)
+    cr_at = _find_unit(data, cr, unit, last) if cr in data else -1
+    if cr_at < 0 or (lf_at >= 0 and (lf_at > cr_at if last else lf_at < cr_at)):
+        return lf_at
+    if data[cr_at + unit:cr_at + 2 * unit] == newline:
+        return cr_at + unit
+    return cr_at
+
+
+def _find_unit(data: bytes, needle: bytes, unit: int, last: bool) -> int:
+    pos = data.rfind(needle) if last else data.find(needle)
     while pos > 0 and pos % unit:
-        pos = data.rfind(newline, 0, pos + unit - 1) if last else data.find(newline, pos + 1)
+        pos = data.rfind(needle, 0, pos + unit - 1) if last else data.find(needle, pos + 1)
     return pos
 
 
@@ -437,7 +437,7 @@ class _GzipText:
             for data in self._text_chunks:
                 if self._utf16 is None:
                     self._utf16 = utf16_encoding(data) is not None
-                end = data.rfind(b"\n") + 1
+                end = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1   # a CR alone ends a line too
                 if not end:
                     held.append(data)
                     held_len += len(data)
@@ -474,9 +474,9 @@ class _UnfinishedLastLine:
     last line end, when the text does not end with one. A live segment is read while its
     writer is in the middle of a line, and a crash leaves a half line (and zeros after it): a
     value cut short there (a number without its closing quote, half a Digest ``response=``)
-    escapes the rules, which need the whole line. Line ends: ``\n``; ``\r`` too as long as no
-    ``\n`` was seen (CR-only text). NULs after the last line end are handed on (the redactor
-    drops a trailing run); at most ``MAX_HELD_LINE`` bytes are held. ``dropped``: the bytes left
+    escapes the rules, which need the whole line. Line ends: ``\n``, and a ``\r`` (a CR alone
+    ends a line; in ``process_member`` it is LF already, ``_CrOnlyText``). NULs after the last
+    line end are handed on (the redactor drops a trailing run); at most ``MAX_HELD_LINE`` bytes are held. ``dropped``: the bytes left
     out (NULs after them not counted); ``ended``: the text was read to its end. A text without
     any line end is no line at all: RedactionFailed (left out), as a ``.gz`` cut before its
     first newline. ``keep_last``: the file is finished (``selection.finished_files``, or a whole
@@ -500,7 +500,6 @@ class _UnfinishedLastLine:
     def chunks(self, chunks):
         held = bytearray()            # text after the last line end handed on
         nuls = 0                      # NULs after ``held``, not buffered while ``held`` is empty
-        lf_seen = False
         handed_on = False             # a line end was seen
         for data in chunks:
             body = data.rstrip(b"\0")
@@ -515,9 +514,7 @@ class _UnfinishedLastLine:
                 else:
                     yield from _zeros(nuls)
                 nuls = 0
-            lf_seen = lf_seen or b"\n" in body
-            end = body.rfind(b"\n") if lf_seen else max(body.rfind(b"\n"), body.rfind(b"\r"))
-            end += 1
+            end = max(body.rfind(b"\n"), body.rfind(b"\r")) + 1
             if end:
                 handed_on = True
                 yield bytes(held) + body[:end] if held else body[:end]
@@ -554,21 +551,23 @@ _LONE_CR = re.compile(rb"\r(?!\n)")
 
 
 class _CrOnlyText:
-    """A text whose lines end in CR alone (``cr_only`` of its start), with each such CR turned
-    into LF (a CR before an LF stays: CRLF lines later in the text keep their ends). The
-    redactor, the window's trimmer and the leak scanner all read lines up to an LF: a CR-only
-    text would be one line to them, and a rule that needs the line before (a KVList pair under
-    ``AttributeUserData``) would never fire. Storing LF, not CR, lets the scanner re-read the
-    stored bytes line by line too; one byte is replaced by one, so sizes and offsets stay as in
-    the file, and the manifest says it (``note``). ``_Context`` chunks (whole lines before a
-    resumed read) are turned alike. ``converted``: the CRs turned into LF."""
+    """A text with each CR alone (a line end, old Mac style: a CR not before an LF) turned into
+    LF, wherever it is: the whole text, or records appended after LF lines by another writer,
+    after an LF or CRLF segment header, after a long first line (CRLF lines keep their ends).
+    The redactor, the window's trimmer, the unfinished-last-line stage and the leak scanner all
+    read lines up to an LF: CR-ended records would be one line to them, and a rule that needs
+    the line before (a KVList pair under ``AttributeUserData``) would never fire. Storing LF,
+    not CR, lets the scanner re-read the stored bytes line by line too; one byte is replaced by
+    one, so sizes and offsets stay as in the file, and the manifest says it (``note``). A chunk
+    without a CR (ordinary LF text) is handed on as it is, without a regex. ``_Context`` chunks
+    (whole lines before a resumed read) are turned alike. ``converted``: the CRs turned into LF."""
 
     def __init__(self) -> None:
         self.converted = 0
 
     @staticmethod
     def as_lf(text: bytes) -> bytes:
-        return _LONE_CR.sub(b"\n", text)
+        return _LONE_CR.sub(b"\n", text) if b"\r" in text else text
 
     def chunks(self, chunks):
         held_cr = False                 # a chunk ended in CR: LF or not is known with the next
@@ -579,6 +578,9 @@ class _CrOnlyText:
                     yield b"\n"
                     held_cr = False
                 yield _Context(_LONE_CR.sub(b"\n", data))
+                continue
+            if not held_cr and b"\r" not in data:
+                yield data                  # ordinary LF text: as it is
                 continue
             if held_cr:
                 data = b"\r" + data
@@ -735,12 +737,13 @@ def _lines_before(read, start: int, newline: bytes) -> bytes:
 
 
 def _context_text(read, start: int, newline: bytes, encoding: str | None) -> _Context:
-    """``_lines_before`` as UTF-8 text (a UTF-16 file's decoded)."""
+    """``_lines_before`` as UTF-8 text (a UTF-16 file's decoded), a CR alone as LF (as the text
+    after it, ``_CrOnlyText``)."""
     data = _lines_before(read, start, newline)
     if encoding and data:
         at_start = len(data) == start
         data = b"".join(_utf16_to_utf8([data], encoding, bom=at_start))
-    return _Context(data)
+    return _Context(_CrOnlyText.as_lf(data))
 
 
 def _resume_header(text_head: bytes, resumed: int, encoding: str | None) -> bytes:
@@ -794,7 +797,7 @@ def _tail_header(candidate: Candidate, head: bytes, size: int, encoding: str | N
     if (candidate.tail_bytes is None or candidate.kind != "log" or candidate.start_offset
             or candidate.whole_lines_only or candidate.tail_bytes >= size or candidate.unredacted_consent):
         return b"", candidate
-    text_head = utf16_head(head, encoding) if encoding else head
+    text_head = _CrOnlyText.as_lf(utf16_head(head, encoding) if encoding else head)    # as stored
     header = text_head[:parse_header(text_head).header_end]
     if not header:
         return b"", candidate
@@ -875,7 +878,7 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             encoding = None if gzipped else _utf16_encoding(candidate, head)
             tail_header, candidate = _tail_header(candidate, head, size, encoding)
             start, chunks = _read_range(source, size, candidate, _CONFIG.chunk_size,
-                                        UTF16_NEWLINES[encoding] if encoding else b"\n", fd, head)
+                                        UTF16_NEWLINES[encoding] if encoding else b"\n", fd)
             counted = _counting(chunks)
             chunks = counted
             gzip_text = None
@@ -897,6 +900,13 @@ def process_member(candidate: Candidate) -> MemberOutcome:
                 if start == 0:
                     xml_declaration = _XmlDeclaration()
                     chunks = xml_declaration.chunks(chunks)
+            cr_text = None
+            if not candidate.unredacted_consent:
+                # a CR alone ends a line wherever it is (CR-only text, CR records after LF ones):
+                # every stage after this one, the unfinished last line's too, sees an LF line
+                cr_text = _CrOnlyText()
+                chunks = cr_text.chunks(chunks)
+                head = _CrOnlyText.as_lf(head)
             if tail_header:   # the size cap's tail: the segment header first, then records
                 chunks = _header_then_records(tail_header, chunks)
             unfinished = None
@@ -914,11 +924,6 @@ def process_member(candidate: Candidate) -> MemberOutcome:
                     why="the file is a whole compressed rotation" if gzipped else
                         f"the file was not written in the {FINISHED_QUIET // 60} minutes before the run")
                 chunks = unfinished.chunks(chunks)
-            cr_text = None
-            if not candidate.unredacted_consent and (cr_only(head) if gzipped or encoding
-                                                     else _starts_cr_only(source, head, size)):
-                cr_text = _CrOnlyText()       # lines that end in CR alone: every stage sees them as LF lines
-                head = _CrOnlyText.as_lf(head)
             resumed = text_start if gzipped else start    # a snapshot continuing the file
             resume_header = b""
             if resumed and not candidate.unredacted_consent:
@@ -931,15 +936,11 @@ def process_member(candidate: Candidate) -> MemberOutcome:
                         return bytes(skipped[max(0, at - base):max(0, at - base + count)])
                 else:
                     read = source.read_at
-                newline = UTF16_NEWLINES[encoding] if encoding else b"\n"
-                if cr_text is not None:
-                    newline = newline.replace(b"\n", b"\r")
+                newline = UTF16_NEWLINES[encoding] if encoding else b"\n"     # (or a CR alone)
                 if candidate.kind == "log" and not tail_header:
                     resume_header = _resume_header(head, resumed, encoding)
                 chunks = _resumed(chunks, resume_header,
                                   lambda: _context_text(read, resumed, newline, encoding))
-            if cr_text is not None:
-                chunks = cr_text.chunks(chunks)
             stages = _stages(candidate, head, info.st_mtime, newest)
             piece_writer = PieceWriter(_CONFIG.tmp_dir, _CONFIG.fmt, level=_CONFIG.level,
                                        inline_max=INLINE_PIECE_MAX, room=_ROOM)

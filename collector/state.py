@@ -238,12 +238,7 @@ def _has_newline(source: Path, start: int, size: int) -> bool:
         return True     # let the worker find out and report it
     try:
         data = read_leaving_cache(fd, size, start, size - start)
-        if b"\n" in data:
-            return True
-        # CR-only line ends (old Mac style): a CR ends a line when the file's start has no LF
-        from collector.textsource import CR_ONLY_PROBE
-
-        return b"\r" in data and b"\n" not in read_leaving_cache(fd, size, 0, min(size, CR_ONLY_PROBE))
+        return b"\n" in data or b"\r" in data     # a CR alone ends a line too (old Mac style)
     except OSError:
         return True
     finally:

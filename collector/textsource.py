@@ -106,14 +106,6 @@ UTF16_BOMS = {b"\xff\xfe": "UTF-16LE", b"\xfe\xff": "UTF-16BE"}
 UTF16_NEWLINES = {"UTF-16LE": b"\n\0", "UTF-16BE": b"\0\n"}
 
 
-CR_ONLY_PROBE = 1 << 16      # a file whose first 64 KiB have a CR and no LF has CR-only line ends
-
-
-def cr_only(head: bytes) -> bool:
-    """Whether text whose start is ``head`` ends its lines in CR alone (old Mac style)."""
-    return b"\r" in head and b"\n" not in head
-
-
 def utf16_encoding(head: bytes) -> str | None:
     """"UTF-16LE"/"UTF-16BE" for a text starting with that byte order mark, else None (no BOM:
     bytes as they are); not for a UTF-32LE BOM."""

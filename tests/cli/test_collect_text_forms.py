@@ -105,3 +105,30 @@ def test_cr_only_log_is_redacted_like_its_lf_form(tmp_path, command):
     assert b"\r" not in stored and stored.count(b"\n") == text.count(b"\n")      # one LF for each CR
     entry = next(f for f in json.loads(members["manifest.json"])["files"] if f["path"] == CR_SEGMENT)
     assert "its lines end in CR alone (old Mac style): stored with LF line ends" in entry["note"]
+
+
+MIXED_SEGMENT = f"{LOGS}/SIPS_A.20261125_093000_000.log"
+
+
+@pytest.mark.parametrize("header_end", [b"\n", b"\r\n"])
+def test_cr_records_after_an_lf_header_are_redacted(tmp_path, header_end):
+    """Probe Y 1: records that end in CR alone after a header that ends in LF (or CRLF) had
+    their user data shipped raw, with no scanner finding and no note: only a CR-only start
+    made the CRs line ends. A CR alone is a line end wherever it is."""
+    root = tmp_path / "host"
+    make_tree(root)
+    header = HEADER.format(name=Path(MIXED_SEGMENT).name).encode().replace(b"\n", header_end)
+    (root / MIXED_SEGMENT).write_bytes(header + USER_DATA.replace(b"\n", b"\r"))
+    proc = run_gcollect("collect", "--root", str(root), "--output", str(tmp_path / "out"), "--state-dir",
+                        str(tmp_path / "state"), "--json", "--priority", "normal", "--all-logs")
+    assert proc.returncode == ExitCode.OK, proc.stderr.decode()
+    members = dict(iter_members(Path(json.loads(proc.stdout)["bundle"])))
+    stored = members[MIXED_SEGMENT]
+    for secret in (b"Quokka Oscar", b"40001234", b"oscar@example.org", b"5550106601"):
+        assert secret not in stored, (secret, stored)
+    assert b"\t\t'CustomerName'\t'USERDATA_" in stored and b"\t\t'AccountNumber'\t'USERDATA_" in stored
+    assert stored.startswith(header) and b"\r" not in stored[len(header):]
+    assert stored.endswith(b"09:15:08.000 Std 05000 end\n")
+    entry = next(f for f in json.loads(members["manifest.json"])["files"] if f["path"] == MIXED_SEGMENT)
+    records = USER_DATA.count(b"\n")
+    assert f"its lines end in CR alone (old Mac style): stored with LF line ends ({records} line ends)" in entry["note"]

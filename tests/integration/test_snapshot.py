@@ -629,6 +629,23 @@ def test_cr_only_log_is_collected_line_by_line(host: LiveHost) -> None:
     assert piece.endswith(b"21:03:00.000 Std 09900 half a line\n"), piece[-80:]    # stored with LF
 
 
+def test_cr_records_appended_to_an_lf_log_are_collected_line_by_line(host: LiveHost) -> None:
+    """Probe Y 2: records that end in CR alone, appended to a log of LF lines (another writer),
+    were no complete new line to the planner and the worker (a CR ended a line only in a file
+    that starts CR-only): never collected while the file grew, dropped as its last line."""
+    host.snapshot()
+    host._write(host.live, host.lines(2).replace(b"\n", b"\r") + b"21:03:00.000 Std 09900 half a li")
+    code, second = host.snapshot()
+    assert second["decisions"].get("grown") == 1, second
+    piece = next(data for path, data in iter_members(Path(second["bundle"])) if path.endswith(host.live))
+    assert piece.count(b"(seq=") == 2 and b"half a li" not in piece and b"\r" not in piece
+    assert CALLER[1:].encode() not in piece and piece.count(b"\tAttributeANI\t'+PHONE_") == 2
+    host._write(host.live, b"ne\r")
+    code, third = host.snapshot()
+    piece = next(data for path, data in iter_members(Path(third["bundle"])) if path.endswith(host.live))
+    assert piece.endswith(b"21:03:00.000 Std 09900 half a line\n"), piece[-80:]
+
+
 def test_size_cap_takes_the_oldest_new_bytes_and_leaves_the_rest(host: LiveHost) -> None:
     """Probe U 7: a capped snapshot keeps the first new bytes and leaves the rest for the next
     runs (noted in the manifest), even when the file does not grow meanwhile: nothing skipped."""

@@ -219,7 +219,7 @@ def unfinished(data: bytes, size: int) -> tuple[bytes, member._UnfinishedLastLin
     (b"a 1\nb 2\n", b"a 1\nb 2\n"),                                        # whole: as it is
     (b"a 1\r\nb 2\r\n", b"a 1\r\nb 2\r\n"),
     (b"a 1\rb 2\r", b"a 1\rb 2\r"),
-    (b"a 1\nb\r2", b"a 1\n"),                                              # a CR inside a LF text's last line
+    (b"a 1\nb\r2", b"a 1\nb\r"),                                           # a CR alone ends a line in LF text too
     (b"", b""),
 ])
 def test_the_unfinished_last_line_is_left_out(text, kept, size):
@@ -278,3 +278,94 @@ def test_cr_only_text_reaches_the_stages_as_lf_lines(size):
     stage = member._CrOnlyText()
     out = list(stage.chunks([b"head\r", member._Context(b"x\ry\r"), b"z\r"]))
     assert out == [b"head", b"\n", b"x\ny\n", b"z", b"\n"] and type(out[2]) is member._Context
+
+
+def test_a_cr_alone_ends_a_line_for_the_line_search() -> None:
+    """Probe Y 1/2: where a read is cut (a snapshot's last whole line, a tail's first line, a
+    resumed read's context), a CR alone is a line end as an LF is, in LF text too; a CRLF is
+    one line end (at its LF)."""
+    assert member._find_newline(b"a\nb\rc", b"\n", last=True) == 3
+    assert member._find_newline(b"a\rb\nc", b"\n", last=True) == 3
+    assert member._find_newline(b"ab\rc\nd", b"\n") == 2
+    assert member._find_newline(b"ab\r\nc\rd", b"\n") == 3
+    assert member._find_newline(b"ab\r\nc", b"\n", last=True) == 3
+    assert member._find_newline("a\rb".encode("utf-16-le"), b"\n\0", last=True) == 2
+    assert member._find_newline(b"abc", b"\n") == member._find_newline(b"abc", b"\n", last=True) == -1
+
+
+def test_lf_text_goes_through_the_cr_stage_as_it_is():
+    chunks = [b"a 1\nb 2\n", b"c 3\r\n", b"d 4\n"]
+    stage = member._CrOnlyText()
+    out = list(stage.chunks(chunks))
+    assert out == chunks and out[0] is chunks[0] and stage.converted == 0
+
+
+MIXED_HEADER = (b"Genesys SIP Server 8.1.103.95\nApplication name: SIPS_P\nApplication type: TServer\n"
+                b"Host name: sip01\nLocal time:  2026-11-27T09:00:00.000\nTime zone: -3600\n"
+                b"File: (0000000001) x.log\n")
+
+
+def _ringing(n: int) -> bytes:
+    return (b"@09:15:05.8712 [0] 8.1.103.95 distribute_event: message EventRinging\n"
+            b"\tAttributeUserData\t[88] 00 03 00 00..\n"
+            b"\t\t'AccountNumber'\t'7%07d'\n\t\t'CustomerName'\t'Jane Q%d'\n"
+            b"\tAttributeConnID\t007b02aa3c1f0011\n" % (n, n))
+
+
+def _assert_redacted_lf(stored: bytes, numbers) -> None:
+    for n in numbers:
+        assert b"'7%07d'" % n not in stored and b"Jane Q%d'" % n not in stored, n
+    assert stored.count(b"\t\t'AccountNumber'\t'USERDATA_") == len(numbers)
+    assert stored.count(b"\t\t'CustomerName'\t'USERDATA_") == len(numbers)
+    assert b"\r" not in stored
+
+
+@pytest.mark.parametrize("chunk", [7, 4096])
+def test_cr_records_after_lf_lines_are_lines_for_every_stage(tmp_path, chunk) -> None:
+    """Probe Y 1 and 2: records that end in CR alone after an LF header and LF records (another
+    writer appended them) had their user data shipped raw (the text was read as a few huge
+    lines), and in a live file all of them were dropped as its unfinished last line."""
+    path = tmp_path / "x.log"
+    text = MIXED_HEADER + _ringing(1) + b"".join(_ringing(n) for n in range(2, 6)).replace(b"\n", b"\r")
+    path.write_bytes(text)
+    outcome, stored = _process(tmp_path, _candidate(path), chunk=chunk)
+    assert outcome.excluded is None, outcome.excluded
+    assert stored.count(b"\n") == text.count(b"\n") + text.count(b"\r") and stored.startswith(MIXED_HEADER)
+    _assert_redacted_lf(stored, range(1, 6))
+    assert outcome.result.size_in == len(text)
+    assert outcome.result.note == "its lines end in CR alone (old Mac style): stored with LF line ends (20 line ends)"
+
+
+def test_a_snapshot_of_mixed_text_stops_after_its_last_cr_line_and_resumes_there(tmp_path) -> None:
+    """The live segment's whole lines end at its last CR; the next run primes the rules with
+    the lines before (CR-ended ones too), so a pair whose AttributeUserData line was read
+    before is redacted."""
+    path = tmp_path / "x.log"
+    first = MIXED_HEADER + _ringing(1) + _ringing(2).replace(b"\n", b"\r")
+    path.write_bytes(first + b"@09:15:06.0001 [0] 8.1.103.95 half a li")
+    outcome, stored = _process(tmp_path, _candidate(path, whole_lines_only=True), chunk=11)
+    assert outcome.excluded is None and outcome.result.end_offset == len(first)
+    _assert_redacted_lf(stored, [1, 2])
+    assert b"half a li" not in stored
+    rest = b"ne\r" + _ringing(3)[:-len(b"\tAttributeConnID\t007b02aa3c1f0011\n")].replace(b"\n", b"\r")
+    with open(path, "ab") as handle:
+        handle.write(rest[:rest.index(b"\t\t'AccountNumber'")])
+    end = outcome.result.end_offset
+    outcome, stored = _process(tmp_path, _candidate(path, start_offset=end, whole_lines_only=True), chunk=11)
+    assert outcome.excluded is None and outcome.result.end_offset == path.stat().st_size
+    with open(path, "ab") as handle:
+        handle.write(rest[rest.index(b"\t\t'AccountNumber'"):])
+    end = outcome.result.end_offset
+    outcome, stored = _process(tmp_path, _candidate(path, start_offset=end, whole_lines_only=True), chunk=11)
+    assert outcome.excluded is None, outcome.excluded
+    assert stored.startswith(MIXED_HEADER) and outcome.result.end_offset == path.stat().st_size
+    _assert_redacted_lf(stored[len(MIXED_HEADER):], [3])
+
+
+def test_a_gzipped_mixed_log_has_its_cr_records_redacted(tmp_path) -> None:
+    path = tmp_path / "x.20261127.log.gz"
+    path.write_bytes(gzip.compress(MIXED_HEADER + (_ringing(1) + _ringing(2)).replace(b"\n", b"\r")))
+    outcome, stored = _process(tmp_path, _candidate(path), chunk=5)
+    assert outcome.excluded is None, outcome.excluded
+    _assert_redacted_lf(stored, [1, 2])
+    assert "its lines end in CR alone" in outcome.result.note
