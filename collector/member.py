@@ -546,7 +546,7 @@ class _UnfinishedLastLine:
                 + (f", and the {self.nuls_after} NUL bytes after it" if self.nuls_after else ""))
 
 
-CR_ONLY_NOTE = "its lines end in CR alone (old Mac style): stored with LF line ends"
+CR_ONLY_NOTE = "line ends that were a CR alone (old Mac style) stored as LF"
 _LONE_CR = re.compile(rb"\r(?!\n)")
 
 
@@ -596,7 +596,7 @@ class _CrOnlyText:
             yield b"\n"
 
     def note(self) -> str:
-        return f"{CR_ONLY_NOTE} ({self.converted} line ends)"
+        return f"{self.converted} {CR_ONLY_NOTE}"
 
 
 def _zeros(count: int):

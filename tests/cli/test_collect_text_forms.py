@@ -104,7 +104,7 @@ def test_cr_only_log_is_redacted_like_its_lf_form(tmp_path, command):
     assert b"\t\t'CustomerName'\t'USERDATA_" in stored and b"\t\t'AccountNumber'\t'USERDATA_" in stored
     assert b"\r" not in stored and stored.count(b"\n") == text.count(b"\n")      # one LF for each CR
     entry = next(f for f in json.loads(members["manifest.json"])["files"] if f["path"] == CR_SEGMENT)
-    assert "its lines end in CR alone (old Mac style): stored with LF line ends" in entry["note"]
+    assert "line ends that were a CR alone (old Mac style) stored as LF" in entry["note"]
 
 
 MIXED_SEGMENT = f"{LOGS}/SIPS_A.20261125_093000_000.log"
@@ -131,4 +131,4 @@ def test_cr_records_after_an_lf_header_are_redacted(tmp_path, header_end):
     assert stored.endswith(b"09:15:08.000 Std 05000 end\n")
     entry = next(f for f in json.loads(members["manifest.json"])["files"] if f["path"] == MIXED_SEGMENT)
     records = USER_DATA.count(b"\n")
-    assert f"its lines end in CR alone (old Mac style): stored with LF line ends ({records} line ends)" in entry["note"]
+    assert f"{records} line ends that were a CR alone (old Mac style) stored as LF" in entry["note"]

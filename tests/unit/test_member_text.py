@@ -333,7 +333,7 @@ def test_cr_records_after_lf_lines_are_lines_for_every_stage(tmp_path, chunk) ->
     assert stored.count(b"\n") == text.count(b"\n") + text.count(b"\r") and stored.startswith(MIXED_HEADER)
     _assert_redacted_lf(stored, range(1, 6))
     assert outcome.result.size_in == len(text)
-    assert outcome.result.note == "its lines end in CR alone (old Mac style): stored with LF line ends (20 line ends)"
+    assert outcome.result.note == "20 line ends that were a CR alone (old Mac style) stored as LF"
 
 
 def test_a_snapshot_of_mixed_text_stops_after_its_last_cr_line_and_resumes_there(tmp_path) -> None:
@@ -368,4 +368,4 @@ def test_a_gzipped_mixed_log_has_its_cr_records_redacted(tmp_path) -> None:
     outcome, stored = _process(tmp_path, _candidate(path), chunk=5)
     assert outcome.excluded is None, outcome.excluded
     _assert_redacted_lf(stored, [1, 2])
-    assert "its lines end in CR alone" in outcome.result.note
+    assert "that were a CR alone (old Mac style) stored as LF" in outcome.result.note
