@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 import weakref
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Sequence
 
-from collector.errors import DiskFull, RedactionFailed
+from collector.errors import DiskFull, Interrupted, RedactionFailed
 from collector.notext import CONTROL_BYTES as _CONTROL_BYTES      # NULs: see _without_nuls
 from collector.redaction.compiled import TAG_CLOSE, TAG_OPEN, CompiledRule, CompiledRules, iban_ok, luhn_ok
 from collector.redaction.ruleset import RuleSet
@@ -235,7 +236,8 @@ class Redactor:
             self._fail(f"rule {drop.rule_id} matched: this file must not be collected")
         except RedactionFailed:
             raise
-        except DiskFull:          # the token map's folder is full: that ends the run, not just this file
+        except (DiskFull, Interrupted):   # a full token map folder, or SIGTERM with one worker (redaction
+            # then runs in the main process): that ends the run, not just this file
             self._failed = "failed"
             self._pending = b""
             raise
@@ -428,7 +430,7 @@ class Redactor:
         rules = self._rules
         if not indexes:
             return line, (), True
-        spans: list[_Span] = []
+        claims = _Claims()
         counted: list[str] = []
         cacheable = True
         for index in indexes:
@@ -443,7 +445,8 @@ class Redactor:
             for start, stop, category in _secret_spans(rule, content):
                 verdict = self._verdict(rule, content[start:stop], content[max(0, start - 64):start])
                 if verdict is not None:
-                    _claim(spans, (start, stop, category, rule, verdict))
+                    claims.claim((start, stop, category, rule, verdict))
+        spans = claims.spans()
         if all(span[4] for span in spans):
             return line, tuple(counted), cacheable
         if rules.markers:
@@ -607,42 +610,75 @@ def _secret_spans(rule: CompiledRule, content: bytes) -> list[tuple[int, int, st
     return found
 
 
-def _claim(spans: list[_Span], new: _Span) -> None:
-    """Add a secret span; earlier rules win ties, a wider overlapping span absorbs narrower ones
-    (so no part of either secret survives), unless the new rule yields to an overlapping rule.
-    A rule yields whichever comes first: an earlier span whose rule yields to the new one gives
-    way to it when the new span covers it (a card number under a 'CardNumber' key is masked as a
-    card, not tokenised as attached data). A wider value around a card number absorbs it; if that
-    value would be tokenised it is masked as the card instead (a token's value is stored on the
-    host, and a PAN must never be)."""
-    if not spans:
-        spans.append(new)
-        return
-    start, stop, category, rule, keep = new
-    overlapping = [s for s in spans if s[0] < stop and start < s[1]]
-    yielding = [s for s in overlapping if rule.id in s[3].rule.yields_to and start <= s[0] and s[1] <= stop]
-    for s in yielding:
-        spans.remove(s)
-        overlapping.remove(s)
-    for s in overlapping:
-        if s[0] <= start and stop <= s[1]:
-            if _is_card(new) and s[3].rule.action == "token":   # a value holding a card: masked as it
-                spans.remove(s)
-                spans.append((s[0], s[1], category, rule, keep and s[4]))
-            elif s[4] and not keep and (s[0], s[1]) == (start, stop):
-                spans.remove(s)                  # kept by a token rule (****1234), masked by this one
-                spans.append(new)
-            return
-    if rule.rule.yields_to and any(s[3].id in rule.rule.yields_to for s in overlapping):
-        return
-    card = new if _is_card(new) else next((s for s in overlapping if _is_card(s)), None)
-    for s in overlapping:
-        spans.remove(s)
-        start, stop = min(start, s[0]), max(stop, s[1])
-        keep = keep and s[4]
-    if card is not None and rule.rule.action == "token":
-        category, rule = card[2], card[3]
-    spans.append((start, stop, category, rule, keep))
+class _Claims:
+    """The secret spans of one line, kept sorted and disjoint: a new span's overlaps are found by
+    bisection, so a long line with many values (a JSON body listing thousands of calls) costs
+    time in proportion to its values, not to their square. Each span keeps the order it was
+    claimed in (``_claimed``): where several cards overlap a new span, the first claimed wins."""
+
+    __slots__ = ("_spans", "_claimed")
+
+    def __init__(self) -> None:
+        self._spans: list[tuple[int, int, str, CompiledRule, bool, int]] = []
+        self._claimed = 0
+
+    def spans(self) -> list[_Span]:
+        return [s[:5] for s in self._spans]
+
+    def _entry(self, start: int, stop: int, category: str, rule: CompiledRule,
+               keep: bool) -> tuple[int, int, str, CompiledRule, bool, int]:
+        self._claimed += 1
+        return (start, stop, category, rule, keep, self._claimed)
+
+    def claim(self, new: _Span) -> None:
+        """Add a secret span; earlier rules win ties, a wider overlapping span absorbs narrower
+        ones (so no part of either secret survives), unless the new rule yields to an overlapping
+        rule. A rule yields whichever comes first: an earlier span whose rule yields to the new one
+        gives way to it when the new span covers it (a card number under a 'CardNumber' key is
+        masked as a card, not tokenised as attached data). A wider value around a card number
+        absorbs it; if that value would be tokenised it is masked as the card instead (a token's
+        value is stored on the host, and a PAN must never be)."""
+        start, stop, category, rule, keep = new
+        spans = self._spans
+        lo = bisect_right(spans, start, key=_stop_of)           # the first span ending after start
+        hi = bisect_left(spans, stop, lo, key=_start_of)        # the first span starting at or after stop
+        overlapping = spans[lo:hi]
+        if overlapping:
+            staying = [s for s in overlapping
+                       if not (rule.id in s[3].rule.yields_to and start <= s[0] and s[1] <= stop)]
+            if len(staying) < len(overlapping):
+                spans[lo:hi] = staying
+                hi = lo + len(staying)
+                overlapping = staying
+            for index, s in enumerate(overlapping, lo):      # disjoint spans: at most one holds new
+                if s[0] <= start and stop <= s[1]:
+                    if _is_card(new) and s[3].rule.action == "token":   # a value holding a card: masked as it
+                        spans[index] = self._entry(s[0], s[1], category, rule, keep and s[4])
+                    elif s[4] and not keep and (s[0], s[1]) == (start, stop):
+                        spans[index] = self._entry(*new)   # kept by a token rule (****1234), masked by this one
+                    return
+            if rule.rule.yields_to and any(s[3].id in rule.rule.yields_to for s in overlapping):
+                return
+        cards = [s for s in overlapping if _is_card(s)]
+        card = new if _is_card(new) else (min(cards, key=_claimed_of) if cards else None)
+        for s in overlapping:
+            start, stop = min(start, s[0]), max(stop, s[1])
+            keep = keep and s[4]
+        if card is not None and rule.rule.action == "token":
+            category, rule = card[2], card[3]
+        spans[lo:hi] = [self._entry(start, stop, category, rule, keep)]
+
+
+def _start_of(span: tuple) -> int:
+    return span[0]
+
+
+def _stop_of(span: tuple) -> int:
+    return span[1]
+
+
+def _claimed_of(span: tuple) -> int:
+    return span[5]
 
 
 def _account_key(before: bytes) -> bool:
@@ -659,14 +695,24 @@ def _is_card(span: _Span) -> bool:
 
 
 def _outside_markers(spans: list[_Span], markers: Sequence[re.Pattern[bytes]], content: bytes) -> list[_Span]:
-    """Cut block begin/end markers (``-----END PRIVATE KEY-----``) out of secret spans."""
-    found = [m.span() for marker in markers for m in marker.finditer(content) if m.end() > m.start()]
+    """Cut block begin/end markers (``-----END PRIVATE KEY-----``) out of secret spans. The
+    markers are joined into sorted disjoint cuts, so each span meets only the cuts inside it."""
+    found = sorted(m.span() for marker in markers for m in marker.finditer(content) if m.end() > m.start())
     if not found:
         return spans
+    cuts: list[tuple[int, int]] = []
+    for lo, hi in found:
+        if cuts and lo <= cuts[-1][1]:
+            cuts[-1] = (cuts[-1][0], max(cuts[-1][1], hi))
+        else:
+            cuts.append((lo, hi))
     out: list[_Span] = []
     for start, stop, category, rule, keep in spans:
-        pieces = [(start, stop)]
-        for lo, hi in found:
-            pieces = [part for a, b in pieces for part in ((a, min(b, lo)), (max(a, hi), b)) if part[0] < part[1]]
-        out.extend((a, b, category, rule, keep) for a, b in pieces)
+        first = bisect_right(cuts, start, key=_stop_of)        # the first cut ending after start
+        for lo, hi in cuts[first:bisect_left(cuts, stop, first, key=_start_of)]:
+            if start < lo:
+                out.append((start, lo, category, rule, keep))
+            start = max(start, hi)
+        if start < stop:
+            out.append((start, stop, category, rule, keep))
     return out

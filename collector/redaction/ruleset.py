@@ -41,7 +41,7 @@ class Rule:
                                                # (a MIME part's Content-Length: 900 header)
     unless: str | None = None                  # lines matching this are left to other rules
     yields_to: tuple[str, ...] = ()            # rule ids whose overlapping spans win over this rule's
-                                               # (whichever rule comes first; see engine._claim)
+                                               # (whichever rule comes first; see engine._Claims.claim)
     mask: str | None = None                    # fixed replacement for action mask
     validate: str | None = None                # "luhn" (card numbers), "iban" (mod 97)
     kinds: tuple[str, ...] = KINDS
