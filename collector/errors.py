@@ -220,7 +220,10 @@ class RedactionFailed(GcollectError):
 class Interrupted(GcollectError):
     """interrupted by {signal}; temporary files removed, no bundle written"""
 
-    exit_code = ExitCode.SIGINT
+    @property
+    def exit_code(self) -> ExitCode:          # type: ignore[override]
+        """128 + the signal's number, as a shell reports a process the signal ended."""
+        return ExitCode.SIGTERM if self.fields.get("signal") == "SIGTERM" else ExitCode.SIGINT
 
 
 class UploadInterrupted(Interrupted):

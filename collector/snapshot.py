@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from collector.api import CollectRequest, Discovery, gc_paused
-from collector.errors import BadInput, GcollectError, VerifyFailed
+from collector.errors import BadInput, GcollectError, Interrupted, VerifyFailed, upload_interrupted
 from collector.freetext import safe_url
 from collector.lock import SnapshotLock
 from collector.model import Candidate, RunResult, Skip, Window, permission_denied
@@ -218,7 +218,12 @@ class _Run:
         return self.advance(pending)
 
     def upload(self, entry: SpoolEntry, url: str) -> SpoolEntry:
-        receipt = self.uploader(entry.bundle, url, self.request.upload_options)
+        try:
+            receipt = self.uploader(entry.bundle, url, self.request.upload_options)
+        except (KeyboardInterrupt, Interrupted) as exc:     # the bundle is written and stays queued:
+            # an upload error like any other (the run's line, the signal's exit code), not
+            # "no bundle written"
+            raise upload_interrupted(exc, "the bundle stays queued for the next snapshot's upload") from None
         self.result.uploaded.append(entry.bundle.name)
         return mark_uploaded(entry, url, receipt)
 

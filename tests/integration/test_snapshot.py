@@ -662,3 +662,42 @@ def test_size_cap_takes_the_oldest_new_bytes_and_leaves_the_rest(host: LiveHost)
     entry = next(f for f in json.loads(members["manifest.json"])["files"] if f["path"].endswith(host.live))
     assert "left for the next run" in entry["note"], entry
     host.assert_union_exact()
+
+
+@pytest.mark.parametrize("signal_name, code", [("SIGTERM", 143), ("SIGINT", 130)])
+def test_an_upload_interrupted_by_a_signal_leaves_the_bundle_queued(host: LiveHost, signal_name: str,
+                                                                    code: int) -> None:
+    """A signal during the snapshot's upload: the bundle is written and stays queued, the state is
+    not committed, the line says so (not "no bundle written") and the exit code is the signal's;
+    the next snapshot uploads it."""
+    from collector.api import CollectRequest
+    from collector.cli.snapshot_cmd import _problem_line
+    from collector.errors import Interrupted, UploadInterrupted
+    from collector.settings import RunSettings
+    from collector.snapshot import SnapshotRequest, take_snapshot
+    from collector.state import load_state, state_file
+
+    settings = RunSettings(output_dir=host.spool, state_dir=host.state, host_name="demo-gen01", workers=1,
+                           low_priority=False, rule_dirs=(host.rules,))
+    request = SnapshotRequest(CollectRequest(root=host.root, settings=settings), upload_url="test://up/")
+    sent: list[str] = []
+
+    def interrupted(bundle: Path, url: str, options: object) -> dict:
+        if signal_name == "SIGINT":
+            raise KeyboardInterrupt
+        raise Interrupted(signal=signal_name)
+
+    def working(bundle: Path, url: str, options: object) -> dict:
+        sent.append(bundle.name)
+        return {"url": url + bundle.name}
+
+    first = take_snapshot(request, uploader=interrupted)
+    assert isinstance(first.upload_error, UploadInterrupted) and first.queued == 1 and first.bundle.is_file()
+    assert first.upload_error.message == (f"upload interrupted by {signal_name}; "
+                                          "the bundle stays queued for the next snapshot's upload")
+    line, exit_code = _problem_line(first)
+    assert exit_code == code and "no bundle written" not in line
+    assert load_state(state_file(host.state, host.root), host.root).seq == 0
+    second = take_snapshot(request, uploader=working)
+    assert sent == [first.bundle.name] and second.queued == 0
+    host.assert_union_exact()
