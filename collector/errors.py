@@ -226,6 +226,11 @@ class Interrupted(GcollectError):
         return ExitCode.SIGTERM if self.fields.get("signal") == "SIGTERM" else ExitCode.SIGINT
 
 
+# Errors that end the whole run wherever they are raised, never one file's problem: a file's
+# fail-closed handlers (member.process_member, the redactor) re-raise them.
+RUN_ENDING = (DiskFull, Interrupted)
+
+
 class UploadInterrupted(Interrupted):
     """upload interrupted by {signal}; {advice}"""
 

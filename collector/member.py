@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from collector.errors import FULL_ERRNOS, BelowReserve, DiskFull, GcollectError, Interrupted, RedactionFailed
+from collector.errors import FULL_ERRNOS, RUN_ENDING, BelowReserve, DiskFull, GcollectError, RedactionFailed
 from collector.model import FINISHED_QUIET, UNDATED_NOTE, Candidate, Excluded, MemberResult, Window
 from collector.notext import not_text_problem
 from collector.pagecache import CacheNeutralReader
@@ -1051,7 +1051,7 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             call_text=bytes(call_text[:MAX_CALL_TEXT]) if call_text else b"",
         )
         return MemberOutcome(result, piece, None, bytes_read)
-    except (DiskFull, Interrupted):    # Interrupted: SIGTERM with one worker (files done inline) ends the run
+    except RUN_ENDING:     # a full disk, or SIGTERM with one worker (files done inline): the run ends
         if piece_writer is not None:
             piece_writer.abort()
         raise

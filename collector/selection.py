@@ -462,6 +462,8 @@ def finished_files(files: list[_File], now: float | None = None, *, quiet_newest
     line waits for a newer segment (the state's offset stays before it). The worker checks that
     the file was not written after it was planned, and again before it hands that line on."""
     now = time.time() if now is None else now
+    if quiet_newest:           # every rule below also needs the quiet: with this, the quiet is all
+        return {id(file) for file in files if now - file.mtime >= FINISHED_QUIET}
     streams: dict[tuple[str, tuple[str, str | None, str | None]], list[tuple[float, object, _File]]] = {}
     finished = {id(file) for file in files if _is_snapshot(file.host_path) and now - file.mtime >= FINISHED_QUIET}
     for file in files:
@@ -496,8 +498,6 @@ def finished_files(files: list[_File], now: float | None = None, *, quiet_newest
             any_later = True
             unstamped_later = unstamped_later or any(stamp is None for _, stamp, _file in group)
             at += len(group)
-    if quiet_newest:
-        finished.update(id(file) for file in files if now - file.mtime >= FINISHED_QUIET)
     return finished
 
 

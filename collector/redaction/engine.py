@@ -14,7 +14,7 @@ from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Sequence
 
-from collector.errors import DiskFull, Interrupted, RedactionFailed
+from collector.errors import RUN_ENDING, RedactionFailed
 from collector.notext import CONTROL_BYTES as _CONTROL_BYTES      # NULs: see _without_nuls
 from collector.redaction.compiled import TAG_CLOSE, TAG_OPEN, CompiledRule, CompiledRules, iban_ok, luhn_ok
 from collector.redaction.ruleset import RuleSet
@@ -236,7 +236,7 @@ class Redactor:
             self._fail(f"rule {drop.rule_id} matched: this file must not be collected")
         except RedactionFailed:
             raise
-        except (DiskFull, Interrupted):   # a full token map folder, or SIGTERM with one worker (redaction
+        except RUN_ENDING:        # a full token map folder, or SIGTERM with one worker (redaction
             # then runs in the main process): that ends the run, not just this file
             self._failed = "failed"
             self._pending = b""
