@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from collector.crlines import CrLines, as_lf, cr_style, find_line_end
 from collector.errors import FULL_ERRNOS, RUN_ENDING, BelowReserve, DiskFull, GcollectError, RedactionFailed
 from collector.model import FINISHED_QUIET, UNDATED_NOTE, Candidate, Excluded, MemberResult, Window
 from collector.notext import not_text_problem
@@ -259,7 +260,7 @@ class SourceTruncated(GcollectError):
 
 
 def _read_range(source: CacheNeutralReader, size: int, candidate: Candidate, chunk: int,
-                newline: bytes = b"\n", fd: int | None = None):
+                newline: bytes = b"\n", fd: int | None = None, cr_only: bool = False):
     """Yield the bytes to collect, as of open time (never past ``size``).
 
     * tail_bytes (size cap): the line-aligned last N bytes;
@@ -269,7 +270,7 @@ def _read_range(source: CacheNeutralReader, size: int, candidate: Candidate, chu
 
     ``newline`` is the newline as the file stores it: one byte, or one UTF-16 code unit (two
     bytes, found only at an even offset, so that a cut never falls inside a character); a CR
-    alone ends a line too (``_find_newline``).
+    alone ends a line too where ``crlines`` says so (``cr_only``: the text is CR style).
 
     A file truncated under the reader (a read that comes back short, or ``fd``'s size below
     what was read) raises ``SourceTruncated``: after a copytruncate or a rewrite the reader
@@ -291,15 +292,16 @@ def _read_range(source: CacheNeutralReader, size: int, candidate: Candidate, chu
         start = size - candidate.tail_bytes
         start += -start % unit
         probe = source.read_at(start, min(chunk, size - start))
-        cut = _find_newline(probe, newline)
+        cut = find_line_end(probe, newline, cr_only)
         if cut < 0:
             return start, []
         start += cut + unit
     stop = size
     if candidate.whole_lines_only and size > start and not candidate.finished:
-        stop = _after_last_line(source, start, end, newline)
+        cr_line = _after_cr(source, start, unit)
+        stop = _after_last_line(source, start, end, newline, cr_only, cr_line)
         if stop == start and end < size:    # one line longer than the cap: taken whole
-            stop = _after_last_line(source, start, size, newline)
+            stop = _after_last_line(source, start, size, newline, cr_only, cr_line)
 
     def chunks():
         position = start
@@ -315,14 +317,22 @@ def _read_range(source: CacheNeutralReader, size: int, candidate: Candidate, chu
     return start, chunks()
 
 
-def _after_last_line(source: CacheNeutralReader, start: int, end: int, line_end: bytes) -> int:
-    """Where the last whole line in ``[start, end)`` ends, or ``start`` when there is none."""
+def _after_cr(source: CacheNeutralReader, start: int, unit: int) -> bool:
+    """Whether a read from ``start`` (a line start) goes on after a CR alone that ended a line
+    (``crlines``: the CRs alone up to the next LF end lines too); never in UTF-16 text."""
+    return unit == 1 and start > 0 and source.read_at(start - 1, 1) == b"\r"
+
+
+def _after_last_line(source: CacheNeutralReader, start: int, end: int, line_end: bytes, cr_only: bool,
+                     cr_line: bool = False) -> int:
+    """Where the last whole line in ``[start, end)`` ends, or ``start`` when there is none;
+    ``cr_line``: ``start`` is after a line-ending CR alone (``_after_cr``)."""
     unit = len(line_end)
     window = min(end - start, 1 << 20)
     while True:
         window -= (end - window) % unit          # read from a code-unit boundary
         tail = source.read_at(end - window, window)
-        cut = _find_newline(tail, line_end, last=True)
+        cut = find_line_end(tail, line_end, cr_only, last=True, cr_line=cr_line and end - window == start)
         if cut >= 0:
             return end - window + cut + unit
         if window >= end - start:
@@ -343,28 +353,6 @@ def _check_same_head(source: CacheNeutralReader, fd: int, head: bytes) -> None:
     now = source.read_at(0, len(known))
     if len(now) < len(known) or (now != known and any(was and was != byte for was, byte in zip(known, now))):
         raise SourceTruncated()
-
-
-def _find_newline(data: bytes, newline: bytes, *, last: bool = False) -> int:
-    """Offset of the first (or last) line end in ``data`` that starts on a code-unit boundary
-    (``data`` starts on one), or -1: a ``newline``, or a CR alone (old Mac style, also after LF
-    lines: every stage reads it as a line end, ``_CrOnlyText``). A CRLF's offset is its LF's."""
-    unit = len(newline)
-    cr = newline.replace(b"\n", b"\r")
-    lf_at = _find_unit(data, newline, unit, last)
-    cr_at = _find_unit(data, cr, unit, last) if cr in data else -1
-    if cr_at < 0 or (lf_at >= 0 and (lf_at > cr_at if last else lf_at < cr_at)):
-        return lf_at
-    if data[cr_at + unit:cr_at + 2 * unit] == newline:
-        return cr_at + unit
-    return cr_at
-
-
-def _find_unit(data: bytes, needle: bytes, unit: int, last: bool) -> int:
-    pos = data.rfind(needle) if last else data.find(needle)
-    while pos > 0 and pos % unit:
-        pos = data.rfind(needle, 0, pos + unit - 1) if last else data.find(needle, pos + 1)
-    return pos
 
 
 def _finish_chain(chain: list, store) -> None:
@@ -474,8 +462,8 @@ class _UnfinishedLastLine:
     last line end, when the text does not end with one. A live segment is read while its
     writer is in the middle of a line, and a crash leaves a half line (and zeros after it): a
     value cut short there (a number without its closing quote, half a Digest ``response=``)
-    escapes the rules, which need the whole line. Line ends: ``\n``, and a ``\r`` (a CR alone
-    ends a line; in ``process_member`` it is LF already, ``_CrOnlyText``). NULs after the last
+    escapes the rules, which need the whole line. Line ends: ``\n`` (a CR that ends a line is
+    LF already, ``_CrLineEnds``; a CR alone inside a record is not a line end). NULs after the last
     line end are handed on (the redactor drops a trailing run); at most ``MAX_HELD_LINE`` bytes are held. ``dropped``: the bytes left
     out (NULs after them not counted); ``ended``: the text was read to its end. A text without
     any line end is no line at all: RedactionFailed (left out), as a ``.gz`` cut before its
@@ -514,7 +502,7 @@ class _UnfinishedLastLine:
                 else:
                     yield from _zeros(nuls)
                 nuls = 0
-            end = max(body.rfind(b"\n"), body.rfind(b"\r")) + 1
+            end = body.rfind(b"\n") + 1
             if end:
                 handed_on = True
                 yield bytes(held) + body[:end] if held else body[:end]
@@ -546,57 +534,35 @@ class _UnfinishedLastLine:
                 + (f", and the {self.nuls_after} NUL bytes after it" if self.nuls_after else ""))
 
 
-CR_ONLY_NOTE = "line ends that were a CR alone (old Mac style) stored as LF"
-_LONE_CR = re.compile(rb"\r(?!\n)")
+class _CrLineEnds:
+    """The ``CrLines`` stage over a member's chunks (``crlines``: which CRs end lines, stored
+    as LF). ``_Context`` chunks (whole lines before a resumed read) are turned alike."""
 
+    def __init__(self, cr_only: bool, cr_line: bool = False) -> None:
+        self.lines = CrLines(cr_only=cr_only, cr_line=cr_line)
 
-class _CrOnlyText:
-    """A text with each CR alone (a line end, old Mac style: a CR not before an LF) turned into
-    LF, wherever it is: the whole text, or records appended after LF lines by another writer,
-    after an LF or CRLF segment header, after a long first line (CRLF lines keep their ends).
-    The redactor, the window's trimmer, the unfinished-last-line stage and the leak scanner all
-    read lines up to an LF: CR-ended records would be one line to them, and a rule that needs
-    the line before (a KVList pair under ``AttributeUserData``) would never fire. Storing LF,
-    not CR, lets the scanner re-read the stored bytes line by line too; one byte is replaced by
-    one, so sizes and offsets stay as in the file, and the manifest says it (``note``). A chunk
-    without a CR (ordinary LF text) is handed on as it is, without a regex. ``_Context`` chunks
-    (whole lines before a resumed read) are turned alike. ``converted``: the CRs turned into LF."""
-
-    def __init__(self) -> None:
-        self.converted = 0
-
-    @staticmethod
-    def as_lf(text: bytes) -> bytes:
-        return _LONE_CR.sub(b"\n", text) if b"\r" in text else text
+    @property
+    def converted(self) -> int:
+        return self.lines.converted
 
     def chunks(self, chunks):
-        held_cr = False                 # a chunk ended in CR: LF or not is known with the next
+        lines = self.lines
         for data in chunks:
             if type(data) is _Context:  # whole lines: a line boundary before and after it
-                if held_cr:
-                    self.converted += 1
-                    yield b"\n"
-                    held_cr = False
-                yield _Context(_LONE_CR.sub(b"\n", data))
+                held = lines.finish()
+                if held:
+                    yield held
+                yield _Context(as_lf(data, lines.cr_only)[0])
                 continue
-            if not held_cr and b"\r" not in data:
-                yield data                  # ordinary LF text: as it is
-                continue
-            if held_cr:
-                data = b"\r" + data
-            held_cr = data.endswith(b"\r")
-            if held_cr:
-                data = data[:-1]
-            data, count = _LONE_CR.subn(b"\n", data)
-            self.converted += count
+            data = lines.feed(data)
             if data:
                 yield data
-        if held_cr:
-            self.converted += 1
-            yield b"\n"
+        held = lines.finish()
+        if held:
+            yield held
 
     def note(self) -> str:
-        return f"{self.converted} {CR_ONLY_NOTE}"
+        return self.lines.note()
 
 
 def _zeros(count: int):
@@ -718,7 +684,7 @@ class _Context(bytes):
     are never stored."""
 
 
-def _lines_before(read, start: int, newline: bytes) -> bytes:
+def _lines_before(read, start: int, newline: bytes, cr_only: bool) -> bytes:
     """The whole lines just before ``start`` (a line start), read with ``read(offset, count)``:
     at least ``RESUME_CONTEXT`` bytes back to a line start, further back when the line there is
     longer (up to ``MAX_CONTEXT``), from 0 when that is closer."""
@@ -730,20 +696,20 @@ def _lines_before(read, start: int, newline: bytes) -> bytes:
         data = read(begin, start - begin)
         if begin == 0:
             return data
-        cut = _find_newline(data, newline)
+        cut = find_line_end(data, newline, cr_only)
         if (0 <= cut and cut + unit < len(data)) or want >= MAX_CONTEXT:
             return data[cut + unit:] if cut >= 0 else b""
         want = min(want * 4, MAX_CONTEXT)
 
 
-def _context_text(read, start: int, newline: bytes, encoding: str | None) -> _Context:
-    """``_lines_before`` as UTF-8 text (a UTF-16 file's decoded), a CR alone as LF (as the text
-    after it, ``_CrOnlyText``)."""
-    data = _lines_before(read, start, newline)
+def _context_text(read, start: int, newline: bytes, encoding: str | None, cr_only: bool) -> _Context:
+    """``_lines_before`` as UTF-8 text (a UTF-16 file's decoded), its line-ending CRs as LF (as
+    the text after it, ``_CrLineEnds``)."""
+    data = _lines_before(read, start, newline, cr_only)
     if encoding and data:
         at_start = len(data) == start
         data = b"".join(_utf16_to_utf8([data], encoding, bom=at_start))
-    return _Context(_CrOnlyText.as_lf(data))
+    return _Context(as_lf(data, cr_only)[0])
 
 
 def _resume_header(text_head: bytes, resumed: int, encoding: str | None) -> bytes:
@@ -797,7 +763,8 @@ def _tail_header(candidate: Candidate, head: bytes, size: int, encoding: str | N
     if (candidate.tail_bytes is None or candidate.kind != "log" or candidate.start_offset
             or candidate.whole_lines_only or candidate.tail_bytes >= size or candidate.unredacted_consent):
         return b"", candidate
-    text_head = _CrOnlyText.as_lf(utf16_head(head, encoding) if encoding else head)    # as stored
+    text_head = utf16_head(head, encoding) if encoding else head
+    text_head = as_lf(text_head, cr_style(text_head))[0]      # as stored
     header = text_head[:parse_header(text_head).header_end]
     if not header:
         return b"", candidate
@@ -877,8 +844,10 @@ def process_member(candidate: Candidate) -> MemberOutcome:
                                                 whole_lines_only=False)
             encoding = None if gzipped else _utf16_encoding(candidate, head)
             tail_header, candidate = _tail_header(candidate, head, size, encoding)
+            # which CRs end lines (crlines): all CRs alone in CR-style text, else those before a record
+            cr_only = cr_style(utf16_head(head, encoding) if encoding else head)
             start, chunks = _read_range(source, size, candidate, _CONFIG.chunk_size,
-                                        UTF16_NEWLINES[encoding] if encoding else b"\n", fd)
+                                        UTF16_NEWLINES[encoding] if encoding else b"\n", fd, cr_only)
             counted = _counting(chunks)
             chunks = counted
             gzip_text = None
@@ -902,11 +871,13 @@ def process_member(candidate: Candidate) -> MemberOutcome:
                     chunks = xml_declaration.chunks(chunks)
             cr_text = None
             if not candidate.unredacted_consent:
-                # a CR alone ends a line wherever it is (CR-only text, CR records after LF ones):
-                # every stage after this one, the unfinished last line's too, sees an LF line
-                cr_text = _CrOnlyText()
+                # a CR alone that ends a line (CR-style text, CR-ended records after LF ones) is
+                # an LF for every stage after this one, the unfinished last line's too; a CR
+                # typed inside a record (a chat message, a value) stays
+                cr_only = cr_style(head)
+                cr_text = _CrLineEnds(cr_only, cr_line=not gzipped and not encoding and _after_cr(source, start, 1))
                 chunks = cr_text.chunks(chunks)
-                head = _CrOnlyText.as_lf(head)
+                head = as_lf(head, cr_only)[0]
             if tail_header:   # the size cap's tail: the segment header first, then records
                 chunks = _header_then_records(tail_header, chunks)
             unfinished = None
@@ -940,7 +911,7 @@ def process_member(candidate: Candidate) -> MemberOutcome:
                 if candidate.kind == "log" and not tail_header:
                     resume_header = _resume_header(head, resumed, encoding)
                 chunks = _resumed(chunks, resume_header,
-                                  lambda: _context_text(read, resumed, newline, encoding))
+                                  lambda: _context_text(read, resumed, newline, encoding, cr_only))
             stages = _stages(candidate, head, info.st_mtime, newest)
             piece_writer = PieceWriter(_CONFIG.tmp_dir, _CONFIG.fmt, level=_CONFIG.level,
                                        inline_max=INLINE_PIECE_MAX, room=_ROOM)
@@ -1006,7 +977,7 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             notes.append(gzip_text.note())
         if unfinished is not None and unfinished.ended and (unfinished.dropped or unfinished.kept):
             notes.append(unfinished.note())
-        if cr_text is not None and cr_text.converted:
+        if cr_text is not None and cr_text.note():
             notes.append(cr_text.note())
         if encoding:
             notes.append(f"converted from {encoding} to UTF-8"

@@ -132,3 +132,37 @@ def test_cr_records_after_an_lf_header_are_redacted(tmp_path, header_end):
     entry = next(f for f in json.loads(members["manifest.json"])["files"] if f["path"] == MIXED_SEGMENT)
     records = USER_DATA.count(b"\n")
     assert f"{records} line ends that were a CR alone (old Mac style) stored as LF" in entry["note"]
+
+
+TYPED_CR_SEGMENT = f"{LOGS}/SIPS_A.20261125_094500_000.log"
+TYPED_CR = (b"09:30:07.000 Dbg 00001 POST /genesys/2/chat/customer-support/send"
+            b' {"message":"hello\rI live at 9 Wren Close\rthanks","nickname":"Ottoline Marsh"}\n'
+            b"\t\t'Text'\t'hello\rmy address is 12 Rook Lane'\n"
+            b"09:30:08.000 Std 09900 login password='PwZz\rCR10' user=agent1\n"
+            b"09:30:09.000 Trc 04541 RequestRouteCall received\nCall-ID: 7a1c\r\r\n"
+            b"09:30:10.000 Std 05000 end\n")
+
+
+@pytest.mark.parametrize("command", ["collect", "snapshot"])
+def test_a_cr_typed_inside_a_record_keeps_the_value_whole(tmp_path, command):
+    """Probe Z 1 and 2: a CR alone inside a record of an LF log (a line break a customer typed
+    into a chat message, one inside a password value) cut the line there once every CR alone
+    ended a line: the chat text after it shipped raw with no finding, the password's second
+    half was flagged and the run failed; a CR before a CRLF became an empty line. Only CRs that
+    end records (a record starts after one) end lines; these stay inside their line, stored as
+    spaces (the rules read a value up to a CR), the one before a CRLF as it is."""
+    root = tmp_path / "host"
+    make_tree(root)
+    (root / TYPED_CR_SEGMENT).write_bytes(HEADER.format(name=Path(TYPED_CR_SEGMENT).name).encode() + TYPED_CR)
+    proc = run_gcollect(command, "--root", str(root), "--output", str(tmp_path / "out"), "--state-dir",
+                        str(tmp_path / "state"), "--json", "--priority", "normal",
+                        *(["--all-logs"] if command == "collect" else []))
+    assert proc.returncode == ExitCode.OK, proc.stderr.decode()
+    members = dict(iter_members(Path(json.loads(proc.stdout)["bundle"])))
+    stored = members[TYPED_CR_SEGMENT]
+    for secret in (b"Wren Close", b"thanks", b"Ottoline", b"Rook Lane", b"PwZz", b"CR10"):
+        assert secret not in stored, (secret, stored)
+    assert b'{"message":"REDACTED-TEXT"' in stored and b"Call-ID: 7a1c\r\r\n09:30:10.000" in stored
+    entry = next(f for f in json.loads(members["manifest.json"])["files"] if f["path"] == TYPED_CR_SEGMENT)
+    assert "stored as LF" not in entry["note"]
+    assert "4 CRs alone inside records (a line break typed into a value) stored as spaces" in entry["note"]

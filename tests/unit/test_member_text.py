@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from collector import member
+from collector.crlines import cr_style, find_line_end
 from collector.errors import RedactionFailed
 from collector.model import Candidate, Window
 
@@ -83,10 +84,11 @@ def test_newlines_are_found_only_on_a_code_unit_boundary() -> None:
     # U+0A41 U+4100 "\n" (41 0A 00 41 0A 00): the first b"\n\0" is at offset 1, inside characters
     data = "\u0a41\u4100\n".encode("utf-16-le")
     assert data.find(b"\n\0") == 1
-    assert member._find_newline(data, b"\n\0") == 4
-    assert member._find_newline(data, b"\n\0", last=True) == 4
-    assert member._find_newline(data[:4], b"\n\0") == member._find_newline(data[:4], b"\n\0", last=True) == -1
-    assert member._find_newline(b"a\nb\n", b"\n", last=True) == 3
+    for cr_only in (False, True):
+        assert find_line_end(data, b"\n\0", cr_only) == 4
+        assert find_line_end(data, b"\n\0", cr_only, last=True) == 4
+        assert find_line_end(data[:4], b"\n\0", cr_only) == find_line_end(data[:4], b"\n\0", cr_only, last=True) == -1
+        assert find_line_end(b"a\nb\n", b"\n", cr_only, last=True) == 3
 
 
 def _candidate(path: Path, kind: str = "log", **extra) -> Candidate:
@@ -215,11 +217,12 @@ def unfinished(data: bytes, size: int) -> tuple[bytes, member._UnfinishedLastLin
 @pytest.mark.parametrize("text, kept", [
     (b"a 1\nb 2\n\tAttributeDNIS\t'1555550", b"a 1\nb 2\n"),             # LF, line still being written
     (b"a 1\r\nb 2\r\nPassword=\"Tr0ub", b"a 1\r\nb 2\r\n"),               # CRLF
-    (b"a 1\rb 2\rresponse=\"9f8e", b"a 1\rb 2\r"),                         # CR-only text
     (b"a 1\nb 2\n", b"a 1\nb 2\n"),                                        # whole: as it is
     (b"a 1\r\nb 2\r\n", b"a 1\r\nb 2\r\n"),
-    (b"a 1\rb 2\r", b"a 1\rb 2\r"),
-    (b"a 1\nb\r2", b"a 1\nb\r"),                                           # a CR alone ends a line in LF text too
+    # a CR alone that reaches this stage is inside a record (line-ending ones are LF already,
+    # _CrLineEnds): no line end; the value after it is not handed on alone (probe Z 1)
+    (b"a 1\nb password='Pw\rZz", b"a 1\n"),
+    (b"a 1\nb 2\r", b"a 1\n"),
     (b"", b""),
 ])
 def test_the_unfinished_last_line_is_left_out(text, kept, size):
@@ -267,37 +270,69 @@ def test_an_unfinished_line_over_the_limit_is_left_out(monkeypatch):
 
 @pytest.mark.parametrize("size", [1, 2, 3, 4096])
 def test_cr_only_text_reaches_the_stages_as_lf_lines(size):
-    """Probe V 1: every lone CR becomes one LF (byte for byte, so offsets stay), a CRLF later
-    in the text stays, also when a chunk ends between its CR and LF; a resumed read's context
-    (whole lines) is turned alike."""
+    """Probe V 1: in CR-style text every lone CR becomes one LF (byte for byte, so offsets stay),
+    a CRLF later in the text stays, also when a chunk ends between its CR and LF; a resumed
+    read's context (whole lines) is turned alike."""
     text = b"a 1\rb 2\r\tAttributeUserData\r\t\t'CustomerName'\t'Q'\rc 3\r\nd 4\r"
-    stage = member._CrOnlyText()
+    assert cr_style(text)
+    stage = member._CrLineEnds(cr_style(text))
     out = b"".join(stage.chunks([text[i:i + size] for i in range(0, len(text), size)]))
     assert out == b"a 1\nb 2\n\tAttributeUserData\n\t\t'CustomerName'\t'Q'\nc 3\r\nd 4\n"
     assert stage.converted == 5 and len(out) == len(text)
-    stage = member._CrOnlyText()
+    stage = member._CrLineEnds(True)
     out = list(stage.chunks([b"head\r", member._Context(b"x\ry\r"), b"z\r"]))
     assert out == [b"head", b"\n", b"x\ny\n", b"z", b"\n"] and type(out[2]) is member._Context
 
 
 def test_a_cr_alone_ends_a_line_for_the_line_search() -> None:
     """Probe Y 1/2: where a read is cut (a snapshot's last whole line, a tail's first line, a
-    resumed read's context), a CR alone is a line end as an LF is, in LF text too; a CRLF is
-    one line end (at its LF)."""
-    assert member._find_newline(b"a\nb\rc", b"\n", last=True) == 3
-    assert member._find_newline(b"a\rb\nc", b"\n", last=True) == 3
-    assert member._find_newline(b"ab\rc\nd", b"\n") == 2
-    assert member._find_newline(b"ab\r\nc\rd", b"\n") == 3
-    assert member._find_newline(b"ab\r\nc", b"\n", last=True) == 3
-    assert member._find_newline("a\rb".encode("utf-16-le"), b"\n\0", last=True) == 2
-    assert member._find_newline(b"abc", b"\n") == member._find_newline(b"abc", b"\n", last=True) == -1
+    resumed read's context), a CR alone is a line end as an LF is in CR-style text, and in LF
+    text where a record follows it; a CRLF is one line end (at its LF)."""
+    assert find_line_end(b"a\nb\rc", b"\n", True, last=True) == 3
+    assert find_line_end(b"a\rb\nc", b"\n", True, last=True) == 3
+    assert find_line_end(b"ab\rc\nd", b"\n", True) == 2
+    assert find_line_end(b"ab\r\nc\rd", b"\n", True) == 3
+    assert find_line_end(b"ab\r\nc", b"\n", True, last=True) == 3
+    assert find_line_end("a\rb".encode("utf-16-le"), b"\n\0", True, last=True) == 2
+    assert find_line_end(b"abc", b"\n", True) == find_line_end(b"abc", b"\n", True, last=True) == -1
+    record = b"@09:15:06.0001 [0] x"
+    assert find_line_end(b"a\nb\r" + record + b"\r\tz", b"\n", False, last=True) == 4 + len(record)
+    assert find_line_end(b"ab\r" + record + b"\nc", b"\n", False) == 2
+    assert find_line_end(b"ab\r\nc\r" + record, b"\n", False) == 3
 
 
-def test_lf_text_goes_through_the_cr_stage_as_it_is():
-    chunks = [b"a 1\nb 2\n", b"c 3\r\n", b"d 4\n"]
-    stage = member._CrOnlyText()
-    out = list(stage.chunks(chunks))
-    assert out == chunks and out[0] is chunks[0] and stage.converted == 0
+def test_a_cr_typed_inside_a_record_of_lf_text_is_no_line_end() -> None:
+    """Probe Z 1 and 2: a CR alone inside a record of an LF or CRLF log (a line break a caller
+    typed into a chat message, inside a password value, before a CRLF) cut the value in two
+    once every CR alone was a line end: the chat text after it shipped raw. Without a record
+    start after it, such a CR ends no line, for the stream and for the line search; the stream
+    stores it as a space (the rules read a value up to a CR), except just before a CRLF."""
+    assert find_line_end(b"a\nb\rc", b"\n", False, last=True) == 1
+    assert find_line_end(b"ab\rc\nd", b"\n", False) == 4
+    assert find_line_end(b"Call-ID: x\r\r\nFrom", b"\n", False) == 12
+    text = (b"Genesys Interaction Server 8.5.1\r\nHost name: ixn01\r\n"
+            b"2026-11-27T09:00:00.000 Trc 1 {\"text\":\"hello\rmy card is 4111\rthanks\"}\n"
+            b"09:00:00.000 password='PwZz\rCR10'\r\nCall-ID: x\r\r\nFrom: y\r\n")
+    assert not cr_style(text)
+    for size in (1, 2, 3, 4096):
+        stage = member._CrLineEnds(False)
+        out = b"".join(stage.chunks([text[i:i + size] for i in range(0, len(text), size)]))
+        assert out == text.replace(b"o\rm", b"o m").replace(b"1\rt", b"1 t").replace(b"z\rC", b"z C")
+        assert (stage.converted, stage.lines.spaced) == (0, 3)
+        assert stage.note() == "3 CRs alone inside records (a line break typed into a value) stored as spaces"
+    stage = member._CrLineEnds(False)
+    assert b"".join(stage.chunks([b"a\nb 'x\ry", b"z'"])) == b"a\nb 'x yz'"
+
+
+def test_an_undecided_line_is_held_at_most_hold_max(monkeypatch) -> None:
+    """CR-ended lines after LF lines are found by a record after a CR; an LF line is held
+    back only so long (bounded memory) and then taken as CR-ended lines."""
+    from collector import crlines
+    monkeypatch.setattr(crlines, "HOLD_MAX", 64)
+    text = b"head\n" + b"key=value\r" * 20 + b"last\n"
+    stage = member._CrLineEnds(False)
+    out = b"".join(stage.chunks([text[i:i + 16] for i in range(0, len(text), 16)]))
+    assert out == text.replace(b"\r", b"\n") and stage.converted == 20
 
 
 MIXED_HEADER = (b"Genesys SIP Server 8.1.103.95\nApplication name: SIPS_P\nApplication type: TServer\n"
