@@ -68,6 +68,8 @@ class MemberOutcome:
     piece: object | None          # bundle.Piece
     excluded: Excluded | None
     bytes_read: int
+    # (host path, bytes): a snapshot left a quiet file's last line (no newline) for a later run
+    waiting: tuple[str, int] | None = None
 
 
 # Per-process state, set up by configure_worker (inline) or at a pool worker's first task.
@@ -388,12 +390,28 @@ def _newest_note(newest) -> str:
 
 
 SIZE_CAP_CUT_NOTE = "cut by the size cap"
+WAITING_LINE_NOTE = "its last line has no newline yet"
+WAITING_LINE_WHY = ("left for a later snapshot, which takes it once a newer segment shows that the "
+                    "application went on (a stopped or crashed application's last line; a paused one may still finish it)")
 TAIL_NOTE = "tail of file (size cap)"
 SNAPSHOT_CAP_NOTE = "size cap"
 TAIL_HEADER_NOTE = ", after its segment header"
 CHANGED_SINCE_SELECTION = "changed since selection: not the file that was selected"
 STARTUP_SEGMENT_NOTE = "startup segment (keep-startup-file), taken whole"
 MAX_CALL_TEXT = 16 << 20      # --call: the redacted records of one call kept per file for call-<id>.log
+
+
+def _waiting(candidate: Candidate, left: int, mtime: float, gzipped: bool) -> tuple[str, int] | None:
+    """(path, bytes) when a snapshot leaves the ``left`` bytes after a file's last line end for a
+    later run (``_read_range``: a line still being written), though the file has been quiet for
+    ``FINISHED_QUIET``: the newest segment of an application that stopped or crashed in the
+    middle of a line (``selection.finished_files``: a snapshot does not count it as finished)."""
+    import time
+
+    if (left <= 0 or gzipped or not candidate.whole_lines_only or candidate.finished
+            or candidate.tail_bytes is not None or time.time() - mtime < FINISHED_QUIET):
+        return None
+    return candidate.host_path, left
 
 
 def _is_gzip(candidate: Candidate, head: bytes) -> bool:
@@ -945,7 +963,8 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             # a snapshot that finds only a line still being written: nothing new, no member (the
             # next run takes the line whole)
             piece_writer.abort()
-            return MemberOutcome(None, None, None, 0)
+            return MemberOutcome(None, None, None, 0,
+                                 waiting=_waiting(candidate, size - start, info.st_mtime, gzipped))
         piece = piece_writer.close()
         piece_writer = None
         _flush_tokens()
@@ -967,6 +986,10 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             notes.append(TAIL_NOTE + (TAIL_HEADER_NOTE if tail_header else ""))
         if resume_header:
             notes.append(RESUME_HEADER_NOTE)
+        waiting = _waiting(candidate, size - start - bytes_read, info.st_mtime, gzipped)
+        if waiting:
+            notes.append(f"{WAITING_LINE_NOTE} ({waiting[1]} bytes), though the file was not written in the "
+                         f"{FINISHED_QUIET // 60} minutes before the run: {WAITING_LINE_WHY}")
         if stages.trimmer is not None and stages.trimmer.note:
             notes.append(stages.trimmer.note)
         if gzipped:
@@ -1021,7 +1044,7 @@ def process_member(candidate: Candidate) -> MemberOutcome:
                        if stages.stats is not None else b""),
             call_text=bytes(call_text[:MAX_CALL_TEXT]) if call_text else b"",
         )
-        return MemberOutcome(result, piece, None, bytes_read)
+        return MemberOutcome(result, piece, None, bytes_read, waiting=waiting)
     except RUN_ENDING:     # a full disk, or SIGTERM with one worker (files done inline): the run ends
         if piece_writer is not None:
             piece_writer.abort()

@@ -317,6 +317,8 @@ class RunResult:
     bytes_in: int = 0
     bytes_out: int = 0
     seconds: float = 0.0
+    # (host path, bytes): a quiet file's last line without a newline a snapshot left for later
+    waiting_lines: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def findings(self) -> list[tuple[str, int, str]]:

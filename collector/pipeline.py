@@ -526,6 +526,7 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
                           leave_out_below_reserve=settings.max_bundle_bytes is not None)
     members = MemberLog(settings.output_dir)   # on disk: the main process does not grow with the file count
     excluded: list[Excluded] = []
+    waiting_lines: list[tuple[str, int]] = []
     bytes_in = 0
     if settings.max_bundle_bytes is None:
         candidates = sorted(plan.members, key=lambda c: -(c.tail_bytes or c.size))   # big files first: both cores busy
@@ -546,6 +547,8 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
             outcome: MemberOutcome
             bytes_in += outcome.bytes_read
             reporter.advance(outcome.bytes_read)
+            if outcome.waiting is not None:
+                waiting_lines.append(outcome.waiting)
             if outcome.excluded is not None:
                 excluded.append(outcome.excluded)
                 if budget is not None and outcome.excluded.reason == BELOW_RESERVE_REASON:
@@ -628,6 +631,7 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
         bytes_in=bytes_in,
         bytes_out=info.size,
         seconds=time.monotonic() - started,
+        waiting_lines=waiting_lines,
     )
 
 

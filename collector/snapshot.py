@@ -24,7 +24,7 @@ from collector.api import CollectRequest, Discovery, gc_paused
 from collector.errors import BadInput, GcollectError, Interrupted, VerifyFailed, upload_interrupted
 from collector.freetext import safe_url
 from collector.lock import SnapshotLock
-from collector.model import Candidate, RunResult, Skip, Window, permission_denied
+from collector.model import FINISHED_QUIET, Candidate, RunResult, Skip, Window, permission_denied
 from collector.progress import Reporter
 from collector.spool import (Retention, SpoolEntry, choose_deletions, forget_delta, list_spool, mark_uploaded,
                              new_record, remove_bundle, write_record)
@@ -61,6 +61,13 @@ class SnapshotResult:
     queued: int = 0                                             # bundles still waiting for upload
     denied: list[Skip] = field(default_factory=list)           # selected, but this user may not read them
     seconds: float = 0.0
+    # (host path, bytes) of quiet files' last lines without a newline, left for a later run
+    # (seen before and not read again; the run's own are ``run.waiting_lines``)
+    waiting: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def waiting_lines(self) -> list[tuple[str, int]]:
+        return self.waiting + (self.run.waiting_lines if self.run is not None else [])
 
     def to_json(self) -> dict[str, Any]:
         run = self.run
@@ -82,6 +89,7 @@ class SnapshotResult:
             "permission_denied": [s.host_path for s in self.denied],
             "discarded": self.discarded,
             "cleaned": self.cleaned,
+            "waiting_lines": [{"path": path, "bytes": size} for path, size in self.waiting_lines],
             "seconds": round(self.seconds, 3),
         }
 
@@ -310,6 +318,9 @@ class _Run:
                     seen.add(decision.previous.key)
             reason = decision.reason.split(" from ")[0]
             counts[reason] = counts.get(reason, 0) + 1
+            if decision.action == "partial-line" and time.time() - st.st_mtime >= FINISHED_QUIET:
+                # a quiet file's last line without a newline, read before: still left for later
+                self.result.waiting.append((candidate.host_path, st.st_size - decision.previous.offset))
             if decision.candidate is not None:
                 decisions.append(decision)
             elif decision.record is not None:

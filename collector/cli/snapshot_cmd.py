@@ -477,6 +477,14 @@ def snapshot_command(ctx: click.Context, keep: int | None, max_age: str | None, 
                        f"{run.bytes_in} bytes read, {result.seconds:.1f} s)")
         else:
             click.echo(f"gcollect snapshot: nothing new ({result.seconds:.2f} s)")
+        waiting = result.waiting_lines
+        if waiting:
+            from collector.member import WAITING_LINE_WHY
+            from collector.model import FINISHED_QUIET
+
+            path, size = waiting[0]
+            click.echo(f"gcollect snapshot: {len(waiting)} file(s) end in a line without a newline though not "
+                       f"written for {FINISHED_QUIET // 60} minutes, e.g. /{path} ({size} bytes): {WAITING_LINE_WHY}")
     return code
 
 

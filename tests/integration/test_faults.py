@@ -1115,13 +1115,29 @@ def test_a_snapshot_takes_the_held_last_line_once_the_segment_is_finished(host, 
         report = json.loads(proc.stdout)
         return report, (manifest_of(report)[1] if report["bundle"] else {})
 
-    _, first = snapshot()
+    report, first = snapshot()
     rel = f"{APP_LOGS}/{live.name}"
     assert first[rel].endswith(b"\n") and b"HELD-LAST" not in first[rel]
-    _, second = snapshot()
+    # probe Z 4: the held line is reported (manifest note, JSON, -v), not kept silently
+    waiting = [{"path": rel, "bytes": len(crash_line)}]
+    assert report["waiting_lines"] == waiting
+    note = json.loads(first["manifest.json"])["files"]
+    assert [f["note"] for f in note if f["path"] == rel] == [
+        f"its last line has no newline yet ({len(crash_line)} bytes), though the file was not written in the 5 "
+        "minutes before the run: left for a later snapshot, which takes it once a newer segment shows that the "
+        "application went on (a stopped or crashed application's last line; a paused one may still finish it)"]
+    report, second = snapshot()
     # still the newest: still held, however quiet (a paused writer may finish the line later,
     # and the next snapshot would start inside it: selection.finished_files' quiet_newest)
-    assert rel not in second
+    assert rel not in second and report["waiting_lines"] == waiting
+    verbose = run_gcollect("snapshot", "--root", str(host), "--output", str(tmp_path / "out"), "--state-dir",
+                           str(tmp_path / "state"), "-v", "--priority", "normal")
+    assert verbose.returncode == ExitCode.OK and verbose.stderr == b""
+    assert verbose.stdout.decode().splitlines()[1] == (
+        f"gcollect snapshot: 1 file(s) end in a line without a newline though not written for 5 minutes, "
+        f"e.g. /{rel} ({len(crash_line)} bytes): left for a later snapshot, which takes it once a newer segment "
+        "shows that the application went on (a stopped or crashed application's last line; a paused one may "
+        "still finish it)")
     newer = live.with_name("SIPS_P.20991231_000000_000.log")
     newer.write_bytes(live.read_bytes()[:200].rsplit(b"\n", 1)[0] + b"\n")
     report, third = snapshot()
