@@ -39,7 +39,10 @@ _NET_PATTERN = (
     rb"|glrt-[A-Za-z0-9_-]{20,}|GOCSPX-[A-Za-z0-9_-]{24,}|ya29\.[A-Za-z0-9_-]{30,}"
     rb"|sk-proj-[A-Za-z0-9_-]{30,}|SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{24,}|hvs\.[A-Za-z0-9_-]{24,}"
     rb"|npm_[A-Za-z0-9]{36,}|whsec_[A-Za-z0-9+/=]{24,}))"
-    rb"|(?P<password>(?i:\b(?:password|passwd|pwd|secret)\b)[\"']?[\t\x0b\x0c ]*(?:[=:][=>]?|\s=>)[\t\x0b\x0c ]*"
+    # a password key also in the site languages (probe Z 1: Passwort=, senha=, CONTRASEÑA:, hasło=)
+    rb"|(?P<password>(?i:\b(?:password|passwd|pwd|secret|passwort|kennwort|senha|wachtwoord"
+    rb"|contrase(?:\xc3\xb1|\xc3\x91|n)a|mot[_.-]?de[_.-]?passe|palavra[_.-]?passe|l(?:\xc3\xb6|\xc3\x96|o)senord"
+    rb"|has(?:\xc5\x82|\xc5\x81|l)o|salasana|adgangskode|passord)\b)[\"']?[\t\x0b\x0c ]*(?:[=:][=>]?|\s=>)[\t\x0b\x0c ]*"
     rb"(?P<pwvalue>[^\s,;&]+))"   # on its own line: an empty value is not the next line's text
     rb"|(?P<caller>\bAttribute(?:ANI|DNIS|OtherDN|CallingNumber|CalledNumber|CollectedDigits)"
     rb"(?:\s+\[str\]\s*=\s*|[\t ]*[=:]?[\t ]*)[\"']?(?P<callervalue>\+?[0-9][0-9 ()*#,-]{3,}))"
