@@ -5,7 +5,10 @@
   passord= ...) as key=value / key: value / JSON / quoted in a log line and in INI, YAML,
   .properties and JSON configs; the case-text rules knew the words, the log and config rules
   did not. The same words in prose (Passwort abgelaufen) and longer words that only contain
-  one (hasLogin, resenha) stay."""
+  one (hasLogin, resenha) stay;
+- 2: a card number after a double (or triple) URL-encoded plus or equals sign in a query
+  string (?num=%252B4111..., %25252B, %253D): masked as after %2B; a 16-digit ConnID after it
+  stays."""
 
 from __future__ import annotations
 
@@ -74,12 +77,25 @@ LEAKS = [
     ("json", "config", "opt/genesys/gms/config/x.json",
      '{\n  "senha": "Segredo77",\n  "contraseña": "Secreto \\"77\\"",\n  "host": "db01"\n}\n',
      ["Segredo77", "Secreto"], ['  "senha": "REDACTED",\n', '  "host": "db01"\n']),
+    # 2: cards after a double or triple URL-encoded plus (or equals, or space)
+    ("card-after-double-encoded-plus", "log", LOG, "GET /x?num=%252B4111111111111111&y=1 HTTP/1.1\n",
+     ["4111111111111111"], ["?num=%252BREDACTED-CARD&y=1 HTTP/1.1"]),
+    ("card-after-triple-encoded-plus", "log", LOG, "GET /x?num=%25252b4111111111111111&y=1\n",
+     ["4111111111111111"], ["?num=%25252bREDACTED-CARD&y=1"]),
+    ("card-after-double-encoded-plus-00", "log", LOG, "GET /x?num=%252B005105105105105100&y=1\n",
+     ["5105105105105100"], ["?num=%252B00REDACTED-CARD&y=1"]),
+    ("card-after-double-encoded-plus-011", "log", LOG, "GET /x?num=%252B0114992739871645508&y=1\n",
+     ["4992739871645508"], ["?num=%252B011REDACTED-CARD&y=1"]),
+    ("card-after-double-encoded-equals-space", "log", LOG,
+     "GET /x?q=num%253D4111111111111111%2526c%253D4111%25201111%25201111%25201111&y=1\n",
+     ["4111111111111111", "4111%25201111"], ["?q=num%253DREDACTED-CARD%2526c%253D", "&y=1"]),
 ]
 
 KEPT_LOG = (
     STAMP + "Passwort abgelaufen für Benutzer agent1, Kennwort falsch: agent2, senha expirada\n"
     + STAMP + "hasLogin=yes hasLocation=Berlin resenha=boa cacheSlot=5 password-policy=strong\n"
     + STAMP + "Passwort=${CS_PASSWORD} Kennwort=**** senha=REDACTED\n"
+    + "GET /urs/call/%252B0067025123456789/map?x=%252B4111111111111112 HTTP/1.1\n"
 )
 
 
@@ -112,10 +128,20 @@ SCANNER_FOUND = [
     STAMP + '{"senha":"Segredo1"}',
 ]
 
+SCANNER_CARDS = [
+    "GET /x?num=%252B4111111111111111&y=1",
+    "GET /x?num=%25252B4111111111111111&y=1",
+    "GET /x?num=%252B005105105105105100&y=1",
+    "GET /x?q=num%253D4111111111111111&y=1",
+    "GET /x?q=c%253D4111%25201111%25201111%25201111&y=1",
+]
+
 SCANNER_CLEAN = [
     STAMP + "Passwort abgelaufen, Kennwort falsch: agent2",
     STAMP + "Passwort=REDACTED Kennwort=**** senha=${SENHA} hasLogin=agent1 resenha=boa",
     STAMP + "CONTRASEÑA: REDACTED, lösenord=REDACTED",
+    "GET /x?num=%252BREDACTED-CARD&y=1 /urs/call/%252B0067025123456789/map",
+    "GET /x?q=n%253D004111111111111111&id=%2520123456789012345678",
 ]
 
 
@@ -129,6 +155,11 @@ def _findings(line: str) -> list[tuple[int, str]]:
 @pytest.mark.parametrize("line", SCANNER_FOUND)
 def test_scanner_finds_a_password_under_a_foreign_key(line) -> None:
     assert _findings(line) == [(2, "password")]
+
+
+@pytest.mark.parametrize("line", SCANNER_CARDS)
+def test_scanner_finds_a_card_after_a_multiply_encoded_sign(line) -> None:
+    assert _findings(line) == [(2, "card-number")]
 
 
 @pytest.mark.parametrize("line", SCANNER_CLEAN)
