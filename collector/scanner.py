@@ -23,8 +23,9 @@ MAX_FINDINGS_PER_FILE = 50
 # A wide, cheap net (one linear-time RE2 pass over the chunk); each hit is checked precisely.
 # RE2 has no look-around: boundaries are checked in Python on the (rare) hits.
 _NET_PATTERN = (
-    rb"(?P<card>\d{13,22}|\d{4}(?:(?:[ -]|%20|%2[Dd])\d{3,6}){2,4})"   # contiguous, or 4-4-4-4 / 4-6-5 style
-    # groups, also joined by URL-encoded spaces or dashes (a GVP fetch URL: pay?c=4111%201111%20...)
+    rb"(?P<card>\d{13,22}|\d{4}(?:(?:[ -]|%(?:25){0,2}(?:20|2[Dd]))\d{3,6}){2,4})"   # contiguous, or 4-4-4-4 / 4-6-5
+    # style groups, also joined by URL-encoded spaces or dashes (a GVP fetch URL: pay?c=4111%201111%20...),
+    # encoded once, twice or three times (%2520: probe Z 2)
     rb"|(?P<pem>-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----)"
     # JWTs, AWS key ids and vendor tokens start a word or follow a URL-encoded character
     # (id_token%3DeyJ..., t%3Dghp_...): the start is checked in Python (_token_start)
@@ -39,7 +40,10 @@ _NET_PATTERN = (
     rb"|glrt-[A-Za-z0-9_-]{20,}|GOCSPX-[A-Za-z0-9_-]{24,}|ya29\.[A-Za-z0-9_-]{30,}"
     rb"|sk-proj-[A-Za-z0-9_-]{30,}|SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{24,}|hvs\.[A-Za-z0-9_-]{24,}"
     rb"|npm_[A-Za-z0-9]{36,}|whsec_[A-Za-z0-9+/=]{24,}))"
-    rb"|(?P<password>(?i:\b(?:password|passwd|pwd|secret)\b)[\"']?[\t\x0b\x0c ]*(?:[=:][=>]?|\s=>)[\t\x0b\x0c ]*"
+    # a password key also in the site languages (probe Z 1: Passwort=, senha=, CONTRASEÑA:, hasło=)
+    rb"|(?P<password>(?i:\b(?:password|passwd|pwd|secret|passwort|kennwort|senha|wachtwoord"
+    rb"|contrase(?:\xc3\xb1|\xc3\x91|n)a|mot[_.-]?de[_.-]?passe|palavra[_.-]?passe|l(?:\xc3\xb6|\xc3\x96|o)senord"
+    rb"|has(?:\xc5\x82|\xc5\x81|l)o|salasana|adgangskode|passord)\b)[\"']?[\t\x0b\x0c ]*(?:[=:][=>]?|\s=>)[\t\x0b\x0c ]*"
     rb"(?P<pwvalue>[^\s,;&]+))"   # on its own line: an empty value is not the next line's text
     rb"|(?P<caller>\bAttribute(?:ANI|DNIS|OtherDN|CallingNumber|CalledNumber|CollectedDigits)"
     rb"(?:\s+\[str\]\s*=\s*|[\t ]*[=:]?[\t ]*)[\"']?(?P<callervalue>\+?[0-9][0-9 ()*#,-]{3,}))"
@@ -76,7 +80,7 @@ _G_card, _G_pem, _G_jwt, _G_aws, _G_vendortoken, _G_password, _G_pwvalue, _G_cal
         "card", "pem", "jwt", "aws", "vendortoken", "password", "pwvalue", "caller", "callervalue", "label",
         "labelvalue", "sipid", "sipuser", "email"))
 _NOT_DIGITS = bytes(b for b in range(256) if not 48 <= b <= 57)    # bytes.translate deletes them
-_CARD_SEPARATORS = re.compile(rb"[ -]|%20|%2[Dd]")
+_CARD_SEPARATORS = re.compile(rb"[ -]|%(?:25){0,2}(?:20|2[Dd])")
 _EMAIL_GLUE = frozenset(b"._%+-:0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _UTF8_PUNCTUATION = re.compile(rb"^(?:\xc2[\x80-\xbf]|\xe2[\x80-\xbf]{2})+")   # no-break space, curly quotes
 # A digit run glued to these is part of a longer word, id or number (not a card); a URL path's
@@ -84,8 +88,12 @@ _UTF8_PUNCTUATION = re.compile(rb"^(?:\xc2[\x80-\xbf]|\xe2[\x80-\xbf]{2})+")   #
 _WORDISH = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_.:-")
 _WORD = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 # ... and neither is a plus written URL-encoded or as a JSON escape (/pay/%2B00<card>, \u002B<card>:
-# a card after it, or after it and 00 / 011, as after '+', probe X 1)
-_ENCODED_PLUS = re.compile(rb"(?:%2[Bb]|\\u002[Bb])$")
+# a card after it, or after it and 00 / 011, as after '+', probe X 1), also encoded twice or three
+# times (?num=%252B<card>, %25252B: probe Z 2) ...
+_ENCODED_PLUS = re.compile(rb"(?:%(?:25){0,2}2[Bb]|\\u002[Bb])$")
+# ... nor a URL-encoded space, colon or equals sign (?q=num%253D<card>), after which only a card
+# itself counts, not one after 00 / 011 (card-number masks those after a plus only)
+_ENCODED_SEPARATOR = re.compile(rb"%(?:25){0,2}(?:20|3[AaDd])$")
 _URL_ESCAPE = re.compile(rb"%[0-9A-Fa-f]{2}")
 _UNICODE_ESCAPE = re.compile(rb"\\u[0-9A-Fa-f]{4}")
 # Escapes a Java or JSON string prints as text after a value (Password = REDACTED\r\n)
@@ -303,8 +311,10 @@ class LeakScanner:
             g = match.groups()
             if g[_G_card]:
                 card = g[_G_card]
-                if ((start and text[start - 1] in _WORDISH and not _ENCODED_PLUS.search(text, max(0, start - 6), start))
-                        or (end < len(text) and text[end] in _WORDISH)):
+                if end < len(text) and text[end] in _WORDISH:
+                    continue
+                if (start and text[start - 1] in _WORDISH and not _ENCODED_PLUS.search(text, max(0, start - 8), start)
+                        and not (card[:1] in b"23456" and _ENCODED_SEPARATOR.search(text, max(0, start - 7), start))):
                     continue
                 if (_card_inside(card) and not _NOT_A_CARD_LINE.match(text, text.rfind(b"\n", 0, start) + 1)
                         and not _ID_COLUMN.search(text, max(0, start - 6), start)):
