@@ -28,7 +28,8 @@ from pathlib import Path
 
 from collector import __version__
 from collector.bundle.budget import SizeBudget
-from collector.errors import DiskFull, GcollectError, PreflightFailed, WorkerDied
+from collector.errors import DiskFull, GcollectError, Interrupted, PreflightFailed, WorkerDied
+from collector.interrupts import InterruptedAfterBundle, after_bundle
 from collector.manifestjson import LazyList, RawJSON, iter_manifest_json
 from collector.member import (BELOW_RESERVE_REASON, MemberOutcome, WorkerConfig, close_worker, configure_worker, preload_rule_sets,
                               process_member, process_members_with, start_worker_process)
@@ -535,6 +536,7 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
     refused_streams: set = set()
     workers = None
     writer = None
+    info = None
     try:
         writer = BundleWriter(settings.output_dir, name, settings.fmt, top, room=room)
         workers = _Workers(config, settings, len(candidates))
@@ -615,8 +617,11 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
         writer = None
         if settings.max_bundle_bytes is not None and info.size > settings.max_bundle_bytes:
             _discard_over_cap(info, settings.max_bundle_bytes)
-    except BaseException:
+    except BaseException as exc:
         _clean_up(workers, writer, members)
+        if (info is not None and info.path.exists() and isinstance(exc, (KeyboardInterrupt, Interrupted))
+                and not isinstance(exc, InterruptedAfterBundle)):
+            raise after_bundle(exc, info.path) from None    # the bundle is complete: it says so
         raise
     finally:
         stop_workers()                 # a pool started for this run that it did not take

@@ -23,6 +23,7 @@ from collector.bundle.names import FORMATS, UnsafeMemberName, check_component, c
 from collector.bundle.pieces import GZIP_MAGIC, ZSTD_MAGIC, Piece, Room, compress_unit, crc32
 from collector.errors import BundleWriteError, output_write_error
 from collector.integrity import fsync_dir, write_sidecar
+from collector.interrupts import after_bundle, held_signals
 from collector.model import BundleInfo
 
 _COPY = 1 << 20
@@ -199,19 +200,30 @@ class BundleWriter:
             os.fsync(self._fd)
             fd, self._fd = self._fd, None
             os.close(fd)
-            self._publish()
         except OSError as e:
             self._fail(e)
         except BaseException:
             self.abort()
             raise
-        self._closed = True
-        digest = self._sha.hexdigest()
-        try:
-            write_sidecar(self.path, digest)
-        except OSError as e:
-            _unlink_quietly(self.path)   # a bundle without its checksum is not kept
-            self._raise(e)
+        # the bundle and its checksum appear together: Ctrl-C or SIGTERM is held back meanwhile
+        # (an interrupt between the two left a bundle without its .sha256: probe Z 5)
+        with held_signals() as held:
+            try:
+                self._publish()
+            except OSError as e:
+                self._fail(e)
+            except BaseException:
+                self.abort()
+                raise
+            self._closed = True
+            digest = self._sha.hexdigest()
+            try:
+                write_sidecar(self.path, digest)
+            except OSError as e:
+                _unlink_quietly(self.path)   # a bundle without its checksum is not kept
+                self._raise(e)
+        if held.signal is not None:
+            raise after_bundle(held.signal, self.path)
         return BundleInfo(path=self.path, sha256=digest, size=self._written, format=self.fmt, top=self.top)
 
     def abort(self) -> None:

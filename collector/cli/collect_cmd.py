@@ -11,8 +11,9 @@ import click
 from collector.cli.case_cmd import case_info_from, case_options
 from collector.cli.options import collect_options, request_from_options
 from collector.cli.remote_cmd import remote_options
-from collector.errors import ExitCode
+from collector.errors import ExitCode, Interrupted, UploadInterrupted
 from collector.freetext import recorded_command_line
+from collector.interrupts import InterruptedAfterBundle, after_bundle
 from collector.model import UNDATED_NOTE, name_a_few, permission_denied, skip_label, skipped_files
 from collector.units import human
 
@@ -232,33 +233,46 @@ def collect_command(ctx: click.Context, dry_run: bool, upload_url: str | None, c
             request = dataclasses.replace(request, call=call_id)
         reporter = reporter_for(quiet=as_json or options["quiet"])
         discovery, result = api.collect(request, reporter, discovery=discovery)
-        report = dict(api.summary(result))
-        report["window"] = discovery.plan.window.as_dict()   # the instants and the zone this host read them in
-        report["cut_by_size_cap"] = cut_by_size_cap(result.members)
-        window_cut = window_cut_by_caps(result, discovery.plan.window)
-        report["window_cut_by_caps"] = window_cut
-        denied = permission_denied(result.skipped)
-        report["permission_denied"] = [s.host_path for s in denied]
-        code = ExitCode.PARTIAL if result.excluded or window_cut or denied or report["gzip_truncated"] else ExitCode.OK
-        report_size_cap(result.excluded, options.get("max_size"))
-        report_permission_denied(denied)
-        blocked = bool(result.findings) and not options["accept_findings"]
-        if blocked:
-            code = ExitCode.LEAK_FOUND
-            report_findings(result.findings)
-        if upload_url and not blocked:
-            from collector.cli.options import upload_after_collect
-
-            report["upload"] = upload_after_collect(result.bundle.path, upload_url, options)
-        if as_json:
-            click.echo(json.dumps(report, indent=1))
-        elif not options["quiet"]:
-            print_summary(result, discovery)
-        if window_cut and not as_json:
-            print_window_cut(window_cut, stream=sys.stderr if options["quiet"] else None)
-        return int(code)
+        try:
+            return _report(result, discovery, options, upload_url)
+        except (InterruptedAfterBundle, UploadInterrupted):
+            raise
+        except (KeyboardInterrupt, Interrupted) as exc:     # the bundle is complete: the line says so
+            raise after_bundle(exc, result.bundle.path, "; its summary was not printed") from None
     finally:
         api.stop_workers()
+
+
+def _report(result, discovery, options: dict, upload_url: str | None) -> int:
+    """The summary of a finished collect (JSON or text, findings, the upload): the exit code."""
+    as_json = options["as_json"]
+    from collector import api
+
+    report = dict(api.summary(result))
+    report["window"] = discovery.plan.window.as_dict()   # the instants and the zone this host read them in
+    report["cut_by_size_cap"] = cut_by_size_cap(result.members)
+    window_cut = window_cut_by_caps(result, discovery.plan.window)
+    report["window_cut_by_caps"] = window_cut
+    denied = permission_denied(result.skipped)
+    report["permission_denied"] = [s.host_path for s in denied]
+    code = ExitCode.PARTIAL if result.excluded or window_cut or denied or report["gzip_truncated"] else ExitCode.OK
+    report_size_cap(result.excluded, options.get("max_size"))
+    report_permission_denied(denied)
+    blocked = bool(result.findings) and not options["accept_findings"]
+    if blocked:
+        code = ExitCode.LEAK_FOUND
+        report_findings(result.findings)
+    if upload_url and not blocked:
+        from collector.cli.options import upload_after_collect
+
+        report["upload"] = upload_after_collect(result.bundle.path, upload_url, options)
+    if as_json:
+        click.echo(json.dumps(report, indent=1))
+    elif not options["quiet"]:
+        print_summary(result, discovery)
+    if window_cut and not as_json:
+        print_window_cut(window_cut, stream=sys.stderr if options["quiet"] else None)
+    return int(code)
 
 
 def _echo_a_few(echo, paths: list[str], shown: int = 5) -> None:

@@ -242,3 +242,46 @@ def test_a_bundle_over_max_size_after_all_is_not_kept(demo_host, tmp_path):
     assert proc.returncode == ExitCode.PREFLIGHT, err
     assert "over --max-size" in err and err.count("\n") == 1, err
     assert sorted(p.name for p in out.iterdir()) == []
+
+
+@pytest.mark.parametrize("module, owner, func, signal_name", [
+    ("collector.bundle.writer", "BundleWriter", "_publish", "SIGINT"),    # between the bundle and its .sha256
+    ("collector.bundle.writer", "BundleWriter", "_publish", "SIGTERM"),
+    ("collector.cli.collect_cmd", None, "print_summary", "SIGINT"),       # the bundle complete, no summary yet
+])
+def test_an_interrupt_once_the_bundle_is_complete_says_so(demo_host, tmp_path, module, owner, func, signal_name):
+    """Probe Z 5: Ctrl-C in a collect's last moments (after the bundle was renamed into place)
+    left the bundle, without its .sha256 when it came before that was written, and the line
+    said "no bundle written" or nothing. The rename and the sidecar now happen with Ctrl-C and
+    SIGTERM held back, and an interrupt after them names the complete bundle (exit 130/143)."""
+    import subprocess
+    import sys
+
+    from tests.cli.conftest import REPO
+
+    root, _ = demo_host
+    preamble = (                     # the function, then the signal, as if it came just after it
+        "import os, signal, sys, importlib\n"
+        f"mod = importlib.import_module({module!r})\n"
+        f"owner = getattr(mod, {owner!r}) if {owner!r} else mod\n"
+        f"real = getattr(owner, {func!r})\n"
+        "def hit(*a, **k):\n"
+        "    out = real(*a, **k)\n"
+        f"    os.kill(os.getpid(), signal.{signal_name})\n"
+        "    return out\n"
+        f"setattr(owner, {func!r}, hit)\n"
+        "from collector.cli import main; main(sys.argv[1:])\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = subprocess.run([sys.executable, "-c", preamble, "collect", "--root", str(root), "--output", str(out),
+                           "--state-dir", str(tmp_path / "state"), "--workers", "1"],
+                          cwd=REPO, capture_output=True, timeout=300)
+    err = proc.stderr.decode()
+    assert proc.returncode == (143 if signal_name == "SIGTERM" else 130), err
+    bundles = sorted(p.name for p in out.iterdir())
+    assert len(bundles) == 2 and bundles[1] == bundles[0] + ".sha256", bundles
+    line = err.strip().splitlines()[-1]
+    assert line == (f"gcollect: interrupted by {signal_name} after the bundle was complete: {out / bundles[0]} "
+                    "(and its .sha256) is kept" + ("; its summary was not printed" if owner is None else "")), err
+    assert "no bundle written" not in err
+    assert run_gcollect("verify", str(out / bundles[0])).returncode == 0
