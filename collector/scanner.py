@@ -3,8 +3,8 @@
 Different code from the redactor on purpose (its own patterns, no rule sets): it reads the bytes
 exactly as they are stored in the bundle and reports what must never be there: Luhn-valid card
 numbers, PEM private keys, JWTs, AWS keys, GitHub and Slack tokens, password assignments with a value, phone numbers in
-caller attributes and SIP identities, e-mail addresses. A finding names the member, the line and
-the category, never the value. Any finding blocks the upload and sets exit code 30 unless the
+caller attributes and SIP identities, e-mail addresses, a caller's PIN after its label or in its
+XML element. A finding names the member, the line and the category, never the value. Any finding blocks the upload and sets exit code 30 unless the
 admin reviewed the bundle and passed ``--accept-findings``.
 
 Used as a pass-through stage in the worker (``LeakScanner.feed`` returns its input), so it sees
@@ -51,6 +51,15 @@ _NET_PATTERN = (
     rb"|(?P<label>(?:ANI|DNIS|OtherDN|CallingNumber|DialedNumber|CLI)[\t ]*[\['\"=:][\t ]*[\['\"]?"
     rb"(?P<labelvalue>\+?\(?[0-9](?:(?:\) ?|[ (.,-])?[0-9])*))"
     rb"|(?P<sipid>\b(?:sips?|tel):(?P<sipuser>\+?[0-9][0-9.()-]{3,})(?:[@;>\s]|$))"
+    # a caller's PIN (4 to 12 digits): in its XML element, with attributes or CDATA (<pin
+    # type="digits">, <pin><![CDATA[, <passcode>), or after the word PIN, a label word and = or :
+    # (pin=, PIN: , Pin Entered: , PIN collected: , pin input = ); the start of a label and the
+    # end of the digits are checked in Python (pin-value, pin-word-text, xml-pin-value)
+    rb"|(?P<pin>(?:<(?:[\w.-]+:)?(?i:pin|pass[_.-]?code)(?:[_.-]?(?i:code|number|num|no))?"
+    rb"(?:[\t ](?:[^<>\n]*[^<>\n/])?)?>(?:<!\[CDATA\[)?[\t ]*"
+    rb"|(?i:pin)(?:[ _-]?(?i:code|number))?(?:(?:[\t ]+|[_-])"
+    rb"(?i:entered|collected|input|received|captured|typed|provided|given|value|code|number|no))?"
+    rb"[\"']?[\t ]*[=:][\t ]*[\"']?)(?P<pinvalue>[0-9]{4,12}))"
     # an address's local part with its accented letters (probe R 4: jos\xc3\xa9.m\xc3\xbcller@): UTF-8
     # letters and cp1252/Latin-1 C0-FF (a UTF-8 quote or space before it, C2 xx / E2 xx xx, is cut
     # off the local part before it is judged: _UTF8_PUNCTUATION); an IDN domain in UTF-8 too
@@ -76,9 +85,9 @@ except ImportError:  # pragma: no cover - google-re2 is a dependency
     _NET_SEARCH = span_search(_NET_GROUPS)
 _GROUP = {(k.decode() if isinstance(k, bytes) else k): v for k, v in _NET_GROUPS.groupindex.items()}
 _G_card, _G_pem, _G_jwt, _G_aws, _G_vendortoken, _G_password, _G_pwvalue, _G_caller, _G_callervalue, _G_label, \
-    _G_labelvalue, _G_sipid, _G_sipuser, _G_email = (_GROUP[n] - 1 for n in (
+    _G_labelvalue, _G_sipid, _G_sipuser, _G_pin, _G_pinvalue, _G_email = (_GROUP[n] - 1 for n in (
         "card", "pem", "jwt", "aws", "vendortoken", "password", "pwvalue", "caller", "callervalue", "label",
-        "labelvalue", "sipid", "sipuser", "email"))
+        "labelvalue", "sipid", "sipuser", "pin", "pinvalue", "email"))
 _NOT_DIGITS = bytes(b for b in range(256) if not 48 <= b <= 57)    # bytes.translate deletes them
 _CARD_SEPARATORS = re.compile(rb"[ -]|%(?:25){0,2}(?:20|2[Dd])")
 _EMAIL_GLUE = frozenset(b"._%+-:0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
@@ -132,6 +141,11 @@ PARTY_DIGITS = 7
 #   than 7 digits (an agent DN: OtherDN '7102'), and a label inside a longer word (ThisDN, the
 #   -ani of prefix-for-ani, AttributeOtherDN: the caller check above);
 _LABEL_GLUE = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_.-")
+# - a PIN word inside a longer one (spin=, X-Genesys-PIN:, customer_pin=: the rules mask those,
+#   the scanner need not judge them), a date or time after it (pin: 2024-03-05), and a run of
+#   more than 12 digits (pin-value, pin-word-text); a full stop or a colon after the digits ends
+#   the PIN unless a digit follows (PIN: 4829. yes, pin: 0930.5 no);
+_PIN_GLUE = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_-")
 # - a SIP URI without a user part: its host (REGISTER sip:192.0.2.20, <sip:192.0.2.20;lr>);
 _IPV4 = re.compile(rb"\d{1,3}(?:\.\d{1,3}){3}")
 # - URS targets (AG_Sales@StatServer.GA, 7101@SIPSwitch.DN) (email); a JVM's [pid@host] is
@@ -364,6 +378,13 @@ class LeakScanner:
                 digits = g[_G_sipuser].translate(None, _NOT_DIGITS)
                 if len(digits) >= PARTY_DIGITS and not _IPV4.fullmatch(g[_G_sipuser]):
                     self._add(text, start, "sip-identity")
+            elif g[_G_pin]:
+                after = text[end:end + 2] + b"\0\0"
+                if (text[start:start + 1] != b"<" and start and text[start - 1] in _LABEL_GLUE) or (
+                        after[0] in _PIN_GLUE or after[0] in b".:/" and after[1] in _PIN_GLUE):
+                    pos = match.start(_G_pinvalue + 1)             # a longer run is judged as a card
+                    continue
+                self._add(text, start, "pin")
             elif g[_G_email]:
                 if start and text[start - 1] in _EMAIL_GLUE:
                     continue

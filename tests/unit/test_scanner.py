@@ -53,6 +53,18 @@ FOUND = [
     # quotes escaped inside a JSON string (a Kafka JAAS line in a JSON config)
     ('  "sasl.jaas.config": "PlainLoginModule required username=\\"u\\" password=\\"Jaas#2024\\";"', "password"),
     ("<producerConfig>ssl.keystore.password=Leak1</producerConfig>", "password"),
+    # a caller's PIN after its label or in its XML element (probe Z)
+    ("09:30:08.000 Std 09900 Pin Entered: 482921", "pin"),
+    ("09:30:08.000 Std 09900 PIN collected: '482921', retrying", "pin"),
+    ("09:30:08.000 Std 09900 pin input = 482921", "pin"),
+    ("09:30:08.000 Std 09900 Entered PIN: 482921.", "pin"),
+    ("GET /ivr?lang=en&pin=482921&x=1", "pin"),
+    ('{"pin": "482921"}', "pin"),
+    ("PIN_entered: 482921", "pin"),
+    ('<pin type="digits">482921</pin>', "pin"),
+    ("<pin><![CDATA[482921]]></pin>", "pin"),
+    ("<ns2:PinCode>482921</ns2:PinCode>", "pin"),
+    ("<passcode mode='dtmf'> 482921 </passcode>", "pin"),
 ]
 
 CLEAN = [
@@ -121,6 +133,13 @@ CLEAN = [
     # the same secret key with ==, := or => (secret-key-value takes the whole separator)
     'password=="REDACTED"',
     "password := REDACTED, 'password' => 'REDACTED'",
+    # a PIN masked, a setting about it, a PIN word inside another word, a date or a long id
+    # after it, a self-closing element (probe Z)
+    "Pin Entered: REDACTED-DIGITS, <pin type=\"digits\">REDACTED-DIGITS</pin>, pin=REDACTED-DIGITS",
+    "pin_attempts=3 PIN length: 4 <pin_retries>3</pin_retries> <PinLength>6</PinLength> PIN entered: 1 of 3",
+    "Pin Entered: (none) PIN entered: invalid spin=123456 pinned=1234 <spin>123456</spin> X-Genesys-PIN: USERDATA_abcdefghij",
+    "pin: 2024-03-05 pin=1234567890123 pin: 09:30:08 pin = 0 pin-timeout = 5000 pin-digits = 6000 pin 8642",
+    '<pin type="digits"/>1234 <pin expr="lastresult$.utterance"/>',
 ]
 
 
@@ -138,6 +157,13 @@ def test_clean(line):
     scanner.feed(line.encode() + b"\n")
     scanner.finish()
     assert scanner.findings == []
+
+
+def test_a_card_after_a_pin_key_is_still_judged_as_a_card():
+    scanner = LeakScanner("m")
+    scanner.feed(b"pin=4111111111111111\n")
+    scanner.finish()
+    assert [f.category for f in scanner.findings] == ["card-number"]
 
 
 def test_pem_private_key_body_found_but_masked_body_not():
