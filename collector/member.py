@@ -434,6 +434,7 @@ class _GzipText:
         self.cut: GzipCutShort | None = None   # the stream ended inside a member
         self.dropped = 0                        # bytes of the incomplete last line left out
         self._utf16: bool | None = None         # UTF-16 text (BOM): a cut one stays left out
+        self._cr_only = False                   # CR-style text (crlines): a CR alone ends a line
 
     def chunks(self):
         held: list[bytes] = []                  # text after the last newline handed on
@@ -443,7 +444,10 @@ class _GzipText:
             for data in self._text_chunks:
                 if self._utf16 is None:
                     self._utf16 = utf16_encoding(data) is not None
-                end = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1   # a CR alone ends a line too
+                    self._cr_only = cr_style(data)
+                # a CR alone ends a line in CR-style text; elsewhere it may be inside a record (a
+                # typed line break), and a cut there would hand on half a value
+                end = max(data.rfind(b"\n"), data.rfind(b"\r") if self._cr_only else -1) + 1
                 if not end:
                     held.append(data)
                     held_len += len(data)

@@ -911,6 +911,26 @@ def test_a_secret_cut_in_half_by_the_end_of_a_gzip_stream_is_never_shipped(host,
     assert "an incomplete line" in outcome.result.note
 
 
+def test_a_gzip_cut_after_a_cr_typed_inside_a_value_drops_the_whole_line(host, tmp_path):
+    """Probe Z 1 (a .gz cut short): a CR alone inside a record of LF text is no line end (crlines),
+    so a cut just after one drops the record's start too: `password='Pw` was handed on alone."""
+    import gzip
+
+    head = newest_segment(host).read_bytes()[:3000]
+    head = head[: head.rfind(b"\n") + 1]
+    text = head + b"09:15:07.000 Std 09900 login password='Tq7Pw\rZz9x' user=agent1\n"
+    whole = gzip.compress(text, compresslevel=0)       # stored block: text bytes as they are
+    cut = whole.index(b"Tq7Pw\r") + 6                   # just after the CR
+    target = host / APP_LOGS / "SIPS_P.19990101_000000_000.log.gz"
+    target.write_bytes(whole[:cut])
+    assert _text_before_cut(whole[:cut]).endswith(b"Tq7Pw\r")
+    outcome, _ = _process_alone(_candidate(target, f"{APP_LOGS}/{target.name}"), tmp_path)
+    assert outcome.excluded is None, outcome.excluded
+    kept = _stored(outcome.piece)
+    assert kept == _redacted_as_plain_text(head, host, tmp_path)
+    assert b"Tq7" not in kept and "an incomplete line" in outcome.result.note
+
+
 def test_a_gzip_cut_short_then_zero_filled_keeps_the_text_before_the_zeros(host, tmp_path):
     """After a crash the blocks past the cut read as zeros: they are never decompressed as data."""
     import gzip
