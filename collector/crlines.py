@@ -1,25 +1,28 @@
 """Which CRs end lines: a text's line ends as every stage after the reader sees them (LF).
 
 A CR followed by an LF is half of a CRLF (Windows) and stays. A CR alone (not before an LF)
-is one of two things:
+is one of three things:
 
-* a line end, old Mac style: the whole text ends its lines that way (``cr_style``: most of
-  the line ends in its head are), or records that end in CR alone were appended after LF or
-  CRLF lines by another writer. Such records are found by their timestamps: in an LF line (the
-  text between two LFs) whose pieces after a CR alone include a record start (``RECORD_STAMP``),
-  every CR alone is a line end; so also in the text's last LF line when the text ends in a CR
-  alone (a read that ends there ends at a line end);
-* part of a record: a line break a caller or an agent typed into a chat message, an e-mail
-  subject or a password value (``"message":"hello<CR>my card is ..."``). Ending the line there
-  would cut the value in two and leave its second half without its label; and the rules read
-  a value up to a CR or an LF. It is stored as a space (noted), so the value is masked whole;
-  a CR just before a CRLF (``Call-ID: x<CR><CR><LF>``) stays.
+* a line end, old Mac style: the whole text ends its lines that way (``cr_style``: most of the
+  line ends in its head are a CR alone), or lines that end in a CR alone come after LF or CRLF
+  lines (another writer appended records; T-Lib attribute lines of one record; a YAML block);
+  in LF or CRLF text a CR alone is a line end unless it is inside a value;
+* part of a record, inside a value: a line break a caller or an agent typed into a chat
+  message or a password (``{"message":"hello<CR>my card is ...``, ``password='Pw<CR>x'``),
+  that is, after an odd number of unescaped double quotes since the line's start, or inside a
+  single-quoted value opened after ``=`` or ``:``. Ending the line there would cut the value in
+  two and leave its second half without its label, and the rules read a value up to a CR or an
+  LF: it is stored as a space (noted), so the value is masked whole. A record timestamp right
+  after it (``RECORD_STAMP``) makes it a line end all the same (a value cut short);
+* just before a CRLF (``Call-ID: x<CR><CR><LF>``, a malformed SIP header support may be
+  chasing): it stays.
 
 Line ends are stored as LF, one byte for one (offsets and sizes stay as in the file): the
 redactor, the window's trimmer, the unfinished-last-line stage and the leak scanner read lines
-up to an LF. ``CrLines`` does it to a stream of chunks with bounded memory; ``as_lf`` to a whole
-text; ``find_line_end`` finds the first or last line end where a read is cut (a snapshot's last
-whole line, a size cap's first line, a resumed read's context), by the same rules.
+up to an LF. ``CrLines`` does it to a stream of chunks, holding at most ``LOOK`` bytes;
+``as_lf`` to a whole text; ``find_line_end`` finds the first or last line end where a read is
+cut (a snapshot's last whole line, a size cap's first line, a resumed read's context), by the
+same rules (a window's quotes counted from its start).
 """
 
 from __future__ import annotations
@@ -29,12 +32,11 @@ import re
 from collector.timeformats import RECORD_STAMP, stamp_from_match
 
 LONE_CR = re.compile(rb"\r(?!\n)")
-# an LF line held back this long without a record start after one of its CRs alone is taken
-# as CR-ended lines (a record this long with a typed line break is rarer than CR-ended lines
-# without timestamps); the memory a stream holds
-HOLD_MAX = 1 << 20
+LOOK = 128      # bytes after a CR alone read before it is judged (a record stamp, a CRLF)
+_OPENS_VALUE = re.compile(rb"[=:][ \t]*\Z")
 CR_ONLY_NOTE = "line ends that were a CR alone (old Mac style) stored as LF"
 TYPED_CR_NOTE = "CRs alone inside records (a line break typed into a value) stored as spaces"
+_END, _TYPED, _KEEP = 0, 1, 2
 
 
 def cr_style(head: bytes) -> bool:
@@ -50,112 +52,133 @@ def _record_at(text: bytes, offset: int) -> bool:
     return found is not None and stamp_from_match(found) is not None
 
 
-def lone_crs_end_lines(line: bytes) -> bool:
-    """Whether the CRs alone in ``line`` (text of one LF line, without the CR of a CRLF) end
-    lines in LF-style text: a record starts after one of them."""
-    return any(_record_at(line, found.end()) for found in LONE_CR.finditer(line))
+class _Quotes:
+    """Whether the text since the last line end is inside a value: an odd number of unescaped
+    double quotes, or a single quote that opened a value after ``=`` or ``:`` and is not closed."""
+
+    __slots__ = ("double", "single")
+
+    def __init__(self) -> None:
+        self.double = False
+        self.single = False
+
+    def reset(self) -> None:
+        self.double = self.single = False
+
+    @property
+    def inside(self) -> bool:
+        return self.double or self.single
+
+    def add(self, text: bytes) -> None:
+        """``text`` comes next on the line (no line end in it)."""
+        if b'"' in text and (text.count(b'"') - text.count(b'\\"')) % 2:
+            self.double = not self.double
+        if b"'" not in text:
+            return
+        if self.single:
+            self.single = False             # closed; a later quote may open another value
+        last = text.rfind(b"'")
+        self.single = bool(_OPENS_VALUE.search(text, max(0, last - 8), last))
+
+    def add_line_tail(self, text: bytes) -> None:
+        """``text`` comes next and may hold line ends (LF): only what follows the last counts."""
+        at = text.rfind(b"\n")
+        if at >= 0:
+            self.reset()
+            text = text[at + 1:]
+        if text:
+            self.add(text)
+
+
+def _judge(data: bytes, cr: int, quotes: _Quotes) -> int:
+    """What the CR alone at ``cr`` is, the text before it (since the last line end) given by
+    ``quotes``; ``data`` holds ``LOOK`` bytes after it, or all there is."""
+    if data[cr + 1:cr + 3] == b"\r\n":
+        return _KEEP
+    if not quotes.inside or _record_at(data, cr + 1):
+        return _END
+    return _TYPED
 
 
 def as_lf(text: bytes, cr_only: bool) -> tuple[bytes, int]:
     """(``text`` with its line-ending CRs as LF, how many); ``cr_only``: ``cr_style`` of the
-    text it is part of. ``text`` is whole lines (a CR at its end is a line end)."""
+    text it is part of. ``text`` starts at a line start."""
     if b"\r" not in text:
         return text, 0
-    if cr_only:
-        return LONE_CR.subn(b"\n", text)
-    stage = CrLines(cr_only=False)
+    stage = CrLines(cr_only=cr_only)
     out = stage.feed(text) + stage.finish()
     return out, stage.converted
 
 
 class CrLines:
     """The ``as_lf`` of a stream: ``feed`` each chunk, ``finish`` at the end; what they return,
-    joined, is the text with its line-ending CRs as LF. Holds at most ``HOLD_MAX`` bytes (an
-    LF line not yet decided) and a CR at a chunk's end (an LF may follow). ``converted``: the
-    CRs turned into LF so far."""
+    joined, is the text with its line-ending CRs as LF and its typed ones as spaces. Holds at
+    most ``LOOK`` bytes back (from a CR alone near a chunk's end). ``converted``, ``spaced``:
+    the CRs turned into LF, into a space, so far."""
 
-    def __init__(self, *, cr_only: bool, cr_line: bool = False) -> None:
+    def __init__(self, *, cr_only: bool) -> None:
         self.cr_only = cr_only
         self.converted = 0
-        self.spaced = 0          # CRs alone inside records stored as spaces
-        self._held = b""        # the undecided rest of the current LF line, from its first CR alone
-        # the current LF line's CRs alone end lines (decided); ``cr_line``: the text goes on
-        # after a line-ending CR alone (a read resumed there)
-        self._line_cr = cr_line
+        self.spaced = 0
+        self._held = b""            # from a CR near the end of the last chunk: judged with the next
+        self._quotes = _Quotes()    # the current line's text before ``_held``
 
     def feed(self, data: bytes) -> bytes:
         if self._held:
             data = self._held + data
             self._held = b""
-        elif not self._line_cr and b"\r" not in data:
-            return data                         # ordinary LF or CRLF text: as it is
-        if data.endswith(b"\r"):                # an LF may follow in the next chunk
-            data, self._held = data[:-1], b"\r"
+        elif b"\r" not in data:
+            if not self.cr_only:
+                self._quotes.add_line_tail(data)    # ordinary LF text: as it is
+            return data
+        return self._convert(data, final=False)
+
+    def finish(self) -> bytes:
+        held, self._held = self._held, b""
+        return self._convert(held, final=True) if held else b""
+
+    def _convert(self, data: bytes, *, final: bool) -> bytes:
         if self.cr_only:
+            if not final and data.endswith(b"\r"):       # an LF may follow in the next chunk
+                data, self._held = data[:-1], b"\r"
             data, count = LONE_CR.subn(b"\n", data)
             self.converted += count
             return data
-        return self._lf_style(data)
-
-    def _lf_style(self, data: bytes) -> bytes:
         out = []
         pos, size = 0, len(data)
-        while pos < size:
+        quotes = self._quotes
+        while True:
             found = LONE_CR.search(data, pos)
             if found is None:
-                if self._line_cr and data.find(b"\n", pos) >= 0:
-                    self._line_cr = False
-                out.append(data[pos:])
+                if not final and data.endswith(b"\r"):  # a CRLF's CR, or one alone: the next chunk tells
+                    self._held = b"\r"
+                    size -= 1
+                rest = data if pos == 0 and size == len(data) else data[pos:size]
+                quotes.add_line_tail(rest)
+                if not out:
+                    return rest                         # CRLF text: as it is, no copy
+                out.append(rest)
                 break
             cr = found.start()
-            if data.rfind(b"\n", pos, cr) >= 0:
-                self._line_cr = False           # a new LF line began before this CR
-            lf = data.find(b"\n", cr)
-            end = size if lf < 0 else lf
-            part = data[cr:end]
-            crlf = lf >= 0 and part.endswith(b"\r")
-            body = part[:-1] if crlf else part
-            if not self._line_cr:
-                if lone_crs_end_lines(body):
-                    self._line_cr = True
-                elif lf < 0 and len(part) + len(self._held) <= HOLD_MAX:
-                    out.append(data[pos:cr])    # the line goes on in the next chunk: undecided
-                    self._held = part + self._held
-                    break
-                elif lf < 0:
-                    self._line_cr = True        # CR-ended lines without timestamps, it seems
+            if not final and cr + LOOK >= size:
+                quotes.add_line_tail(data[pos:cr])
+                out.append(data[pos:cr])
+                self._held = data[cr:]                  # judged once LOOK bytes follow it
+                break
+            quotes.add_line_tail(data[pos:cr])
             out.append(data[pos:cr])
-            if self._line_cr:
-                body, count = LONE_CR.subn(b"\n", body)
-                self.converted += count
-                out.append(body + b"\r" if crlf else body)
-            else:                               # inside a record: a typed line break
-                typed = self._typed(body, crlf)
-                out.append(typed + b"\r" if crlf else typed)
-            pos = end
+            kind = _judge(data, cr, quotes)
+            if kind == _END:
+                out.append(b"\n")
+                self.converted += 1
+                quotes.reset()
+            elif kind == _TYPED:
+                out.append(b" ")
+                self.spaced += 1
+            else:
+                out.append(b"\r")
+            pos = cr + 1
         return b"".join(out)
-
-    def finish(self) -> bytes:
-        """The held bytes at the end of the text (the end of the last LF line): its CRs alone
-        end lines when a record follows one of them, or when the text ends in one."""
-        held, self._held = self._held, b""
-        if held and (self.cr_only or self._line_cr or held.endswith(b"\r") or lone_crs_end_lines(held)):
-            held, count = LONE_CR.subn(b"\n", held)
-            self.converted += count
-        elif held:
-            held = self._typed(held, False)
-        self._line_cr = False
-        return held
-
-    def _typed(self, body: bytes, before_crlf: bool) -> bytes:
-        """``body`` (from a CR alone to the end of its LF line, without a CRLF's CR) with its
-        CRs alone as spaces: they are inside a record (a line break typed into a chat message
-        or a value), where the rules read a value up to a CR; a CR just before a CRLF stays."""
-        if before_crlf and body.endswith(b"\r"):
-            return self._typed(body[:-1], False) + b"\r"
-        body, count = LONE_CR.subn(b" ", body)
-        self.spaced += count
-        return body
 
     def note(self) -> str:
         notes = []
@@ -166,22 +189,18 @@ class CrLines:
         return "; ".join(notes)
 
 
-def find_line_end(data: bytes, newline: bytes, cr_only: bool, *, last: bool = False,
-                  cr_line: bool = False) -> int:
+def find_line_end(data: bytes, newline: bytes, cr_only: bool, *, last: bool = False) -> int:
     """Offset of the first (or last) line end in ``data`` that starts on a code-unit boundary
     (``data`` starts on one), or -1: a ``newline``, or a CR alone that ends a line by the rules
-    above (a CRLF's offset is its LF's); ``cr_line``: ``data`` starts after a line-ending CR
-    alone, so the CRs alone before its first LF end lines. ``newline`` is one byte, or one
-    UTF-16 code unit; in UTF-16 text a CR alone is a line end only in CR-style text."""
+    above (a CRLF's offset is its LF's). ``newline`` is one byte, or one UTF-16 code unit; in
+    UTF-16 text every CR alone is a line end."""
     unit = len(newline)
     lf_at = _find_unit(data, newline, unit, last)
     cr = newline.replace(b"\n", b"\r")
     if cr not in data:
         return lf_at
     if unit == 1 and not cr_only:
-        return _lf_style_line_end(data, lf_at, last, cr_line)
-    if unit > 1 and not cr_only:
-        return lf_at
+        return _lf_style_line_end(data, lf_at, last)
     cr_at = _find_unit(data, cr, unit, last)
     if cr_at < 0 or (lf_at >= 0 and (lf_at > cr_at if last else lf_at < cr_at)):
         return lf_at
@@ -190,19 +209,27 @@ def find_line_end(data: bytes, newline: bytes, cr_only: bool, *, last: bool = Fa
     return cr_at
 
 
-def _lf_style_line_end(data: bytes, lf_at: int, last: bool, cr_line: bool) -> int:
-    if last:        # the last LF line's last line-ending CR, else the last LF
-        line = data[lf_at + 1:]
-        if lone_crs_end_lines(line) or (cr_line and lf_at < 0):
-            return lf_at + 1 + line.rfind(b"\r")
-        return lf_at
-    first_line = data[:lf_at] if lf_at >= 0 else data
-    if first_line.endswith(b"\r") and lf_at >= 0:
-        first_line = first_line[:-1]            # a CRLF's CR
-    found = LONE_CR.search(first_line)
-    if found is not None and (cr_line or lone_crs_end_lines(first_line)):
-        return found.start()
-    return lf_at
+def _lf_style_line_end(data: bytes, lf_at: int, last: bool) -> int:
+    """``find_line_end`` in LF or CRLF text: a CR alone is judged as ``CrLines`` judges it,
+    its line's quotes counted from the last LF (or ``data``'s start)."""
+    start = lf_at + 1 if last else 0
+    stop = len(data) if last or lf_at < 0 else lf_at
+    quotes = _Quotes()
+    pos = start
+    found_end = -1
+    while True:
+        found = LONE_CR.search(data, pos)
+        if found is None or found.start() >= stop:
+            break
+        cr = found.start()
+        quotes.add(data[pos:cr])
+        if _judge(data, cr, quotes) == _END:
+            if not last:
+                return cr
+            found_end = cr
+            quotes.reset()
+        pos = cr + 1
+    return found_end if found_end >= 0 else lf_at
 
 
 def _find_unit(data: bytes, needle: bytes, unit: int, last: bool) -> int:

@@ -300,10 +300,9 @@ def _read_range(source: CacheNeutralReader, size: int, candidate: Candidate, chu
         start += cut + unit
     stop = size
     if candidate.whole_lines_only and size > start and not candidate.finished:
-        cr_line = _after_cr(source, start, unit)
-        stop = _after_last_line(source, start, end, newline, cr_only, cr_line)
+        stop = _after_last_line(source, start, end, newline, cr_only)
         if stop == start and end < size:    # one line longer than the cap: taken whole
-            stop = _after_last_line(source, start, size, newline, cr_only, cr_line)
+            stop = _after_last_line(source, start, size, newline, cr_only)
 
     def chunks():
         position = start
@@ -319,22 +318,14 @@ def _read_range(source: CacheNeutralReader, size: int, candidate: Candidate, chu
     return start, chunks()
 
 
-def _after_cr(source: CacheNeutralReader, start: int, unit: int) -> bool:
-    """Whether a read from ``start`` (a line start) goes on after a CR alone that ended a line
-    (``crlines``: the CRs alone up to the next LF end lines too); never in UTF-16 text."""
-    return unit == 1 and start > 0 and source.read_at(start - 1, 1) == b"\r"
-
-
-def _after_last_line(source: CacheNeutralReader, start: int, end: int, line_end: bytes, cr_only: bool,
-                     cr_line: bool = False) -> int:
-    """Where the last whole line in ``[start, end)`` ends, or ``start`` when there is none;
-    ``cr_line``: ``start`` is after a line-ending CR alone (``_after_cr``)."""
+def _after_last_line(source: CacheNeutralReader, start: int, end: int, line_end: bytes, cr_only: bool) -> int:
+    """Where the last whole line in ``[start, end)`` ends, or ``start`` when there is none."""
     unit = len(line_end)
     window = min(end - start, 1 << 20)
     while True:
         window -= (end - window) % unit          # read from a code-unit boundary
         tail = source.read_at(end - window, window)
-        cut = find_line_end(tail, line_end, cr_only, last=True, cr_line=cr_line and end - window == start)
+        cut = find_line_end(tail, line_end, cr_only, last=True)
         if cut >= 0:
             return end - window + cut + unit
         if window >= end - start:
@@ -560,8 +551,8 @@ class _CrLineEnds:
     """The ``CrLines`` stage over a member's chunks (``crlines``: which CRs end lines, stored
     as LF). ``_Context`` chunks (whole lines before a resumed read) are turned alike."""
 
-    def __init__(self, cr_only: bool, cr_line: bool = False) -> None:
-        self.lines = CrLines(cr_only=cr_only, cr_line=cr_line)
+    def __init__(self, cr_only: bool) -> None:
+        self.lines = CrLines(cr_only=cr_only)
 
     @property
     def converted(self) -> int:
@@ -897,7 +888,7 @@ def process_member(candidate: Candidate) -> MemberOutcome:
                 # an LF for every stage after this one, the unfinished last line's too; a CR
                 # typed inside a record (a chat message, a value) stays
                 cr_only = cr_style(head)
-                cr_text = _CrLineEnds(cr_only, cr_line=not gzipped and not encoding and _after_cr(source, start, 1))
+                cr_text = _CrLineEnds(cr_only)
                 chunks = cr_text.chunks(chunks)
                 head = as_lf(head, cr_only)[0]
             if tail_header:   # the size cap's tail: the segment header first, then records

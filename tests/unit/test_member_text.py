@@ -286,33 +286,33 @@ def test_cr_only_text_reaches_the_stages_as_lf_lines(size):
 
 def test_a_cr_alone_ends_a_line_for_the_line_search() -> None:
     """Probe Y 1/2: where a read is cut (a snapshot's last whole line, a tail's first line, a
-    resumed read's context), a CR alone is a line end as an LF is in CR-style text, and in LF
-    text where a record follows it; a CRLF is one line end (at its LF)."""
-    assert find_line_end(b"a\nb\rc", b"\n", True, last=True) == 3
-    assert find_line_end(b"a\rb\nc", b"\n", True, last=True) == 3
-    assert find_line_end(b"ab\rc\nd", b"\n", True) == 2
-    assert find_line_end(b"ab\r\nc\rd", b"\n", True) == 3
-    assert find_line_end(b"ab\r\nc", b"\n", True, last=True) == 3
+    resumed read's context), a CR alone is a line end as an LF is, in CR-style and in LF text
+    (outside a value); a CRLF is one line end (at its LF)."""
+    for cr_only in (True, False):
+        assert find_line_end(b"a\nb\rc", b"\n", cr_only, last=True) == 3
+        assert find_line_end(b"a\rb\nc", b"\n", cr_only, last=True) == 3
+        assert find_line_end(b"ab\rc\nd", b"\n", cr_only) == 2
+        assert find_line_end(b"ab\r\nc\rd", b"\n", cr_only) == 3
+        assert find_line_end(b"ab\r\nc", b"\n", cr_only, last=True) == 3
+        assert find_line_end(b"abc", b"\n", cr_only) == find_line_end(b"abc", b"\n", cr_only, last=True) == -1
     assert find_line_end("a\rb".encode("utf-16-le"), b"\n\0", True, last=True) == 2
-    assert find_line_end(b"abc", b"\n", True) == find_line_end(b"abc", b"\n", True, last=True) == -1
-    record = b"@09:15:06.0001 [0] x"
-    assert find_line_end(b"a\nb\r" + record + b"\r\tz", b"\n", False, last=True) == 4 + len(record)
-    assert find_line_end(b"ab\r" + record + b"\nc", b"\n", False) == 2
-    assert find_line_end(b"ab\r\nc\r" + record, b"\n", False) == 3
+    assert find_line_end("a\rb".encode("utf-16-le"), b"\n\0", False, last=True) == 2
 
 
-def test_a_cr_typed_inside_a_record_of_lf_text_is_no_line_end() -> None:
-    """Probe Z 1 and 2: a CR alone inside a record of an LF or CRLF log (a line break a caller
-    typed into a chat message, inside a password value, before a CRLF) cut the value in two
-    once every CR alone was a line end: the chat text after it shipped raw. Without a record
-    start after it, such a CR ends no line, for the stream and for the line search; the stream
-    stores it as a space (the rules read a value up to a CR), except just before a CRLF."""
-    assert find_line_end(b"a\nb\rc", b"\n", False, last=True) == 1
-    assert find_line_end(b"ab\rc\nd", b"\n", False) == 4
+def test_a_cr_typed_inside_a_value_is_no_line_end() -> None:
+    """Probe Z 1 and 2: a CR alone inside a value of an LF or CRLF log (a line break a caller
+    typed into a chat message, inside a password) cut the value in two once every CR alone was
+    a line end: the chat text after it shipped raw. Inside an open double-quoted string, or a
+    single-quoted value opened after = or :, it is no line end (a record stamp after it makes
+    it one all the same), for the stream and for the line search; the stream stores it as a
+    space (the rules read a value up to a CR). A CR just before a CRLF stays as it is."""
+    assert find_line_end(b'a\n{"t":"b\rc', b"\n", False, last=True) == 1
+    assert find_line_end(b"a='b\rc'\nd", b"\n", False) == 7
+    assert find_line_end(b'{"t":"b\r09:15:06.000 Std 1\n', b"\n", False) == 7      # a value cut short
     assert find_line_end(b"Call-ID: x\r\r\nFrom", b"\n", False) == 12
     text = (b"Genesys Interaction Server 8.5.1\r\nHost name: ixn01\r\n"
-            b"2026-11-27T09:00:00.000 Trc 1 {\"text\":\"hello\rmy card is 4111\rthanks\"}\n"
-            b"09:00:00.000 password='PwZz\rCR10'\r\nCall-ID: x\r\r\nFrom: y\r\n")
+            b"2026-11-27T09:00:00.000 Trc 1 {\"text\":\"hello\rmy \\\"card\\\" is 4111\rthanks\"}\n"
+            b"09:00:00.000 password='PwZz\rCR10' it's\r\nCall-ID: x\r\r\nFrom: y\r\n")
     assert not cr_style(text)
     for size in (1, 2, 3, 4096):
         stage = member._CrLineEnds(False)
@@ -321,18 +321,22 @@ def test_a_cr_typed_inside_a_record_of_lf_text_is_no_line_end() -> None:
         assert (stage.converted, stage.lines.spaced) == (0, 3)
         assert stage.note() == "3 CRs alone inside records (a line break typed into a value) stored as spaces"
     stage = member._CrLineEnds(False)
-    assert b"".join(stage.chunks([b"a\nb 'x\ry", b"z'"])) == b"a\nb 'x yz'"
+    assert b"".join(stage.chunks([b"a\nb='x\ry", b"z'"])) == b"a\nb='x yz'"
 
 
-def test_an_undecided_line_is_held_at_most_hold_max(monkeypatch) -> None:
-    """CR-ended lines after LF lines are found by a record after a CR; an LF line is held
-    back only so long (bounded memory) and then taken as CR-ended lines."""
-    from collector import crlines
-    monkeypatch.setattr(crlines, "HOLD_MAX", 64)
-    text = b"head\n" + b"key=value\r" * 20 + b"last\n"
+@pytest.mark.parametrize("size", [1, 5, 4096])
+def test_cr_ended_lines_of_an_lf_record_are_lines(size) -> None:
+    """Probe AA 1: the CR-ended lines of one record in LF or CRLF text (T-Lib attribute lines,
+    a YAML block) were joined with spaces when no timestamp followed a CR: the KVList and YAML
+    rules, which read a line from its start, never saw them (PIN and password shipped raw).
+    Outside a value a CR alone is a line end; an apostrophe in text opens no value."""
+    text = (b"09:15:05.000 Trc 04541 RequestRouteCall: it's here\n\tAttributeUserData\t[44]..\r"
+            b"\t\t'CustomerPIN'\t'482932'\r\t\t'salasana'\t'Sy2pw9Q'\r\n"
+            b"db:\r  password: |\r    Sy5pw9Q\r")
     stage = member._CrLineEnds(False)
-    out = b"".join(stage.chunks([text[i:i + 16] for i in range(0, len(text), 16)]))
-    assert out == text.replace(b"\r", b"\n") and stage.converted == 20
+    out = b"".join(stage.chunks([text[i:i + size] for i in range(0, len(text), size)]))
+    assert out == text.replace(b"\r\n", b"\0").replace(b"\r", b"\n").replace(b"\0", b"\r\n")
+    assert (stage.converted, stage.lines.spaced) == (5, 0)
 
 
 MIXED_HEADER = (b"Genesys SIP Server 8.1.103.95\nApplication name: SIPS_P\nApplication type: TServer\n"
