@@ -12,8 +12,9 @@ is one of three things:
   that is, after an odd number of unescaped double quotes since the line's start, or inside a
   single-quoted value opened after ``=`` or ``:``. Ending the line there would cut the value in
   two and leave its second half without its label, and the rules read a value up to a CR or an
-  LF: it is stored as a space (noted), so the value is masked whole. A record timestamp right
-  after it (``RECORD_STAMP``) makes it a line end all the same (a value cut short);
+  LF: it is stored as a space (noted), so the value is masked whole. A record timestamp
+  (``RECORD_STAMP``) or a tab (a T-Lib attribute line) right after it makes it a line end all
+  the same (a value cut short, a stray quote);
 * just before a CRLF (``Call-ID: x<CR><CR><LF>``, a malformed SIP header support may be
   chasing): it stays.
 
@@ -93,9 +94,10 @@ class _Quotes:
 def _judge(data: bytes, cr: int, quotes: _Quotes) -> int:
     """What the CR alone at ``cr`` is, the text before it (since the last line end) given by
     ``quotes``; ``data`` holds ``LOOK`` bytes after it, or all there is."""
-    if data[cr + 1:cr + 3] == b"\r\n":
+    after = data[cr + 1:cr + 3]
+    if after == b"\r\n":
         return _KEEP
-    if not quotes.inside or _record_at(data, cr + 1):
+    if not quotes.inside or after[:1] == b"\t" or _record_at(data, cr + 1):
         return _END
     return _TYPED
 

@@ -337,6 +337,8 @@ def test_cr_ended_lines_of_an_lf_record_are_lines(size) -> None:
     out = b"".join(stage.chunks([text[i:i + size] for i in range(0, len(text), size)]))
     assert out == text.replace(b"\r\n", b"\0").replace(b"\r", b"\n").replace(b"\0", b"\r\n")
     assert (stage.converted, stage.lines.spaced) == (5, 0)
+    stage = member._CrLineEnds(False)          # a stray double quote: attribute lines still end
+    assert b"".join(stage.chunks([b'a 5" screen\r\t\t\'PIN\'\t\'4829\'\r\n'])) == b'a 5" screen\n\t\t\'PIN\'\t\'4829\'\r\n'
 
 
 MIXED_HEADER = (b"Genesys SIP Server 8.1.103.95\nApplication name: SIPS_P\nApplication type: TServer\n"
