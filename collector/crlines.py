@@ -70,14 +70,16 @@ class _Quotes:
     """Whether the text since the last line end is inside a value: an odd number of unescaped
     double quotes, or a single quote that opened a value after ``=`` or ``:`` and is not closed."""
 
-    __slots__ = ("double", "single")
+    __slots__ = ("double", "single", "tail")
 
     def __init__(self) -> None:
         self.double = False
         self.single = False
+        self.tail = b""         # the line's last bytes so far: an escape or an = before a quote
 
     def reset(self) -> None:
         self.double = self.single = False
+        self.tail = b""
 
     @property
     def inside(self) -> bool:
@@ -85,14 +87,16 @@ class _Quotes:
 
     def add(self, text: bytes) -> None:
         """``text`` comes next on the line (no line end in it)."""
-        if b'"' in text and (text.count(b'"') - text.count(b'\\"')) % 2:
-            self.double = not self.double
-        if b"'" not in text:
+        if not text:
             return
-        if self.single:
-            self.single = False             # closed; a later quote may open another value
-        last = text.rfind(b"'")
-        self.single = bool(_OPENS_VALUE.search(text, max(0, last - 8), last))
+        view = self.tail + text if self.tail else text
+        after = len(view) - len(text)
+        if b'"' in text and (text.count(b'"') - view.count(b'\\"', max(0, after - 1))) % 2:
+            self.double = not self.double
+        if b"'" in text:        # the last single quote opens a value after = or :, or closes one
+            last = view.rfind(b"'")
+            self.single = bool(_OPENS_VALUE.search(view, max(0, last - 8), last))
+        self.tail = view[-16:]
 
     def add_line_tail(self, text: bytes) -> None:
         """``text`` comes next and may hold line ends (LF): only what follows the last counts."""
@@ -173,7 +177,8 @@ class CrLines:
             self.converted += count
             return data
         quotes = self._quotes
-        if not quotes.inside and _may_open()(data, 0) is None:
+        may_open = _may_open()
+        if not quotes.inside and may_open(data, 0) is None and may_open(quotes.tail + data[:16], 0) is None:
             # no value can open here (T-Lib attribute lines, CR-ended records): every CR alone
             # ends a line, but one before a CRLF; a CR run at the end waits for what follows
             cut = len(data)
@@ -183,6 +188,7 @@ class CrLines:
                 self._held = data[cut:]
             data, count = _ending_crs_as_lf(data[:cut] if cut < len(data) else data)
             self.converted += count
+            quotes.add_line_tail(data)
             return data
         out = []
         pos, size = 0, len(data)
