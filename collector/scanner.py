@@ -4,7 +4,7 @@ Different code from the redactor on purpose (its own patterns, no rule sets): it
 exactly as they are stored in the bundle and reports what must never be there: Luhn-valid card
 numbers, PEM private keys, JWTs, AWS keys, GitHub and Slack tokens, password assignments with a value, phone numbers in
 caller attributes and SIP identities, e-mail addresses, a caller's PIN after its label or in its
-XML element. A finding names the member, the line and the category, never the value. Any finding blocks the upload and sets exit code 30 unless the
+XML element (also escaped as entities, on the next line, URL-encoded). A finding names the member, the line and the category, never the value. Any finding blocks the upload and sets exit code 30 unless the
 admin reviewed the bundle and passed ``--accept-findings``.
 
 Used as a pass-through stage in the worker (``LeakScanner.feed`` returns its input), so it sees
@@ -52,14 +52,21 @@ _NET_PATTERN = (
     rb"(?P<labelvalue>\+?\(?[0-9](?:(?:\) ?|[ (.,-])?[0-9])*))"
     rb"|(?P<sipid>\b(?:sips?|tel):(?P<sipuser>\+?[0-9][0-9.()-]{3,})(?:[@;>\s]|$))"
     # a caller's PIN (4 to 12 digits): in its XML element, with attributes or CDATA (<pin
-    # type="digits">, <pin><![CDATA[, <passcode>), or after the word PIN, a label word and = or :
-    # (pin=, PIN: , Pin Entered: , PIN collected: , pin input = ); the start of a label and the
-    # end of the digits are checked in Python (pin-value, pin-word-text, xml-pin-value)
-    rb"|(?P<pin>(?:<(?:[\w.-]+:)?(?i:pin|pass[_.-]?code)(?:[_.-]?(?i:code|number|num|no))?"
-    rb"(?:[\t ](?:[^<>\n]*[^<>\n/])?)?>(?:<!\[CDATA\[)?[\t ]*"
-    rb"|(?i:pin)(?:[ _-]?(?i:code|number))?(?:(?:[\t ]+|[_-])"
+    # type="digits">, <pin><![CDATA[, <passcode>), also escaped as entities (&lt;pin&gt;) or with
+    # the digits on the next line; in an element named for it (<param name="pin">, a VoiceXML
+    # <field name="pin"><filled>); or after the word PIN or passcode, a label word (also glued on:
+    # PinEntered) and = : # -> => or a URL-encoded = (pin=, PIN: , Pin Entered: , pass code: ,
+    # PIN -> , pin%3D); the digits also in groups (4829-21, 48 29 21); the start of a label, the
+    # end of the digits, a date and a longer run are checked in Python (pin-value, pin-word-text,
+    # xml-pin-value, pin-value-next-line, pin-config-value)
+    rb"|(?P<pin>(?:(?:<|&lt;)(?:[\w.-]+:)?(?i:pin|pass[_.-]?code)(?:[_.-]?(?i:code|number|num|no))?"
+    rb"(?:[\t ](?:[^<>\n]*[^<>\n/])?)?(?:>|&gt;)(?:<!\[CDATA\[)?[\t ]*(?:\r?\n[\t ]*)?"
+    rb"|(?i:name|key)[\t ]*=[\t ]*[\"'](?i:pin|pass[_.-]?code)(?:[_.-]?(?i:code|number|num|no))?[\"']"
+    rb"(?:[^<>\n]*[^<>\n/])?>[\t ]*(?:<filled>|<!\[CDATA\[)?[\t ]*"
+    rb"|(?i:pin|pass[ _-]?code)(?:[ _-]?(?i:code|number))?(?:(?:[\t ]*|[_-])"
     rb"(?i:entered|collected|input|received|captured|typed|provided|given|value|code|number|no))?"
-    rb"[\"']?[\t ]*[=:][\t ]*[\"']?)(?P<pinvalue>[0-9]{4,12}))"
+    rb"[\"']?[\t ]*(?:[=:#]|->|=>|%(?:25)?3[Dd])[\t ]*[\"']?)"
+    rb"(?P<pinvalue>[0-9]{2,6}(?:[ -][0-9]{2,6}){1,3}|[0-9]{4,12}))"
     # an address's local part with its accented letters (probe R 4: jos\xc3\xa9.m\xc3\xbcller@): UTF-8
     # letters and cp1252/Latin-1 C0-FF (a UTF-8 quote or space before it, C2 xx / E2 xx xx, is cut
     # off the local part before it is judged: _UTF8_PUNCTUATION); an IDN domain in UTF-8 too
@@ -146,6 +153,9 @@ _LABEL_GLUE = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQR
 #   more than 12 digits (pin-value, pin-word-text); a full stop or a colon after the digits ends
 #   the PIN unless a digit follows (PIN: 4829. yes, pin: 0930.5 no);
 _PIN_GLUE = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_-")
+#   digits in groups that are a date (Pin Entered: 2024-03-05) or longer than 12 digits (a card
+#   in groups after PIN: is judged as a card)
+_DATE = re.compile(rb"\d{4}-\d\d-\d\d")
 # - a SIP URI without a user part: its host (REGISTER sip:192.0.2.20, <sip:192.0.2.20;lr>);
 _IPV4 = re.compile(rb"\d{1,3}(?:\.\d{1,3}){3}")
 # - URS targets (AG_Sales@StatServer.GA, 7101@SIPSwitch.DN) (email); a JVM's [pid@host] is
@@ -380,8 +390,10 @@ class LeakScanner:
                     self._add(text, start, "sip-identity")
             elif g[_G_pin]:
                 after = text[end:end + 2] + b"\0\0"
-                if (text[start:start + 1] != b"<" and start and text[start - 1] in _LABEL_GLUE) or (
-                        after[0] in _PIN_GLUE or after[0] in b".:/" and after[1] in _PIN_GLUE):
+                value = g[_G_pinvalue]
+                if (text[start:start + 1] not in (b"<", b"&") and start and text[start - 1] in _LABEL_GLUE) or (
+                        after[0] in _PIN_GLUE or after[0] in b".:/" and after[1] in _PIN_GLUE) or (
+                        len(value.translate(None, _NOT_DIGITS)) > 12 or _DATE.fullmatch(value)):
                     pos = match.start(_G_pinvalue + 1)             # a longer run is judged as a card
                     continue
                 self._add(text, start, "pin")

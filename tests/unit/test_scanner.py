@@ -65,6 +65,20 @@ FOUND = [
     ("<pin><![CDATA[482921]]></pin>", "pin"),
     ("<ns2:PinCode>482921</ns2:PinCode>", "pin"),
     ("<passcode mode='dtmf'> 482921 </passcode>", "pin"),
+    # the same PIN in groups, after a camelCase label, "pass code" or an arrow, escaped as XML
+    # entities, on the line after its element, URL-encoded, in a VoiceXML field, in a config (probe AA 3)
+    ("10:00:00.000 Trc 0 Pin Entered: 4829-21", "pin"),
+    ("10:00:00.000 Trc 0 Pin Entered: 48 29 21", "pin"),
+    ("10:00:00.000 Trc 0 PinEntered: 482921", "pin"),
+    ("10:00:00.000 Trc 0 pass code: 482921", "pin"),
+    ("10:00:00.000 Trc 0 PIN -> 482921", "pin"),
+    ("10:00:00.000 Trc 0 &lt;pin&gt;482921&lt;/pin&gt;", "pin"),
+    ("10:00:00.000 Trc 0 <pin>\n482921\n</pin>", "pin"),
+    ("GET /ivr/verify?acct=1&pin%3D482921 HTTP/1.1", "pin"),
+    ('2026-11-27 10:00:00.000 DBUG 0-0 1 <field name="pin"><filled>482921</filled></field>', "pin"),
+    ('<param name="passcode">482921</param>', "pin"),
+    ('{"passcode": 482921}', "pin"),
+    ("  pin: '4829-21'", "pin"),
 ]
 
 CLEAN = [
@@ -140,6 +154,13 @@ CLEAN = [
     "Pin Entered: (none) PIN entered: invalid spin=123456 pinned=1234 <spin>123456</spin> X-Genesys-PIN: USERDATA_abcdefghij",
     "pin: 2024-03-05 pin=1234567890123 pin: 09:30:08 pin = 0 pin-timeout = 5000 pin-digits = 6000 pin 8642",
     '<pin type="digits"/>1234 <pin expr="lastresult$.utterance"/>',
+    # the same redacted, settings about a PIN, a date after a label, an element left empty (probe AA 3)
+    "Pin Entered: REDACTED-DIGITS PinEntered: REDACTED-DIGITS pass code: REDACTED-DIGITS PIN -> REDACTED-DIGITS",
+    "&lt;pin&gt;REDACTED-DIGITS&lt;/pin&gt; pin%3DREDACTED-DIGITS <field name=\"pin\"><filled>REDACTED-DIGITS</filled>",
+    "<pin>\nREDACTED-DIGITS\n</pin>\n<pin>\n</pin>\n<pin>\n  <length>6</length>\n</pin>",
+    "Pin Entered: 2024-03-05 PIN entered: 10:30:00 PinLength: 6 pass code length: 6 pin%3Dtrue &lt;spin&gt;123456&lt;/spin&gt;",
+    "pin_length 4\npin_attempts: 3\n{\"pinLength\": 6, \"passcodeExpiryDays\": 90}",
+    '<field name="pin"><filled><assign name="x" expr="pin"/></filled></field> <param name="pinLength">6</param>',
 ]
 
 
@@ -159,9 +180,10 @@ def test_clean(line):
     assert scanner.findings == []
 
 
-def test_a_card_after_a_pin_key_is_still_judged_as_a_card():
+@pytest.mark.parametrize("line", [b"pin=4111111111111111\n", b"PIN: 4111 1111 1111 1111\n", b"Pin Entered: 4111-1111-1111-1111\n"])
+def test_a_card_after_a_pin_key_is_still_judged_as_a_card(line):
     scanner = LeakScanner("m")
-    scanner.feed(b"pin=4111111111111111\n")
+    scanner.feed(line)
     scanner.finish()
     assert [f.category for f in scanner.findings] == ["card-number"]
 
