@@ -13,8 +13,8 @@ is one of three things:
   single-quoted value opened after ``=`` or ``:``. Ending the line there would cut the value in
   two and leave its second half without its label, and the rules read a value up to a CR or an
   LF: it is stored as a space (noted), so the value is masked whole. A record timestamp
-  (``RECORD_STAMP``) or a tab (a T-Lib attribute line) right after it makes it a line end all
-  the same (a value cut short, a stray quote);
+  (``RECORD_STAMP``), a tab or a space (a T-Lib attribute line, an indented YAML or KVList
+  line) right after it makes it a line end all the same (a value cut short, a stray quote);
 * just before a CRLF (``Call-ID: x<CR><CR><LF>``, a malformed SIP header support may be
   chasing): it stays.
 
@@ -36,6 +36,7 @@ from collector.timeformats import RECORD_STAMP, stamp_from_match
 LONE_CR = re.compile(rb"\r(?!\n)")
 LOOK = 128      # bytes after a CR alone read before it is judged (a record stamp, a CRLF)
 _OPENS_VALUE = re.compile(rb"[=:][ \t]*\Z")
+_QUOTE = re.compile(rb"[\"']")
 _MAY_OPEN = rb"[\"]|[=:][ \t]*'"       # where a value can open (no match: no quote to count)
 
 CR_ONLY_NOTE = "line ends that were a CR alone (old Mac style) stored as LF"
@@ -70,15 +71,16 @@ class _Quotes:
     """Whether the text since the last line end is inside a value: an odd number of unescaped
     double quotes, or a single quote that opened a value after ``=`` or ``:`` and is not closed."""
 
-    __slots__ = ("double", "single", "tail")
+    __slots__ = ("double", "single", "tail", "closed_last")
 
     def __init__(self) -> None:
         self.double = False
         self.single = False
         self.tail = b""         # the line's last bytes so far: an escape or an = before a quote
+        self.closed_last = False    # a single-quoted value closed at the text's last byte ('' may follow)
 
     def reset(self) -> None:
-        self.double = self.single = False
+        self.double = self.single = self.closed_last = False
         self.tail = b""
 
     @property
@@ -86,16 +88,42 @@ class _Quotes:
         return self.double or self.single
 
     def add(self, text: bytes) -> None:
-        """``text`` comes next on the line (no line end in it)."""
+        """``text`` comes next on the line (no line end in it). A quote after an odd run of
+        backslashes is escaped; inside a double-quoted string a single quote is text, and the
+        other way round; a doubled single quote inside a single-quoted value ('it''s) is one."""
         if not text:
             return
         view = self.tail + text if self.tail else text
-        after = len(view) - len(text)
-        if b'"' in text and (text.count(b'"') - view.count(b'\\"', max(0, after - 1))) % 2:
-            self.double = not self.double
-        if b"'" in text:        # the last single quote opens a value after = or :, or closes one
-            last = view.rfind(b"'")
-            self.single = bool(_OPENS_VALUE.search(view, max(0, last - 8), last))
+        begin = len(view) - len(text)
+        if self.closed_last:
+            self.closed_last = False
+            if text[:1] == b"'":                            # the second quote of a '' pair
+                self.single = True
+                begin += 1
+        if b'"' in text or b"'" in text:
+            skip = -1
+            for found in _QUOTE.finditer(view, begin):
+                at = found.start()
+                if at == skip:
+                    continue
+                run = at
+                while run and view[run - 1] == 92:          # backslashes before it
+                    run -= 1
+                if (at - run) % 2:
+                    continue                                # escaped
+                if view[at] == 34:                          # "
+                    if not self.single:
+                        self.double = not self.double
+                elif self.double:
+                    continue
+                elif self.single:
+                    if view[at + 1:at + 2] == b"'":
+                        skip = at + 1                       # '' inside the value: one quote
+                    else:
+                        self.single = False
+                        self.closed_last = at == len(view) - 1
+                else:
+                    self.single = _OPENS_VALUE.search(view, max(0, at - 8), at) is not None
         self.tail = view[-16:]
 
     def add_line_tail(self, text: bytes) -> None:
@@ -114,7 +142,7 @@ def _judge(data: bytes, cr: int, quotes: _Quotes) -> int:
     after = data[cr + 1:cr + 3]
     if after == b"\r\n":
         return _KEEP
-    if not quotes.inside or after[:1] == b"\t" or _record_at(data, cr + 1):
+    if not quotes.inside or after[:1] in (b"\t", b" ") or _record_at(data, cr + 1):
         return _END
     return _TYPED
 
@@ -148,8 +176,9 @@ class CrLines:
     most ``LOOK`` bytes back (from a CR alone near a chunk's end). ``converted``, ``spaced``:
     the CRs turned into LF, into a space, so far."""
 
-    def __init__(self, *, cr_only: bool) -> None:
+    def __init__(self, *, cr_only: bool, ends_line: bool = False) -> None:
         self.cr_only = cr_only
+        self.ends_line = ends_line  # the text ends at a line end (a snapshot's cut): a CR there is one
         self.converted = 0
         self.spaced = 0
         self._held = b""            # from a CR near the end of the last chunk: judged with the next
@@ -178,7 +207,8 @@ class CrLines:
             return data
         quotes = self._quotes
         may_open = _may_open()
-        if not quotes.inside and may_open(data, 0) is None and may_open(quotes.tail + data[:16], 0) is None:
+        if (not quotes.inside and not quotes.closed_last and may_open(data, 0) is None
+                and may_open(quotes.tail + data[:16], 0) is None):
             # no value can open here (T-Lib attribute lines, CR-ended records): every CR alone
             # ends a line, but one before a CRLF; a CR run at the end waits for what follows
             cut = len(data)
@@ -212,7 +242,7 @@ class CrLines:
                 break
             quotes.add_line_tail(data[pos:cr])
             out.append(data[pos:cr])
-            kind = _judge(data, cr, quotes)
+            kind = _END if final and self.ends_line and cr == size - 1 else _judge(data, cr, quotes)
             if kind == _END:
                 out.append(b"\n")
                 self.converted += 1

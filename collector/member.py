@@ -321,11 +321,14 @@ def _read_range(source: CacheNeutralReader, size: int, candidate: Candidate, chu
 def _after_last_line(source: CacheNeutralReader, start: int, end: int, line_end: bytes, cr_only: bool) -> int:
     """Where the last whole line in ``[start, end)`` ends, or ``start`` when there is none."""
     unit = len(line_end)
-    window = min(end - start, 1 << 20)
+    window = min(end - start, LAST_LINE_WINDOW)
     while True:
         window -= (end - window) % unit          # read from a code-unit boundary
         tail = source.read_at(end - window, window)
         cut = find_line_end(tail, line_end, cr_only, last=True)
+        if (cut >= 0 and unit == 1 and not cr_only and tail[cut] == 13 and tail.rfind(b"\n", 0, cut) < 0
+                and window < min(end - start, MAX_QUOTE_WINDOW)):
+            cut = -1        # a CR judged without its line's start (quotes counted mid-line): read more
         if cut >= 0:
             return end - window + cut + unit
         if window >= end - start:
@@ -334,6 +337,8 @@ def _after_last_line(source: CacheNeutralReader, start: int, end: int, line_end:
 
 
 SAME_HEAD_BYTES = 4096
+MAX_QUOTE_WINDOW = 16 << 20     # how far back a snapshot's cut looks for the start of a CR's line
+LAST_LINE_WINDOW = 1 << 20      # a snapshot's cut: the last bytes read first to find the last line end
 
 
 def _check_same_head(source: CacheNeutralReader, fd: int, head: bytes) -> None:
@@ -551,8 +556,8 @@ class _CrLineEnds:
     """The ``CrLines`` stage over a member's chunks (``crlines``: which CRs end lines, stored
     as LF). ``_Context`` chunks (whole lines before a resumed read) are turned alike."""
 
-    def __init__(self, cr_only: bool) -> None:
-        self.lines = CrLines(cr_only=cr_only)
+    def __init__(self, cr_only: bool, ends_line: bool = False) -> None:
+        self.lines = CrLines(cr_only=cr_only, ends_line=ends_line)
 
     @property
     def converted(self) -> int:
@@ -888,7 +893,8 @@ def process_member(candidate: Candidate) -> MemberOutcome:
                 # an LF for every stage after this one, the unfinished last line's too; a CR
                 # typed inside a record (a chat message, a value) stays
                 cr_only = cr_style(head)
-                cr_text = _CrLineEnds(cr_only)
+                # a snapshot's read ends at the line end _read_range found: a CR there is one
+                cr_text = _CrLineEnds(cr_only, ends_line=candidate.whole_lines_only and not candidate.finished)
                 chunks = cr_text.chunks(chunks)
                 head = as_lf(head, cr_only)[0]
             if tail_header:   # the size cap's tail: the segment header first, then records

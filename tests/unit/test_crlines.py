@@ -9,8 +9,8 @@ import pytest
 
 from collector.crlines import CrLines, as_lf, find_line_end
 
-ATOMS = [b"\r", b"\n", b"\r\n", b'"', b"'", b"=", b": ", b"\t", b"abc ", b"09:15:06.000 Std 1 ",
-         b"@09:15:05.8712 ", b'\\"', b"x", b"\r\r\n", b"\\"]
+ATOMS = [b"\r", b"\n", b"\r\n", b'"', b"'", b"''", b"=", b"='", b": ", b"\t", b" ", b"abc ",
+         b"09:15:06.000 Std 1 ", b"@09:15:05.8712 ", b'\\"', b"\\\\", b"x", b"\r\r\n", b"\\"]
 
 
 def _texts(seed: int, count: int, longest: int):

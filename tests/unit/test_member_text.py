@@ -410,3 +410,46 @@ def test_a_gzipped_mixed_log_has_its_cr_records_redacted(tmp_path) -> None:
     assert outcome.excluded is None, outcome.excluded
     _assert_redacted_lf(stored, [1, 2])
     assert "that were a CR alone (old Mac style) stored as LF" in outcome.result.note
+
+
+def test_quotes_are_counted_with_their_escapes() -> None:
+    """Probe AB 3: an escaped backslash before a quote ("C:\\logs\\") closes the string, a doubled
+    single quote inside a value ('it''s) does not close it, an apostrophe inside a double-quoted
+    string is text; and probe AB 2: a CR before a space or a tab (an indented line) ends a line
+    even after an unbalanced quote."""
+    cases = [
+        (b'a="C:\\\\logs\\\\" x\rb\n', b'a="C:\\\\logs\\\\" x\nb\n'),
+        (b"password='it''s\rX'\n", b"password='it''s X'\n"),
+        (b'{"t":"it\'s\rX"}\n', b'{"t":"it\'s X"}\n'),
+        (b'note: "open\r  password: |\r    Sy5\n', b'note: "open\n  password: |\n    Sy5\n'),
+    ]
+    for text, want in cases:
+        for size in (1, 4096):
+            stage = member._CrLineEnds(False)
+            assert b"".join(stage.chunks([text[i:i + size] for i in range(0, len(text), size)])) == want, text
+
+
+def test_a_snapshot_keeps_the_line_its_cut_ends_at_a_cr(tmp_path) -> None:
+    """Probe AB 5: a CR inside a quote with a tab after it is a line end; a snapshot's cut fell
+    just after it, and the stream (nothing after it to look at) stored it as a space: the line
+    had no end, was dropped as unfinished, and the next run resumed after it (lost)."""
+    path = tmp_path / "x.log"
+    line = b'09:15:05.000 Std 04541 Message "EventRinging\r'
+    path.write_bytes(MIXED_HEADER + line + b"\tAttributeThisDN\t'71")
+    outcome, stored = _process(tmp_path, _candidate(path, whole_lines_only=True), chunk=4096)
+    assert outcome.excluded is None and outcome.result.end_offset == len(MIXED_HEADER + line)
+    assert stored == MIXED_HEADER + line[:-1] + b"\n"
+
+
+def test_a_snapshot_cut_counts_quotes_from_the_start_of_the_line(tmp_path, monkeypatch) -> None:
+    """Probe AB 1: the last line end was looked for in the file's last 1 MiB, its quotes counted
+    from there (mid-line): a CR typed inside a password after a long JSON value counted as a
+    line end; the record was dropped and the next run shipped the password's second half raw.
+    The window grows back to the line's start."""
+    monkeypatch.setattr(member, "LAST_LINE_WINDOW", 64)
+    path = tmp_path / "x.log"
+    record = b'09:15:05.000 Std 0 {"blob":"' + b"QUJD" * 50 + b'","password":"Pw1\rSz4pw9Q'
+    path.write_bytes(MIXED_HEADER + record)
+    outcome, stored = _process(tmp_path, _candidate(path, whole_lines_only=True), chunk=4096)
+    assert outcome.excluded is None and outcome.result.end_offset == len(MIXED_HEADER)
+    assert b"Sz4" not in stored and b"Pw1" not in stored
