@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import pytest
 
+from collector.scanner import LeakScanner
 from tests.redacting import assert_redacted, rule_sets  # noqa: F401 - rule_sets is a fixture
 
 STAMP = "10:00:00.000 Std 04541 "
@@ -120,3 +121,46 @@ def test_probe_aa_neighbours_stay_in_a_log(rule_sets, fast) -> None:
 def test_probe_aa_neighbours_stay_in_properties(rule_sets, fast) -> None:
     assert_redacted(rule_sets, KEPT_CONFIG, [], [KEPT_CONFIG], kind="config", path=PROPS, fast=fast)
 
+
+SCANNER_FOUND = [
+    ("m.log", STAMP + f"<senha>{S}</senha>"),
+    ("m.xml", f"<db><Passwort>{S}</Passwort></db>"),
+    ("m.xml", f"<db><password>{S}</password></db>"),
+    ("m.xml", f"  <db_kennwort>{S}"),
+    ("m.xml", f'<ns:contraseña type="plain"><![CDATA[{S}]]></ns:contraseña>'),
+    ("m.xml", f"<dbPassword>{S}</dbPassword>"),
+    ("m.log", f"\t\t'senha'\t'{S}'"),
+    ("m.log", f"\t\t'hasło' [str] = \"{S}\""),
+    ("m.log", f"\t\t'password' [str] = \"{S}\""),
+    ("opt/genesys/app/app.properties", f"Kennwort {S}"),
+    ("opt/genesys/app/app.properties", f"db.mot_de_passe\t{S}"),
+    ("opt/genesys/app/app.properties", f"Mot de passe {S}"),
+    ("opt/genesys/app/app.properties", f"db.password {S}"),
+]
+
+SCANNER_CLEAN = [
+    ("m.log", STAMP + "<senha>REDACTED</senha><Passwort><![CDATA[REDACTED]]></Passwort><password/>"),
+    ("m.log", STAMP + "<passwordPolicy>strong</passwordPolicy><resenha>boa</resenha><hasLogin>yes</hasLogin>"),
+    ("m.log", STAMP + "<password>\n"),
+    ("m.log", "\t\t'senha'\t'REDACTED'\n\t\t'hasło' [str] = \"REDACTED\"\n\t\t'resenha'\t'boa'"),
+    ("m.log", "Kennwort abgelaufen"),
+    ("opt/genesys/app/app.properties", "Kennwort REDACTED\n# Passwort setzen\nKennwortlaenge 12\npassword-expiration 90"),
+    ("opt/genesys/app/app.properties", "password=REDACTED\nKennwort: REDACTED\nMot de passe REDACTED"),
+]
+
+
+def _findings(member: str, text: str) -> list[tuple[int, str]]:
+    scanner = LeakScanner(member)
+    scanner.feed(b"first line\n" + text.encode() + b"\nlast\n")
+    scanner.finish()
+    return [(f.line, f.category) for f in scanner.findings]
+
+
+@pytest.mark.parametrize(("member", "line"), SCANNER_FOUND)
+def test_scanner_finds_a_password_element_kv_pair_or_properties_line(member, line) -> None:
+    assert _findings(member, line) == [(2, "password")]
+
+
+@pytest.mark.parametrize(("member", "text"), SCANNER_CLEAN)
+def test_scanner_leaves_masked_values_and_words(member, text) -> None:
+    assert _findings(member, text) == []
