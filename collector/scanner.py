@@ -22,6 +22,10 @@ MAX_FINDINGS_PER_FILE = 50
 
 # A wide, cheap net (one linear-time RE2 pass over the chunk); each hit is checked precisely.
 # RE2 has no look-around: boundaries are checked in Python on the (rare) hits.
+# The password keys, also in the site languages (probe Z 1); UTF-8 bytes for the accented letters
+_PW_KEYS = (rb"password|passwd|pwd|secret|passwort|kennwort|senha|wachtwoord"
+            rb"|contrase(?:\xc3\xb1|\xc3\x91|n)a|mot[_.-]?de[_.-]?passe|palavra[_.-]?passe|l(?:\xc3\xb6|\xc3\x96|o)senord"
+            rb"|has(?:\xc5\x82|\xc5\x81|l)o|salasana|adgangskode|passord")
 _NET_PATTERN = (
     rb"(?P<card>\d{13,22}|\d{4}(?:(?:[ -]|%(?:25){0,2}(?:20|2[Dd]))\d{3,6}){2,4})"   # contiguous, or 4-4-4-4 / 4-6-5
     # style groups, also joined by URL-encoded spaces or dashes (a GVP fetch URL: pay?c=4111%201111%20...),
@@ -40,11 +44,15 @@ _NET_PATTERN = (
     rb"|glrt-[A-Za-z0-9_-]{20,}|GOCSPX-[A-Za-z0-9_-]{24,}|ya29\.[A-Za-z0-9_-]{30,}"
     rb"|sk-proj-[A-Za-z0-9_-]{30,}|SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{24,}|hvs\.[A-Za-z0-9_-]{24,}"
     rb"|npm_[A-Za-z0-9]{36,}|whsec_[A-Za-z0-9+/=]{24,}))"
-    # a password key also in the site languages (probe Z 1: Passwort=, senha=, CONTRASEÑA:, hasło=)
-    rb"|(?P<password>(?i:\b(?:password|passwd|pwd|secret|passwort|kennwort|senha|wachtwoord"
-    rb"|contrase(?:\xc3\xb1|\xc3\x91|n)a|mot[_.-]?de[_.-]?passe|palavra[_.-]?passe|l(?:\xc3\xb6|\xc3\x96|o)senord"
-    rb"|has(?:\xc5\x82|\xc5\x81|l)o|salasana|adgangskode|passord)\b)[\"']?[\t\x0b\x0c ]*(?:[=:][=>]?|\s=>)[\t\x0b\x0c ]*"
+    # a password key also in the site languages (probe Z 1: Passwort=, senha=, CONTRASEÑA:, hasło=),
+    # also as attached data ('senha'<TAB>'X', 'hasło' [str] = "X": probe AA 2)
+    rb"|(?P<password>(?i:\b(?:" + _PW_KEYS + rb")\b)(?:[\"']?[\t\x0b\x0c ]*(?:[=:][=>]?|\s=>"
+    rb"|\[(?:str|bstr|string)\][\t\x0b\x0c ]*=)|'\t+)[\t\x0b\x0c ]*"
     rb"(?P<pwvalue>[^\s,;&]+))"   # on its own line: an empty value is not the next line's text
+    # the text of a password element (<password>X</password>, <ns:Passwort type="x"><![CDATA[X,
+    # <db_kennwort>X; probe AA 2); the tag's prefix is checked in Python (_key_prefix_ok)
+    rb"|(?P<xmlpw><(?P<xmlpwtag>[\w.:-]*?)(?P<xmlpwkey>(?i:" + _PW_KEYS + rb"))(?:[\t ](?:[^<>\n]*[^<>\n/])?)?>"
+    rb"(?:<!\[CDATA\[)?(?P<xmlpwvalue>[^<\n]*))"
     rb"|(?P<caller>\bAttribute(?:ANI|DNIS|OtherDN|CallingNumber|CalledNumber|CollectedDigits)"
     rb"(?:\s+\[str\]\s*=\s*|[\t ]*[=:]?[\t ]*)[\"']?(?P<callervalue>\+?[0-9][0-9 ()*#,-]{3,}))"
     # a caller under a free-text label (ICON, Stat Server: ANI [..], OtherDN '..', CLI=..)
@@ -91,10 +99,17 @@ except ImportError:  # pragma: no cover - google-re2 is a dependency
     _NET_RE2 = None
     _NET_SEARCH = span_search(_NET_GROUPS)
 _GROUP = {(k.decode() if isinstance(k, bytes) else k): v for k, v in _NET_GROUPS.groupindex.items()}
-_G_card, _G_pem, _G_jwt, _G_aws, _G_vendortoken, _G_password, _G_pwvalue, _G_caller, _G_callervalue, _G_label, \
-    _G_labelvalue, _G_sipid, _G_sipuser, _G_pin, _G_pinvalue, _G_email = (_GROUP[n] - 1 for n in (
-        "card", "pem", "jwt", "aws", "vendortoken", "password", "pwvalue", "caller", "callervalue", "label",
-        "labelvalue", "sipid", "sipuser", "pin", "pinvalue", "email"))
+_G_card, _G_pem, _G_jwt, _G_aws, _G_vendortoken, _G_password, _G_pwvalue, _G_xmlpw, _G_xmlpwtag, _G_xmlpwkey, \
+    _G_xmlpwvalue, _G_caller, _G_callervalue, _G_label, _G_labelvalue, _G_sipid, _G_sipuser, _G_pin, _G_pinvalue, \
+    _G_email = (_GROUP[n] - 1 for n in (
+        "card", "pem", "jwt", "aws", "vendortoken", "password", "pwvalue", "xmlpw", "xmlpwtag", "xmlpwkey",
+        "xmlpwvalue", "caller", "callervalue", "label", "labelvalue", "sipid", "sipuser", "pin", "pinvalue", "email"))
+# A .properties line whose key ends in a password word and whose separator is blanks (Kennwort X,
+# db.mot_de_passe<TAB>X, Mot de passe X: probe AA 2), checked in .properties files only: in a log
+# the same words start prose (Kennwort abgelaufen)
+_PROPERTIES_PASSWORD = re.compile(
+    rb"^[\t ]*(?P<prefix>[\w.-]*?)(?P<key>(?i:" + _PW_KEYS.replace(b"[_.-]?", b"[_. -]?") + rb"))[\t ]+"
+    rb"(?P<value>[^\s=:][^\r\n]*)", re.MULTILINE)
 _NOT_DIGITS = bytes(b for b in range(256) if not 48 <= b <= 57)    # bytes.translate deletes them
 _CARD_SEPARATORS = re.compile(rb"[ -]|%(?:25){0,2}(?:20|2[Dd])")
 _EMAIL_GLUE = frozenset(b"._%+-:0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
@@ -211,6 +226,13 @@ def _token_start(text: bytes, start: int) -> bool:
             or bool(_UNICODE_ESCAPE.fullmatch(text, max(0, start - 6), start)))
 
 
+def _key_prefix_ok(prefix: bytes, key: bytes) -> bool:
+    """A password word ends a key (db_password, ns:Passwort, adminPasswort), not a longer word
+    (resenha, dbpassword)."""
+    last = prefix[-1:]
+    return not last or last in b"_.:-" or (last.islower() and key[:1].isupper())
+
+
 def luhn_ok(digits: bytes) -> bool:
     total = 0
     for index, char in enumerate(reversed(digits)):
@@ -259,6 +281,7 @@ class LeakScanner:
         self._line = 1           # line number of the first byte of the carry
         self._after_pem = False
         self._block_value_at = 0   # line of a password: | (or !vault |) whose value starts the next chunk
+        self._properties = member.lower().endswith(".properties")
 
     def feed(self, data: bytes) -> bytes:
         if not data:
@@ -375,6 +398,13 @@ class LeakScanner:
                     continue
                 if value and not _HIDDEN_VALUE.match(value) and len(value) >= 3:
                     self._add(text, start, "password")
+            elif g[_G_xmlpw]:
+                value = g[_G_xmlpwvalue].split(b"]]>", 1)[0].strip()
+                if (_key_prefix_ok(g[_G_xmlpwtag], g[_G_xmlpwkey]) and value and not _HIDDEN_VALUE.match(value)
+                        and len(value) >= 3):
+                    self._add(text, start, "password")
+                else:
+                    pos = match.start(_G_xmlpwvalue + 1)           # the text is judged on its own
             elif g[_G_caller]:
                 digits = g[_G_callervalue].translate(None, _NOT_DIGITS)
                 least = PARTY_DIGITS if _PARTY_ATTRIBUTE.match(g[_G_caller]) else 4
@@ -410,3 +440,9 @@ class LeakScanner:
                 if (not _SIP_PREFIX_FOR_EMAIL.search(before) and not _ID_HEADER.match(text, line_start)
                         and not _message_id(text, line_start, start, end, local)):
                     self._add(text, start, "email")
+        if self._properties:
+            for found in _PROPERTIES_PASSWORD.finditer(text):
+                value = found.group("value").strip()
+                if (_key_prefix_ok(found.group("prefix"), found.group("key")) and not _HIDDEN_VALUE.match(value)
+                        and len(value) >= 3):
+                    self._add(text, found.start(), "password")
