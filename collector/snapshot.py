@@ -22,6 +22,7 @@ from typing import Any
 
 from collector.api import CollectRequest, Discovery, gc_paused
 from collector.errors import BadInput, GcollectError, Interrupted, VerifyFailed, upload_interrupted
+from collector.interrupts import InterruptedAfterBundle
 from collector.freetext import safe_url
 from collector.lock import SnapshotLock
 from collector.model import FINISHED_QUIET, Candidate, RunResult, Skip, Window, permission_denied
@@ -368,7 +369,16 @@ class _Run:
             settings = replace(settings, max_bundle_bytes=limit)
         self.wait_for_free_name(settings)
         atomic_write_json(self.inflight, {"started": time.time(), "pid": os.getpid()})
-        _, run = api.collect(replace(self.request.collect, settings=settings), self.reporter, discovery)
+        try:
+            _, run = api.collect(replace(self.request.collect, settings=settings), self.reporter, discovery)
+        except InterruptedAfterBundle as exc:
+            # complete, but its state was never recorded: a snapshot's bundle without it is no
+            # bundle (the next run would discard it); removed now, and the line says so
+            bundle = Path(exc.fields["bundle"])
+            for path in (bundle, bundle.with_name(bundle.name + ".sha256")):
+                path.unlink(missing_ok=True)
+            self.inflight.unlink(missing_ok=True)
+            raise Interrupted(signal=exc.fields["signal"]) from None
         self.result.run = run
         assert run.bundle is not None
         bundle = run.bundle.path

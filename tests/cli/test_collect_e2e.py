@@ -285,3 +285,34 @@ def test_an_interrupt_once_the_bundle_is_complete_says_so(demo_host, tmp_path, m
                     "(and its .sha256) is kept" + ("; its summary was not printed" if owner is None else "")), err
     assert "no bundle written" not in err
     assert run_gcollect("verify", str(out / bundles[0])).returncode == 0
+
+
+def test_a_snapshot_interrupted_as_its_bundle_completes_leaves_no_bundle(demo_host, tmp_path):
+    """A snapshot's bundle counts only with its state recorded: one interrupted right after the
+    rename (held until the .sha256 is written) is removed, and the line says no bundle was
+    written; the next snapshot collects the same files."""
+    import subprocess
+    import sys
+
+    from tests.cli.conftest import REPO
+
+    root, _ = demo_host
+    preamble = ("import os, signal, sys\n"
+                "from collector.bundle.writer import BundleWriter\n"
+                "real = BundleWriter._publish\n"
+                "def hit(self):\n"
+                "    real(self)\n"
+                "    os.kill(os.getpid(), signal.SIGINT)\n"
+                "BundleWriter._publish = hit\n"
+                "from collector.cli import main; main(sys.argv[1:])\n")
+    spool = tmp_path / "spool"
+    args = ["snapshot", "--root", str(root), "--output", str(spool), "--state-dir", str(tmp_path / "state"),
+            "--workers", "1"]
+    proc = subprocess.run([sys.executable, "-c", preamble, *args], cwd=REPO, capture_output=True, timeout=300)
+    err = proc.stderr.decode()
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines()[-1] == "gcollect: interrupted by SIGINT; temporary files removed, no bundle written"
+    assert not [p.name for p in spool.iterdir() if p.name.startswith("gcollect-")]
+    again = run_gcollect(*args, "--json")
+    assert again.returncode == 0, again.stderr.decode()
+    assert json.loads(again.stdout)["files"] > 0
