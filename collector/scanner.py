@@ -286,6 +286,7 @@ class LeakScanner:
         self._after_pem = False
         self._block_value_at = 0   # line of a password: | (or !vault |) whose value starts the next chunk
         self._properties = member.lower().endswith(".properties")
+        self._continues = False    # .properties: the last line seen ends in a line continuation
 
     def feed(self, data: bytes) -> bytes:
         if not data:
@@ -337,6 +338,26 @@ class LeakScanner:
         value = text[start:stop if stop >= 0 else len(text)].strip().lstrip(b"-").strip()
         if value and not _HIDDEN_VALUE.match(value) and len(value) >= 3 and len(self.findings) < MAX_FINDINGS_PER_FILE:
             self.findings.append(Finding(self.member, line, "password"))
+
+    def _continuation_lines(self, text: bytes) -> set[int]:
+        """Where the lines of a .properties text start that go on with the value of the line
+        before: that line ends in an odd number of backslashes and is no comment line (a comment
+        is not continued; a continuation line that starts with # is value text). Their words are
+        no key ('login.help=Wenn Sie Ihr \\' / '    Passwort vergessen haben': probe AC 7)."""
+        starts: set[int] = set()
+        continues = self._continues
+        pos, end = 0, len(text)
+        while pos < end:
+            stop = text.find(b"\n", pos)
+            stop = end if stop < 0 else stop
+            line = text[pos:stop].rstrip(b"\r")
+            if continues:
+                starts.add(pos)
+            odd = (len(line) - len(line.rstrip(b"\\"))) % 2 == 1
+            continues = odd and (continues or line.lstrip(b" \t\x0c")[:1] not in (b"#", b"!"))
+            pos = stop + 1
+        self._continues = continues
+        return starts
 
     def _scan(self, text: bytes) -> None:
         if self._after_pem:
@@ -445,7 +466,10 @@ class LeakScanner:
                         and not _message_id(text, line_start, start, end, local)):
                     self._add(text, start, "email")
         if self._properties:
+            continuation = self._continuation_lines(text)
             for found in _PROPERTIES_PASSWORD.finditer(text):
+                if found.start() in continuation:
+                    continue                                   # value text of the key before (probe AC 7)
                 value = found.group("value").strip()
                 if (_key_prefix_ok(found.group("prefix"), found.group("key")) and not _HIDDEN_VALUE.match(value)
                         and len(value) >= 3):
