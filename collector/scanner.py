@@ -22,10 +22,13 @@ MAX_FINDINGS_PER_FILE = 50
 
 # A wide, cheap net (one linear-time RE2 pass over the chunk); each hit is checked precisely.
 # RE2 has no look-around: boundaries are checked in Python on the (rare) hits.
-# The password keys, also in the site languages (probe Z 1); UTF-8 bytes for the accented letters
+# The password keys, also in the site languages (probe Z 1); UTF-8 bytes for the accented letters,
+# also as a Java/JSON escape (db.l\u00f6senord=, native2ascii), in ISO-8859-1 (the .properties
+# default: contrase\xf1a; ISO-8859-2 has\xb3o) and with escaped blanks (Mot\ de\ passe: probe AC 1)
 _PW_KEYS = (rb"password|passwd|pwd|secret|passwort|kennwort|senha|wachtwoord"
-            rb"|contrase(?:\xc3\xb1|\xc3\x91|n)a|mot[_.-]?de[_.-]?passe|palavra[_.-]?passe|l(?:\xc3\xb6|\xc3\x96|o)senord"
-            rb"|has(?:\xc5\x82|\xc5\x81|l)o|salasana|adgangskode|passord")
+            rb"|contrase(?:\xc3\xb1|\xc3\x91|n|\\u00[fFdD]1|[\xf1\xd1])a|mot(?:[_.-]|\\ )?de(?:[_.-]|\\ )?passe"
+            rb"|palavra(?:[_.-]|\\ )?passe|l(?:\xc3\xb6|\xc3\x96|o|\\u00[fFdD]6|[\xf6\xd6])senord"
+            rb"|has(?:\xc5\x82|\xc5\x81|l|\\u014[12]|[\xb3\xa3])o|salasana|adgangskode|passord")
 _NET_PATTERN = (
     rb"(?P<card>\d{13,22}|\d{4}(?:(?:[ -]|%(?:25){0,2}(?:20|2[Dd]))\d{3,6}){2,4})"   # contiguous, or 4-4-4-4 / 4-6-5
     # style groups, also joined by URL-encoded spaces or dashes (a GVP fetch URL: pay?c=4111%201111%20...),
@@ -108,7 +111,7 @@ _G_card, _G_pem, _G_jwt, _G_aws, _G_vendortoken, _G_password, _G_pwvalue, _G_xml
 # db.mot_de_passe<TAB>X, Mot de passe X: probe AA 2), checked in .properties files only: in a log
 # the same words start prose (Kennwort abgelaufen)
 _PROPERTIES_PASSWORD = re.compile(
-    rb"^[\t ]*(?P<prefix>[\w.-]*?)(?P<key>(?i:" + _PW_KEYS.replace(b"[_.-]?", b"[_. -]?") + rb"))[\t ]+"
+    rb"^[\t ]*(?P<prefix>(?:[\w.-]|\\ )*?)(?P<key>(?i:" + _PW_KEYS.replace(b"[_.-]|", b"[_. -]|") + rb"))[\t ]+"
     rb"(?P<value>[^\s=:][^\r\n]*)", re.MULTILINE)
 _NOT_DIGITS = bytes(b for b in range(256) if not 48 <= b <= 57)    # bytes.translate deletes them
 _CARD_SEPARATORS = re.compile(rb"[ -]|%(?:25){0,2}(?:20|2[Dd])")
@@ -230,7 +233,8 @@ def _key_prefix_ok(prefix: bytes, key: bytes) -> bool:
     """A password word ends a key (db_password, ns:Passwort, adminPasswort), not a longer word
     (resenha, dbpassword)."""
     last = prefix[-1:]
-    return not last or last in b"_.:-" or (last.islower() and key[:1].isupper())
+    return (not last or last in b"_.:-" or (last.islower() and key[:1].isupper())
+            or prefix[-2:] == b"\\ ")                       # a .properties key's escaped blank (my\ db\ password)
 
 
 def luhn_ok(digits: bytes) -> bool:
@@ -282,6 +286,7 @@ class LeakScanner:
         self._after_pem = False
         self._block_value_at = 0   # line of a password: | (or !vault |) whose value starts the next chunk
         self._properties = member.lower().endswith(".properties")
+        self._continues = False    # .properties: the last line seen ends in a line continuation
 
     def feed(self, data: bytes) -> bytes:
         if not data:
@@ -333,6 +338,26 @@ class LeakScanner:
         value = text[start:stop if stop >= 0 else len(text)].strip().lstrip(b"-").strip()
         if value and not _HIDDEN_VALUE.match(value) and len(value) >= 3 and len(self.findings) < MAX_FINDINGS_PER_FILE:
             self.findings.append(Finding(self.member, line, "password"))
+
+    def _continuation_lines(self, text: bytes) -> set[int]:
+        """Where the lines of a .properties text start that go on with the value of the line
+        before: that line ends in an odd number of backslashes and is no comment line (a comment
+        is not continued; a continuation line that starts with # is value text). Their words are
+        no key ('login.help=Wenn Sie Ihr \\' / '    Passwort vergessen haben': probe AC 7)."""
+        starts: set[int] = set()
+        continues = self._continues
+        pos, end = 0, len(text)
+        while pos < end:
+            stop = text.find(b"\n", pos)
+            stop = end if stop < 0 else stop
+            line = text[pos:stop].rstrip(b"\r")
+            if continues:
+                starts.add(pos)
+            odd = (len(line) - len(line.rstrip(b"\\"))) % 2 == 1
+            continues = odd and (continues or line.lstrip(b" \t\x0c")[:1] not in (b"#", b"!"))
+            pos = stop + 1
+        self._continues = continues
+        return starts
 
     def _scan(self, text: bytes) -> None:
         if self._after_pem:
@@ -441,7 +466,10 @@ class LeakScanner:
                         and not _message_id(text, line_start, start, end, local)):
                     self._add(text, start, "email")
         if self._properties:
+            continuation = self._continuation_lines(text)
             for found in _PROPERTIES_PASSWORD.finditer(text):
+                if found.start() in continuation:
+                    continue                                   # value text of the key before (probe AC 7)
                 value = found.group("value").strip()
                 if (_key_prefix_ok(found.group("prefix"), found.group("key")) and not _HIDDEN_VALUE.match(value)
                         and len(value) >= 3):
