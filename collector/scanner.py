@@ -45,9 +45,10 @@ _NET_PATTERN = (
     rb"|sk-proj-[A-Za-z0-9_-]{30,}|SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{24,}|hvs\.[A-Za-z0-9_-]{24,}"
     rb"|npm_[A-Za-z0-9]{36,}|whsec_[A-Za-z0-9+/=]{24,}))"
     # a password key also in the site languages (probe Z 1: Passwort=, senha=, CONTRASEÑA:, hasło=),
-    # also as attached data ('senha'<TAB>'X', 'hasło' [str] = "X": probe AA 2)
+    # also as attached data ('senha'<TAB>'X', 'hasło' [str] = "X": probe AA 2), also with a space
+    # mid-line (UserData: 'senha' 'X': probe AC 3), where the value must be quoted (checked in Python)
     rb"|(?P<password>(?i:\b(?:" + _PW_KEYS + rb")\b)(?:[\"']?[\t\x0b\x0c ]*(?:[=:][=>]?|\s=>"
-    rb"|\[(?:str|bstr|string)\][\t\x0b\x0c ]*=)|'\t+)[\t\x0b\x0c ]*"
+    rb"|\[(?:str|bstr|string)\][\t\x0b\x0c ]*=)|'\t+|(?P<pwspace>' +))[\t\x0b\x0c ]*"
     rb"(?P<pwvalue>[^\s,;&]+))"   # on its own line: an empty value is not the next line's text
     # the text of a password element (<password>X</password>, <ns:Passwort type="x"><![CDATA[X,
     # <db_kennwort>X; probe AA 2); the tag's prefix is checked in Python (_key_prefix_ok)
@@ -73,7 +74,7 @@ _NET_PATTERN = (
     rb"(?:[^<>\n]*[^<>\n/])?>[\t ]*(?:<filled>|<!\[CDATA\[)?[\t ]*"
     rb"|(?i:pin|pass[ _-]?code)(?:[ _-]?(?i:code|number))?(?:(?:[\t ]*|[_-])"
     rb"(?i:entered|collected|input|received|captured|typed|provided|given|value|code|number|no))?"
-    rb"[\"']?[\t ]*(?:[=:#]|->|=>|%(?:25)?3[Dd])[\t ]*[\"']?)"
+    rb"[\"']?[\t ]*(?:[=:#]|->|=>|%(?:25)?3[Dd]|'[\t ]+')[\t ]*[\"']?)"
     rb"(?P<pinvalue>[0-9]{2,6}(?:[ -][0-9]{2,6}){1,3}|[0-9]{4,12}))"
     # an address's local part with its accented letters (probe R 4: jos\xc3\xa9.m\xc3\xbcller@): UTF-8
     # letters and cp1252/Latin-1 C0-FF (a UTF-8 quote or space before it, C2 xx / E2 xx xx, is cut
@@ -99,10 +100,10 @@ except ImportError:  # pragma: no cover - google-re2 is a dependency
     _NET_RE2 = None
     _NET_SEARCH = span_search(_NET_GROUPS)
 _GROUP = {(k.decode() if isinstance(k, bytes) else k): v for k, v in _NET_GROUPS.groupindex.items()}
-_G_card, _G_pem, _G_jwt, _G_aws, _G_vendortoken, _G_password, _G_pwvalue, _G_xmlpw, _G_xmlpwtag, _G_xmlpwkey, \
-    _G_xmlpwvalue, _G_caller, _G_callervalue, _G_label, _G_labelvalue, _G_sipid, _G_sipuser, _G_pin, _G_pinvalue, \
-    _G_email = (_GROUP[n] - 1 for n in (
-        "card", "pem", "jwt", "aws", "vendortoken", "password", "pwvalue", "xmlpw", "xmlpwtag", "xmlpwkey",
+_G_card, _G_pem, _G_jwt, _G_aws, _G_vendortoken, _G_password, _G_pwspace, _G_pwvalue, _G_xmlpw, _G_xmlpwtag, \
+    _G_xmlpwkey, _G_xmlpwvalue, _G_caller, _G_callervalue, _G_label, _G_labelvalue, _G_sipid, _G_sipuser, _G_pin, \
+    _G_pinvalue, _G_email = (_GROUP[n] - 1 for n in (
+        "card", "pem", "jwt", "aws", "vendortoken", "password", "pwspace", "pwvalue", "xmlpw", "xmlpwtag", "xmlpwkey",
         "xmlpwvalue", "caller", "callervalue", "label", "labelvalue", "sipid", "sipuser", "pin", "pinvalue", "email"))
 # A .properties line whose key ends in a password word and whose separator is blanks (Kennwort X,
 # db.mot_de_passe<TAB>X, Mot de passe X: probe AA 2), checked in .properties files only: in a log
@@ -385,6 +386,9 @@ class LeakScanner:
                     self._add(text, start, "vendor-token")
             elif g[_G_password]:
                 value = g[_G_pwvalue]
+                if g[_G_pwspace] and value[:1] not in (b'"', b"'"):
+                    pos = match.start(_G_pwvalue + 1)              # prose: Field 'password' is required
+                    continue
                 if value[:2] in (b'\\"', b"\\'"):                 # quotes escaped inside a JSON/Java string
                     value = value[1:].replace(value[:2], value[1:2])
                 if value[:1] in (b'"', b"'") and value.find(value[:1], 1) > 0:

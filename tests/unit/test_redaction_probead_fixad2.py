@@ -1,0 +1,102 @@
+"""Probe AC 3, 5, 9, 10: attached data outside the T-Lib print, and three over-maskings.
+
+- Probe AC 3 (leak): a secret attached-data pair printed mid-line with a space between key and
+  value (URS: UserData: 'senha' 'Secret99'; also 'PIN' '1234', 'AuthToken' 'x', 'Kennwort' 'x', ...)
+  shipped raw, with no scanner finding; only the English password words were masked.
+- Probe AC 5 (exit 30): the same pair not indented with tabs ('senha'<TAB>'X' at a line's start,
+  UserData: 'senha'<TAB>'X', 'senha' [str] = "X" mid-line): the scanner flagged it, no rule masked it.
+- Probe AC 10: PWD=/opt/genesys/gax (an environment dump's working directory) was masked as a
+  password; an ODBC PWD=Secret1 stays masked.
+- Probe AC 9: attached-data keys that go on past the secret word ('PinLength' '4', 'password-policy',
+  'PasswordResetRequested' 'yes'), XML flags (<useSecret>yes</useSecret>, <resetPassword>enabled) and
+  a blank <password>   </password> were masked."""
+
+from __future__ import annotations
+
+import pytest
+
+from collector.scanner import LeakScanner
+from tests.redacting import assert_redacted, rule_sets  # noqa: F401 - rule_sets is a fixture
+
+URS = "var/log/genesys/URS_P/URS_P.20261127_190205_668.log"
+SIPS = "var/log/genesys/SIPS_P/SIPS_P.20261127_171405_947.log"
+STAMP = "10:00:00.000 Trc 04541 "
+NEXT = "10:00:01.000 Trc 04541 next record\n"
+S = "Secret99"
+
+SITE_KEYS = ["senha", "Passwort", "Kennwort", "wachtwoord", "contraseña", "CONTRASEÑA", "mot_de_passe",
+             "lösenord", "LÖSENORD", "hasło", "HASŁO", "salasana", "adgangskode", "passord", "palavra-passe"]
+
+# (id, path, input, text that must be gone, text that must stay)
+LEAKS = [
+    # probe AC 3: mid-line, a space between key and value
+    *[(f"space-{k}", URS, STAMP + f"UserData: '{k}' '{S}'\n" + NEXT, [S], [f"UserData: '{k}' 'REDACTED'\n", NEXT])
+      for k in SITE_KEYS],
+    *[(f"space-{k}", URS, STAMP + f"UserData: '{k}' '{v}'\n" + NEXT, [v], [f"UserData: '{k}' '", NEXT])
+      for k, v in [("password", S), ("Password", S), ("secret", "Sx99abcd"), ("PIN", "482913"),
+                   ("CustomerPIN", "4321"), ("PassCode", "9911"), ("AuthToken", "UdTok_abcdef"),
+                   ("otp", "482913"), ("DIGITS", "918275"), ("NIP", "448812"), ("Geheimzahl", "663017"),
+                   ("ExpDate", "2027-11"), ("verification_code", "7391"), ("PasswordHint", "Fluffy")]],
+    ("space-among-pairs", URS, STAMP + f"UserData: 'RStrategyName' 'Main' 'senha' '{S}' 'lang' 'pt'\n",
+     [S], [f"UserData: 'RStrategyName' 'Main' 'senha' 'REDACTED' 'lang' 'pt'\n"]),
+    ("space-str-type", URS, STAMP + f"UserData: 'senha' [str] = \"{S}\", 'PIN' [int] = 482913\n",
+     [S, "482913"], ["UserData: 'senha' [str] = \"REDACTED\", 'PIN' [int] = REDACTED"]),
+    # probe AC 5: not indented with tabs
+    ("tab-line-start", URS, f"'senha'\t'{S}'\n'PIN'\t'482913'\n'Kennwort'\t'{S}1'\n" + NEXT, [S, "482913"],
+     ["'senha'\t'REDACTED'\n'PIN'\t'REDACTED'\n'Kennwort'\t'REDACTED'\n", NEXT]),
+    ("tab-mid-line", URS, STAMP + f"UserData: 'senha'\t'{S}'\n" + NEXT, [S], ["UserData: 'senha'\t'REDACTED'\n", NEXT]),
+    ("tab-bare-value", URS, STAMP + f"UserData: 'password'\t{S}\n" + STAMP + "UserData: 'CustomerPIN'\t4321\n", [S, "4321"],
+     ["UserData: 'password'\tREDACTED\n", "UserData: 'CustomerPIN'\tREDACTED\n"]),
+]
+
+KEPT_LOG = (
+    STAMP + "UserData: 'resenha' 'boa' 'SenhaVerified' 'Y' 'PINVerified' 'Y' 'PinAttempts' '2' 'TokenCount' '3'\n"
+    + STAMP + "UserData: 'PasswordReset' 'requested' 'PassCheck' 'OK' 'Export' 'yes please' 'Snippet' 'abc'\n"
+    + STAMP + "UserData: 'senha' 'yes' 'PIN' '' 'Turnip' 'veg' 'Nipper' 'dog'\n"
+    + STAMP + "Field 'password' is required; 'PIN' entered twice\n"
+    + "'RStrategyName'\t'Main_Inbound'\n'Queue'\t'VQ_Sales'\n"
+)
+
+@pytest.mark.parametrize("case", LEAKS, ids=[c[0] for c in LEAKS])
+@pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "every-line"])
+def test_probe_ac_attached_data_secret_outside_the_tlib_print_is_masked(rule_sets, case, fast) -> None:
+    _, path, text, gone, kept = case
+    assert_redacted(rule_sets, text, gone, kept, kind="log", path=path, fast=fast)
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "every-line"])
+def test_probe_ac_attached_data_neighbours_stay(rule_sets, fast) -> None:
+    assert_redacted(rule_sets, KEPT_LOG, [], [KEPT_LOG], kind="log", path=URS, fast=fast)
+
+
+def _findings(member: str, text: str) -> list[tuple[int, str]]:
+    scanner = LeakScanner(member)
+    scanner.feed(b"first line\n" + text.encode() + b"\nlast\n")
+    scanner.finish()
+    return [(f.line, f.category) for f in scanner.findings]
+
+
+SCANNER_FOUND = [
+    (URS, f"UserData: 'senha' '{S}'", "password"),
+    (URS, f"UserData: 'password' '{S}'", "password"),
+    (URS, f"UserData: 'Kennwort'  \"{S}\"", "password"),
+    (URS, f"'senha'\t'{S}'", "password"),
+    (URS, "UserData: 'PIN' '482913'", "pin"),
+    (URS, "'PIN'\t'482913'", "pin"),
+]
+
+SCANNER_CLEAN = [
+    (URS, "UserData: 'senha' 'REDACTED' 'password' 'REDACTED' 'PIN' 'REDACTED'"),
+    (URS, "Field 'password' is required; 'senha' expirada"),
+    (URS, "UserData: 'senha' 'yes' 'PIN' '' 'PinAttempts' '2'"),
+]
+
+
+@pytest.mark.parametrize(("member", "line", "category"), SCANNER_FOUND)
+def test_probe_ac_scanner_finds(member, line, category) -> None:
+    assert _findings(member, line) == [(2, category)]
+
+
+@pytest.mark.parametrize(("member", "text"), SCANNER_CLEAN)
+def test_probe_ac_scanner_leaves(member, text) -> None:
+    assert _findings(member, text) == []
