@@ -108,6 +108,9 @@ _G_card, _G_pem, _G_jwt, _G_aws, _G_vendortoken, _G_password, _G_pwspace, _G_pwv
 # A .properties line whose key ends in a password word and whose separator is blanks (Kennwort X,
 # db.mot_de_passe<TAB>X, Mot de passe X: probe AA 2), checked in .properties files only: in a log
 # the same words start prose (Kennwort abgelaufen)
+# PWD=/opt/genesys/gax in an environment dump is the working directory, not an ODBC password
+# (PWD=Secret1, PWD=/x;): a path up to the line's end or a blank (probe AC 10; the rules spare it too)
+_WORKING_DIRECTORY = re.compile(rb"(?i)pwd=/[\w.@+~-]*(?:/[\w.@+~-]*)*")
 _PROPERTIES_PASSWORD = re.compile(
     rb"^[\t ]*(?P<prefix>[\w.-]*?)(?P<key>(?i:" + _PW_KEYS.replace(b"[_.-]?", b"[_. -]?") + rb"))[\t ]+"
     rb"(?P<value>[^\s=:][^\r\n]*)", re.MULTILINE)
@@ -388,6 +391,9 @@ class LeakScanner:
                 value = g[_G_pwvalue]
                 if g[_G_pwspace] and value[:1] not in (b'"', b"'"):
                     pos = match.start(_G_pwvalue + 1)              # prose: Field 'password' is required
+                    continue
+                if (_WORKING_DIRECTORY.fullmatch(text, start, end) and text[start - 1:start] not in (b".", b"-")
+                        and text[end:end + 1] in (b"", b" ", b"\t", b"\r", b"\n")):
                     continue
                 if value[:2] in (b'\\"', b"\\'"):                 # quotes escaped inside a JSON/Java string
                     value = value[1:].replace(value[:2], value[1:2])

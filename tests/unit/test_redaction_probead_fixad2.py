@@ -20,6 +20,7 @@ from tests.redacting import assert_redacted, rule_sets  # noqa: F401 - rule_sets
 
 URS = "var/log/genesys/URS_P/URS_P.20261127_190205_668.log"
 SIPS = "var/log/genesys/SIPS_P/SIPS_P.20261127_171405_947.log"
+GAX = "var/log/genesys/GAX/gax.20261127_220938_128.log"
 STAMP = "10:00:00.000 Trc 04541 "
 NEXT = "10:00:01.000 Trc 04541 next record\n"
 S = "Secret99"
@@ -57,6 +58,15 @@ KEPT_LOG = (
     + "'RStrategyName'\t'Main_Inbound'\n'Queue'\t'VQ_Sales'\n"
 )
 
+# probe AC 10: a working directory is no password; an ODBC password is
+PWD_KEPT = "PWD=/opt/genesys/gax\ncwd=/opt/genesys pwd=/opt/genesys\nOLDPWD=/root\nPWD=/\n"
+PWD_LEAKS = [
+    ("odbc", "DSN=gim;UID=gim;PWD=Secret1;Server=db01\n", ["Secret1"], ["PWD=REDACTED;Server=db01"]),
+    ("plain", "PWD=Secret1\n", ["Secret1"], ["PWD=REDACTED\n"]),
+    ("db-pwd-path", "DB_PWD=/Sx9k2\n", ["Sx9k2"], ["DB_PWD=REDACTED\n"]),
+    ("slash-in-odbc", "UID=gim;PWD=/Sx9k2;\n", ["Sx9k2"], ["PWD=REDACTED;"]),
+]
+
 @pytest.mark.parametrize("case", LEAKS, ids=[c[0] for c in LEAKS])
 @pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "every-line"])
 def test_probe_ac_attached_data_secret_outside_the_tlib_print_is_masked(rule_sets, case, fast) -> None:
@@ -67,6 +77,18 @@ def test_probe_ac_attached_data_secret_outside_the_tlib_print_is_masked(rule_set
 @pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "every-line"])
 def test_probe_ac_attached_data_neighbours_stay(rule_sets, fast) -> None:
     assert_redacted(rule_sets, KEPT_LOG, [], [KEPT_LOG], kind="log", path=URS, fast=fast)
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "every-line"])
+def test_probe_ac_working_directory_stays(rule_sets, fast) -> None:
+    assert_redacted(rule_sets, PWD_KEPT, [], [PWD_KEPT], kind="log", path=GAX, fast=fast)
+
+
+@pytest.mark.parametrize("case", PWD_LEAKS, ids=[c[0] for c in PWD_LEAKS])
+@pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "every-line"])
+def test_probe_ac_odbc_pwd_stays_masked(rule_sets, case, fast) -> None:
+    _, text, gone, kept = case
+    assert_redacted(rule_sets, text, gone, kept, kind="log", path=GAX, fast=fast)
 
 
 def _findings(member: str, text: str) -> list[tuple[int, str]]:
@@ -83,12 +105,15 @@ SCANNER_FOUND = [
     (URS, f"'senha'\t'{S}'", "password"),
     (URS, "UserData: 'PIN' '482913'", "pin"),
     (URS, "'PIN'\t'482913'", "pin"),
+    (GAX, "PWD=Secret1", "password"),
+    (GAX, "DSN=gim;UID=gim;PWD=/Sx9k2;Server=db01", "password"),
 ]
 
 SCANNER_CLEAN = [
     (URS, "UserData: 'senha' 'REDACTED' 'password' 'REDACTED' 'PIN' 'REDACTED'"),
     (URS, "Field 'password' is required; 'senha' expirada"),
     (URS, "UserData: 'senha' 'yes' 'PIN' '' 'PinAttempts' '2'"),
+    (GAX, "PWD=/opt/genesys/gax\ncwd=/opt/genesys pwd=/opt/genesys\nPWD=/"),
 ]
 
 
