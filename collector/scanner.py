@@ -111,6 +111,11 @@ _G_card, _G_pem, _G_jwt, _G_aws, _G_vendortoken, _G_password, _G_pwspace, _G_pwv
 # PWD=/opt/genesys/gax in an environment dump is the working directory, not an ODBC password
 # (PWD=Secret1, PWD=/x;): a path up to the line's end or a blank (probe AC 10; the rules spare it too)
 _WORKING_DIRECTORY = re.compile(rb"(?i)pwd=/[\w.@+~-]*(?:/[\w.@+~-]*)*")
+# A flag element named for what it does to a password (<resetPassword>enabled, <useSecret>yes: probe
+# AC 9); xml-password-element spares the same verbs (yes, no, true, false are hidden values anyway)
+_FLAG_TAG = re.compile(rb"(?i)(?:[\w.-]+:)?(?:use|reset|require|enable|allow|change|remember|show|hide|force|expire"
+                       rb"|verify|check|send|store|save|generate|rotate|encrypt)[\w.-]*")
+_FLAG_VALUE = re.compile(rb"(?i)enabled|disabled|on|off")
 _PROPERTIES_PASSWORD = re.compile(
     rb"^[\t ]*(?P<prefix>[\w.-]*?)(?P<key>(?i:" + _PW_KEYS.replace(b"[_.-]?", b"[_. -]?") + rb"))[\t ]+"
     rb"(?P<value>[^\s=:][^\r\n]*)", re.MULTILINE)
@@ -411,7 +416,7 @@ class LeakScanner:
             elif g[_G_xmlpw]:
                 value = g[_G_xmlpwvalue].split(b"]]>", 1)[0].strip()
                 if (_key_prefix_ok(g[_G_xmlpwtag], g[_G_xmlpwkey]) and value and not _HIDDEN_VALUE.match(value)
-                        and len(value) >= 3):
+                        and len(value) >= 3 and not (_FLAG_VALUE.fullmatch(value) and _FLAG_TAG.fullmatch(g[_G_xmlpwtag]))):
                     self._add(text, start, "password")
                 else:
                     pos = match.start(_G_xmlpwvalue + 1)           # the text is judged on its own

@@ -21,6 +21,7 @@ from tests.redacting import assert_redacted, rule_sets  # noqa: F401 - rule_sets
 URS = "var/log/genesys/URS_P/URS_P.20261127_190205_668.log"
 SIPS = "var/log/genesys/SIPS_P/SIPS_P.20261127_171405_947.log"
 GAX = "var/log/genesys/GAX/gax.20261127_220938_128.log"
+XML = "opt/genesys/GAX/conf/gax.xml"
 STAMP = "10:00:00.000 Trc 04541 "
 NEXT = "10:00:01.000 Trc 04541 next record\n"
 S = "Secret99"
@@ -67,6 +68,16 @@ PWD_LEAKS = [
     ("slash-in-odbc", "UID=gim;PWD=/Sx9k2;\n", ["Sx9k2"], ["PWD=REDACTED;"]),
 ]
 
+# probe AC 9: keys that go on past the word, flags, blanks; the secret next to each
+KV_KEPT = "\t\t'PinLength'\t'4'\n\t\t'password-policy'\t'strong'\n\t\t'PasswordResetRequested'\t'yes'\n"
+KV_SECRETS = ("\t\t'Password'\t'x9Kq2'\n\t\t'PIN'\t'1234'\n\t\t'PasswordHint'\t'Fluffy'\n"
+              "\t\t'PinCode'\t'5678'\n\t\t'PasswordNew'\t'NewPw77'\n")
+XML_KEPT = ("<useSecret>yes</useSecret>\n<resetPassword>enabled</resetPassword>\n<password>   </password>\n"
+            "<requirePassword>true</requirePassword>\n<password></password>\n")
+XML_SECRETS = ("<password>x9Kq2</password>\n<resetPassword>Rp77x</resetPassword>\n<useSecret>Us88y</useSecret>\n"
+               "<password> x9Kq3 </password>\n<password>enabled</password>\n")
+
+
 @pytest.mark.parametrize("case", LEAKS, ids=[c[0] for c in LEAKS])
 @pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "every-line"])
 def test_probe_ac_attached_data_secret_outside_the_tlib_print_is_masked(rule_sets, case, fast) -> None:
@@ -91,6 +102,21 @@ def test_probe_ac_odbc_pwd_stays_masked(rule_sets, case, fast) -> None:
     assert_redacted(rule_sets, text, gone, kept, kind="log", path=GAX, fast=fast)
 
 
+@pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "every-line"])
+def test_probe_ac_kv_settings_after_a_secret_word_stay(rule_sets, fast) -> None:
+    assert_redacted(rule_sets, KV_KEPT, [], [KV_KEPT], kind="log", path=SIPS, fast=fast)
+    assert_redacted(rule_sets, KV_SECRETS, ["x9Kq2", "1234", "Fluffy", "5678", "NewPw77"],
+                    ["\t\t'Password'\t'REDACTED'\n", "\t\t'PIN'\t'REDACTED'\n"], kind="log", path=SIPS, fast=fast)
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "every-line"])
+def test_probe_ac_xml_flags_and_blank_password_stay(rule_sets, fast) -> None:
+    assert_redacted(rule_sets, XML_KEPT, [], [XML_KEPT], kind="config", path=XML, fast=fast)
+    assert_redacted(rule_sets, XML_SECRETS, ["x9Kq2", "Rp77x", "Us88y", "x9Kq3", ">enabled<"],
+                    ["<password>REDACTED</password>\n", "<resetPassword>REDACTED</resetPassword>\n"],
+                    kind="config", path=XML, fast=fast)
+
+
 def _findings(member: str, text: str) -> list[tuple[int, str]]:
     scanner = LeakScanner(member)
     scanner.feed(b"first line\n" + text.encode() + b"\nlast\n")
@@ -107,6 +133,7 @@ SCANNER_FOUND = [
     (URS, "'PIN'\t'482913'", "pin"),
     (GAX, "PWD=Secret1", "password"),
     (GAX, "DSN=gim;UID=gim;PWD=/Sx9k2;Server=db01", "password"),
+    (XML, "<resetPassword>Rp77x</resetPassword>", "password"),
 ]
 
 SCANNER_CLEAN = [
@@ -114,6 +141,7 @@ SCANNER_CLEAN = [
     (URS, "Field 'password' is required; 'senha' expirada"),
     (URS, "UserData: 'senha' 'yes' 'PIN' '' 'PinAttempts' '2'"),
     (GAX, "PWD=/opt/genesys/gax\ncwd=/opt/genesys pwd=/opt/genesys\nPWD=/"),
+    (XML, "<useSecret>yes</useSecret>\n<resetPassword>enabled</resetPassword>\n<password>   </password>"),
 ]
 
 
