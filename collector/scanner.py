@@ -48,9 +48,10 @@ _NET_PATTERN = (
     rb"|sk-proj-[A-Za-z0-9_-]{30,}|SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{24,}|hvs\.[A-Za-z0-9_-]{24,}"
     rb"|npm_[A-Za-z0-9]{36,}|whsec_[A-Za-z0-9+/=]{24,}))"
     # a password key also in the site languages (probe Z 1: Passwort=, senha=, CONTRASEÑA:, hasło=),
-    # also as attached data ('senha'<TAB>'X', 'hasło' [str] = "X": probe AA 2)
+    # also as attached data ('senha'<TAB>'X', 'hasło' [str] = "X": probe AA 2), also with a space
+    # mid-line (UserData: 'senha' 'X': probe AC 3), where the value must be quoted (checked in Python)
     rb"|(?P<password>(?i:\b(?:" + _PW_KEYS + rb")\b)(?:[\"']?[\t\x0b\x0c ]*(?:[=:][=>]?|\s=>"
-    rb"|\[(?:str|bstr|string)\][\t\x0b\x0c ]*=)|'\t+)[\t\x0b\x0c ]*"
+    rb"|\[(?:str|bstr|string)\][\t\x0b\x0c ]*=)|'\t+|(?P<pwspace>' +))[\t\x0b\x0c ]*"
     rb"(?P<pwvalue>[^\s,;&]+))"   # on its own line: an empty value is not the next line's text
     # the text of a password element (<password>X</password>, <ns:Passwort type="x"><![CDATA[X,
     # <db_kennwort>X; probe AA 2); the tag's prefix is checked in Python (_key_prefix_ok)
@@ -76,7 +77,7 @@ _NET_PATTERN = (
     rb"(?:[^<>\n]*[^<>\n/])?>[\t ]*(?:<filled>|<!\[CDATA\[)?[\t ]*"
     rb"|(?i:pin|pass[ _-]?code)(?:[ _-]?(?i:code|number))?(?:(?:[\t ]*|[_-])"
     rb"(?i:entered|collected|input|received|captured|typed|provided|given|value|code|number|no))?"
-    rb"[\"']?[\t ]*(?:[=:#]|->|=>|%(?:25)?3[Dd])[\t ]*[\"']?)"
+    rb"[\"']?[\t ]*(?:[=:#]|->|=>|%(?:25)?3[Dd]|'[\t ]+')[\t ]*[\"']?)"
     rb"(?P<pinvalue>[0-9]{2,6}(?:[ -][0-9]{2,6}){1,3}|[0-9]{4,12}))"
     # an address's local part with its accented letters (probe R 4: jos\xc3\xa9.m\xc3\xbcller@): UTF-8
     # letters and cp1252/Latin-1 C0-FF (a UTF-8 quote or space before it, C2 xx / E2 xx xx, is cut
@@ -102,14 +103,22 @@ except ImportError:  # pragma: no cover - google-re2 is a dependency
     _NET_RE2 = None
     _NET_SEARCH = span_search(_NET_GROUPS)
 _GROUP = {(k.decode() if isinstance(k, bytes) else k): v for k, v in _NET_GROUPS.groupindex.items()}
-_G_card, _G_pem, _G_jwt, _G_aws, _G_vendortoken, _G_password, _G_pwvalue, _G_xmlpw, _G_xmlpwtag, _G_xmlpwkey, \
-    _G_xmlpwvalue, _G_caller, _G_callervalue, _G_label, _G_labelvalue, _G_sipid, _G_sipuser, _G_pin, _G_pinvalue, \
-    _G_email = (_GROUP[n] - 1 for n in (
-        "card", "pem", "jwt", "aws", "vendortoken", "password", "pwvalue", "xmlpw", "xmlpwtag", "xmlpwkey",
+_G_card, _G_pem, _G_jwt, _G_aws, _G_vendortoken, _G_password, _G_pwspace, _G_pwvalue, _G_xmlpw, _G_xmlpwtag, \
+    _G_xmlpwkey, _G_xmlpwvalue, _G_caller, _G_callervalue, _G_label, _G_labelvalue, _G_sipid, _G_sipuser, _G_pin, \
+    _G_pinvalue, _G_email = (_GROUP[n] - 1 for n in (
+        "card", "pem", "jwt", "aws", "vendortoken", "password", "pwspace", "pwvalue", "xmlpw", "xmlpwtag", "xmlpwkey",
         "xmlpwvalue", "caller", "callervalue", "label", "labelvalue", "sipid", "sipuser", "pin", "pinvalue", "email"))
 # A .properties line whose key ends in a password word and whose separator is blanks (Kennwort X,
 # db.mot_de_passe<TAB>X, Mot de passe X: probe AA 2), checked in .properties files only: in a log
 # the same words start prose (Kennwort abgelaufen)
+# PWD=/opt/genesys/gax in an environment dump is the working directory, not an ODBC password
+# (PWD=Secret1, PWD=/x;): a path up to the line's end or a blank (probe AC 10; the rules spare it too)
+_WORKING_DIRECTORY = re.compile(rb"(?i)pwd=/[\w.@+~-]*(?:/[\w.@+~-]*)*")
+# A flag element named for what it does to a password (<resetPassword>enabled, <useSecret>yes: probe
+# AC 9); xml-password-element spares the same verbs (yes, no, true, false are hidden values anyway)
+_FLAG_TAG = re.compile(rb"(?i)(?:[\w.-]+:)?(?:use|reset|require|enable|allow|change|remember|show|hide|force|expire"
+                       rb"|verify|check|send|store|save|generate|rotate|encrypt)[\w.-]*")
+_FLAG_VALUE = re.compile(rb"(?i)enabled|disabled|on|off")
 _PROPERTIES_PASSWORD = re.compile(
     rb"^[\t ]*(?P<prefix>(?:[\w.-]|\\ )*?)(?P<key>(?i:" + _PW_KEYS.replace(b"[_.-]|", b"[_. -]|") + rb"))[\t ]+"
     rb"(?P<value>[^\s=:][^\r\n]*)", re.MULTILINE)
@@ -410,6 +419,12 @@ class LeakScanner:
                     self._add(text, start, "vendor-token")
             elif g[_G_password]:
                 value = g[_G_pwvalue]
+                if g[_G_pwspace] and value[:1] not in (b'"', b"'"):
+                    pos = match.start(_G_pwvalue + 1)              # prose: Field 'password' is required
+                    continue
+                if (_WORKING_DIRECTORY.fullmatch(text, start, end) and text[start - 1:start] not in (b".", b"-")
+                        and text[end:end + 1] in (b"", b" ", b"\t", b"\r", b"\n")):
+                    continue
                 if value[:2] in (b'\\"', b"\\'"):                 # quotes escaped inside a JSON/Java string
                     value = value[1:].replace(value[:2], value[1:2])
                 if value[:1] in (b'"', b"'") and value.find(value[:1], 1) > 0:
@@ -426,7 +441,7 @@ class LeakScanner:
             elif g[_G_xmlpw]:
                 value = g[_G_xmlpwvalue].split(b"]]>", 1)[0].strip()
                 if (_key_prefix_ok(g[_G_xmlpwtag], g[_G_xmlpwkey]) and value and not _HIDDEN_VALUE.match(value)
-                        and len(value) >= 3):
+                        and len(value) >= 3 and not (_FLAG_VALUE.fullmatch(value) and _FLAG_TAG.fullmatch(g[_G_xmlpwtag]))):
                     self._add(text, start, "password")
                 else:
                     pos = match.start(_G_xmlpwvalue + 1)           # the text is judged on its own
