@@ -183,6 +183,8 @@ _PIN_GLUE = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRST
 #   digits in groups that are a date (Pin Entered: 2024-03-05) or longer than 12 digits (a card
 #   in groups after PIN: is judged as a card)
 _DATE = re.compile(rb"\d{4}-\d\d-\d\d")
+#   but a URL-encoded & or ? before the PIN word is not a longer word (q=a%26pin%3D482921, probe AC 4)
+_URL_ENCODED_SEPARATOR = (b"%26", b"%3f", b"%2526", b"%253f")
 # - a SIP URI without a user part: its host (REGISTER sip:192.0.2.20, <sip:192.0.2.20;lr>);
 _IPV4 = re.compile(rb"\d{1,3}(?:\.\d{1,3}){3}")
 # - URS targets (AG_Sales@StatServer.GA, 7101@SIPSwitch.DN) (email); a JVM's [pid@host] is
@@ -461,7 +463,8 @@ class LeakScanner:
             elif g[_G_pin]:
                 after = text[end:end + 2] + b"\0\0"
                 value = g[_G_pinvalue]
-                if (text[start:start + 1] not in (b"<", b"&") and start and text[start - 1] in _LABEL_GLUE) or (
+                if (text[start:start + 1] not in (b"<", b"&") and start and text[start - 1] in _LABEL_GLUE
+                        and not text[max(0, start - 5):start].lower().endswith(_URL_ENCODED_SEPARATOR)) or (
                         after[0] in _PIN_GLUE or after[0] in b".:/" and after[1] in _PIN_GLUE) or (
                         len(value.translate(None, _NOT_DIGITS)) > 12 or _DATE.fullmatch(value)):
                     pos = match.start(_G_pinvalue + 1)             # a longer run is judged as a card
