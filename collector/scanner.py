@@ -24,11 +24,13 @@ MAX_FINDINGS_PER_FILE = 50
 # RE2 has no look-around: boundaries are checked in Python on the (rare) hits.
 # The password keys, also in the site languages (probe Z 1); UTF-8 bytes for the accented letters,
 # also as a Java/JSON escape (db.l\u00f6senord=, native2ascii), in ISO-8859-1 (the .properties
-# default: contrase\xf1a; ISO-8859-2 has\xb3o) and with escaped blanks (Mot\ de\ passe: probe AC 1)
+# default: contrase\xf1a; ISO-8859-2 has\xb3o) and with escaped blanks (Mot\ de\ passe: probe AC 1),
+# URL-encoded in a query string (contrase%C3%B1a=, mot+de+passe=)
 _PW_KEYS = (rb"password|passwd|pwd|secret|passwort|kennwort|senha|wachtwoord"
-            rb"|contrase(?:\xc3\xb1|\xc3\x91|n|\\u00[fFdD]1|[\xf1\xd1])a|mot(?:[_.-]|\\ )?de(?:[_.-]|\\ )?passe"
-            rb"|palavra(?:[_.-]|\\ )?passe|l(?:\xc3\xb6|\xc3\x96|o|\\u00[fFdD]6|[\xf6\xd6])senord"
-            rb"|has(?:\xc5\x82|\xc5\x81|l|\\u014[12]|[\xb3\xa3])o|salasana|adgangskode|passord")
+            rb"|contrase(?:\xc3\xb1|\xc3\x91|n|\\u00[fFdD]1|[\xf1\xd1]|%[cC]3%(?:[bB]1|91))a"
+            rb"|mot(?:[_.-]|\\ |%20|\+)?de(?:[_.-]|\\ |%20|\+)?passe"
+            rb"|palavra(?:[_.-]|\\ |%20|\+)?passe|l(?:\xc3\xb6|\xc3\x96|o|\\u00[fFdD]6|[\xf6\xd6]|%[cC]3%(?:[bB]6|96))senord"
+            rb"|has(?:\xc5\x82|\xc5\x81|l|\\u014[12]|[\xb3\xa3]|%[cC]5%8[12])o|salasana|adgangskode|passord")
 _NET_PATTERN = (
     rb"(?P<card>\d{13,22}|\d{4}(?:(?:[ -]|%(?:25){0,2}(?:20|2[Dd]))\d{3,6}){2,4})"   # contiguous, or 4-4-4-4 / 4-6-5
     # style groups, also joined by URL-encoded spaces or dashes (a GVP fetch URL: pay?c=4111%201111%20...),
@@ -75,7 +77,7 @@ _NET_PATTERN = (
     rb"(?:[\t ](?:[^<>\n]*[^<>\n/])?)?(?:>|&gt;)(?:<!\[CDATA\[)?[\t ]*(?:\r?\n[\t ]*)?"
     rb"|(?i:name|key)[\t ]*=[\t ]*[\"'](?i:pin|pass[_.-]?code)(?:[_.-]?(?i:code|number|num|no))?[\"']"
     rb"(?:[^<>\n]*[^<>\n/])?>[\t ]*(?:<filled>|<!\[CDATA\[)?[\t ]*"
-    rb"|(?i:pin|pass[ _-]?code)(?:[ _-]?(?i:code|number))?(?:(?:[\t ]*|[_-])"
+    rb"|(?i:pin|pass(?:[ _-]|%20|\+)?code)(?:(?:[ _-]|%20|\+)?(?i:code|number))?(?:(?:[\t ]*|[_-]|%20|\+)"
     rb"(?i:entered|collected|input|received|captured|typed|provided|given|value|code|number|no))?"
     rb"[\"']?[\t ]*(?:[=:#]|->|=>|%(?:25)?3[Dd]|'[\t ]+')[\t ]*[\"']?)"
     rb"(?P<pinvalue>[0-9]{2,6}(?:[ -][0-9]{2,6}){1,3}|[0-9]{4,12}))"
