@@ -51,14 +51,25 @@ _NET_PATTERN = (
     rb"|npm_[A-Za-z0-9]{36,}|whsec_[A-Za-z0-9+/=]{24,}))"
     # a password key also in the site languages (probe Z 1: Passwort=, senha=, CONTRASEÑA:, hasło=),
     # also as attached data ('senha'<TAB>'X', 'hasło' [str] = "X": probe AA 2), also with a space
-    # mid-line (UserData: 'senha' 'X': probe AC 3), where the value must be quoted (checked in Python)
+    # mid-line (UserData: 'senha' 'X': probe AC 3), also with the key in double quotes (UserData: "senha" "X":
+    # probe AD 5), where the value must be quoted (checked in Python)
     rb"|(?P<password>(?i:\b(?:" + _PW_KEYS + rb")\b)(?:[\"']?[\t\x0b\x0c ]*(?:[=:][=>]?|\s=>"
-    rb"|\[(?:str|bstr|string)\][\t\x0b\x0c ]*=)|'\t+|(?P<pwspace>' +))[\t\x0b\x0c ]*"
+    rb"|\[(?:str|bstr|string)\][\t\x0b\x0c ]*=)|'\t+|(?P<pwspace>' +|\"[\t ]+))[\t\x0b\x0c ]*"
     rb"(?P<pwvalue>[^\s,;&]+))"   # on its own line: an empty value is not the next line's text
     # the text of a password element (<password>X</password>, <ns:Passwort type="x"><![CDATA[X,
     # <db_kennwort>X; probe AA 2); the tag's prefix is checked in Python (_key_prefix_ok)
     rb"|(?P<xmlpw><(?P<xmlpwtag>[\w.:-]*?)(?P<xmlpwkey>(?i:" + _PW_KEYS + rb"))(?:[\t ](?:[^<>\n]*[^<>\n/])?)?>"
     rb"(?:<!\[CDATA\[)?(?P<xmlpwvalue>[^<\n]*))"
+    # a password key's name/value attribute pair (<param name="password" value="X"/>, also with the key
+    # in Latin-1, escaped or URL-encoded: name="contrase\xf1a", key="db.l\u00f6senord": probe AD 7);
+    # the key ends in the word, its prefix is checked in Python (_key_prefix_ok)
+    rb"|(?P<xmlnamed>\b(?i:name|key)[\t ]*=[\t ]*[\"'](?P<xnprefix>[^\"'<>\n]*?)(?P<xnkey>(?i:" + _PW_KEYS + rb"))[\"']"
+    rb"(?:[\t ]+[\w:.-]+[\t ]*=[\t ]*(?:\"[^\"\n]*\"|'[^'\n]*'))*?[\t ]+(?i:value)[\t ]*=[\t ]*"
+    rb"(?:\"(?P<xnvalue>[^\"\n]*)\"|'(?P<xnvalue2>[^'\n]*)'))"
+    # an API key, a private key or a signature in attached data ('api_key'<TAB>'X', UserData: 'x-api-key'
+    # 'X', 'Signature' [str] = "X": probe AD 6); after a blank only a quoted value (checked in Python)
+    rb"|(?P<apikey>['\"][\w.-]*(?i:api[_.-]?key|private[_.-]?key|signature)['\"]"
+    rb"(?P<apisep>\t+|[\t ]+(?:\[(?:str|bstr|string)\][\t ]*=[\t ]*)?)(?P<apivalue>[^\s,;&]+))"
     rb"|(?P<caller>\bAttribute(?:ANI|DNIS|OtherDN|CallingNumber|CalledNumber|CollectedDigits)"
     rb"(?:\s+\[str\]\s*=\s*|[\t ]*[=:]?[\t ]*)[\"']?(?P<callervalue>\+?[0-9][0-9 ()*#,-]{3,}))"
     # a caller under a free-text label (ICON, Stat Server: ANI [..], OtherDN '..', CLI=..)
@@ -79,7 +90,7 @@ _NET_PATTERN = (
     rb"(?:[^<>\n]*[^<>\n/])?>[\t ]*(?:<filled>|<!\[CDATA\[)?[\t ]*"
     rb"|(?i:pin|pass(?:[ _-]|%20|\+)?code)(?:(?:[ _-]|%20|\+)?(?i:code|number))?(?:(?:[\t ]*|[_-]|%20|\+)"
     rb"(?i:entered|collected|input|received|captured|typed|provided|given|value|code|number|no))?"
-    rb"[\"']?[\t ]*(?:[=:#]|->|=>|%(?:25)?3[Dd]|'[\t ]+')[\t ]*[\"']?)"
+    rb"[\"']?[\t ]*(?:[=:#]|->|=>|%(?:25)?3[Dd]|[\"'][\t ]+[\"'])[\t ]*[\"']?)"
     rb"(?P<pinvalue>[0-9]{2,6}(?:[ -][0-9]{2,6}){1,3}|[0-9]{4,12}))"
     # an address's local part with its accented letters (probe R 4: jos\xc3\xa9.m\xc3\xbcller@): UTF-8
     # letters and cp1252/Latin-1 C0-FF (a UTF-8 quote or space before it, C2 xx / E2 xx xx, is cut
@@ -106,10 +117,12 @@ except ImportError:  # pragma: no cover - google-re2 is a dependency
     _NET_SEARCH = span_search(_NET_GROUPS)
 _GROUP = {(k.decode() if isinstance(k, bytes) else k): v for k, v in _NET_GROUPS.groupindex.items()}
 _G_card, _G_pem, _G_jwt, _G_aws, _G_vendortoken, _G_password, _G_pwspace, _G_pwvalue, _G_xmlpw, _G_xmlpwtag, \
-    _G_xmlpwkey, _G_xmlpwvalue, _G_caller, _G_callervalue, _G_label, _G_labelvalue, _G_sipid, _G_sipuser, _G_pin, \
+    _G_xmlpwkey, _G_xmlpwvalue, _G_xmlnamed, _G_xnprefix, _G_xnkey, _G_xnvalue, _G_xnvalue2, _G_apikey, _G_apisep, \
+    _G_apivalue, _G_caller, _G_callervalue, _G_label, _G_labelvalue, _G_sipid, _G_sipuser, _G_pin, \
     _G_pinvalue, _G_email = (_GROUP[n] - 1 for n in (
         "card", "pem", "jwt", "aws", "vendortoken", "password", "pwspace", "pwvalue", "xmlpw", "xmlpwtag", "xmlpwkey",
-        "xmlpwvalue", "caller", "callervalue", "label", "labelvalue", "sipid", "sipuser", "pin", "pinvalue", "email"))
+        "xmlpwvalue", "xmlnamed", "xnprefix", "xnkey", "xnvalue", "xnvalue2", "apikey", "apisep", "apivalue",
+        "caller", "callervalue", "label", "labelvalue", "sipid", "sipuser", "pin", "pinvalue", "email"))
 # A .properties line whose key ends in a password word and whose separator is blanks (Kennwort X,
 # db.mot_de_passe<TAB>X, Mot de passe X: probe AA 2), checked in .properties files only: in a log
 # the same words start prose (Kennwort abgelaufen)
@@ -449,6 +462,23 @@ class LeakScanner:
                     self._add(text, start, "password")
                 else:
                     pos = match.start(_G_xmlpwvalue + 1)           # the text is judged on its own
+            elif g[_G_xmlnamed] is not None:
+                value = (g[_G_xnvalue] if g[_G_xnvalue] is not None else g[_G_xnvalue2]).strip()
+                if (_key_prefix_ok(g[_G_xnprefix], g[_G_xnkey]) and value and not _HIDDEN_VALUE.match(value)
+                        and len(value) >= 3):
+                    self._add(text, start, "password")
+                else:
+                    pos = start + 1                                # the key is judged on its own
+            elif g[_G_apikey]:
+                value = g[_G_apivalue]
+                if (start and text[start - 1] in _WORD) or (b" " in g[_G_apisep] and value[:1] not in (b'"', b"'")):
+                    pos = match.start(_G_apivalue + 1)             # prose: Field 'api_key' is required
+                    continue
+                if value[:1] in (b'"', b"'") and value.find(value[:1], 1) > 0:
+                    value = value[1:value.find(value[:1], 1)]      # a quoted value ends at its quote
+                value = value.strip(b"\"'")
+                if value and not _HIDDEN_VALUE.match(value) and len(value) >= 3:
+                    self._add(text, start, "api-key")
             elif g[_G_caller]:
                 digits = g[_G_callervalue].translate(None, _NOT_DIGITS)
                 least = PARTY_DIGITS if _PARTY_ATTRIBUTE.match(g[_G_caller]) else 4
