@@ -138,7 +138,7 @@ CLI_KEPT = (
     + STAMP + "cmd: ./app --Kennwort-Datei /opt/pw.txt --senha-expiracao-dias 90 --password-length 12\n"
     + STAMP + "cmd: docker login --username gax --password-stdin registry.example.com\n"
     + STAMP + "cmd: ./app --password-policy strong --secret-name cs-db --pass-through on\n"
-    + STAMP + "cmd: ./app --passwordless x --l\\u00f6senord-fil /opt/pw.txt\n"
+    + STAMP + "cmd: ./app --passwordless x --contrase\\u00f1a-archivo /opt/pw.txt\n"
 )
 
 
