@@ -127,8 +127,22 @@ _G_card, _G_pem, _G_jwt, _G_aws, _G_vendortoken, _G_password, _G_pwspace, _G_pwv
 # db.mot_de_passe<TAB>X, Mot de passe X: probe AA 2), checked in .properties files only: in a log
 # the same words start prose (Kennwort abgelaufen)
 # PWD=/opt/genesys/gax in an environment dump is the working directory, not an ODBC password
-# (PWD=Secret1, PWD=/x;): a path up to the line's end or a blank (probe AC 10; the rules spare it too)
-_WORKING_DIRECTORY = re.compile(rb"(?i)pwd=/[\w.@+~-]*(?:/[\w.@+~-]*)*")
+# (PWD=Secret1, PWD=/x;): a path up to the line's end or a blank (probe AC 10; the rules spare it too),
+# under a usual top-level directory, on a line with no connection-string pair (Driver=..;UID=sa;PWD=/x,
+# probe AD 1: the rule pwd-path-password masks the same)
+_WORKING_DIRECTORY = re.compile(
+    rb"(?i)pwd=(?:/(?:opt|home|root|tmp|var|usr|srv|etc|data|apps?|mnt|media|export|u\d\d|run|proc|sys|dev|boot"
+    rb"|lib(?:64)?|s?bin|nfs|net|shared?|backups?|logs?|genesys|gcti|local|work(?:space)?|code|scratch|users"
+    rb"|cygdrive)(?:/[\w.@+~-]*)*|/)")
+_CONNECTION_PAIR = re.compile(rb";[\t ]*[\w.-]+[\t ]*=")
+
+
+def _on_a_connection_string(text: bytes, start: int, end: int) -> bool:
+    """The line of text[start:end] has a ;KEY= pair (also ;PWD= itself): an ODBC/JDBC string."""
+    stop = text.find(b"\n", end)
+    return _CONNECTION_PAIR.search(text, text.rfind(b"\n", 0, start) + 1, len(text) if stop < 0 else stop) is not None
+
+
 # A flag element named for what it does to a password (<resetPassword>enabled, <useSecret>yes: probe
 # AC 9); xml-password-element spares the same verbs (yes, no, true, false are hidden values anyway)
 _FLAG_TAG = re.compile(rb"(?i)(?:[\w.-]+:)?(?:use|reset|require|enable|allow|change|remember|show|hide|force|expire"
@@ -440,7 +454,8 @@ class LeakScanner:
                     pos = match.start(_G_pwvalue + 1)              # prose: Field 'password' is required
                     continue
                 if (_WORKING_DIRECTORY.fullmatch(text, start, end) and text[start - 1:start] not in (b".", b"-")
-                        and text[end:end + 1] in (b"", b" ", b"\t", b"\r", b"\n")):
+                        and text[end:end + 1] in (b"", b" ", b"\t", b"\r", b"\n")
+                        and not _on_a_connection_string(text, start, end)):
                     continue
                 if value[:2] in (b'\\"', b"\\'"):                 # quotes escaped inside a JSON/Java string
                     value = value[1:].replace(value[:2], value[1:2])
