@@ -151,6 +151,56 @@ _FLAG_VALUE = re.compile(rb"(?i)enabled|disabled|on|off")
 _PROPERTIES_PASSWORD = re.compile(
     rb"^[\t ]*(?P<prefix>(?:[\w.-]|\\ )*?)(?P<key>(?i:" + _PW_KEYS.replace(b"[_.-]|", b"[_. -]|") + rb"))[\t ]+"
     rb"(?P<value>[^\s=:][^\r\n]*)", re.MULTILINE)
+# A one-line JSON object under a password key ({"password": {"policy": "strong"}}, {"senha":
+# {"valor": "X"}}: probe AD 4, 17): each member is judged; a member named for a setting (policy,
+# minLength, expiryDays, politica, Laenge ...: json-password-container keeps the same) is no secret,
+# any other member's value must be hidden. An object that is not flat and closed on its line, or
+# not JSON, is judged as one value (a finding unless hidden)
+_SETTING_WORD = (
+    "policy|policies|length|len|age|expiry|expires|expiration|expire|ttl|lifetime|timeout|history|complexity"
+    "|strength|rules?|required|enabled|mode|format|encoding|algorithm|rotation|days|count|attempts|retries"
+    "|interval|lockout|threshold|duration|digits|(?:upper|lower)case|upper|lower|symbols|numeric|special|letters"
+    "|chars|characters|richtlinien?|politi(?:ca|que|k)|pol\u00edtica|beleid|polityka|laenge|l\u00e4nge|longitud"
+    "|comprimento|tamanho|longueur|lengte|l(?:\u00e4|a)ngd|d(?:\u0142|l)ugo(?:\u015b|s)(?:\u0107|c)|pituus"
+    "|l(?:\u00e6|ae)ngde|lengde|regeln|regras|reglas|r(?:\u00e8|e)gles|regels|regler|zasady|ablauf"
+    "|g(?:\u00fc|ue|u)ltigkeit|expira(?:cao|\u00e7\u00e3o|cion|ci\u00f3n)|validade|validez|validit(?:\u00e9|e)"
+    "|caducidad|vencimiento|verloop|geldigheid|giltighet|tage|d(?:\u00ed|i)as|jours|dagen|dagar|historie"
+    "|hist(?:\u00f3|o)rico|historial|historique|geschiedenis|historik|historia|versuche|tentativas|intentos"
+    "|tentatives|pogingen|komplexit(?:\u00e4|ae|a)t|complexidade|complejidad|complexit(?:\u00e9|e)|complexiteit"
+    "|komplexitet|st(?:\u00e4|ae|a)rke|for(?:\u00e7|c)a|fuerza|robustesse|sterkte|styrka|styrke")
+_MIN_MAX = "(?:min|max|m(?:\u00ed|i)n|m(?:\u00e1|a)x)(?:imum|imo|imal|ima)?"
+_SETTING_NAME = re.compile(
+    ("(?i)(?:" + _MIN_MAX + "[_.-]?)?(?:(?:" + _SETTING_WORD + ")[_.-]?){1,3}"
+     "(?:[_.-]?(?:in[_.-])?(?:s|secs?|seconds|ms|minutes|mins|hours|days))?|" + _MIN_MAX).encode("utf-8"))
+_JSON_MEMBER = rb'"(?:[^"\\\n]|\\.)*"[\t ]*:[\t ]*(?:"(?:[^"\\\n]|\\.)*"|[^\s,{}\[\]"]+)'
+_FLAT_OBJECT = re.compile(rb"\{[\t ]*(?:" + _JSON_MEMBER + rb"(?:[\t ]*,[\t ]*" + _JSON_MEMBER + rb")*)?[\t ]*\}(?=[\s,}\]]|$)")
+_JSON_MEMBERS = re.compile(rb'"((?:[^"\\\n]|\\.)*)"[\t ]*:[\t ]*("(?:[^"\\\n]|\\.)*"|[^\s,{}\[\]"]+)')
+_JSON_KEY_SEPARATOR = re.compile(rb"[\"'][\t ]*:[\t ]*$")
+
+
+def _object_secret(text: bytes, start: int, at: int) -> bool | None:
+    """For a JSON object at text[at] after a quoted password key: True when a member that is no
+    setting holds a value that is not hidden, False when none does, None when it is no flat
+    one-line JSON object (judged as one value then)."""
+    if not _JSON_KEY_SEPARATOR.search(text, start, at):
+        return None
+    found = _FLAT_OBJECT.match(text, at)
+    if found is None:
+        return None
+    for member in _JSON_MEMBERS.finditer(text, at, found.end()):
+        if _SETTING_NAME.fullmatch(member.group(1)):
+            continue
+        value = member.group(2).strip(b'"')
+        if value and not _HIDDEN_VALUE.match(value) and len(value) >= 3:
+            return True
+    return False
+
+# ... and the same object or list pretty-printed over the next lines ("senha": { / "valor": "X" / }):
+# its lines up to the first one indented no deeper than the key's line
+_JSON_BLOCK_LINE = re.compile(rb'[\t ]*(?:"((?:[^"\\\n]|\\.)*)"[\t ]*:[\t ]*)?("(?:[^"\\\n]|\\.)*"|[^\s,{}\[\]"]+)[\t ]*,?[\t ]*$')
+_JSON_OPEN_REST = re.compile(rb"[\t ]*\r?(?:\n|$)")
+
+
 _NOT_DIGITS = bytes(b for b in range(256) if not 48 <= b <= 57)    # bytes.translate deletes them
 _CARD_SEPARATORS = re.compile(rb"[ -]|%(?:25){0,2}(?:20|2[Dd])")
 _EMAIL_GLUE = frozenset(b"._%+-:0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
@@ -327,6 +377,7 @@ class LeakScanner:
         self._block_value_at = 0   # line of a password: | (or !vault |) whose value starts the next chunk
         self._properties = member.lower().endswith(".properties")
         self._continues = False    # .properties: the last line seen ends in a line continuation
+        self._json_block = -1      # the indentation of a "password": { line whose members go on in the next chunk
 
     def feed(self, data: bytes) -> bytes:
         if not data:
@@ -379,6 +430,29 @@ class LeakScanner:
         if value and not _HIDDEN_VALUE.match(value) and len(value) >= 3 and len(self.findings) < MAX_FINDINGS_PER_FILE:
             self.findings.append(Finding(self.member, line, "password"))
 
+    def _check_json_block(self, text: bytes, pos: int, indent: int) -> None:
+        """Judge the lines of a JSON object or list under a password key written on the lines
+        after the key (``"senha": {``): a member named for a setting is none, any other member's or
+        item's value must be hidden. Ends at a line indented no deeper than the key's line."""
+        end = len(text)
+        while pos < end:
+            stop = text.find(b"\n", pos)
+            if stop < 0:                                   # a chunk ends in a line only at the file's end
+                stop = end
+            line = text[pos:stop].rstrip(b"\r")
+            body = line.lstrip(b" \t")
+            if body and len(line) - len(body) <= indent:
+                self._json_block = -1
+                return
+            found = _JSON_BLOCK_LINE.match(line) if body[:1] not in (b"{", b"}", b"[", b"]") else None
+            if found is not None and found.group(2) is not None and not (
+                    found.group(1) is not None and _SETTING_NAME.fullmatch(found.group(1))):
+                value = found.group(2).strip(b'"')
+                if value and not _HIDDEN_VALUE.match(value) and len(value) >= 3:
+                    self._add(text, pos, "password")
+            pos = stop + 1
+        self._json_block = indent
+
     def _continuation_lines(self, text: bytes) -> set[int]:
         """Where the lines of a .properties text start that go on with the value of the line
         before: that line ends in an odd number of backslashes and is no comment line (a comment
@@ -408,6 +482,8 @@ class LeakScanner:
         if self._block_value_at:
             self._check_block_value(text, 0, self._block_value_at)
             self._block_value_at = 0
+        if self._json_block >= 0:
+            self._check_json_block(text, 0, self._json_block)
         pos = 0
         while True:
             hit = _NET_SEARCH(text, pos)
@@ -450,6 +526,21 @@ class LeakScanner:
                     self._add(text, start, "vendor-token")
             elif g[_G_password]:
                 value = g[_G_pwvalue]
+                if value[:1] == b"{":
+                    at = match.start(_G_pwvalue + 1)
+                    verdict = _object_secret(text, start, at)
+                    if verdict is not None:
+                        if verdict:
+                            self._add(text, start, "password")
+                        continue
+                if value in (b"{", b"[") and _JSON_OPEN_REST.match(text, end) and _JSON_KEY_SEPARATOR.search(
+                        text, start, match.start(_G_pwvalue + 1)):
+                    line_start = text.rfind(b"\n", 0, start) + 1
+                    indent = len(text[line_start:start]) - len(text[line_start:start].lstrip(b" \t"))
+                    line_end = text.find(b"\n", end)
+                    if line_end >= 0:
+                        self._check_json_block(text, line_end + 1, indent)
+                    continue
                 if g[_G_pwspace] and value[:1] not in (b'"', b"'"):
                     pos = match.start(_G_pwvalue + 1)              # prose: Field 'password' is required
                     continue
