@@ -50,6 +50,10 @@ KEY_BYTES = 32
 KEY_FILE = "site.key"
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _BYTE_TO_LETTER = bytes(_LETTERS.encode()[b % 26] for b in range(256))   # ~47 bits in 10 letters
+# A token's letters never spell a word the rules read inside a password key (pwd, pass, secret,
+# token, cred, key, otp, psk): USERDATA_fzjeootpwd followed by ': 1' was a pwd key to a second pass
+# (a redacted file redacted again changed). Such letters (about 1 token in 500) are derived again.
+_KEY_WORD_IN_LETTERS = re.compile(rb"pwd|pass|secret|token|cred|key|otp|psk")
 _PHONE_SEPARATORS = b" -.()/"
 _PHONE_SHAPED = re.compile(rb"\+?[0-9 .()/-]*[0-9][0-9 .()/-]*")   # digits, separators, a leading +
 # an e-mail address: customers type theirs in any letter case (From: Harriet.O@Example.ORG),
@@ -360,6 +364,10 @@ class Tokenizer:
         material, plus = normalise(category, value)
         digest = hmac.digest(self._key, material, "sha256")   # one C call
         letters = digest[:10].translate(_BYTE_TO_LETTER)
+        again = 0
+        while _KEY_WORD_IN_LETTERS.search(letters) is not None:
+            again += 1
+            letters = hmac.digest(self._key, b"%s\0%d" % (material, again), "sha256")[:10].translate(_BYTE_TO_LETTER)
         sign = (value[:3] if value[:1] == b"%" else b"+") if plus else b""    # an encoded + stays encoded
         token = sign + token_prefix(category).encode("ascii") + b"_" + letters
         if len(self._cache) >= _CACHE_LIMIT:

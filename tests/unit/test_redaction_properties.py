@@ -64,6 +64,10 @@ endings = st.sampled_from(["\n", "\r\n"])
 # a token the first pass wrote became part of a key=value key on the second (kv-personal)
 @example(["-----BEGIN PRIVATE KEY-----jane@example.comFrom: @"], "\n", "log")
 @example(["_I_I_00874f09e855862a [01:0c] jane@example.comCookie=JSESSIONID="], "\n", "log")
+# a token's letters spelt pwd (USERDATA_fzjeootpwd: 1 became a pwd key on the second pass)
+@example(["GSW_ACCOUNT=\xcd\xac\x8b\xc8x--b1Private-Lines: 1"], "\n", "log")
+# the prefilter missed a quoted user with a blank (credentials 'a b:X')
+@example(["credentials '_I_I_00874f09e855862a [01:0c] '"], "\n", "log")
 # the PuTTY MAC rule masked the hex prefix 'E' of the e-mail token the first pass wrote
 @example(["Private-MAC: ab12jane@example.comjane@example.com"], "\n", "config")
 # the second pass took the '=' before '<![CDATA[USERDATA_...@' for a SIP display name
