@@ -68,6 +68,8 @@ endings = st.sampled_from(["\n", "\r\n"])
 @example(["GSW_ACCOUNT=\xcd\xac\x8b\xc8x--b1Private-Lines: 1"], "\n", "log")
 # the prefilter missed a quoted user with a blank (credentials 'a b:X')
 @example(["credentials '_I_I_00874f09e855862a [01:0c] '"], "\n", "log")
+# a mask (REDACTED-DIGITS) read as an attached-data key naming digits on the second pass
+@example(["vxml input: 'CardNumber'\t@"], "\n", "log")
 # the PuTTY MAC rule masked the hex prefix 'E' of the e-mail token the first pass wrote
 @example(["Private-MAC: ab12jane@example.comjane@example.com"], "\n", "config")
 # the second pass took the '=' before '<![CDATA[USERDATA_...@' for a SIP display name
