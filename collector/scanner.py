@@ -25,12 +25,27 @@ MAX_FINDINGS_PER_FILE = 50
 # The password keys, also in the site languages (probe Z 1); UTF-8 bytes for the accented letters,
 # also as a Java/JSON escape (db.l\u00f6senord=, native2ascii), in ISO-8859-1 (the .properties
 # default: contrase\xf1a; ISO-8859-2 has\xb3o) and with escaped blanks (Mot\ de\ passe: probe AC 1),
-# URL-encoded in a query string (contrase%C3%B1a=, mot+de+passe=)
+# URL-encoded in a query string (contrase%C3%B1a=, mot+de+passe=), as an XML character reference
+# (contrase&#241;a: an ASCII XML writer) and in more site languages (heslo, parola, jelszó, şifre,
+# пароль, lozinka, contrasenya, kodeord, 密码, パスワード, 비밀번호: probe AD 2)
 _PW_KEYS = (rb"password|passwd|pwd|secret|passwort|kennwort|senha|wachtwoord"
-            rb"|contrase(?:\xc3\xb1|\xc3\x91|n|\\u00[fFdD]1|[\xf1\xd1]|%[cC]3%(?:[bB]1|91))a"
+            rb"|contrase(?:\xc3\xb1|\xc3\x91|n|\\u00[fFdD]1|[\xf1\xd1]|%[cC]3%(?:[bB]1|91)|&#(?:241|209|[xX]0*[fFdD]1);)a"
             rb"|mot(?:[_.-]|\\ |%20|\+)?de(?:[_.-]|\\ |%20|\+)?passe"
-            rb"|palavra(?:[_.-]|\\ |%20|\+)?passe|l(?:\xc3\xb6|\xc3\x96|o|\\u00[fFdD]6|[\xf6\xd6]|%[cC]3%(?:[bB]6|96))senord"
-            rb"|has(?:\xc5\x82|\xc5\x81|l|\\u014[12]|[\xb3\xa3]|%[cC]5%8[12])o|salasana|adgangskode|passord")
+            rb"|palavra(?:[_.-]|\\ |%20|\+)?passe|l(?:\xc3\xb6|\xc3\x96|o|\\u00[fFdD]6|[\xf6\xd6]|%[cC]3%(?:[bB]6|96)|&#(?:246|214|[xX]0*[fFdD]6);)senord"
+            rb"|has(?:\xc5\x82|\xc5\x81|l|\\u014[12]|[\xb3\xa3]|%[cC]5%8[12]|&#(?:32[12]|[xX]0*14[12]);)o|salasana"
+            rb"|adgangskode|passord|heslo|parola|jelszo|sifre|lozinka|contrasenya|kodeord")
+
+
+def _utf8_pattern(word: str) -> bytes:
+    """A word as pattern text in ASCII (the RE2 form is made from it): its UTF-8 bytes outside
+    ASCII written as \\xNN."""
+    return b"".join(b"\\x%02x" % byte if byte > 0x7f else bytes((byte,)) for byte in word.encode())
+
+
+# the words that start or end with a letter outside ASCII, where \b (ASCII in a bytes pattern) does
+# not mark the word's edge: Hungarian, Turkish, Russian, Chinese, Japanese, Korean
+_PW_KEYS_WIDE = b"|".join(_utf8_pattern(word) for word in (
+    "jelszó", "JELSZÓ", "şifre", "Şifre", "ŞİFRE", "пароль", "Пароль", "ПАРОЛЬ", "密码", "密碼", "パスワード", "비밀번호"))
 _NET_PATTERN = (
     rb"(?P<card>\d{13,22}|\d{4}(?:(?:[ -]|%(?:25){0,2}(?:20|2[Dd]))\d{3,6}){2,4})"   # contiguous, or 4-4-4-4 / 4-6-5
     # style groups, also joined by URL-encoded spaces or dashes (a GVP fetch URL: pay?c=4111%201111%20...),
@@ -53,17 +68,17 @@ _NET_PATTERN = (
     # also as attached data ('senha'<TAB>'X', 'hasło' [str] = "X": probe AA 2), also with a space
     # mid-line (UserData: 'senha' 'X': probe AC 3), also with the key in double quotes (UserData: "senha" "X":
     # probe AD 5), where the value must be quoted (checked in Python)
-    rb"|(?P<password>(?i:\b(?:" + _PW_KEYS + rb")\b)(?:[\"']?[\t\x0b\x0c ]*(?:[=:][=>]?|\s=>"
+    rb"|(?P<password>(?i:\b(?:" + _PW_KEYS + rb")\b|" + _PW_KEYS_WIDE + rb")(?:[\"']?[\t\x0b\x0c ]*(?:[=:][=>]?|\s=>"
     rb"|\[(?:str|bstr|string)\][\t\x0b\x0c ]*=)|'\t+|(?P<pwspace>' +|\"[\t ]+))[\t\x0b\x0c ]*"
     rb"(?P<pwvalue>[^\s,;&]+))"   # on its own line: an empty value is not the next line's text
     # the text of a password element (<password>X</password>, <ns:Passwort type="x"><![CDATA[X,
     # <db_kennwort>X; probe AA 2); the tag's prefix is checked in Python (_key_prefix_ok)
-    rb"|(?P<xmlpw><(?P<xmlpwtag>[\w.:-]*?)(?P<xmlpwkey>(?i:" + _PW_KEYS + rb"))(?:[\t ](?:[^<>\n]*[^<>\n/])?)?>"
+    rb"|(?P<xmlpw><(?P<xmlpwtag>[\w.:-]*?)(?P<xmlpwkey>(?i:" + _PW_KEYS + b"|" + _PW_KEYS_WIDE + rb"))(?:[\t ](?:[^<>\n]*[^<>\n/])?)?>"
     rb"(?:<!\[CDATA\[)?(?P<xmlpwvalue>[^<\n]*))"
     # a password key's name/value attribute pair (<param name="password" value="X"/>, also with the key
     # in Latin-1, escaped or URL-encoded: name="contrase\xf1a", key="db.l\u00f6senord": probe AD 7);
     # the key ends in the word, its prefix is checked in Python (_key_prefix_ok)
-    rb"|(?P<xmlnamed>\b(?i:name|key)[\t ]*=[\t ]*[\"'](?P<xnprefix>[^\"'<>\n]*?)(?P<xnkey>(?i:" + _PW_KEYS + rb"))[\"']"
+    rb"|(?P<xmlnamed>\b(?i:name|key)[\t ]*=[\t ]*[\"'](?P<xnprefix>[^\"'<>\n]*?)(?P<xnkey>(?i:" + _PW_KEYS + b"|" + _PW_KEYS_WIDE + rb"))[\"']"
     rb"(?:[\t ]+[\w:.-]+[\t ]*=[\t ]*(?:\"[^\"\n]*\"|'[^'\n]*'))*?[\t ]+(?i:value)[\t ]*=[\t ]*"
     rb"(?:\"(?P<xnvalue>[^\"\n]*)\"|'(?P<xnvalue2>[^'\n]*)'))"
     # an API key, a private key or a signature in attached data ('api_key'<TAB>'X', UserData: 'x-api-key'
@@ -149,7 +164,7 @@ _FLAG_TAG = re.compile(rb"(?i)(?:[\w.-]+:)?(?:use|reset|require|enable|allow|cha
                        rb"|verify|check|send|store|save|generate|rotate|encrypt)[\w.-]*")
 _FLAG_VALUE = re.compile(rb"(?i)enabled|disabled|on|off")
 _PROPERTIES_PASSWORD = re.compile(
-    rb"^[\t ]*(?P<prefix>(?:[\w.-]|\\ )*?)(?P<key>(?i:" + _PW_KEYS.replace(b"[_.-]|", b"[_. -]|") + rb"))[\t ]+"
+    rb"^[\t ]*(?P<prefix>(?:[\w.-]|\\ )*?)(?P<key>(?i:" + _PW_KEYS.replace(b"[_.-]|", b"[_. -]|") + b"|" + _PW_KEYS_WIDE + rb"))[\t ]+"
     rb"(?P<value>[^\s=:][^\r\n]*)", re.MULTILINE)
 # A one-line JSON object under a password key ({"password": {"policy": "strong"}}, {"senha":
 # {"valor": "X"}}: probe AD 4, 17): each member is judged; a member named for a setting (policy,
