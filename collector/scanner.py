@@ -99,14 +99,14 @@ _NET_PATTERN = (
     # PIN -> , pin%3D); the digits also in groups (4829-21, 48 29 21); the start of a label, the
     # end of the digits, a date and a longer run are checked in Python (pin-value, pin-word-text,
     # xml-pin-value, pin-value-next-line, pin-config-value)
-    rb"|(?P<pin>(?:(?:<|&lt;)(?:[\w.-]+:)?(?i:pin|pass[_.-]?code)(?:[_.-]?(?i:code|number|num|no))?"
+    rb"|(?P<pin>(?:(?:<|&lt;)(?:[\w.-]+:)?(?i:pin|pass[_.-]?code|nip|geheimzahl)(?:[_.-]?(?i:code|number|num|no))?"
     rb"(?:[\t ](?:[^<>\n]*[^<>\n/])?)?(?:>|&gt;)(?:<!\[CDATA\[)?[\t ]*(?:\r?\n[\t ]*)?"
-    rb"|(?i:name|key)[\t ]*=[\t ]*[\"'](?i:pin|pass[_.-]?code)(?:[_.-]?(?i:code|number|num|no))?[\"']"
+    rb"|(?i:name|key)[\t ]*=[\t ]*[\"'](?i:pin|pass[_.-]?code|nip|geheimzahl)(?:[_.-]?(?i:code|number|num|no))?[\"']"
     rb"(?:[^<>\n]*[^<>\n/])?>[\t ]*(?:<filled>|<!\[CDATA\[)?[\t ]*"
-    rb"|(?i:pin|pass(?:[ _-]|%20|\+)?code)(?:(?:[ _-]|%20|\+)?(?i:code|number))?(?:(?:[\t ]*|[_-]|%20|\+)"
+    rb"|(?i:pin|pass(?:[ _-]|%20|\+)?code|nip|geheimzahl)(?:(?:[ _-]|%20|\+)?(?i:code|number))?(?:(?:[\t ]*|[_-]|%20|\+)"
     rb"(?i:entered|collected|input|received|captured|typed|provided|given|value|code|number|no))?"
-    rb"[\"']?[\t ]*(?:[=:#]|->|=>|%(?:25)?3[Dd]|[\"'][\t ]+[\"'])[\t ]*[\"']?)"
-    rb"(?P<pinvalue>[0-9]{2,6}(?:[ -][0-9]{2,6}){1,3}|[0-9]{4,12}))"
+    rb"[\"']?[\t ]*(?:[=:#]|->|=>|%(?:25)?3[DdAa]|[\"'][\t ]+[\"'])(?:[\t ]|%20|\+)*[\"']?)"
+    rb"(?P<pinvalue>[0-9]{2,6}(?:(?:[ -]|%20|\+|%2[Dd])[0-9]{2,6}){1,3}|[0-9]{4,12}))"
     # an address's local part with its accented letters (probe R 4: jos\xc3\xa9.m\xc3\xbcller@): UTF-8
     # letters and cp1252/Latin-1 C0-FF (a UTF-8 quote or space before it, C2 xx / E2 xx xx, is cut
     # off the local part before it is judged: _UTF8_PUNCTUATION); an IDN domain in UTF-8 too
