@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import pytest
 
-from collector.redaction import Redactor, Tokenizer
-from collector.scanner import LeakScanner
-from tests.redacting import KEY, assert_redacted, rule_sets  # noqa: F401 - rule_sets is a fixture
+from tests.redacting import (  # noqa: F401 - rule_sets is a fixture
+    assert_redacted, assert_redacted_bytes, framed_findings, rule_sets,
+)
 
 STAMP = "09:11:20.000 Trc 04541 "
 NEXT = "09:11:21.000 Trc 04541 next record\n"
@@ -36,19 +36,8 @@ PROPS = "opt/genesys/GAX/conf/db.properties"
 BS = "\\"
 
 
-def _redacted_bytes(rule_sets, data: bytes, kind: str, path: str, fast: bool) -> bytes:
-    redactor = Redactor(rule_sets, Tokenizer(KEY, None), kind, path, use_prefilter=fast)
-    return redactor.feed(data) + redactor.finish()
 
 
-def _assert_bytes(rule_sets, data: bytes, gone: list[bytes], kept: list[bytes], kind: str, path: str,
-                  fast: bool) -> None:
-    out = _redacted_bytes(rule_sets, data, kind, path, fast)
-    for value in gone:
-        assert value not in out, f"{value!r} left in {out!r}"
-    for value in kept:
-        assert value in out, f"{value!r} missing from {out!r}"
-    assert _redacted_bytes(rule_sets, out, kind, path, fast) == out, "not idempotent"
 
 
 # ------------------------------------------------------------------ 1: PWD=/x in a connection string
@@ -118,12 +107,12 @@ CONTINUED_KEPT = (
 @pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "every-line"])
 def test_probe_ad3_site_language_continuation_lines_are_masked(rule_sets, case, fast) -> None:
     _, data, gone, kept = case
-    _assert_bytes(rule_sets, data, gone, kept, "config", PROPS, fast)
+    assert_redacted_bytes(rule_sets, data, gone, kept, "config", PROPS, fast)
 
 
 @pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "every-line"])
 def test_probe_ad3_continued_neighbours_stay(rule_sets, fast) -> None:
-    _assert_bytes(rule_sets, CONTINUED_KEPT, [], [CONTINUED_KEPT], "config", PROPS, fast)
+    assert_redacted_bytes(rule_sets, CONTINUED_KEPT, [], [CONTINUED_KEPT], "config", PROPS, fast)
 
 
 # ------------------------------------------------------------------ 9, 10: command-line options
@@ -154,7 +143,7 @@ def test_probe_ad9_ad10_cli_option_value_is_masked(rule_sets, option, fast) -> N
 @pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "every-line"])
 def test_probe_ad10_latin1_cli_option_value_is_masked(rule_sets, option, fast) -> None:
     data = STAMP.encode() + b"cmd: app " + option + b" Lat1Cli --port 8080\n"
-    _assert_bytes(rule_sets, data, [b"Lat1Cli"], [option + b" REDACTED --port 8080\n"], "log", LOG, fast)
+    assert_redacted_bytes(rule_sets, data, [b"Lat1Cli"], [option + b" REDACTED --port 8080\n"], "log", LOG, fast)
 
 
 @pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "every-line"])
@@ -187,11 +176,6 @@ def test_probe_ad18_login_user_slash_password_still_masked(rule_sets, fast) -> N
 
 
 # ------------------------------------------------------------------ scanner
-def _findings(member: str, data: bytes) -> list[tuple[int, str]]:
-    scanner = LeakScanner(member)
-    scanner.feed(b"first line\n" + data + b"\nlast\n")
-    scanner.finish()
-    return [(f.line, f.category) for f in scanner.findings]
 
 
 SCANNER_FOUND = [
@@ -212,9 +196,9 @@ SCANNER_CLEAN = [
 
 @pytest.mark.parametrize(("member", "line"), SCANNER_FOUND)
 def test_probe_ad1_scanner_flags_a_slash_password_in_a_connection_string(member, line) -> None:
-    assert _findings(member, line) == [(2, "password")]
+    assert framed_findings(member, line) == [(2, "password")]
 
 
 @pytest.mark.parametrize(("member", "text"), SCANNER_CLEAN)
 def test_probe_ad1_scanner_spares_a_working_directory(member, text) -> None:
-    assert _findings(member, text) == []
+    assert framed_findings(member, text) == []

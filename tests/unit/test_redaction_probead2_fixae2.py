@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import pytest
 
-from collector.redaction import Redactor, Tokenizer
-from collector.scanner import LeakScanner
-from tests.redacting import KEY, assert_redacted, rule_sets  # noqa: F401 - rule_sets is a fixture
+from tests.redacting import (  # noqa: F401 - rule_sets is a fixture
+    assert_redacted, assert_redacted_bytes, framed_findings, redacted_bytes, rule_sets,
+)
 
 URS = "var/log/genesys/URS_P/URS_P.20261127_190205_668.log"
 SIPS = "var/log/genesys/SIPS_P/SIPS_P.20261127_171405_947.log"
@@ -33,19 +33,8 @@ S = "Secret99"
 A = "ApiK3yLeak99"
 
 
-def _redacted_bytes(rule_sets, data: bytes, kind: str, path: str, fast: bool) -> bytes:
-    redactor = Redactor(rule_sets, Tokenizer(KEY, None), kind, path, use_prefilter=fast)
-    return redactor.feed(data) + redactor.finish()
 
 
-def _assert_bytes(rule_sets, data: bytes, gone: list[bytes], kept: list[bytes], kind: str, path: str,
-                  fast: bool) -> None:
-    out = _redacted_bytes(rule_sets, data, kind, path, fast)
-    for value in gone:
-        assert value not in out, f"{value!r} left in {out!r}"
-    for value in kept:
-        assert value in out, f"{value!r} missing from {out!r}"
-    assert _redacted_bytes(rule_sets, out, kind, path, fast) == out, "not idempotent"
 
 
 # ------------------------------------------------------------------ 5: double-quoted attached data
@@ -141,7 +130,7 @@ def test_probe_ad15_pin_arrow_neighbours_stay(rule_sets, fast) -> None:
 
 def test_probe_ad15_both_paths_give_the_same_output(rule_sets) -> None:
     text = "".join(c[1] for c in PIN_ARROW).encode() + PIN_ARROW_KEPT.encode()
-    assert _redacted_bytes(rule_sets, text, "log", URS, True) == _redacted_bytes(rule_sets, text, "log", URS, False)
+    assert redacted_bytes(rule_sets, text, "log", URS, True) == redacted_bytes(rule_sets, text, "log", URS, False)
 
 
 # ------------------------------------------------------------------ 16 and 7: Latin-1 and escaped keys
@@ -197,21 +186,16 @@ LATIN_KEPT_LOG = (STAMP.encode() + b"UserData: 'contrase\xf1aVerified' 'Y' 'l\\u
 @pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "every-line"])
 def test_probe_ad16_ad7_latin1_and_escaped_keys_are_masked(rule_sets, case, fast) -> None:
     _, kind, path, data, gone, kept = case
-    _assert_bytes(rule_sets, data, gone, kept, kind, path, fast)
+    assert_redacted_bytes(rule_sets, data, gone, kept, kind, path, fast)
 
 
 @pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "every-line"])
 def test_probe_ad16_ad7_latin1_and_escaped_neighbours_stay(rule_sets, fast) -> None:
-    _assert_bytes(rule_sets, LATIN_KEPT_CONFIG, [], [LATIN_KEPT_CONFIG], "config", XML, fast)
-    _assert_bytes(rule_sets, LATIN_KEPT_LOG, [], [LATIN_KEPT_LOG], "log", URS, fast)
+    assert_redacted_bytes(rule_sets, LATIN_KEPT_CONFIG, [], [LATIN_KEPT_CONFIG], "config", XML, fast)
+    assert_redacted_bytes(rule_sets, LATIN_KEPT_LOG, [], [LATIN_KEPT_LOG], "log", URS, fast)
 
 
 # ------------------------------------------------------------------ the scanner
-def _findings(member: str, data: bytes) -> list[tuple[int, str]]:
-    scanner = LeakScanner(member)
-    scanner.feed(b"first line\n" + data + b"\nlast\n")
-    scanner.finish()
-    return [(f.line, f.category) for f in scanner.findings]
 
 
 SCANNER_FOUND = [
@@ -242,9 +226,9 @@ SCANNER_CLEAN = [
 
 @pytest.mark.parametrize(("member", "line", "category"), SCANNER_FOUND)
 def test_probe_ad_scanner_finds(member, line, category) -> None:
-    assert _findings(member, line) == [(2, category)]
+    assert framed_findings(member, line) == [(2, category)]
 
 
 @pytest.mark.parametrize(("member", "text"), SCANNER_CLEAN)
 def test_probe_ad_scanner_leaves(member, text) -> None:
-    assert _findings(member, text) == []
+    assert framed_findings(member, text) == []

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import pytest
 
-from collector.redaction import Redactor, Tokenizer
 from collector.scanner import LeakScanner
-from tests.redacting import KEY, assert_redacted, rule_sets  # noqa: F401 - rule_sets is a fixture
+from tests.redacting import (  # noqa: F401 - rule_sets is a fixture
+    assert_redacted, framed_findings, redacted_bytes, rule_sets,
+)
 
 JSON = "opt/genesys/GAX/conf/app.json"
 LOG = "var/log/genesys/GAX/gax.log"
@@ -33,16 +34,8 @@ SITE_KEYS = ["senha", "Kennwort", "contraseña", "CONTRASEÑA", "lösenord", "ha
              "senhas", "l\\u00f6senord", "contrase\\u00f1a", "has\\u0142o"]
 
 
-def _redacted_bytes(rule_sets, data: bytes, kind: str, path: str, fast: bool) -> bytes:
-    redactor = Redactor(rule_sets, Tokenizer(KEY, None), kind, path, use_prefilter=fast)
-    return redactor.feed(data) + redactor.finish()
 
 
-def _findings(member: str, data: bytes) -> list[tuple[int, str]]:
-    scanner = LeakScanner(member)
-    scanner.feed(b"first line\n" + data + b"\nlast\n")
-    scanner.finish()
-    return [(f.line, f.category) for f in scanner.findings]
 
 
 # ------------------------------------------------------------------ 4: site-language keys
@@ -52,7 +45,7 @@ def test_probe_ad4_object_block_under_site_language_key_is_masked(rule_sets, key
     text = f'{{\n  "{key}": {{\n    "valor": "{S}",\n    "db": "{S}1"\n  }},\n  "port": 5432\n}}\n'
     out = assert_redacted(rule_sets, text, [S], [f'  "{key}": {{\n    "valor": "REDACTED",\n    "db": "REDACTED"\n',
                                                  '  },\n  "port": 5432\n}\n'], kind="config", path=JSON, fast=fast)
-    assert _findings(JSON, out.encode()) == []
+    assert framed_findings(JSON, out.encode()) == []
 
 
 @pytest.mark.parametrize("key", SITE_KEYS)
@@ -62,7 +55,7 @@ def test_probe_ad4_one_line_object_under_site_language_key_is_masked(rule_sets, 
     out = assert_redacted(rule_sets, text, [S, "48213377"],
                           [f'{{"{key}": {{"valor": "REDACTED", "cache": REDACTED}}, "port": 5432}}\n'],
                           kind="config", path=JSON, fast=fast)
-    assert _findings(JSON, out.encode()) == []
+    assert framed_findings(JSON, out.encode()) == []
 
 
 @pytest.mark.parametrize("key", ["senha", "contraseña", "l\\u00f6senord"])
@@ -80,7 +73,7 @@ def test_probe_ad4_lists_under_site_language_key_are_masked(rule_sets, key, fast
 def test_probe_ad4_latin1_keys_are_masked(rule_sets, fast) -> None:
     for key in (b"contrase\xf1a", b"l\xf6senord", b"has\xb3o"):
         data = b'{"' + key + b'": {"valor": "Lat1Nest"}}\n  "' + key + b'": {\n    "valor": "Lat1Nest2"\n  }\n'
-        out = _redacted_bytes(rule_sets, data, "config", JSON, fast)
+        out = redacted_bytes(rule_sets, data, "config", JSON, fast)
         assert b"Lat1Nest" not in out, out
 
 
@@ -102,15 +95,15 @@ KEPT = (
 @pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "every-line"])
 def test_probe_ad17_setting_objects_under_password_keys_stay(rule_sets, fast) -> None:
     assert_redacted(rule_sets, KEPT, [], [KEPT], kind="config", path=JSON, fast=fast)
-    assert _findings(JSON, KEPT.encode()) == []
+    assert framed_findings(JSON, KEPT.encode()) == []
 
 
 @pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "every-line"])
 def test_probe_ad17_bare_expiry_under_password_does_not_fail_the_run(rule_sets, fast) -> None:
     # kv-personal tokenises a bare "expiry" anywhere (a card's expiry date): left as it is; the
     # password rule no longer masks it and the run no longer fails
-    out = _redacted_bytes(rule_sets, b'{"password": {"expiry": 90}}\n', "config", JSON, fast)
-    assert b"REDACTED" not in out and _findings(JSON, out) == []
+    out = redacted_bytes(rule_sets, b'{"password": {"expiry": 90}}\n', "config", JSON, fast)
+    assert b"REDACTED" not in out and framed_findings(JSON, out) == []
 
 
 # a secret next to the settings is still masked, whatever the setting names around it
@@ -131,7 +124,7 @@ MIXED = [
 @pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "every-line"])
 def test_probe_ad17_secret_next_to_settings_is_masked(rule_sets, text, want, fast) -> None:
     out = assert_redacted(rule_sets, text, ["MixPw_"], [want], kind="config", path=JSON, fast=fast)
-    assert _findings(JSON, out.encode()) == []
+    assert framed_findings(JSON, out.encode()) == []
 
 
 # ------------------------------------------------------------------ scanner
@@ -159,12 +152,12 @@ SCANNER_CLEAN = [
 
 @pytest.mark.parametrize("line", SCANNER_FOUND)
 def test_probe_ad4_ad17_scanner_finds_a_secret_in_a_password_object(line) -> None:
-    assert _findings(JSON, line) == [(2, "password")]
+    assert framed_findings(JSON, line) == [(2, "password")]
 
 
 @pytest.mark.parametrize("line", SCANNER_CLEAN)
 def test_probe_ad17_scanner_spares_settings_and_masked_values(line) -> None:
-    assert _findings(JSON, line) == []
+    assert framed_findings(JSON, line) == []
 
 
 # the object or list pretty-printed over the next lines: each line judged up to the key's dedent
@@ -183,12 +176,12 @@ BLOCK_CLEAN = [
 
 @pytest.mark.parametrize(("text", "line"), BLOCK_FOUND)
 def test_probe_ad4_scanner_finds_a_secret_in_a_password_object_block(text, line) -> None:
-    assert _findings(JSON, text) == [(line, "password")]
+    assert framed_findings(JSON, text) == [(line, "password")]
 
 
 @pytest.mark.parametrize("text", BLOCK_CLEAN)
 def test_probe_ad4_scanner_spares_a_masked_password_object_block(text) -> None:
-    assert _findings(JSON, text) == []
+    assert framed_findings(JSON, text) == []
 
 
 def test_probe_ad4_scanner_follows_a_password_object_block_into_the_next_chunk() -> None:

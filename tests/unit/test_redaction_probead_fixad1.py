@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import pytest
 
-from collector.redaction import Redactor, Tokenizer
-from collector.scanner import LeakScanner
-from tests.redacting import KEY, assert_redacted, rule_sets  # noqa: F401 - rule_sets is a fixture
+from tests.redacting import (  # noqa: F401 - rule_sets is a fixture
+    assert_redacted, assert_redacted_bytes, framed_findings, rule_sets,
+)
 
 STAMP = "10:00:00.000 Std 04541 "
 NEXT = "10:00:01.000 Std 04541 next record\n"
@@ -31,19 +31,8 @@ PROPS = "opt/genesys/GAX/conf/db.properties"
 BS = "\\"
 
 
-def _redacted_bytes(rule_sets, data: bytes, kind: str, path: str, fast: bool) -> bytes:
-    redactor = Redactor(rule_sets, Tokenizer(KEY, None), kind, path, use_prefilter=fast)
-    return redactor.feed(data) + redactor.finish()
 
 
-def _assert_bytes(rule_sets, data: bytes, gone: list[bytes], kept: list[bytes], kind: str, path: str,
-                  fast: bool) -> None:
-    out = _redacted_bytes(rule_sets, data, kind, path, fast)
-    for value in gone:
-        assert value not in out, f"{value!r} left in {out!r}"
-    for value in kept:
-        assert value in out, f"{value!r} missing from {out!r}"
-    assert _redacted_bytes(rule_sets, out, kind, path, fast) == out, "not idempotent"
 
 
 # ------------------------------------------------------------------ 1: escaped and Latin-1 keys
@@ -98,14 +87,14 @@ def test_probe_ac1_escaped_site_language_keys_are_masked(rule_sets, case, fast) 
 @pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "every-line"])
 def test_probe_ac1_latin1_site_language_keys_are_masked(rule_sets, case, fast) -> None:
     _, kind, path, data, gone, kept = case
-    _assert_bytes(rule_sets, data, gone, kept, kind, path, fast)
+    assert_redacted_bytes(rule_sets, data, gone, kept, kind, path, fast)
 
 
 @pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "every-line"])
 def test_probe_ac1_escaped_neighbours_stay(rule_sets, fast) -> None:
     # the escaped word in a value, a key that goes on past it with a setting word, a comment
     assert_redacted(rule_sets, ESCAPED_KEPT_CONFIG, [], [ESCAPED_KEPT_CONFIG], kind="config", path=PROPS, fast=fast)
-    _assert_bytes(rule_sets, LATIN1_KEPT_CONFIG, [], [LATIN1_KEPT_CONFIG], "config", PROPS, fast)
+    assert_redacted_bytes(rule_sets, LATIN1_KEPT_CONFIG, [], [LATIN1_KEPT_CONFIG], "config", PROPS, fast)
 
 
 # ------------------------------------------------------------------ 8: settings named after the word
@@ -144,16 +133,6 @@ def test_probe_ac8_secrets_next_to_the_settings_are_still_masked(rule_sets, fast
 
 
 # ------------------------------------------------------------------ scanner
-def _findings(member: str, data: bytes, chunk: int = 0) -> list[tuple[int, str]]:
-    scanner = LeakScanner(member)
-    data = b"first line\n" + data + b"\nlast\n"
-    if chunk:
-        for at in range(0, len(data), chunk):
-            scanner.feed(data[at:at + chunk])
-    else:
-        scanner.feed(data)
-    scanner.finish()
-    return [(f.line, f.category) for f in scanner.findings]
 
 
 SCANNER_FOUND = [
@@ -183,12 +162,12 @@ SCANNER_CLEAN = [
 
 @pytest.mark.parametrize(("member", "line"), SCANNER_FOUND)
 def test_probe_ac1_scanner_flags_escaped_and_latin1_keys(member, line) -> None:
-    assert _findings(member, line) == [(2, "password")]
+    assert framed_findings(member, line) == [(2, "password")]
 
 
 @pytest.mark.parametrize(("member", "text"), SCANNER_CLEAN)
 def test_probe_ac1_scanner_leaves_masked_escaped_keys(member, text) -> None:
-    assert _findings(member, text) == []
+    assert framed_findings(member, text) == []
 
 
 MESSAGES = "opt/genesys/GAX/conf/messages_de.properties"
@@ -200,7 +179,7 @@ CONTINUED = (b"login.help=Wenn Sie Ihr \\\n    Passwort vergessen haben, wenden 
 
 @pytest.mark.parametrize("chunk", [0, 1, 7, 40])
 def test_probe_ac7_scanner_reads_a_continuation_line_as_value_text(chunk) -> None:
-    assert _findings(MESSAGES, CONTINUED, chunk) == []
+    assert framed_findings(MESSAGES, CONTINUED, chunk) == []
 
 
 @pytest.mark.parametrize("chunk", [0, 1, 7, 40])
@@ -212,4 +191,4 @@ def test_probe_ac7_scanner_still_flags_a_key_line_after_a_value_that_ended(chunk
             b"  Kennwort Geheim79\n"
             # a comment line is not continued by its backslash
             b"# Kommentar \\\nKennwort Geheim80\n")
-    assert _findings(MESSAGES, text, chunk) == [(3, "password"), (6, "password"), (10, "password"), (12, "password")]
+    assert framed_findings(MESSAGES, text, chunk) == [(3, "password"), (6, "password"), (10, "password"), (12, "password")]
