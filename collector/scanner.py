@@ -103,10 +103,10 @@ _NET_PATTERN = (
     rb"(?:[\t ](?:[^<>\n]*[^<>\n/])?)?(?:>|&gt;)(?:<!\[CDATA\[)?[\t ]*(?:\r?\n[\t ]*)?"
     rb"|(?i:name|key)[\t ]*=[\t ]*[\"'](?i:pin|pass[_.-]?code|nip|geheimzahl)(?:[_.-]?(?i:code|number|num|no))?[\"']"
     rb"(?:[^<>\n]*[^<>\n/])?>[\t ]*(?:<filled>|<!\[CDATA\[)?[\t ]*"
-    rb"|(?i:pin|pass(?:[ _-]|%20|\+)?code|nip|geheimzahl)(?:(?:[ _-]|%20|\+)?(?i:code|number))?(?:(?:[\t ]*|[_-]|%20|\+)"
+    rb"|(?i:pin|pass(?:[ _-]|%(?:25)?20|\+)?code|nip|geheimzahl)(?:(?:[ _-]|%(?:25)?20|\+)?(?i:code|number))?(?:(?:[\t ]*|[_-]|%(?:25)?20|\+)"
     rb"(?i:entered|collected|input|received|captured|typed|provided|given|value|code|number|no))?"
-    rb"[\"']?[\t ]*(?:[=:#]|->|=>|%(?:25)?3[DdAa]|[\"'][\t ]+[\"'])(?:[\t ]|%20|\+)*[\"']?)"
-    rb"(?P<pinvalue>[0-9]{2,6}(?:(?:[ -]|%20|\+|%2[Dd])[0-9]{2,6}){1,3}|[0-9]{4,12}))"
+    rb"[\"']?[\t ]*(?:[=:#]|->|=>|%(?:25)?3[DdAa]|[\"'][\t ]+[\"'])(?:[\t ]|\+|%(?:25)?(?:20|2[Bb]))*[\"']?)"
+    rb"(?P<pinvalue>[0-9]{2,6}(?:(?:[ -]|\+|%(?:25)?(?:20|2[BbDd]))[0-9]{2,6}){1,3}|[0-9]{4,12}))"
     # an address's local part with its accented letters (probe R 4: jos\xc3\xa9.m\xc3\xbcller@): UTF-8
     # letters and cp1252/Latin-1 C0-FF (a UTF-8 quote or space before it, C2 xx / E2 xx xx, is cut
     # off the local part before it is judged: _UTF8_PUNCTUATION); an IDN domain in UTF-8 too
@@ -277,6 +277,9 @@ _PIN_GLUE = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRST
 #   digits in groups that are a date (Pin Entered: 2024-03-05) or longer than 12 digits (a card
 #   in groups after PIN: is judged as a card)
 _DATE = re.compile(rb"\d{4}-\d\d-\d\d")
+#   (a URL-encoded join between the groups, %20, %2D, %2B or twice encoded %2520, counts as a dash:
+#   its digits are no PIN digits, probe AD 13)
+_PIN_ENCODED_JOIN = re.compile(rb"\+|%(?:25)?(?:20|2[BbDd])")
 #   but a URL-encoded & or ? before the PIN word is not a longer word (q=a%26pin%3D482921, probe AC 4)
 _URL_ENCODED_SEPARATOR = (b"%26", b"%3f", b"%2526", b"%253f")
 # - a SIP URI without a user part: its host (REGISTER sip:192.0.2.20, <sip:192.0.2.20;lr>);
@@ -615,7 +618,7 @@ class LeakScanner:
                     self._add(text, start, "sip-identity")
             elif g[_G_pin]:
                 after = text[end:end + 2] + b"\0\0"
-                value = g[_G_pinvalue]
+                value = _PIN_ENCODED_JOIN.sub(b"-", g[_G_pinvalue])
                 if (text[start:start + 1] not in (b"<", b"&") and start and text[start - 1] in _LABEL_GLUE
                         and not text[max(0, start - 5):start].lower().endswith(_URL_ENCODED_SEPARATOR)) or (
                         after[0] in _PIN_GLUE or after[0] in b".:/" and after[1] in _PIN_GLUE) or (
