@@ -63,3 +63,11 @@ def framed_findings(member: str, data: bytes, chunk: int = 0) -> list[tuple[int,
         scanner.feed(data[at:at + (chunk or len(data))])
     scanner.finish()
     return [(f.line, f.category) for f in scanner.findings]
+
+
+def finding_categories(member: str, text: str | bytes) -> list[str]:
+    """The categories of what the leak scanner finds in ``text`` as the whole file ``member``."""
+    scanner = LeakScanner(member)
+    scanner.feed(text.encode() if isinstance(text, str) else text)
+    scanner.finish()
+    return [f.category for f in scanner.findings]

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import pytest
 
-from collector.scanner import LeakScanner
-from tests.redacting import assert_redacted, assert_redacted_bytes, rule_sets  # noqa: F401 - rule_sets is a fixture
+from tests.redacting import (  # noqa: F401 - rule_sets is a fixture
+    assert_redacted, assert_redacted_bytes, finding_categories, rule_sets,
+)
 
 STAMP = "09:11:20.000 Trc 04541 "
 LOG = "var/log/genesys/GVP_MCP/MCP.20240305.log"
@@ -69,7 +70,7 @@ KEPT_INI = "[ivr]\nprompt.text = Bitte Geheimzahl eingeben, die Geheimzahl ist 4
 def test_probe_ad_pin_edges_are_masked(rule_sets, case, fast) -> None:
     _, kind, path, text, gone, kept = case
     out = assert_redacted(rule_sets, text, gone, kept, kind=kind, path=path, fast=fast)
-    assert _findings(path, out) == []
+    assert finding_categories(path, out) == []
 
 
 @pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "every-line"])
@@ -81,18 +82,11 @@ def test_latin1_prose_pin_is_masked(rule_sets, fast) -> None:
 @pytest.mark.parametrize("case", ENCODED, ids=[c[0] for c in ENCODED])
 def test_scanner_flags_the_raw_twice_encoded_pins(case) -> None:
     _, _, path, text, _, _ = case
-    assert _findings(path, text) and set(_findings(path, text)) == {"pin"}
+    assert finding_categories(path, text) and set(finding_categories(path, text)) == {"pin"}
 
 
 @pytest.mark.parametrize(("kind", "path", "text"), [("log", LOG, KEPT_LOG), ("config", INI, KEPT_INI)])
 @pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "every-line"])
 def test_pin_settings_prose_and_dates_stay(rule_sets, kind, path, text, fast) -> None:
     assert_redacted(rule_sets, text, [], [text], kind=kind, path=path, fast=fast)
-    assert _findings(path, text) == []
-
-
-def _findings(member: str, text: str) -> list[str]:
-    scanner = LeakScanner(member)
-    scanner.feed(text.encode())
-    scanner.finish()
-    return [f.category for f in scanner.findings]
+    assert finding_categories(path, text) == []

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from collector.scanner import LeakScanner
-from tests.redacting import assert_redacted, rule_sets  # noqa: F401 - rule_sets is a fixture
+from tests.redacting import assert_redacted, finding_categories, rule_sets  # noqa: F401 - rule_sets is a fixture
 
 STAMP = "09:11:20.000 Trc 04541 "
 LOG = "var/log/genesys/GVP_MCP/MCP.20240305.log"
@@ -48,24 +47,17 @@ KEPT_INI = "[ivr]\nnip-length = 6\ngeheimzahl.max.retries = 3\nnip_timeout=3000\
 def test_probe_ad_pin_shapes_are_masked(rule_sets, case, fast) -> None:
     _, kind, path, text, gone, kept = case
     out = assert_redacted(rule_sets, text, gone, kept, kind=kind, path=path, fast=fast)
-    assert _findings(path, out) == []
+    assert finding_categories(path, out) == []
 
 
 @pytest.mark.parametrize("case", LEAKS, ids=[c[0] for c in LEAKS])
 def test_scanner_flags_the_raw_pins(case) -> None:
     _, _, path, text, _, _ = case
-    assert _findings(path, text) and set(_findings(path, text)) == {"pin"}
+    assert finding_categories(path, text) and set(finding_categories(path, text)) == {"pin"}
 
 
 @pytest.mark.parametrize(("kind", "path", "text"), [("log", LOG, KEPT_LOG), ("config", INI, KEPT_INI)])
 @pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "every-line"])
 def test_pin_settings_and_prose_stay(rule_sets, kind, path, text, fast) -> None:
     assert_redacted(rule_sets, text, [], [text], kind=kind, path=path, fast=fast)
-    assert _findings(path, text) == []
-
-
-def _findings(member: str, text: str) -> list[str]:
-    scanner = LeakScanner(member)
-    scanner.feed(text.encode())
-    scanner.finish()
-    return [f.category for f in scanner.findings]
+    assert finding_categories(path, text) == []
