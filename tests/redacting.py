@@ -54,11 +54,11 @@ def assert_redacted_bytes(rule_sets: list[RuleSet], data: bytes, gone: list[byte
     return out
 
 
-def framed_findings(member: str, data: bytes, chunk: int = 0) -> list[tuple[int, str]]:
+def framed_findings(member: str, data: bytes | str, chunk: int = 0) -> list[tuple[int, str]]:
     """What the leak scanner finds in ``data`` between a first and a last line (so ``data`` starts
     on line 2 and touches neither end of the file), fed whole or in pieces of ``chunk`` bytes."""
     scanner = LeakScanner(member)
-    data = b"first line\n" + data + b"\nlast\n"
+    data = b"first line\n" + (data.encode() if isinstance(data, str) else data) + b"\nlast\n"
     for at in range(0, len(data), chunk or len(data)):
         scanner.feed(data[at:at + (chunk or len(data))])
     scanner.finish()

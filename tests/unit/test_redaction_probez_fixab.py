@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import pytest
 
-from collector.scanner import LeakScanner
-from tests.redacting import assert_redacted, rule_sets  # noqa: F401 - rule_sets is a fixture
+from tests.redacting import assert_redacted, framed_findings, rule_sets  # noqa: F401 - rule_sets is a fixture
 
 STAMP = "10:00:00.000 Std 04541 "
 NEXT = "10:00:01.000 Std 04541 next record\n"
@@ -149,18 +148,12 @@ SCANNER_CLEAN = [
 ]
 
 
-def _findings(member: str, text: str) -> list[tuple[int, str]]:
-    scanner = LeakScanner(member)
-    scanner.feed(b"first line\n" + text.encode() + b"\nlast\n")
-    scanner.finish()
-    return [(f.line, f.category) for f in scanner.findings]
-
 
 @pytest.mark.parametrize(("member", "line"), SCANNER_FOUND)
 def test_scanner_finds_a_password_element_kv_pair_or_properties_line(member, line) -> None:
-    assert _findings(member, line) == [(2, "password")]
+    assert framed_findings(member, line) == [(2, "password")]
 
 
 @pytest.mark.parametrize(("member", "text"), SCANNER_CLEAN)
 def test_scanner_leaves_masked_values_and_words(member, text) -> None:
-    assert _findings(member, text) == []
+    assert framed_findings(member, text) == []
