@@ -1,6 +1,6 @@
 """Throughput of the redaction engine on a synthetic, realistic Genesys SIP Server log.
 
-    .venv/bin/python bench/redaction_speed.py [--mb 64] [--chunk-mb 4] [--exact-mb 2] [--dense]
+    .venv/bin/python bench/redaction_speed.py [--mb 64] [--chunk-mb 4] [--exact-mb 2] [--dense] [--base64 PCT]
 
 The log is mostly ordinary records (Std/Trc/Int lines, T-Lib events with ConnID/ThisDN/
 CallUUID), with T-Lib caller numbers and attached data, and a SIP INVITE dump every few calls.
@@ -8,15 +8,20 @@ Prints MB/s for the fast path (RE2 prefilter + exact rules on candidate lines) a
 exact reference path (every rule on every line) on a smaller sample, plus the share of lines
 that were candidates (lines the RE2 prefilter hands to the exact rules), how many of those
 came from the line cache, and the redaction counts. ``--dense`` is a busy SIP Server log
-(10 ordinary records per call instead of 60).
+(10 ordinary records per call instead of 60). ``--base64 PCT`` puts that share of the bytes in
+MIME attachment bodies (76-character lines of base64 of random bytes, as an E-mail Server log at
+debug level may print them): the prefilter's one RE2 automaton of all scans is at its slowest on
+such lines (docs/architecture.md, "Known slow input").
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import random
 import sys
 import time
+from collections import OrderedDict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -80,7 +85,16 @@ SIP_DUMP = (
 )
 
 
-def synthetic_log(size: int, seed: int = 7) -> bytes:
+MIME_HEAD = "{t} Dbg 05060 MIME part {ref}: Content-Type: application/pdf; Content-Transfer-Encoding: base64\n"
+
+
+def mime_body(rnd: random.Random, size: int) -> str:
+    """About ``size`` bytes of a base64 attachment body in 76-character lines (RFC 2045)."""
+    encoded = base64.b64encode(rnd.randbytes(size * 3 // 4)).decode()
+    return "".join(encoded[i:i + 76] + "\n" for i in range(0, len(encoded), 76))
+
+
+def synthetic_log(size: int, seed: int = 7, base64_share: float = 0.0) -> bytes:
     rnd = random.Random(seed)
     parts: list[str] = []
     total = 0
@@ -99,6 +113,9 @@ def synthetic_log(size: int, seed: int = 7) -> bytes:
         block.append(TLIB_EVENT.format(**values))
         if call % SIP_EVERY == 0:
             block.append(SIP_DUMP.format(**values))
+        if base64_share:
+            plain = sum(map(len, block))
+            block.append(MIME_HEAD.format(**values) + mime_body(rnd, int(plain * base64_share / (1 - base64_share))))
         text = "".join(block)
         parts.append(text)
         total += len(text)
@@ -115,7 +132,7 @@ def run(data: bytes, chunk: int, *, use_prefilter: bool) -> tuple[float, dict[st
     return seconds, redactor.stats, b"".join(out)
 
 
-class _CountingCache(dict):
+class _CountingCache(OrderedDict):
     hits = 0
 
     def get(self, key, default=None):  # type: ignore[no-untyped-def,override]
@@ -153,9 +170,13 @@ def main() -> None:
     parser.add_argument("--ordinary", type=int, default=ORDINARY_PER_CALL,
                         help="ordinary records per call (higher = fewer sensitive lines)")
     parser.add_argument("--dense", action="store_true", help="same as --ordinary 10")
+    parser.add_argument("--base64", type=float, default=0.0, metavar="PCT",
+                        help="percent of the bytes in base64 attachment bodies (default 0)")
     args = parser.parse_args()
+    if not 0 <= args.base64 < 100:
+        parser.error("--base64 must be at least 0 and below 100")
     globals()["ORDINARY_PER_CALL"] = 10 if args.dense else args.ordinary
-    data = synthetic_log(int(args.mb * 1e6))
+    data = synthetic_log(int(args.mb * 1e6), base64_share=args.base64 / 100)
     chunk = int(args.chunk_mb * (1 << 20))
     lines = data.count(b"\n")
     run(data[: 1 << 20], chunk, use_prefilter=True)           # compile + warm caches
