@@ -9,9 +9,10 @@ exact reference path (every rule on every line) on a smaller sample, plus the sh
 that were candidates (lines the RE2 prefilter hands to the exact rules), how many of those
 came from the line cache, and the redaction counts. ``--dense`` is a busy SIP Server log
 (10 ordinary records per call instead of 60). ``--base64 PCT`` puts that share of the bytes in
-MIME attachment bodies (76-character lines of base64 of random bytes, as an E-mail Server log at
-debug level may print them): the prefilter's one RE2 automaton of all scans is at its slowest on
-such lines (docs/architecture.md, "Known slow input").
+MIME attachment bodies (76-character lines of base64 of random bytes, as a log that prints a
+message's body would hold them; GENESYS.md does not say which products do): the prefilter's
+one RE2 automaton of all scans is at its slowest on such lines (docs/architecture.md, "Known
+slow input").
 """
 
 from __future__ import annotations
