@@ -10,6 +10,7 @@ import pytest
 
 from collector.bundlereader import iter_members
 from collector.errors import ExitCode
+from tests.checked_state import seed_checked_state
 from tests.cli.conftest import run_gcollect
 
 
@@ -17,7 +18,7 @@ from tests.cli.conftest import run_gcollect
 def collected(tmp_path_factory, demo_host):
     root, ledger = demo_host
     out = tmp_path_factory.mktemp("out")
-    state = tmp_path_factory.mktemp("state")
+    state = tmp_path_factory.mktemp("state") / "state"
     proc = run_gcollect("collect", "--root", str(root), "--output", str(out), "--state-dir", str(state),
                         "--json", "--case", "01234567")
     assert proc.returncode in (ExitCode.OK, ExitCode.PARTIAL), proc.stderr.decode()
@@ -235,6 +236,7 @@ def test_a_bundle_over_max_size_after_all_is_not_kept(demo_host, tmp_path):
              "from collector.cli import main; main(sys.argv[1:])")
     out = tmp_path / "out"
     out.mkdir()
+    seed_checked_state(tmp_path / "state")
     proc = subprocess.run([sys.executable, "-c", blind, "collect", "--root", str(root), "--output", str(out),
                            "--state-dir", str(tmp_path / "state"), "--max-size", "100K", "-q"],
                           cwd=REPO, capture_output=True, timeout=300)
@@ -273,6 +275,7 @@ def test_an_interrupt_once_the_bundle_is_complete_says_so(demo_host, tmp_path, m
         "from collector.cli import main; main(sys.argv[1:])\n")
     out = tmp_path / "out"
     out.mkdir()
+    seed_checked_state(tmp_path / "state")
     proc = subprocess.run([sys.executable, "-c", preamble, "collect", "--root", str(root), "--output", str(out),
                            "--state-dir", str(tmp_path / "state"), "--workers", "1"],
                           cwd=REPO, capture_output=True, timeout=300)
@@ -308,6 +311,7 @@ def test_a_snapshot_interrupted_as_its_bundle_completes_leaves_no_bundle(demo_ho
     spool = tmp_path / "spool"
     args = ["snapshot", "--root", str(root), "--output", str(spool), "--state-dir", str(tmp_path / "state"),
             "--workers", "1"]
+    seed_checked_state(tmp_path / "state")
     proc = subprocess.run([sys.executable, "-c", preamble, *args], cwd=REPO, capture_output=True, timeout=300)
     err = proc.stderr.decode()
     assert proc.returncode == 130, err

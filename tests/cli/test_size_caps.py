@@ -63,7 +63,8 @@ def test_dry_run_states_caps_in_human_units(tmp_path):
 
 
 def _collect(root: Path, out: Path, *extra: str):
-    proc = run_gcollect("collect", "--root", str(root), "--output", str(out), "--state-dir", str(out / "state"),
+    state = out.with_name(out.name + "-state")              # beside the output folder
+    proc = run_gcollect("collect", "--root", str(root), "--output", str(out), "--state-dir", str(state),
                         "--json", "--quiet", "--priority", "normal", *extra)
     assert proc.returncode in (ExitCode.OK, ExitCode.PARTIAL), proc.stderr.decode()
     return proc, json.loads(proc.stdout)
