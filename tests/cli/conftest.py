@@ -22,8 +22,9 @@ def run_gcollect(*args: str, env: dict | None = None, cwd: Path | None = None, t
     full_env = dict(os.environ)
     full_env.pop("GCOLLECT_DEBUG", None)
     full_env.update(env or {})
-    if not first_run:
-        seed_checked_state(state_dir_of(args, full_env))
+    state = state_dir_of(args, full_env)
+    if not first_run and state is not None:
+        seed_checked_state((cwd or REPO) / state)          # a relative --state-dir is gcollect's cwd's
     return subprocess.run([sys.executable, "-m", "collector", *args], cwd=cwd or REPO, env=full_env,
                           capture_output=True, timeout=timeout, input=input)
 

@@ -64,3 +64,12 @@ def test_the_state_folder_is_read_from_the_command_line_or_the_environment() -> 
     assert state_dir_of(("collect", "--state-dir=/a"), {}) == Path("/a")
     assert state_dir_of(("collect",), {"GCOLLECT_STATE_DIR": "/b"}) == Path("/b")
     assert state_dir_of(("collect",), {}) is None
+
+
+def test_a_relative_state_folder_is_seeded_where_gcollect_will_look(tmp_path: Path) -> None:
+    from tests.cli.conftest import REPO
+
+    name = f"relative-state-{tmp_path.name}"
+    run_gcollect("unmask", "--state-dir", name, "PHONE_abcdefghij", cwd=tmp_path)
+    assert (tmp_path / name / RECORDS[0]).is_file()
+    assert not (REPO / name).exists()
