@@ -280,8 +280,9 @@ _DATE = re.compile(rb"\d{4}-\d\d-\d\d")
 #   (a URL-encoded join between the groups, %20, %2D, %2B or twice encoded %2520, counts as a dash:
 #   its digits are no PIN digits, probe AD 13)
 _PIN_ENCODED_JOIN = re.compile(rb"\+|%(?:25)?(?:20|2[BbDd])")
-#   but a URL-encoded & or ? before the PIN word is not a longer word (q=a%26pin%3D482921, probe AC 4)
-_URL_ENCODED_SEPARATOR = (b"%26", b"%3f", b"%2526", b"%253f")
+#   but a URL-encoded &, ? or ; before the PIN word is not a longer word (q=a%26pin%3D482921, probe AC 4;
+#   an escaped &amp; encoded: %26amp%3Bpin%3D482911)
+_URL_ENCODED_SEPARATOR = (b"%26", b"%3f", b"%3b", b"%2526", b"%253f", b"%253b")
 # - a SIP URI without a user part: its host (REGISTER sip:192.0.2.20, <sip:192.0.2.20;lr>);
 _IPV4 = re.compile(rb"\d{1,3}(?:\.\d{1,3}){3}")
 # - URS targets (AG_Sales@StatServer.GA, 7101@SIPSwitch.DN) (email); a JVM's [pid@host] is

@@ -120,6 +120,8 @@ SCANNER_FOUND = [
     (XML, '<foo name="pin">4829</foo>'),
     (XML, "<pin>4829"),
     (LOG, STAMP + "GET /ivr?q=a%26pin%3D482921 HTTP/1.1"),
+    (LOG, STAMP + "GET /ivr?q=a%26amp%3Bpin%3D482911 HTTP/1.1"),      # an escaped &amp; URL-encoded
+    (INI, "q=a%2526amp%253Bpin%253D482911"),
 ]
 
 SCANNER_CLEAN = [
@@ -129,6 +131,7 @@ SCANNER_CLEAN = [
     (XML, f'<field name="pin" type="digits?length=4"><filled>{D}\n<foo name="pin">{D}</foo>\n<pin>{D}'),
     (XML, KEPT_VXML),
     (INI, "x%26spin%3D482921\nq=a%26pin%3Dtrue\nq=a%26pinLength%3D6"),
+    (INI, "x%3Bspin%3D482921\nq=a%3Bpin%3Dtrue\nq=a%26amp%3BpinLength%3D6"),
 ]
 
 
