@@ -92,15 +92,15 @@ _NET_PATTERN = (
     rb"(?P<labelvalue>\+?\(?[0-9](?:(?:\) ?|[ (.,-])?[0-9])*))"
     rb"|(?P<sipid>\b(?:sips?|tel):(?P<sipuser>\+?[0-9][0-9.()-]{3,})(?:[@;>\s]|$))"
     # a caller's PIN (4 to 12 digits): in its XML element, with attributes or CDATA (<pin
-    # type="digits">, <pin><![CDATA[, <passcode>), also escaped as entities (&lt;pin&gt;) or with
-    # the digits on the next line; in an element named for it (<param name="pin">, a VoiceXML
-    # <field name="pin"><filled>); or after the word PIN or passcode, a label word (also glued on:
+    # type="digits">, <pin><![CDATA[, <passcode>), also escaped as entities once or twice
+    # (&lt;pin&gt;, &amp;lt;pin&amp;gt;) or with the digits on the next line; in an element
+    # named for it (<param name="pin">, a VoiceXML <field name="pin"><filled>); or after the word PIN or passcode, a label word (also glued on:
     # PinEntered) and = : # -> => or a URL-encoded = (pin=, PIN: , Pin Entered: , pass code: ,
     # PIN -> , pin%3D); the digits also in groups (4829-21, 48 29 21); the start of a label, the
     # end of the digits, a date and a longer run are checked in Python (pin-value, pin-word-text,
     # xml-pin-value, pin-value-next-line, pin-config-value)
-    rb"|(?P<pin>(?:(?:<|&lt;)(?:[\w.-]+:)?(?i:pin|pass[_.-]?code|nip|geheimzahl)(?:[_.-]?(?i:code|number|num|no))?"
-    rb"(?:[\t ](?:[^<>\n]*[^<>\n/])?)?(?:>|&gt;)(?:<!\[CDATA\[)?[\t ]*(?:\r?\n[\t ]*)?"
+    rb"|(?P<pin>(?:(?:<|&(?:amp;)?lt;)(?:[\w.-]+:)?(?i:pin|pass[_.-]?code|nip|geheimzahl)(?:[_.-]?(?i:code|number|num|no))?"
+    rb"(?:[\t ](?:[^<>\n]*[^<>\n/])?)?(?:>|&(?:amp;)?gt;)(?:<!\[CDATA\[)?[\t ]*(?:\r?\n[\t ]*)?"
     rb"|(?i:name|key)[\t ]*=[\t ]*[\"'](?i:pin|pass[_.-]?code|nip|geheimzahl)(?:[_.-]?(?i:code|number|num|no))?[\"']"
     rb"(?:[^<>\n]*[^<>\n/])?>[\t ]*(?:<filled>|<!\[CDATA\[)?[\t ]*"
     rb"|(?i:pin|pass(?:[ _-]|%(?:25)?20|\+)?code|nip|geheimzahl)(?:(?:[ _-]|%(?:25)?20|\+)?(?i:code|number))?(?:(?:[\t ]*|[_-]|%(?:25)?20|\+)"

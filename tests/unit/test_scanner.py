@@ -73,6 +73,7 @@ FOUND = [
     ("10:00:00.000 Trc 0 pass code: 482921", "pin"),
     ("10:00:00.000 Trc 0 PIN -> 482921", "pin"),
     ("10:00:00.000 Trc 0 &lt;pin&gt;482921&lt;/pin&gt;", "pin"),
+    ("10:00:00.000 Trc 0 &amp;lt;pin&amp;gt;482911&amp;lt;/pin&amp;gt;", "pin"),     # escaped twice
     ("10:00:00.000 Trc 0 <pin>\n482921\n</pin>", "pin"),
     ("GET /ivr/verify?acct=1&pin%3D482921 HTTP/1.1", "pin"),
     ('2026-11-27 10:00:00.000 DBUG 0-0 1 <field name="pin"><filled>482921</filled></field>', "pin"),
@@ -158,6 +159,7 @@ CLEAN = [
     "Pin Entered: REDACTED-DIGITS PinEntered: REDACTED-DIGITS pass code: REDACTED-DIGITS PIN -> REDACTED-DIGITS",
     "&lt;pin&gt;REDACTED-DIGITS&lt;/pin&gt; pin%3DREDACTED-DIGITS <field name=\"pin\"><filled>REDACTED-DIGITS</filled>",
     "<pin>\nREDACTED-DIGITS\n</pin>\n<pin>\n</pin>\n<pin>\n  <length>6</length>\n</pin>",
+    "&amp;lt;pin&amp;gt;REDACTED-DIGITS&amp;lt;/pin&amp;gt; &amp;lt;spin&amp;gt;123456&amp;lt;/spin&amp;gt; &amp;lt;pin_retries&amp;gt;3",
     "Pin Entered: 2024-03-05 PIN entered: 10:30:00 PinLength: 6 pass code length: 6 pin%3Dtrue &lt;spin&gt;123456&lt;/spin&gt;",
     "pin_length 4\npin_attempts: 3\n{\"pinLength\": 6, \"passcodeExpiryDays\": 90}",
     '<field name="pin"><filled><assign name="x" expr="pin"/></filled></field> <param name="pinLength">6</param>',
