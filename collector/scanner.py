@@ -94,11 +94,12 @@ _NET_PATTERN = (
     # a caller's PIN (4 to 12 digits): in its XML element, with attributes or CDATA (<pin
     # type="digits">, <pin><![CDATA[, <passcode>), also escaped as entities once or twice
     # (&lt;pin&gt;, &amp;lt;pin&amp;gt;) or with the digits on the next line; in an element
-    # named for it (<param name="pin">, a VoiceXML <field name="pin"><filled>); or after the word PIN or passcode, a label word (also glued on:
-    # PinEntered) and = : # -> => or a URL-encoded = (pin=, PIN: , Pin Entered: , pass code: ,
-    # PIN -> , pin%3D); the digits also in groups (4829-21, 48 29 21); the start of a label, the
-    # end of the digits, a date and a longer run are checked in Python (pin-value, pin-word-text,
-    # xml-pin-value, pin-value-next-line, pin-config-value)
+    # named for it (<param name="pin">, a VoiceXML <field name="pin"><filled>); or after the
+    # word PIN or passcode, a label word (also glued on: PinEntered) and = : # -> => or a
+    # URL-encoded = (pin=, PIN: , Pin Entered: , pass code: , PIN -> , pin%3D); the digits also
+    # in groups (4829-21, 48 29 21); the start of a label, the end of the digits, a date and a
+    # longer run are checked in Python (pin-value, pin-word-text, xml-pin-value,
+    # pin-value-next-line, pin-config-value)
     rb"|(?P<pin>(?:(?:<|&(?:amp;)?lt;)(?:[\w.-]+:)?(?i:pin|pass[_.-]?code|nip|geheimzahl)(?:[_.-]?(?i:code|number|num|no))?"
     rb"(?:[\t ](?:[^<>\n]*[^<>\n/])?)?(?:>|&(?:amp;)?gt;)(?:<!\[CDATA\[)?[\t ]*(?:\r?\n[\t ]*)?"
     rb"|(?i:name|key)[\t ]*=[\t ]*[\"'](?i:pin|pass[_.-]?code|nip|geheimzahl)(?:[_.-]?(?i:code|number|num|no))?[\"']"

@@ -15,8 +15,9 @@ from bench.scan_cost import RULE_SETS, allocated_bytes, dfa_growth, generated_ho
 from collector.redaction import load_rule_sets
 from collector.redaction.compiled import CompiledRules, line_set_options
 
-PREFILTER_MAX_MIB = 14.0     # 6.5 MiB on this sample at 182 log rules (8.9 before the two fixes); 12.6
-# at 251, most of the growth from the site-language password words (budget: 64 MiB, prefilter_options)
+# 6.5 MiB on this sample at 182 log rules (8.9 before the two fixes); 12.6 MiB at 251, most of the
+# growth from the site-language password words. The DFA's budget is 64 MiB (prefilter_options).
+PREFILTER_MAX_MIB = 14.0
 # Lines the prefilter hands on: 36,061 at 207 rules. A scan made wider than its regex (an
 # optional separator, a label without its word start) once made it 42,363 with the same output.
 MAX_CANDIDATE_LINES = 40_000
