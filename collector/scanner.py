@@ -46,6 +46,31 @@ def _utf8_pattern(word: str) -> bytes:
 # not mark the word's edge: Hungarian, Turkish, Russian, Chinese, Japanese, Korean
 _PW_KEYS_WIDE = b"|".join(_utf8_pattern(word) for word in (
     "jelszó", "JELSZÓ", "şifre", "Şifre", "ŞİFRE", "пароль", "Пароль", "ПАРОЛЬ", "密码", "密碼", "パスワード", "비밀번호"))
+_SECTION_NAME = rb"""(?:'[^'\n]*'|"[^"\n]*"|\[[^\]\n]*\]|[\w.-]+)"""
+_OPTION_VALUE = rb"""'[^'\n]*'|"[^"\n]*"|\[[^\]\n]*\]|[^\s'"\[\],;=<>][^\s'"\[\],;]*"""
+_OPTION_PASSWORD_PATTERN = (
+    rb"(?P<opwkey>(?i:passphrase|mot[\t ]de[\t ]passe|palavra[\t ]passe|" + _PW_KEYS + rb")|" + _PW_KEYS_WIDE + rb")(?P<opwclose>['\"\]]?)"
+    rb"(?P<opwsect>[\t ]+(?i:in[\t ]+)?(?i:section)[\t ]+" + _SECTION_NAME + rb"|[\t ]*\([\t ]*(?i:section)[\t ]+[^)\n]*\)"
+    rb"|[\t ]+(?i:of)[\t ]+(?:(?i:section|application|app|object)[\t ]+)?" + _SECTION_NAME + rb")?"
+    rb"[\t ]*(?P<opwconn>[:=][=>]?|(?i:(?:(?:is|was|has[\t ]+been)[\t ]+)?(?:changed|set|reset|updated?)(?:[\t ]+(?:to|from)|[\t ]*:)"
+    rb"|(?:(?:old|new|has|with)[\t ]+)?value(?:[\t ]*[:=]|[\t ]+(?:is|to))?|(?:is|was)[\t ]))[\t ]*"
+    rb"(?P<opwvalue>" + _OPTION_VALUE + rb")"
+    rb"(?:[\t ]*[,;]?[\t ]*(?i:new[\t ]+value|to)(?:[\t ]*[:=])?[\t ]*(?P<opwvalue2>" + _OPTION_VALUE + rb"))?")
+_OPTION_PASSWORD = re.compile(_OPTION_PASSWORD_PATTERN)
+# what marks the word as an option's name (the text before it, after the rest of the name: sip-auth-):
+# an opening quote or bracket, also before a section path ('password', [TServer/password],
+# [confserv\dbserver\password], [dbserver].[password]), a bare path (dbserver/password) or "option"
+_OPTION_KEY_HEAD = re.compile(rb"""(?:['"\[](?:[\w.-]+(?:[/\\]|\]\.\[))*|(?:[\w.-]+[/\\])+|(?i:\boption)(?:[\t ]*=[\t ]*|[\t ]+))$""")
+_NAME_TAIL = re.compile(rb"[\w.-]*$")
+# a bare value counts after = : to from only, and not when it is a word of the message
+# ('password' value changed, Option password set to expire); the redaction rule option-password-value
+# keeps the same words
+_BARE_CONNECTOR = re.compile(rb"(?i)(?:[:=]|\bto|\bfrom)$")
+_PLAIN_SEPARATOR = re.compile(rb"[:=][=>]?")
+_OPTION_PROSE = re.compile(rb"(?i)empty|blank|changed|updated|set|reset|cleared|removed|deleted|expired|required|missing"
+                           rb"|invalid|not|is|was|to|from|successfully")
+
+
 _NET_PATTERN = (
     rb"(?P<card>\d{13,22}|\d{4}(?:(?:[ -]|%(?:25){0,2}(?:20|2[Dd]))\d{3,6}){2,4})"   # contiguous, or 4-4-4-4 / 4-6-5
     # style groups, also joined by URL-encoded spaces or dashes (a GVP fetch URL: pay?c=4111%201111%20...),
@@ -114,6 +139,12 @@ _NET_PATTERN = (
     # (probe T 12: jose@ex\xc3\xa4mple.de)
     rb"|(?P<email>[A-Za-z0-9\xc0-\xff]"
     rb"[A-Za-z0-9._%+\x80-\x9f\xa1-\xff-]*@[A-Za-z0-9\x80-\xff-]+(?:\.[A-Za-z0-9\x80-\xff-]+)*\.[A-Za-z][A-Za-z]+\b)"
+    # an option whose name ends in a password word, printed with its value in an option message
+    # (probe AE: Option 'password' changed to 'X', Option [TServer/password] = X, option 'senha' in
+    # section 'db': 'X', password changed: [X], Option changed: [db].[password] old value: [A] new
+    # value: [B]); what stands before the word (a quote, a bracket, a section path, "option") and
+    # whether the value counts are checked in Python (_option_password)
+    rb"|(?P<optpw>" + _OPTION_PASSWORD_PATTERN + rb")"
 )
 # RE2 finds where a hit may start (linear time); Python re decides at that start and reads the
 # groups. The RE2 form matches wherever Python does (re2_scan_text: bytes as Latin-1, Python's
@@ -135,10 +166,10 @@ _GROUP = {(k.decode() if isinstance(k, bytes) else k): v for k, v in _NET_GROUPS
 _G_card, _G_pem, _G_jwt, _G_aws, _G_vendortoken, _G_password, _G_pwspace, _G_pwvalue, _G_xmlpw, _G_xmlpwtag, \
     _G_xmlpwkey, _G_xmlpwvalue, _G_xmlnamed, _G_xnprefix, _G_xnkey, _G_xnvalue, _G_xnvalue2, _G_apikey, _G_apisep, \
     _G_apivalue, _G_caller, _G_callervalue, _G_label, _G_labelvalue, _G_sipid, _G_sipuser, _G_pin, \
-    _G_pinvalue, _G_email = (_GROUP[n] - 1 for n in (
+    _G_pinvalue, _G_email, _G_optpw = (_GROUP[n] - 1 for n in (
         "card", "pem", "jwt", "aws", "vendortoken", "password", "pwspace", "pwvalue", "xmlpw", "xmlpwtag", "xmlpwkey",
         "xmlpwvalue", "xmlnamed", "xnprefix", "xnkey", "xnvalue", "xnvalue2", "apikey", "apisep", "apivalue",
-        "caller", "callervalue", "label", "labelvalue", "sipid", "sipuser", "pin", "pinvalue", "email"))
+        "caller", "callervalue", "label", "labelvalue", "sipid", "sipuser", "pin", "pinvalue", "email", "optpw"))
 # A .properties line whose key ends in a password word and whose separator is blanks (Kennwort X,
 # db.mot_de_passe<TAB>X, Mot de passe X: probe AA 2), checked in .properties files only: in a log
 # the same words start prose (Kennwort abgelaufen)
@@ -345,6 +376,37 @@ def _key_prefix_ok(prefix: bytes, key: bytes) -> bool:
     last = prefix[-1:]
     return (not last or last in b"_.:-" or (last.islower() and key[:1].isupper())
             or prefix[-2:] == b"\\ ")                       # a .properties key's escaped blank (my\ db\ password)
+
+
+def _option_password(text: bytes, start: int) -> int | None:
+    """Where an option message that still shows a password starts at text[start] (the password
+    word) ends, or None. A quoted or bracketed value counts whatever the key; a bare one only
+    after = : to from and a key marked as an option's name (_OPTION_KEY_HEAD, or a closing ]).
+    key=value itself (password=X, "password": X) is the password check's, not this one's."""
+    found = _OPTION_PASSWORD.match(text, start)
+    if found is None:
+        return None
+    before = text[text.rfind(b"\n", 0, start) + 1:start]
+    prefix = _NAME_TAIL.search(before).group()                 # type: ignore[union-attr]
+    close, connector = found.group("opwclose"), found.group("opwconn")
+    if not _key_prefix_ok(prefix, found.group("opwkey")) or (
+            _PLAIN_SEPARATOR.fullmatch(connector) and close != b"]" and found.group("opwsect") is None):
+        return None
+    marked = close == b"]" or _OPTION_KEY_HEAD.search(before, 0, len(before) - len(prefix)) is not None
+    for value in (found.group("opwvalue"), found.group("opwvalue2")):
+        if value is None:
+            continue
+        if value[:1] in (b"'", b'"', b"["):
+            value = value[1:-1].strip()
+        elif not (marked and _BARE_CONNECTOR.search(connector)):
+            continue
+        else:
+            value = value.rstrip(b".,;:)")
+            if _OPTION_PROSE.fullmatch(value):
+                continue
+        if value and not _HIDDEN_VALUE.match(value) and not _FLAG_VALUE.fullmatch(value) and len(value) >= 3:
+            return found.end()
+    return None
 
 
 def luhn_ok(digits: bytes) -> bool:
@@ -562,7 +624,12 @@ class LeakScanner:
                         self._check_json_block(text, line_end + 1, indent)
                     continue
                 if g[_G_pwspace] and value[:1] not in (b'"', b"'"):
-                    pos = match.start(_G_pwvalue + 1)              # prose: Field 'password' is required
+                    option_end = _option_password(text, start)     # Option 'password' changed to 'X'
+                    if option_end is not None:
+                        self._add(text, start, "password")
+                        pos = option_end
+                    else:
+                        pos = match.start(_G_pwvalue + 1)          # prose: Field 'password' is required
                     continue
                 if (_WORKING_DIRECTORY.fullmatch(text, start, end) and text[start - 1:start] not in (b".", b"-")
                         and text[end:end + 1] in (b"", b" ", b"\t", b"\r", b"\n")
@@ -641,6 +708,13 @@ class LeakScanner:
                 if (not _SIP_PREFIX_FOR_EMAIL.search(before) and not _ID_HEADER.match(text, line_start)
                         and not _message_id(text, line_start, start, end, local)):
                     self._add(text, start, "email")
+            elif g[_G_optpw]:
+                option_end = _option_password(text, start)
+                if option_end is not None:
+                    self._add(text, start, "password")
+                    pos = option_end
+                else:
+                    pos = start + 1                                # the value is judged on its own
         if self._properties:
             continuation = self._continuation_lines(text)
             for found in _PROPERTIES_PASSWORD.finditer(text):

@@ -28,6 +28,21 @@ FOUND = [
     ("key AKIAIOSFODNN7EXAMPLE", "aws-key"),
     ("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEYab", "aws-key"),
     ("push with ghp_Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9St0Uv1Wx2 done", "vendor-token"),
+    # an option message that still shows a password option's value (probe AE)
+    ("20:21:40.001 Std 21017 Option 'password' changed to 'OpQ01'", "password"),
+    ("20:21:40.002 Std 21017 Option [TServer/password] = OpQ02", "password"),
+    ("Config option changed: section=dbserver option=password value=OpQ04", "password"),
+    ("option 'password' in section 'ldap': 'OpQ08'", "password"),
+    ("Option [dbserver].[password] = [OpQ13]", "password"),
+    ("Object: [CfgApplication], option [confserv\\dbserver\\password] changed to [OptPwA1]", "password"),
+    ("Object: [CfgPerson], DBID: [202], password changed: [OptPwA7]", "password"),
+    ("Option changed: [dbserver].[password] old value: [REDACTED] new value: [OptPwB3]", "password"),
+    ("Option password (section dbserver) = OpQ09", "password"),
+    ("Option 'sip-auth-password' new value 'OpQ10'", "password"),
+    ("Option password of TServer = OpQ18", "password"),
+    ("Option password changed to OpR01x", "password"),
+    ("Option 'trusted-ca-pwd' has value 'OpQ19'", "password"),
+    ("Option \"kennwort\" set to \"OpQ20\"", "password"),
     ("pat github_pat_11ABCDEFG0abcdefghijkl_mnopqrstuvwxyz0123456789", "vendor-token"),
     ("slack xoxb-1234567890-0987654321-SlackTok3n4bcd posted", "vendor-token"),
     ("app xapp-1-A0123456789-1234567890-abcdef0123456789", "vendor-token"),
@@ -148,6 +163,12 @@ CLEAN = [
     # the same secret key with ==, := or => (secret-key-value takes the whole separator)
     'password=="REDACTED"',
     "password := REDACTED, 'password' => 'REDACTED'",
+    # option messages whose value is hidden, a flag, absent, or no password's (probe AE)
+    "Option 'password' changed to 'REDACTED', Option [dbserver].[password] old value: [****] new value: [REDACTED]",
+    "Option 'password-policy' changed to 'strong'; Option 'password-min-length' = 8; Option 'password-required' = true",
+    "password changed successfully; password expires in 30 days; Option 'password' changed; password [REDACTED]",
+    "Option 'enable-password-hide' = yes; Option 'hide-password' = no; Option 'password' value changed",
+    "Option 'password' in section 'dbserver' changed; password set to expire in 90 days; Option 'password' set to ''",
     # a PIN masked, a setting about it, a PIN word inside another word, a date or a long id
     # after it, a self-closing element (probe Z)
     "Pin Entered: REDACTED-DIGITS, <pin type=\"digits\">REDACTED-DIGITS</pin>, pin=REDACTED-DIGITS",
