@@ -17,6 +17,7 @@ O1. An SQL placeholder (phone_number=?) was tokenised as if it held a number.
 O2. Ten-digit ids, handles and times in attached data ('RStrategyDBID', 'GSW_RECORD_HANDLE',
    'Timestamp') were tokenised as phone numbers; a key that also names a caller or a number
    keeps the phone reading.
+8. GVP MCP: a field "filled with utterance" and the "interpretation=N" of a recognition result
 """
 
 from __future__ import annotations
@@ -117,3 +118,15 @@ def test_ten_digit_ids_handles_and_times_in_attached_data_stay(rule_sets, fast):
     assert redacted(rule_sets, kept, "log", LOG, fast=fast) == kept
     assert_redacted(rule_sets, "\t\t'CallerTime'\t'5550113459'\n\t\t'Info'\t'5550113457'\n\t\t'Phone' [str] = \"5550113458\"\n",
                     ["5550113459", "5550113457", "5550113458"], ["'CallerTime'\t'PHONE_"], path=LOG, fast=fast)
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "exact"])
+def test_gvp_digits_filled_with_an_utterance_and_in_an_interpretation(rule_sets, fast):
+    text = ('2026-11-28T20:21:40.302 Trc 30003 00000000-00000001 field account_number filled with utterance "40011111" '
+            "confidence 0.98\n2026-11-28T20:21:40.309 Dbg 30010 00000000-00000001 recognition result: utterance=five "
+            "five five one two three four, interpretation=5551234\n")
+    assert_redacted(rule_sets, text, ["40011111", "5551234", "five five"],
+                    ['filled with utterance "REDACTED-DIGITS" confidence 0.98\n', "interpretation=REDACTED-DIGITS\n"],
+                    path="var/log/gvp/MCP_1/MCP_1.20261128_202133_053.log", fast=fast)
+    menu = "2026-11-28T20:21:40.310 Dbg 30010 00000000-00000001 recognition result: utterance=two, interpretation=2\n"
+    assert redacted(rule_sets, menu, "log", "var/log/gvp/MCP_1/MCP_1.log", fast=fast) == menu
