@@ -175,6 +175,22 @@ class SshTimeoutError(UploadNetworkError):
     """{target} did not answer: {problem}"""
 
 
+class HostNotFound(UploadNetworkError):
+    """cannot reach {target}: host name not found: {host}"""
+
+
+class UploadSettingError(UploadError):
+    """{setting}: {problem}"""
+
+    exit_code = ExitCode.USAGE         # a bad upload option or URL: found before anything is sent
+
+
+class UploadConfigError(UploadError):
+    """{problem}"""
+
+    exit_code = ExitCode.UPLOAD_AUTH   # the credentials or their configuration (profile, files) are unusable
+
+
 class UploadChecksumError(UploadError):
     """checksum mismatch after upload to {target}: {problem}"""
 

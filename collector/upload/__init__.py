@@ -20,7 +20,7 @@ from collector.upload.progress import (CountingReporter, ProgressReporter, Silen
                                        reporter_for_terminal)
 from collector.upload.urls import HttpTarget, S3Target, SftpTarget, parse_target, redact_url
 
-__all__ = ["CountingReporter", "ProgressReporter", "SilentReporter", "TqdmReporter", "UploadOptions",
+__all__ = ["CountingReporter", "check_setup", "ProgressReporter", "SilentReporter", "TqdmReporter", "UploadOptions",
            "UploadReceipt", "abort_uploads", "redact_url", "reporter_for_terminal", "upload"]
 
 
@@ -32,11 +32,12 @@ def upload(bundle: Path, url: str, options: UploadOptions | None = None,
     reporter = reporter or SilentReporter()
     bundle = Path(bundle)
     target = parse_target(url, bundle.name)
+    client = check_setup(url, options, bundle.name)     # a settings mistake: before the bundle's check
     expected = verified_sha256(bundle)
     if isinstance(target, S3Target):
         from collector.upload.s3 import upload_s3
 
-        return upload_s3(bundle, target, options, reporter, expected)
+        return upload_s3(bundle, target, options, reporter, expected, client=client)
     if isinstance(target, SftpTarget):
         from collector.upload.sftp import upload_sftp
 
@@ -44,6 +45,18 @@ def upload(bundle: Path, url: str, options: UploadOptions | None = None,
     from collector.upload.presigned import upload_presigned
 
     return upload_presigned(bundle, target, options, reporter, expected)
+
+
+def check_setup(url: str, options: UploadOptions, bundle_name: str = "gcollect-check.tar.gz") -> object | None:
+    """Everything about ``url`` and ``options`` that can be checked without sending anything: the
+    URL (BadInput), and for S3 the client boto3 makes from the settings and the AWS configuration
+    files (UploadSettingError, exit 2, or UploadConfigError, exit 50). Returns that S3 client."""
+    target = parse_target(url, bundle_name)
+    if isinstance(target, S3Target):
+        from collector.upload.s3 import make_client
+
+        return make_client(options)
+    return None
 
 
 def abort_uploads(url: str, options: UploadOptions | None = None, bundle: Path | None = None) -> int:

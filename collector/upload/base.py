@@ -10,13 +10,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from collector.errors import BadInput, VerifyFailed
+from collector.errors import BadInput, UploadSettingError, VerifyFailed
 from collector.model import VerifyReport
 
 MiB = 1024 * 1024
@@ -58,9 +60,44 @@ class UploadOptions:
             raise BadInput(what="concurrency/retries", problem="concurrency >= 1 and retries >= 0")
         if self.limit_rate is not None and self.limit_rate <= 0:
             raise BadInput(what="limit_rate", problem="must be a positive number of bytes per second")
+        check_endpoint_url(self.endpoint_url)
+        check_region(self.region)
 
     def known_hosts_path(self) -> Path:
         return self.known_hosts or Path.home() / ".ssh" / "known_hosts"
+
+
+ENDPOINT_SETTING = "--endpoint-url (GCOLLECT_ENDPOINT_URL)"
+REGION_SETTING = "--region (GCOLLECT_REGION)"
+# botocore's rule for a region (a DNS label, not all digits); it raises InvalidRegionError otherwise
+_REGION = re.compile(r"(?![0-9]+$)(?!-)[a-zA-Z0-9-]{0,63}(?<!-)")
+
+
+def check_endpoint_url(url: str | None) -> None:
+    """UploadSettingError (exit 2) unless ``url`` is None or an http(s):// URL with a host, as boto3
+    needs it (it raises a bare ValueError for "notaurl", and takes ftp:// only to fail later)."""
+    if url is None:
+        return
+    from collector.upload.urls import redact_url
+
+    problem = f"{redact_url(url) if '://' in url else repr(url)} is not an http:// or https:// URL with a host " \
+              "(e.g. https://s3.example.com or http://127.0.0.1:8333)"
+    if any(c in url for c in "\t\r\n ") or "://" not in url:
+        raise UploadSettingError(setting=ENDPOINT_SETTING, problem=problem)
+    try:
+        parts = urlsplit(url)
+        parts.port                                         # noqa: B018 - raises for a bad port
+    except ValueError as e:
+        raise UploadSettingError(setting=ENDPOINT_SETTING, problem=f"{redact_url(url)}: {e}") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise UploadSettingError(setting=ENDPOINT_SETTING, problem=problem)
+
+
+def check_region(region: str | None) -> None:
+    """UploadSettingError (exit 2) for a region name no AWS client accepts (e.g. "bad region!")."""
+    if region is not None and not _REGION.fullmatch(region):
+        raise UploadSettingError(setting=REGION_SETTING, problem=f"{region!r} is not a region name (letters, "
+                                                                  "digits and '-', e.g. eu-west-1)")
 
 
 @dataclass(frozen=True)

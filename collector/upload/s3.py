@@ -6,17 +6,6 @@ in memory. Every part carries its SHA-256 (``ChecksumAlgorithm=SHA256``), which 
 The UploadId and finished parts go to ``NAME.upload.json`` after each part, so a new process calls
 ``list_parts`` and sends only what is missing. At the end ``head_object`` must show our size, our
 ``x-amz-meta-sha256`` and the composite checksum we recompute from our own part hashes.
-
-Write-only credentials (PutObject only, the usual drop-bucket policy) cannot HEAD the object. Then
-the PUT / CompleteMultipartUpload reply is the verification: the server computed the SHA-256 (of the
-object, or the composite of the part checksums we sent) and echoes it; when it equals ours the
-upload counts as verified and the receipt says how. A reply without a checksum is no verification:
-that stays a "permission denied" error.
-
-A multipart upload that will not be resumed is aborted, never left behind (its parts are stored and
-billed but invisible to ordinary listing): the one recorded in ``NAME.upload.json`` when a new run
-has another destination, part size or bundle content, or cannot list its parts; and ours when the
-bundle turns out to have changed while it was read.
 """
 
 from __future__ import annotations
@@ -25,20 +14,23 @@ import base64
 import hashlib
 import io
 import logging
+import os
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from collector.errors import (BadInput, GcollectError, RemoteDenied, RemoteNotFound, UploadAuthError,
-                              UploadChecksumError, UploadNetworkError, VerifyFailed)
-from collector.upload.base import (VERIFIED_BY_UPLOAD_REPLY, MiB, ResumeRecord, UploadOptions, UploadReceipt,
-                                   bundle_identity, check_local_hash, sidecar_text)
+from collector.errors import (GcollectError, HostNotFound, RemoteDenied, RemoteNotFound, UploadAuthError,
+                              UploadChecksumError, UploadConfigError, UploadError, UploadNetworkError,
+                              UploadSettingError, VerifyFailed)
+from collector.upload.base import (ENDPOINT_SETTING, REGION_SETTING, VERIFIED_BY_UPLOAD_REPLY, MiB, ResumeRecord,
+                                   UploadOptions, UploadReceipt, bundle_identity, check_local_hash, sidecar_text)
 from collector.upload.progress import ProgressReporter
 from collector.upload.ratelimit import TokenBucket
 from collector.upload.retry import Backoff, Failure
-from collector.upload.s3codes import classify_s3_error, describe_network_error
+from collector.upload.s3codes import classify_s3_error, describe_network_error, name_not_found
 from collector.upload.streams import MeteredReader, UploadCancelled
 from collector.upload.urls import S3Target
 
@@ -51,38 +43,93 @@ def b64(digest: bytes) -> str:
 
 
 def make_client(options: UploadOptions) -> Any:
+    """A boto3 S3 client; sends nothing. A mistake in the settings or in the AWS configuration
+    files (no such profile, a file that does not parse, half a key pair, a bad endpoint or region)
+    is one UploadSettingError (exit 2) or UploadConfigError (exit 50) naming it."""
     import boto3
     from botocore.config import Config
-    from botocore.exceptions import ProfileNotFound
+    from botocore.exceptions import BotoCoreError
 
-    try:
-        session = boto3.session.Session(profile_name=options.profile, region_name=options.region)
-    except ProfileNotFound:
-        raise BadInput(what="AWS profile", problem=f"{options.profile!r} not found") from None
     config = Config(
         s3={"addressing_style": "path" if options.path_style else "auto"},
         retries={"total_max_attempts": 1, "mode": "standard"},        # our own Backoff retries
         connect_timeout=options.timeout, read_timeout=options.timeout,
         max_pool_connections=options.concurrency + 2, signature_version="s3v4",
         request_checksum_calculation="when_required", response_checksum_validation="when_required")
-    client = session.client("s3", endpoint_url=options.endpoint_url, config=config)
+    try:
+        session = boto3.session.Session(profile_name=options.profile, region_name=options.region)
+        client = session.client("s3", endpoint_url=options.endpoint_url, config=config)
+    except (BotoCoreError, ValueError) as e:
+        problem = setup_problem(e, options)
+        if problem is None:
+            raise
+        raise problem from None
     events = client.meta.events
     events.register_first("request-created.s3", MeteredReader.pause_accounting, unique_id="gcollect-pause")
     events.register_last("request-created.s3", MeteredReader.resume_accounting, unique_id="gcollect-resume")
     return client
 
 
-def classify(exc: BaseException, target: str) -> Failure | None:
+def _aws_files() -> str:
+    config = os.environ.get("AWS_CONFIG_FILE") or "~/.aws/config"
+    credentials = os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials"
+    return f"{config} or {credentials}"
+
+
+def setup_problem(exc: BaseException, options: UploadOptions) -> UploadError | None:
+    """The one-line error for a mistake in the S3 settings or the AWS configuration (``exc`` from
+    boto3 while it makes the client or signs a request); None when ``exc`` is no such mistake."""
+    from botocore.exceptions import (ConfigNotFound, ConfigParseError, CredentialRetrievalError, InvalidConfigError,
+                                     InvalidRegionError, NoRegionError, ParamValidationError, PartialCredentialsError,
+                                     ProfileNotFound, UnknownCredentialError)
+
+    kw = getattr(exc, "kwargs", {})
+    if isinstance(exc, ProfileNotFound):
+        given = "--aws-profile or GCOLLECT_AWS_PROFILE" if options.profile else "AWS_PROFILE"
+        return UploadConfigError(problem=f"no such AWS profile: {kw.get('profile')!r} (from {given}); "
+                                         f"profiles are read from {_aws_files()}")
+    if isinstance(exc, ConfigParseError):
+        return UploadConfigError(problem=f"cannot parse the AWS configuration file {kw.get('path')}; "
+                                         "fix it, or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE elsewhere")
+    if isinstance(exc, ConfigNotFound):
+        return UploadConfigError(problem=f"no such AWS configuration file: {kw.get('path')}")
+    if isinstance(exc, PartialCredentialsError):
+        return UploadConfigError(problem=f"incomplete AWS credentials in {kw.get('provider')}: "
+                                         f"{kw.get('cred_var')} is missing")
+    if isinstance(exc, CredentialRetrievalError):
+        return UploadConfigError(problem=f"cannot get AWS credentials from {kw.get('provider')}: "
+                                         f"{kw.get('error_msg')}")
+    if isinstance(exc, (InvalidConfigError, UnknownCredentialError)):
+        return UploadConfigError(problem=f"AWS configuration: {exc}")
+    if isinstance(exc, InvalidRegionError):
+        return UploadSettingError(setting=REGION_SETTING, problem=f"{kw.get('region_name')!r} is not a region name")
+    if isinstance(exc, NoRegionError):
+        return UploadSettingError(setting=REGION_SETTING, problem="no AWS region is configured; give one")
+    if isinstance(exc, ParamValidationError):
+        report = " ".join(str(kw.get("report", exc)).split())
+        return UploadSettingError(setting="S3 request", problem=report)
+    if isinstance(exc, ValueError) and str(exc).startswith("Invalid endpoint"):
+        return UploadSettingError(setting=ENDPOINT_SETTING, problem=f"{options.endpoint_url!r} is not a URL")
+    return None
+
+
+def classify(exc: BaseException, target: str, options: UploadOptions | None = None) -> Failure | None:
     from botocore.exceptions import (BotoCoreError, ClientError, ConnectionError, HTTPClientError,
-                                     NoCredentialsError, PartialCredentialsError)
+                                     NoCredentialsError)
 
     if isinstance(exc, ClientError):
         err = exc.response.get("Error", {})
         status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
         return classify_s3_error(str(err.get("Code", "")), status, str(err.get("Message", "")), target)
-    if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
+    problem = setup_problem(exc, options or UploadOptions())
+    if problem is not None:
+        return Failure(problem, False)
+    if isinstance(exc, NoCredentialsError):
         return Failure(UploadAuthError(f"no usable AWS credentials for {target}", target=target), False)
     if isinstance(exc, (ConnectionError, HTTPClientError, OSError)):
+        if name_not_found(exc):
+            host = urlsplit(options.endpoint_url).hostname if options and options.endpoint_url else "the S3 endpoint"
+            return Failure(HostNotFound(target=target, host=host), False)
         return Failure(UploadNetworkError(target=target, problem=describe_network_error(exc)), True)
     if isinstance(exc, BotoCoreError):
         return Failure(UploadNetworkError(target=target, problem=type(exc).__name__), True)
@@ -103,7 +150,7 @@ class S3Upload:
         self.display = target.display
 
     def call(self, what: str, fn: Any, /, **kwargs: Any) -> Any:
-        return self.backoff.call(lambda: fn(**kwargs), lambda e: classify(e, self.display), what)
+        return self.backoff.call(lambda: fn(**kwargs), lambda e: classify(e, self.display, self.options), what)
 
     def extra_args(self) -> dict[str, Any]:
         args: dict[str, Any] = {"Metadata": {"sha256": self.expected}}
@@ -124,7 +171,7 @@ class S3Upload:
                 body.take_back()
                 raise
 
-        return self.backoff.call(attempt, lambda e: classify(e, self.display), what)
+        return self.backoff.call(attempt, lambda e: classify(e, self.display, self.options), what)
 
     # ---------------------------------------------------------------- single PUT
     def put_single(self, started: float) -> UploadReceipt:
@@ -371,9 +418,9 @@ def changed_from(old: dict[str, Any], new: dict[str, Any]) -> str:
 
 
 def upload_s3(bundle: Path, target: S3Target, options: UploadOptions, reporter: ProgressReporter,
-              expected_sha256: str) -> UploadReceipt:
+              expected_sha256: str, client: Any | None = None) -> UploadReceipt:
     started = time.monotonic()
-    job = S3Upload(bundle, target, options, reporter, expected_sha256)
+    job = S3Upload(bundle, target, options, reporter, expected_sha256, client=client)
     try:
         if job.size < options.multipart_threshold:
             old = ResumeRecord.load(bundle)
@@ -395,11 +442,11 @@ def abort_s3(bucket: str, prefix: str, options: UploadOptions) -> int:
     aborted = 0
     kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix}
     while True:
-        page = backoff.call(lambda: client.list_multipart_uploads(**kwargs), lambda e: classify(e, target), "list")
+        page = backoff.call(lambda: client.list_multipart_uploads(**kwargs), lambda e: classify(e, target, options), "list")
         for up in page.get("Uploads", []):
             backoff.call(lambda up=up: client.abort_multipart_upload(Bucket=bucket, Key=up["Key"],
                                                                      UploadId=up["UploadId"]),
-                         lambda e: classify(e, target), "abort")
+                         lambda e: classify(e, target, options), "abort")
             aborted += 1
         if not page.get("IsTruncated"):
             return aborted

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 from collector.errors import (RemoteDenied, RemoteFull, RemoteNotFound, UploadAuthError, UploadChecksumError,
                               UploadError, UploadNetworkError)
 from collector.upload.retry import Failure
@@ -51,3 +53,16 @@ def describe_network_error(exc: BaseException) -> str:
         "ProxyConnectionError": "proxy unreachable", "SSLError": "TLS handshake failed",
     }
     return words.get(name, name)
+
+
+def name_not_found(exc: BaseException) -> bool:
+    """True when a name lookup somewhere in ``exc``'s chain found no such host (not a temporary
+    DNS failure, which is worth another try)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, socket.gaierror):
+            return current.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME))
+        current = current.__cause__ or current.__context__
+    return False

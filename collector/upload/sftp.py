@@ -30,13 +30,13 @@ import paramiko
 from paramiko.sftp import (CMD_EXTENDED, CMD_EXTENDED_REPLY, CMD_HANDLE, CMD_OPEN, SFTP_FLAG_CREATE,
                            SFTP_FLAG_TRUNC, SFTP_FLAG_WRITE)
 
-from collector.errors import (BadInput, HostKeyError, RemoteDenied, RemoteFull, RemoteNotFound, SshTimeoutError,
-                              UploadAuthError, UploadChecksumError, UploadError, UploadNetworkError)
+from collector.errors import (BadInput, HostKeyError, HostNotFound, RemoteDenied, RemoteFull, RemoteNotFound,
+                              SshTimeoutError, UploadAuthError, UploadChecksumError, UploadError, UploadNetworkError)
 from collector.upload.base import MiB, UploadOptions, UploadReceipt, check_local_hash, sha256_file, sidecar_text
 from collector.upload.progress import ProgressReporter
 from collector.upload.ratelimit import TokenBucket
 from collector.upload.retry import Backoff, Failure
-from collector.upload.s3codes import describe_network_error
+from collector.upload.s3codes import describe_network_error, name_not_found
 from collector.upload.urls import SftpTarget
 
 log = logging.getLogger(__name__)
@@ -172,6 +172,8 @@ def authenticate(transport: paramiko.Transport, target: SftpTarget, options: Upl
 # ---------------------------------------------------------------- errors
 def classify(exc: BaseException, target: SftpTarget, remote_path: str) -> Failure | None:
     shown = target.display
+    if isinstance(exc, HostNotFound):                        # a typo in the host name: trying again will not help
+        return Failure(exc, False)
     if isinstance(exc, UploadNetworkError):
         return Failure(exc, True)
     if isinstance(exc, UploadError):
@@ -216,6 +218,8 @@ class SftpSession:
         try:
             sock = socket.create_connection((target.host, target.port), timeout=options.timeout)
         except OSError as e:
+            if name_not_found(e):
+                raise HostNotFound(target=target.display, host=target.host) from None
             raise UploadNetworkError(target=target.display, problem=describe_network_error(e)) from None
         self.transport = paramiko.Transport(sock)
         try:

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -67,6 +68,20 @@ def redact_url(url: str) -> str:
         return "<unparsable url>"
 
 
+# What botocore itself sends (anything else it refuses before the request, as ParamValidationError).
+# AWS's own rule is stricter (3-63 lower-case letters, digits, '.', '-'), but older buckets and
+# S3-compatible servers allow upper case and '_', so only what can never work is refused here.
+_BUCKET = re.compile(r"[A-Za-z0-9._-]{1,255}")
+
+
+def check_bucket_name(bucket: str) -> None:
+    """BadInput naming the bucket when no S3 request could carry it."""
+    if not _BUCKET.fullmatch(bucket):
+        raise BadInput(what="upload URL", problem=f"invalid bucket name {bucket!r}: a bucket name has only letters, "
+                                                  "digits, '.', '-' and '_' (AWS: 3-63 lower-case letters, digits, "
+                                                  "'.' and '-')")
+
+
 def _object_name(path: str, bundle_name: str) -> str:
     return path + bundle_name if path == "" or path.endswith("/") else path
 
@@ -81,6 +96,7 @@ def parse_target(url: str, bundle_name: str) -> Target:
     if scheme == "s3":
         if not p.hostname:
             raise BadInput(what="upload URL", problem="s3://BUCKET/PREFIX/ needs a bucket")
+        check_bucket_name(p.netloc)
         return S3Target(bucket=p.netloc, key=_object_name(unquote(p.path).lstrip("/"), bundle_name))
     if scheme == "sftp":
         if p.password is not None:

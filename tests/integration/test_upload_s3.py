@@ -545,3 +545,54 @@ def test_cli_on_a_terminal_shows_the_upload_progress(s3_server: S3Server, bucket
     text = err.decode()
     assert proc.returncode == 0, text
     assert f"{bundle.name}: 100%" in text and "B/s" in text, text
+
+
+def cli_upload(bundle: Path, *args: str, env: dict[str, str]) -> tuple[int, str]:
+    from tests.cli.conftest import run_gcollect
+
+    base = {"AWS_CONFIG_FILE": "/nonexistent/config", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/credentials",
+            "GCOLLECT_RETRIES": "0"}
+    proc = run_gcollect("upload", str(bundle), *args, env={**base, **env}, timeout=60)
+    return proc.returncode, proc.stderr.decode()
+
+
+def test_s3_setup_mistakes_are_one_line_with_their_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A mistake in the S3 settings or the AWS files: one line naming it, exit 2 (an option) or 50
+    (the credentials and their files), never "internal error", and nothing sent (the endpoint is dead)."""
+    from tests.services import free_port
+
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+                 "AWS_DEFAULT_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    bundle = make_bundle_of_size(tmp_path, 100_000, "site-20240305.tar.gz")
+    dead = f"http://127.0.0.1:{free_port()}"
+    garbled = tmp_path / "garbled"
+    garbled.write_text("[default]\naws_access_key_id\n garbage[[[\n")
+    keys = {"AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret-example"}
+    cases = [
+        (("--to", "s3://b/p/", "--endpoint-url", "notaurl"), keys, ExitCode.USAGE, "--endpoint-url"),
+        (("--to", "s3://b/p/", "--endpoint-url", dead, "--region", "bad region!"), keys, ExitCode.USAGE, "--region"),
+        (("--to", "s3://b/p/", "--endpoint-url", dead), {"AWS_SHARED_CREDENTIALS_FILE": str(garbled)},
+         ExitCode.UPLOAD_AUTH, f"cannot parse the AWS configuration file {garbled}"),
+        (("--to", "s3://b/p/", "--endpoint-url", dead, "--aws-profile", "x"), {"AWS_CONFIG_FILE": str(garbled)},
+         ExitCode.UPLOAD_AUTH, f"cannot parse the AWS configuration file {garbled}"),
+        (("--to", "s3://b/p/", "--endpoint-url", dead), {"AWS_ACCESS_KEY_ID": "AKIDEXAMPLE"},
+         ExitCode.UPLOAD_AUTH, "AWS_SECRET_ACCESS_KEY is missing"),
+        (("--to", "s3://b/p/", "--endpoint-url", dead, "--aws-profile", "nosuchprofile"), {},
+         ExitCode.UPLOAD_AUTH, "no such AWS profile: 'nosuchprofile'"),
+        (("--to", "s3://Bad_Bucket!/p/", "--endpoint-url", dead, "--path-style"), keys, ExitCode.USAGE,
+         "invalid bucket name 'Bad_Bucket!'"),
+    ]
+    for args, env, code, words in cases:
+        got, err = cli_upload(bundle, *args, env=env)
+        assert got == code, (args, env, err)
+        assert words in err and "internal error" not in err and "Traceback" not in err, err
+        assert "secret-example" not in err
+        if code != ExitCode.USAGE or "Error:" not in err:             # click's usage lines aside: one line
+            assert err.count("\n") == 1, err
+
+
+def test_unknown_endpoint_host_is_named(aws_env: None, make_bundle: BundleFactory) -> None:
+    with pytest.raises(UploadNetworkError) as err:
+        upload(make_bundle(100_000), "s3://b/x/", options("http://no-such-host.invalid:8333", retries=3, timeout=5))
+    assert str(err.value).endswith("host name not found: no-such-host.invalid")

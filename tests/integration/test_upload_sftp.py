@@ -289,3 +289,15 @@ def test_a_part_left_world_readable_is_made_private_on_resume(ssh_server: SshSer
     receipt = upload(bundle, ssh_server.url(f"{drop}/"), key_options(ssh_server))
     assert receipt.resumed_bytes == MiB
     assert (drop / bundle.name).stat().st_mode & 0o777 == 0o600
+
+
+def test_unknown_host_name_is_named_and_not_retried(make_bundle: Callable[..., Path]) -> None:
+    from tests.cli.conftest import run_gcollect
+
+    bundle = make_bundle(100_000)
+    done = run_gcollect("upload", str(bundle), "--to", "sftp://u@no-such-host.invalid/d/", "--retries", "5",
+                        "--timeout", "5", timeout=60)
+    err = done.stderr.decode()
+    assert done.returncode == ExitCode.UPLOAD_NETWORK, err
+    assert err.count("\n") == 1 and err.rstrip().endswith("host name not found: no-such-host.invalid"), err
+    assert "gaierror" not in err

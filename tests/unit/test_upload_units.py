@@ -174,3 +174,78 @@ def test_counting_reporter_takes_back() -> None:
     r.advance(50)
     r.advance(-20)
     assert (r.sent, r.taken_back, r.resumed) == (30, 20, 10)
+
+
+@pytest.mark.parametrize("url", ["s3://Bad_Bucket!/p/", "s3://a b/p/", "s3://bucket:9000/p/", "s3://u@bucket/p/",
+                                 "s3://" + "b" * 256 + "/p/"])
+def test_a_bucket_name_no_request_could_carry_is_refused(url: str) -> None:
+    with pytest.raises(BadInput) as err:
+        parse_target(url, "x.tar")
+    assert "invalid bucket name" in str(err.value)
+
+
+@pytest.mark.parametrize("bucket", ["cases", "my.bucket-01", "Legacy_Bucket", "a" * 63])
+def test_bucket_names_s3_servers_take_are_kept(bucket: str) -> None:
+    assert parse_target(f"s3://{bucket}/p/", "x.tar") == S3Target(bucket, "p/x.tar")
+
+
+@pytest.mark.parametrize("endpoint", ["notaurl", "ftp://s3.example.com", "http://", "http://host:99999",
+                                      "http://bad host", "127.0.0.1:8333"])
+def test_an_endpoint_that_is_no_url_is_a_usage_error(endpoint: str) -> None:
+    from collector.errors import ExitCode, UploadSettingError
+
+    with pytest.raises(UploadSettingError) as err:
+        UploadOptions(endpoint_url=endpoint)
+    assert err.value.exit_code == ExitCode.USAGE and "--endpoint-url" in str(err.value)
+
+
+@pytest.mark.parametrize("region", ["bad region!", "-eu", "eu-", "123", "x" * 64])
+def test_a_region_no_client_accepts_is_a_usage_error(region: str) -> None:
+    from collector.errors import ExitCode, UploadSettingError
+
+    with pytest.raises(UploadSettingError) as err:
+        UploadOptions(region=region)
+    assert err.value.exit_code == ExitCode.USAGE and "--region" in str(err.value)
+
+
+def test_good_endpoints_and_regions_pass() -> None:
+    for endpoint in ("http://127.0.0.1:8333", "https://s3.eu-west-1.amazonaws.com", "http://[::1]:9000/"):
+        UploadOptions(endpoint_url=endpoint, region="eu-west-1")
+    UploadOptions(region="us-gov-west-1")
+
+
+def test_s3_setup_mistakes_are_final_with_their_code() -> None:
+    from botocore.exceptions import (ConfigParseError, EndpointConnectionError, ParamValidationError,
+                                     PartialCredentialsError, ProfileNotFound)
+
+    from collector.errors import ExitCode
+    from collector.upload.s3 import classify
+
+    for exc, code in ((ProfileNotFound(profile="p"), ExitCode.UPLOAD_AUTH),
+                      (ConfigParseError(path="/x/config"), ExitCode.UPLOAD_AUTH),
+                      (PartialCredentialsError(provider="env", cred_var="AWS_SECRET_ACCESS_KEY"), ExitCode.UPLOAD_AUTH),
+                      (ParamValidationError(report="Invalid bucket name\n  \"B!\""), ExitCode.USAGE)):
+        failure = classify(exc, "s3://b/k")
+        assert failure is not None and not failure.transient and failure.error.exit_code == code, exc
+        assert "\n" not in failure.error.message
+    refused = classify(EndpointConnectionError(endpoint_url="http://h"), "s3://b/k")
+    assert refused is not None and refused.transient and refused.error.exit_code == ExitCode.UPLOAD_NETWORK
+
+
+def test_a_failed_name_lookup_is_told_apart_from_other_network_errors() -> None:
+    import socket
+
+    from collector.upload.s3codes import name_not_found
+
+    def chained(inner: BaseException) -> BaseException:
+        try:
+            try:
+                raise inner
+            except OSError as e:
+                raise ConnectionError("wrapped") from e
+        except ConnectionError as outer:
+            return outer
+
+    assert name_not_found(chained(socket.gaierror(socket.EAI_NONAME, "Name or service not known")))
+    assert not name_not_found(chained(socket.gaierror(socket.EAI_AGAIN, "Temporary failure")))
+    assert not name_not_found(chained(ConnectionRefusedError()))
