@@ -6,6 +6,22 @@ in memory. Every part carries its SHA-256 (``ChecksumAlgorithm=SHA256``), which 
 The UploadId and finished parts go to ``NAME.upload.json`` after each part, so a new process calls
 ``list_parts`` and sends only what is missing. At the end ``head_object`` must show our size, our
 ``x-amz-meta-sha256`` and the composite checksum we recompute from our own part hashes.
+
+``NAME.sha256`` is sent first, before the single PUT or the multipart upload: the bundle's key only
+appears (the PUT / CompleteMultipartUpload is atomic) once its sidecar is there, so a bucket never
+holds a bundle without its ``.sha256``. An upload that fails may leave the small sidecar alone,
+which the next run sends again; one whose bundle changed while it was read removes it.
+
+Write-only credentials (PutObject only, the usual drop-bucket policy) cannot HEAD the object. Then
+the PUT / CompleteMultipartUpload reply is the verification: the server computed the SHA-256 (of the
+object, or the composite of the part checksums we sent) and echoes it; when it equals ours the
+upload counts as verified and the receipt says how. A reply without a checksum is no verification:
+that stays a "permission denied" error.
+
+A multipart upload that will not be resumed is aborted, never left behind (its parts are stored and
+billed but invisible to ordinary listing): the one recorded in ``NAME.upload.json`` when a new run
+has another destination, part size or bundle content, or cannot list its parts; and ours when the
+bundle turns out to have changed while it was read.
 """
 
 from __future__ import annotations
@@ -178,22 +194,32 @@ class S3Upload:
         data = self.bundle.read_bytes()
         digest = hashlib.sha256(data).digest()
         check_local_hash(self.bundle, self.expected, digest.hex())
+        self.put_sidecar()                     # first: the bundle's key never appears without it
         self.reporter.start(self.size, 0)
         reply = self.send_body("PUT", data, fn=self.client.put_object, Bucket=self.target.bucket,
                                Key=self.target.key, ChecksumAlgorithm="SHA256", ChecksumSHA256=b64(digest),
                                **self.extra_args())
         checksum, verified_by = self.verify_remote(b64(digest), reply)
-        self.put_sidecar()
         return UploadReceipt(url=self.display, size=self.size, sha256=self.expected, parts=1,
                              seconds=time.monotonic() - started, resumed_bytes=0, target_checksum=checksum,
                              verified_by=verified_by)
 
     def put_sidecar(self) -> None:
+        """``NAME.sha256``, sent before the bundle: a bundle object never appears without it (a failed
+        upload may leave the small sidecar alone, which the next run replaces)."""
         text = sidecar_text(self.bundle, self.expected)
         self.call("PUT sidecar", self.client.put_object, Bucket=self.target.bucket, Key=self.target.key + ".sha256",
                   Body=text, ChecksumAlgorithm="SHA256", ChecksumSHA256=b64(hashlib.sha256(text).digest()),
                   **({"ServerSideEncryption": self.options.sse} if self.options.sse else {}),
                   **({"SSEKMSKeyId": self.options.sse_kms_key_id} if self.options.sse_kms_key_id else {}))
+
+    def remove_sidecar(self) -> None:
+        """Remove the ``NAME.sha256`` this run sent (best effort: one line when refused)."""
+        try:
+            self.call("DELETE sidecar", self.client.delete_object, Bucket=self.target.bucket,
+                      Key=self.target.key + ".sha256")
+        except GcollectError as e:
+            log.warning("could not remove %s.sha256: %s", self.display, e.message)
 
     def verify_remote(self, expected_checksum: str, reply: dict[str, Any] | None) -> tuple[str | None, str]:
         """Check the stored object with HEAD; when these credentials may not read it, accept the
@@ -309,6 +335,7 @@ class S3Upload:
     def put_multipart(self, started: float) -> UploadReceipt:
         part_size = self.part_size()
         count = max(1, -(-self.size // part_size))
+        self.put_sidecar()                     # first: CompleteMultipartUpload makes the bundle appear
         record, on_server = self.open_record(part_size)
         upload_id = record.data["upload_id"]
         recorded: dict[str, Any] = record.data.get("parts", {})
@@ -369,11 +396,11 @@ class S3Upload:
             folder = self.display.rsplit("/", 1)[0] + "/"
             self.abort_upload(self.target.bucket, self.target.key, upload_id, folder)
             record.remove()
+            self.remove_sidecar()               # it names content that was not sent
             raise
         reply = self.complete(upload_id, count, digests, etags)
         composite = b64(hashlib.sha256(b"".join(digests[n] for n in range(1, count + 1))).digest()) + f"-{count}"
         checksum, verified_by = self.verify_remote(composite, reply)
-        self.put_sidecar()
         record.remove()
         return UploadReceipt(url=self.display, size=self.size, sha256=self.expected, parts=count,
                              seconds=time.monotonic() - started, resumed_bytes=resumed, target_checksum=checksum,

@@ -4,7 +4,11 @@ The bundle goes to ``NAME.part``; after a broken connection the next try (or a n
 appends from the size the server already has. Only when the ``.part`` has the full size and the
 bundle's SHA-256 (``sha256sum`` over an exec channel where a shell is allowed, else read back) is
 it renamed to ``NAME`` (``posix-rename@openssh.com`` where offered), so the final name never holds
-a partial or damaged file. Then ``NAME.sha256`` follows the same way.
+a partial or damaged file. ``NAME.sha256`` goes first (written as ``NAME.sha256.part``, renamed), and
+the bundle's rename is the last step: the server never holds ``NAME`` without its ``NAME.sha256``.
+A failure before that (the disk fills on the sidecar) keeps the complete ``NAME.part``, and the next
+run resumes from it with nothing left to send. The free-space check before sending counts the
+sidecar too, in whole blocks of the remote file system.
 
 Both are created with mode 0600, as the local bundle (the SFTP open carries the permissions, so the
 file is never readable by other accounts on the server, not even empty); a ``.part`` left by an
@@ -199,8 +203,8 @@ def describe_ssh_error(exc: paramiko.SSHException) -> str:
     return text + " (no SSH server on that port?)" if "banner" in str(exc) else text
 
 
-def remote_free_bytes(sftp: paramiko.SFTPClient, path: str) -> int | None:
-    """Free bytes for us at ``path`` (OpenSSH's statvfs extension); None when not offered."""
+def remote_space(sftp: paramiko.SFTPClient, path: str) -> tuple[int, int] | None:
+    """(free bytes for us, block size) at ``path`` (OpenSSH's statvfs extension); None when not offered."""
     try:
         kind, msg = sftp._request(CMD_EXTENDED, "statvfs@openssh.com", path)  # noqa: SLF001 - no public API
     except (OSError, paramiko.SSHException):
@@ -208,7 +212,19 @@ def remote_free_bytes(sftp: paramiko.SFTPClient, path: str) -> int | None:
     if kind != CMD_EXTENDED_REPLY or msg is None:
         return None
     _bsize, frsize, _blocks, _bfree, bavail = (msg.get_int64() for _ in range(5))
-    return int(bavail * frsize)
+    return int(bavail * frsize), int(frsize)
+
+
+def remote_free_bytes(sftp: paramiko.SFTPClient, path: str) -> int | None:
+    """Free bytes for us at ``path``; None when the server cannot tell."""
+    space = remote_space(sftp, path)
+    return None if space is None else space[0]
+
+
+def in_blocks(size: int, block: int) -> int:
+    """What ``size`` bytes take on a file system of ``block``-byte blocks."""
+    block = max(block, 1)
+    return -(-size // block) * block
 
 
 # ---------------------------------------------------------------- one session
@@ -357,17 +373,26 @@ class SftpUpload:
             self.finish(s)
 
     def preflight_space(self, s: SftpSession, folder: str, needed: int) -> None:
-        free = remote_free_bytes(s.sftp, folder)
-        if free is not None and free < needed:
-            raise RemoteFull(target=self.target.display, problem=f"{free} bytes free, {needed} needed")
+        """RemoteFull before sending when the ``needed`` bytes of the bundle still to send and its
+        ``NAME.sha256`` (each in whole blocks) do not fit on the server."""
+        space = remote_space(s.sftp, folder)
+        if space is None:
+            return
+        free, block = space
+        needed = in_blocks(needed, block) + in_blocks(len(sidecar_text(self.bundle, self.expected)), block)
+        if free < needed:
+            raise RemoteFull(target=self.target.display, problem=f"{free} bytes free, {needed} needed "
+                                                                 "(the bundle and its .sha256)")
 
-    def raise_if_full(self, s: SftpSession, folder: str, error: OSError | None) -> None:
+    def raise_if_full(self, s: SftpSession, folder: str, error: OSError | None, what: str | None = None) -> None:
+        """RemoteFull when a write failed (SFTP status "Failure", or short) and the server's disk is full."""
         if error is not None and error.errno is not None:
             return
         free = remote_free_bytes(s.sftp, folder)
         if free is not None and free < CHUNK * 4:
-            raise RemoteFull(target=self.target.display, problem=f"{free} bytes free; the .part is kept, "
-                                                                 f"free space and run again to resume") from None
+            writing = f" writing {posixpath.basename(what)}" if what else ""
+            raise RemoteFull(target=self.target.display, problem=f"{free} bytes free{writing}; {self.part} is "
+                                                                 "kept, free space and run again to resume") from None
 
     def finish(self, s: SftpSession) -> None:
         try:
@@ -386,13 +411,36 @@ class SftpUpload:
             raise UploadChecksumError(target=self.target.display,
                                       problem=f"remote SHA-256 ({self.method}) {digest[:16]}... != "
                                               f"{self.expected[:16]}...; removed {self.part}")
-        s.rename(self.part, self.target.path)
+        sidecar = self.target.path + ".sha256"
+        self.write_sidecar(s, sidecar + ".part")
+        s.rename(sidecar + ".part", sidecar)   # the checksum first: NAME never appears without it
+        s.rename(self.part, self.target.path)  # the last step: the bundle under its name
         if s.sftp.stat(self.target.path).st_size != self.size:
             raise UploadChecksumError(target=self.target.display, problem="size changed after rename")
+
+    def write_sidecar(self, s: SftpSession, path: str) -> None:
+        """``NAME.sha256`` written to ``path``; a full disk is RemoteFull (the bundle's complete
+        ``.part`` is kept for the next run), and the empty ``path`` is removed."""
         text = sidecar_text(self.bundle, self.expected)
-        with open_private(s.sftp, self.target.path + ".sha256.part", "wb") as f:
-            f.write(text)
-        s.rename(self.target.path + ".sha256.part", self.target.path + ".sha256")
+        folder = posixpath.dirname(path) or "."
+        try:
+            try:
+                with open_private(s.sftp, path, "wb") as f:
+                    f.write(text)
+                got = s.sftp.stat(path).st_size
+            except OSError as e:
+                self.raise_if_full(s, folder, e, what=path)
+                raise
+            if got != len(text):
+                self.raise_if_full(s, folder, None, what=path)
+                raise UploadChecksumError(target=self.target.display,
+                                          problem=f"{path} has {got} bytes, expected {len(text)}")
+        except RemoteFull:
+            try:
+                s.sftp.remove(path)
+            except OSError:
+                pass
+            raise
 
 
 def upload_sftp(bundle: Path, target: SftpTarget, options: UploadOptions, reporter: ProgressReporter,

@@ -547,6 +547,30 @@ def test_cli_on_a_terminal_shows_the_upload_progress(s3_server: S3Server, bucket
     assert f"{bundle.name}: 100%" in text and "B/s" in text, text
 
 
+@pytest.mark.parametrize("size", [100_000, 6 * MiB])                # single PUT and multipart
+def test_the_sidecar_is_there_before_the_bundle_appears(s3_server: S3Server, bucket: str, aws_env: None,
+                                                        make_bundle: BundleFactory, size: int,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bucket never holds NAME without NAME.sha256: the sidecar goes first, the bundle's PUT or
+    CompleteMultipartUpload (atomic) last."""
+    from collector.upload.s3 import S3Upload
+
+    bundle = make_bundle(size)
+    keys_when_sidecar_sent: list[set[str]] = []
+    put_sidecar = S3Upload.put_sidecar
+
+    def watching(self: S3Upload) -> None:
+        listed = s3_server.client().list_objects_v2(Bucket=bucket, Prefix="order/").get("Contents", [])
+        keys_when_sidecar_sent.append({o["Key"] for o in listed})
+        put_sidecar(self)
+
+    monkeypatch.setattr(S3Upload, "put_sidecar", watching)
+    upload(bundle, f"s3://{bucket}/order/", options(s3_server.endpoint_url))
+    assert keys_when_sidecar_sent == [set()]
+    listed = s3_server.client().list_objects_v2(Bucket=bucket, Prefix="order/")["Contents"]
+    assert {o["Key"] for o in listed} == {f"order/{bundle.name}", f"order/{bundle.name}.sha256"}
+
+
 def cli_upload(bundle: Path, *args: str, env: dict[str, str]) -> tuple[int, str]:
     from tests.cli.conftest import run_gcollect
 

@@ -291,6 +291,87 @@ def test_a_part_left_world_readable_is_made_private_on_resume(ssh_server: SshSer
     assert (drop / bundle.name).stat().st_mode & 0o777 == 0o600
 
 
+@contextlib.contextmanager
+def tmpfs_of(mount: Path, size: int) -> Iterator[Path]:
+    """A tmpfs of ``size`` bytes (whole 4 KiB pages) at ``mount``, writable by the SSH test user."""
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0777", "tmpfs", str(mount)],
+                          capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def just_the_bundle(bundle: Path) -> int:
+    """A tmpfs size that holds the bundle to its last page, and not one page more."""
+    return -(-bundle.stat().st_size // 4096) * 4096
+
+
+def test_space_check_counts_the_sidecar_too(ssh_server: SshServer, drop: Path,
+                                            make_bundle: Callable[..., Path]) -> None:
+    """The bundle fits, its NAME.sha256 does not: refused before sending (exit 56), one line."""
+    from tests.cli.conftest import run_gcollect
+
+    bundle = make_bundle(2 * MiB + 1000)
+    with tmpfs_of(drop / "exact", just_the_bundle(bundle)) as disk:
+        with pytest.raises(RemoteFull) as err:
+            upload(bundle, ssh_server.url(f"{disk}/"), key_options(ssh_server))
+        assert "needed" in str(err.value) and ".sha256" in str(err.value)
+        assert os.listdir(disk) == []
+        done = run_gcollect("upload", str(bundle), "--to", ssh_server.url(f"{disk}/"), "--identity",
+                            str(ssh_server.client_key), "--known-hosts", str(ssh_server.known_hosts), "--retries", "0")
+        err_text = done.stderr.decode()
+        assert done.returncode == ExitCode.UPLOAD_REMOTE_FULL, err_text
+        assert err_text.count("\n") == 1 and err_text.startswith("gcollect: error: no space left at "), err_text
+        assert os.listdir(disk) == []
+
+
+def test_disk_full_on_the_sidecar_leaves_no_bundle_under_its_name_and_resumes(
+        ssh_server: SshServer, drop: Path, make_bundle: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disk fills while NAME.sha256 is written (the space check could not see it coming): exit 56,
+    the complete NAME.part is kept, NAME never appears without its sidecar; with room, a new run
+    sends nothing again and finishes."""
+    bundle = make_bundle(2 * MiB + 1000)
+    size = bundle.stat().st_size
+    with tmpfs_of(drop / "fills", just_the_bundle(bundle)) as disk:
+        with monkeypatch.context() as m:
+            m.setattr(sftp_mod.SftpUpload, "preflight_space", lambda self, s, folder, needed: None)
+            with pytest.raises(RemoteFull) as err:
+                upload(bundle, ssh_server.url(f"{disk}/"), key_options(ssh_server, retries=2))
+        assert err.value.exit_code == ExitCode.UPLOAD_REMOTE_FULL
+        assert "is kept" in str(err.value)
+        assert os.listdir(disk) == [bundle.name + ".part"]         # no NAME, no empty NAME.sha256.part
+        assert (disk / (bundle.name + ".part")).stat().st_size == size
+        subprocess.run(["mount", "-o", f"remount,size={just_the_bundle(bundle) + 64 * 1024}", str(disk)], check=True)
+        receipt = upload(bundle, ssh_server.url(f"{disk}/"), key_options(ssh_server))
+        assert receipt.resumed_bytes == size
+        assert sorted(os.listdir(disk)) == [bundle.name, bundle.name + ".sha256"]
+        assert sha_of(disk / bundle.name) == sha_of(bundle)
+        assert (disk / (bundle.name + ".sha256")).read_text() == f"{receipt.sha256}  {bundle.name}\n"
+
+
+def test_sidecar_is_in_place_before_the_bundle_gets_its_name(ssh_server: SshServer, drop: Path,
+                                                             make_bundle: Callable[..., Path],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever stops an upload, a NAME on the server has its NAME.sha256: at the rename that gives
+    the bundle its name, the sidecar is complete under its own."""
+    bundle = make_bundle(1 * MiB)
+    seen: list[tuple[str, list[str]]] = []
+    rename = sftp_mod.SftpSession.rename
+
+    def watching(self: sftp_mod.SftpSession, src: str, dst: str) -> None:
+        seen.append((os.path.basename(dst), sorted(os.listdir(drop))))
+        rename(self, src, dst)
+
+    monkeypatch.setattr(sftp_mod.SftpSession, "rename", watching)
+    upload(bundle, ssh_server.url(f"{drop}/"), key_options(ssh_server))
+    assert [dst for dst, _ in seen] == [bundle.name + ".sha256", bundle.name]
+    assert seen[-1][1] == [bundle.name + ".part", bundle.name + ".sha256"]
+
+
 def test_unknown_host_name_is_named_and_not_retried(make_bundle: Callable[..., Path]) -> None:
     from tests.cli.conftest import run_gcollect
 
