@@ -68,6 +68,7 @@ def test_collect_upload_says_where_it_went_and_that_it_was_verified(s3_server, s
 
 
 def test_collect_upload_interrupted_keeps_the_bundle_and_says_how_to_resume(monkeypatch, tmp_path):
+    import collector.cli.upload_cmd  # noqa: F401 - imported before `upload` is replaced: it keeps the real one
     import collector.upload
     from collector.cli.options import upload_after_collect
     from collector.errors import Interrupted, UploadInterrupted
