@@ -208,6 +208,10 @@ def collect_command(ctx: click.Context, dry_run: bool, upload_url: str | None, c
     from collector import api
     from collector.progress import reporter_for
 
+    if upload_url:          # a mistake in the URL or the upload settings: one line now, before collecting
+        from collector.cli.upload_cmd import check_before_collect
+
+        check_before_collect(upload_url, "--upload")
     hosts = options.pop("hosts", None)
     if hosts:   # many hosts over SSH: the same collection runs on each host (docs/remote.md)
         from collector.cli.remote_cmd import collect_remote

@@ -135,7 +135,7 @@ def upload_after_collect(bundle: Path, url: str, options: dict) -> dict:
     """Upload a fresh bundle with settings from the environment (see `gcollect upload --help`).
     upload() verifies it first (the one verification of a collect --upload run)."""
     from collector.cli.upload_cmd import options_from_environment
-    from collector.errors import Interrupted, UploadError, upload_interrupted
+    from collector.errors import Interrupted, upload_interrupted
     from collector.upload import SilentReporter, reporter_for_terminal, upload
 
     quiet = options.get("as_json") or options.get("quiet")
@@ -145,7 +145,7 @@ def upload_after_collect(bundle: Path, url: str, options: dict) -> dict:
     except (KeyboardInterrupt, Interrupted) as e:
         raise upload_interrupted(e, f"the bundle is kept at {bundle}; run `gcollect upload {bundle} --to URL` "
                                     "to resume") from None
-    except UploadError:
+    except Exception:     # noqa: BLE001 - whatever ends the upload, the bundle is kept: say where
         click.echo(f"gcollect: the bundle is kept at {bundle}; retry with `gcollect upload {bundle} --to URL`",
                    err=True)
         raise

@@ -283,20 +283,14 @@ def _list_spool(request, as_json: bool) -> int:
 def upload_options_from_environment(url: str):
     """The settings `gcollect upload` takes from GCOLLECT_* variables, read once when the run
     starts: a bad one is one line naming the variable (exit 2), before anything is collected."""
-    from collector.cli.upload_cmd import options_from_params, upload_command
+    from collector.cli.upload_cmd import settings_from_environment
+    from collector.errors import UploadSettingError
 
-    settings_only = click.Command("upload", params=[p for p in upload_command.params    # no BUNDLE yet
-                                                    if isinstance(p, click.Option)])
     try:
-        ctx = settings_only.make_context("upload", ["--to", url])
-    except click.BadParameter as exc:
-        param = exc.param
-        envvar = getattr(param, "envvar", None)
-        setting = envvar if isinstance(envvar, str) else (param.name if param is not None else "upload setting")
-        raise UploadTargetRefused(setting=str(setting), problem=exc.message) from None
-    except click.UsageError as exc:
-        raise UploadTargetRefused(setting="upload setting", problem=exc.message) from None
-    return options_from_params(ctx.params)
+        return settings_from_environment(url)
+    except UploadSettingError as exc:
+        raise UploadTargetRefused(setting=str(exc.fields.get("setting", "upload setting")),
+                                  problem=str(exc.fields.get("problem", exc.message))) from None
 
 
 def load_env_file(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:

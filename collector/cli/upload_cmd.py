@@ -13,8 +13,8 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from collector.errors import BadInput, Interrupted, upload_interrupted
-from collector.upload import UploadOptions, abort_uploads, redact_url, reporter_for_terminal, upload
+from collector.errors import BadInput, Interrupted, UploadSettingError, upload_interrupted
+from collector.upload import UploadOptions, abort_uploads, check_setup, redact_url, reporter_for_terminal, upload
 from collector.upload.base import MiB
 from collector.upload.ratelimit import parse_rate
 from collector.upload.urls import parse_target
@@ -60,6 +60,40 @@ def options_from_params(params: dict) -> UploadOptions:
         identity=params["identity"], password=password, limit_rate=params["limit_rate"],
         part_size=part_size, multipart_threshold=part_size, concurrency=params["concurrency"],
         retries=params["retries"], timeout=params["timeout"])
+
+
+def check_url(url: str, param_hint: str, bundle_name: str = "gcollect-check.tar.gz") -> None:
+    """A malformed URL (a bad scheme or bucket name, one holding a password) is a usage error, exit 2,
+    with the same words for `upload --to` and `collect --upload`."""
+    try:
+        parse_target(url, bundle_name)
+    except BadInput as e:
+        raise click.BadParameter(str(e.fields.get("problem", e.message)), param_hint=param_hint) from None
+
+
+def settings_from_environment(url: str) -> UploadOptions:
+    """The settings `gcollect upload` takes from GCOLLECT_* variables, before there is a bundle:
+    a bad one is one line naming the variable (UploadSettingError, exit 2)."""
+    settings_only = click.Command("upload", params=[p for p in upload_command.params    # no BUNDLE yet
+                                                    if isinstance(p, click.Option)])
+    try:
+        ctx = settings_only.make_context("upload", ["--to", url])
+    except click.BadParameter as exc:
+        param = exc.param
+        envvar = getattr(param, "envvar", None)
+        setting = envvar if isinstance(envvar, str) else (param.name if param is not None else "upload setting")
+        raise UploadSettingError(setting=str(setting), problem=exc.message) from None
+    except click.UsageError as exc:
+        raise UploadSettingError(setting="upload setting", problem=exc.message) from None
+    return options_from_params(ctx.params)
+
+
+def check_before_collect(url: str, param_hint: str) -> None:
+    """`collect --upload URL`: the URL and the upload settings (GCOLLECT_* variables, the AWS
+    configuration files) are checked before anything is collected, as `gcollect upload` checks
+    them; nothing is sent."""
+    check_url(url, param_hint)
+    check_setup(url, settings_from_environment(url))
 
 
 def options_from_environment(bundle: Path, url: str) -> UploadOptions:
@@ -110,10 +144,7 @@ def upload_command(bundle: Path, url: str | None, endpoint_url: str | None, regi
     if not url:
         raise click.UsageError("no upload target: give --to URL (or --to - to read it from stdin), "
                                "or set GCOLLECT_UPLOAD_URL")
-    try:                          # a malformed URL (or one holding a password) is a usage error: exit 2
-        parse_target(url, bundle.name)
-    except BadInput as e:
-        raise click.BadParameter(str(e.fields.get("problem", e.message)), param_hint="--to") from None
+    check_url(url, "--to", bundle.name)   # a malformed URL (or one holding a password) is a usage error: exit 2
     from_command_line = click.get_current_context().get_parameter_source("url") == ParameterSource.COMMANDLINE
     if from_command_line and ("Signature=" in url or "X-Amz-Signature" in url):
         click.echo("warning: the signed URL is visible in the process list; prefer GCOLLECT_UPLOAD_URL or --to -",

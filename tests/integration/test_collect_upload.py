@@ -84,3 +84,40 @@ def test_collect_upload_interrupted_keeps_the_bundle_and_says_how_to_resume(monk
     assert isinstance(err.value, Interrupted) and err.value.exit_code == ExitCode.SIGINT
     assert err.value.message == (f"upload interrupted by SIGINT; the bundle is kept at {bundle}; "
                                  f"run `gcollect upload {bundle} --to URL` to resume")
+
+
+@pytest.mark.parametrize("url,env,code,words", [
+    ("ftp://x/", {}, ExitCode.USAGE, "Invalid value for --upload: ftp://x/: use s3://, sftp:// or a pre-signed"),
+    ("s3://Bad_Bucket!/p/", {}, ExitCode.USAGE, "invalid bucket name 'Bad_Bucket!'"),
+    ("s3://cases/x/", {"GCOLLECT_ENDPOINT_URL": "notaurl"}, ExitCode.USAGE, "--endpoint-url (GCOLLECT_ENDPOINT_URL)"),
+    ("s3://cases/x/", {"GCOLLECT_REGION": "bad region!"}, ExitCode.USAGE, "--region (GCOLLECT_REGION)"),
+    ("s3://cases/x/", {"GCOLLECT_AWS_PROFILE": "nosuchprofile"}, ExitCode.UPLOAD_AUTH, "no such AWS profile"),
+])
+def test_collect_checks_the_upload_before_collecting(small_host, tmp_path, url, env, code, words):
+    """The same refusal as `gcollect upload` gives, at once: nothing collected, no bundle written."""
+    out = tmp_path / "out"
+    env = {"AWS_CONFIG_FILE": str(tmp_path / "none"), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"), **env}
+    proc = run_gcollect("collect", "--root", str(small_host), "--output", str(out),
+                        "--state-dir", str(tmp_path / "state"), "--upload", url, env=env, timeout=60)
+    err = proc.stderr.decode()
+    assert proc.returncode == code, err
+    assert words in err and "internal error" not in err and "Traceback" not in err, err
+    assert not out.exists() or not list(out.iterdir()), "refused before collecting"
+
+
+def test_any_upload_failure_after_the_bundle_says_where_it_is_kept(monkeypatch, tmp_path, capsys):
+    import collector.cli.upload_cmd  # noqa: F401 - imported before `upload` is replaced: it keeps the real one
+    import collector.upload
+    from collector.cli.options import upload_after_collect
+    from collector.errors import VerifyFailed
+
+    bundle = tmp_path / "gcollect-x.tar.gz"
+    bundle.write_bytes(b"x")
+    for error in (VerifyFailed(path=str(bundle), problem="does not verify"), RuntimeError("a bug")):
+        def failing(*args, error=error, **kwargs):
+            raise error
+
+        monkeypatch.setattr(collector.upload, "upload", failing)
+        with pytest.raises(type(error)):
+            upload_after_collect(bundle, "s3://b/p/", {"quiet": True})
+        assert f"the bundle is kept at {bundle}" in capsys.readouterr().err
