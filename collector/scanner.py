@@ -36,6 +36,10 @@ _PW_KEYS = (rb"password|passwd|pwd|secret|passwort|kennwort|senha|wachtwoord"
             rb"|adgangskode|passord|heslo|parola|jelszo|sifre|lozinka|contrasenya|kodeord")
 
 
+# a password word that ends a camelCase key (dbPassword, adminKennwort)
+_PW_CAMEL = rb"Password|Passwd|Pwd|Secret|Passwort|Kennwort|Senha|Wachtwoord|Salasana|Passord|Heslo|Parola"
+
+
 def _utf8_pattern(word: str) -> bytes:
     """A word as pattern text in ASCII (the RE2 form is made from it): its UTF-8 bytes outside
     ASCII written as \\xNN."""
@@ -93,7 +97,10 @@ _NET_PATTERN = (
     # also as attached data ('senha'<TAB>'X', 'hasło' [str] = "X": probe AA 2), also with a space
     # mid-line (UserData: 'senha' 'X': probe AC 3), also with the key in double quotes (UserData: "senha" "X":
     # probe AD 5), where the value must be quoted (checked in Python)
-    rb"|(?P<password>(?i:\b(?:" + _PW_KEYS + rb")\b|" + _PW_KEYS_WIDE + rb")(?:[\"']?[\t\x0b\x0c ]*(?:[=:][=>]?|\s=>"
+    # The word may end a longer key: after an underscore (db_password, DB_PASSWORD) or a lower-case
+    # letter or digit in camelCase (dbPassword); the match then starts one byte early (see check)
+    rb"|(?P<password>(?:(?i:(?:\b|_)(?:" + _PW_KEYS + rb")\b)|" + _PW_KEYS_WIDE
+    + rb"|(?-i:[a-z0-9](?:" + _PW_CAMEL + rb"))\b)(?:[\"']?[\t\x0b\x0c ]*(?:[=:][=>]?|\s=>"
     rb"|\[(?:str|bstr|string)\][\t\x0b\x0c ]*=)|'\t+|(?P<pwspace>' +|\"[\t ]+))[\t\x0b\x0c ]*"
     rb"(?P<pwvalue>[^\s,;&]+))"   # on its own line: an empty value is not the next line's text
     # the text of a password element (<password>X</password>, <ns:Passwort type="x"><![CDATA[X,
@@ -256,6 +263,7 @@ _UTF8_PUNCTUATION = re.compile(rb"^(?:\xc2[\x80-\xbf]|\xe2[\x80-\xbf]{2})+")   #
 # slashes are not glue (probe V 3: /contacts/+4111111111111111/history)
 _WORDISH = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_.:-")
 _WORD = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
+_LOWER_OR_DIGIT = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyz")
 # ... and neither is a plus written URL-encoded or as a JSON escape (/pay/%2B00<card>, \u002B<card>:
 # a card after it, or after it and 00 / 011, as after '+', probe X 1), also encoded twice or three
 # times (?num=%252B<card>, %25252B: probe Z 2) ...
@@ -607,6 +615,8 @@ class LeakScanner:
                 if _token_start(text, start):
                     self._add(text, start, "vendor-token")
             elif g[_G_password]:
+                if text[start] == 0x5f or (text[start] in _LOWER_OR_DIGIT and 0x41 <= text[start + 1] <= 0x5a):
+                    start += 1                                     # db_password, dbPassword: the key's end
                 value = g[_G_pwvalue]
                 if value[:1] == b"{":
                     at = match.start(_G_pwvalue + 1)

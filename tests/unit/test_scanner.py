@@ -43,6 +43,14 @@ FOUND = [
     ("Option password changed to OpR01x", "password"),
     ("Option 'trusted-ca-pwd' has value 'OpQ19'", "password"),
     ("Option \"kennwort\" set to \"OpQ20\"", "password"),
+    # a password word that ends a longer key: after an underscore or in camelCase (the word
+    # boundary before it hid these from the scanner)
+    ("db_password=Secret123", "password"),
+    ("DB_PASSWORD=Secret123", "password"),
+    ("dbPassword: Secret123", "password"),
+    ("mysql_passwd: Secret123", "password"),
+    ("ldap_secret = Sx9k2bq", "password"),
+    ("adminKennwort=Geheim88", "password"),
     ("pat github_pat_11ABCDEFG0abcdefghijkl_mnopqrstuvwxyz0123456789", "vendor-token"),
     ("slack xoxb-1234567890-0987654321-SlackTok3n4bcd posted", "vendor-token"),
     ("app xapp-1-A0123456789-1234567890-abcdef0123456789", "vendor-token"),
@@ -163,6 +171,9 @@ CLEAN = [
     # the same secret key with ==, := or => (secret-key-value takes the whole separator)
     'password=="REDACTED"',
     "password := REDACTED, 'password' => 'REDACTED'",
+    # the same keys masked, set to a flag or a placeholder, or naming a file or a length
+    "db_password=REDACTED dbPassword: REDACTED use_password=true hide_password=yes isPassword=false",
+    "dbPassword=${DB_PASS} ssl_password_file=/etc/x min_password_length=8 OLDPWD=/opt/genesys db_password=",
     # option messages whose value is hidden, a flag, absent, or no password's (probe AE)
     "Option 'password' changed to 'REDACTED', Option [dbserver].[password] old value: [****] new value: [REDACTED]",
     "Option 'password-policy' changed to 'strong'; Option 'password-min-length' = 8; Option 'password-required' = true",
