@@ -168,7 +168,8 @@ def test_products_without_tlib_still_redact_platform_sdk_prints() -> None:
     for secret in (b"5555551393", b"8005550152", b"2181409990", b"983-20-3532", b"Chen Template"):
         assert secret not in out
     assert b"007e9832283e6d6f" in out and out.count(b"\r\n") == 6
-    assert stats == {"psdk-caller-number": 2, "psdk-kv-phone-value": 1, "psdk-kv-sensitive-key": 2}
+    assert b"'SSN' [str] = \"REDACTED-SSN\"" in out        # masked under its key, never tokenised
+    assert stats == {"psdk-caller-number": 2, "psdk-kv-phone-value": 1, "psdk-kv-sensitive-key": 1, "ssn-key-value": 1}
 
 
 def test_aws_secret_key_value_is_masked(rule_sets) -> None:
