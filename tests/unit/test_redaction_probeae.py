@@ -18,6 +18,8 @@ O2. Ten-digit ids, handles and times in attached data ('RStrategyDBID', 'GSW_REC
    'Timestamp') were tokenised as phone numbers; a key that also names a caller or a number
    keeps the phone reading.
 8. GVP MCP: a field "filled with utterance" and the "interpretation=N" of a recognition result
+Also: a number of six digits or more under a site's own key that names nothing technical
+('MemberRef' 'MR-00912345'): no deny-list of personal key names is complete.
 """
 
 from __future__ import annotations
@@ -130,3 +132,35 @@ def test_gvp_digits_filled_with_an_utterance_and_in_an_interpretation(rule_sets,
                     path="var/log/gvp/MCP_1/MCP_1.20261128_202133_053.log", fast=fast)
     menu = "2026-11-28T20:21:40.310 Dbg 30010 00000000-00000001 recognition result: utterance=two, interpretation=2\n"
     assert redacted(rule_sets, menu, "log", "var/log/gvp/MCP_1/MCP_1.log", fast=fast) == menu
+
+
+# A site's own attached-data keys: no deny-list of key names is complete (GENESYS.md asks for an
+# allow-list of technical keys, every other key's value tokenised): kv-unlisted-key-number
+UNLISTED = [("MemberRef", "MR-00912345"), ("ClaimNo", "88123456"), ("X_Ref", "40018899"), ("PolizzaNr", "IT00123456"),
+            ("classname", "123456789"), ("Ref", "REF4111111111111112X")]
+TECHNICAL_VALUES = [("RStrategyDBID", "1234567891"), ("GSW_RECORD_HANDLE", "1764379302"), ("ORS_SessionID", "00TDB0PAB4D4DE9S"),
+                    ("ParentConnID", "007b02aa3c1f0011"), ("Ref", "007b02aa3c1f0011"), ("Origin", "7QK2M0D4AB5H91VX03KD4G0E7S000001"),
+                    ("LastCall", "2026-11-25 09:15:05"), ("Gateway", "192.0.2.10"), ("Peer", "192.0.2.10:5060"),
+                    ("RemoteAddr", "2001:db8::17"), ("Build", "8.1.104.37"), ("IVR_Menu", "2"), ("Choice", "123456"),
+                    ("ContactID", "00001a5K4X"), ("OrderId", "ORD-123456"), ("Segment", "Gold"), ("Info", "ticket 123456 open")]
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "exact"])
+@pytest.mark.parametrize(("key", "value"), UNLISTED)
+def test_a_number_under_a_key_no_rule_knows_is_tokenised(rule_sets, key, value, fast):
+    assert_redacted(rule_sets, f"\t\t'{key}'\t'{value}'\n\t\t'{key}' [str] = \"{value}\"\n", [value],
+                    [f"\t\t'{key}'\t'USERDATA_", f"\t\t'{key}' [str] = \"USERDATA_"], path=LOG, fast=fast)
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "exact"])
+def test_technical_values_and_keys_stay(rule_sets, fast):
+    text = "".join(f"\t\t'{key}'\t'{value}'\n" for key, value in TECHNICAL_VALUES)
+    assert redacted(rule_sets, text, "log", LOG, fast=fast) == text
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "exact"])
+def test_a_phone_a_card_or_an_ssn_under_an_unlisted_key_keeps_its_own_rule(rule_sets, fast):
+    out = redacted(rule_sets, "\t\t'Info'\t'5550113457'\n\t\t'X_Ref'\t'4111111111111111'\n\t\t'SSN' [str] = \"923-87-1932\"\n",
+                   "log", LOG, fast=fast)
+    assert out.startswith("\t\t'Info'\t'PHONE_") and "\t\t'X_Ref'\t'REDACTED-CARD'\n" in out
+    assert "'SSN' [str] = \"REDACTED-SSN\"" in out and "USERDATA_" not in out
