@@ -28,6 +28,7 @@ import configparser
 import json
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
@@ -188,19 +189,28 @@ def _heads(root: Path, installation: Installation, budget: list[int]) -> Iterabl
     for base in installation.log_bases:
         folder = _dir_of(root, base.rsplit("/", 1)[0] if "/" in base else "")
         stem = base.rsplit("/", 1)[-1]
-        if folder is None or not folder.is_dir():
+        if folder is None or not os.path.isdir(folder):      # os.path: False on any error (a path too long)
             continue
         try:
-            files = [p for p in folder.iterdir() if p.name.startswith(stem) and p.is_file()]
+            files = [(info.st_mtime, p) for p in folder.iterdir() if p.name.startswith(stem)
+                     for info in [_stat(p)] if info is not None and stat.S_ISREG(info.st_mode)]
         except OSError:
             continue
-        for path in sorted(files, key=lambda p: p.stat().st_mtime, reverse=True)[:2]:
+        for _, path in sorted(files, key=lambda f: f[0], reverse=True)[:2]:
             if budget[0] <= 0:
                 return
             budget[0] -= 1
             head = read_head(path, HEAD_BYTES, follow_symlinks=True)
             if head:
                 yield f"{base.rsplit('/', 1)[0]}/{path.name}", head
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    """``stat`` (a symlink followed), None on any error: a path too long, a permission."""
+    try:
+        return os.stat(path)
+    except (OSError, ValueError):
+        return None
 
 
 def installer_version(app_dir: Path | None) -> tuple[str | None, str | None]:
@@ -231,13 +241,17 @@ def _ini(text: str) -> configparser.RawConfigParser:
 
 def dbms_facts(app_dir: Path | None) -> list[dict[str, Any]]:
     """DBMS named by config files in an app folder (engine, server, database, version)."""
-    if app_dir is None or not app_dir.is_dir():
+    if app_dir is None or not os.path.isdir(app_dir):
         return []
     found: list[dict[str, Any]] = []
     seen: set[Path] = set()
     for pattern in _CONFIG_NAMES:
-        for path in sorted(app_dir.glob(pattern))[:20]:
-            if path in seen or not path.is_file():
+        try:
+            paths = sorted(app_dir.glob(pattern))[:20]
+        except OSError:                 # pathlib's glob passes over PermissionError only
+            continue
+        for path in paths:
+            if path in seen or not os.path.isfile(path):
                 continue
             seen.add(path)
             text = _read_text(path, 1 << 18)

@@ -41,6 +41,80 @@ _MAGIC = re.compile(r"[*?\[]")
 _DRIVE = re.compile(r"^[A-Za-z]$")
 
 
+# ------------------------------------------------------------------ OS errors on host paths
+# errors that mean "not there" (a glob's literal part the host does not have, a file gone since
+# its folder was listed): nothing to report
+ABSENT_ERRNOS = frozenset({errno.ENOENT, errno.ENOTDIR})
+UNREADABLE_FILE = "unreadable: "            # a skip's reason: a file the run wanted and could not look at
+UNREADABLE_FOLDER = "unreadable folder: "   # a folder the run needed and could not list or enter
+
+
+def os_problem(error: OSError) -> str:
+    """Why an OS call on a host path failed, short and lower case, for a skip's reason:
+    "permission denied", "path too long for this system, 4,176 characters", "symlink loop"...
+    The one wording for discovery, selection and reading."""
+    code = error.errno
+    if code in (errno.EACCES, errno.EPERM):
+        return "permission denied" if code == errno.EACCES else "operation not permitted"
+    if code == errno.ENAMETOOLONG:
+        name = error.filename
+        length = f", {len(os.fsencode(name)):,} characters" if isinstance(name, (str, bytes, os.PathLike)) else ""
+        return f"path too long for this system{length}"
+    if code == errno.ELOOP:
+        return "symlink loop"
+    if code == errno.ENOTDIR:
+        return "a part of the path is not a folder"
+    return (error.strerror or type(error).__name__).lower()
+
+
+def probe(path: Path | str) -> tuple[os.stat_result | None, str | None]:
+    """``lstat`` of a host path that never raises: (stat, None); (None, None) when it is not
+    there (``ABSENT_ERRNOS``); (None, why) when it is there or may be but cannot be looked at
+    (``os_problem``: permission denied on a folder above it, a path too long, a loop)."""
+    try:
+        return os.lstat(path), None
+    except OSError as error:
+        if error.errno in ABSENT_ERRNOS:
+            return None, None
+        return None, os_problem(error)
+    except ValueError:                      # an embedded NUL: no such path on any host
+        return None, None
+
+
+def is_real_folder(path: Path | str) -> bool:
+    """A folder, not a symlink to one; False on any error (``probe``)."""
+    info, _ = probe(path)
+    return info is not None and stat.S_ISDIR(info.st_mode)
+
+
+def list_folder(path: Path | str) -> tuple[list[os.DirEntry[str]], str | None]:
+    """(the entries of a folder, sorted by name; None), or ([], why) when it cannot be listed
+    (``UNREADABLE_FOLDER`` + ``os_problem``); ([], None) when it is not there."""
+    try:
+        with os.scandir(path) as entries:
+            return sorted(entries, key=lambda e: e.name), None
+    except OSError as error:
+        if error.errno in ABSENT_ERRNOS:
+            return [], None
+        return [], UNREADABLE_FOLDER + os_problem(error)
+    except ValueError:
+        return [], None
+
+
+class Unlisted(list):          # type: ignore[type-arg]
+    """An empty folder listing that stands for a folder that could not be listed; ``why`` says
+    why (cached in ``Listings`` like any listing, so every expansion that meets it knows)."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__()
+        self.why = why
+
+
+def unlisted_reason(entries: list[os.DirEntry[str]]) -> str | None:
+    """Why a listing from ``folder_entries`` is empty because the folder could not be listed."""
+    return entries.why if isinstance(entries, Unlisted) else None
+
+
 # ------------------------------------------------------------------ paths
 def host_path_of(root: Path, source: Path | str) -> str:
     """``/r/opt/genesys/x`` under root ``/r`` -> ``opt/genesys/x`` (POSIX, no leading slash)."""
@@ -269,11 +343,9 @@ def _scandir(path: str, budget: WalkBudget, listings: Listings | None = None
         return []
     if listings is not None and path in listings:
         return listings[path]
-    try:
-        with os.scandir(path) as entries:
-            found = sorted(entries, key=lambda e: e.name)
-    except OSError:
-        found = []
+    found, why = list_folder(path)
+    if why is not None:
+        found = Unlisted(why)
     if listings is not None:
         listings[path] = found
     return found
@@ -351,7 +423,23 @@ def expand_glob_entries(
         if budget.dirs_left < 0 and stopped is not None and not refused:
             refused.append(host)
             stopped.setdefault(host or ".", BUDGET_STOP)
+        why = unlisted_reason(entries)
+        if why is not None and stopped is not None:
+            stopped.setdefault(host or ".", why)
         return entries
+
+    def unreachable(host: str, index: int, why: str) -> None:
+        """A literal part of the pattern that cannot be looked at: the folder the pattern's
+        literal start names (the folder a config points at, when the path is too long), or,
+        when permission is denied, the folder it is in (the one that cannot be searched)."""
+        if stopped is None:
+            return
+        if why.startswith("path too long"):
+            for segment in segments[index:last]:
+                if _MAGIC.search(segment) or segment == "**":
+                    break
+                host = f"{host}/{segment}" if host else segment
+        stopped.setdefault(host or ".", UNREADABLE_FOLDER + why)
 
     refused: list[str] = []
 
@@ -381,10 +469,14 @@ def expand_glob_entries(
         else:
             child = f"{host}/{segment}" if host else segment
             path = os.path.join(base, segment)
-            if index == last:
-                if child not in found and os.path.lexists(path):
-                    found[child] = None
-            elif os.path.isdir(path) and not os.path.islink(path):
+            info, why = probe(path)
+            if why is not None:
+                unreachable(host, index, why)
+            elif info is None:
+                pass
+            elif index == last:
+                found.setdefault(child, None)
+            elif stat.S_ISDIR(info.st_mode):
                 walk(child, index + 1, depth + 1)
             return
         match = regex.match
@@ -486,7 +578,9 @@ def resolve_regular(root: Path, source: Path) -> tuple[Path | None, os.stat_resu
     try:
         info = os.lstat(source)
     except OSError as error:
-        return None, None, f"cannot stat: {error.strerror or error}"
+        if error.errno in ABSENT_ERRNOS:
+            return None, None, f"cannot stat: {error.strerror or error}"
+        return None, None, UNREADABLE_FILE + os_problem(error)
     root_real = os.path.realpath(root)
     if not stat.S_ISLNK(info.st_mode):
         kind = file_type_name(info.st_mode)

@@ -9,6 +9,7 @@ they are.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -26,7 +27,8 @@ def _configs(folder: Path) -> Iterable[Path]:
         entries = sorted(folder.iterdir())
     except OSError:
         return []
-    return [p for p in entries if p.suffix.lower() in CONFIG_SUFFIXES and p.is_file() and not p.is_symlink()]
+    # os.path: False on any error (a path too long for this system), where pathlib would raise
+    return [p for p in entries if p.suffix.lower() in CONFIG_SUFFIXES and os.path.isfile(p) and not os.path.islink(p)]
 
 
 def log_filters(root: Path, installations: Iterable[Installation]) -> dict[str, dict]:

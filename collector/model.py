@@ -203,8 +203,13 @@ def skipped_files(skipped: Sequence[Skip]) -> int:
 
 
 # Selection's reasons for a file this process may not open (``selection._unreadable``, EACCES and
-# EPERM): a file support asked for and the run could not read, so the run is partial (exit 1).
-PERMISSION_DENIED = ("unreadable: permission denied", "unreadable: operation not permitted")
+# EPERM), or a folder it needed and may not list (discovery, selection): files support asked for
+# and the run could not read, so the run is partial (exit 1).
+PERMISSION_DENIED = ("unreadable: permission denied", "unreadable: operation not permitted",
+                     "unreadable folder: permission denied", "unreadable folder: operation not permitted")
+# every reason of a file or folder the run wanted and could not look at starts so
+# (``hostfiles.UNREADABLE_FILE``, ``UNREADABLE_FOLDER``): a path too long, a permission, an I/O error
+NOT_READ_PREFIXES = ("unreadable: ", "unreadable folder: ")
 
 
 def permission_denied(skipped: Sequence[Skip]) -> list[Skip]:
@@ -212,11 +217,38 @@ def permission_denied(skipped: Sequence[Skip]) -> list[Skip]:
     return [skip for skip in skipped if skip.reason in PERMISSION_DENIED]
 
 
+def not_read(skipped: Sequence[Skip]) -> list[Skip]:
+    """The entries of ``skipped`` the run wanted and could not read or list, for any reason
+    (``permission_denied`` and the others: a path too long for this system, an I/O error):
+    each makes the run partial (exit 1)."""
+    return [skip for skip in skipped if skip.reason.startswith(NOT_READ_PREFIXES)]
+
+
+def short_path(text: str, limit: int = 100) -> str:
+    """A path for a one-line message: whole when short, else its start and end around "…"
+    (a path of 4 KB would make the line unreadable)."""
+    if len(text) <= limit:
+        return text
+    keep = (limit - 1) // 2
+    return text[:keep] + "…" + text[-(limit - 1 - keep):]
+
+
 def name_a_few(skipped: Sequence[Skip], listed: int = 3) -> str:
-    """``/a, /b, /c and 7 more``: the first ``listed`` entries (a group with its file count)."""
-    names = [f"/{s.host_path}" + (f" ({s.files} files)" if s.files > 1 else "") for s in skipped[:listed]]
+    """``/a, /b, /c and 7 more``: the first ``listed`` entries (a group with its file count);
+    a long path shortened (``short_path``)."""
+    names = [short_path(f"/{s.host_path}") + (f" ({s.files} files)" if s.files > 1 else "")
+             for s in skipped[:listed]]
     more = skipped_files(skipped) - skipped_files(skipped[:listed])
     return ", ".join(names) + (f" and {more} more" if more else "")
+
+
+def files_and_folders(skipped: Sequence[Skip]) -> str:
+    """``2 file(s)``, ``1 folder(s)`` or ``2 file(s) and 1 folder(s)`` for these entries (a
+    folder entry's path ends in ``/``)."""
+    folders = sum(1 for s in skipped if s.host_path.endswith("/") and s.reason.startswith("unreadable folder: "))
+    files = skipped_files(skipped) - folders
+    parts = ([f"{files} file(s)"] if files or not folders else []) + ([f"{folders} folder(s)"] if folders else [])
+    return " and ".join(parts)
 
 
 def skipped_entry_files(entries: Sequence[Mapping[str, Any]]) -> int:

@@ -65,7 +65,8 @@ from pathlib import Path
 
 from collector.hostfiles import GlobSet, Listings, WalkBudget, escape, \
     expand_glob_entries, file_type_name, folder_entries, glob_match, glob_set, log_name_parts, open_read_only, \
-    parse_log_name, own_location, read_head, read_tail, resolve_regular, segment_name, source_of
+    parse_log_name, own_location, read_head, read_tail, resolve_regular, segment_name, source_of, \
+    UNREADABLE_FILE, UNREADABLE_FOLDER, is_real_folder, os_problem, probe, unlisted_reason
 from collector.segheader import parse_header
 from collector.textsource import text_head
 from collector.timeformats import name_time
@@ -174,7 +175,7 @@ def expand_spec_globs(glob: str, values: Mapping[str, list[str]]) -> list[str]:
 def _homes(root: Path, budget: WalkBudget, listings: Listings | None = None) -> list[str]:
     found = [h for g in HOME_GLOBS for h in expand_glob_entries(root, g, max_depth=3, budget=budget,
                                                                 listings=listings)]
-    return [h for h in found if os.path.isdir(source_of(root, h)) and not os.path.islink(source_of(root, h))]
+    return [h for h in found if is_real_folder(source_of(root, h))]
 
 
 # ------------------------------------------------------------------ exclusions
@@ -223,7 +224,7 @@ def _unreadable(source: Path | str) -> str | None:
     try:
         fd = open_read_only(source, follow_symlinks=True)
     except OSError as error:
-        return f"unreadable: {(error.strerror or str(error)).lower()}"
+        return UNREADABLE_FILE + os_problem(error)
     os.close(fd)
     return None
 
@@ -755,12 +756,24 @@ def _strays(log_folders: Mapping[str, Installation], profiles: Mapping[str, Prof
     folders = {here: inst for tree, inst in log_folders.items() for here in _stray_folders(walk, tree)}
     for folder, inst in folders.items():
         source = source_of(walk.root, folder)
-        if os.path.islink(source) or not source.is_dir():
+        info, why = probe(source)
+        entries = []
+        if info is not None and stat.S_ISDIR(info.st_mode):
+            entries = folder_entries(walk.root, folder, walk.budget, walk.listings)
+            why = unlisted_reason(entries)
+        elif why is not None:
+            why = UNREADABLE_FOLDER + why
+        if why is not None:
+            if folder not in walk.stops_listed:
+                walk.stops_listed.add(folder)
+                skipped.append(Skip(f"{folder}/", inst.product, why))
+            continue
+        if info is None or not stat.S_ISDIR(info.st_mode):
             continue
         real_text, _ = walk.real_dir(os.fspath(source))
         forbid = tuple(profiles[inst.product].forbid)
         screen = _screen(forbid, include_core)
-        for entry in folder_entries(walk.root, folder, walk.budget, walk.listings):
+        for entry in entries:
             if real_text + entry.name in claimed:
                 continue
             try:
@@ -779,6 +792,21 @@ def _strays(log_folders: Mapping[str, Installation], profiles: Mapping[str, Prof
                 f"in the log folder of {inst.product} {inst.name}, but no pattern of {inst.product} "
                 f"takes this name: not collected")
             skipped.append(Skip(host, inst.product, reason, info.st_size, info.st_mtime))
+    return skipped
+
+
+def _unlisted(unlisted: Mapping[str, str], installations: Sequence[Installation], walk: _Walk) -> list[Skip]:
+    """Skips for the folders discovery could not list that no glob here listed already."""
+    owners: dict[str, str] = {}
+    for inst in installations:
+        for folder in (inst.app_dir, *(posixpath.dirname(b) for b in inst.log_bases)):
+            if folder is not None:
+                owners.setdefault(folder, inst.product)
+    skipped = []
+    for folder, why in unlisted.items():
+        if folder not in walk.stops_listed:
+            walk.stops_listed.add(folder)
+            skipped.append(Skip(f"{folder}/", owners.get(folder), why))
     return skipped
 
 
@@ -891,8 +919,12 @@ def select(root: Path, profiles: Mapping[str, Profile], installations: Sequence[
            window: Window, caps: Caps, *, consent: frozenset[str] = frozenset(),
            include_core: bool = False,
            skip_unchanged: Callable[[os.stat_result], bool] | None = None,
-           quiet_newest_finished: bool = True) -> Plan:
+           quiet_newest_finished: bool = True, unlisted: Mapping[str, str] | None = None) -> Plan:
     """The plan for these installations (see the module docstring).
+
+    ``unlisted`` (host folder -> why): folders discovery needed and could not list
+    (``discovery.discover``'s ``problems``); each is listed as skipped once, with the product
+    whose app dir or log folder it is, if one is.
 
     ``quiet_newest_finished``: ``finished_files``' ``quiet_newest`` (False for a snapshot).
 
@@ -952,6 +984,7 @@ def select(root: Path, profiles: Mapping[str, Profile], installations: Sequence[
         if not found_own and inst.product != "host":
             skipped.append(_no_files(inst, list(taken_by)))
     skipped += _strays(log_folders, profiles, claimed, include_core, walk)
+    skipped += _unlisted(unlisted or {}, installations, walk)
     if caps.total_mb is None or _planned_total(picks) <= caps.total_mb * MB:
         total_kept, total_skips = picks, []        # everything fits: no need for the priority order
     else:

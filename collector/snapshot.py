@@ -25,7 +25,7 @@ from collector.errors import BadInput, GcollectError, Interrupted, VerifyFailed,
 from collector.interrupts import InterruptedAfterBundle
 from collector.freetext import safe_url
 from collector.lock import SnapshotLock
-from collector.model import FINISHED_QUIET, Candidate, RunResult, Skip, Window, permission_denied
+from collector.model import FINISHED_QUIET, PERMISSION_DENIED, Candidate, RunResult, Skip, Window, not_read
 from collector.progress import Reporter
 from collector.spool import (Retention, SpoolEntry, choose_deletions, forget_delta, list_spool, mark_uploaded,
                              new_record, remove_bundle, write_record)
@@ -60,7 +60,7 @@ class SnapshotResult:
     discarded: list[str] = field(default_factory=list)         # incomplete bundles of killed runs
     cleaned: list[str] = field(default_factory=list)           # leftovers of killed runs
     queued: int = 0                                             # bundles still waiting for upload
-    denied: list[Skip] = field(default_factory=list)           # selected, but this user may not read them
+    denied: list[Skip] = field(default_factory=list)           # wanted, but not readable (model.not_read)
     seconds: float = 0.0
     # (host path, bytes) of quiet files' last lines without a newline, left for a later run
     # (seen before and not read again; the run's own are ``run.waiting_lines``)
@@ -87,7 +87,9 @@ class SnapshotResult:
             "queued": self.queued,
             "deleted": self.deleted,
             "dropped_unuploaded": self.dropped,
-            "permission_denied": [s.host_path for s in self.denied],
+            "permission_denied": [s.host_path for s in self.denied if s.reason in PERMISSION_DENIED],
+            "not_read": [{"path": s.host_path, "reason": s.reason} for s in self.denied
+                         if s.reason not in PERMISSION_DENIED],
             "discarded": self.discarded,
             "cleaned": self.cleaned,
             "waiting_lines": [{"path": path, "bytes": size} for path, size in self.waiting_lines],
@@ -353,7 +355,7 @@ class _Run:
         planned_at = datetime.now(timezone.utc).replace(microsecond=0)
         with gc_paused():
             discovery, decisions, drops, records = self.plan(base)
-            self.result.denied = permission_denied(discovery.plan.skipped)
+            self.result.denied = not_read(discovery.plan.skipped)
             if not decisions:
                 del discovery, drops     # freed now: the collection after the pause need not walk them
                 self.record_only(records)

@@ -14,7 +14,8 @@ from collector.cli.remote_cmd import remote_options
 from collector.errors import ExitCode, Interrupted, UploadInterrupted
 from collector.freetext import recorded_command_line
 from collector.interrupts import InterruptedAfterBundle, after_bundle
-from collector.model import UNDATED_NOTE, name_a_few, permission_denied, skip_label, skipped_files
+from collector.model import UNDATED_NOTE, files_and_folders, name_a_few, not_read, permission_denied, short_path, \
+    skip_label, skipped_files
 from collector.units import human
 
 
@@ -31,6 +32,10 @@ def print_summary(result, discovery, *, stream=None) -> None:
     echo(f"redacted:   {redacted} values by {len(result.redactions)} rules "
          "(token map stays on this host: `gcollect unmask TOKEN`)")
     echo(f"skipped:    {skipped_files(result.skipped)} files (reasons in manifest.json)")
+    unread = not_read(result.skipped)
+    if unread:
+        echo(f"NOT READ:   {files_and_folders(unread)} the run wanted and could not read (listed in manifest.json):")
+        _echo_a_few(echo, [f"{short_path('/' + s.host_path)}: {s.reason}" for s in unread])
     zone = discovery.plan.window.zone
     if zone is not None and zone.kind != "machine":
         echo(f"host zone:  {zone.describe()}")
@@ -134,12 +139,24 @@ def report_size_cap(excluded, max_size: str | None) -> None:
 
 
 def report_permission_denied(denied) -> None:
-    """One WARNING line on stderr naming the files this user may not read (even with --quiet or
-    --json): support asked for them, and the run without them is partial (exit 1)."""
+    """One WARNING line on stderr naming the files (and folders) this user may not read (even
+    with --quiet or --json): support asked for them, and the run without them is partial (exit 1)."""
     if denied:
-        click.echo(f"gcollect: WARNING: {skipped_files(denied)} file(s) not collected, permission denied: "
+        click.echo(f"gcollect: WARNING: {files_and_folders(denied)} not collected, permission denied: "
                    f"{name_a_few(denied)}; run gcollect as their owner or as root "
                    "(listed in manifest.json under skipped)", err=True)
+
+
+def report_not_read(others) -> None:
+    """One WARNING line on stderr for the files and folders the run wanted and could not read
+    for another reason than a permission (a path too long for this system, an I/O error), each
+    path shortened: left out, and the run is partial (exit 1)."""
+    if others:
+        named = ", ".join(f"{name_a_few([s], 1)} ({s.reason.split(': ', 1)[-1]})" for s in others[:3])
+        more = skipped_files(others) - skipped_files(others[:3])
+        click.echo(f"gcollect: WARNING: {files_and_folders(others)} could not be read and are left out: "
+                   f"{named}{f' and {more} more' if more else ''} (listed in manifest.json under skipped)",
+                   err=True)
 
 
 def report_findings(findings) -> None:
@@ -173,7 +190,7 @@ def print_dry_run(discovery, as_json: bool) -> None:
     click.echo(f"{len(rows)} files, {human(discovery.plan.bytes_planned)} would be read; "
                f"{skipped_files(discovery.plan.skipped)} skipped")
     for skip in discovery.plan.skipped[:50]:
-        click.echo(f"  skip /{skip_label(skip.as_dict())}: {skip.reason}")
+        click.echo(f"  skip {short_path('/' + skip_label(skip.as_dict()), 300)}: {skip.reason}")
     if len(discovery.plan.skipped) > 50:
         click.echo(f"  ... {len(discovery.plan.skipped) - 50} more (--json lists all)")
 
@@ -258,10 +275,14 @@ def _report(result, discovery, options: dict, upload_url: str | None) -> int:
     window_cut = window_cut_by_caps(result, discovery.plan.window)
     report["window_cut_by_caps"] = window_cut
     denied = permission_denied(result.skipped)
+    unread = [s for s in not_read(result.skipped) if s not in denied]
     report["permission_denied"] = [s.host_path for s in denied]
-    code = ExitCode.PARTIAL if result.excluded or window_cut or denied or report["gzip_truncated"] else ExitCode.OK
+    report["not_read"] = [{"path": s.host_path, "reason": s.reason} for s in unread]
+    code = ExitCode.PARTIAL if (result.excluded or window_cut or denied or unread
+                                or report["gzip_truncated"]) else ExitCode.OK
     report_size_cap(result.excluded, options.get("max_size"))
     report_permission_denied(denied)
+    report_not_read(unread)
     blocked = bool(result.findings) and not options["accept_findings"]
     if blocked:
         code = ExitCode.LEAK_FOUND

@@ -341,7 +341,7 @@ def gcollect_launcher() -> tuple[list[str], dict[str, str]]:
 
 def _problem_line(result) -> tuple[str | None, int]:
     """One summary line for cron (None when all is well) and the exit code."""
-    from collector.model import name_a_few, skipped_files
+    from collector.model import files_and_folders, name_a_few, permission_denied, skipped_files
     from collector.api import gzip_truncated
 
     run = result.run
@@ -360,8 +360,13 @@ def _problem_line(result) -> tuple[str | None, int]:
                         f"/{run.excluded[0].host_path}: {run.excluded[0].reason}")
         code = code if code != ExitCode.OK else ExitCode.PARTIAL
     if result.denied:       # selected, never read: not "nothing new" (they are tried again next run)
-        problems.append(f"{skipped_files(result.denied)} file(s) not collected, permission denied: "
-                        f"{name_a_few(result.denied)}")
+        denied = permission_denied(result.denied)
+        others = [s for s in result.denied if s not in denied]
+        if denied:
+            problems.append(f"{files_and_folders(denied)} not collected, permission denied: {name_a_few(denied)}")
+        if others:
+            problems.append(f"{files_and_folders(others)} could not be read: {name_a_few(others)} "
+                            f"({others[0].reason})")
         code = code if code != ExitCode.OK else ExitCode.PARTIAL
     truncated = gzip_truncated(run.members) if run is not None else []
     if truncated:

@@ -234,6 +234,39 @@ def test_unreadable_file_is_skipped(tmp_path: Path) -> None:
     assert reasons(plan) == {"sip.cfg": "unreadable: permission denied"}
 
 
+@pytest.mark.skipif(os.geteuid() == 0, reason="running as root: a closed folder does not stop root listing it")
+def test_a_log_folder_that_cannot_be_listed_is_skipped_with_the_reason(tmp_path: Path) -> None:
+    """Probe AF F2 (as root, tests/cli/test_admin_mistakes.py runs it as another user)."""
+    write(tmp_path, f"{LOGS}/SIPS_P.20240305_090000_000.log", "x\n")
+    folder = tmp_path / LOGS
+    folder.chmod(0o300)                  # entered, not listed
+    try:
+        plan = select(tmp_path, PROFILES, [SIP], Window(), Caps())
+    finally:
+        folder.chmod(0o755)
+    assert {s.host_path: s.reason for s in plan.skipped} == {f"{LOGS}/": "unreadable folder: permission denied"}
+    assert not plan.members
+
+
+def test_a_log_folder_past_path_max_is_skipped_with_the_reason(tmp_path: Path) -> None:
+    """Probe AF F1: a log base whose folder, with the root before it, is longer than this system
+    allows: the folder is skipped with the reason (once), the rest is planned, nothing raises."""
+    deep = "/".join(["d" * 200] * 21)
+    fd = os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)
+    for name in deep.split("/"):
+        os.mkdir(name, dir_fd=fd)
+        inner = os.open(name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+        os.close(fd)
+        fd = inner
+    os.close(fd)
+    write(tmp_path, f"{LOGS}/SIPS_P.20240305_090000_000.log", "x\n")
+    inst = replace(SIP, log_bases=(*SIP.log_bases, f"{deep}/SIPS_B"))
+    plan = select(tmp_path, PROFILES, [inst], Window(), Caps())
+    assert "SIPS_P.20240305_090000_000.log" in names(plan)
+    reasons_by_path = {s.host_path: s.reason for s in plan.skipped}
+    assert reasons_by_path[f"{deep}/"].startswith("unreadable folder: path too long for this system")
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to check as another user")
 def test_readability_is_checked_as_the_running_user(tmp_path: Path) -> None:
     """As root (the usual test runner) the check above cannot fail, so run it as nobody: a
