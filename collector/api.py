@@ -127,8 +127,9 @@ def _discover_and_plan(request: CollectRequest,
         request.settings.rule_dirs)
     # Detection uses every profile, so the most specific one wins (SIP Server vs other T-Servers);
     # --profile then keeps only the products asked for (and the host's own facts).
+    unlisted: dict[str, str] = {}       # folders discovery needed and could not list: in the plan's skips
     installations = discover(root, profiles, use_processes=request.use_processes,
-                             only=tuple(request.products))
+                             only=tuple(request.products), problems=unlisted)
     active = {k: v for k, v in profiles.items() if not request.products or k in request.products or k == "host"}
     genesys = [i for i in installations if i.product != "host"]
     if not genesys and not (request.products and set(request.products) <= {"host"}):
@@ -136,7 +137,7 @@ def _discover_and_plan(request: CollectRequest,
     caps = request.caps if request.caps is not None else Caps()
     plan = select(root, active, installations, window, caps, consent=request.consent,
                   include_core=request.include_core, skip_unchanged=skip_unchanged,
-                  quiet_newest_finished=quiet_newest_finished)
+                  quiet_newest_finished=quiet_newest_finished, unlisted=unlisted)
     return Discovery(profiles, installations, plan)
 
 

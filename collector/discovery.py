@@ -36,13 +36,14 @@ from __future__ import annotations
 
 import os
 import posixpath
+import stat
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from collector.appconfig import BINARY_SUBDIRS, CONFIG_SUBDIRS, AppDir, examine_app_dir
-from collector.hostfiles import WalkBudget, expand_glob, host_path_of, is_inside, is_log_or_rotation_name, \
-    source_of
+from collector.hostfiles import UNREADABLE_FOLDER, WalkBudget, expand_glob, host_path_of, is_inside, \
+    is_log_or_rotation_name, is_real_folder, list_folder, probe, source_of
 from collector.logheads import HeadBudget, Stream, process_matches, scan_streams
 from collector.model import Installation, Profile
 
@@ -169,27 +170,42 @@ def _join(parent: str, name: str) -> str:
     return f"{parent}/{name}" if parent else name
 
 
-def _subdirs(root: Path, host: str) -> list[str]:
+def _subdirs(root: Path, host: str, problems: dict[str, str] | None = None) -> list[str]:
+    """The real sub-folders of a host folder; one that cannot be listed goes to ``problems``."""
+    entries, why = list_folder(source_of(root, host))
+    if why is not None:
+        _note(problems, host, why)
+    return [_join(host, e.name) for e in entries if _is_real_dir(e)]
+
+
+def _note(problems: dict[str, str] | None, host: str, why: str) -> None:
+    """A folder discovery needed and could not list, unless it is hidden (``home/genesys/.ssh``
+    in a container: no Genesys application keeps its files there)."""
+    if problems is not None and not posixpath.basename(host).startswith("."):
+        problems.setdefault(host, why)
+
+
+def _is_real_dir(entry: os.DirEntry[str]) -> bool:
     try:
-        with os.scandir(source_of(root, host)) as entries:
-            return sorted(_join(host, e.name) for e in entries if e.is_dir(follow_symlinks=False))
+        return entry.is_dir(follow_symlinks=False)
     except OSError:
-        return []
+        return False
 
 
-def _candidate_app_dirs(root: Path, profiles: Mapping[str, Profile],
-                        budget: WalkBudget) -> tuple[list[str], list[str]]:
-    """(containers, candidate app dirs) from the standard containers and profile roots."""
+def _candidate_app_dirs(root: Path, profiles: Mapping[str, Profile], budget: WalkBudget,
+                        problems: dict[str, str] | None = None) -> tuple[list[str], list[str]]:
+    """(containers, candidate app dirs) from the standard containers and profile roots; a
+    container or child of one that cannot be listed goes to ``problems``."""
     containers: list[str] = []
     for pattern in STANDARD_CONTAINERS:
         for host in expand_glob(root, pattern, max_depth=3, budget=budget, skip_dirs=SYSTEM_DIRS):
-            if os.path.isdir(source_of(root, host)) and not os.path.islink(source_of(root, host)):
+            if is_real_folder(source_of(root, host)):
                 containers.append(host)
     candidates: list[str] = []
     for container in dict.fromkeys(containers):
-        for child in _subdirs(root, container):
+        for child in _subdirs(root, container, problems):
             candidates.append(child)
-            candidates += _subdirs(root, child)
+            candidates += _subdirs(root, child, problems)
     walked: dict[str, int] = {}            # root glob -> folders its expansion listed
     for profile in profiles.values():
         for pattern in profile.roots:
@@ -202,8 +218,7 @@ def _candidate_app_dirs(root: Path, profiles: Mapping[str, Profile],
             before = budget.dirs_left
             for host in expand_glob(root, pattern, max_depth=ROOTS_GLOB_DEPTH, budget=budget,
                                     skip_dirs=SYSTEM_DIRS):
-                source = source_of(root, host)
-                if os.path.isdir(source) and not os.path.islink(source):
+                if is_real_folder(source_of(root, host)):
                     candidates.append(host)
             walked[pattern] = before - budget.dirs_left
     containers = list(dict.fromkeys(containers))
@@ -265,8 +280,7 @@ def _path_signals(root: Path, profiles: Mapping[str, Profile], apps: dict[str, A
                     drafts.add(_Draft("host", "host", NAME_FOLDER, None, DIR_HEADER,
                                       evidence=[f"path {host}"]))
                     continue
-                source = source_of(root, host)
-                app_dir = _app_folder(host if os.path.isdir(source) and not os.path.islink(source)
+                app_dir = _app_folder(host if is_real_folder(source_of(root, host))
                                       else posixpath.dirname(host))
                 if app_dir:
                     _app(apps, app_dir, DIR_PATH).hints.setdefault(product, []).append(f"path {host}")
@@ -301,12 +315,15 @@ def _settle_shared_markers(app: AppDir, profiles: Mapping[str, Profile]) -> None
 
 
 def _log_dirs(root: Path, containers: list[str], apps: dict[str, AppDir],
-              budget: WalkBudget) -> list[str]:
-    """Folders holding ``*.log`` files worth a header look (see the module docstring)."""
+              budget: WalkBudget, problems: dict[str, str] | None = None) -> list[str]:
+    """Folders holding ``*.log`` files worth a header look (see the module docstring). Of the
+    folders the run needs (app dirs and their log folders, the folders of configured log
+    bases), one that cannot be listed goes to ``problems``; one the walks below the containers
+    and the root meet does not (no Genesys folder as far as anyone knows: a user's folder)."""
     wanted: dict[str, None] = {}
     for app in apps.values():
         wanted[app.host] = None
-        for sub in _subdirs(root, app.host):
+        for sub in _subdirs(root, app.host, problems):
             if posixpath.basename(sub).lower() in LOG_DIR_NAMES:
                 wanted[sub] = None
         for base in app.config_bases:
@@ -318,10 +335,10 @@ def _log_dirs(root: Path, containers: list[str], apps: dict[str, AppDir],
             host, left = stack.pop()
             if not budget.take():
                 return
-            try:
-                with os.scandir(source_of(root, host)) as entries:
-                    listing = list(entries)
-            except OSError:
+            listing, why = list_folder(source_of(root, host))
+            if why is not None:
+                if host in wanted:
+                    _note(problems, host, why)
                 continue
             if any(is_log_or_rotation_name(e.name) for e in listing):
                 wanted[host] = None
@@ -337,7 +354,19 @@ def _log_dirs(root: Path, containers: list[str], apps: dict[str, AppDir],
     for container in containers:
         walk(container, CONTAINER_DEPTH)
     walk("", ROOT_SCAN_DEPTH)
-    return [d for d in wanted if os.path.isdir(source_of(root, d))]
+    usable = []
+    for folder in wanted:
+        source = source_of(root, folder)
+        info, why = probe(source)
+        if why is not None:
+            _note(problems, folder, UNREADABLE_FOLDER + why)
+        elif info is not None and stat.S_ISDIR(info.st_mode):
+            why = list_folder(source)[1] if problems is not None else None
+            if why is not None:
+                _note(problems, folder, why)
+            else:
+                usable.append(folder)
+    return usable
 
 
 def _link(stream: Stream, apps: dict[str, AppDir], by_base: dict[str, str],
@@ -438,13 +467,18 @@ def _assemble(apps: dict[str, AppDir], streams: list[Stream], drafts: _Drafts) -
 
 # ------------------------------------------------------------------ entry point
 def discover(root: Path, profiles: Mapping[str, Profile], *, use_processes: bool | None = None,
-             only: Collection[str] = ()) -> list[Installation]:
+             only: Collection[str] = (), problems: dict[str, str] | None = None) -> list[Installation]:
     """Installations found under ``root`` (see the module docstring), sorted by product, name.
 
     ``use_processes=None`` looks at running processes only when ``root`` is ``/``. ``only``
     limits the result to those products (the ``host`` installation is always returned when a
     ``host`` profile is given). Detection always uses every profile, so that the most specific
     one wins.
+
+    ``problems`` (host folder -> why, ``hostfiles.UNREADABLE_FOLDER`` ...) gets the folders
+    discovery needed and could not list: a container (``var/log/genesys``) or a folder in one,
+    a folder a profile's ``roots`` names, an app dir, the folder of a log base a config names.
+    Their logs cannot be found, so the caller lists them rather than losing them silently.
     """
     root = Path(root)
     if use_processes is None:
@@ -457,15 +491,21 @@ def discover(root: Path, profiles: Mapping[str, Profile], *, use_processes: bool
     if use_processes:
         _process_signals(root, profiles, apps, drafts)
     _path_signals(root, profiles, apps, drafts, budget)
-    containers, candidates = _candidate_app_dirs(root, profiles, budget)
+    containers, candidates = _candidate_app_dirs(root, profiles, budget, problems)
     for host in candidates:
         _app(apps, host)
     for app in apps.values():
         examine_app_dir(root, app, profiles)
         _settle_shared_markers(app, profiles)
-    apps = {h: a for h, a in apps.items() if a.configs or a.hints or a.script_name}
+    unused = [h for h, a in apps.items() if not (a.configs or a.hints or a.script_name)]
+    if problems is not None:
+        for host in unused:                # nothing found in it: was it looked at at all?
+            why = list_folder(source_of(root, host))[1]
+            if why is not None:
+                _note(problems, host, why)
+    apps = {h: a for h, a in apps.items() if h not in unused}
     heads = HeadBudget()
-    streams = [s for d in _log_dirs(root, containers, apps, budget)
+    streams = [s for d in _log_dirs(root, containers, apps, budget, problems)
                for s in scan_streams(root, d, profiles, heads)]
     _assemble(apps, streams, drafts)
     drafts.fold_path_only()

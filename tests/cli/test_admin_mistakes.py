@@ -269,3 +269,39 @@ def test_readme_notice_example_has_its_required_contact() -> None:
     readme = (REPO / "README.md").read_text()
     lines = [line for line in readme.splitlines() if line.startswith("gcollect notice ")]
     assert lines and all("--contact" in line for line in lines)
+
+
+# ------------------------------------------------------------------ probe AF F2: a log folder the user cannot list
+@pytest.mark.parametrize("mode", [0o700, 0o711])
+def test_a_log_folder_the_user_cannot_list_is_named_and_exit_1(sip_host: Path, as_nobody, mode: int) -> None:
+    """The SIP Server's log folder is root's, closed to others (0700, or 0711: entered, not
+    listed): its logs cannot be found, so the run says so as for a file (WARNING, exit 1,
+    ``permission_denied`` and manifest.json), never a bundle without them and exit 0."""
+    root = _readable_copy(sip_host, as_nobody.base / f"host-{os.urandom(3).hex()}")
+    closed = root / "var" / "log" / "genesys" / "SIPS_P"
+    closed.chmod(mode)
+    out = as_nobody.mine(f"out-closed-{mode:o}")
+    proc = as_nobody("collect", "--root", str(root), "--output", str(out), "--state-dir", str(out / "state"),
+                     "--json", "--priority", "normal", "--workers", "1")
+    err = proc.stderr.decode()
+    assert proc.returncode == ExitCode.PARTIAL, err
+    (line,) = [line for line in err.splitlines() if "WARNING" in line]
+    assert "1 folder(s) not collected, permission denied: /var/log/genesys/SIPS_P/" in line
+    assert json.loads(proc.stdout)["permission_denied"] == ["var/log/genesys/SIPS_P/"]
+    (bundle,) = out.glob("*.tar.gz")
+    skipped = {s["path"]: s["reason"] for s in _manifest(bundle)["skipped"]}
+    assert skipped["var/log/genesys/SIPS_P/"] == "unreadable folder: permission denied"
+
+
+def test_an_unreadable_folder_no_genesys_file_needs_is_not_reported(sip_host: Path, as_nobody) -> None:
+    """Only folders the run needed count: a closed folder elsewhere on the host (a user's home
+    folder, a hidden folder in a container) leaves the run complete (exit 0)."""
+    root = _readable_copy(sip_host, as_nobody.base / f"host-{os.urandom(3).hex()}")
+    for folder in (root / "home" / "alice", root / "opt" / "genesys" / ".cache", root / "srv" / "private"):
+        folder.mkdir(parents=True)
+        folder.chmod(0o700)
+    out = as_nobody.mine("out-elsewhere")
+    proc = as_nobody("collect", "--root", str(root), "--output", str(out), "--state-dir", str(out / "state"),
+                     "--json", "--priority", "normal", "--workers", "1")
+    assert proc.returncode == ExitCode.OK, proc.stderr.decode()
+    assert json.loads(proc.stdout)["permission_denied"] == []
