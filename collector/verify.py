@@ -428,10 +428,45 @@ def _tar_end(tar: tarfile.TarFile, tail: _Tail, st: _State, last: str | None) ->
 
 
 # ---------------------------------------------------------------------------- zip
+_KINDS = {stat.S_IFLNK: "symlink", stat.S_IFCHR: "character device", stat.S_IFBLK: "block device",
+          stat.S_IFIFO: "fifo", stat.S_IFSOCK: "socket"}
+
+
 def _zip_name(info: zipfile.ZipInfo) -> str:
     if info.flag_bits & 0x800:
         return info.filename
     return info.orig_filename.encode("cp437").decode("utf-8", "surrogateescape")
+
+
+_END_SIG = b"PK\x05\x06"
+_END_SIZE = 22                     # the end of central directory record without its comment
+
+
+def _zip_end(path: Path, st: _State) -> None:
+    """A gcollect zip ends exactly at its end of central directory record, whose comment is
+    empty (``zipformat.end_records``). ``zipfile`` reads bytes appended after it as the
+    archive's comment, so both are checked here: bytes after the record (named by offset, as
+    for tar.gz) or a comment are problems, never a bundle that verifies."""
+    with open(path, "rb") as f:
+        size = f.seek(0, 2)
+        start = max(0, size - (_END_SIZE + 0xFFFF))
+        f.seek(start)
+        tail = f.read()
+    at = len(tail) - _END_SIZE
+    if at >= 0 and tail[at:at + 4] == _END_SIG and tail[-2:] == b"\0\0":
+        return
+    found = tail.rfind(_END_SIG, 0, len(tail) - _END_SIZE + 4)      # the last one with room for its record
+    if found < 0:
+        st.add(None, "end of central directory record not found (truncated?)")
+        return
+    comment = int.from_bytes(tail[found + 20:found + 22], "little")
+    end = start + found + _END_SIZE + comment
+    if comment:
+        st.add(None, f"the archive has a comment of {comment} bytes after its end of central directory "
+                     "record (gcollect writes none: added or changed after the bundle was written)")
+    if end < size:
+        st.add(None, f"data after the end of the archive: bytes {end}..{size} of the file follow its "
+                     "end of central directory record")
 
 
 def _read_zip(path: Path, st: _State) -> None:
@@ -441,13 +476,17 @@ def _read_zip(path: Path, st: _State) -> None:
         st.add(None, f"corrupt or truncated archive: {e}")
         st.fatal = True
         return
+    _zip_end(path, st)
     with zf:
         for info in zf.infolist():
             name = _zip_name(info)
             mode = info.external_attr >> 16
-            special = info.create_system == 3 and mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+            kind = stat.S_IFMT(mode)
+            # no file type in the mode (zipfile's writestr, other tools): a file, checked as any
+            special = info.create_system == 3 and kind and kind not in (stat.S_IFREG, stat.S_IFDIR)
             if special:
-                st.add(st.rel(name), "link, device or other special member")
+                st.add(st.rel(name), f"{_KINDS.get(kind, 'special file')} member: a gcollect bundle holds only "
+                                     "regular files and folders")
                 continue
             rel = _member(name, st, directory=info.is_dir())
             if rel is None or info.is_dir():
