@@ -197,6 +197,13 @@ def _stages(candidate: Candidate, head: bytes, mtime: float, newest: int | None 
 
             stages.newest = NewestBytes(newest, header=stages.trimmer.header, tmp_dir=_CONFIG.tmp_dir)
             stages.chain.append(stages.newest)
+    elif newest is not None:      # a .gz rotation's text under the per-file cap: its newest bytes, header first
+        from collector.newestbytes import NewestBytes
+        from collector.segheader import parse_header
+
+        header = head[:parse_header(head).header_end] if candidate.kind == "log" else b""
+        stages.newest = NewestBytes(newest, header=header, tmp_dir=_CONFIG.tmp_dir)
+        stages.chain.append(stages.newest)
     if _CONFIG.call_ids and candidate.kind == "log":
         from collector.callfilter import CallFilter
 
@@ -373,14 +380,19 @@ def _newest_first(stages: _Stages, kept_first):
     from collector.newestbytes import first_kept_micros
     from collector.timeformats import from_micros, to_micros
 
+    if stages.trimmer is None:          # a .gz rotation capped without a window: no dates to follow
+        return kept_first
     micros = first_kept_micros(stages.newest.first_kept, stages.trimmer.context,
                                to_micros(kept_first) if kept_first is not None else None)
     return from_micros(micros) if micros is not None else None
 
 
-def _newest_note(newest) -> str:
+def _newest_note(newest, windowed: bool = True) -> str:
     from collector.units import human
 
+    if not windowed:                    # a .gz rotation: the cap counts its text, not its compressed bytes
+        return (f"{SIZE_CAP_CUT_NOTE}: newest {human(newest.limit)} of its decompressed text kept, "
+                f"{human(newest.bytes_dropped)} of older records left out (per-file cap)")
     return (f"{SIZE_CAP_CUT_NOTE}: newest {human(newest.limit)} of the window's records kept, "
             f"{human(newest.bytes_dropped)} of older in-window records left out (per-file cap)")
 
@@ -857,6 +869,10 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             if gzipped:   # a compressed rotation: redact the text inside, store it uncompressed
                 # (a snapshot's start_offset counts bytes of the text: what the segment had
                 # when it was collected under its name without .gz)
+                if newest is None and candidate.tail_bytes is not None and not candidate.whole_lines_only:
+                    # the per-file cap counts the text stored, not the compressed bytes: its
+                    # newest bytes are kept (NewestBytes, bounded memory), as a plain log's tail
+                    newest = candidate.tail_bytes
                 text_start = candidate.start_offset
                 candidate = dataclasses.replace(candidate, tail_bytes=None, start_offset=0,
                                                 whole_lines_only=False)
@@ -974,7 +990,7 @@ def process_member(candidate: Candidate) -> MemberOutcome:
         notes = []
         if stages.newest is not None and stages.newest.cut:
             kept_first = _newest_first(stages, kept_first)
-            notes.append(_newest_note(stages.newest))
+            notes.append(_newest_note(stages.newest, stages.trimmer is not None))
         if candidate.startup_segment:
             notes.append(STARTUP_SEGMENT_NOTE)
         if UNDATED_NOTE in candidate.reason:

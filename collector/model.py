@@ -267,7 +267,7 @@ class Plan:
 
     @property
     def bytes_planned(self) -> int:
-        return sum(c.tail_bytes if c.tail_bytes is not None else max(0, c.size - c.start_offset)
+        return sum(min(c.tail_bytes, c.size) if c.tail_bytes is not None else max(0, c.size - c.start_offset)
                    for c in self.members)
 
     @property
@@ -279,7 +279,7 @@ class Plan:
 
 
 def _kept_estimate(candidate: Candidate, window: Window) -> int:
-    planned = (candidate.tail_bytes if candidate.tail_bytes is not None
+    planned = (min(candidate.tail_bytes, candidate.size) if candidate.tail_bytes is not None
                else max(0, candidate.size - candidate.start_offset))
     start, end = candidate.start, candidate.end
     if not candidate.trim or start is None or end is None or end <= start:

@@ -602,7 +602,9 @@ def _tailable(candidate: Candidate) -> bool:
 
 
 def _planned(candidate: Candidate) -> int:
-    return candidate.tail_bytes if candidate.tail_bytes is not None else candidate.size
+    """Bytes the caps count: the tail, or the file (a ``.gz`` whose text the per-file cap bounds
+    counts its compressed size, as before, when that is smaller)."""
+    return min(candidate.tail_bytes, candidate.size) if candidate.tail_bytes is not None else candidate.size
 
 
 def _planned_total(picks: list[_Pick]) -> int:
@@ -1063,6 +1065,11 @@ def _candidates(inst: Installation, profile: Profile, spec: CollectSpec, caps: C
             tail = int(limit)
             reason = (f"{reason}; newest {human(tail)} of what the window keeps" if trim and spec.kind != "binary-log"
                       else f"{reason}; last {human(tail)} of the file") + f" (per-file cap {human(limit)})"
+        elif limit is not None and spec.kind == "log" and file.host_path.endswith(".gz"):
+            # a compressed rotation's text may be ~100x its size: the cap counts what is stored,
+            # the worker keeps the text's newest ``limit`` bytes if it is longer (noted there)
+            tail = int(limit)
+            reason = f"{reason}; newest {human(tail)} of its text at most (per-file cap {human(limit)})"
         candidate = _new(Candidate)
         for setter, value in shared_setters:
             setter(candidate, value)
@@ -1091,7 +1098,7 @@ assert len(fields(Candidate)) == 21 and MISSING not in _CANDIDATE_DEFAULTS.value
 def describe_plan(plan: Plan) -> list[dict[str, object]]:
     """One row per member for ``--dry-run``: path, size (bytes to read), product, installation,
     kind, reason, plus spec, full size, trim and tail."""
-    return [{"path": c.host_path, "size": c.tail_bytes if c.tail_bytes is not None else c.size,
+    return [{"path": c.host_path, "size": _planned(c),
              "product": c.product, "installation": c.installation, "kind": c.kind,
              "reason": c.reason, "spec": c.spec_id, "full_size": c.size, "trim": c.trim,
              "tail_bytes": c.tail_bytes, "unredacted": c.unredacted_consent}

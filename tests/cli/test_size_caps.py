@@ -182,3 +182,39 @@ def test_size_options_refuse_a_number_without_a_unit_and_read_b_as_bytes(tmp_pat
                         str(tmp_path / "state"), "--max-size", "100B", "--json", "--quiet", "--priority", "normal")
     assert "over --max-size (100 bytes)" in proc.stderr.decode(), proc.stderr.decode()
     assert path
+
+
+def test_max_file_size_bounds_the_text_of_a_small_gz_that_inflates_a_lot(tmp_path):
+    """Probe AF F8: a 200 KB .log.gz of 84 MB of text (412x) under --max-file-size 1M was stored
+    whole (the cap counted its compressed bytes). The cap counts the text stored: its newest
+    1 MiB is kept, whole records, with a note, as for a plain log's tail."""
+    import gzip
+    import shutil
+    import tarfile
+
+    from collector.testhost import generate_host
+
+    root = tmp_path / "host"
+    root.mkdir()
+    generate_host(root, products=["sip-server"], days=0.05, seed=5, segment_kb=16)
+    gz = root / "var/log/genesys/SIPS_P/SIPS_P.20261120_000000_000.log.gz"
+    with gzip.open(gz, "wb") as out:
+        for _ in range(30):
+            out.write(b"12:00:00.000 Trc aaaaaaaaaa\n" * 100_000)
+        out.write(b"12:00:01.000 Trc the newest record\n")
+    assert gz.stat().st_size < 1 << 20
+    out = tmp_path / "out"
+    proc = run_gcollect("collect", "--root", str(root), "--output", str(out), "--state-dir", str(tmp_path / "st"),
+                        "--quiet", "--max-file-size", "1M", "--priority", "normal", "--workers", "1")
+    assert proc.returncode == ExitCode.OK, proc.stderr
+    (bundle,) = out.glob("*.tar.gz")
+    with tarfile.open(bundle) as tar:
+        (member,) = [m for m in tar.getmembers() if m.name.endswith("SIPS_P.20261120_000000_000.log")]
+        assert member.size <= 1 << 20
+        text = tar.extractfile(member).read()
+        manifest = json.loads(tar.extractfile(next(m for m in tar.getmembers()
+                                                   if m.name.endswith("/manifest.json"))).read())
+    assert text.endswith(b"the newest record\n") and text.startswith(b"12:00:00.000 Trc")
+    (entry,) = [f for f in manifest["files"] if f["path"].endswith("SIPS_P.20261120_000000_000.log")]
+    assert "newest 1.0 MB of its decompressed text kept" in entry["note"], entry["note"]
+    shutil.rmtree(root)
