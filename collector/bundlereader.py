@@ -14,6 +14,26 @@ from pathlib import Path
 from typing import BinaryIO
 
 
+def not_a_bundle_file(path: Path, command: str) -> str | None:
+    """None when ``path`` is a regular file; else why it is no bundle for ``command`` (missing, or
+    what it is). Opening a FIFO as a bundle would wait forever for a writer."""
+    import errno
+    import os
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as error:
+        if error.errno == errno.ENOENT:
+            return "no such bundle file"
+        return f"cannot read it: {(error.strerror or str(error)).lower()}"
+    if stat.S_ISREG(mode):
+        return None
+    kind = ("a folder" if stat.S_ISDIR(mode) else "a fifo" if stat.S_ISFIFO(mode) else "a socket"
+            if stat.S_ISSOCK(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special file")
+    return f"not a regular file ({kind}); {command} takes a bundle file (NAME.tar.gz, .tar.zst or .zip)"
+
+
 @contextmanager
 def open_tar_stream(path: Path) -> Iterator[tarfile.TarFile]:
     raw = open(path, "rb")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import errno
 import json
 from pathlib import Path
 
 import click
 
+from collector.bundlereader import not_a_bundle_file
 from collector.errors import BadInput, ExitCode
 
 
@@ -26,8 +26,9 @@ def verify_command(bundle: Path, as_json: bool) -> int:
         raise BadInput(what=str(bundle), problem="is a folder; verify checks the bundle file "
                        "(NAME.tar.gz, .tar.zst or .zip beside its NAME.sha256). For an unpacked "
                        "bundle: cd into it and run `sha256sum -c SHA256SUMS`")
-    if not bundle.is_file():
-        raise BadInput(what=str(bundle), problem=_not_a_bundle_file(bundle))
+    problem = not_a_bundle_file(bundle, "verify")
+    if problem is not None:
+        raise BadInput(what=str(bundle), problem=problem)
     report = verify_bundle(bundle)
     if as_json:
         click.echo(json.dumps({
@@ -49,22 +50,6 @@ def verify_command(bundle: Path, as_json: bool) -> int:
             click.echo(f"gcollect: error: {report.path} did not verify "
                        f"({len(report.problems)} problem(s))", err=True)
     return int(ExitCode.OK if report.ok else ExitCode.VERIFY_FAILED)
-
-
-def _not_a_bundle_file(path: Path) -> str:
-    """Why ``path`` (not a regular file, not a folder) is no bundle: missing, or what it is."""
-    import os
-    import stat
-
-    try:
-        mode = os.stat(path).st_mode
-    except OSError as error:
-        if error.errno == errno.ENOENT:
-            return "no such bundle file"
-        return f"cannot read it: {(error.strerror or str(error)).lower()}"
-    kind = ("a fifo" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
-            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special file")
-    return f"not a regular file ({kind}); verify checks a bundle file (NAME.tar.gz, .tar.zst or .zip)"
 
 
 @click.command("unmask", epilog="""\b

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from collector.bundlereader import not_a_bundle_file
 from collector.errors import BadInput
 from collector.report.html import render_html
 from collector.report.summary import summarise
@@ -33,8 +34,9 @@ def read_manifest(path: Path) -> dict[str, Any]:
         if not found:
             raise BadInput(what=str(path), problem="no manifest.json in this folder")
         path = found[0]
-    if not path.exists():
-        raise BadInput(what=str(path), problem="no such bundle file")
+    problem = not_a_bundle_file(path, "inspect")
+    if problem is not None:
+        raise BadInput(what=str(path), problem=problem)
     if path.name.endswith(".json"):
         data = path.read_bytes()
     else:

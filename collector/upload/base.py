@@ -162,8 +162,11 @@ def verified_sha256(bundle: Path) -> str:
     Raises VerifyFailed (exit 41) naming the first problem; nothing has been sent yet."""
     from collector.verify import verify_bundle
 
-    if not bundle.is_file():
-        raise BadInput(what=str(bundle), problem="no such bundle file")
+    from collector.bundlereader import not_a_bundle_file
+
+    problem = not_a_bundle_file(bundle, "upload")
+    if problem is not None:
+        raise BadInput(what=str(bundle), problem=problem)
     report = verify_bundle(bundle)
     if not report.ok or report.sha256 is None:
         raise VerifyFailed(path=str(bundle), problem=f"does not verify: {_first_problem(report)}; not uploaded")

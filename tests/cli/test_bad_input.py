@@ -170,12 +170,14 @@ def test_corrupt_token_map_is_one_line_and_exit_20(tmp_path, demo_host):
     assert not list((tmp_path / "out").glob("*"))
 
 
-def test_verify_a_device_or_fifo_says_it_is_not_a_regular_file(tmp_path):
-    """Probe AF F9: the file is there; it is no bundle because it is not a regular file."""
+@pytest.mark.parametrize("command", [("verify",), ("inspect",), ("upload", "--to", "sftp://u@127.0.0.1:1/x/")])
+def test_a_device_or_fifo_given_as_the_bundle_is_not_a_regular_file(tmp_path, command):
+    """Probe AF F9: the file is there; it is no bundle because it is not a regular file. inspect
+    and upload said "no such bundle file" or, for a FIFO, waited for a writer forever."""
     fifo = tmp_path / "ff.tar.gz"
     os.mkfifo(fifo)
     for path, kind in (("/dev/null", "a device"), (str(fifo), "a fifo")):
-        proc = run_gcollect("verify", path, timeout=30)
+        proc = run_gcollect(command[0], path, *command[1:], timeout=30)
         err = proc.stderr.decode().strip()
         assert proc.returncode == ExitCode.BAD_INPUT, err
         assert err.count("\n") == 0 and f"not a regular file ({kind})" in err and "no such" not in err
