@@ -7,7 +7,8 @@ by ``classify_header``: most specific match wins.
 
 Score of a profile against a header, compared as a tuple (higher wins, then product id):
   1. strong signals matched: ``Detect.processes`` vs the base name of the header's
-     ``Command line:`` program, ``Detect.command_lines`` substrings of ``Command line:``,
+     ``Command line:`` program (never an argument), ``Detect.command_lines`` substrings of
+     ``Command line:`` without the values of ``-host``/``-backup_host`` (``HOST_OPTIONS``),
      ``Detect.banners`` substrings of the banner line;
   2. ``Detect.app_types`` equal to ``Application type:`` (weak: T-Server and SIP Server share
      ``TServer``);
@@ -20,6 +21,7 @@ from __future__ import annotations
 import fnmatch
 import itertools
 import os
+import re
 import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -55,12 +57,38 @@ class Stream:
         return self.product is None and not self.header.is_genesys
 
 
+# an unquoted Windows program path with spaces: C:\Program Files\GCTI\...\confserv.exe -host ...
+_WINDOWS_PROGRAM = re.compile(r"[A-Za-z]:[\\/](?:(?! -)[^\"])*?\.(?:exe|com|bat|cmd)(?=\s|$)", re.I)
+# options whose value is a host name (the Config Server's: ``-host confserv01``), never what the
+# program is: left out of the text ``Detect.command_lines`` are looked for in
+HOST_OPTIONS = ("-host", "-backup_host")
+_HOST_OPTION_VALUE = re.compile(
+    r"(?<!\S)(?:%s)(?:\s+|=)(?:\"[^\"]*\"|'[^']*'|\S+)" % "|".join(re.escape(o) for o in HOST_OPTIONS), re.I)
+
+
 def _program(command_line: str | None) -> str:
-    if not command_line:
+    """The program's base name, lower case, without ``.exe``: ``./confserv``,
+    ``/opt/genesys/ConfigServer/confserv``, ``"C:\\Program Files\\GCTI\\...\\confserv.exe"`` (quoted
+    or not) are all ``confserv``."""
+    text = (command_line or "").strip()
+    if not text:
         return ""
-    first = command_line.strip().strip("\"'").split()[0] if command_line.strip() else ""
-    name = first.replace("\\", "/").rsplit("/", 1)[-1].strip("\"'").lower()
+    if text[0] in "\"'":
+        end = text.find(text[0], 1)
+        first = text[1:end] if end > 0 else text[1:]
+    else:
+        windows = _WINDOWS_PROGRAM.match(text)
+        first = windows.group(0) if windows else text.split()[0]
+    name = first.strip().replace("\\", "/").rsplit("/", 1)[-1].strip("\"'").lower()
     return name[:-4] if name.endswith(".exe") else name
+
+
+def without_host_values(command_line: str | None) -> str:
+    """The command line without the values of ``HOST_OPTIONS``: ``-host confserv01`` names the
+    Config Server's host (every Genesys application is started with it), not the program, so a
+    host called ``confserv01``, ``statserver01`` or ``dbserver01`` must not make a UCS log a
+    Config Server, T-Server or DB Server one."""
+    return _HOST_OPTION_VALUE.sub(lambda m: m.group(0).split()[0].split("=")[0], command_line or "")
 
 
 def process_matches(program: str, patterns: tuple[str, ...]) -> bool:
@@ -80,7 +108,7 @@ def header_score(header: SegmentHeader, profile: Profile) -> tuple[int, int, int
     program = _program(header.command_line)
     checks = (
         (program, process_matches(program, detect.processes), bool(detect.processes)),
-        (header.command_line, _contains_any(header.command_line, detect.command_lines),
+        (header.command_line, _contains_any(without_host_values(header.command_line), detect.command_lines),
          bool(detect.command_lines)),
         (header.banner, _contains_any(header.banner, detect.banners), bool(detect.banners)),
     )

@@ -39,7 +39,7 @@ class Detect:
     processes: tuple[str, ...] = ()        # executable base names, case-insensitive (SIP_Server, sip_server.exe)
     app_types: tuple[str, ...] = ()        # segment header "Application type:" values (TServer, StatServer)
     banners: tuple[str, ...] = ()          # substrings of the header's first line (Genesys SIPPROXY)
-    command_lines: tuple[str, ...] = ()    # substrings of the header "Command line:" (confserv)
+    command_lines: tuple[str, ...] = ()    # substrings of the header "Command line:" (ucs.jar), not in -host's value
     files: tuple[str, ...] = ()            # glob patterns of marker files, relative to an app dir (confserv.cfg, lca.cfg)
     paths: tuple[str, ...] = ()            # host-path globs whose existence means installed (opt/genesys/*/SIP*)
 

@@ -3,7 +3,8 @@
 ``list_processes`` is the only function that touches psutil; tests replace it. A process is a
 product when its executable base name (case-insensitive, ``.exe`` optional) matches that
 profile's ``Detect.processes``; for interpreters (``java``, ``javaw``, ``node``, ``python``) the
-joined command line must contain one of ``Detect.command_lines`` instead (GAX, GWS, GMS are
+joined command line (without the ``-host`` value: ``logheads.without_host_values``) must
+contain one of ``Detect.command_lines`` instead (GAX, GWS, GMS are
 ``java -jar ...``). When several profiles match, the one with more matching signals wins, then
 the product id (stable).
 """
@@ -14,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from collector.appconfig import script_app_name
-from collector.logheads import process_matches
+from collector.logheads import process_matches, without_host_values
 from collector.model import Profile
 
 INTERPRETERS = frozenset({"java", "javaw", "node", "python", "python3"})
@@ -56,7 +57,7 @@ def list_processes() -> list[ProcessInfo]:
 
 def match_product(proc: ProcessInfo, profiles: Mapping[str, Profile]) -> str | None:
     exe = proc.exe_name.lower().removesuffix(".exe")
-    joined = " ".join(proc.cmdline).lower()
+    joined = without_host_values(" ".join(proc.cmdline)).lower()     # not '-host confserv01'
     best: tuple[int, str] | None = None
     for product in sorted(profiles):
         detect = profiles[product].detect

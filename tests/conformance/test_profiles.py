@@ -284,6 +284,51 @@ def test_header_picks_the_most_specific_profile(profiles: dict[str, Profile], ba
     assert logheads.classify_header(header, profiles) == product
 
 
+# probe AG F1: every Genesys application is started with ``-host <Config Server host>``, and such
+# hosts are often called confserv01; only the program (never an option value) says Config Server
+@pytest.mark.parametrize(("banner", "app_type", "command_line", "product"), [
+    ("Genesys Universal Contact Server, version 8.5.300.09", None,
+     "java -Xmx2g -jar ucs.jar -host confserv01 -port 2020 -app UCS", "ucs"),
+    ("Genesys Universal Contact Server, version 8.5.300.09", None,
+     "java -Xmx2g -jar ucs.jar -host statserver01 -backup_host dbserver02 -port 2020 -app UCS", "ucs"),
+    ("Genesys Universal Routing Server, version 8.1", "RouterServer", "./URServer -host confserv01 -app URS_P", "urs"),
+    ("Genesys SIP Server, version 8.1.199.01", "TServer", "./sip_server -host CONFSERV-A -port 2020 -app SIPS_P",
+     "sip-server"),
+    ("Genesys Rules Engine, version 8.5.302.05", "CFGBusinessRulesExecutionServer",
+     "java -jar gre.jar -host confserv01 -port 2020 -app GRE", None),
+    ("Genesys Configuration Server, version 8.5", None, "/opt/genesys/ConfigServer/confserv -host confserv02",
+     "config-server"),
+    ("Genesys Configuration Server, version 8.5", None,
+     '"C:\\Program Files\\GCTI\\Configuration Server\\CS\\confserv.exe" -host cs -app confserv', "config-server"),
+    ("Genesys Configuration Server, version 8.5", None,
+     "C:\\Program Files\\GCTI\\Configuration Server\\CS\\confserv.exe -host cs -app confserv", "config-server"),
+    ("", None, "confserv.exe -c confserv.cfg", "config-server"),
+    ("Genesys Configuration Server Proxy, version 8.5", None, "./confserv -host confserv01 -port 2020 -app CSP",
+     "config-server-proxy"),
+])
+def test_a_config_server_host_name_is_not_the_program(profiles: dict[str, Profile], banner: str,
+                                                      app_type: str | None, command_line: str,
+                                                      product: str | None) -> None:
+    from collector.logheads import classify_header
+    from collector.segheader import parse_header
+
+    header = parse_header(_header(banner, app_type, command_line))
+    assert classify_header(header, profiles) == product
+
+
+@pytest.mark.parametrize(("exe", "cmdline", "product"), [
+    ("java", ("java", "-jar", "ucs.jar", "-host", "confserv01", "-app", "UCS"), None),
+    ("java", ("java", "-jar", "gre.jar", "-host", "statserver01", "-app", "GRE"), None),
+    ("confserv", ("./confserv", "-host", "confserv01", "-app", "confserv"), "config-server"),
+])
+def test_a_running_java_app_with_a_confserv_host_is_no_config_server(profiles: dict[str, Profile], exe: str,
+                                                                      cmdline: tuple[str, ...],
+                                                                      product: str | None) -> None:
+    from collector.processes import ProcessInfo, match_product
+
+    assert match_product(ProcessInfo(1, exe, cmdline, None), profiles) == product
+
+
 @pytest.mark.parametrize("host_path", ["opt/Genesys/Workbench_9.1.100.00/Karaf/etc/users.properties",
                                        "opt/genesys/Workbench_9.3/Karaf/etc/users.properties"])
 def test_workbench_karaf_users_file_is_not_collected(profiles: dict[str, Profile], host_path: str) -> None:
