@@ -128,17 +128,31 @@ def _discover_and_plan(request: CollectRequest,
     # Detection uses every profile, so the most specific one wins (SIP Server vs other T-Servers);
     # --profile then keeps only the products asked for (and the host's own facts).
     unlisted: dict[str, str] = {}       # folders discovery needed and could not list: in the plan's skips
+    unprofiled: dict[str, str] = {}     # files of Genesys logs no profile claims: in the plan's skips
     installations = discover(root, profiles, use_processes=request.use_processes,
-                             only=tuple(request.products), problems=unlisted)
+                             only=tuple(request.products), problems=unlisted,
+                             unprofiled=None if request.products else unprofiled)
     active = {k: v for k, v in profiles.items() if not request.products or k in request.products or k == "host"}
     genesys = [i for i in installations if i.product != "host"]
     if not genesys and not (request.products and set(request.products) <= {"host"}):
-        raise NothingFound(root=str(root))
+        raise NothingFound(root=str(root) + _unprofiled_note(unprofiled))
     caps = request.caps if request.caps is not None else Caps()
     plan = select(root, active, installations, window, caps, consent=request.consent,
                   include_core=request.include_core, skip_unchanged=skip_unchanged,
-                  quiet_newest_finished=quiet_newest_finished, unlisted=unlisted)
+                  quiet_newest_finished=quiet_newest_finished, unlisted=unlisted, unprofiled=unprofiled)
     return Discovery(profiles, installations, plan)
+
+
+def _unprofiled_note(unprofiled: Mapping[str, str]) -> str:
+    """`` (but Genesys logs no profile knows: X in FOLDER; ...)`` for the no-installation line."""
+    from collector.model import Skip, unprofiled as unprofiled_folders
+
+    found = unprofiled_folders([Skip(host, None, why) for host, why in unprofiled.items()])
+    if not found:
+        return ""
+    named = "; ".join(f"{what} in /{folder}" for folder, what, _ in found[:3])
+    more = f" and {len(found) - 3} more" if len(found) > 3 else ""
+    return f" (but Genesys logs of a product with no profile: {named}{more}; a site profile (--profile-dir) can collect them)"
 
 
 def _text_redactor(settings: RunSettings):

@@ -20,6 +20,8 @@ application folder) (two folders that give one name are two installations, named
    folders, in the folders of configured log bases, below the containers (``CONTAINER_DEPTH``
    folders) and anywhere under the root up to ``ROOT_SCAN_DEPTH`` folders deep outside
    ``SYSTEM_DIRS``; at most ``MAX_SCAN_DIRS`` folders and ``logheads.MAX_HEADS`` heads per run.
+   A stream whose Genesys header no profile claims is no installation; its files are given
+   to the caller (``unprofiled``) to be listed.
 
 Which product an app dir is: the products of the log streams linked to it (a stream whose base
 a config names, that lies in the dir or its ``logs`` folder, or whose header app name is the app
@@ -45,7 +47,7 @@ from collector.appconfig import BINARY_SUBDIRS, CONFIG_SUBDIRS, AppDir, examine_
 from collector.hostfiles import UNREADABLE_FOLDER, WalkBudget, expand_glob, host_path_of, is_inside, \
     is_log_or_rotation_name, is_real_folder, list_folder, probe, source_of
 from collector.logheads import HeadBudget, Stream, process_matches, scan_streams
-from collector.model import Installation, Profile
+from collector.model import Installation, Profile, unprofiled_reason
 
 STANDARD_CONTAINERS = (
     "opt/genesys", "var/log/genesys", "home/genesys", "GCTI", "*/GCTI", "*/*/GCTI",
@@ -467,7 +469,8 @@ def _assemble(apps: dict[str, AppDir], streams: list[Stream], drafts: _Drafts) -
 
 # ------------------------------------------------------------------ entry point
 def discover(root: Path, profiles: Mapping[str, Profile], *, use_processes: bool | None = None,
-             only: Collection[str] = (), problems: dict[str, str] | None = None) -> list[Installation]:
+             only: Collection[str] = (), problems: dict[str, str] | None = None,
+             unprofiled: dict[str, str] | None = None) -> list[Installation]:
     """Installations found under ``root`` (see the module docstring), sorted by product, name.
 
     ``use_processes=None`` looks at running processes only when ``root`` is ``/``. ``only``
@@ -479,6 +482,11 @@ def discover(root: Path, profiles: Mapping[str, Profile], *, use_processes: bool
     discovery needed and could not list: a container (``var/log/genesys``) or a folder in one,
     a folder a profile's ``roots`` names, an app dir, the folder of a log base a config names.
     Their logs cannot be found, so the caller lists them rather than losing them silently.
+
+    ``unprofiled`` (host path -> why) gets every file of the log streams whose Genesys header
+    no profile claims (``logheads.Stream.unprofiled``: GRE, ``Application type:
+    CFGBusinessRulesExecutionServer``), among the heads discovery reads anyway: the caller lists
+    them, so that an admin knows a site profile would collect them.
     """
     root = Path(root)
     if use_processes is None:
@@ -508,6 +516,11 @@ def discover(root: Path, profiles: Mapping[str, Profile], *, use_processes: bool
     streams = [s for d in _log_dirs(root, containers, apps, budget, problems)
                for s in scan_streams(root, d, profiles, heads)]
     _assemble(apps, streams, drafts)
+    if unprofiled is not None:
+        for stream in streams:
+            if stream.unprofiled:
+                why = unprofiled_reason(stream.header.app_type, stream.header.banner, stream.header.app_name)
+                unprofiled.update((host, why) for host in stream.files)
     drafts.fold_path_only()
     host = drafts.by_key.get(("host", "host", None))
     if host is not None and len(host.evidence) > 1:

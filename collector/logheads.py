@@ -46,6 +46,7 @@ class Stream:
     newest: str                    # host path of the segment whose head was read
     header: SegmentHeader
     product: str | None
+    files: tuple[str, ...] = ()    # of a stream with a Genesys header no profile claims: all its files
 
     @property
     def base_path(self) -> str:
@@ -55,6 +56,16 @@ class Stream:
     def headerless(self) -> bool:
         """No head read was a Genesys header: only the name stamps say it is a Genesys stream."""
         return self.product is None and not self.header.is_genesys
+
+    @property
+    def unprofiled(self) -> bool:
+        """A Genesys common-format header (an ``Application type:``, a Genesys banner, or an
+        application name with a command line or start time) that no profile claims: a Genesys
+        product without a profile here (GRE, ``CFGBusinessRulesExecutionServer``)."""
+        header = self.header
+        return self.product is None and bool(
+            header.app_type or ("genesys" in header.banner.lower() and header.is_genesys)
+            or (header.app_name and (header.command_line or header.start_time_utc)))
 
 
 # an unquoted Windows program path with spaces: C:\Program Files\GCTI\...\confserv.exe -host ...
@@ -212,7 +223,15 @@ def scan_streams(root: Path, directory: str, profiles: Mapping[str, Profile],
         found = _stream_head(root, directory, files, profiles, budget)
         if found is not None:
             host, header, product = found
-            streams.append(Stream(directory, base, host, header, product))
+            stream = Stream(directory, base, host, header, product)
+            if stream.unprofiled:          # listed by name, so that the run can say it saw them
+                names = [entry.name for _, entry in files]
+                if _thread is None and companion is None:
+                    names += [e.name for (b, t, c), more in named.items() if b == base and t is None and c
+                              for _, e in more]
+                stream = Stream(directory, base, host, header, product,
+                                tuple(sorted(f"{directory}/{n}" if directory else n for n in names)))
+            streams.append(stream)
         elif companion is None and any(stamp for stamp, _ in files):
             newest = max(files, key=lambda f: (f[0], f[1].name))[1].name
             host = f"{directory}/{newest}" if directory else newest

@@ -212,6 +212,30 @@ PERMISSION_DENIED = ("unreadable: permission denied", "unreadable: operation not
 NOT_READ_PREFIXES = ("unreadable: ", "unreadable folder: ")
 
 
+# Reason of a file of a Genesys log stream whose header names a product no profile knows
+# (discovery's ``unprofiled``): "<prefix> (Application type: X, application NAME): <advice>"
+UNPROFILED_PREFIX = "Genesys log of a product with no profile"
+UNPROFILED_ADVICE = "not collected; a site profile (--profile-dir) can collect it"
+
+
+def unprofiled_reason(app_type: str | None, banner: str, app_name: str | None) -> str:
+    """The skip reason for a file of a Genesys log stream no profile claims."""
+    what = f"Application type: {app_type}" if app_type else (banner or "no application type")
+    return f"{UNPROFILED_PREFIX} ({what}{f', application {app_name}' if app_name else ''}): {UNPROFILED_ADVICE}"
+
+
+def unprofiled(skipped: Sequence[Skip]) -> list[tuple[str, str, int]]:
+    """(folder, what the header says it is, files) of each folder whose Genesys logs no profile
+    claims, for one summary line; from the reasons ``unprofiled_reason`` wrote."""
+    found: dict[tuple[str, str], int] = {}
+    for skip in skipped:
+        if skip.reason.startswith(UNPROFILED_PREFIX + " ("):
+            what = skip.reason[len(UNPROFILED_PREFIX) + 2:].rsplit("): ", 1)[0]
+            key = (skip.host_path.rpartition("/")[0], what)
+            found[key] = found.get(key, 0) + skip.files
+    return [(folder, what, files) for (folder, what), files in found.items()]
+
+
 def permission_denied(skipped: Sequence[Skip]) -> list[Skip]:
     """The entries of ``skipped`` left out because this process may not read them."""
     return [skip for skip in skipped if skip.reason in PERMISSION_DENIED]

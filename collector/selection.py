@@ -812,6 +812,25 @@ def _unlisted(unlisted: Mapping[str, str], installations: Sequence[Installation]
     return skipped
 
 
+def _unprofiled(unprofiled: Mapping[str, str], claimed: Mapping[str, Installation], listed: Collection[str],
+                walk: _Walk) -> list[Skip]:
+    """Skips for the files of Genesys log streams no profile claims, but those a spec took or
+    that are listed already; a file gone since discovery is passed over."""
+    skipped = []
+    for host, why in sorted(unprofiled.items()):
+        source = source_of(walk.root, host)
+        if host in listed or os.path.realpath(source) in claimed:
+            continue
+        try:
+            info = os.lstat(source)
+        except OSError:
+            continue
+        if walk.skip_unchanged is not None and stat.S_ISREG(info.st_mode) and walk.skip_unchanged(info):
+            continue
+        skipped.append(Skip(host, None, why, info.st_size, info.st_mtime))
+    return skipped
+
+
 def _matched_files(root: Path, spec: CollectSpec, inst: Installation, profile: Profile,
                    values: Mapping[str, list[str]], claimed: dict[str, Installation],
                    include_core: bool, walk: _Walk) -> tuple[list[_File], list[Skip], _Passed]:
@@ -921,12 +940,17 @@ def select(root: Path, profiles: Mapping[str, Profile], installations: Sequence[
            window: Window, caps: Caps, *, consent: frozenset[str] = frozenset(),
            include_core: bool = False,
            skip_unchanged: Callable[[os.stat_result], bool] | None = None,
-           quiet_newest_finished: bool = True, unlisted: Mapping[str, str] | None = None) -> Plan:
+           quiet_newest_finished: bool = True, unlisted: Mapping[str, str] | None = None,
+           unprofiled: Mapping[str, str] | None = None) -> Plan:
     """The plan for these installations (see the module docstring).
 
     ``unlisted`` (host folder -> why): folders discovery needed and could not list
     (``discovery.discover``'s ``problems``); each is listed as skipped once, with the product
     whose app dir or log folder it is, if one is.
+
+    ``unprofiled`` (host path -> why): the files of Genesys log streams no profile claims
+    (``discovery.discover``'s ``unprofiled``); each is listed as skipped with that reason, unless
+    a spec took it or it is listed already (a stray in an installation's log folder).
 
     ``quiet_newest_finished``: ``finished_files``' ``quiet_newest`` (False for a snapshot).
 
@@ -987,6 +1011,7 @@ def select(root: Path, profiles: Mapping[str, Profile], installations: Sequence[
             skipped.append(_no_files(inst, list(taken_by)))
     skipped += _strays(log_folders, profiles, claimed, include_core, walk)
     skipped += _unlisted(unlisted or {}, installations, walk)
+    skipped += _unprofiled(unprofiled or {}, claimed, {s.host_path for s in skipped}, walk)
     if caps.total_mb is None or _planned_total(picks) <= caps.total_mb * MB:
         total_kept, total_skips = picks, []        # everything fits: no need for the priority order
     else:

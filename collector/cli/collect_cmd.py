@@ -15,8 +15,26 @@ from collector.errors import ExitCode, Interrupted, UploadInterrupted
 from collector.freetext import recorded_command_line
 from collector.interrupts import InterruptedAfterBundle, after_bundle
 from collector.model import UNDATED_NOTE, files_and_folders, name_a_few, not_read, permission_denied, short_path, \
-    skip_label, skipped_files
+    skip_label, skipped_files, unprofiled
 from collector.units import human
+
+
+def unprofiled_line(skipped) -> str | None:
+    """One line naming the Genesys log folders no profile claims (and what their headers say
+    they are), or None."""
+    found = unprofiled(skipped)
+    if not found:
+        return None
+    files = sum(n for _, _, n in found)
+    named = "; ".join(f"{what} in {short_path('/' + folder)}" for folder, what, _ in found[:3])
+    more = f" and {len(found) - 3} more folders" if len(found) > 3 else ""
+    return (f"NO PROFILE: {files} file{'s' if files != 1 else ''} of Genesys logs no profile knows, not collected: "
+            f"{named}{more}; a site profile (--profile-dir) can collect them")
+
+
+def unprofiled_entries(skipped) -> list[dict[str, object]]:
+    """The ``no_profile`` entries of ``--json``: folder, what its header says, files."""
+    return [{"folder": folder, "header": what, "files": files} for folder, what, files in unprofiled(skipped)]
 
 
 def print_summary(result, discovery, *, stream=None) -> None:
@@ -32,6 +50,9 @@ def print_summary(result, discovery, *, stream=None) -> None:
     echo(f"redacted:   {redacted} values by {len(result.redactions)} rules "
          "(token map stays on this host: `gcollect unmask TOKEN`)")
     echo(f"skipped:    {skipped_files(result.skipped)} files (reasons in manifest.json)")
+    line = unprofiled_line(result.skipped)
+    if line:
+        echo(line)
     unread = not_read(result.skipped)
     if unread:
         echo(f"NOT READ:   {files_and_folders(unread)} the run wanted and could not read (listed in manifest.json):")
@@ -177,6 +198,7 @@ def print_dry_run(discovery, as_json: bool) -> None:
                                "evidence": list(i.evidence)} for i in discovery.installations],
             "files": rows,
             "skipped": [s.as_dict() for s in discovery.plan.skipped],
+            "no_profile": unprofiled_entries(discovery.plan.skipped),
             "zone": zone.as_dict() if zone is not None else None,
             "window": discovery.plan.window.as_dict(),
         }, indent=1))
@@ -193,6 +215,9 @@ def print_dry_run(discovery, as_json: bool) -> None:
         click.echo(f"  skip {short_path('/' + skip_label(skip.as_dict()), 300)}: {skip.reason}")
     if len(discovery.plan.skipped) > 50:
         click.echo(f"  ... {len(discovery.plan.skipped) - 50} more (--json lists all)")
+    line = unprofiled_line(discovery.plan.skipped)
+    if line:
+        click.echo(line)
 
 
 @click.command("collect", epilog="""\b
@@ -278,6 +303,7 @@ def _report(result, discovery, options: dict, upload_url: str | None) -> int:
     unread = [s for s in not_read(result.skipped) if s not in denied]
     report["permission_denied"] = [s.host_path for s in denied]
     report["not_read"] = [{"path": s.host_path, "reason": s.reason} for s in unread]
+    report["no_profile"] = unprofiled_entries(result.skipped)
     code = ExitCode.PARTIAL if (result.excluded or window_cut or denied or unread
                                 or report["gzip_truncated"]) else ExitCode.OK
     report_size_cap(result.excluded, options.get("max_size"))
