@@ -359,7 +359,7 @@ def _log_dirs(root: Path, containers: list[str], apps: dict[str, AppDir],
     usable = []
     for folder in wanted:
         source = source_of(root, folder)
-        info, why = probe(source)
+        info, why = probe(source, follow=True)     # a log folder may be a symlink (logs -> /data/...)
         if why is not None:
             _note(problems, folder, UNREADABLE_FOLDER + why)
         elif info is not None and stat.S_ISDIR(info.st_mode):

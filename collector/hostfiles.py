@@ -67,12 +67,13 @@ def os_problem(error: OSError) -> str:
     return (error.strerror or type(error).__name__).lower()
 
 
-def probe(path: Path | str) -> tuple[os.stat_result | None, str | None]:
-    """``lstat`` of a host path that never raises: (stat, None); (None, None) when it is not
-    there (``ABSENT_ERRNOS``); (None, why) when it is there or may be but cannot be looked at
-    (``os_problem``: permission denied on a folder above it, a path too long, a loop)."""
+def probe(path: Path | str, *, follow: bool = False) -> tuple[os.stat_result | None, str | None]:
+    """``lstat`` of a host path (``stat`` with ``follow``: a symlink's target) that never raises:
+    (stat, None); (None, None) when it is not there (``ABSENT_ERRNOS``); (None, why) when it is
+    there or may be but cannot be looked at (``os_problem``: permission denied on a folder above
+    it, a path too long, a loop)."""
     try:
-        return os.lstat(path), None
+        return (os.stat(path) if follow else os.lstat(path)), None
     except OSError as error:
         if error.errno in ABSENT_ERRNOS:
             return None, None

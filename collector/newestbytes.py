@@ -39,6 +39,21 @@ def first_record_start(data: bytes) -> int:
     return newline + 1 if 0 <= newline < len(data) - 1 else -1
 
 
+def _kept_start(first: bytes) -> int | None:
+    """Where the kept text starts in ``first``, the newest bytes after older ones were dropped
+    (it may start mid-line): at its first record start (a timestamp-led line), else at its
+    first line start; None when no line ends in it. Never mid-line: a line's cut-off end can
+    hold a secret's value without its key (ssword=hunter3), which no rule would then see."""
+    data = b"\n" + first
+    m = RECORD_NEXT.search(data)
+    while m is not None and stamp_from_match(m) is None:
+        m = RECORD_NEXT.search(data, m.end())
+    if m is not None:
+        return m.start()                       # the record's offset in first
+    newline = first.find(b"\n")
+    return newline + 1 if newline >= 0 else None
+
+
 class NewestBytes:
     """See the module docstring. ``header``: the bytes the stream starts with that are always
     kept (the Trimmer's header; b"" for none). After ``finish``: ``cut`` (records dropped by
@@ -145,14 +160,20 @@ class NewestBytes:
         try:
             first = read(DRAIN_BYTES) if size else b""
             if self._seen > size:              # bytes dropped: start at a record start
-                start = first_record_start(b"\n" + first)
-                start = start - 1 if start > 0 else len(first)
-                first, size = first[start:], size - start
                 self.cut = True
+                start = _kept_start(first)
+                while start is None and first:  # no line ends in this piece: all of it is the
+                    size -= len(first)           # end of a cut line, never shipped as a line
+                    first = read(DRAIN_BYTES)
+                    start = first.find(b"\n") + 1 or None
+                start = len(first) if start is None else start
+                first, size = first[start:], size - start
             self.bytes_dropped = self._seen - size
             end = first.find(b"\n")
             self.first_kept = first[:end if end >= 0 else 256][:256]
-            piece = first
+            if first:
+                yield first
+            piece = read(DRAIN_BYTES)              # (first may be empty after the cut: read on)
             while piece:
                 yield piece
                 piece = read(DRAIN_BYTES)

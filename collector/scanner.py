@@ -394,7 +394,9 @@ def _option_password(text: bytes, start: int) -> int | None:
     found = _OPTION_PASSWORD.match(text, start)
     if found is None:
         return None
-    before = text[text.rfind(b"\n", 0, start) + 1:start]
+    # the key's head is near the word: 256 bytes of the line before it are enough, and bound the
+    # two searches ending at the word (a long run of word bytes made them quadratic)
+    before = text[max(text.rfind(b"\n", 0, start) + 1, start - 256):start]
     prefix = _NAME_TAIL.search(before).group()                 # type: ignore[union-attr]
     close, connector = found.group("opwclose"), found.group("opwconn")
     if not _key_prefix_ok(prefix, found.group("opwkey")) or (

@@ -52,3 +52,22 @@ def test_nothing_dropped_keeps_everything() -> None:
     stage = NewestBytes(10_000, header=HEADER)
     out, _ = run(stage, HEADER + body, chunk=7)
     assert out == HEADER + body and not stage.cut and stage.bytes_dropped == 0
+
+
+@pytest.mark.parametrize("limit", range(5, 52))
+def test_text_without_records_is_cut_at_a_line_start_never_mid_line(limit) -> None:
+    """A capped .gz of a config or a log with no stamps: the kept text starts at a line start. It
+    once started at any byte (the search for a line start found the newline it had put in front
+    itself), so the cut could fall inside a key (ssword=hunter3) and no rule saw a password."""
+    body = b"line one password=hunter2\nline two password=hunter3\n"
+    stage = NewestBytes(limit)
+    out, _ = run(stage, body, chunk=7)
+    assert out in (b"", b"line two password=hunter3\n", body)
+    assert stage.bytes_dropped == len(body) - len(out)
+
+
+def test_a_line_longer_than_a_drain_piece_is_not_kept_as_a_fragment(tmp_path) -> None:
+    body = b"x" * (3 * DRAIN_BYTES) + b"password=hunter2\n" + records(3)
+    stage = NewestBytes(2 * DRAIN_BYTES + len(records(3)), tmp_dir=tmp_path)
+    out, _ = run(stage, body, chunk=1 << 20)
+    assert out == records(3) and stage.cut

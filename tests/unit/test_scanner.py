@@ -292,3 +292,12 @@ def test_yaml_block_scalar_password_is_judged_by_its_next_line(size):
     assert findings(b"password: >-\n  REDACTED\n") == []
     assert findings(b"gws:\n    password: !vault |\n      $ANSIBLE_VAULT;1.1;AES256\n      6162\n") == [(2, "password")]
     assert findings(b"password: |\n  RealBlockPw_1\n") == [(1, "password")]
+
+
+def test_an_option_message_after_a_long_run_of_word_bytes_is_judged_in_linear_time():
+    """The key's head was searched for in the whole line before the word, twice, with patterns
+    anchored at its end: quadratic in a long run of word bytes (40 KB took 15 s)."""
+    scanner = LeakScanner("m")
+    scanner.feed(b"first\ndata=" + b"A" * 400_000 + b" Option 'password' changed to 'xQ9pw2'\nlast\n")
+    scanner.finish()
+    assert [(f.line, f.category) for f in scanner.findings] == [(2, "password")]
