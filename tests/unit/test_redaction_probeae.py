@@ -137,7 +137,10 @@ def test_gvp_digits_filled_with_an_utterance_and_in_an_interpretation(rule_sets,
 # A site's own attached-data keys: no deny-list of key names is complete (GENESYS.md asks for an
 # allow-list of technical keys, every other key's value tokenised): kv-unlisted-key-number
 UNLISTED = [("MemberRef", "MR-00912345"), ("ClaimNo", "88123456"), ("X_Ref", "40018899"), ("PolizzaNr", "IT00123456"),
-            ("classname", "123456789"), ("Ref", "REF4111111111111112X")]
+            ("classname", "123456789"), ("Ref", "REF4111111111111112X"),
+            # a technical word inside a longer name makes no technical key (review)
+            ("CandidateRef", "40018891"), ("SupporterNo", "40018892"), ("Mediator", "40018893"),
+            ("EmployeeListNo", "40018894"), ("StudentNodeRef", "40018895"), ("HostessRef", "40018896")]
 TECHNICAL_VALUES = [("RStrategyDBID", "1234567891"), ("GSW_RECORD_HANDLE", "1764379302"), ("ORS_SessionID", "00TDB0PAB4D4DE9S"),
                     ("ParentConnID", "007b02aa3c1f0011"), ("Ref", "007b02aa3c1f0011"), ("Origin", "7QK2M0D4AB5H91VX03KD4G0E7S000001"),
                     ("LastCall", "2026-11-25 09:15:05"), ("Gateway", "192.0.2.10"), ("Peer", "192.0.2.10:5060"),
