@@ -33,3 +33,10 @@ def test_a_task_stops_before_the_file_that_would_take_it_over_the_byte_limit() -
     plan = [candidate(f"f{i}", third) for i in range(7)]
     assert [len(t) for t in _tasks(plan)] == [3, 3, 1]
     assert list(_tasks([])) == []
+
+
+def test_small_gz_rotations_under_a_per_file_cap_are_grouped_as_small_files() -> None:
+    """A .gz under --max-file-size carries the cap as its tail (the cap counts its text); a
+    20 KB rotation is still a small file to read, not a cap-sized task of its own (review)."""
+    plan = [candidate(f"SIPS_P.2026112{i}_000000_000.log.gz", 20_000, tail=16 << 20) for i in range(10)]
+    assert [len(t) for t in _tasks(plan)] == [10]
