@@ -419,21 +419,21 @@ def expand_glob_entries(
     root_text = os.fspath(root)
     last = len(segments) - 1
 
-    def listed(host: str, base: str) -> list[os.DirEntry[str]]:
+    def listed(host: str, base: str, wild: bool) -> list[os.DirEntry[str]]:
         entries = _scandir(base, budget, listings)
         if budget.dirs_left < 0 and stopped is not None and not refused:
             refused.append(host)
             stopped.setdefault(host or ".", BUDGET_STOP)
         why = unlisted_reason(entries)
-        if why is not None and stopped is not None:
+        if why is not None and stopped is not None and not wild:
             stopped.setdefault(host or ".", why)
         return entries
 
-    def unreachable(host: str, index: int, why: str) -> None:
+    def unreachable(host: str, index: int, why: str, wild: bool) -> None:
         """A literal part of the pattern that cannot be looked at: the folder the pattern's
         literal start names (the folder a config points at, when the path is too long), or,
         when permission is denied, the folder it is in (the one that cannot be searched)."""
-        if stopped is None:
+        if stopped is None or wild:
             return
         if why.startswith("path too long"):
             for segment in segments[index:last]:
@@ -444,7 +444,10 @@ def expand_glob_entries(
 
     refused: list[str] = []
 
-    def walk(host: str, index: int, depth: int) -> None:
+    # wild: the folder was reached through a wildcard (opt/oracle/*/network/...): one that
+    # cannot be listed there is a folder nobody asked for (oraInventory, mode 0770), not a
+    # folder the pattern needs, so it is passed over as absent, not reported
+    def walk(host: str, index: int, depth: int, wild: bool = False) -> None:
         if index == len(segments):
             if host:
                 found.setdefault(host, None)
@@ -457,11 +460,11 @@ def expand_glob_entries(
         segment = segments[index]
         base = os.path.join(root_text, *host.split("/")) if host else root_text
         if segment == "**":
-            walk(host, index + 1, depth)           # zero folders
-            for entry in listed(host, base):
+            walk(host, index + 1, depth, wild)     # zero folders
+            for entry in listed(host, base, wild):
                 child = f"{host}/{entry.name}" if host else entry.name
                 if _is_real_dir(entry) and child not in skip_dirs:
-                    walk(child, index, depth + 1)
+                    walk(child, index, depth + 1, True)
             return
         if index == 0 and _DRIVE.match(segment):
             regex = re.compile(_drive_regex(segment) + r"\Z")
@@ -472,16 +475,16 @@ def expand_glob_entries(
             path = os.path.join(base, segment)
             info, why = probe(path)
             if why is not None:
-                unreachable(host, index, why)
+                unreachable(host, index, why, wild)
             elif info is None:
                 pass
             elif index == last:
                 found.setdefault(child, None)
             elif stat.S_ISDIR(info.st_mode):
-                walk(child, index + 1, depth + 1)
+                walk(child, index + 1, depth + 1, wild)
             return
         match = regex.match
-        entries = listed(host, base)
+        entries = listed(host, base, wild)
         drive = index == 0 and _DRIVE.match(segment)
         prefix = "" if drive else _MAGIC.split(segment, 1)[0]
         suffix = "" if drive else _literal_suffix(segment)
@@ -499,7 +502,7 @@ def expand_glob_entries(
             if index == last:
                 found.setdefault(child, entry)
             elif _is_real_dir(entry):
-                walk(child, index + 1, depth + 1)
+                walk(child, index + 1, depth + 1, True)
 
     if segments:
         walk("", 0, 0)

@@ -126,3 +126,34 @@ def test_a_symlink_the_copy_cannot_resolve_inside_it_is_still_skipped(tmp_path) 
         assert hostfiles.resolve_regular(root, app / name) == (None, None, reason), name
     real, _info, why = hostfiles.resolve_regular(root, app / "own-path.sh")
     assert (real, why) == (Path(os.path.realpath(root / top / "genesys" / "run.sh")), "")
+
+
+def test_a_folder_a_wildcard_passes_through_that_cannot_be_listed_is_absent_not_reported(tmp_path, monkeypatch):
+    """host.yaml's opt/oracle/*/network/admin/tnsnames.ora meets opt/oracle/oraInventory (0770
+    oracle:oinstall) on a non-root run: nothing the pattern wants is there, so it is passed over
+    as absent; a folder the pattern names literally that cannot be listed is still reported."""
+    for folder in ("opt/oracle/oraInventory", "opt/oracle/product/network/admin", "opt/genesys/SIPS_P/logs"):
+        (tmp_path / folder).mkdir(parents=True)
+    (tmp_path / "opt/oracle/product/network/admin/tnsnames.ora").write_text("x\n")
+    closed = {str(tmp_path / "opt/oracle/oraInventory"), str(tmp_path / "opt/genesys/SIPS_P/logs")}
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if os.fspath(path) in closed:
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    real_lstat = os.lstat
+
+    def lstat(path, *args, **kwargs):               # a path inside a folder one may not search
+        if os.path.dirname(os.fspath(path)) in closed:
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+        return real_lstat(path, *args, **kwargs)
+
+    monkeypatch.setattr(hostfiles.os, "scandir", scandir)
+    monkeypatch.setattr(hostfiles.os, "lstat", lstat)
+    stopped: dict[str, str] = {}
+    found = hostfiles.expand_glob_entries(tmp_path, "opt/oracle/*/network/admin/tnsnames.ora", stopped=stopped)
+    assert list(found) == ["opt/oracle/product/network/admin/tnsnames.ora"] and stopped == {}
+    hostfiles.expand_glob_entries(tmp_path, "opt/genesys/SIPS_P/logs/*.log", stopped=stopped)
+    assert list(stopped) == ["opt/genesys/SIPS_P/logs"] and "permission denied" in stopped["opt/genesys/SIPS_P/logs"]
