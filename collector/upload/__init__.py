@@ -48,9 +48,12 @@ def upload(bundle: Path, url: str, options: UploadOptions | None = None,
 
 
 def check_setup(url: str, options: UploadOptions, bundle_name: str = "gcollect-check.tar.gz") -> object | None:
-    """Everything about ``url`` and ``options`` that can be checked without sending anything: the
-    URL (BadInput), and for S3 the client boto3 makes from the settings and the AWS configuration
-    files (UploadSettingError, exit 2, or UploadConfigError, exit 50). Returns that S3 client."""
+    """Everything about ``url`` and ``options`` that can be checked before the upload: the URL
+    (BadInput), and for S3 the client boto3 makes from the settings and the AWS configuration
+    files (UploadSettingError, exit 2, or UploadConfigError, exit 50). Returns that S3 client.
+    Nothing is sent to the target; but making the client resolves credentials, and on a host
+    with none in the environment or files boto3 asks the instance-metadata service (about a
+    second when there is none)."""
     target = parse_target(url, bundle_name)
     if isinstance(target, S3Target):
         from collector.upload.s3 import make_client
