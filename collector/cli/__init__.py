@@ -93,6 +93,9 @@ def _internal_error(exc: Exception, debug: bool) -> NoReturn:
     sys.exit(int(ExitCode.INTERNAL))
 
 
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())   # click 8.2+
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and map every outcome to one line and an exit code."""
     if hasattr(signal, "SIGTERM"):
@@ -114,6 +117,13 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("gcollect: interrupted; temporary files removed, no bundle written", err=True)
         sys.exit(int(ExitCode.SIGINT))
     except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.UsageError as exc:      # a bad option or argument: one line, and where help is
+        if isinstance(exc, _NO_ARGS_IS_HELP):          # `gcollect` alone: the help, as click shows it
+            exc.show()
+            sys.exit(exc.exit_code)
+        where = exc.ctx.command_path if exc.ctx is not None else "gcollect"
+        click.echo(f"gcollect: error: {exc.format_message()} (see: {where} --help)", err=True)
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()

@@ -181,3 +181,15 @@ def test_a_device_or_fifo_given_as_the_bundle_is_not_a_regular_file(tmp_path, co
         err = proc.stderr.decode().strip()
         assert proc.returncode == ExitCode.BAD_INPUT, err
         assert err.count("\n") == 0 and f"not a regular file ({kind})" in err and "no such" not in err
+
+
+@pytest.mark.parametrize("args", [("collect", "--format", "rar"), ("collect", "--bogus"), ("upload",), ("nosuchcmd",),
+                                  ("collect", "--upload", "ftp://x/")])
+def test_a_bad_option_or_argument_is_one_line_naming_where_help_is(args):
+    """click's usage errors printed three lines (Usage:, Try ..., Error: ...); the project's rule
+    is one clear line for bad input."""
+    proc = run_gcollect(*args, timeout=60)
+    err = proc.stderr.decode().strip()
+    assert proc.returncode == ExitCode.USAGE, err
+    assert err.count("\n") == 0 and err.startswith("gcollect: error: ") and err.endswith("--help)"), err
+    assert "Usage:" not in err and "Try '" not in err
