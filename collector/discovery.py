@@ -331,6 +331,8 @@ def _log_dirs(root: Path, containers: list[str], apps: dict[str, AppDir],
         for base in app.config_bases:
             wanted[posixpath.dirname(base)] = None
 
+    walked: dict[str, str | None] = {}       # folder -> why it could not be listed (None: listed)
+
     def walk(start: str, depth_left: int) -> None:
         stack = [(start, depth_left)]
         while stack:
@@ -338,6 +340,7 @@ def _log_dirs(root: Path, containers: list[str], apps: dict[str, AppDir],
             if not budget.take():
                 return
             listing, why = list_folder(source_of(root, host))
+            walked[host] = why
             if why is not None:
                 if host in wanted:
                     _note(problems, host, why)
@@ -363,7 +366,12 @@ def _log_dirs(root: Path, containers: list[str], apps: dict[str, AppDir],
         if why is not None:
             _note(problems, folder, UNREADABLE_FOLDER + why)
         elif info is not None and stat.S_ISDIR(info.st_mode):
-            why = list_folder(source)[1] if problems is not None else None
+            if problems is None:
+                why = None
+            elif folder in walked:                # a walk listed it already: not again
+                why = walked[folder]
+            else:
+                why = list_folder(source)[1]
             if why is not None:
                 _note(problems, folder, why)
             else:
