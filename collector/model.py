@@ -145,6 +145,12 @@ class Candidate:
                                            # quiet newest segment): its last line is taken even
                                            # without a newline
 
+    @property
+    def capped_size(self) -> int:
+        """The bytes the size caps count and a worker reads: the tail under a cap, at most the
+        file (a .gz under the per-file cap: its cap bounds its text, its file is what is read)."""
+        return min(self.tail_bytes, self.size) if self.tail_bytes is not None else self.size
+
 
 FINISHED_QUIET = 300     # seconds without a write before a log may count as finished (selection.finished_files)
 

@@ -192,7 +192,7 @@ def order_for_size_cap(members) -> list[Candidate]:
     other non-log file first, smallest first (support needs them, and they are small); then
     logs, newest segment of every stream first, then the next newest of each, and so on, so
     that a refused segment leaves the older end of its stream out, never a hole."""
-    others = sorted((c for c in members if c.kind != "log"), key=lambda c: (_reads(c), c.host_path))
+    others = sorted((c for c in members if c.kind != "log"), key=lambda c: (c.capped_size, c.host_path))
     streams: dict = {}
     for c in members:
         if c.kind == "log":
@@ -200,7 +200,7 @@ def order_for_size_cap(members) -> list[Candidate]:
     ranked = []
     for segments in streams.values():
         segments.sort(key=lambda c: (c.start.timestamp() if c.start else c.mtime, c.mtime), reverse=True)
-        ranked += [(rank, _reads(c), c.host_path, c) for rank, c in enumerate(segments)]
+        ranked += [(rank, c.capped_size, c.host_path, c) for rank, c in enumerate(segments)]
     ranked.sort(key=lambda t: t[:3])
     return others + [t[3] for t in ranked]
 
@@ -351,12 +351,6 @@ _TASK_FILES = 32            # small files go to a worker together, at most this 
 _TASK_BYTES = 4 << 20       # and at most this many bytes to read
 
 
-def _reads(candidate: Candidate) -> int:
-    """Bytes a file costs to read, for ordering and batching: its tail under a cap, at most the
-    file (a small .gz under the per-file cap is a small file: its cap bounds its text)."""
-    return min(candidate.tail_bytes, candidate.size) if candidate.tail_bytes is not None else candidate.size
-
-
 def _tasks(candidates: Iterable[Candidate]) -> Iterator[tuple[Candidate, ...]]:
     """The pool's tasks, in plan order: a file of ``_TASK_BYTES`` or more alone, smaller ones (a
     host with thousands of small segments) together. One task per file cost the main process
@@ -365,7 +359,7 @@ def _tasks(candidates: Iterable[Candidate]) -> Iterator[tuple[Candidate, ...]]:
     task: list[Candidate] = []
     size = 0
     for candidate in candidates:
-        reads = _reads(candidate)
+        reads = candidate.capped_size
         if task and (len(task) >= _TASK_FILES or size + reads > _TASK_BYTES):
             yield tuple(task)
             task, size = [], 0
@@ -536,7 +530,7 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
     waiting_lines: list[tuple[str, int]] = []
     bytes_in = 0
     if settings.max_bundle_bytes is None:
-        candidates = sorted(plan.members, key=lambda c: -_reads(c))   # big files first: both cores busy
+        candidates = sorted(plan.members, key=lambda c: -c.capped_size)   # big files first: both cores busy
     else:
         candidates = order_for_size_cap(plan.members)
     refused_streams: set = set()

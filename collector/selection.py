@@ -601,14 +601,8 @@ def _tailable(candidate: Candidate) -> bool:
     return candidate.kind in ("log", "text")
 
 
-def _planned(candidate: Candidate) -> int:
-    """Bytes the caps count: the tail, or the file (a ``.gz`` whose text the per-file cap bounds
-    counts its compressed size, as before, when that is smaller)."""
-    return min(candidate.tail_bytes, candidate.size) if candidate.tail_bytes is not None else candidate.size
-
-
 def _planned_total(picks: list[_Pick]) -> int:
-    return sum(_planned(p.candidate) for p in picks)
+    return sum(p.candidate.capped_size for p in picks)
 
 
 CAP_REACHED = "MB reached"      # the end of a size cap's skip reason ("cap 2048 MB reached")
@@ -626,7 +620,7 @@ def apply_cap(picks: list[_Pick], cap_mb: float | None, label: str
     skipped: list[Skip] = []
     for pick in picks:
         c = pick.candidate
-        need = _planned(c)
+        need = c.capped_size
         if need <= left:
             left -= need
             kept.append(pick)
@@ -1123,7 +1117,7 @@ assert len(fields(Candidate)) == 21 and MISSING not in _CANDIDATE_DEFAULTS.value
 def describe_plan(plan: Plan) -> list[dict[str, object]]:
     """One row per member for ``--dry-run``: path, size (bytes to read), product, installation,
     kind, reason, plus spec, full size, trim and tail."""
-    return [{"path": c.host_path, "size": _planned(c),
+    return [{"path": c.host_path, "size": c.capped_size,
              "product": c.product, "installation": c.installation, "kind": c.kind,
              "reason": c.reason, "spec": c.spec_id, "full_size": c.size, "trim": c.trim,
              "tail_bytes": c.tail_bytes, "unredacted": c.unredacted_consent}
