@@ -91,7 +91,7 @@ def settings_from_environment(url: str) -> UploadOptions:
 def check_before_collect(url: str, param_hint: str) -> None:
     """`collect --upload URL`: the URL and the upload settings (GCOLLECT_* variables, the AWS
     configuration files) are checked before anything is collected, as `gcollect upload` checks
-    them; nothing is sent."""
+    them; nothing is sent to the target (see check_setup for what making an S3 client asks)."""
     check_url(url, param_hint)
     check_setup(url, settings_from_environment(url))
 
