@@ -236,16 +236,8 @@ def test_port_that_is_not_ssh_gives_one_line_and_exit_51(make_bundle: Callable[.
 
 @pytest.fixture
 def small_disk(ssh_server: SshServer, drop: Path) -> Iterator[Path]:
-    mount = drop / "small"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m,mode=0777", "tmpfs", str(mount)],
-                          capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    try:
+    with tmpfs_of(drop / "small", 4 * MiB) as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def test_remote_disk_full(ssh_server: SshServer, small_disk: Path, make_bundle: Callable[..., Path],

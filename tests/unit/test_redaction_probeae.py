@@ -31,6 +31,18 @@ from tests.redacting import assert_redacted, redacted, rule_sets  # noqa: F401 -
 LOG = "var/log/genesys/SIPS_P/SIPS_P.20261128_202133_053.log"
 CHAT = "var/log/genesys/Chat_P/Chat_P.20261128_202133_053.log"
 
+
+def assert_tokenised_in_both_prints(rule_sets, key: str, value: str, fast: bool) -> None:
+    """``value`` under ``key`` becomes a USERDATA_ token in the T-Lib and the Platform SDK print."""
+    assert_redacted(rule_sets, f"\t\t'{key}'\t'{value}'\n\t\t'{key}' [str] = \"{value}\"\n", [value],
+                    [f"\t\t'{key}'\t'USERDATA_", f"\t\t'{key}' [str] = \"USERDATA_"], path=LOG, fast=fast)
+
+
+def assert_kept(rule_sets, pairs: list[tuple[str, str]], fast: bool) -> None:
+    """Attached-data pairs (T-Lib print) that come out as they went in."""
+    text = "".join(f"\t\t'{key}'\t'{value}'\n" for key, value in pairs)
+    assert redacted(rule_sets, text, "log", LOG, fast=fast) == text
+
 SHORT_KEYS = [
     ("AccNo", "40018801"), ("Acc_Num", "40018802"), ("CustAccNo", "40018803"), ("ENT_Acc", "88776655"),
     ("CustID", "40018892"), ("ClientNo", "40018893"), ("CIF", "40018806"), ("Kundennummer", "40018891"),
@@ -53,14 +65,12 @@ def test_attached_data_under_a_short_or_national_key_is_tokenised(rule_sets, key
     tab = f"\tAttributeUserData\t[88] 00 01 00 00..\n\t\t'{key}'\t'{value}'\n"
     out = assert_redacted(rule_sets, tab, [value], [f"\t\t'{key}'\t'USERDATA_"], path=LOG, fast=fast)
     assert out.count("\n") == 2
-    assert_redacted(rule_sets, f"\t\t'{key}' [str] = \"{value}\"\n", [value], [f"'{key}' [str] = \"USERDATA_"],
-                    path=LOG, fast=fast)
+    assert_tokenised_in_both_prints(rule_sets, key, value, fast)
 
 
 @pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "exact"])
 def test_technical_keys_that_share_those_letters_stay(rule_sets, fast):
-    text = "".join(f"\t\t'{key}'\t'{value}'\n" for key, value in TECHNICAL_KEYS)
-    assert redacted(rule_sets, text, "log", LOG, fast=fast) == text
+    assert_kept(rule_sets, TECHNICAL_KEYS, fast)
 
 
 @pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "exact"])
@@ -151,14 +161,12 @@ TECHNICAL_VALUES = [("RStrategyDBID", "1234567891"), ("GSW_RECORD_HANDLE", "1764
 @pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "exact"])
 @pytest.mark.parametrize(("key", "value"), UNLISTED)
 def test_a_number_under_a_key_no_rule_knows_is_tokenised(rule_sets, key, value, fast):
-    assert_redacted(rule_sets, f"\t\t'{key}'\t'{value}'\n\t\t'{key}' [str] = \"{value}\"\n", [value],
-                    [f"\t\t'{key}'\t'USERDATA_", f"\t\t'{key}' [str] = \"USERDATA_"], path=LOG, fast=fast)
+    assert_tokenised_in_both_prints(rule_sets, key, value, fast)
 
 
 @pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "exact"])
 def test_technical_values_and_keys_stay(rule_sets, fast):
-    text = "".join(f"\t\t'{key}'\t'{value}'\n" for key, value in TECHNICAL_VALUES)
-    assert redacted(rule_sets, text, "log", LOG, fast=fast) == text
+    assert_kept(rule_sets, TECHNICAL_VALUES, fast)
 
 
 @pytest.mark.parametrize("fast", [True, False], ids=["prefilter", "exact"])
