@@ -21,7 +21,8 @@ For each installation, each collect spec, in profile order:
 5. specs with ``consent`` (and every ``binary-log`` spec, which needs "unredacted-binary") only
    with that consent;
 6. window (none given: every file): ``window: ignore`` specs always; ``always_in_window`` specs
-   and ``*.snapshot.log`` files when [start, mtime] touches the window; other specs per stream
+   and ``*.snapshot.log`` files when [start, mtime] touches the window (not when their start
+   and last record are both ``SNAPSHOT_LAG`` before it: a copied mtime); other specs per stream
    (``<dir>/<base>[-NNN]``, a ``.log.gz`` rotation in the stream of the ``.log`` it was) with
    ``timewindow.select_segments`` (GENESYS.md (b)); a kept segment
    that starts before ``since`` or ends (next segment's start, else mtime) after ``until`` gets
@@ -78,6 +79,8 @@ MB = 1 << 20
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 HEAD_BYTES = 8 * 1024              # of a segment, for its start time
 TAIL_BYTES = 8 * 1024              # of a segment whose mtime would end it before the window
+SNAPSHOT_LAG = timedelta(hours=6)  # a snapshot log's records and start this far before the window:
+                                   # only a copied mtime puts it in (_snapshot_before_window)
 # UTC is within this of a wall-clock name stamp, whatever the zone (UTC-12 to UTC+14) and a
 # daylight-saving hour
 _NAME_STAMP_SLACK = timedelta(hours=15)
@@ -536,7 +539,7 @@ def choose_in_window(spec: CollectSpec, files: list[_File], window: Window,
     for file in files:
         if spec.always_in_window or _is_snapshot(file.host_path):
             start, end = _times(file, window.local_tz)
-            if timewindow.overlaps(start, end, window):
+            if timewindow.overlaps(start, end, window) and not _snapshot_before_window(file, start, window):
                 kept.append((file, start, end, False, "snapshot log in window"))
             else:
                 outside.append(file)
@@ -578,6 +581,19 @@ def choose_in_window(spec: CollectSpec, files: list[_File], window: Window,
                 trim, reason = False, f"in window; {UNDATED_NOTE}"
             kept.append((file, start, end, trim, reason))
     return kept, outside
+
+
+def _snapshot_before_window(file: _File, start: datetime | None, window: Window) -> bool:
+    """A ``*.snapshot.log`` that only its mtime puts in the window: its start (name stamp or
+    header) and its last record both more than ``SNAPSHOT_LAG`` before the window starts. A
+    copy made with ``cp -r`` or ``scp -r`` gives every file the copy's time, and a snapshot,
+    never trimmed, was then shipped whole from days before (probe AG F3). The lag leaves in a
+    crash snapshot whose last buffered records came a while before the crash (its mtime). Reads
+    the tail of those few files only."""
+    if window.since is None or start is None or start + SNAPSHOT_LAG > window.since:
+        return False
+    last = _last_record_time(file, window.local_tz)
+    return last is not None and last + SNAPSHOT_LAG <= window.since
 
 
 def _undated(file: _File) -> bool:

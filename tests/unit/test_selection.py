@@ -108,6 +108,24 @@ def test_snapshot_taken_whenever_it_touches_the_window(tmp_path: Path) -> None:
     assert reasons(later) == {"SIPS_P.20240305_090000_000.snapshot.log": "outside window"}
 
 
+def test_a_snapshot_only_a_copied_mtime_puts_in_the_window_stays_out(tmp_path: Path) -> None:
+    """A copy (cp -r, scp -r) gives every file the copy's time: a snapshot log whose name, header
+    and records all say nine days before the window was shipped whole (probe AG F3). One whose
+    last records come within SNAPSHOT_LAG of the window start stays in: a crash snapshot's
+    records can precede the crash (its mtime)."""
+    old = segment(tmp_path, at(-9 * 24), at(2.5), suffix=".snapshot")                 # copied: mtime now
+    near = segment(tmp_path, at(-8), at(2.5), suffix=".snapshot")
+    with open(tmp_path / near, "a") as text:
+        text.write(f"{at(-3):%H:%M:%S}.000 Std 05060 last record before the crash\n")
+    os.utime(tmp_path / near, (at(2.5).timestamp(), at(2.5).timestamp()))
+    segment(tmp_path, at(0), at(4))
+    plan = select(tmp_path, PROFILES, [SIP], Window(at(1), at(2)), Caps())
+    assert [c.host_path for c in plan.members if c.spec_id == "snapshot"] == [near]
+    assert reasons(plan)[old.rsplit("/", 1)[-1]] == "outside window"
+    unbounded = select(tmp_path, PROFILES, [SIP], Window(None, at(2)), Caps())
+    assert sorted(c.host_path for c in unbounded.members if c.spec_id == "snapshot") == sorted([old, near])
+
+
 def test_configs_ignore_the_window(tmp_path: Path) -> None:
     write(tmp_path, f"{APP}/sip.cfg", "[log]\nall = x\n", at(-1000))
     plan = select(tmp_path, PROFILES, [SIP], Window(at(0), at(1)), Caps())
