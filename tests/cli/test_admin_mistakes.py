@@ -148,8 +148,9 @@ def test_unreadable_files_are_named_and_exit_1(shared_host, as_nobody) -> None:
     assert "permission denied" in line
     for path in closed:
         assert "/" + path.relative_to(shared_host).as_posix() in line
-    as_json = as_nobody("collect", "--root", str(shared_host), "--output", str(out), "--state-dir",
-                        str(out / "state"), "--json", "--priority", "normal", "--workers", "1")
+    as_json = as_nobody("collect", "--root", str(shared_host), "--output", str(out / "again"),   # bundle names are
+                        "--state-dir", str(out / "state"), "--json", "--priority", "normal",   # to the second
+                        "--workers", "1")
     assert as_json.returncode == ExitCode.PARTIAL
     assert sorted(json.loads(as_json.stdout)["permission_denied"]) == sorted(
         p.relative_to(shared_host).as_posix() for p in closed)

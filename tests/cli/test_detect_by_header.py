@@ -128,7 +128,8 @@ def test_a_genesys_log_with_no_profile_is_listed_and_named(tmp_path: Path) -> No
     assert not any("/GRE/" in n for n in names)
     assert [s["path"] for s in manifest["skipped"] if s["product"] is None] == [gre]
 
-    proc = run_gcollect("collect", "--root", str(root), "--output", str(out), "--state-dir", str(tmp_path / "st"),
+    proc = run_gcollect("collect", "--root", str(root), "--output", str(tmp_path / "bundle2"),     # a name of its own:
+                        "--state-dir", str(tmp_path / "st"),             # bundle names are to the second
                         "--priority", "normal", "--workers", "1", "--json", *WINDOW)
     assert proc.returncode == ExitCode.OK, proc.stderr.decode()
     assert json.loads(proc.stdout)["no_profile"][0]["folder"] == "var/log/genesys/GRE"
