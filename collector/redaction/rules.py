@@ -52,12 +52,16 @@ def rule_dirs(extra_dirs: Sequence[Path] = ()) -> list[Path]:
 
 
 def available_rule_sets(extra_dirs: Sequence[Path] = ()) -> dict[str, Path]:
-    """name -> file; site folders (``extra_dirs``) come first and override packaged sets."""
+    """name -> file (``*.yaml`` or ``*.yml``, as profiles); site folders (``extra_dirs``) come
+    first and override packaged sets. Raises BadRuleSet for a site folder that is not there: a
+    mistyped ``--rules-dir`` once ran without the site's rules, and without a word."""
     found: dict[str, Path] = {}
     for folder in rule_dirs(extra_dirs):
-        if folder.is_dir():
-            for path in sorted(folder.glob("*.yaml")):
-                found.setdefault(path.stem, path)
+        if not folder.is_dir():
+            raise BadRuleSet(where=str(folder), problem="rule-set folder does not exist or is not a folder")
+        files = [p for p in (*folder.glob("*.yaml"), *folder.glob("*.yml")) if not p.name.startswith(".")]
+        for path in sorted(files):
+            found.setdefault(path.stem, path)
     return found
 
 

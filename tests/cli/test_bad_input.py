@@ -49,6 +49,19 @@ def test_malformed_profile_names_file_and_line(tmp_path, demo_host):
     assert "broken.yaml" in line and ":3" in line or "line 3" in line, line
 
 
+@pytest.mark.parametrize("command", ["collect", "snapshot"])
+def test_a_rules_dir_that_is_not_there_stops_the_run(tmp_path, demo_host, command):
+    """A mistyped --rules-dir ran without the site's rules, and without a word: the site's own
+    secrets could leave unredacted. It is one line now, exit 10 (as a missing --profile-dir)."""
+    root, _ = demo_host
+    proc = run_gcollect(command, "--root", str(root), "--rules-dir", str(tmp_path / "site-rulez"),
+                        "--output", str(tmp_path / "out"), "--state-dir", str(tmp_path / "state"))
+    assert proc.returncode == ExitCode.BAD_PROFILE
+    line = _one_line_error(proc)
+    assert "site-rulez" in line and "does not exist" in line, line
+    assert not list((tmp_path / "out").glob("gcollect-*")) if (tmp_path / "out").exists() else True
+
+
 def test_unknown_profile(tmp_path, demo_host):
     root, _ = demo_host
     proc = run_gcollect("collect", "--root", str(root), "--profile", "no-such-product",

@@ -160,11 +160,12 @@ rules:
 """
 
 
-def test_a_site_rule_set_in_rules_dir_applies_to_every_product(demo_host, tmp_path):
+@pytest.mark.parametrize("suffix", [".yaml", ".yml"])       # .yml as profiles: it was silently ignored
+def test_a_site_rule_set_in_rules_dir_applies_to_every_product(demo_host, tmp_path, suffix):
     root, _ = demo_host
     rules = tmp_path / "rules"
     rules.mkdir()
-    (rules / "acme-site.yaml").write_text(SITE_RULES)
+    (rules / f"acme-site{suffix}").write_text(SITE_RULES)
     proc = run_gcollect("collect", "--root", str(root), "--output", str(tmp_path), "--state-dir",
                         str(tmp_path / "state"), "--rules-dir", str(rules), "--json")
     assert proc.returncode in (0, 1), proc.stderr.decode()
