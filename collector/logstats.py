@@ -19,6 +19,15 @@ literal-prefix regexes). Per hit there are a few C calls; timestamps are parsed 
 decide a first/last time (first and last record of every chunk, first and last hit of each ID
 in the chunk), in file order, so ``DateContext`` still follows midnight rollovers.
 
+Dating time-only stamps: a stamp is dated by the records dated before it (``DateContext``: a
+time that goes back past midnight is the next day). Besides the records above, one record every
+``SAMPLE_BYTES`` (and at least ``SAMPLES_AT_LEAST`` in a chunk) is dated, so a quiet segment that
+runs for days does not lose its midnights;
+where two dated records are more than ``DENSE_GAP_MICROS`` apart, or one falls in the repeated
+hour of a daylight-saving fall-back, every record of the chunk is dated (a quiet stream has few).
+A segment cut to a window starts days after its header: ``dating_hint`` (the Trimmer's first kept
+record) dates the first record fed instead of the header.
+
 Memory is bounded: one partial line (at most ``MAX_LINE``) plus one table entry per distinct
 message ID (at most 2 x 100,000) and at most ``MAX_HA_EVENTS`` role changes.
 """
@@ -29,6 +38,7 @@ import functools
 import operator
 import re
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, tzinfo
 from pathlib import PurePosixPath
 from typing import Any
@@ -43,6 +53,10 @@ MAX_HA_EVENTS = 100
 MAX_TEXT = 160
 MAX_LINE = 1 << 20             # a partial line longer than this is dropped from the statistics
 MAX_STAMP_WIDTH = 48           # the level token must start within this many bytes of the line start
+SAMPLE_BYTES = 64 << 10        # a record dated every this many bytes besides the ones counted, so
+                               # midnights and DST changes between them are seen (_dating_points)
+SAMPLES_AT_LEAST = 16         # ... or this many in a smaller chunk (a quiet segment: a day in a few KB)
+DENSE_GAP_MICROS = 6 * 3600 * 10**6   # two dated records farther apart: every record of the chunk is dated
 LEVELS = ("Std", "Alr", "Int", "Trc", "Dbg")
 
 # Record headers come in two forms (the [log] option message_format): short, the default,
@@ -148,8 +162,12 @@ class _Msg:
 class LogStats:
     """Pass-through stage: ``feed(data)`` returns ``data`` unchanged; ``summary()`` the statistics."""
 
-    def __init__(self, host_path: str, *, head: bytes, mtime: float, local_tz: tzinfo | None = None) -> None:
+    def __init__(self, host_path: str, *, head: bytes, mtime: float, local_tz: tzinfo | None = None,
+                 dating_hint: Callable[[], datetime | None] | None = None) -> None:
         self.host_path = host_path
+        # the time of the first record fed, when a stage before this one knows it (the Trimmer's
+        # first kept record): asked once, at the first record dated
+        self._dating_hint = dating_hint
         name = host_path.rpartition("/")[2] or PurePosixPath(host_path).name
         header = parse_header(head)
         # The raw head dates the records; what the report shows of the header (application,
@@ -277,7 +295,7 @@ class LogStats:
             last = self._last_record(view, first)
             if last is not None:
                 need.setdefault(last, []).append(("span", None))
-        self._resolve(view, need)
+        self._resolve(view, need, first)
 
     def _scan_ha(self, view: bytes, need: dict[int, list[tuple[str, Any]]]) -> None:
         positions: set[int] = set()
@@ -331,15 +349,39 @@ class LogStats:
             end = start - 1
         return None
 
-    def _resolve(self, view: bytes, need: dict[int, list[tuple[str, Any]]]) -> None:
-        context = self._context
-        for start in sorted(need):
-            m = RECORD_STAMP.match(view, start)
-            stamp = stamp_from_match(m) if m else None
-            micros = context.resolve_micros(stamp) if stamp is not None else None
-            if micros is None:
-                continue
-            for what, target in need[start]:
+    def _samples(self, view: bytes, first: int, last: int | None) -> list[int]:
+        """Record starts to date besides the counted ones: one every ``SAMPLE_BYTES``, and at
+        least ``SAMPLES_AT_LEAST`` between the chunk's first and last record."""
+        points = []
+        end = last if last is not None else first
+        step = max(1024, min(SAMPLE_BYTES, (end - first) // SAMPLES_AT_LEAST))
+        for offset in range(first + step, end, step):
+            m = RECORD_NEXT.search(view, offset - 1)
+            if m is None or (last is not None and m.start() + 1 >= last):
+                break
+            points.append(m.start() + 1)
+        return points
+
+    def _resolve(self, view: bytes, need: dict[int, list[tuple[str, Any]]], first: int | None = None) -> None:
+        """Date the records at ``need``'s offsets (and the samples) in file order, then record
+        the times. Where two dated records are more than ``DENSE_GAP_MICROS`` apart or one falls
+        in a repeated hour, a midnight or the clock going back could lie unseen between them:
+        then every record of the chunk is dated, from the context as it was before."""
+        if not need:
+            return
+        if self._dating_hint is not None:
+            hint, self._dating_hint = self._dating_hint(), None
+            if hint is not None:
+                self._context.seed(hint)
+        points = [*need, *self._samples(view, first, max(need))] if first is not None else list(need)
+        before = self._context.copy()
+        times = self._date(view, points, watch=first is not None)
+        if times is None:
+            self._context = before
+            times = self._date(view, [*points, *(m.start() + 1 for m in RECORD_NEXT.finditer(view, first))],
+                               watch=False)
+        for start, micros in times:
+            for what, target in need.get(start, ()):
                 if what == "span":
                     if self._first is None or micros < self._first:
                         self._first = micros
@@ -354,6 +396,24 @@ class LogStats:
                         target.first = micros
                 else:
                     target["time"] = _iso(micros)
+
+    def _date(self, view: bytes, points: list[int], *, watch: bool) -> list[tuple[int, int]] | None:
+        """(offset, UTC micros) of the records at ``points``, in file order; None (``watch``) at
+        a gap or a repeated hour."""
+        context = self._context
+        previous = context.last_micros if self._first is not None else None
+        times = []
+        for start in sorted(set(points)):
+            m = RECORD_STAMP.match(view, start)
+            stamp = stamp_from_match(m) if m else None
+            micros = context.resolve_micros(stamp) if stamp is not None else None
+            if micros is None:
+                continue
+            if watch and (context.pass_guessed or (previous is not None and abs(micros - previous) > DENSE_GAP_MICROS)):
+                return None
+            previous = micros
+            times.append((start, micros))
+        return times
 
     # ------------------------------------------------------------ results
     def summary(self) -> dict[str, Any]:

@@ -221,7 +221,7 @@ def _stages(candidate: Candidate, head: bytes, mtime: float, newest: int | None 
     stages.scanner = LeakScanner(candidate.host_path)        # independent check of the stored bytes
     stages.chain += [stages.redactor, stages.scanner]
     if candidate.kind == "log":
-        stages.stats = _log_stats_stage(candidate, head, mtime)
+        stages.stats = _log_stats_stage(candidate, head, mtime, stages)
         if stages.stats is not None:
             stages.chain.append(stages.stats)
     return stages
@@ -238,14 +238,25 @@ def _check_digests(rule_sets: list, expected: tuple[tuple[str, str], ...], host_
                 f"rule set {rule_set.name} changed during the run ({rule_set.source}); run again"))
 
 
-def _log_stats_stage(candidate: Candidate, head: bytes, mtime: float):
-    """Pass-through stage counting message IDs and HA role changes (for the report), if present."""
+def _log_stats_stage(candidate: Candidate, head: bytes, mtime: float, stages: _Stages):
+    """Pass-through stage counting message IDs and HA role changes (for the report), if present.
+    A window's Trimmer (and the per-file cap after it) knows the time of the first record the
+    statistics see: it dates them, not the header (a segment cut to a window may start days
+    after its header)."""
     try:
         from collector.logstats import LogStats
     except ImportError:
         return None
     assert _CONFIG is not None
-    return LogStats(candidate.host_path, head=head, mtime=mtime, local_tz=_CONFIG.window.local_tz)
+
+    def first_stored():                  # as the manifest's kept_first (process_member)
+        kept_first = stages.trimmer.kept_first                    # type: ignore[union-attr]
+        if stages.newest is not None and stages.newest.cut:
+            return _newest_first(stages, kept_first)
+        return kept_first
+
+    return LogStats(candidate.host_path, head=head, mtime=mtime, local_tz=_CONFIG.window.local_tz,
+                    dating_hint=first_stored if stages.trimmer is not None else None)
 
 
 class _counting:

@@ -321,3 +321,19 @@ def test_a_snapshot_interrupted_as_its_bundle_completes_leaves_no_bundle(demo_ho
     again = run_gcollect(*args, "--json")
     assert again.returncode == 0, again.stderr.decode()
     assert json.loads(again.stdout)["files"] > 0
+
+
+def test_the_report_dates_a_cut_multi_day_segment_as_the_manifest_does(demo_host, tmp_path):
+    """The demo's SIP Server thread streams run for days in one time-only segment. Cut to the
+    last 2 hours, report.html and inspect (log_stats) put them one or two days before the
+    window, while the manifest's kept_first was right (probe AH F1): they agree now."""
+    root, _ = demo_host
+    proc = run_gcollect("collect", "--root", str(root), "--output", str(tmp_path / "out"), "--state-dir",
+                        str(tmp_path / "state"), "--since", "2h", "--profile", "sip-server", "--json")
+    assert proc.returncode in (0, 1), proc.stderr.decode()
+    manifest = json.loads(dict(iter_members(Path(json.loads(proc.stdout)["bundle"])))["manifest.json"])
+    cut = [f for f in manifest["files"] if f.get("kept_first") and (f.get("log_stats") or {}).get("first")]
+    assert len({f["path"].split(".")[0] for f in cut}) >= 4          # the main stream and the thread streams
+    for f in cut:
+        assert f["log_stats"]["first"][:23] == f["kept_first"][:23], f["path"]
+        assert f["log_stats"]["last"][:23] == f["kept_last"][:23], f["path"]

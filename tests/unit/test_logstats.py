@@ -227,3 +227,64 @@ def test_throughput_is_small_next_to_redaction(tmp_path: Path) -> None:
     stats_s = time.process_time() - start
     assert out == data and summary["messages"]
     assert stats_s * 2 < redact_s, (len(data) / stats_s / 1e6, len(data) / redact_s / 1e6)
+
+
+# ------------------------------------------------------------------ dating (probe AH F1-F3)
+def _quiet_day(start_hour: int = 19, hours: int = 26, every_minutes: int = 2) -> bytes:
+    """A quiet time-only stream: one record every few minutes for more than a day (20 KB)."""
+    lines, minute = [], start_hour * 60
+    for n in range(hours * 60 // every_minutes):
+        at = (minute + n * every_minutes) % (24 * 60)
+        lines.append(b"%02d:%02d:00.121 Std 05060 housekeeping %d\n" % (at // 60, at % 60, n))
+    return b"".join(lines)
+
+
+def test_a_quiet_segment_of_more_than_a_day_keeps_its_midnight() -> None:
+    """Records were dated only at the chunk's first and last record and per message ID: 26 h of
+    one ID in one chunk ended a day short (19:00 .. 20:58 the same day). Records dated every
+    1/16 of the chunk see the midnight."""
+    header = HEADER.replace(b"2024-03-05T23:50:00.120", b"2024-03-05T19:00:00.120").replace(
+        b"2024-03-06T04:50:00.120", b"2024-03-06T00:00:00.120")
+    _, s = run(header + _quiet_day(), [1 << 20], name=NAME.replace("235000", "190000"))
+    assert (s["first"], s["last"]) == ("2024-03-06T00:00:00.121+00:00", "2024-03-07T01:58:00.121+00:00")
+    (msg,) = s["messages"]
+    assert (msg["first"], msg["last"]) == (s["first"], s["last"])
+
+
+def test_a_segment_cut_to_a_window_is_dated_by_its_first_stored_record() -> None:
+    """A window's Trimmer drops two days of records after the header: the statistics date the
+    first record they see by the Trimmer's first kept record (``dating_hint``), not the header."""
+    from datetime import datetime, timezone
+
+    kept = b"04:54:39.138 Std 05060 first kept\n05:10:00.000 Std 05060 second\n"
+    stage = LogStats(NAME, head=HEADER, mtime=1709701000.0,
+                     dating_hint=lambda: datetime(2024, 3, 8, 9, 54, 39, 138000, tzinfo=timezone.utc))
+    stage.feed(HEADER + kept)
+    stage.finish()
+    s = stage.summary()
+    assert (s["first"], s["last"]) == ("2024-03-08T09:54:39.138+00:00", "2024-03-08T10:10:00.000+00:00")
+    plain = LogStats(NAME, head=HEADER, mtime=1709701000.0)
+    plain.feed(HEADER + kept)
+    plain.finish()
+    assert plain.summary()["first"] == "2024-03-06T09:54:39.138+00:00"        # the header's next day
+
+
+def test_the_repeated_hour_of_a_fall_back_is_read_in_order() -> None:
+    """A window inside the repeated hour keeps 01:15..01:59 (first pass) then 01:00..01:45
+    (second pass). Dated at its first and last record only, the last read as the first pass,
+    an hour early; a dated record in a repeated hour dates every record of the chunk."""
+    import zoneinfo
+
+    zone = zoneinfo.ZoneInfo("America/New_York")
+    header = (b"Genesys SIP Server, version 8.1.104.37\nApplication name:   SIPS_A\n"
+              b"Local time:         2025-11-02T00:00:00.120\nStart time (UTC):   2025-11-02T04:00:00.120\n")
+    first = [b"01:%02d:%02d.121 Std 05060 first pass\n" % (m, s) for m in range(15, 60) for s in (0, 30)]
+    second = [b"01:%02d:%02d.121 Std 05060 second pass\n" % (m, s) for m in range(0, 45) for s in (0, 30)]
+    stage = LogStats("var/log/genesys/SIPS_A/SIPS_A.20251102_000000_120.log", head=header,
+                     mtime=1762066000.0, local_tz=zone)
+    stage.feed(header + b"".join(first + second))
+    stage.finish()
+    s = stage.summary()
+    assert (s["first"], s["last"]) == ("2025-11-02T05:15:00.121+00:00", "2025-11-02T06:44:30.121+00:00")
+    (msg,) = s["messages"]
+    assert (msg["first"], msg["last"], msg["count"]) == (s["first"], s["last"], len(first) + len(second))
