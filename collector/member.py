@@ -26,7 +26,8 @@ from pathlib import Path
 
 from collector.crlines import CrLines, as_lf, cr_style, find_line_end
 from collector.errors import FULL_ERRNOS, RUN_ENDING, BelowReserve, DiskFull, GcollectError, RedactionFailed
-from collector.model import FINISHED_QUIET, UNDATED_NOTE, Candidate, Excluded, MemberResult, Window
+from collector.model import (FINISHED_QUIET, SIZE_CAP_CUT_NOTE, TAIL_NOTE, UNDATED_NOTE, Candidate, Excluded,
+                             MemberResult, Window)
 from collector.notext import not_text_problem
 from collector.pagecache import CacheNeutralReader
 from collector.scanner import LeakScanner
@@ -408,11 +409,9 @@ def _newest_note(newest, windowed: bool = True) -> str:
             f"{human(newest.bytes_dropped)} of older in-window records left out (per-file cap)")
 
 
-SIZE_CAP_CUT_NOTE = "cut by the size cap"
 WAITING_LINE_NOTE = "its last line has no newline yet"
 WAITING_LINE_WHY = ("left for a later snapshot, which takes it once a newer segment shows that the "
                     "application went on (a stopped or crashed application's last line; a paused one may still finish it)")
-TAIL_NOTE = "tail of file (size cap)"
 SNAPSHOT_CAP_NOTE = "size cap"
 TAIL_HEADER_NOTE = ", after its segment header"
 CHANGED_SINCE_SELECTION = "changed since selection: not the file that was selected"

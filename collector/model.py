@@ -28,6 +28,10 @@ FileKind = Literal["log", "config", "binary-log", "text"]
 # so it is taken whole. Selection puts this in the file's reason (dry-run), the member in its manifest
 # note; the report and the console summary list the files whose note says it.
 UNDATED_NOTE = "time format not recognised: taken whole"
+# A log a size cap cut to its newest bytes (--max-file-size, a cap's boundary file): the member's
+# manifest note says one of these; the console, report.html and inspect list those files.
+SIZE_CAP_CUT_NOTE = "cut by the size cap"
+TAIL_NOTE = "tail of file (size cap)"
 WindowMode = Literal["segment", "ignore"]
 
 

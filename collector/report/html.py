@@ -84,11 +84,14 @@ def timeline_svg(data: dict[str, Any]) -> str:
         x0 = x(start or end, LABEL_W)
         x1 = x(end or start, x0)
         label = f'{stream["product"]}: {stream["stream"].rsplit("/", 1)[-1]}'
-        left_out = int(stream.get("left_out") or 0)
-        gap = f" ({left_out} left out)" if left_out else ""
+        left_out, cut = int(stream.get("left_out") or 0), int(stream.get("cut") or 0)
+        gap = ", ".join(([f"{left_out} left out"] if left_out else []) + ([f"{cut} cut"] if cut else []))
+        gap = f" ({gap})" if gap else ""
         parts.append(f'<text x="4" y="{y + 12}">{_e(label[:52 - len(gap)] + gap)}</text>')
         files = f'{stream["files"]} files' + (f", {left_out} left out: the bar does not show their hours"
-                                              if left_out else "")
+                                              if left_out else "") + (
+            f", {cut} cut by a size cap: their older records are not in the bundle, the bar spans the gap"
+            if cut else "")
         parts.append(f'<rect class="bar" data-stream="{_e(stream["product"] + ":" + stream["stream"])}" '
                      f'x="{x0:.1f}" y="{y + 2}" width="{max(x1 - x0, 2):.1f}" height="{ROW_H - 5}">'
                      f'<title>{_e(stream["stream"])}: {_e(stream["first"])} .. {_e(stream["last"])} '
@@ -142,6 +145,7 @@ def render_html(data: dict[str, Any]) -> str:
                      [[skip_label(x), x.get("product"), x.get("reason"), x.get("size")] for x in data["skipped"]])
     undated = _table(["file", "product", "bytes stored"],
                      [[u["path"], u["product"], u["size"]] for u in data.get("undated", [])], numeric={2})
+    cut = _table(["file", "product", "note"], [[c["path"], c["product"], c["note"]] for c in data.get("cut", [])])
     findings = _table(["file:line", "category"], [[f'{f["path"]}:{f["line"]}', f["category"]]
                                                   for f in data["findings"]])
     more = (f'<p class="muted">{data["alarms_total"] - len(data["alarms"])} more message IDs in manifest.json</p>'
@@ -157,7 +161,10 @@ def render_html(data: dict[str, Any]) -> str:
 {_case_block(data)}
 <p>{_e(totals.get("files", 0))} files collected, {_e(totals.get("excluded", 0))} excluded,
 {_e(totals.get("skipped", 0))} skipped; {_e(totals.get("bytes_in", 0))} bytes read,
-{_e(totals.get("bytes_out", 0))} bytes stored.</p>
+{_e(totals.get("bytes_out", 0))} bytes stored{_e(f"; {len(data.get('cut', []))} files cut by a size cap (see below)"
+                                                 if data.get("cut") else "")}.</p>
+<h2 id="cut">Files cut by a size cap: only their newest records are in the bundle</h2>
+{cut}
 <h2 id="undated">Logs not cut to the window: time format not recognised, taken whole</h2>
 {undated}
 <h2 id="alarms">Alarms and standard messages (Std/Alr by message ID)</h2>

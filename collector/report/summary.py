@@ -4,7 +4,8 @@ Pure function of the manifest (``summarise(manifest) -> dict``, JSON-able): what
 per host and product, one timeline entry per log stream (product + stream base; SIP Server
 thread streams ``-NNN`` are streams of their own), the Std/Alr message table, HA roles and role
 changes, redaction counts per rule, excluded and skipped files with their reasons, logs taken
-whole because their time format was not recognised, and scanner findings.
+whole because their time format was not recognised, logs a size cap cut to their newest bytes
+(their older records, of the window too, are not in the bundle), and scanner findings.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from collector.manifestjson import json_value
-from collector.model import UNDATED_NOTE
+from collector.model import SIZE_CAP_CUT_NOTE, TAIL_NOTE, UNDATED_NOTE
 
 MAX_ALARM_ROWS = 500
 MAX_HA_ROWS = 500
@@ -52,7 +53,7 @@ def _span(entry: dict[str, Any], stats: dict[str, Any]) -> tuple[datetime | None
 
 def _stream_row(product: str, name: str) -> dict[str, Any]:
     return {"product": product, "stream": name, "files": 0, "first": None, "last": None, "app": {},
-            "ha_role": None, "left_out": 0}
+            "ha_role": None, "left_out": 0, "cut": 0}
 
 
 def _count_left_out(streams: dict[tuple[str, str], dict[str, Any]], excluded: list[Any]) -> None:
@@ -90,6 +91,7 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Any]:
     roles: list[dict[str, Any]] = []
     findings: list[dict[str, Any]] = []
     undated: list[dict[str, Any]] = []
+    cut: list[dict[str, Any]] = []
     for entry in collected:
         product = str(entry.get("product") or "unknown")
         prod = products.setdefault(product, {"product": product, "files": 0, "bytes_in": 0, "bytes_out": 0,
@@ -103,8 +105,12 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Any]:
         prod["kinds"][kind] = prod["kinds"].get(kind, 0) + 1
         for hit in entry.get("scan_findings") or []:
             findings.append({"path": entry.get("path"), "line": hit.get("line"), "category": hit.get("category")})
-        if UNDATED_NOTE in str(entry.get("note") or ""):
+        note = str(entry.get("note") or "")
+        if UNDATED_NOTE in note:
             undated.append({"path": entry.get("path"), "product": product, "size": entry.get("size_out")})
+        capped = SIZE_CAP_CUT_NOTE in note or TAIL_NOTE in note
+        if capped:
+            cut.append({"path": entry.get("path"), "product": product, "note": note})
         if kind not in LOG_KINDS:
             continue
         stats = json_value(entry.get("log_stats")) or {}      # compact JSON in a run: decoded once
@@ -112,6 +118,7 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Any]:
         first, last = _span(entry, stats)
         row = streams.setdefault((product, name), _stream_row(product, name))
         row["files"] += 1
+        row["cut"] += capped
         row["first"], row["last"] = _min(row["first"], first), _max(row["last"], last)
         row["app"] = row["app"] or stats.get("app") or {}
         if stats.get("ha_role") and stats["ha_role"] != row["ha_role"]:
@@ -160,4 +167,5 @@ def summarise(manifest: dict[str, Any]) -> dict[str, Any]:
         "skipped": list(manifest.get("skipped") or []),
         "findings": findings,
         "undated": undated,            # logs in the window taken whole: time format not recognised
+        "cut": cut,                    # logs a size cap cut to their newest bytes (older records left out)
     }

@@ -38,6 +38,13 @@ def render_text(data: dict[str, Any], *, max_rows: int = MAX_ROWS) -> str:
             add(f"  {u['path']}")
         if len(undated) > max_rows:
             add(f"  ... {len(undated) - max_rows} more")
+    cut = data.get("cut", [])
+    if cut:
+        add(f"Cut by a size cap, only their newest records kept ({len(cut)}):")
+        for c in cut[:max_rows]:
+            add(f"  {c['path']}: {c['note']}")
+        if len(cut) > max_rows:
+            add(f"  ... {len(cut) - max_rows} more")
     add("")
     add("Collected per product:")
     for p in data["products"]:
@@ -47,6 +54,7 @@ def render_text(data: dict[str, Any], *, max_rows: int = MAX_ROWS) -> str:
     add(f"Log streams ({len(data['streams'])}):")
     for s in data["streams"][:max_rows]:
         gap = f"  ({s['left_out']} left out: see Excluded)" if s.get("left_out") else ""
+        gap += f"  ({s['cut']} cut by a size cap: older records missing)" if s.get("cut") else ""
         add(f"  {_w(s['product'], 18):18} {_w(s['stream'], 48):48} {s['first'] or '?'} .. {s['last'] or '?'}{gap}")
     if len(data["streams"]) > max_rows:
         add(f"  ... {len(data['streams']) - max_rows} more")

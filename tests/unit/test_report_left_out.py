@@ -46,3 +46,28 @@ def test_inspect_and_report_say_so() -> None:
     svg = timeline_svg(data)
     assert "sip-server: SIPS_P (1 left out)" in svg
     assert "2 files, 1 left out: the bar does not show their hours" in svg
+
+
+def test_logs_a_size_cap_cut_are_listed_and_marked_on_their_streams() -> None:
+    """--max-file-size (or a cap's boundary file) keeps only a log's newest records. The console
+    said WINDOW CUT; report.html said "0 excluded" and drew the stream's bar over the missing
+    hours, and inspect said nothing (probe AH F4)."""
+    from html import escape
+
+    from collector.model import SIZE_CAP_CUT_NOTE
+    from collector.report.html import render_html
+
+    note = f"{SIZE_CAP_CUT_NOTE}: newest 7.6 KB of the window's records kept, 29.5 KB of older in-window records left out"
+    capped = {**_log("SIPS_P.20240305_110000_120.log", "2024-03-05T15:10:02+00:00", "2024-03-05T15:14:50+00:00"),
+              "note": note}
+    data = summarise({**MANIFEST, "files": [*MANIFEST["files"], capped]})
+    assert data["cut"] == [{"path": capped["path"], "product": "sip-server", "note": note}]
+    row = next(r for r in data["streams"] if r["stream"] == f"{LOGS}/SIPS_P")
+    assert (row["files"], row["cut"]) == (3, 1)
+    text = render_text(data)
+    assert f"Cut by a size cap, only their newest records kept (1):\n  {capped['path']}: {note}" in text
+    assert "(1 left out: see Excluded)  (1 cut by a size cap: older records missing)" in text
+    html = render_html({**data, "totals": {"files": 3}})
+    assert "1 files cut by a size cap (see below)" in html and escape(note) in html
+    assert "sip-server: SIPS_P (1 left out, 1 cut)" in timeline_svg(data)
+    assert "cut" not in render_text(summarise(MANIFEST)).lower().replace("excluded", "")
