@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 import os
 import re
@@ -454,8 +456,10 @@ def snapshot_command(ctx: click.Context, keep: int | None, max_age: str | None, 
             else "GCOLLECT_UPLOAD_URL"
         check_upload_target(upload_url, setting)
         upload_options = upload_options_from_environment(upload_url)
+    from collector.report import build_report_files
+
     snapshot = SnapshotRequest(
-        collect=request,
+        collect=dataclasses.replace(request, extra_files=build_report_files),   # report.html, as collect's
         retention=Retention(keep=keep, max_age=_duration(max_age, "--max-age"),
                             max_disk=_size(max_disk, "--max-disk")),
         upload_url=upload_url,

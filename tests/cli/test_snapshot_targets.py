@@ -134,3 +134,20 @@ def test_snapshot_help_shows_what_snapshot_takes() -> None:
         assert refused not in text
     assert "[default: .]" not in text and "STATE_DIR/spool" in text
     assert "~/.local/state/gcollect" in text and "10%%" not in text
+
+
+def test_a_snapshot_bundle_holds_report_html_as_a_collect_does(demo_host, tmp_path: Path) -> None:
+    """Snapshot bundles had manifest.json and SHA256SUMS only: an engineer receiving uploaded
+    snapshots had to run gcollect inspect to see what one holds (probe AH F6)."""
+    import json
+
+    from collector.bundlereader import iter_members
+
+    root, _ = demo_host
+    proc = run_gcollect("snapshot", "--root", str(root), "--output", str(tmp_path / "spool"), "--state-dir",
+                        str(tmp_path / "state"), "--json", "--priority", "normal")
+    assert proc.returncode in (0, 1), proc.stderr.decode()
+    bundle = Path(json.loads(proc.stdout)["bundle"])
+    members = dict(iter_members(bundle))
+    assert b"<h1>gcollect report:" in members["report.html"]
+    assert run_gcollect("verify", str(bundle)).returncode == 0
