@@ -21,6 +21,7 @@ from collector.hostzone import HostZone
 from collector.model import UNDATED_NOTE, Window
 from collector.segheader import parse_header
 from collector.timeformats import (
+    DAY_SECONDS,
     RECORD_NEXT,
     RECORD_STAMP,
     ROLLOVER_BACK_SECONDS,
@@ -36,6 +37,7 @@ from collector.timeformats import (
     stamp_from_match,
     to_micros,
     to_utc,
+    to_wall,
     wall_readings,
 )
 
@@ -303,6 +305,15 @@ DAY_ORDER_UNKNOWN = "its NN/NN/YYYY dates read both day-first and month-first, a
 Record = tuple[int, Stamp]     # (offset of the line in the block, its stamp)
 
 
+def cut_days_note(first_kept: datetime, zone: tzinfo | None) -> bytes:
+    """The line a Trimmer puts before the first kept record of a time-only segment when the
+    window dropped a day or more after the header: the record's date on the log's clock."""
+    wall = to_wall(first_kept, zone)
+    return (f"gcollect: the records before {wall:%Y-%m-%d %H:%M:%S} (this log's clock) were left out by the "
+            f"time window: the records below are dated from {wall:%Y-%m-%d} on, not from the header's "
+            f"Local time\n").encode()
+
+
 class Trimmer:
     """Stream stage cutting one log segment down to the records inside ``window``.
 
@@ -326,6 +337,10 @@ class Trimmer:
     * Memory: one block plus one line; a line longer than ``max_line_bytes`` is decided by its
       first bytes and streamed through (kept or dropped) without buffering.
 
+    * Where the window drops a day or more of time-only records after the header (a quiet
+      stream that runs for days in one segment), a reader dating the first kept record from the
+      header's ``Local time`` would put it a day or more early: a line ``gcollect: ...`` before it
+      gives its date (``cut_days_note``).
     * A segment whose ``NN/NN/YYYY`` stamps could be day-first or month-first, when neither
       its header, its name nor its records tell which (``timeformats.day_order``), is kept
       whole, and ``note`` says so: its records are not dropped on a guess.
@@ -351,6 +366,7 @@ class Trimmer:
             self.note = f"{UNDATED_NOTE} ({DAY_ORDER_UNKNOWN})"
         self._header = head[:clock.header_end]
         self._in_header = bool(self._header)
+        self._as_from_header = clock.context.copy()   # how a reader dates a record: from the header on
         start = clock.times.start
         self._keep = start is None or self._side(to_micros(start)) == _INSIDE
         self._block = max(1, block_bytes)
@@ -474,6 +490,16 @@ class Trimmer:
         if last is not None:
             self._kept_last = last
 
+    def _date_first_kept(self, micros: int | None, stamp: Stamp, out: list[bytes]) -> None:
+        """Before the first kept record: a line giving its date, when records were dropped since
+        the header and a reader dating it from the header would be a day or more off."""
+        if micros is None or stamp.day is not None or not self.lines_dropped:
+            return
+        as_read = self._as_from_header.copy().resolve_micros(stamp)
+        if as_read is not None and abs(as_read - micros) < DAY_SECONDS * 1_000_000 // 2:
+            return
+        out.append(cut_days_note(from_micros(micros), self._context.stamp_zone))
+
     def _other_reading_inside(self) -> bool:
         """Was the record just dated in the repeated hour of a fall-back, with its other
         reading (the second pass) inside the window? Clears the other reading."""
@@ -564,6 +590,8 @@ class Trimmer:
             return False
         side = sides.pop()
         keep = side == _INSIDE
+        if keep and self._kept_first is None:
+            self._date_first_kept(times[0], first[1], out)
         self._emit(block, first[0], len(block), keep, out)
         if keep:
             self._note_kept(times[0], times[-1])
@@ -597,6 +625,8 @@ class Trimmer:
             if record_keep != keep:
                 self._emit(block, run_start, offset, keep, out)
                 run_start, keep = offset, record_keep
+                if record_keep and self._kept_first is None:
+                    self._date_first_kept(micros, stamp, out)
             if record_keep:
                 self._note_kept(micros, micros)
         self._emit(block, run_start, len(block), keep, out)

@@ -142,10 +142,12 @@ LONG_NAME = "SIPS_P.20261120_100000_000.log"
 
 
 def _kept_ticks(window: Window, lines: list[str]) -> list[str]:
+    """The kept records' times; a line dating them (``cut_days_note``) as "dated <day>"."""
     data = UTC_HEADER + "".join(f"{line} Std 09900 tick\n" for line in lines).encode()
     out, _ = trim(window, data, LONG_NAME)
     assert out.startswith(UTC_HEADER)
-    return [line.split(" ")[0] for line in out[len(UTC_HEADER):].decode().splitlines()]
+    return [("dated " + line.split(" from ")[1][:10]) if line.startswith("gcollect:") else line.split(" ")[0]
+            for line in out[len(UTC_HEADER):].decode().splitlines()]
 
 
 def _day_window(day: int, hour: int, minute: int) -> Window:
@@ -158,7 +160,9 @@ def test_a_segment_longer_than_a_day_keeps_its_second_day() -> None:
     12:00 the next day: they looked 2 h apart, the block was dropped whole as day one."""
     start = datetime(2026, 11, 20, 10)
     ticks = [f"{start + timedelta(minutes=30 * i):%H:%M:%S}.000" for i in range(53)]   # to 21 Nov 12:00
-    assert _kept_ticks(_day_window(21, 10, 15), ticks) == ["10:30:00.000", "11:00:00.000"]
+    # a reader dating day two's 10:30 from the header (20 Nov 10:00) would put it on day one:
+    # a line says its day (probe AH F1); 00:30 after a 10:00 header is the next day anyway
+    assert _kept_ticks(_day_window(21, 10, 15), ticks) == ["dated 2026-11-21", "10:30:00.000", "11:00:00.000"]
     assert _kept_ticks(_day_window(21, 0, 15), ticks) == ["00:30:00.000", "01:00:00.000"]
     assert _kept_ticks(_day_window(20, 10, 15), ticks) == ["10:30:00.000", "11:00:00.000"]
 
@@ -170,17 +174,19 @@ def test_a_quiet_night_is_a_new_day(evening: str, morning: str) -> None:
     11:30) hid the step back, and the next day's 10:30 was taken as the first day's."""
     lines = ["10:00:01.000", "10:30:00.000", evening, morning, "10:30:00.000", "11:30:00.000"]
     assert _kept_ticks(_day_window(20, 10, 15), lines) == ["10:30:00.000"]
-    assert _kept_ticks(_day_window(21, 10, 15), lines) == ["10:30:00.000"]
+    assert _kept_ticks(_day_window(21, 10, 15), lines) == ["dated 2026-11-21", "10:30:00.000"]
     day_two = _kept_ticks(Window(datetime(2026, 11, 21, 0, tzinfo=UTC), datetime(2026, 11, 21, 11, tzinfo=UTC)),
                           lines)
-    assert day_two == [morning, "10:30:00.000"]
+    dated = ["dated 2026-11-21"] if morning == "10:00:00.000" else []    # 10:00 after a 10:00 header: day one
+    assert day_two == [*dated, morning, "10:30:00.000"]
 
 
 def test_a_step_back_of_more_than_two_hours_is_a_new_day() -> None:
     """12:00 then 09:00: not a daylight-saving fall-back (1 h) nor threads out of order."""
     lines = ["10:00:01.000", "10:30:00.000", "12:00:00.000", "09:00:00.000", "10:30:00.000"]
     assert _kept_ticks(_day_window(20, 10, 15), lines) == ["10:30:00.000"]
-    assert _kept_ticks(_day_window(21, 8, 45), lines) == ["09:00:00.000"]
+    # 09:00 after a 10:00 header is an hour back, no new day by itself: a line says its day
+    assert _kept_ticks(_day_window(21, 8, 45), lines) == ["dated 2026-11-21", "09:00:00.000"]
 
 
 def test_long_line_is_streamed_and_decided_by_its_start() -> None:
