@@ -11,8 +11,13 @@ For a copy of another host (``--root``) it is the copy's, read from the files un
 2. ``etc/timezone`` (Debian, Ubuntu): the zone name;
 3. ``etc/sysconfig/clock`` (older Red Hat): ``ZONE="..."``.
 
-When none of them tells (a Windows copy, a partial copy), this machine's zone is used, as
-before, and ``HostZone.kind`` is "unknown" so the run can say so.
+When none of them tells (a Windows copy, a partial copy), the Genesys segment headers under the
+root may: every Framework log header gives its application's UTC offset (``Local time`` against
+``Start time (UTC)``, else ``Time zone:``). When the first ``MAX_HEADERS`` found (a bounded walk of
+the usual log folders) all give one offset that this machine's zone does not give at their times,
+that fixed offset is the host's (``offset_minutes``; daylight-saving changes are not followed), so the logs with no header of their own (GWS, GAX,
+Pulse, WDE, URS HTTP) are read on the same clock as the SIP Server's (probe AH F5). Otherwise
+this machine's zone is used, as before, and ``HostZone.kind`` is "unknown" so the run can say so.
 
 Read-only and bounded: at most a few small files under the root, ``lstat`` and one listing of
 this machine's zoneinfo folder (sizes compared before bytes) when an unnamed TZif file is found.
@@ -25,7 +30,7 @@ import io
 import os
 import re
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Literal
 from zoneinfo import TZPATH, ZoneInfo, available_timezones
@@ -35,6 +40,11 @@ from collector.hostfiles import real_in_root, read_head, resolve_regular
 ZoneKind = Literal["root", "machine", "unknown"]
 
 MAX_TZIF_BYTES = 256 * 1024          # a TZif file is a few KB
+MAX_HEADERS = 20                     # Genesys segment headers read for their offset, at most
+MAX_WALK_ENTRIES = 4000              # folder entries looked at to find them, at most
+_LOG_TOPS = ("var/log", "opt", "home", "GCTI", "gcti", "Genesys", "genesys", "logs", "Logs", "data", "app", "apps",
+             "u01", "srv", "Program Files/GCTI", "Program Files (x86)/GCTI")
+_SEGMENT_NAME = re.compile(r"\.\d{8}_\d{6}_\d{3}\.log$")
 _ZONE_KEY = re.compile(r"^[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)*$")
 _SYSCONFIG_ZONE = re.compile(rb"""^\s*ZONE\s*=\s*["']?([^"'\s]+)""", re.M)
 _SKIPPED_TREES = ("posix/", "right/")  # copies of the main tree (leap seconds for right/)
@@ -51,16 +61,22 @@ class HostZone:
     source: str
     kind: ZoneKind = "root"
     tzif: bytes = b""                   # the zone's TZif data when ``name`` is None
+    offset_minutes: int | None = None   # a fixed offset (from Genesys log headers): ``name`` is its text
 
     @property
     def tzinfo(self) -> tzinfo | None:
         """The zone to read wall-clock times in; None = this machine's zone."""
         if self.kind != "root":
             return None
+        if self.offset_minutes is not None:
+            return timezone(timedelta(minutes=self.offset_minutes))
         return _zone(self.name, self.tzif)
 
     def describe(self) -> str:
         """One line for people: which zone, and how it was found."""
+        if self.offset_minutes is not None:
+            return (f"{self.name} (a fixed offset, from {self.source}; no etc/localtime, etc/timezone or "
+                    "etc/sysconfig/clock under the root: daylight-saving changes are not followed)")
         if self.kind == "unknown":
             return (f"unknown: nothing under the root names the host's zone ({self.source}); "
                     f"read in this machine's zone ({machine_zone().name or 'local time'})")
@@ -232,7 +248,7 @@ def host_zone(root: Path) -> HostZone:
         return machine_zone()
     readers = (lambda: _from_localtime(root), lambda: _from_text(root, "etc/timezone"),
                lambda: _from_text(root, "etc/sysconfig/clock", _SYSCONFIG_ZONE))
-    for read in readers:
+    for read in (*readers, lambda: _from_genesys_headers(root)):
         try:
             found = read()
         except Exception:  # noqa: BLE001 - a damaged file tells no zone: try the next source
@@ -240,3 +256,62 @@ def host_zone(root: Path) -> HostZone:
         if found is not None:
             return found
     return HostZone(None, "no etc/localtime, etc/timezone or etc/sysconfig/clock", "unknown")
+
+
+def _from_genesys_headers(root: Path) -> HostZone | None:
+    """The one UTC offset the Genesys segment headers under the root give (see the module
+    docstring), or None: none found, or they disagree (a daylight-saving change between them, or
+    applications on other clocks)."""
+    from collector.segheader import parse_header
+    from collector.timeformats import header_stamp
+
+    from collector.timeformats import offsets_at
+
+    root = Path(os.path.realpath(root))
+    offsets: set[int] = set()
+    machine_agrees = True               # this machine's zone gives each header's offset at its time
+    headers, budget = 0, [MAX_WALK_ENTRIES]
+    for path in _segment_files(root, budget):
+        header = parse_header(read_head(path, 8192))
+        local, utc = header_stamp(header.local_time), header_stamp(header.start_time_utc)
+        if local is not None and utc is not None:
+            minutes = 15 * round((local - utc).total_seconds() / 900)
+        elif header.time_zone_s is not None:
+            minutes = -header.time_zone_s // 60
+        else:
+            continue
+        offsets.add(minutes)
+        at = local if local is not None else (utc + timedelta(minutes=minutes) if utc is not None else None)
+        machine_agrees = machine_agrees and at is not None and timedelta(minutes=minutes) in offsets_at(at, None)
+        headers += 1
+        if headers >= MAX_HEADERS or len(offsets) > 1:
+            break
+    if len(offsets) != 1 or machine_agrees:
+        return None                     # as before: this machine's zone (it follows daylight saving)
+    minutes = offsets.pop()
+    if abs(minutes) > 14 * 60:
+        return None
+    sign = "-" if minutes < 0 else "+"
+    text = f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    return HostZone(text, f"{headers} Genesys log header(s) under the root", offset_minutes=minutes)
+
+
+def _segment_files(root: Path, budget: list[int]):
+    """Genesys segment files (``<base>.<YYYYMMDD_HHMMSS_mmm>.log``) under the usual log folders
+    of ``root``, breadth first, never leaving the root (links are not followed), at most
+    ``budget[0]`` folder entries looked at."""
+    queue = [root / top for top in _LOG_TOPS]
+    while queue and budget[0] > 0:
+        folder = queue.pop(0)
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    budget[0] -= 1
+                    if budget[0] <= 0:
+                        return
+                    if entry.is_dir(follow_symlinks=False):
+                        queue.append(Path(entry.path))
+                    elif entry.is_file(follow_symlinks=False) and _SEGMENT_NAME.search(entry.name):
+                        yield Path(entry.path)
+        except OSError:
+            continue

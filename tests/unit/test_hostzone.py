@@ -106,3 +106,53 @@ def test_an_etc_folder_linked_out_of_the_copy_is_not_this_machines(tmp_path: Pat
     (tmp_path / "etc").symlink_to("/etc")
     zone = host_zone(tmp_path)
     assert zone.kind == "unknown" and zone.tzinfo is None
+
+
+# ------------------------------------------------------------------ no zone file: Genesys headers (probe AH F5)
+def _genesys_segment(root: Path, folder: str, local: str, utc: str, west: int) -> None:
+    name = f"{folder}.{local[:10].replace('-', '')}_{local[11:19].replace(':', '')}_000.log"
+    put(root, f"var/log/genesys/{folder}/{name}",
+        f"Genesys SIP Server, version 8.1.104.37\nApplication name:   {folder}\nLocal time:         {local}\n"
+        f"Start time (UTC):   {utc}\nTime zone:          {west}\n{local[11:23]} Std 09900 started\n")
+
+
+@pytest.fixture
+def machine_tz():
+    """Set this process's zone (TZ and tzset) for one test, and put it back."""
+    import time
+
+    before = os.environ.get("TZ")
+
+    def set_zone(name: str) -> None:
+        os.environ["TZ"] = name
+        time.tzset()
+
+    yield set_zone
+    if before is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
+def test_a_copy_without_a_zone_file_takes_the_offset_its_genesys_headers_agree_on(tmp_path: Path, machine_tz) -> None:
+    """A copy of /opt and /var/log (no etc/localtime): the logs without a header of their own
+    (GWS cloud.log) were read in this machine's zone, 5 h off the SIP Server's own header."""
+    machine_tz("UTC")
+    _genesys_segment(tmp_path, "SIPS_P", "2026-11-27T06:51:16.180", "2026-11-27T11:51:16.180", 18000)
+    _genesys_segment(tmp_path, "URS_P", "2026-11-28T07:00:00.000", "2026-11-28T12:00:00.000", 18000)
+    zone = host_zone(tmp_path)
+    assert (zone.kind, zone.name, zone.offset_minutes) == ("root", "UTC-05:00", -300)
+    assert zone.source == "2 Genesys log header(s) under the root"
+    assert zone.tzinfo.utcoffset(datetime(2026, 11, 27)).total_seconds() == -5 * 3600
+    assert "daylight-saving changes are not followed" in zone.describe()
+
+
+def test_headers_this_machines_zone_agrees_with_or_that_disagree_leave_the_zone_unknown(tmp_path: Path,
+                                                                                      machine_tz) -> None:
+    _genesys_segment(tmp_path, "SIPS_P", "2026-11-27T06:51:16.180", "2026-11-27T11:51:16.180", 18000)
+    machine_tz("America/New_York")               # EST at that time: this machine's zone, with its DST rules
+    assert host_zone(tmp_path).kind == "unknown"
+    machine_tz("UTC")
+    _genesys_segment(tmp_path, "URS_P", "2026-07-01T08:00:00.000", "2026-07-01T12:00:00.000", 14400)   # EDT
+    assert host_zone(tmp_path).kind == "unknown"  # two offsets: no fixed one is the host's
