@@ -281,10 +281,10 @@ def _last_write(file: _File, local_tz: tzinfo | None = None) -> float:
     return file.mtime if day is None else timewindow.within_day(file.mtime, day)
 
 
-def _last_record_time(file: _File, local_tz: tzinfo | None = None) -> datetime | None:
+def _last_record_time(file: _File, local_tz: tzinfo | None = None, *, dated_only: bool = False) -> datetime | None:
     """The time of the last record in the file's last ``TAIL_BYTES``, time-only stamps dated
     from the segment's start on (the first such time at or after it, as the Trimmer would
-    when no rollover was missed), or None."""
+    when no rollover was missed), or None; ``dated_only``: None for a time-only stamp."""
     from collector.timeformats import parse_stamp, segment_clock
 
     if file.host_path.endswith(".gz"):
@@ -293,7 +293,7 @@ def _last_record_time(file: _File, local_tz: tzinfo | None = None) -> datetime |
     if file.size > TAIL_BYTES:
         lines = lines[1:]                  # cut at its start
     stamp = next((found for found in map(parse_stamp, reversed(lines)) if found is not None), None)
-    if stamp is None:
+    if stamp is None or (dated_only and stamp.day is None):
         return None
     clock = segment_clock(_segment_name(file.host_path), read_head(file.source, HEAD_BYTES),
                           _last_write(file, local_tz), local_tz=local_tz)
@@ -539,7 +539,8 @@ def choose_in_window(spec: CollectSpec, files: list[_File], window: Window,
     for file in files:
         if spec.always_in_window or _is_snapshot(file.host_path):
             start, end = _times(file, window.local_tz)
-            if timewindow.overlaps(start, end, window) and not _snapshot_before_window(file, start, window):
+            if timewindow.overlaps(start, end, window) and not (
+                    _is_snapshot(file.host_path) and _snapshot_before_window(file, start, window)):
                 kept.append((file, start, end, False, "snapshot log in window"))
             else:
                 outside.append(file)
@@ -588,11 +589,13 @@ def _snapshot_before_window(file: _File, start: datetime | None, window: Window)
     header) and its last record both more than ``SNAPSHOT_LAG`` before the window starts. A
     copy made with ``cp -r`` or ``scp -r`` gives every file the copy's time, and a snapshot,
     never trimmed, was then shipped whole from days before (probe AG F3). The lag leaves in a
-    crash snapshot whose last buffered records came a while before the crash (its mtime). Reads
-    the tail of those few files only."""
+    crash snapshot whose last buffered records came a while before the crash (its mtime). Only a
+    last record with its own date counts: a time-only one can be dated only within a day of the
+    start (which, for a segment's snapshot, may be days before its crash), so such a snapshot
+    stays in. Reads the tail of those few files only."""
     if window.since is None or start is None or start + SNAPSHOT_LAG > window.since:
         return False
-    last = _last_record_time(file, window.local_tz)
+    last = _last_record_time(file, window.local_tz, dated_only=True)
     return last is not None and last + SNAPSHOT_LAG <= window.since
 
 

@@ -110,20 +110,27 @@ def test_snapshot_taken_whenever_it_touches_the_window(tmp_path: Path) -> None:
 
 def test_a_snapshot_only_a_copied_mtime_puts_in_the_window_stays_out(tmp_path: Path) -> None:
     """A copy (cp -r, scp -r) gives every file the copy's time: a snapshot log whose name, header
-    and records all say nine days before the window was shipped whole (probe AG F3). One whose
-    last records come within SNAPSHOT_LAG of the window start stays in: a crash snapshot's
-    records can precede the crash (its mtime)."""
-    old = segment(tmp_path, at(-9 * 24), at(2.5), suffix=".snapshot")                 # copied: mtime now
-    near = segment(tmp_path, at(-8), at(2.5), suffix=".snapshot")
-    with open(tmp_path / near, "a") as text:
-        text.write(f"{at(-3):%H:%M:%S}.000 Std 05060 last record before the crash\n")
-    os.utime(tmp_path / near, (at(2.5).timestamp(), at(2.5).timestamp()))
+    and dated records all say nine days before the window was shipped whole (probe AG F3). One
+    whose last records come within SNAPSHOT_LAG of the window start stays in (a crash snapshot's
+    records can precede the crash, its mtime); so does one whose records are time-only, which can
+    be dated only within a day of its start (review: a segment's crash snapshot, days after it
+    started, was left out)."""
+    def snapshot(start: datetime, last: datetime, stamp: str) -> str:
+        path = segment(tmp_path, start, at(2.5), suffix=".snapshot")
+        with open(tmp_path / path, "a") as text:
+            text.write(f"{last.strftime(stamp)}.000 Std 05060 last record before the crash\n")
+        os.utime(tmp_path / path, (at(2.5).timestamp(), at(2.5).timestamp()))     # copied: mtime in the window
+        return path
+
+    old = snapshot(at(-9 * 24), at(-9 * 24 + 0.1), "%Y-%m-%dT%H:%M:%S")
+    near = snapshot(at(-8 - 0.5), at(-3), "%Y-%m-%dT%H:%M:%S")
+    crash = snapshot(at(-72 - 0.7), at(0.9), "%H:%M:%S")           # time-only: cannot be judged, stays in
     segment(tmp_path, at(0), at(4))
     plan = select(tmp_path, PROFILES, [SIP], Window(at(1), at(2)), Caps())
-    assert [c.host_path for c in plan.members if c.spec_id == "snapshot"] == [near]
+    assert sorted(c.host_path for c in plan.members if c.spec_id == "snapshot") == sorted([near, crash])
     assert reasons(plan)[old.rsplit("/", 1)[-1]] == "outside window"
     unbounded = select(tmp_path, PROFILES, [SIP], Window(None, at(2)), Caps())
-    assert sorted(c.host_path for c in unbounded.members if c.spec_id == "snapshot") == sorted([old, near])
+    assert sorted(c.host_path for c in unbounded.members if c.spec_id == "snapshot") == sorted([old, near, crash])
 
 
 def test_configs_ignore_the_window(tmp_path: Path) -> None:
