@@ -21,6 +21,7 @@ and callers without a state folder always check everything.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -59,7 +60,11 @@ def available_rule_sets(extra_dirs: Sequence[Path] = ()) -> dict[str, Path]:
     for folder in rule_dirs(extra_dirs):
         if not folder.is_dir():
             raise BadRuleSet(where=str(folder), problem="rule-set folder does not exist or is not a folder")
-        files = [p for p in (*folder.glob("*.yaml"), *folder.glob("*.yml")) if not p.name.startswith(".")]
+        try:
+            names = os.listdir(folder)        # glob would take a folder it may not list for an empty one
+        except OSError as exc:
+            raise BadRuleSet(where=str(folder), problem=f"cannot list the rule-set folder: {exc.strerror}") from None
+        files = [folder / n for n in names if n.endswith((".yaml", ".yml")) and not n.startswith(".")]
         for path in sorted(files):
             found.setdefault(path.stem, path)
     return found
@@ -122,7 +127,10 @@ def load_rule_set_file(path: Path, checked: CheckedDigests | None = None) -> Rul
     """Load, check and return one rule set; cached per process by path and content hash
     (a worker process loads and checks each set once, however many files it redacts).
     ``checked``: the digests that passed before (their schema and example checks are skipped)."""
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise BadRuleSet(where=str(path), problem=f"cannot read the rule set: {exc.strerror}") from None
     digest = hashlib.sha256(raw).hexdigest()
     key = (str(path), digest)
     found = _LOADED.get(key)

@@ -306,3 +306,20 @@ def test_an_unreadable_folder_no_genesys_file_needs_is_not_reported(sip_host: Pa
                      "--json", "--priority", "normal", "--workers", "1")
     assert proc.returncode == ExitCode.OK, proc.stderr.decode()
     assert json.loads(proc.stdout)["permission_denied"] == []
+
+
+def test_a_rules_dir_this_user_cannot_list_stops_the_run(open_host: Path, as_nobody) -> None:
+    """A --rules-dir that exists but may not be listed ran without the site's rules (glob saw an
+    empty folder), so a secret only they know could leave raw (review of 2e94003)."""
+    out = as_nobody.mine("out-rules")
+    for mode, code, words in ((0o000, ExitCode.USAGE, "is not readable"),          # click's own check
+                              (0o400, ExitCode.BAD_PROFILE, "cannot read the rule set: Permission denied")):
+        rules = as_nobody.mine(f"rules-{mode:o}", 0o700)
+        (rules / "acme-site.yaml").write_text("schema: gcollect/rules/v1\n")
+        rules.chmod(mode)
+        proc = as_nobody("collect", "--root", str(open_host), "--output", str(out), "--state-dir", str(out / "st"),
+                         "--rules-dir", str(rules), "--quiet")
+        err = proc.stderr.decode().strip()
+        assert proc.returncode == code, err
+        assert err.count("\n") == 0 and str(rules) in err and words in err and "Traceback" not in err, err
+    assert not list(out.glob("gcollect-*"))
