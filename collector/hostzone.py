@@ -298,9 +298,14 @@ def _from_genesys_headers(root: Path) -> HostZone | None:
 
 def _segment_files(root: Path, budget: list[int]):
     """Genesys segment files (``<base>.<YYYYMMDD_HHMMSS_mmm>.log``) under the usual log folders
-    of ``root``, breadth first, never leaving the root (links are not followed), at most
+    of ``root``, breadth first, never leaving the root (a link below them is not followed; a
+    top folder that is a link is resolved as the host would, inside the root), at most
     ``budget[0]`` folder entries looked at."""
-    queue = [root / top for top in _LOG_TOPS]
+    queue = []
+    for top in _LOG_TOPS:                 # a linked top folder (var/log -> /data/log) resolved inside the root
+        real, _ = real_in_root(str(root), top)
+        if real is not None and os.path.isdir(real) and Path(real) not in queue:
+            queue.append(Path(real))
     while queue and budget[0] > 0:
         folder = queue.pop(0)
         try:

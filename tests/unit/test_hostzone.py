@@ -156,3 +156,19 @@ def test_headers_this_machines_zone_agrees_with_or_that_disagree_leave_the_zone_
     machine_tz("UTC")
     _genesys_segment(tmp_path, "URS_P", "2026-07-01T08:00:00.000", "2026-07-01T12:00:00.000", 14400)   # EDT
     assert host_zone(tmp_path).kind == "unknown"  # two offsets: no fixed one is the host's
+
+
+def test_the_header_walk_never_leaves_the_root(tmp_path: Path, machine_tz) -> None:
+    """A top folder linked out of the copy (var/log -> /elsewhere) is resolved as the host would,
+    inside the root: a header outside it is never read (review of ec38ac1)."""
+    machine_tz("UTC")
+    outside, root = tmp_path / "outside", tmp_path / "root"
+    _genesys_segment(outside, "SIPS_P", "2026-11-27T06:51:16.180", "2026-11-27T11:51:16.180", 18000)
+    (root / "var").mkdir(parents=True)
+    (root / "var/log").symlink_to(outside / "var/log")               # absolute: ROOT/<that path> on the host
+    assert host_zone(root).kind == "unknown"
+    (root / "opt").symlink_to("../../outside/var/log")              # relative: .. stops at the root
+    assert host_zone(root).kind == "unknown"
+    (root / "data").symlink_to("var")                              # inside: followed
+    _genesys_segment(root / "var", "URS_P", "2026-11-28T07:00:00.000", "2026-11-28T12:00:00.000", 18000)
+    assert host_zone(root).offset_minutes == -300
