@@ -23,8 +23,11 @@ Dating time-only stamps: a stamp is dated by the records dated before it (``Date
 time that goes back past midnight is the next day). Besides the records above, one record every
 ``SAMPLE_BYTES`` (and at least ``SAMPLES_AT_LEAST`` in a chunk) is dated, so a quiet segment that
 runs for days does not lose its midnights;
-where two dated records are more than ``DENSE_GAP_MICROS`` apart, or one falls in the repeated
-hour of a daylight-saving fall-back, every record of the chunk is dated (a quiet stream has few).
+where two dated records are more than ``DENSE_GAP_MICROS`` apart, the later one goes back by more
+than ``BACK_MICROS`` (a midnight unseen between them makes the next day's 09:00 look like an hour
+before 10:00), or one's pass in the repeated hour of a daylight-saving fall-back is a guess, every
+record of the chunk is dated (a quiet stream has few). A midnight hidden between two dated records
+that still look in order (10:00, then the next day's 11:00) is not seen.
 A segment cut to a window starts days after its header: ``dating_hint`` (the Trimmer's first kept
 record) dates the first record fed instead of the header.
 
@@ -57,6 +60,7 @@ SAMPLE_BYTES = 64 << 10        # a record dated every this many bytes besides th
                                # midnights and DST changes between them are seen (_dating_points)
 SAMPLES_AT_LEAST = 16         # ... or this many in a smaller chunk (a quiet segment: a day in a few KB)
 DENSE_GAP_MICROS = 6 * 3600 * 10**6   # two dated records farther apart: every record of the chunk is dated
+BACK_MICROS = 5 * 60 * 10**6          # ... and so when one goes back by more (a midnight between them unseen)
 LEVELS = ("Std", "Alr", "Int", "Trc", "Dbg")
 
 # Record headers come in two forms (the [log] option message_format): short, the default,
@@ -364,9 +368,10 @@ class LogStats:
 
     def _resolve(self, view: bytes, need: dict[int, list[tuple[str, Any]]], first: int | None = None) -> None:
         """Date the records at ``need``'s offsets (and the samples) in file order, then record
-        the times. Where two dated records are more than ``DENSE_GAP_MICROS`` apart or one falls
-        in a repeated hour, a midnight or the clock going back could lie unseen between them:
-        then every record of the chunk is dated, from the context as it was before."""
+        the times. Where two dated records are more than ``DENSE_GAP_MICROS`` apart, go back by
+        more than ``BACK_MICROS`` or one is a guessed pass of a repeated hour, a midnight or the
+        clock going back could lie unseen between them: then every record of the chunk is dated,
+        from the context as it was before."""
         if not need:
             return
         if self._dating_hint is not None:
@@ -399,7 +404,7 @@ class LogStats:
 
     def _date(self, view: bytes, points: list[int], *, watch: bool) -> list[tuple[int, int]] | None:
         """(offset, UTC micros) of the records at ``points``, in file order; None (``watch``) at
-        a gap or a repeated hour."""
+        a gap, a step back or a guessed pass (the first record of a chunk is not judged)."""
         context = self._context
         previous = context.last_micros if self._first is not None else None
         times = []
@@ -407,9 +412,11 @@ class LogStats:
             m = RECORD_STAMP.match(view, start)
             stamp = stamp_from_match(m) if m else None
             micros = context.resolve_micros(stamp) if stamp is not None else None
+            guessed, context.other_reading = context.other_reading is not None, None   # a guessed pass
             if micros is None:
                 continue
-            if watch and (context.pass_guessed or (previous is not None and abs(micros - previous) > DENSE_GAP_MICROS)):
+            if watch and previous is not None and (guessed or abs(micros - previous) > DENSE_GAP_MICROS
+                                                   or micros < previous - BACK_MICROS):
                 return None
             previous = micros
             times.append((start, micros))

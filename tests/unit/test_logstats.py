@@ -288,3 +288,18 @@ def test_the_repeated_hour_of_a_fall_back_is_read_in_order() -> None:
     assert (s["first"], s["last"]) == ("2025-11-02T05:15:00.121+00:00", "2025-11-02T06:44:30.121+00:00")
     (msg,) = s["messages"]
     assert (msg["first"], msg["last"], msg["count"]) == (s["first"], s["last"], len(first) + len(second))
+
+
+def test_a_midnight_between_two_dated_records_is_found_by_dating_every_record() -> None:
+    """Between two of the records dated (every 1/16 of the chunk), two quiet hours carry the only
+    records of the night: the next morning's 09:00 then looks an hour before 10:00, no new day.
+    A step back of more than 5 minutes dates every record of the chunk (review of 250bf4b)."""
+    header = HEADER.replace(b"2024-03-05T23:50:00.120", b"2024-03-05T10:00:00.000").replace(
+        b"2024-03-06T04:50:00.120", b"2024-03-05T10:00:00.000").replace(b"Time zone:          18000",
+                                                                         b"Time zone:          0")
+    pad = b" " + b"x" * 80
+    morning = b"".join(b"10:%02d:%02d.000 Trc 04541 received%s\n" % (i // 60 % 60, i % 60, pad) for i in range(2003))
+    night = b"23:30:00.000 Trc 04520 check point\n02:00:00.000 Trc 04520 check point\n"
+    next_day = b"".join(b"09:%02d:%02d.000 Trc 04541 received%s\n" % (i // 60 % 60, i % 60, pad) for i in range(3000))
+    _, s = run(header + morning + night + next_day, [1 << 20], name=NAME.replace("235000_120", "100000_000"))
+    assert (s["first"], s["last"]) == ("2024-03-05T10:00:00.000+00:00", "2024-03-06T09:49:59.000+00:00")
