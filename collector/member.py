@@ -399,13 +399,6 @@ def _newest_first(stages: _Stages, kept_first):
     return from_micros(micros) if micros is not None else None
 
 
-def _as_time(text: str | None):
-    """A LogStats ISO time as an aware datetime (None stays None)."""
-    from datetime import datetime
-
-    return datetime.fromisoformat(text) if text else None
-
-
 def _newest_note(newest, windowed: bool = True) -> str:
     from collector.units import human
 
@@ -1050,9 +1043,6 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             notes.append(f"{nuls_dropped} trailing NUL {nul_unit} dropped")
         note = "; ".join(notes)
         stats = stages.stats.summary() if stages.stats is not None else None
-        if _CONFIG.call_ids and stats is not None:
-            # --call keeps one call's records: they, not the window's edges, are what is stored
-            kept_first, kept_last = _as_time(stats["first"]), _as_time(stats["last"])
         head_len = min(HEAD_BYTES, start + bytes_read if candidate.kind == "log" else size)
         result = MemberResult(
             host_path=candidate.host_path[:-3] if gzipped else candidate.host_path,
