@@ -15,6 +15,16 @@ def _w(text: Any, width: int) -> str:
     return value if len(value) <= width else value[:width - 1] + "~"
 
 
+def _listed(add, title: str, rows: list[str], max_rows: int) -> None:
+    """``title (N):`` and up to ``max_rows`` indented rows, nothing when there are none."""
+    if rows:
+        add(f"{title} ({len(rows)}):")
+        for row in rows[:max_rows]:
+            add(f"  {row}")
+        if len(rows) > max_rows:
+            add(f"  ... {len(rows) - max_rows} more")
+
+
 def render_text(data: dict[str, Any], *, max_rows: int = MAX_ROWS) -> str:
     lines: list[str] = []
     add = lines.append
@@ -31,20 +41,10 @@ def render_text(data: dict[str, Any], *, max_rows: int = MAX_ROWS) -> str:
     totals = data.get("totals") or {}
     add(f"files {totals.get('files', 0)}, excluded {totals.get('excluded', 0)}, skipped {totals.get('skipped', 0)}, "
         f"bytes read {totals.get('bytes_in', 0)}, stored {totals.get('bytes_out', 0)}")
-    undated = data.get("undated", [])
-    if undated:
-        add(f"Not cut to the window, time format not recognised: taken whole ({len(undated)}):")
-        for u in undated[:max_rows]:
-            add(f"  {u['path']}")
-        if len(undated) > max_rows:
-            add(f"  ... {len(undated) - max_rows} more")
-    cut = data.get("cut", [])
-    if cut:
-        add(f"Cut by a size cap, only their newest records kept ({len(cut)}):")
-        for c in cut[:max_rows]:
-            add(f"  {c['path']}: {c['note']}")
-        if len(cut) > max_rows:
-            add(f"  ... {len(cut) - max_rows} more")
+    _listed(add, "Not cut to the window, time format not recognised: taken whole",
+            [u["path"] for u in data.get("undated", [])], max_rows)
+    _listed(add, "Cut by a size cap, only their newest records kept",
+            [f"{c['path']}: {c['note']}" for c in data.get("cut", [])], max_rows)
     add("")
     add("Collected per product:")
     for p in data["products"]:
