@@ -22,8 +22,8 @@ in the chunk), in file order, so ``DateContext`` still follows midnight rollover
 Dating time-only stamps: a stamp is dated by the records dated before it (``DateContext``: a
 time that goes back past midnight is the next day). Besides the records above, one record every
 ``SAMPLE_BYTES`` (and at least ``SAMPLES_AT_LEAST`` in a chunk) is dated, so a quiet segment that
-runs for days does not lose its midnights;
-where two dated records are more than ``DENSE_GAP_MICROS`` apart, the later one goes back by more
+runs for days does not lose its midnights; where two dated records are more than
+``DENSE_GAP_MICROS`` apart, the later one goes back by more
 than ``BACK_MICROS`` (a midnight unseen between them makes the next day's 09:00 look like an hour
 before 10:00), or one's pass in the repeated hour of a daylight-saving fall-back is a guess, every
 record of the chunk is dated (a quiet stream has few). A midnight hidden between two dated records
@@ -57,7 +57,7 @@ MAX_TEXT = 160
 MAX_LINE = 1 << 20             # a partial line longer than this is dropped from the statistics
 MAX_STAMP_WIDTH = 48           # the level token must start within this many bytes of the line start
 SAMPLE_BYTES = 64 << 10        # a record dated every this many bytes besides the ones counted, so
-                               # midnights and DST changes between them are seen (_dating_points)
+                               # midnights and DST changes between them are seen (_samples)
 SAMPLES_AT_LEAST = 16         # ... or this many in a smaller chunk (a quiet segment: a day in a few KB)
 DENSE_GAP_MICROS = 6 * 3600 * 10**6   # two dated records farther apart: every record of the chunk is dated
 BACK_MICROS = 5 * 60 * 10**6          # ... and so when one goes back by more (a midnight between them unseen)
