@@ -498,7 +498,8 @@ class Trimmer:
         as_read = self._as_from_header.copy().resolve_micros(stamp)
         if as_read is not None and abs(as_read - micros) < DAY_SECONDS * 1_000_000 // 2:
             return
-        out.append(cut_days_note(from_micros(micros), self._context.stamp_zone))
+        note = cut_days_note(from_micros(micros), self._context.stamp_zone)
+        out.append(note[:-1] + b"\r\n" if self._header.endswith(b"\r\n") else note)   # the header's line ends
 
     def _other_reading_inside(self) -> bool:
         """Was the record just dated in the repeated hour of a fall-back, with its other

@@ -165,6 +165,10 @@ def test_a_segment_longer_than_a_day_keeps_its_second_day() -> None:
     assert _kept_ticks(_day_window(21, 10, 15), ticks) == ["dated 2026-11-21", "10:30:00.000", "11:00:00.000"]
     assert _kept_ticks(_day_window(21, 0, 15), ticks) == ["00:30:00.000", "01:00:00.000"]
     assert _kept_ticks(_day_window(20, 10, 15), ticks) == ["10:30:00.000", "11:00:00.000"]
+    crlf = (UTC_HEADER + "".join(f"{t} Std 09900 tick\n" for t in ticks).encode()).replace(b"\n", b"\r\n")
+    out, _ = trim(_day_window(21, 10, 15), crlf, LONG_NAME)
+    assert out.count(b"\n") == out.count(b"\r\n") == UTC_HEADER.count(b"\n") + 3     # its line ends as the file's
+    assert b"\r\ngcollect: the records before 2026-11-21 10:30:00" in out
 
 
 @pytest.mark.parametrize("evening, morning", [("23:00:00.000", "10:00:00.000"),
