@@ -27,11 +27,11 @@ import struct
 import tempfile
 from dataclasses import dataclass
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from collector.timeformats import RECORD_NEXT, RECORD_STAMP, from_micros, segment_clock, stamp_from_match
+from collector.timeformats import RECORD_NEXT, RECORD_STAMP, DateContext, from_micros, segment_clock, stamp_from_match
 
 CHUNK = 1 << 20
 MAX_RECORD = 4 << 20
@@ -174,20 +174,56 @@ def find_call_links(paths: Iterable, seed: str, *, max_rounds: int = 4,
 
 
 class CallFilter:
-    """Stream stage: keep the header and the records of one call (see module doc)."""
+    """Stream stage: keep the header and the records of one call (see module doc).
 
-    def __init__(self, ids: frozenset[bytes]) -> None:
+    ``clock`` (a ``DateContext`` seeded as the segment's Trimmer's is): every record it sees is
+    dated, so ``kept_first``/``kept_last`` are the times of the call's first and last record kept,
+    midnights between them followed (the records the filter drops are the ones that show them).
+    ``first_seen``: the time of the first record this stage sees, when a stage before it knows it
+    (a window's Trimmer: its first kept record, which may come days after the header)."""
+
+    def __init__(self, ids: frozenset[bytes], *, clock: DateContext | None = None,
+                 first_seen: Callable[[], datetime | None] | None = None) -> None:
         self.ids = tuple(ids)
         self._pending = b""
         self._in_header = True
         self._refs: dict[bytes, int] = {}          # ReferenceID -> records left to wait for its event
         self.kept = 0
+        self._clock = clock
+        self._first_seen = first_seen
+        self._kept_first: int | None = None
+        self._kept_last: int | None = None
+
+    @property
+    def kept_first(self) -> datetime | None:
+        return None if self._kept_first is None else from_micros(self._kept_first)
+
+    @property
+    def kept_last(self) -> datetime | None:
+        return None if self._kept_last is None else from_micros(self._kept_last)
+
+    def _date(self, record: bytes) -> int | None:
+        clock = self._clock
+        if clock is None:
+            return None
+        m = RECORD_STAMP.match(record)
+        stamp = stamp_from_match(m) if m else None
+        if stamp is None:
+            return None
+        if self._first_seen is not None:
+            seen, self._first_seen = self._first_seen(), None
+            if seen is not None:
+                clock.seed(seen)
+        micros = clock.resolve_micros(stamp)
+        clock.other_reading = None
+        return micros
 
     def _wanted(self, record: bytes) -> bool:
         if self._in_header:
             if RECORD_STAMP.match(record) is None:
                 return True                        # header block: dating needs it
             self._in_header = False
+        micros = self._date(record)
         for ref in list(self._refs):
             self._refs[ref] -= 1
             if self._refs[ref] <= 0:
@@ -203,6 +239,10 @@ class CallFilter:
                 self._refs[r] = REF_HORIZON
         if hit:
             self.kept += 1
+            if micros is not None:
+                if self._kept_first is None:
+                    self._kept_first = micros
+                self._kept_last = micros
         return hit
 
     def feed(self, data: bytes) -> bytes:

@@ -166,6 +166,7 @@ class _Stages:
 
     chain: list
     trimmer: object | None = None
+    call: object | None = None          # --call's CallFilter: it dates the call's records it keeps
     redactor: object | None = None
     scanner: LeakScanner | None = None
     stats: object | None = None
@@ -207,8 +208,18 @@ def _stages(candidate: Candidate, head: bytes, mtime: float, newest: int | None 
         stages.chain.append(stages.newest)
     if _CONFIG.call_ids and candidate.kind == "log":
         from collector.callfilter import CallFilter
+        from collector.timeformats import segment_clock
 
-        stages.chain.append(CallFilter(_CONFIG.call_ids))   # ids are ConnIDs/CallUUIDs/Call-IDs: kept by redaction
+        clock = segment_clock(Path(candidate.host_path).name, head, mtime, local_tz=_CONFIG.window.local_tz).context
+
+        def first_seen():                # the first record the window (and the per-file cap) passed on
+            kept_first = stages.trimmer.kept_first                    # type: ignore[union-attr]
+            return _newest_first(stages, kept_first) if stages.newest is not None and stages.newest.cut \
+                else kept_first
+
+        stages.call = CallFilter(_CONFIG.call_ids, clock=clock,          # ids are ConnIDs/CallUUIDs/Call-IDs:
+                                 first_seen=first_seen if stages.trimmer is not None else None)
+        stages.chain.append(stages.call)                                 # kept by redaction
     if candidate.unredacted_consent:                         # binary log shipped raw by explicit consent
         return stages
     key = (candidate.rule_sets, _CONFIG.rule_dirs)
@@ -251,13 +262,15 @@ def _log_stats_stage(candidate: Candidate, head: bytes, mtime: float, stages: _S
     assert _CONFIG is not None
 
     def first_stored():                  # as the manifest's kept_first (process_member)
+        if stages.call is not None:
+            return stages.call.kept_first                         # type: ignore[union-attr]
         kept_first = stages.trimmer.kept_first                    # type: ignore[union-attr]
         if stages.newest is not None and stages.newest.cut:
             return _newest_first(stages, kept_first)
         return kept_first
 
     return LogStats(candidate.host_path, head=head, mtime=mtime, local_tz=_CONFIG.window.local_tz,
-                    dating_hint=first_stored if stages.trimmer is not None else None)
+                    dating_hint=first_stored if stages.trimmer is not None or stages.call is not None else None)
 
 
 class _counting:
@@ -1043,6 +1056,8 @@ def process_member(candidate: Candidate) -> MemberOutcome:
             notes.append(f"{nuls_dropped} trailing NUL {nul_unit} dropped")
         note = "; ".join(notes)
         stats = stages.stats.summary() if stages.stats is not None else None
+        if stages.call is not None and stages.call.kept:           # --call: the call's records, dated
+            kept_first, kept_last = stages.call.kept_first, stages.call.kept_last   # where all were seen
         head_len = min(HEAD_BYTES, start + bytes_read if candidate.kind == "log" else size)
         result = MemberResult(
             host_path=candidate.host_path[:-3] if gzipped else candidate.host_path,

@@ -33,6 +33,9 @@ def test_call_keeps_one_call_across_applications(demo_host, tmp_path):
         data = members[entry["path"]]
         other_calls = {c for c in set(CONNID.findall(data)) - linked if c in {x.encode() for x in ledger.keep["connid"]}}
         assert not other_calls, (entry["path"], sorted(other_calls)[:3])
+        stats = entry.get("log_stats") or {}      # probe AH F8: the call's records, not the window's edges
+        assert (entry.get("kept_first") or "")[:23] == (stats.get("first") or "")[:23], entry["path"]
+        assert (entry.get("kept_last") or "")[:23] == (stats.get("last") or "")[:23], entry["path"]
 
 
 def test_unknown_call_is_one_clear_error(demo_host, tmp_path):

@@ -211,3 +211,38 @@ def test_links_still_appearing_after_the_last_round_are_said(tmp_path: Path) -> 
     assert short.unfinished and "may be missing" in (short.not_followed() or "")
     full = follow_call([tmp_path / "SIPS_P.log"], chain[0].decode(), max_rounds=10)
     assert full.ids == {c.decode() for c in chain} and full.not_followed() is None
+
+
+def test_the_call_records_kept_are_dated_where_every_record_is_seen() -> None:
+    """With --call the filter drops the records between the window's start and the call's, the
+    very records that show the midnights: a time-only call record a day later was dated on the
+    window's first day (review of 4bff62a). The filter dates every record it sees, seeded at the
+    window's first kept record, and keeps the call's first and last time (probe AH F8)."""
+    from datetime import datetime, timedelta, timezone
+
+    from collector.model import Window
+    from collector.timeformats import segment_clock
+    from collector.timewindow import Trimmer
+
+    utc = timezone.utc
+    header = (b"Genesys SIP Server, version 8.1.199.01\nApplication name:   SIPS_P\n"
+              b"Local time:         2026-11-20T10:00:00.000\nStart time (UTC):   2026-11-20T10:00:00.000\n"
+              b"Time zone:          0\n")
+    name, start, lines = "SIPS_P.20261120_100000_000.log", datetime(2026, 11, 20, 10), []
+    for i in range(3 * 48):                                       # three days, a record every 30 minutes
+        moment = start + timedelta(minutes=30 * i)
+        lines.append(b"%s Std 09900 tick\n" % moment.strftime("%H:%M:%S.000").encode())
+        if moment == datetime(2026, 11, 22, 14):
+            lines.append(b"@14:01:00.0000 [0] 8.1 distribute_event: message EventRinging\n"
+                         b"\tAttributeConnID\t007b02aa3c1f0011\n")
+    data = header + b"".join(lines)
+    window = Window(datetime(2026, 11, 21, 10, 15, tzinfo=utc), datetime(2026, 11, 23, 9, tzinfo=utc))
+    trimmer = Trimmer(window, file_name=name, head=data, mtime=0.0)
+    call = CallFilter(frozenset({b"007b02aa3c1f0011"}), clock=segment_clock(name, data, 0.0).context,
+                      first_seen=lambda: trimmer.kept_first)
+    out = call.feed(trimmer.feed(data) + trimmer.finish()) + call.finish()
+    assert b"EventRinging" in out and call.kept == 1
+    assert call.kept_first == call.kept_last == datetime(2026, 11, 22, 14, 1, tzinfo=utc)
+    whole = CallFilter(frozenset({b"007b02aa3c1f0011"}), clock=segment_clock(name, data, 0.0).context)
+    run(whole, data, 4096)                                        # no window: dated from the header on
+    assert whole.kept_first == datetime(2026, 11, 22, 14, 1, tzinfo=utc)
