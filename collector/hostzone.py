@@ -263,34 +263,24 @@ def _from_genesys_headers(root: Path) -> HostZone | None:
     docstring), or None: none found, or they disagree (a daylight-saving change between them, or
     applications on other clocks)."""
     from collector.segheader import parse_header
-    from collector.timeformats import header_stamp
-
-    from collector.timeformats import offsets_at
+    from collector.timeformats import header_zone
 
     root = Path(os.path.realpath(root))
     offsets: set[int] = set()
     machine_agrees = True               # this machine's zone gives each header's offset at its time
     headers, budget = 0, [MAX_WALK_ENTRIES]
     for path in _segment_files(root, budget):
-        header = parse_header(read_head(path, 8192))
-        local, utc = header_stamp(header.local_time), header_stamp(header.start_time_utc)
-        if local is not None and utc is not None:
-            minutes = 15 * round((local - utc).total_seconds() / 900)
-        elif header.time_zone_s is not None:
-            minutes = -header.time_zone_s // 60
-        else:
+        zone, offset = header_zone(parse_header(read_head(path, 8192)), None)   # as a segment is read
+        if offset is None:
             continue
-        offsets.add(minutes)
-        at = local if local is not None else (utc + timedelta(minutes=minutes) if utc is not None else None)
-        machine_agrees = machine_agrees and at is not None and timedelta(minutes=minutes) in offsets_at(at, None)
+        offsets.add(int(offset.total_seconds()) // 60)
+        machine_agrees = machine_agrees and zone is None          # None: this machine's zone agrees
         headers += 1
         if headers >= MAX_HEADERS or len(offsets) > 1:
             break
     if len(offsets) != 1 or machine_agrees:
         return None                     # as before: this machine's zone (it follows daylight saving)
     minutes = offsets.pop()
-    if abs(minutes) > 14 * 60:
-        return None
     sign = "-" if minutes < 0 else "+"
     text = f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
     return HostZone(text, f"{headers} Genesys log header(s) under the root", offset_minutes=minutes)
