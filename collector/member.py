@@ -211,14 +211,8 @@ def _stages(candidate: Candidate, head: bytes, mtime: float, newest: int | None 
         from collector.timeformats import segment_clock
 
         clock = segment_clock(Path(candidate.host_path).name, head, mtime, local_tz=_CONFIG.window.local_tz).context
-
-        def first_seen():                # the first record the window (and the per-file cap) passed on
-            kept_first = stages.trimmer.kept_first                    # type: ignore[union-attr]
-            return _newest_first(stages, kept_first) if stages.newest is not None and stages.newest.cut \
-                else kept_first
-
         stages.call = CallFilter(_CONFIG.call_ids, clock=clock,          # ids are ConnIDs/CallUUIDs/Call-IDs:
-                                 first_seen=first_seen if stages.trimmer is not None else None)
+                                 first_seen=(lambda: _first_passed_on(stages)) if stages.trimmer is not None else None)
         stages.chain.append(stages.call)                                 # kept by redaction
     if candidate.unredacted_consent:                         # binary log shipped raw by explicit consent
         return stages
@@ -262,12 +256,7 @@ def _log_stats_stage(candidate: Candidate, head: bytes, mtime: float, stages: _S
     assert _CONFIG is not None
 
     def first_stored():                  # as the manifest's kept_first (process_member)
-        if stages.call is not None:
-            return stages.call.kept_first                         # type: ignore[union-attr]
-        kept_first = stages.trimmer.kept_first                    # type: ignore[union-attr]
-        if stages.newest is not None and stages.newest.cut:
-            return _newest_first(stages, kept_first)
-        return kept_first
+        return stages.call.kept_first if stages.call is not None else _first_passed_on(stages)  # type: ignore[union-attr]
 
     return LogStats(candidate.host_path, head=head, mtime=mtime, local_tz=_CONFIG.window.local_tz,
                     dating_hint=first_stored if stages.trimmer is not None or stages.call is not None else None)
@@ -398,6 +387,16 @@ def _finish_chain(chain: list, store) -> None:
                 data = after.feed(data)
             if data:
                 store(data)
+
+
+def _first_passed_on(stages: _Stages):
+    """Time of the first record the window's Trimmer kept, or the per-file cap after it when it
+    cut (None without a window): what the manifest's kept_first says, and where the stages after
+    them (--call's filter, the statistics) start dating."""
+    kept_first = stages.trimmer.kept_first if stages.trimmer is not None else None    # type: ignore[union-attr]
+    if stages.newest is not None and stages.newest.cut:
+        return _newest_first(stages, kept_first)
+    return kept_first
 
 
 def _newest_first(stages: _Stages, kept_first):
@@ -1008,11 +1007,10 @@ def process_member(candidate: Candidate) -> MemberOutcome:
         piece = piece_writer.close()
         piece_writer = None
         _flush_tokens()
-        kept_first = stages.trimmer.kept_first if stages.trimmer is not None else None
+        kept_first = _first_passed_on(stages)
         kept_last = stages.trimmer.kept_last if stages.trimmer is not None else None
         notes = []
         if stages.newest is not None and stages.newest.cut:
-            kept_first = _newest_first(stages, kept_first)
             notes.append(_newest_note(stages.newest, stages.trimmer is not None))
         if candidate.startup_segment:
             notes.append(STARTUP_SEGMENT_NOTE)
