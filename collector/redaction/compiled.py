@@ -22,6 +22,7 @@ import re2
 
 from collector.re2search import SetMatch, SpanSearch, latin1_options, re2_scan_text, set_matcher, span_search
 from collector.redaction.ruleset import Rule, RuleSet
+from collector.redaction.startguard import with_start_guard
 
 _RE2_OPTIONS = latin1_options()
 
@@ -119,14 +120,14 @@ def compile_rule(rule: Rule) -> CompiledRule:
         groups: tuple[tuple[str, str], ...] = ()
         source_for_scan, scan_field = rule.block_begin, "block.begin"
     else:
-        pattern = _py(rule, "regex", rule.regex or "")
+        pattern = with_start_guard(_py(rule, "regex", rule.regex or ""))
         if rule.inner is not None:
-            inner = _py(rule, "inner", rule.inner)
+            inner = with_start_guard(_py(rule, "inner", rule.inner))
             groups = _secret_groups(rule, inner, "inner")
         else:
             groups = _secret_groups(rule, pattern, "regex")
         source_for_scan, scan_field = rule.regex or "", "regex"
-    unless = _py(rule, "unless", rule.unless) if rule.unless else None
+    unless = with_start_guard(_py(rule, "unless", rule.unless)) if rule.unless else None
     scan = rule.scan if rule.scan is not None else source_for_scan
     field = "scan" if rule.scan is not None else scan_field
     for chunk_level in (False, True):
