@@ -114,6 +114,10 @@ class BundleWriteError(GcollectError):
     exit_code = ExitCode.BUNDLE_WRITE
 
 
+class BundleNameTaken(BundleWriteError):
+    """cannot write bundle {path}: {problem}"""
+
+
 FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})     # a full file system or quota
 
 

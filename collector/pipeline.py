@@ -28,7 +28,7 @@ from pathlib import Path
 
 from collector import __version__
 from collector.bundle.budget import SizeBudget
-from collector.errors import DiskFull, GcollectError, Interrupted, PreflightFailed, WorkerDied
+from collector.errors import BundleNameTaken, DiskFull, GcollectError, Interrupted, PreflightFailed, WorkerDied
 from collector.interrupts import InterruptedAfterBundle, after_bundle
 from collector.manifestjson import LazyList, RawJSON, iter_manifest_json
 from collector.member import (BELOW_RESERVE_REASON, MemberOutcome, WorkerConfig, close_worker, configure_worker, preload_rule_sets,
@@ -495,12 +495,13 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
     is added.
     """
     from collector.bundle import BundleWriter, bundle_name
+    from collector.bundle.names import FREE_SECOND_TRIES, free_second
     from collector.hostguard import RoomGuard, preflight
     from collector.redaction.rules import load_rule_sets
 
     reporter = reporter or SilentReporter()
     started = time.monotonic()
-    created = datetime.now(timezone.utc).replace(microsecond=0)
+    created = free_second(settings.output_dir, settings.host_name, settings.case, settings.fmt)
     disk = preflight(settings.output_dir, plan.bytes_kept_estimate, reserve_bytes=settings.reserve_bytes,
                      max_bundle_bytes=settings.max_bundle_bytes, members=len(plan.members))
     writers = max(1, settings.workers) + 1      # the workers' pieces and the main process's bundle
@@ -515,8 +516,6 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
     token_db = settings.state_dir / "tokens.db"
     _create_token_store(token_db)
 
-    name = bundle_name(settings.host_name, settings.case, created, settings.fmt)
-    top = name[: -len(settings.fmt) - 1]        # a host named app.zip1 keeps its whole name
     tmp_dir = Path(tempfile.mkdtemp(prefix=".gcollect-tmp-", dir=settings.output_dir))
     config = WorkerConfig(tmp_dir=tmp_dir, fmt=settings.fmt, level=settings.level, site_key=key,
                           token_db=token_db, rule_dirs=settings.rule_dirs,
@@ -538,7 +537,16 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
     writer = None
     info = None
     try:
-        writer = BundleWriter(settings.output_dir, name, settings.fmt, top, room=room)
+        for attempt in range(FREE_SECOND_TRIES):
+            name = bundle_name(settings.host_name, settings.case, created, settings.fmt)
+            top = name[: -len(settings.fmt) - 1]        # a host named app.zip1 keeps its whole name
+            try:
+                writer = BundleWriter(settings.output_dir, name, settings.fmt, top, room=room)
+                break
+            except BundleNameTaken:                     # a run started beside this one took the second
+                if attempt == FREE_SECOND_TRIES - 1:
+                    raise
+                created = free_second(settings.output_dir, settings.host_name, settings.case, settings.fmt)
         workers = _Workers(config, settings, len(candidates))
         reporter.start(plan.bytes_planned)
         budget = None

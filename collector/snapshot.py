@@ -468,14 +468,9 @@ class _Run:
 
     def wait_for_free_name(self, settings: Any) -> None:
         """Bundle names have one-second resolution: never start in the second of an existing one."""
-        from collector.bundle import bundle_name
+        from collector.bundle.names import free_second
 
-        for _ in range(5):
-            now = datetime.now(timezone.utc)
-            name = bundle_name(settings.host_name, settings.case, now, settings.fmt)
-            if not any((self.spool / n).exists() for n in (name, name + ".partial")):
-                return
-            self.sleep(1.0 - now.microsecond / 1e6 + 0.01)
+        free_second(self.spool, settings.host_name, settings.case, settings.fmt, sleep=self.sleep)
 
     # ------------------------------------------------------------------ retention
     def enforce_retention(self) -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
+import time
+from collections.abc import Callable
 from datetime import datetime, timezone
+from pathlib import Path
 
 from collector.errors import BundleWriteError
 
@@ -54,6 +58,25 @@ def bundle_name(host: str, case: str | None, when: datetime, fmt: str) -> str:
     stamp = when.strftime("%Y%m%dT%H%M%SZ")
     case_part = case_name_part(case)
     return f"gcollect-{host_name_part(host)}-{case_part}-{stamp}.{fmt}"
+
+
+FREE_SECOND_TRIES = 5
+
+
+def free_second(folder: Path, host: str, case: str | None, fmt: str, *,
+                sleep: Callable[[float], None] = time.sleep) -> datetime:
+    """Now, to the second, once no bundle (or partial bundle) in ``folder`` has this second's
+    name: bundle names have one-second resolution, and a second run that starts in the second
+    of the last one (a script, cron and a hand run together) waits for the next second instead
+    of finding the name taken. After ``FREE_SECOND_TRIES`` taken seconds, now: the writer then
+    refuses the name in one line and overwrites nothing."""
+    for _ in range(FREE_SECOND_TRIES):
+        now = datetime.now(timezone.utc)
+        name = bundle_name(host, case, now, fmt)
+        if not any(os.path.lexists(folder / taken) for taken in (name, name + ".partial")):
+            return now.replace(microsecond=0)
+        sleep(1.0 - now.microsecond / 1e6 + 0.01)
+    return datetime.now(timezone.utc).replace(microsecond=0)
 
 
 def check_component(name: str) -> None:

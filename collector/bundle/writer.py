@@ -21,7 +21,7 @@ from collector.bundle import tarformat, zipformat
 from collector.bundle.names import FORMATS, UnsafeMemberName, check_component, check_member, name_bytes, \
     sha256sums_line
 from collector.bundle.pieces import GZIP_MAGIC, ZSTD_MAGIC, Piece, Room, compress_unit, crc32
-from collector.errors import BundleWriteError, output_write_error
+from collector.errors import BundleNameTaken, BundleWriteError, output_write_error
 from collector.integrity import fsync_dir, write_sidecar
 from collector.interrupts import after_bundle, held_signals
 from collector.model import BundleInfo
@@ -60,13 +60,13 @@ class BundleWriter:
         self._closed = False
         self._room = room               # keeps the file system's reserve: every write claimed first
         if os.path.lexists(self.path):
-            raise BundleWriteError(path=str(self.path), problem="a bundle of that name exists; not overwritten")
+            raise BundleNameTaken(path=str(self.path), problem="a bundle of that name exists; not overwritten")
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
         try:
             self._fd = os.open(self.partial, flags, 0o600)
         except FileExistsError as e:
             self._closed = True
-            raise BundleWriteError(path=str(self.partial), problem="partial file exists (another run?)") from e
+            raise BundleNameTaken(path=str(self.partial), problem="partial file exists (another run?)") from e
         except OSError as e:
             self._closed = True
             self._raise(e)
