@@ -42,10 +42,9 @@ LEAKS = [
      "2026-11-27 17:05:12,002 ERROR c.g.gax - CfgPerson{userName=agent1002, password=Ab;cd9Ef, isAgent=true}\n"
      "2026-11-27 17:05:12,003 ERROR c.g.gax - CfgPerson{userName=agent1004, password=Pa,ss!1word, isAgent=true}\n"
      "2026-11-27 17:05:12,004 ERROR c.g.gax - password: Amp&Tail5\n",
-     ["Tr0ub4dor", "3x", "cd9Ef", "ss!1word", "Tail5"],
-     ["CfgPerson{userName=agent1001, password=REDACTED, agentLogins=[7101]}\n",
-      "CfgPerson{userName=agent1002, password=REDACTED, isAgent=true}\n",
-      "CfgPerson{userName=agent1004, password=REDACTED, isAgent=true}\n", "password: REDACTED\n"]),
+     ["Tr0ub4dor", "3x", "cd9Ef", "ss!1word", "Tail5", "agent1001", "agent1002"],   # logins: login-name-value
+     [", password=REDACTED, agentLogins=[7101]}\n", "CfgPerson{userName=USER_",
+      ", password=REDACTED, isAgent=true}\n", "password: REDACTED\n"]),
     ("password-tail-in-prose",
      "2026-11-27 17:05:12,005 INFO  c.g.gax - login with password Amp;Tail2 for user a, retry 3\n",
      ["Amp", "Tail2"], ["login with password REDACTED for user a, retry 3\n"]),
