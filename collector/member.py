@@ -406,8 +406,10 @@ def _newest_first(stages: _Stages, kept_first):
 
     if stages.trimmer is None:          # a .gz rotation capped without a window: no dates to follow
         return kept_first
+    kept_last = stages.trimmer.kept_last
     micros = first_kept_micros(stages.newest.first_kept, stages.trimmer.context,
-                               to_micros(kept_first) if kept_first is not None else None)
+                               to_micros(kept_first) if kept_first is not None else None,
+                               to_micros(kept_last) if kept_last is not None else None)
     return from_micros(micros) if micros is not None else None
 
 

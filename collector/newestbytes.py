@@ -191,18 +191,33 @@ class NewestBytes:
             self._file = None
 
 
-def first_kept_micros(first_line: bytes, context, seed_micros: int | None) -> int | None:
+def first_kept_micros(first_line: bytes, context, seed_micros: int | None,
+                      last_micros: int | None = None) -> int | None:
     """UTC microseconds of the record ``first_line`` starts, dated by a copy of a Trimmer's date
-    context seeded at ``seed_micros`` (an earlier kept record's time); None if not a record."""
+    context; None if not a record.
+
+    ``seed_micros``: an earlier kept record's time (the window's first), from which a time-only
+    stamp is dated forward, at most a day on. ``last_micros``: the last kept record's time, from
+    which it is dated back (the newest bytes end there): when the window spans days, the kept
+    bytes are near its end, and only the reading from the end finds their day. The later of the
+    two readings is taken (no kept record comes before the window's first)."""
     m = RECORD_STAMP.match(first_line)
     stamp = stamp_from_match(m) if m else None
-    if stamp is None or seed_micros is None:
+    if stamp is None or (seed_micros is None and last_micros is None):
         return None
     from collector.timeformats import from_micros
 
-    ctx = context.copy()
-    ctx.seed(from_micros(seed_micros))
-    return ctx.resolve_micros(stamp)
+    readings = []
+    if seed_micros is not None:
+        ctx = context.copy()
+        ctx.seed(from_micros(seed_micros))
+        readings.append(ctx.resolve_micros(stamp))
+    if last_micros is not None:
+        ctx = context.copy()
+        ctx.seed(from_micros(last_micros))
+        readings.append(ctx.resolve_before_micros(stamp))
+    found = [reading for reading in readings if reading is not None]
+    return max(found) if found else None
 
 
 __all__ = ["NewestBytes", "first_record_start", "first_kept_micros", "SPILL_BYTES", "DRAIN_BYTES"]

@@ -373,6 +373,21 @@ class DateContext:
         self.seed(moment)
         return to_micros(moment)
 
+    def resolve_before_micros(self, stamp: Stamp) -> int | None:
+        """UTC microseconds of a record known to come before the last one dated (a log's newest
+        bytes, dated from its last record): a time-only stamp is on the last record's day when it
+        is not later than that record (``ROLLOVER_BACK_SECONDS`` of slack for records written a
+        little out of order), else on the day before. Dated stamps read as ``resolve_micros``
+        does. This context does not move."""
+        ctx = self.copy()
+        if stamp.day is not None:
+            return ctx.resolve_micros(stamp)
+        if ctx.day is None or ctx.last_seconds is None:
+            return None
+        seconds = stamp.hour * 3600 + stamp.minute * 60 + stamp.second + stamp.micro * 1e-6
+        late = seconds > ctx.last_seconds + ROLLOVER_BACK_SECONDS
+        return ctx._micros(ctx.day - timedelta(days=1) if late else ctx.day, stamp)
+
     def _in_order(self, stamp: Stamp) -> date:
         """The date of a ``NN/NN/YYYY`` stamp that reads differently day-first and month-first."""
         assert stamp.day is not None and stamp.day_first is not None

@@ -218,3 +218,28 @@ def test_max_file_size_bounds_the_text_of_a_small_gz_that_inflates_a_lot(tmp_pat
     (entry,) = [f for f in manifest["files"] if f["path"].endswith("SIPS_P.20261120_000000_000.log")]
     assert "newest 1.0 MB of its decompressed text kept" in entry["note"], entry["note"]
     shutil.rmtree(root)
+
+
+def test_max_file_size_dates_the_kept_records_of_a_window_of_days_from_their_end(tmp_path):
+    """A segment of time-only records over three days (quiet: a record every 10 minutes), the
+    whole of it in the window, per-file cap 1K: the kept records are the last hours of day three.
+    Dated forward from the window's first record (day one), their first time read a day or two
+    early (review finding 7 of 2026-11-29); read back from the last kept record, it is right."""
+    from datetime import timedelta
+
+    root = tmp_path / "host"
+    path = sip_segment(root, datetime(2024, 1, 10, 13, 0, tzinfo=UTC), datetime(2024, 1, 12, 15, 0, tzinfo=UTC),
+                       step=timedelta(minutes=10))
+    proc = run_gcollect("collect", "--root", str(root), "--output", str(tmp_path / "out"), "--state-dir",
+                        str(tmp_path / "state"), "--since", "2024-01-10 08:00", "--until", "2024-01-12 10:00",
+                        "--max-file-size", "1K", "--json", "--quiet", "--priority", "normal",
+                        env={"TZ": "America/New_York"})
+    assert proc.returncode == ExitCode.PARTIAL, proc.stderr.decode()
+    report = json.loads(proc.stdout)
+    members = dict(iter_members(Path(report["bundle"])))
+    kept = kept_utc(members, path)
+    assert kept[-1] == "15:00Z" and len(kept) < 30, kept          # the last few hours of 2024-01-12
+    entry = next(f for f in json.loads(members["manifest.json"])["files"] if f["path"] == path)
+    assert entry["kept_first"] == f"2024-01-12T{kept[0][:5]}:00+00:00"
+    assert entry["kept_last"] == "2024-01-12T15:00:00+00:00"
+    assert (entry.get("log_stats") or {}).get("first", "")[:16] == f"2024-01-12T{kept[0][:5]}", entry.get("log_stats")

@@ -11,6 +11,7 @@ from collector.timeformats import (
     DateContext,
     day_order,
     file_end_time,
+    from_micros,
     name_time,
     parse_record_time,
     parse_stamp,
@@ -336,3 +337,24 @@ def test_us_stamp_that_no_clock_shows_is_none(line):
     from collector.timeformats import parse_stamp
 
     assert parse_stamp(line) is None
+
+
+def test_a_record_before_the_last_one_is_dated_back_from_it() -> None:
+    """The newest bytes of a log are dated from their last record: a time-only stamp not later
+    than it is on its day, a later one (up to ROLLOVER_BACK_SECONDS of slack) on the day before;
+    the context itself does not move."""
+    context = DateContext(zone=timezone.utc)
+    context.seed(datetime(2024, 1, 12, 10, 0, tzinfo=timezone.utc))
+    before = context.resolve_before_micros
+
+    def at(text: bytes) -> datetime:
+        micros = before(parse_stamp(text))
+        assert micros is not None
+        return from_micros(micros)
+
+    assert at(b"08:30:00.000") == datetime(2024, 1, 12, 8, 30, tzinfo=timezone.utc)
+    assert at(b"11:00:00.000") == datetime(2024, 1, 12, 11, 0, tzinfo=timezone.utc)   # within the slack
+    assert at(b"22:15:00.000") == datetime(2024, 1, 11, 22, 15, tzinfo=timezone.utc)
+    assert at(b"2024-01-05T22:15:00.000") == datetime(2024, 1, 5, 22, 15, tzinfo=timezone.utc)
+    assert (context.day, context.last_seconds) == (date(2024, 1, 12), 36000.0)
+    assert DateContext().resolve_before_micros(parse_stamp(b"08:30:00.000")) is None
