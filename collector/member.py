@@ -197,7 +197,8 @@ def _stages(candidate: Candidate, head: bytes, mtime: float, newest: int | None 
         if newest is not None:    # the per-file cap: the newest bytes of what the window keeps
             from collector.newestbytes import NewestBytes
 
-            stages.newest = NewestBytes(newest, header=stages.trimmer.header, tmp_dir=_CONFIG.tmp_dir)
+            stages.newest = NewestBytes(newest, header=stages.trimmer.header, tmp_dir=_CONFIG.tmp_dir,
+                                        note_for=lambda line: _cap_dating_note(stages, line))
             stages.chain.append(stages.newest)
     elif newest is not None:      # a .gz rotation's text under the per-file cap: its newest bytes, header first
         from collector.newestbytes import NewestBytes
@@ -411,6 +412,18 @@ def _newest_first(stages: _Stages, kept_first):
                                to_micros(kept_first) if kept_first is not None else None,
                                to_micros(kept_last) if kept_last is not None else None)
     return from_micros(micros) if micros is not None else None
+
+
+def _cap_dating_note(stages: _Stages, first_line: bytes) -> bytes:
+    """The line before the first record the per-file cap kept, giving its date when a reader
+    dating it from the header would be half a day or more off (as the Trimmer does for the
+    window: its line went with the records the cap left out)."""
+    from collector.timeformats import RECORD_STAMP, stamp_from_match, to_micros
+
+    m = RECORD_STAMP.match(first_line)
+    first = _first_passed_on(stages)
+    return stages.trimmer.dating_note(to_micros(first) if first is not None else None,    # type: ignore[union-attr]
+                                      stamp_from_match(m) if m else None, by="size cap")
 
 
 def _newest_note(newest, windowed: bool = True) -> str:

@@ -18,7 +18,7 @@ boundary segment, is never held in memory).
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from collector.timeformats import RECORD_NEXT, RECORD_STAMP, stamp_from_match
@@ -59,9 +59,12 @@ class NewestBytes:
     kept (the Trimmer's header; b"" for none). After ``finish``: ``cut`` (records dropped by
     the cap), ``bytes_dropped`` and ``first_kept`` (the first kept record line's start, or b"")."""
 
-    def __init__(self, limit: int, *, header: bytes = b"", tmp_dir: Path | None = None) -> None:
+    def __init__(self, limit: int, *, header: bytes = b"", tmp_dir: Path | None = None,
+                 note_for: Callable[[bytes], bytes] | None = None) -> None:
         self.limit = max(0, limit - len(header))     # the header counts against the cap
         self._header = header
+        # when the cap cut: the line to put before the first kept record (given its first line)
+        self._note_for = note_for
         self._in_header = bool(header)
         self._pending = bytearray()        # header bytes seen so far (a header cut by chunking)
         self._buf = bytearray()
@@ -171,6 +174,10 @@ class NewestBytes:
             self.bytes_dropped = self._seen - size
             end = first.find(b"\n")
             self.first_kept = first[:end if end >= 0 else 256][:256]
+            if self.cut and first and self._note_for is not None:
+                note = self._note_for(self.first_kept)
+                if note:
+                    yield note
             if first:
                 yield first
             piece = read(DRAIN_BYTES)              # (first may be empty after the cut: read on)

@@ -305,12 +305,13 @@ DAY_ORDER_UNKNOWN = "its NN/NN/YYYY dates read both day-first and month-first, a
 Record = tuple[int, Stamp]     # (offset of the line in the block, its stamp)
 
 
-def cut_days_note(first_kept: datetime, zone: tzinfo | None) -> bytes:
-    """The line a Trimmer puts before the first kept record of a time-only segment when the
-    window dropped a day or more after the header: the record's date on the log's clock."""
+def cut_days_note(first_kept: datetime, zone: tzinfo | None, by: str = "time window") -> bytes:
+    """The line put before the first kept record of a time-only segment when the window (or the
+    per-file cap, ``by="size cap"``) dropped a day or more after the header: the record's date
+    on the log's clock."""
     wall = to_wall(first_kept, zone)
     return (f"gcollect: the records before {wall:%Y-%m-%d %H:%M:%S} (this log's clock) were left out by the "
-            f"time window: the records below are dated from {wall:%Y-%m-%d} on, not from the header's "
+            f"{by}: the records below are dated from {wall:%Y-%m-%d} on, not from the header's "
             f"Local time\n").encode()
 
 
@@ -493,13 +494,20 @@ class Trimmer:
     def _date_first_kept(self, micros: int | None, stamp: Stamp, out: list[bytes]) -> None:
         """Before the first kept record: a line giving its date, when records were dropped since
         the header and a reader dating it from the header would be a day or more off."""
-        if micros is None or stamp.day is not None or not self.lines_dropped:
-            return
+        if self.lines_dropped:
+            out.append(self.dating_note(micros, stamp))
+
+    def dating_note(self, micros: int | None, stamp: Stamp | None, by: str = "time window") -> bytes:
+        """The ``cut_days_note`` line (in the header's line ends) for a first kept record dated
+        ``micros`` whose stamp is ``stamp``, when a reader dating it from the header's Local time
+        would be half a day or more off; else b"". Also for the per-file cap after this Trimmer."""
+        if micros is None or stamp is None or stamp.day is not None:
+            return b""
         as_read = self._as_from_header.copy().resolve_micros(stamp)
         if as_read is not None and abs(as_read - micros) < DAY_SECONDS * 1_000_000 // 2:
-            return
-        note = cut_days_note(from_micros(micros), self._context.stamp_zone)
-        out.append(note[:-1] + b"\r\n" if self._header.endswith(b"\r\n") else note)   # the header's line ends
+            return b""
+        note = cut_days_note(from_micros(micros), self._context.stamp_zone, by)
+        return note[:-1] + b"\r\n" if self._header.endswith(b"\r\n") else note   # the header's line ends
 
     def _other_reading_inside(self) -> bool:
         """Was the record just dated in the repeated hour of a fall-back, with its other

@@ -243,3 +243,8 @@ def test_max_file_size_dates_the_kept_records_of_a_window_of_days_from_their_end
     assert entry["kept_first"] == f"2024-01-12T{kept[0][:5]}:00+00:00"
     assert entry["kept_last"] == "2024-01-12T15:00:00+00:00"
     assert (entry.get("log_stats") or {}).get("first", "")[:16] == f"2024-01-12T{kept[0][:5]}", entry.get("log_stats")
+    # the window's dating line went with the records the cap left out: the cap puts its own
+    header, body = members[path].split(b"Command line:       ./sip_server -app SIPS_D\n", 1)
+    note, first = body.split(b"\n", 2)[:2]
+    assert note.startswith(b"gcollect: the records before 2024-01-12 ") and b"left out by the size cap" in note, note
+    assert b"dated from 2024-01-12 on" in note and first.endswith(f"record at {kept[0]}".encode()), first
