@@ -269,12 +269,16 @@ _FRAME = struct.Struct(">qIII")  # a spooled record: UTC micros, log number, rec
 
 
 def _sorted_run(number: int, name: str, data: bytes, spool: BinaryIO, *, mtime: float,
-                local_tz: tzinfo | None) -> int:
+                local_tz: tzinfo | None, first_seen: datetime | None = None) -> int:
     """Write one log's dated records to ``spool`` in time order, each framed; their count.
-    Only (time, number, offset) triples are held besides ``data`` itself."""
+    Only (time, number, offset) triples are held besides ``data`` itself. ``first_seen``: the
+    time of its first record, as the worker's call filter dated it (a window of days leaves
+    out the records that show the midnights since the header); else dated from the header."""
     base = name.rsplit("/", 1)[-1]
     clock = segment_clock(base, data[:16384], mtime, local_tz=local_tz)
     context = clock.context
+    if first_seen is not None:
+        context.seed(first_seen)
     rows: list[tuple[int, int, int, int]] = []
     offset = clock.header_end
     for index, record in enumerate(iter_records([data[clock.header_end:]])):
@@ -304,22 +308,24 @@ def _read_run(path: Path, ranks: list[int]) -> Iterator[tuple[int, int, int, int
             yield micros, ranks[number], index, number, handle.read(length)
 
 
-def merge_call_records_into(named_logs: Iterable[tuple[str, bytes]], write: Callable[[bytes], Any],
+def merge_call_records_into(named_logs: Iterable[tuple[str, bytes, datetime | None]], write: Callable[[bytes], Any],
                             spool_dir: Path, *, mtime: float = 0.0, local_tz: tzinfo | None = None) -> None:
     """``merge_call_records`` with bounded memory, whatever the size of the call: each log's
     records are sorted on their own into a run file in ``spool_dir``, the runs are merged
     ``MERGE_FAN_IN`` at a time (files, not memory), and the merged log goes to ``write`` in
-    pieces. Memory: the largest single log plus a record and a buffer per open run."""
+    pieces. Memory: the largest single log plus a record and a buffer per open run.
+    ``named_logs``: (name, records, time of the first record or None: ``_sorted_run``)."""
     names: list[str] = []
     runs: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="call-merge-", dir=spool_dir) as folder:
         work = Path(folder)
-        for name, data in named_logs:
+        for name, data, first_seen in named_logs:
             if not data:
                 continue
             path = work / f"run-{len(runs)}"
             with open(path, "wb", buffering=1 << 16) as spool:
-                count = _sorted_run(len(names), name, data, spool, mtime=mtime, local_tz=local_tz)
+                count = _sorted_run(len(names), name, data, spool, mtime=mtime, local_tz=local_tz,
+                                    first_seen=first_seen)
             names.append(name)
             if count:
                 runs.append(path)
@@ -351,8 +357,8 @@ def merge_call_records(named_logs: Mapping[str, bytes], *, mtime: float = 0.0,
     ``<UTC time> <log name>`` then the record as it was. (A run streams the same thing with
     ``merge_call_records_into``.)"""
     parts: list[bytes] = []
-    merge_call_records_into(named_logs.items(), parts.append, Path(spool_dir or tempfile.gettempdir()),
-                            mtime=mtime, local_tz=local_tz)
+    merge_call_records_into(((name, data, None) for name, data in named_logs.items()), parts.append,
+                            Path(spool_dir or tempfile.gettempdir()), mtime=mtime, local_tz=local_tz)
     return b"".join(parts)
 
 

@@ -169,12 +169,20 @@ def _call_log_piece(members: MemberLog, tmp_dir: Path, settings: RunSettings, pl
 
     piece_writer = PieceWriter(tmp_dir, settings.fmt, level=settings.level)
     try:
-        merge_call_records_into(((m.host_path, m.call_text) for m in members if m.call_text),
+        merge_call_records_into(((m.host_path, m.call_text, _when(m.kept_first)) for m in members if m.call_text),
                                 piece_writer.write, tmp_dir, local_tz=plan.window.local_tz)
         return piece_writer.close()
     except BaseException:
         piece_writer.abort()
         raise
+
+
+def _when(text: str | None) -> datetime | None:
+    """A manifest time (``kept_first``) as an aware datetime, None when absent or unreadable."""
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 SIZE_CAP_REASON = "left out for --max-size (the bundle would have been larger)"

@@ -100,3 +100,39 @@ def test_call_follows_the_gvp_mcp_session(tmp_path):
     for kept in (b"vxmli: Fetching http://ivr.example/app/start.vxml\n", b"error.badfetch", b"RECOGNITION-COMPLETE"):
         assert kept in mcp and kept in merged
     assert b"other call" not in mcp and b"other call" not in merged
+
+
+def test_the_merged_call_log_dates_a_call_days_after_the_header(tmp_path):
+    """A quiet SIP Server segment of time-only records that runs from 2026-11-25 (its header) into
+    2026-11-27, the call on the 27th: call-<id>.log dated the call's records from the header's
+    day, two days early, because the records that show the midnights are not the call's. They
+    are now dated from the call filter's first record, as the manifest's kept_first."""
+    root = tmp_path / "host"
+    (root / "etc").mkdir(parents=True)
+    (root / "etc/os-release").write_text('NAME="Red Hat Enterprise Linux"\nID=rhel\n')
+    (root / "etc/hostname").write_text("ivr01\n")
+    (root / "etc/localtime").symlink_to("/usr/share/zoneinfo/UTC")
+    (root / "opt/genesys/SIPS_P").mkdir(parents=True)
+    (root / "opt/genesys/SIPS_P/sip_server").write_text("#!/bin/sh\n")
+    name = "SIPS_P.20261125_090000_000.log"
+    header = _header("Genesys SIP Server, version 8.1.103.95", "SIPS_P", "TServer", name, "./sip_server -app SIPS_P")
+    header = header.replace("2026-11-27T09:00", "2026-11-25T09:00")
+    quiet = "".join(f"{hour:02d}:30:00.000 Std 09900 keep-alive {day}\n" for day in (25, 26) for hour in range(9, 24))
+    call = ("10:15:05.000 Trc 04541 RequestMakeCall received\n"
+            "@10:15:05.0001 [0] 8.1.103.95 distribute_event: message EventRinging\n"
+            "\tAttributeConnID\t007b02aa3c1f0011\n\tAttributeThisDN\t'7101'\n"
+            "@10:15:09.5000 [0] 8.1.103.95 distribute_event: message EventReleased\n"
+            "\tAttributeConnID\t007b02aa3c1f0011\n")
+    log = root / "var/log/genesys/SIPS_P" / name
+    log.parent.mkdir(parents=True)
+    log.write_text(header + quiet + "08:30:00.000 Std 09900 keep-alive 27\n" + call)
+    proc = run_gcollect("collect", "--root", str(root), "--output", str(tmp_path / "out"), "--state-dir",
+                        str(tmp_path / "state"), "--json", "--all-logs", "--priority", "normal",
+                        "--since", "2026-11-25 08:00", "--until", "2026-11-27 12:00", "--call", "007b02aa3c1f0011",
+                        env={"TZ": "UTC"})
+    assert proc.returncode == 0, proc.stderr.decode()
+    members = dict(iter_members(Path(json.loads(proc.stdout)["bundle"])))
+    entry = next(f for f in json.loads(members["manifest.json"])["files"] if f["path"].endswith(name))
+    assert (entry["kept_first"] or "").startswith("2026-11-27T10:15:05"), entry["kept_first"]
+    stamps = re.findall(rb"^=== (\S+) ", members["call-007b02aa3c1f0011.log"], re.M)
+    assert stamps and all(s.startswith(b"2026-11-27T10:15:") for s in stamps), stamps

@@ -114,7 +114,7 @@ def test_spooled_merge_is_the_in_memory_merge(tmp_path: Path) -> None:
     logs = dict(_call_log(n, 40, shuffle=n % 2 == 1) for n in range(MERGE_FAN_IN * 2 + 3))   # 3 merge passes
     logs["var/log/genesys/EMPTY/EMPTY.20261122_000000_000.log"] = b"no dated record\n"
     parts: list[bytes] = []
-    merge_call_records_into(logs.items(), parts.append, tmp_path)
+    merge_call_records_into(((name, data, None) for name, data in logs.items()), parts.append, tmp_path)
     assert b"".join(parts) == _old_merge(logs)
     assert merge_call_records(logs, spool_dir=tmp_path) == _old_merge(logs)
     assert list(tmp_path.iterdir()) == []               # the run files are gone
@@ -131,7 +131,7 @@ def test_call_log_memory_does_not_grow_with_the_call(tmp_path: Path) -> None:
     def members():                                      # 16 files, ~1 MB of call records each
         for n in range(16):
             name, data = _call_log(n, 2500, pad=300)
-            yield SimpleNamespace(host_path=name, call_text=data)
+            yield SimpleNamespace(host_path=name, call_text=data, kept_first=None)
 
     settings = SimpleNamespace(fmt="tar.gz", level=None)
     plan = SimpleNamespace(window=SimpleNamespace(local_tz=None))
