@@ -60,3 +60,16 @@ def test_random_bodies_match_the_reference_path(rule_sets: list[RuleSet]) -> Non
     fast, exact = redacted(rule_sets, text, "log", "x.log"), redacted(rule_sets, text, "log", "x.log", fast=False)
     assert fast == exact
     assert all(line.startswith(("2024-", "REDACTED-TEXT")) for line in fast.splitlines())
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_certificate_in_pem_stays_readable(rule_sets: list[RuleSet], fast: bool) -> None:
+    """A certificate's base64 lines are public and what support checks a chain with: kept
+    (pem-certificate-block), while the same lines without the armour are masked."""
+    body = base64.encodebytes(random.Random(9).randbytes(700)).decode().replace("\n", "")
+    lines = [body[i:i + 64] for i in range(0, len(body), 64)]
+    pem = "-----BEGIN CERTIFICATE-----\n" + "\n".join(lines) + "\n-----END CERTIFICATE-----\n"
+    text = "2024-03-05T09:15:04.856 Dbg 00000 server certificate:\n" + pem + "2024-03-05T09:15:04.857 Trc next\n"
+    assert redacted(rule_sets, text, "log", "x.log", fast=fast) == text
+    bare = redacted(rule_sets, "\n".join(lines) + "\n", "log", "x.log", fast=fast)
+    assert bare == "REDACTED-TEXT\n" * len(lines)
