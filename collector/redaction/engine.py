@@ -355,6 +355,10 @@ class Redactor:
         if rule.rule.block_until == "dedent":
             return self._mask_until_dedent(chunk, pos, out)
         found = rule.block_end.search(chunk, pos)
+        if found is not None and found.start() == len(chunk):
+            # an end found only at the chunk's end: an empty match of a look-ahead that needs
+            # the next line (``^(?!<a body line>)``), which the next chunk brings
+            found = None
         stop = len(chunk) if found is None else chunk.rfind(b"\n", pos, found.start()) + 1 or pos
         start = pos
         while start < stop:
