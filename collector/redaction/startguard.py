@@ -124,6 +124,8 @@ def _opens_with_literal(pattern: re.Pattern[bytes]) -> bool:
 def with_start_guard(pattern: re.Pattern[bytes]) -> re.Pattern[bytes]:
     """``pattern`` with a look-ahead for its first bytes in front, when that helps; the same
     matches and groups either way."""
+    if pattern.flags & re.LOCALE:                 # case folding by the locale: not ours to compute
+        return pattern
     first = start_bytes(pattern)
     if first is None or not first or len(first) > GUARD_AT_MOST or _opens_with_literal(pattern):
         return pattern

@@ -43,6 +43,11 @@ def test_a_negated_class_under_ignore_case_still_allows_the_other_case() -> None
     assert frozenset(b"A") <= start_bytes(re.compile(rb"(?i)[^a]b"))
 
 
+def test_a_locale_pattern_is_left_as_it_is() -> None:
+    pattern = re.compile(rb"(?L)\buser|\[C")
+    assert with_start_guard(pattern) is pattern
+
+
 def test_the_config_server_user_rule_is_guarded() -> None:
     """cs-user-name opens with \\b and an alternation: the rule that cost most per line."""
     rules = {rule.id: rule for rule_set in load_rule_sets(["pii"]) for rule in rule_set.rules}
