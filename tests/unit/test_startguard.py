@@ -10,7 +10,7 @@ import pytest
 from collector.redaction import load_rule_sets
 from collector.redaction.compiled import compile_rule
 from collector.redaction.rules import available_rule_sets
-from collector.redaction.startguard import ALL_BYTES, start_bytes, with_start_guard
+from collector.redaction.startguard import ALL_BYTES, compile_guarded, guarded_text, start_bytes
 
 
 @pytest.mark.parametrize(("pattern", "expected"), [
@@ -29,7 +29,7 @@ def test_start_bytes_of_small_patterns(pattern: bytes, expected: bytes) -> None:
 @pytest.mark.parametrize("pattern", [rb"x*", rb"(?:a|)", rb"\b", rb"(?=a)"])
 def test_a_pattern_that_can_match_empty_has_no_start_bytes(pattern: bytes) -> None:
     assert start_bytes(re.compile(pattern)) is None
-    assert with_start_guard(re.compile(pattern)).pattern == pattern
+    assert guarded_text(pattern) is None and compile_guarded(pattern).pattern == pattern
 
 
 @pytest.mark.parametrize("pattern", [rb".x", rb"[^a]b", rb"(?P<q>['\"]?)(?P=q)x"])
@@ -44,8 +44,7 @@ def test_a_negated_class_under_ignore_case_still_allows_the_other_case() -> None
 
 
 def test_a_locale_pattern_is_left_as_it_is() -> None:
-    pattern = re.compile(rb"(?L)\buser|\[C")
-    assert with_start_guard(pattern) is pattern
+    assert guarded_text(rb"(?L)\buser|\[C") is None
 
 
 def test_the_config_server_user_rule_is_guarded() -> None:
