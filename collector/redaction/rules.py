@@ -104,6 +104,22 @@ def load_rule_sets(names: Iterable[str], extra_dirs: Sequence[Path] = (), *,
     return loaded
 
 
+def all_checked(names: Iterable[str], extra_dirs: Sequence[Path], checked_in: Path) -> bool:
+    """Have the named rule sets, as their files are now, passed the checks before (their
+    digests are in the state folder's record)? Reads and hashes the files; runs no check. An
+    unknown or unreadable set counts as not checked (the load then says what is wrong)."""
+    checked = CheckedDigests(Path(checked_in) / CHECKED_FILE, _checks_key())
+    available = available_rule_sets(extra_dirs)
+    for name in names:
+        path = available.get(name)
+        try:
+            if path is None or hashlib.sha256(path.read_bytes()).hexdigest() not in checked:
+                return False
+        except OSError:
+            return False
+    return True
+
+
 @lru_cache(maxsize=1)
 def _checks_key() -> str | None:
     """What the checks depend on besides a file's bytes: gcollect's version, the redaction code
