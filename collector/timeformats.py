@@ -384,8 +384,7 @@ class DateContext:
             return ctx.resolve_micros(stamp)
         if ctx.day is None or ctx.last_seconds is None:
             return None
-        seconds = stamp.hour * 3600 + stamp.minute * 60 + stamp.second + stamp.micro * 1e-6
-        late = seconds > ctx.last_seconds + ROLLOVER_BACK_SECONDS
+        late = stamp.seconds_of_day > ctx.last_seconds + ROLLOVER_BACK_SECONDS
         return ctx._micros(ctx.day - timedelta(days=1) if late else ctx.day, stamp)
 
     def _in_order(self, stamp: Stamp) -> date:
