@@ -14,8 +14,8 @@ redacted) and counts, without changing them:
 * the application (name, type, version, banner, host) from the segment header;
 * the time span covered (first and last timestamp-led record).
 
-Speed: only whole-chunk C searches run per byte (``bytes.count``, RE2 for the HA words and
-literal-prefix regexes). Per hit there are a few C calls; timestamps are parsed only for the records that
+Speed: only whole-chunk C searches run per byte (one regex pass for the counted levels, RE2 for
+the HA words and literal-prefix regexes). Per hit there are a few C calls; timestamps are parsed only for the records that
 decide a first/last time (first and last record of every chunk, first and last hit of each ID
 in the chunk), in file order, so ``DateContext`` still follows midnight rollovers.
 
@@ -65,8 +65,8 @@ LEVELS = ("Std", "Alr", "Int", "Trc", "Dbg")
 
 # Record headers come in two forms (the [log] option message_format): short, the default,
 # "<stamp> Std 04500 text", and full, "<stamp> Standard <host> <app> GCTI-00-04500 text", where
-# the level is spelt out and the ID carries a GCTI prefix. Short forms are always counted (with
-# bytes.count, C speed); full forms only in a segment whose head shows one (a regex pass each).
+# the level is spelt out and the ID carries a GCTI prefix. Short forms are always counted (a C
+# regex pass); full forms only in a segment whose head shows one (a regex pass each).
 _FULL_NAMES = {"Std": b"Standard", "Alr": b"Alarm", "Int": b"Interaction", "Trc": b"Trace", "Dbg": b"Debug"}
 _FULL_ID = rb" (?:[^ \n]+ [^ \n]+ GCTI-\d\d-)?(\d{5})\b"
 _FULL_LINE = re.compile(rb"[^\n]{0,%d}? (?:%s)" % (MAX_STAMP_WIDTH, b"|".join(_FULL_NAMES.values())) + _FULL_ID)
@@ -78,7 +78,6 @@ _FULL_LOOK = 16384        # bytes of the head looked at: the header and the firs
 _MESSAGE_LEVELS = ("Std", "Alr")          # the levels whose message IDs are tabled
 _COUNTED_LEVELS = ("Int", "Trc", "Dbg")   # the levels only counted
 _Hit = tuple[str, bytes, re.Pattern[bytes]]        # (level, literal to look for first, ID regex)
-_Counted = tuple[str, bytes, re.Pattern[bytes] | None]     # (level, token, None: count the token)
 
 
 def _short_hit(level: str) -> _Hit:
@@ -92,9 +91,12 @@ def _full_hit(level: str) -> _Hit:
 
 
 _SHORT_HITS = [_short_hit(level) for level in _MESSAGE_LEVELS]
-_SHORT_COUNTED: list[_Counted] = [(level, b" " + level.encode() + b" ", None) for level in _COUNTED_LEVELS]
+# The short tokens of the counted levels are found in one regex pass, and each level is told
+# from the text found: 1.3 ms/MB, where a bytes.count pass for each level cost 1.9 (the bench's
+# logs). The look-ahead leaves the space after a token to the next one (" Int Trc " is two).
+_SHORT_COUNTED = re.compile(rb" (?:Int|Trc|Dbg)(?= )")
 _FULL_HITS = _SHORT_HITS + [_full_hit(level) for level in _MESSAGE_LEVELS]
-_FULL_COUNTED: list[_Counted] = _SHORT_COUNTED + list(map(_full_hit, _COUNTED_LEVELS))
+_FULL_COUNTED: list[_Hit] = list(map(_full_hit, _COUNTED_LEVELS))
 _GROUP1 = operator.itemgetter(1)
 _START = re.Match.start
 _HA_WORDS = (b"mode activated", b"witchover")
@@ -187,7 +189,7 @@ class LogStats:
         self._levels = dict.fromkeys(LEVELS, 0)
         full = _full_format(head)
         self._hits = _FULL_HITS if full else _SHORT_HITS
-        self._counted = _FULL_COUNTED if full else _SHORT_COUNTED
+        self._full_counted = _FULL_COUNTED if full else []
         self._ha_events: list[dict[str, Any]] = []
         self._ha_total = 0
         self._first: int | None = None
@@ -257,8 +259,13 @@ class LogStats:
         view = buf if limit == len(buf) else buf[:limit]
         need: dict[int, list[tuple[str, Any]]] = {}     # line offset -> what wants its time
         levels = self._levels
-        for level, token, counter in self._counted:
-            levels[level] += view.count(token) if counter is None else len(counter.findall(view))
+        found = _SHORT_COUNTED.findall(view)
+        ints, traces = found.count(b" Int"), found.count(b" Trc")
+        levels["Int"] += ints
+        levels["Trc"] += traces
+        levels["Dbg"] += len(found) - ints - traces
+        for level, _, pattern in self._full_counted:
+            levels[level] += len(pattern.findall(view))
         msgs = self._msgs
         for level, token, pattern in self._hits:
             pos = view.find(token)
