@@ -16,15 +16,38 @@ from __future__ import annotations
 
 import functools
 import re
+import time
 from dataclasses import dataclass
 
 import re2
 
 from collector.re2search import SetMatch, SpanSearch, latin1_options, re2_scan_text, set_matcher, span_search
+from collector.redaction import hsmatch
 from collector.redaction.ruleset import Rule, RuleSet
 from collector.redaction.startguard import compile_guarded
 
 _RE2_OPTIONS = latin1_options()
+# A line "looks random" when it holds 32 characters in a row of a token alphabet (base64,
+# base64url) with upper case, lower case and digits among them: a JWT, a session token, a base64
+# body. On such lines the line set's DFA builds new states at nearly every byte (hsmatch.py).
+_RANDOM_RUN = span_search(re2.compile(rb"[A-Za-z0-9+/_=-]{32}", _RE2_OPTIONS))
+_DIGITS = b"0123456789"
+# Hyperscan takes 2-3 s to compile the packaged rules: it is built once the RE2 set has spent
+# this long on random-looking lines in this process. Ordinary logs never pay for it.
+HYPERSCAN_AFTER_SECONDS = 1.0
+
+
+def looks_random(content: bytes) -> bool:
+    """``content`` (a line) holds a run of 32 token characters that mixes cases and digits."""
+    pos = 0
+    while True:
+        hit = _RANDOM_RUN(content, pos)
+        if hit is None:
+            return False
+        run = content[hit[0]:hit[1]]
+        if run != run.lower() and run != run.upper() and len(run.translate(None, _DIGITS)) < len(run):
+            return True
+        pos = hit[1]
 
 
 def prefilter_options() -> object:
@@ -168,6 +191,9 @@ class CompiledRules:
         self.prefilter_search: SpanSearch | None = None      # (start, end) of the next hit, or None
         self.line_set = None
         self.line_match: SetMatch | None = None              # indexes of the scans a line matches
+        self._line_scans: list[bytes] = []
+        self._random_seconds = 0.0                 # what the line set spent on random-looking lines
+        self._random_match: hsmatch.LineMatch | None | bool = False    # False: not tried yet
         if rules:
             alternation = "|".join(
                 "(?:" + re2_scan_text(r.scan, chunk_level=True) + ")" for r in rules
@@ -175,8 +201,9 @@ class CompiledRules:
             self.prefilter = re2.compile(("(?m)" + alternation).encode("utf-8"), _PREFILTER_OPTIONS)
             self.prefilter_search = span_search(self.prefilter)
             line_set = re2.Set.SearchSet(_LINE_SET_OPTIONS)
-            for r in rules:
-                line_set.Add(re2_scan_text(r.scan, chunk_level=False).encode("utf-8"))
+            self._line_scans = [re2_scan_text(r.scan, chunk_level=False).encode("utf-8") for r in rules]
+            for scan in self._line_scans:
+                line_set.Add(scan)
             line_set.Compile()
             self.line_set = line_set
             self.line_match = set_matcher(line_set)
@@ -195,6 +222,22 @@ class CompiledRules:
         assert self.prefilter_search is not None
         hit = self.prefilter_search(chunk, pos)
         return -1 if hit is None else hit[0]
+
+    def random_line_match(self, content: bytes) -> list[int] | None:
+        """``line_match`` for a line that ``looks_random``: the same answer, from Hyperscan once
+        the line set has spent ``HYPERSCAN_AFTER_SECONDS`` on such lines (hsmatch.py)."""
+        matcher = self._random_match
+        if matcher:
+            return matcher(content)                # type: ignore[operator]
+        if matcher is False and self._random_seconds > HYPERSCAN_AFTER_SECONDS:
+            matcher = self._random_match = hsmatch.line_matcher(self._line_scans)
+            if matcher:
+                return matcher(content)
+        assert self.line_match is not None
+        start = time.perf_counter()
+        found = self.line_match(content)
+        self._random_seconds += time.perf_counter() - start
+        return found
 
     def rules_for_line(self, content: bytes) -> list[int]:
         """Indexes of the rules whose scan matches this line (sorted, i.e. in rule order)."""

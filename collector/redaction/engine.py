@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from collector.errors import RUN_ENDING, RedactionFailed
 from collector.notext import CONTROL_BYTES as _CONTROL_BYTES      # NULs: see _without_nuls
-from collector.redaction.compiled import TAG_CLOSE, TAG_OPEN, CompiledRule, CompiledRules, iban_ok, luhn_ok
+from collector.redaction.compiled import TAG_CLOSE, TAG_OPEN, CompiledRule, CompiledRules, iban_ok, looks_random, luhn_ok
 from collector.redaction.ruleset import RuleSet
 from collector.redaction.tokens import Tokenizer
 from collector.timeformats import LEAD_BYTES, RECORD_STAMP
@@ -317,7 +317,10 @@ class Redactor:
                 match_line = self._rules.line_match    # rule indexes whose scan matches, or falsy
                 assert match_line is not None          # there is a prefilter, so there are rules
                 content = line[:-2] if line.endswith(b"\r\n") else line[:-1] if line.endswith(b"\n") else line
-                matched = match_line(content)
+                if len(content) >= 32 and looks_random(content):
+                    matched = self._rules.random_line_match(content)
+                else:
+                    matched = match_line(content)
                 if not matched:
                     # the prefilter found a candidate here but the per-line set names no rule:
                     # never seen on real input, but RE2's set match answers "none" when its DFA

@@ -4,7 +4,7 @@
 #
 #   packaging/zipapp/build.sh [OUT]          # default dist/gcollect.pyz (+ OUT.json)
 #
-# It carries manylinux wheels of every dependency, compiled ones included (google-re2, zstandard,
+# It carries manylinux wheels of every dependency, compiled ones included (google-re2, hyperscan, zstandard,
 # isal, psutil, cryptography, bcrypt, pynacl, cffi), for each CPython in GCOLLECT_PY_VERSIONS
 # (default: this Python's, e.g. "3.11"; e.g. "3.11 3.12 3.13" for mixed fleets) and one machine
 # (GCOLLECT_ARCH, default `uname -m`). Extension modules carry their ABI in their file names, so

@@ -1,0 +1,100 @@
+"""Lines with random-looking text (tokens, JWTs, base64 bodies) pick their rules with Hyperscan:
+the same rules as the RE2 line set, and the same redacted output as every rule on every line."""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+
+import psutil
+import pytest
+
+from collector.redaction import Redactor, Tokenizer, compiled, hsmatch, load_rule_sets
+from collector.redaction.engine import compiled_rules
+
+pytest.importorskip("hyperscan")
+
+ALL_SETS = ["common-secrets", "config-secrets", "tlib", "sip", "pii"]
+KEY = b"unit-test-site-key-0123456789abc"
+
+
+def _jwt(rnd: random.Random) -> bytes:
+    claims = {"sub": f"u{rnd.randrange(10**6)}", "exp": rnd.randrange(10**9), "roles": ["agent"] * rnd.randrange(1, 9)}
+    part = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=")
+    return b"eyJhbGciOiJSUzI1NiJ9." + part + b"." + base64.urlsafe_b64encode(rnd.randbytes(64)).rstrip(b"=")
+
+
+def _web_log(rnd: random.Random, lines: int) -> bytes:
+    """A web service's DEBUG log: tokens, bearer headers, base64 bodies among ordinary lines,
+    and secrets the rules must find on the same lines."""
+    out = []
+    for i in range(lines):
+        stamp = b"2026-11-26 10:00:%02d,%03d" % (i % 60, i % 1000)
+        b64 = base64.b64encode(rnd.randbytes(rnd.choice((24, 48, 300, 900))))
+        out.append(rnd.choice((
+            stamp + b" DEBUG [qtp1-3] Authorization: Bearer " + _jwt(rnd) + b"\n",
+            stamp + b" DEBUG [qtp1-3] session token=" + b64 + b" user 7101 password=Pw%d!x\n" % i,
+            stamp + b' DEBUG {"attachment":"' + b64 + b'","phone":"+1415555%04d","card":"4111111111111111"}\n' % i,
+            stamp + b" INFO  GET /api/v2/me/calls 200 12ms caller ANI 415555%04d\n" % i,
+            b64 + b"\n",
+        )))
+    return b"".join(out)
+
+
+@pytest.fixture(scope="module")
+def rule_sets():
+    return load_rule_sets(ALL_SETS)
+
+
+def test_hyperscan_names_the_same_rules_as_the_re2_line_set(rule_sets) -> None:
+    rules = compiled_rules(rule_sets, "log")
+    matcher = hsmatch.line_matcher(rules._line_scans)
+    assert matcher is not None
+    rnd = random.Random(7)
+    lines = _web_log(rnd, 300).splitlines()
+    lines += [line for rule_set in rule_sets for rule in rule_set.rules for example in rule.examples
+              for line in example.line.encode().splitlines()]          # the set sees one line, no ending
+    differ = [line for line in lines if sorted(set(matcher(line))) != sorted(rules.line_match(line) or [])]
+    assert not differ, differ[:3]
+    assert sum(1 for line in lines if matcher(line)) > len(lines) // 2      # the lines do hit rules
+
+
+def test_the_compile_leaves_the_caller_small(rule_sets) -> None:
+    """The compile (about 30 MB of heap) runs in a child; the caller keeps only the database."""
+    rules = compiled_rules(rule_sets, "log")
+    before = psutil.Process().memory_info().rss
+    matcher = hsmatch.line_matcher(rules._line_scans)
+    assert matcher is not None
+    assert psutil.Process().memory_info().rss - before < 12 << 20
+
+
+def test_patterns_the_engines_read_differently_keep_re2() -> None:
+    assert hsmatch.line_matcher([rb"password=\S+", rb"\pN{4}"]) is None
+    assert hsmatch.line_matcher([rb"(?U)a+b"]) is None            # Hyperscan cannot compile it
+    matcher = hsmatch.line_matcher([rb"password=\S+", rb"a\\\\pN"])  # an escaped backslash, then pN
+    assert matcher is not None and matcher(b"x password=y") == [0]
+
+
+def test_looks_random() -> None:
+    assert compiled.looks_random(b"Authorization: Bearer " + base64.b64encode(bytes(range(60))))
+    assert compiled.looks_random(b"token=Q2hhbmdlTWUxMjM0NTY3ODkwQUJDREVGR0hJSktM end")
+    assert not compiled.looks_random(b"0000002a00b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5 connid hex, lower case")
+    assert not compiled.looks_random(b"c.g.c.AuthenticationServiceImplementationFactory started")
+    assert not compiled.looks_random(b"short Q2hhbmdlTWUx")
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_web_log_redacts_the_same_through_hyperscan(rule_sets, monkeypatch, seed) -> None:
+    """Hyperscan from the first random-looking line on: the output is byte for byte the
+    reference path's (every rule on every line), and the planted secrets are gone."""
+    monkeypatch.setattr(compiled, "HYPERSCAN_AFTER_SECONDS", -1.0)
+    text = _web_log(random.Random(seed), 400)
+    fast = Redactor(rule_sets, Tokenizer(KEY, None), "log", "gws/gws.log")
+    rules = fast._rules
+    monkeypatch.setattr(rules, "_random_match", False)
+    out = b"".join(fast.feed(text[i:i + 4096]) for i in range(0, len(text), 4096)) + fast.finish()
+    assert rules._random_match, "hyperscan was not used"
+    reference = Redactor(rule_sets, Tokenizer(KEY, None), "log", "gws/gws.log", use_prefilter=False)
+    assert out == reference.feed(text) + reference.finish()
+    assert b"4111111111111111" not in out and b"+1415555" not in out and b"Pw1!x" not in out
