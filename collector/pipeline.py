@@ -302,6 +302,7 @@ def start_workers(settings: RunSettings) -> None:
     global _STARTED
     if _STARTED is not None or settings.workers <= 1 or not _CAN_FORK:
         return
+    _use_hyperscan_cache(settings)
     _compile_rule_sets(settings)
     pool, _frozen = _new_pool(settings.workers, settings.low_priority)
     try:
@@ -314,6 +315,13 @@ def start_workers(settings: RunSettings) -> None:
             raise WorkerDied(cause=_death_cause(processes)) from None
         raise
     _STARTED = (pool, settings.workers, settings.low_priority)
+
+
+def _use_hyperscan_cache(settings: RunSettings) -> None:
+    """Keep the compiled Hyperscan databases (``redaction/hsmatch.py``) in the state folder."""
+    from collector.redaction import hsmatch
+
+    hsmatch.use_cache(settings.state_dir / "hyperscan" if settings.state_dir is not None else None)
 
 
 def _compile_rule_sets(settings: RunSettings) -> None:
@@ -542,6 +550,7 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
     rule_names = sorted({name for c in plan.members for name in c.rule_sets})
     # a broken rule set stops here, before any read
     rule_sets = load_rule_sets(rule_names, settings.rule_dirs, checked_in=settings.state_dir)
+    _use_hyperscan_cache(settings)             # workers started later, and a run in this process
     by_name = {r.name: r for r in rule_sets}
     preload_rule_sets(settings.rule_dirs, {names: [by_name[n] for n in names]
                                            for names in {c.rule_sets for c in plan.members}})

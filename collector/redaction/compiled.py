@@ -193,7 +193,8 @@ class CompiledRules:
         self.line_match: SetMatch | None = None              # indexes of the scans a line matches
         self._line_scans: list[bytes] = []
         self._random_seconds = 0.0                 # what the line set spent on random-looking lines
-        self._random_match: hsmatch.LineMatch | None | bool = False    # False: not tried yet
+        self._random_match: hsmatch.LineMatch | None | bool = False    # False: not built yet
+        self._random_cache_tried = False           # ... nor looked for among the kept ones
         if rules:
             alternation = "|".join(
                 "(?:" + re2_scan_text(r.scan, chunk_level=True) + ")" for r in rules
@@ -224,11 +225,17 @@ class CompiledRules:
         return -1 if hit is None else hit[0]
 
     def random_line_match(self, content: bytes) -> list[int] | None:
-        """``line_match`` for a line that ``looks_random``: the same answer, from Hyperscan once
-        the line set has spent ``HYPERSCAN_AFTER_SECONDS`` on such lines (hsmatch.py)."""
+        """``line_match`` for a line that ``looks_random``: the same answer, from Hyperscan when an
+        earlier run kept its database, or once the line set has spent ``HYPERSCAN_AFTER_SECONDS``
+        on such lines (hsmatch.py)."""
         matcher = self._random_match
         if matcher:
             return matcher(content)                # type: ignore[operator]
+        if matcher is False and not self._random_cache_tried:   # one an earlier run compiled
+            self._random_cache_tried = True
+            matcher = self._random_match = hsmatch.line_matcher(self._line_scans, compile=False) or False
+            if matcher:
+                return matcher(content)
         if matcher is False and self._random_seconds > HYPERSCAN_AFTER_SECONDS:
             matcher = self._random_match = hsmatch.line_matcher(self._line_scans)
             if matcher:

@@ -25,20 +25,36 @@ patterns do (the exact rules); RE2 also folds Latin-1 letters, so it can only na
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 LineMatch = Callable[[bytes], "list[int]"]
 # Classes the two engines read differently: RE2 gives \pN, \pL and their like their Unicode
 # meaning on Latin-1 bytes (\xb2 is a number), Hyperscan without UCP does not; \C is any byte in
 # RE2. A site rule set with one of them keeps the RE2 set.
 _READ_DIFFERENTLY = re.compile(rb"(?<!\\)(?:\\\\)*\\[pPC]")
+_FLAGS_NAME = b"SINGLEMATCH|ALLOWEMPTY"
+# Compiled databases kept between runs (``use_cache``): a later run, or the other worker, loads
+# one in milliseconds instead of compiling for 2-3 s. A few are kept (rule sets and file kinds
+# differ by product); the oldest go.
+_CACHE_KEEP = 6
+_cache_folder: Path | None = None
 
 
-def line_matcher(patterns: Sequence[bytes]) -> LineMatch | None:
-    """A matcher for ``patterns`` (index i is pattern i), or None if Hyperscan cannot serve.
+def use_cache(folder: Path | None) -> None:
+    """Keep compiled databases in ``folder`` (made 0700 when first written; a subfolder of the
+    state folder). Set before the workers fork, so they share it; None: no cache."""
+    global _cache_folder
+    _cache_folder = folder
+
+
+def line_matcher(patterns: Sequence[bytes], *, compile: bool = True) -> LineMatch | None:
+    """A matcher for ``patterns`` (index i is pattern i), or None if Hyperscan cannot serve;
+    ``compile=False``: only from a database kept by an earlier process (``use_cache``).
 
     The compile runs in a forked child, which sends the compiled database back: compiling the
     packaged rules grows a process's heap by about 30 MB that stays after it (fragments), and a
@@ -49,13 +65,19 @@ def line_matcher(patterns: Sequence[bytes]) -> LineMatch | None:
         return None
     if any(_READ_DIFFERENTLY.search(pattern) for pattern in patterns):
         return None
-    compiled = _compiled_in_child(patterns)
-    if not compiled:
+    key = _cache_key(hyperscan, patterns)
+    database = _load(hyperscan, _cached(key))
+    if database is None and not compile:
         return None
+    if database is None:
+        compiled = _compiled_in_child(patterns)
+        database = _load(hyperscan, compiled)
+        if database is None:
+            return None
+        _keep(key, compiled)
     try:
-        database = hyperscan.loadb(compiled, hyperscan.HS_MODE_BLOCK)
         scratch = hyperscan.Scratch(database)
-    except Exception:  # noqa: BLE001 - a damaged transfer or a CPU it does not run on: keep RE2
+    except Exception:  # noqa: BLE001 - a CPU it does not run on: keep RE2
         return None
     scan = database.scan
 
@@ -66,6 +88,50 @@ def line_matcher(patterns: Sequence[bytes]) -> LineMatch | None:
         return found
 
     return match
+
+
+def _load(hyperscan: object, data: bytes | None) -> object | None:
+    """The database in ``data``, or None (no data, damaged, or made for another CPU or release)."""
+    if not data:
+        return None
+    try:
+        return hyperscan.loadb(data, hyperscan.HS_MODE_BLOCK)        # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - compile it again
+        return None
+
+
+def _cache_key(hyperscan: object, patterns: Sequence[bytes]) -> str:
+    digest = hashlib.sha256(b"hyperscan %s %s\0" % (str(getattr(hyperscan, "__version__", "?")).encode(), _FLAGS_NAME))
+    for pattern in patterns:
+        digest.update(hashlib.sha256(pattern).digest())
+    return digest.hexdigest()[:32]
+
+
+def _cached(key: str) -> bytes | None:
+    if _cache_folder is None:
+        return None
+    try:
+        stored = (_cache_folder / f"{key}.hsdb").read_bytes()
+    except OSError:
+        return None
+    data = stored[32:]                       # a damaged file would name the wrong rules: checked
+    return data if hashlib.sha256(data).digest() == stored[:32] else None
+
+
+def _keep(key: str, data: bytes | None) -> None:
+    """Save a compiled database for later runs, best effort; drop the oldest beyond ``_CACHE_KEEP``."""
+    if _cache_folder is None or not data:
+        return
+    from collector.integrity import atomic_write_bytes
+
+    try:
+        _cache_folder.mkdir(mode=0o700, exist_ok=True)
+        atomic_write_bytes(_cache_folder / f"{key}.hsdb", hashlib.sha256(data).digest() + data)
+        kept = sorted(_cache_folder.glob("*.hsdb"), key=lambda path: path.stat().st_mtime, reverse=True)
+        for old in kept[_CACHE_KEEP:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _compile(patterns: Sequence[bytes]) -> bytes:

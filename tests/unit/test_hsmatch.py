@@ -98,3 +98,29 @@ def test_a_web_log_redacts_the_same_through_hyperscan(rule_sets, monkeypatch, se
     reference = Redactor(rule_sets, Tokenizer(KEY, None), "log", "gws/gws.log", use_prefilter=False)
     assert out == reference.feed(text) + reference.finish()
     assert b"4111111111111111" not in out and b"+1415555" not in out and b"Pw1!x" not in out
+
+
+def test_a_compiled_database_is_kept_and_loaded_by_the_next_process(rule_sets, tmp_path, monkeypatch) -> None:
+    rules = compiled_rules(rule_sets, "log")
+    line = b"Authorization: Bearer " + _jwt(random.Random(3)) + b" password=Pw1!x phone=+14155550123"
+    monkeypatch.setattr(hsmatch, "_cache_folder", None)
+    hsmatch.use_cache(tmp_path / "hyperscan")
+    assert hsmatch.line_matcher(rules._line_scans, compile=False) is None     # nothing kept yet
+    first = hsmatch.line_matcher(rules._line_scans)
+    assert first is not None
+    [kept] = (tmp_path / "hyperscan").glob("*.hsdb")
+    assert kept.stat().st_mode & 0o077 == 0
+
+    def no_compile(patterns):
+        raise AssertionError("compiled again")
+    with monkeypatch.context() as patched:
+        patched.setattr(hsmatch, "_compiled_in_child", no_compile)
+        again = hsmatch.line_matcher(rules._line_scans, compile=False)
+    assert again is not None and sorted(again(line)) == sorted(first(line)) == sorted(rules.line_match(line))
+
+    damaged = bytearray(kept.read_bytes())
+    damaged[len(damaged) // 2] ^= 0xFF                     # a damaged file is compiled again
+    kept.write_bytes(bytes(damaged))
+    mended = hsmatch.line_matcher(rules._line_scans)
+    assert mended is not None and sorted(mended(line)) == sorted(first(line))
+    assert kept.read_bytes() != bytes(damaged)
