@@ -22,8 +22,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Protocol
 
-SpanSearch = Callable[[bytes, int], "tuple[int, int] | None"]
+class SpanSearch(Protocol):
+    def __call__(self, text: bytes, pos: int, endpos: int | None = None) -> tuple[int, int] | None: ...
+
+
 SetMatch = Callable[[bytes], "list[int] | None"]        # indexes of the matching patterns; falsy: none
 
 _PY_SPACE = r"\t\n\x0b\x0c\r "           # Python's \s for bytes; RE2's \s lacks \v
@@ -51,17 +55,18 @@ def latin1_options(*, max_mem: int | None = None, longest_match: bool = False) -
 
 
 def span_search(pattern: object) -> SpanSearch:
-    """``(start, end)`` of the first match at or after ``pos`` in ``text`` (bytes), or None."""
+    """``(start, end)`` of the first match at or after ``pos`` in ``text`` (bytes), ending by
+    ``endpos`` (default: the end), or None."""
     match = getattr(getattr(pattern, "_regexp", None), "Match", None)
     anchor = _unanchored()
     if match is not None and anchor is not None and _answers_in_spans(match, anchor):
-        def search(text: bytes, pos: int) -> tuple[int, int] | None:
-            span = match(anchor, text, pos, len(text))[0]
+        def search(text: bytes, pos: int, endpos: int | None = None) -> tuple[int, int] | None:
+            span = match(anchor, text, pos, len(text) if endpos is None else endpos)[0]
             return None if span[0] < 0 else span
         return search
 
-    def wrapped(text: bytes, pos: int) -> tuple[int, int] | None:       # the wrapper's own path
-        hit = pattern.search(text, pos)                                  # type: ignore[attr-defined]
+    def wrapped(text: bytes, pos: int, endpos: int | None = None) -> tuple[int, int] | None:   # the wrapper's own path
+        hit = pattern.search(text, pos, len(text) if endpos is None else endpos)  # type: ignore[attr-defined]
         return None if hit is None else hit.span()
     return wrapped
 

@@ -35,6 +35,9 @@ _DIGITS = b"0123456789"
 # Hyperscan takes 2-3 s to compile the packaged rules: it is built once the RE2 set has spent
 # this long on random-looking lines in this process. Ordinary logs never pay for it.
 HYPERSCAN_AFTER_SECONDS = 1.0
+# ... or would have spent, with the line in hand at what RE2's set costs on random text (1-6 us
+# a byte): a 3 MB line of base64 goes to Hyperscan at once, where RE2 took 3 s over it.
+_RANDOM_SECONDS_A_BYTE = 1e-6
 
 
 def looks_random(content: bytes) -> bool:
@@ -226,8 +229,8 @@ class CompiledRules:
 
     def random_line_match(self, content: bytes) -> list[int] | None:
         """``line_match`` for a line that ``looks_random``: the same answer, from Hyperscan when an
-        earlier run kept its database, or once the line set has spent ``HYPERSCAN_AFTER_SECONDS``
-        on such lines (hsmatch.py)."""
+        earlier run kept its database, or once the line set has spent (or would spend, on this
+        line) ``HYPERSCAN_AFTER_SECONDS`` on such lines (hsmatch.py)."""
         matcher = self._random_match
         if matcher:
             return matcher(content)                # type: ignore[operator]
@@ -236,7 +239,7 @@ class CompiledRules:
             matcher = self._random_match = hsmatch.line_matcher(self._line_scans, compile=False) or False
             if matcher:
                 return matcher(content)
-        if matcher is False and self._random_seconds > HYPERSCAN_AFTER_SECONDS:
+        if matcher is False and self._random_seconds + len(content) * _RANDOM_SECONDS_A_BYTE > HYPERSCAN_AFTER_SECONDS:
             matcher = self._random_match = hsmatch.line_matcher(self._line_scans)
             if matcher:
                 return matcher(content)

@@ -124,3 +124,52 @@ def test_a_compiled_database_is_kept_and_loaded_by_the_next_process(rule_sets, t
     mended = hsmatch.line_matcher(rules._line_scans)
     assert mended is not None and sorted(mended(line)) == sorted(first(line))
     assert kept.read_bytes() != bytes(damaged)
+
+
+def _long_lines_log(rnd: random.Random) -> bytes:
+    """Long lines of base64 (data URIs, JSON attachments, a bare body) with secrets beside them,
+    long lines of ordinary text, and short lines, in chunk-crossing sizes."""
+    out = []
+    for i in range(40):
+        stamp = b"2026-11-26 10:00:%02d,%03d" % (i % 60, i)
+        b64 = base64.b64encode(rnd.randbytes(rnd.choice((3100, 6000, 40000))))
+        out.append(rnd.choice((
+            stamp + b' DEBUG {"password":"Pw%d!x","avatar":"data:image/png;base64,' % i + b64 + b'","phone":"+14155550%03d"}\n' % i,
+            stamp + b" DEBUG body " + b64 + b" caller ANI 415555%04d card 4111 1111 1111 1111\n" % i,
+            b64 + b"\n",
+            stamp + b" INFO " + b" ".join(b"routing target queue %d ok" % j for j in range(700)) + b" password=Pw%d!y\n" % i,
+            stamp + b" INFO GET /api/v2/me 200 user 7101\n",
+        )))
+    return b"".join(out)
+
+
+def test_long_random_lines_skip_the_prefilter_and_redact_as_the_reference(rule_sets, monkeypatch) -> None:
+    text = _long_lines_log(random.Random(11))
+    fast = Redactor(rule_sets, Tokenizer(KEY, None), "log", "gws/gws.log")
+    monkeypatch.setattr(fast._rules, "_random_match", False)
+    searched: list[tuple[int, int]] = []
+    search = fast._rules.prefilter_search
+
+    def watched(chunk, pos, endpos=None):
+        searched.append((pos, len(chunk) if endpos is None else endpos))
+        return search(chunk, pos, endpos)
+    monkeypatch.setattr(fast._rules, "prefilter_search", watched)
+    out = b"".join(fast.feed(text[i:i + 65536]) for i in range(0, len(text), 65536)) + fast.finish()
+    reference = Redactor(rule_sets, Tokenizer(KEY, None), "log", "gws/gws.log", use_prefilter=False)
+    assert out == reference.feed(text) + reference.finish()
+    assert b"Pw1!x" not in out and b"4111 1111 1111 1111" not in out
+    assert any(endpos < 65536 for _, endpos in searched)      # the prefilter stopped before a long line
+
+
+@pytest.mark.parametrize("offset", [0, 1, 2047, 2048, 2049, 5000])
+def test_a_long_random_line_is_found_wherever_it_starts(offset) -> None:
+    from collector.redaction.engine import _next_long_random_line
+
+    body = base64.b64encode(random.Random(offset).randbytes(3072))        # 4,096 characters
+    ordinary = b"x" * max(0, offset - 1) + b"\n" if offset else b""
+    long_text = b"word " * 1000 + b"\n"                                        # long, not random
+    chunk = ordinary + long_text + body + b"\n" + b"tail\n"
+    start = len(ordinary) + len(long_text)
+    assert _next_long_random_line(chunk, 0) == (start, start + len(body) + 1)
+    assert _next_long_random_line(chunk, start + len(body) + 1) is None
+    assert _next_long_random_line(ordinary + body[:4000] + b"\n", 0) is None   # shorter than 4,096
