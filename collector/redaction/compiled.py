@@ -231,18 +231,15 @@ class CompiledRules:
         """``line_match`` for a line that ``looks_random``: the same answer, from Hyperscan when an
         earlier run kept its database, or once the line set has spent (or would spend, on this
         line) ``HYPERSCAN_AFTER_SECONDS`` on such lines (hsmatch.py)."""
+        if self._random_match is False and not self._random_cache_tried:      # one an earlier run kept
+            self._random_cache_tried = True
+            self._random_match = hsmatch.line_matcher(self._line_scans, compile=False) or False
+        if self._random_match is False and (self._random_seconds + len(content) * _RANDOM_SECONDS_A_BYTE
+                                            > HYPERSCAN_AFTER_SECONDS):
+            self._random_match = hsmatch.line_matcher(self._line_scans)   # None: Hyperscan cannot serve
         matcher = self._random_match
         if matcher:
             return matcher(content)                # type: ignore[operator]
-        if matcher is False and not self._random_cache_tried:   # one an earlier run compiled
-            self._random_cache_tried = True
-            matcher = self._random_match = hsmatch.line_matcher(self._line_scans, compile=False) or False
-            if matcher:
-                return matcher(content)
-        if matcher is False and self._random_seconds + len(content) * _RANDOM_SECONDS_A_BYTE > HYPERSCAN_AFTER_SECONDS:
-            matcher = self._random_match = hsmatch.line_matcher(self._line_scans)
-            if matcher:
-                return matcher(content)
         assert self.line_match is not None
         start = time.perf_counter()
         found = self.line_match(content)
