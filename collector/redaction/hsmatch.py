@@ -37,7 +37,6 @@ LineMatch = Callable[[bytes], "list[int]"]
 # meaning on Latin-1 bytes (\xb2 is a number), Hyperscan without UCP does not; \C is any byte in
 # RE2. A site rule set with one of them keeps the RE2 set.
 _READ_DIFFERENTLY = re.compile(rb"(?<!\\)(?:\\\\)*\\[pPC]")
-_FLAGS_NAME = b"SINGLEMATCH|ALLOWEMPTY"
 # Compiled databases kept between runs (``use_cache``): a later run, or the other worker, loads
 # one in milliseconds instead of compiling for 2-3 s. A few are kept (rule sets and file kinds
 # differ by product); the oldest go.
@@ -83,11 +82,19 @@ def line_matcher(patterns: Sequence[bytes], *, compile: bool = True) -> LineMatc
 
     def match(line: bytes) -> list[int]:
         found: list[int] = []
-        scan(line, match_event_handler=lambda index, start, end, flags, context: found.append(index),
-             scratch=scratch)
+        scan(line, match_event_handler=_collect, context=found, scratch=scratch)
         return found
 
     return match
+
+
+def _collect(index: int, start: int, end: int, flags: int, found: list[int]) -> None:
+    found.append(index)
+
+
+def _flags(hyperscan: object) -> int:
+    """Each pattern reported once a scan (the caller wants which rules, not where)."""
+    return hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_ALLOWEMPTY      # type: ignore[attr-defined, no-any-return]
 
 
 def _load(hyperscan: object, data: bytes | None) -> object | None:
@@ -101,7 +108,7 @@ def _load(hyperscan: object, data: bytes | None) -> object | None:
 
 
 def _cache_key(hyperscan: object, patterns: Sequence[bytes]) -> str:
-    digest = hashlib.sha256(b"hyperscan %s %s\0" % (str(getattr(hyperscan, "__version__", "?")).encode(), _FLAGS_NAME))
+    digest = hashlib.sha256(b"hyperscan %s %d\0" % (str(getattr(hyperscan, "__version__", "?")).encode(), _flags(hyperscan)))
     for pattern in patterns:
         digest.update(hashlib.sha256(pattern).digest())
     return digest.hexdigest()[:32]
@@ -137,9 +144,9 @@ def _keep(key: str, data: bytes | None) -> None:
 def _compile(patterns: Sequence[bytes]) -> bytes:
     import hyperscan
 
-    flags = hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_ALLOWEMPTY
     database = hyperscan.Database()
-    database.compile(expressions=list(patterns), ids=list(range(len(patterns))), flags=[flags] * len(patterns))
+    database.compile(expressions=list(patterns), ids=list(range(len(patterns))),
+                     flags=[_flags(hyperscan)] * len(patterns))
     return bytes(hyperscan.dumpb(database))
 
 
