@@ -151,11 +151,28 @@ def _compile(patterns: Sequence[bytes]) -> bytes:
 
 
 def _compiled_in_child(patterns: Sequence[bytes]) -> bytes | None:
-    """``_compile(patterns)`` in a forked child, read back through a pipe; None if it failed."""
+    """``_compile(patterns)`` in a forked child, read back through a pipe; None if it failed.
+
+    Hyperscan only saves time, so nothing here may fail a file's redaction: where the system
+    refuses a pipe or a process (EAGAIN, ENOMEM) the answer is None and RE2 goes on; where there
+    is no fork (Windows) the compile runs here."""
+    if not hasattr(os, "fork"):
+        try:
+            return _compile(patterns)
+        except Exception:  # noqa: BLE001 - keep RE2
+            return None
     sys.stdout.flush()
     sys.stderr.flush()
-    read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return None
     if pid == 0:                                   # the child: never back into the caller's code
         code = 1
         try:

@@ -173,3 +173,22 @@ def test_a_long_random_line_is_found_wherever_it_starts(offset) -> None:
     assert _next_long_random_line(chunk, 0) == (start, start + len(body) + 1)
     assert _next_long_random_line(chunk, start + len(body) + 1) is None
     assert _next_long_random_line(ordinary + body[:4000] + b"\n", 0) is None   # shorter than 4,096
+
+
+def test_a_refused_fork_leaves_rule_choice_to_re2(rule_sets, monkeypatch) -> None:
+    """Hyperscan only saves time: when the system refuses the compile's child process, the lines
+    still redact (through RE2) exactly as the reference path does, and no file is left out."""
+    def refused():
+        raise OSError(11, "Resource temporarily unavailable")
+    monkeypatch.setattr(compiled, "HYPERSCAN_AFTER_SECONDS", -1.0)
+    monkeypatch.setattr(hsmatch.os, "fork", refused)
+    rules = compiled_rules(rule_sets, "log")
+    assert hsmatch.line_matcher(rules._line_scans) is None
+    text = _web_log(random.Random(4), 150)
+    fast = Redactor(rule_sets, Tokenizer(KEY, None), "log", "gws/gws.log")
+    monkeypatch.setattr(fast._rules, "_random_match", False)
+    monkeypatch.setattr(fast._rules, "_random_cache_tried", False)
+    out = fast.feed(text) + fast.finish()
+    assert fast._rules._random_match is None                 # tried once, then RE2 for good
+    reference = Redactor(rule_sets, Tokenizer(KEY, None), "log", "gws/gws.log", use_prefilter=False)
+    assert out == reference.feed(text) + reference.finish()
