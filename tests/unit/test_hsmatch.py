@@ -42,6 +42,13 @@ def _web_log(rnd: random.Random, lines: int) -> bytes:
     return b"".join(out)
 
 
+@pytest.fixture(autouse=True)
+def no_kept_databases(monkeypatch):
+    """Each test starts with no cache folder: an in-process run in another test (pipeline's
+    _use_hyperscan_cache) may have left one set, with databases in it."""
+    monkeypatch.setattr(hsmatch, "_cache_folder", None)
+
+
 @pytest.fixture(scope="module")
 def rule_sets():
     return load_rule_sets(ALL_SETS)
@@ -103,7 +110,6 @@ def test_a_web_log_redacts_the_same_through_hyperscan(rule_sets, monkeypatch, se
 def test_a_compiled_database_is_kept_and_loaded_by_the_next_process(rule_sets, tmp_path, monkeypatch) -> None:
     rules = compiled_rules(rule_sets, "log")
     line = b"Authorization: Bearer " + _jwt(random.Random(3)) + b" password=Pw1!x phone=+14155550123"
-    monkeypatch.setattr(hsmatch, "_cache_folder", None)
     hsmatch.use_cache(tmp_path / "hyperscan")
     assert hsmatch.line_matcher(rules._line_scans, compile=False) is None     # nothing kept yet
     first = hsmatch.line_matcher(rules._line_scans)
