@@ -55,7 +55,12 @@ def looks_random(content: bytes) -> bool:
 
 def prefilter_options() -> object:
     """The prefilter's RE2 options: room for the DFA cache of a large alternation; leftmost-longest,
-    as only where a hit starts is used (its line)."""
+    as only where a hit starts is used (its line).
+
+    Over the 4 GB bench tree's logs in random order the DFA reaches 13.6 MiB in the first 250 MB
+    and 14.0 MiB at 4 GB: it stays far below this cap, whatever the input size. A cap near what
+    it needs is a cliff: at 24 MB RE2 empties the cache so often that it gives up the DFA for
+    the NFA, 76 ms/MB against 8."""
     return latin1_options(max_mem=64 << 20, longest_match=True)
 
 
