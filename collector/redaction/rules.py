@@ -104,6 +104,22 @@ def load_rule_sets(names: Iterable[str], extra_dirs: Sequence[Path] = (), *,
     return loaded
 
 
+def compile_unchecked(names: Iterable[str], extra_dirs: Sequence[Path] = ()) -> None:
+    """Compile the rules of the named rule sets (``compile_rule``'s cache) without checking
+    them or remembering them as loaded: a later ``load_rule_sets`` still checks every set that
+    is not on record, and finds its rules compiled. For a process that compiles while another
+    runs the checks. Never raises: a broken set is for the checked load to report."""
+    available = available_rule_sets(extra_dirs)
+    for name in names:
+        path = available.get(name)
+        if path is None:
+            continue
+        try:
+            _load_rule_set(path, path.read_bytes(), check=False)
+        except Exception:  # noqa: BLE001 - only a cache: the checked load says what is wrong
+            continue
+
+
 def all_checked(names: Iterable[str], extra_dirs: Sequence[Path], checked_in: Path) -> bool:
     """Have the named rule sets, as their files are now, passed the checks before (their
     digests are in the state folder's record)? Reads and hashes the files; runs no check. An

@@ -188,3 +188,46 @@ def test_the_first_runs_rule_set_checks_happen_in_a_child(tmp_path, monkeypatch)
     assert rules.all_checked(names, (), state)
     pipeline._compile_rule_sets(settings)              # checked now: no child
     assert forks == [1]
+
+
+def test_the_first_runs_checks_and_this_process_compile_at_the_same_time(tmp_path, monkeypatch) -> None:
+    """The child checks while this process compiles (the other core): the child is started
+    before the first rule is compiled here, and waited for only after the last one."""
+    from collector.redaction import compiled, rules
+
+    events: list[str] = []
+    real_start, real_wait = pipeline._start_child, pipeline._wait_child
+    monkeypatch.setattr(pipeline, "_start_child", lambda work: events.append("child started") or real_start(work))
+    monkeypatch.setattr(pipeline, "_wait_child", lambda pid: events.append("child waited for") or real_wait(pid))
+    real_compile = compiled.compile_rule
+    monkeypatch.setattr(rules, "compile_rule", lambda rule: events.append("compiled") or real_compile(rule))
+    rules._LOADED.clear()
+    compiled.compile_rule.cache_clear()
+    state = tmp_path / "state"
+    state.mkdir(mode=0o700)
+    pipeline._compile_rule_sets(RunSettings(output_dir=tmp_path / "out", state_dir=state, host_name="h", workers=2))
+    assert events[0] == "child started"
+    waited = events.index("child waited for")
+    assert events[1:waited].count("compiled") > 100          # compiled here before waiting
+    assert rules.all_checked(sorted(rules.available_rule_sets()), (), state)
+
+
+def test_an_interrupted_wait_for_a_child_ends_the_child(monkeypatch) -> None:
+    """Ctrl-C or SIGTERM while the first run's checks run: the child does not run on alone."""
+    pid = pipeline._start_child(lambda: time.sleep(60))
+    real_waitpid = os.waitpid
+    calls: list[int] = []
+
+    def interrupted_once(child: int, options: int):
+        calls.append(child)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        return real_waitpid(child, options)
+
+    monkeypatch.setattr(os, "waitpid", interrupted_once)
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        pipeline._wait_child(pid)
+    assert time.monotonic() - started < 30            # ended, not waited out
+    with pytest.raises(ChildProcessError):             # and reaped: no zombie left
+        real_waitpid(pid, os.WNOHANG)
