@@ -344,10 +344,14 @@ def _compile_rule_sets(settings: RunSettings) -> None:
         child = _start_child(lambda: load_rule_sets(names, settings.rule_dirs, checked_in=settings.state_dir))
         try:
             compile_unchecked(names, settings.rule_dirs)
-        finally:
-            _wait_child(child)
+        except BaseException:                      # interrupted: the checks end with this process
+            _end_child(child)
+            raise
+        _wait_child(child)
     try:
         load_rule_sets(names, settings.rule_dirs, checked_in=settings.state_dir)
+    except Interrupted:
+        raise
     except Exception:  # noqa: BLE001 - only a cache: the run's own load says what is wrong
         pass
 
@@ -387,13 +391,20 @@ def _wait_child(pid: int) -> None:
     test); what a child leaves (the checks' record) is written atomically."""
     try:
         os.waitpid(pid, 0)
+    except ChildProcessError:                      # reaped already: its pid may be another's now
+        return
     except BaseException:
-        try:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        except OSError:
-            pass
+        _end_child(pid)
         raise
+
+
+def _end_child(pid: int) -> None:
+    """End a child of ``_start_child`` now (SIGKILL) and reap it."""
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except OSError:
+        pass
 
 
 def stop_workers() -> None:

@@ -31,7 +31,7 @@ import yaml
 
 import collector
 from collector.checkcache import CheckedDigests, checks_key, installed_module_stamp
-from collector.errors import BadRuleSet, RedactionFailed
+from collector.errors import BadRuleSet, Interrupted, RedactionFailed
 from collector.redaction.compiled import RuleCompileError, compile_rule
 from collector.redaction.ruleset import KINDS, Example, Rule, RuleSet
 from collector.redaction.schema import RULE_SET_SCHEMA
@@ -108,14 +108,22 @@ def compile_unchecked(names: Iterable[str], extra_dirs: Sequence[Path] = ()) -> 
     """Compile the rules of the named rule sets (``compile_rule``'s cache) without checking
     them or remembering them as loaded: a later ``load_rule_sets`` still checks every set that
     is not on record, and finds its rules compiled. For a process that compiles while another
-    runs the checks. Never raises: a broken set is for the checked load to report."""
-    available = available_rule_sets(extra_dirs)
+    runs the checks. Raises only ``Interrupted`` (SIGTERM): a broken set is for the checked
+    load to report."""
+    try:
+        available = available_rule_sets(extra_dirs)
+    except Interrupted:
+        raise
+    except Exception:  # noqa: BLE001 - only a cache: the checked load says what is wrong
+        return
     for name in names:
         path = available.get(name)
         if path is None:
             continue
         try:
             _load_rule_set(path, path.read_bytes(), check=False)
+        except Interrupted:
+            raise
         except Exception:  # noqa: BLE001 - only a cache: the checked load says what is wrong
             continue
 

@@ -231,3 +231,34 @@ def test_an_interrupted_wait_for_a_child_ends_the_child(monkeypatch) -> None:
     assert time.monotonic() - started < 30            # ended, not waited out
     with pytest.raises(ChildProcessError):             # and reaped: no zombie left
         real_waitpid(pid, os.WNOHANG)
+
+
+def test_a_sigterm_while_this_process_compiles_ends_the_run_and_the_checks(tmp_path, monkeypatch) -> None:
+    """SIGTERM (``Interrupted``) during the first run's compile is not taken for a broken rule
+    set: it goes up at once, and the child running the checks is ended and reaped."""
+    from collector.errors import Interrupted
+    from collector.redaction import compiled, rules
+
+    children: list[int] = []
+    real_start = pipeline._start_child
+    monkeypatch.setattr(pipeline, "_start_child", lambda work: children.append(real_start(work)) or children[-1])
+
+    parent, real_compile = os.getpid(), compiled.compile_rule
+
+    def interrupted(rule):                          # here; the child checks as usual (2-4 s)
+        if os.getpid() == parent:
+            raise Interrupted(signal="SIGTERM")
+        return real_compile(rule)
+
+    monkeypatch.setattr(rules, "compile_rule", interrupted)
+    rules._LOADED.clear()
+    compiled.compile_rule.cache_clear()
+    state = tmp_path / "state"
+    state.mkdir(mode=0o700)
+    started = time.monotonic()
+    with pytest.raises(Interrupted):
+        pipeline._compile_rule_sets(RunSettings(output_dir=tmp_path / "out", state_dir=state, host_name="h", workers=2))
+    assert time.monotonic() - started < 1.5           # the checks alone take 2-4 s: not waited for
+    assert len(children) == 1
+    with pytest.raises(ChildProcessError):
+        os.waitpid(children[0], os.WNOHANG)
