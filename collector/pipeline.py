@@ -26,7 +26,7 @@ from multiprocessing.process import BaseProcess
 from typing import NoReturn
 from pathlib import Path
 
-from collector import __version__
+from collector import __version__, forked
 from collector.bundle.budget import SizeBudget
 from collector.errors import BundleNameTaken, DiskFull, GcollectError, Interrupted, PreflightFailed, WorkerDied
 from collector.interrupts import InterruptedAfterBundle, after_bundle
@@ -339,71 +339,25 @@ def _compile_rule_sets(settings: RunSettings) -> None:
 
     names = sorted(available_rule_sets(settings.rule_dirs))
     if _CAN_FORK and settings.state_dir is not None and not all_checked(names, settings.rule_dirs, settings.state_dir):
-        # a host's first run: the checks in a child (_in_child says why), this process compiling
-        # meanwhile on the other core (2 cores: 3.46 -> 3.03 s for a 1 MB collection)
-        child = _start_child(lambda: load_rule_sets(names, settings.rule_dirs, checked_in=settings.state_dir))
+        # A host's first run (or the first after an update) checks every rule set: every example
+        # through the engine, compiling and dropping hundreds of patterns and automata. Done in
+        # this process, the freed heap stayed in its RSS and in every worker forked from it (main
+        # 89 MB, workers 105-110 MB, against 50 and 70-75 on a later run), so a child does it and
+        # only its record stays (in the state folder); a failure is the child's only, and the load
+        # below checks again and reports it. Meanwhile this process compiles on the other core
+        # (2 cores: 3.46 -> 3.03 s for a 1 MB collection).
+        child = forked.start(lambda: load_rule_sets(names, settings.rule_dirs, checked_in=settings.state_dir))
         try:
             compile_unchecked(names, settings.rule_dirs)
         except BaseException:                      # interrupted: the checks end with this process
-            _end_child(child)
+            forked.end(child)
             raise
-        _wait_child(child)
+        forked.wait(child)
     try:
         load_rule_sets(names, settings.rule_dirs, checked_in=settings.state_dir)
     except Interrupted:
         raise
     except Exception:  # noqa: BLE001 - only a cache: the run's own load says what is wrong
-        pass
-
-
-def _in_child(work: Callable[[], object]) -> None:
-    """Run ``work`` in a forked child and wait for it (``_start_child``, ``_wait_child``)."""
-    _wait_child(_start_child(work))
-
-
-def _start_child(work: Callable[[], object]) -> int:
-    """Start ``work`` in a forked child; its pid. Its memory goes with it.
-
-    The first run on a host (or after an update) checks every rule set: it runs every example
-    through the engine, compiling and dropping hundreds of patterns and automata. Done in this
-    process, the freed heap stayed in its RSS (fragmented: malloc_trim gave back almost none)
-    and in every worker forked from it: main 89 MB and workers 105-110 MB against 50 and 70-75
-    on a later run. In a child, only the record of the checks stays (in the state folder), and
-    the load here finds them checked. A failure is the child's only: the load here checks
-    again and reports it."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:                                   # the child: never back into the caller's code
-        code = 1
-        try:
-            work()
-            code = 0
-        finally:
-            os._exit(code)
-    return pid
-
-
-def _wait_child(pid: int) -> None:
-    """Wait for a child of ``_start_child``. Interrupted (a signal, Ctrl-C): the child is
-    ended too, never left running on after this process. SIGKILL: a SIGTERM that reaches a
-    child before Python has set it up after the fork is dropped (it then ran on, 60 s in a
-    test); what a child leaves (the checks' record) is written atomically."""
-    try:
-        os.waitpid(pid, 0)
-    except ChildProcessError:                      # reaped already: its pid may be another's now
-        return
-    except BaseException:
-        _end_child(pid)
-        raise
-
-
-def _end_child(pid: int) -> None:
-    """End a child of ``_start_child`` now (SIGKILL) and reap it."""
-    try:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    except OSError:
         pass
 
 

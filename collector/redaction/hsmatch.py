@@ -28,9 +28,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+from collector import forked
 
 LineMatch = Callable[[bytes], "list[int]"]
 # Classes the two engines read differently: RE2 gives \pN, \pL and their like their Unicode
@@ -161,32 +162,4 @@ def _compiled_in_child(patterns: Sequence[bytes]) -> bytes | None:
             return _compile(patterns)
         except Exception:  # noqa: BLE001 - keep RE2
             return None
-    sys.stdout.flush()
-    sys.stderr.flush()
-    try:
-        read_end, write_end = os.pipe()
-    except OSError:
-        return None
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read_end)
-        os.close(write_end)
-        return None
-    if pid == 0:                                   # the child: never back into the caller's code
-        code = 1
-        try:
-            os.close(read_end)
-            data = _compile(patterns)
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(len(data).to_bytes(8, "big") + data)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as pipe:
-        received = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    if status != 0 or len(received) < 8 or int.from_bytes(received[:8], "big") != len(received) - 8:
-        return None
-    return received[8:]
+    return forked.output(lambda: _compile(patterns))

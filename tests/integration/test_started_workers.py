@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from collector import api, member, pipeline
+from collector import api, forked, member, pipeline
 from collector.bundlereader import iter_members
 from collector.model import Candidate, Window
 from collector.settings import RunSettings
@@ -196,9 +196,9 @@ def test_the_first_runs_checks_and_this_process_compile_at_the_same_time(tmp_pat
     from collector.redaction import compiled, rules
 
     events: list[str] = []
-    real_start, real_wait = pipeline._start_child, pipeline._wait_child
-    monkeypatch.setattr(pipeline, "_start_child", lambda work: events.append("child started") or real_start(work))
-    monkeypatch.setattr(pipeline, "_wait_child", lambda pid: events.append("child waited for") or real_wait(pid))
+    real_start, real_wait = forked.start, forked.wait
+    monkeypatch.setattr(forked, "start", lambda work: events.append("child started") or real_start(work))
+    monkeypatch.setattr(forked, "wait", lambda pid: events.append("child waited for") or real_wait(pid))
     real_compile = compiled.compile_rule
     monkeypatch.setattr(rules, "compile_rule", lambda rule: events.append("compiled") or real_compile(rule))
     rules._LOADED.clear()
@@ -214,7 +214,7 @@ def test_the_first_runs_checks_and_this_process_compile_at_the_same_time(tmp_pat
 
 def test_an_interrupted_wait_for_a_child_ends_the_child(monkeypatch) -> None:
     """Ctrl-C or SIGTERM while the first run's checks run: the child does not run on alone."""
-    pid = pipeline._start_child(lambda: time.sleep(60))
+    pid = forked.start(lambda: time.sleep(60))
     real_waitpid = os.waitpid
     calls: list[int] = []
 
@@ -227,7 +227,7 @@ def test_an_interrupted_wait_for_a_child_ends_the_child(monkeypatch) -> None:
     monkeypatch.setattr(os, "waitpid", interrupted_once)
     started = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
-        pipeline._wait_child(pid)
+        forked.wait(pid)
     assert time.monotonic() - started < 30            # ended, not waited out
     with pytest.raises(ChildProcessError):             # and reaped: no zombie left
         real_waitpid(pid, os.WNOHANG)
@@ -240,8 +240,8 @@ def test_a_sigterm_while_this_process_compiles_ends_the_run_and_the_checks(tmp_p
     from collector.redaction import compiled, rules
 
     children: list[int] = []
-    real_start = pipeline._start_child
-    monkeypatch.setattr(pipeline, "_start_child", lambda work: children.append(real_start(work)) or children[-1])
+    real_start = forked.start
+    monkeypatch.setattr(forked, "start", lambda work: children.append(real_start(work)) or children[-1])
 
     parent, real_compile = os.getpid(), compiled.compile_rule
 
