@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable
 from typing import Protocol
 
+
 class SpanSearch(Protocol):
     def __call__(self, text: bytes, pos: int, endpos: int | None = None) -> tuple[int, int] | None: ...
 
