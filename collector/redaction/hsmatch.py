@@ -31,7 +31,7 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from collector import forked
+from collector import forked, statecache
 
 LineMatch = Callable[[bytes], "list[int]"]
 # Classes the two engines read differently: RE2 gives \pN, \pL and their like their Unicode
@@ -116,30 +116,15 @@ def _cache_key(hyperscan: object, patterns: Sequence[bytes]) -> str:
 
 
 def _cached(key: str) -> bytes | None:
-    if _cache_folder is None:
-        return None
-    try:
-        stored = (_cache_folder / f"{key}.hsdb").read_bytes()
-    except OSError:
-        return None
-    data = stored[32:]                       # a damaged file would name the wrong rules: checked
-    return data if hashlib.sha256(data).digest() == stored[:32] else None
+    """A database kept by an earlier process (a damaged file would name the wrong rules:
+    ``statecache`` checks it)."""
+    return statecache.read(_cache_folder / f"{key}.hsdb") if _cache_folder is not None else None
 
 
 def _keep(key: str, data: bytes | None) -> None:
     """Save a compiled database for later runs, best effort; drop the oldest beyond ``_CACHE_KEEP``."""
-    if _cache_folder is None or not data:
-        return
-    from collector.integrity import atomic_write_bytes
-
-    try:
-        _cache_folder.mkdir(mode=0o700, exist_ok=True)
-        atomic_write_bytes(_cache_folder / f"{key}.hsdb", hashlib.sha256(data).digest() + data)
-        kept = sorted(_cache_folder.glob("*.hsdb"), key=lambda path: path.stat().st_mtime, reverse=True)
-        for old in kept[_CACHE_KEEP:]:
-            old.unlink(missing_ok=True)
-    except OSError:
-        pass
+    if _cache_folder is not None and data:
+        statecache.keep(_cache_folder / f"{key}.hsdb", data, newest=_CACHE_KEEP)
 
 
 def _compile(patterns: Sequence[bytes]) -> bytes:
