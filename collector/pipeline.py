@@ -36,6 +36,7 @@ from collector.member import (BELOW_RESERVE_REASON, MemberOutcome, WorkerConfig,
 from collector.memberlog import MemberLog
 from collector.model import BundleInfo, Candidate, Excluded, MemberResult, Plan, RunResult, skipped_files
 from collector.progress import Reporter, SilentReporter
+from collector.redaction import patterncache
 from collector.settings import RunSettings
 
 MANIFEST_SCHEMA = "gcollect/manifest/v1"
@@ -302,8 +303,9 @@ def start_workers(settings: RunSettings) -> None:
     global _STARTED
     if _STARTED is not None or settings.workers <= 1 or not _CAN_FORK:
         return
-    _use_hyperscan_cache(settings)
+    _use_state_caches(settings)
     _compile_rule_sets(settings)
+    patterncache.save()
     pool, _frozen = _new_pool(settings.workers, settings.low_priority)
     try:
         pool.submit(os.getpid).result()      # a forking pool starts all its processes at the first task
@@ -317,11 +319,14 @@ def start_workers(settings: RunSettings) -> None:
     _STARTED = (pool, settings.workers, settings.low_priority)
 
 
-def _use_hyperscan_cache(settings: RunSettings) -> None:
-    """Keep the compiled Hyperscan databases (``redaction/hsmatch.py``) in the state folder."""
+def _use_state_caches(settings: RunSettings) -> None:
+    """Keep the compiled Hyperscan databases (``redaction/hsmatch.py``) and the rules' compiled
+    patterns (``redaction/patterncache.py``) in the state folder."""
     from collector.redaction import hsmatch
 
-    hsmatch.use_cache(settings.state_dir / "hyperscan" if settings.state_dir is not None else None)
+    state_dir = settings.state_dir
+    hsmatch.use_cache(state_dir / "hyperscan" if state_dir is not None else None)
+    patterncache.use(state_dir / "patterns" if state_dir is not None else None)
 
 
 def _compile_rule_sets(settings: RunSettings) -> None:
@@ -540,12 +545,13 @@ def run(plan: Plan, settings: RunSettings, reporter: Reporter | None = None,
     writers = max(1, settings.workers) + 1      # the workers' pieces and the main process's bundle
     room = RoomGuard(settings.output_dir, disk.reserve, writers)
     rule_names = sorted({name for c in plan.members for name in c.rule_sets})
+    _use_state_caches(settings)             # workers started later, and a run in this process
     # a broken rule set stops here, before any read
     rule_sets = load_rule_sets(rule_names, settings.rule_dirs, checked_in=settings.state_dir)
-    _use_hyperscan_cache(settings)             # workers started later, and a run in this process
     by_name = {r.name: r for r in rule_sets}
     preload_rule_sets(settings.rule_dirs, {names: [by_name[n] for n in names]
                                            for names in {c.rule_sets for c in plan.members}})
+    patterncache.save()
     key = _site_key(settings.state_dir)
     token_db = settings.state_dir / "tokens.db"
     _create_token_store(token_db)

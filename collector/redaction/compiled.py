@@ -22,9 +22,8 @@ from dataclasses import dataclass
 import re2
 
 from collector.re2search import SetMatch, SpanSearch, latin1_options, re2_scan_text, set_matcher, span_search
-from collector.redaction import hsmatch
+from collector.redaction import hsmatch, patterncache
 from collector.redaction.ruleset import Rule, RuleSet
-from collector.redaction.startguard import compile_guarded
 
 _RE2_OPTIONS = latin1_options()
 # A line "looks random" when it holds 32 characters in a row of a token alphabet (base64,
@@ -143,7 +142,7 @@ def _py(rule: Rule, field: str, text: str, *, guard: bool = False) -> re.Pattern
     """The rule's pattern compiled; ``guard``: with a look-ahead for its first bytes where that
     helps (``startguard``: the same matches, found faster)."""
     try:
-        return compile_guarded(text.encode("utf-8")) if guard else re.compile(text.encode("utf-8"))
+        return patterncache.compile(text.encode("utf-8"), guard=guard)
     except re.error as exc:
         raise RuleCompileError(rule, field, f"bad regex: {exc}") from None
 

@@ -164,6 +164,45 @@ def test_workers_start_with_the_rules_compiled_by_the_main_process(tmp_path, mon
     assert pool.submit(_rules_compiled_while_loading, names, settings.state_dir).result(timeout=120) == 0
 
 
+def test_a_later_start_makes_the_rules_patterns_from_the_kept_code(tmp_path, monkeypatch) -> None:
+    """The first start keeps the rules' compiled patterns in the state folder; a later process
+    compiles none of them again (0.33 s of every run's start), and its workers get the same."""
+    from collector.redaction import compiled, patterncache, rules
+    from collector.redaction.compiled import compile_rule
+
+    settings = RunSettings(output_dir=tmp_path / "out", state_dir=tmp_path / "state", host_name="h1",
+                           workers=2, low_priority=False)
+    monkeypatch.setattr(rules, "_LOADED", {})
+    compile_rule.cache_clear()
+    try:
+        api.start_workers(settings)
+        api.stop_workers()
+        [kept] = (settings.state_dir / "patterns").glob("*.sre")
+        first = {rule: compile_rule(rule) for rule in _packaged_rules()}
+
+        monkeypatch.setattr(rules, "_LOADED", {})              # a later process
+        compile_rule.cache_clear()
+        afresh: list[bytes] = []
+        real = patterncache._compile_afresh
+        monkeypatch.setattr(patterncache, "_compile_afresh", lambda text, guard: afresh.append(text) or real(text, guard))
+        api.start_workers(settings)
+        assert afresh == []
+        assert compile_rule.cache_info().currsize > 100
+        again = {rule: compile_rule(rule) for rule in first}
+        assert all(again[rule] == first[rule] for rule in first)     # the patterns, inner, unless... compare equal
+        assert [p.name for p in (settings.state_dir / "patterns").glob("*.sre")] == [kept.name]
+    finally:
+        api.stop_workers()
+        patterncache.use(None)
+        compiled.compile_rule.cache_clear()
+
+
+def _packaged_rules():
+    from collector.redaction.rules import available_rule_sets, load_rule_sets
+
+    return [rule for rule_set in load_rule_sets(sorted(available_rule_sets())) for rule in rule_set.rules]
+
+
 def test_the_first_runs_rule_set_checks_happen_in_a_child(tmp_path, monkeypatch) -> None:
     """On a host's first run every rule set's examples go through the engine before the workers
     are forked. Done in the main process, the freed heap stayed in its RSS and in every worker

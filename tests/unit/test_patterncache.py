@@ -1,0 +1,126 @@
+"""The rules' compiled Python patterns are kept in the state folder, and a later process makes
+them again from their code: the same patterns as ``re.compile``'s, none compiled again, and
+nothing used from a damaged file or one made by another Python."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from collector.redaction import compiled, load_rule_sets, patterncache
+from collector.redaction.rules import available_rule_sets
+from collector.redaction.startguard import compile_guarded
+
+SMALL = [(rb"(?i)password=(?P<secret>\S+)", True), (rb"\bAttributeANI\s+'(?P<secret>\d+)'", True),
+         (rb"-----BEGIN [A-Z ]*PRIVATE KEY-----", False)]
+
+
+@pytest.fixture(autouse=True)
+def no_cache_left():
+    yield
+    patterncache.use(None)
+
+
+@pytest.fixture(scope="module")
+def packaged() -> list[tuple[bytes, bool]]:
+    """Every (text, guard) the packaged rules compile, as ``compile_rule`` asks for them."""
+    asked: list[tuple[bytes, bool]] = []
+    real = patterncache.compile
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(patterncache, "compile", lambda text, *, guard=False: asked.append((text, guard))
+                        or real(text, guard=guard))
+        for rule_set in load_rule_sets(sorted(available_rule_sets())):
+            for rule in rule_set.rules:
+                compiled.compile_rule.__wrapped__(rule)
+    return asked
+
+
+def _afresh_counted(monkeypatch) -> list[bytes]:
+    calls: list[bytes] = []
+    real = patterncache._compile_afresh
+    monkeypatch.setattr(patterncache, "_compile_afresh", lambda text, guard: calls.append(text) or real(text, guard))
+    return calls
+
+
+def test_every_packaged_pattern_comes_back_as_re_compile_makes_it(packaged, tmp_path, monkeypatch) -> None:
+    assert len(packaged) > 300 and any(guard for _, guard in packaged) and not all(guard for _, guard in packaged)
+    folder = tmp_path / "state" / "patterns"
+    folder.parent.mkdir(mode=0o700)
+    patterncache.use(folder)
+    first = [patterncache.compile(text, guard=guard) for text, guard in packaged]
+    patterncache.save()
+    [kept] = folder.glob("*.sre")
+    assert kept.stat().st_mode & 0o077 == 0 and folder.stat().st_mode & 0o077 == 0
+
+    patterncache.use(folder)                              # a later process
+    afresh = _afresh_counted(monkeypatch)
+    again = [patterncache.compile(text, guard=guard) for text, guard in packaged]
+    assert afresh == []
+    assert again == first           # Pattern == compares the text, the flags and the compiled code
+    assert again == [compile_guarded(text) if guard else re.compile(text) for text, guard in packaged]
+    assert [p.groupindex for p in again] == [p.groupindex for p in first]
+    sample = b"x password=Hunter2 AttributeANI '4155550123' -----BEGIN RSA PRIVATE KEY-----"
+    assert [[m.span() for m in p.finditer(sample)] for p in again] == [[m.span() for m in p.finditer(sample)]
+                                                                        for p in first]
+
+
+def test_a_damaged_file_is_compiled_again_and_mended(tmp_path, monkeypatch) -> None:
+    patterncache.use(tmp_path)
+    first = [patterncache.compile(text, guard=guard) for text, guard in SMALL]
+    patterncache.save()
+    [kept] = tmp_path.glob("*.sre")
+    damaged = bytearray(kept.read_bytes())
+    damaged[len(damaged) // 2] ^= 0x01
+    kept.write_bytes(bytes(damaged))
+
+    patterncache.use(tmp_path)
+    afresh = _afresh_counted(monkeypatch)
+    assert [patterncache.compile(text, guard=guard) for text, guard in SMALL] == first
+    assert afresh == [text for text, _ in SMALL]
+    patterncache.save()
+    assert kept.read_bytes() != bytes(damaged)
+    patterncache.use(tmp_path)
+    afresh.clear()
+    assert [patterncache.compile(text, guard=guard) for text, guard in SMALL] == first and afresh == []
+
+
+def test_an_entry_that_would_not_make_the_same_pattern_is_not_kept(tmp_path, monkeypatch) -> None:
+    """A Python whose private names answer differently keeps nothing and compiles as before."""
+    real = patterncache._entry
+    monkeypatch.setattr(patterncache, "_entry", lambda text: real(text + b"x"))
+    patterncache.use(tmp_path)
+    for text, guard in SMALL:
+        patterncache.compile(text, guard=guard)
+    patterncache.save()
+    assert list(tmp_path.glob("*.sre")) == []
+
+
+def test_an_edited_pattern_or_another_python_compiles_afresh(tmp_path, monkeypatch) -> None:
+    patterncache.use(tmp_path)
+    for text, guard in SMALL:
+        patterncache.compile(text, guard=guard)
+    patterncache.save()
+
+    patterncache.use(tmp_path)
+    afresh = _afresh_counted(monkeypatch)
+    edited = rb"(?i)passwd=(?P<secret>\S+)"
+    assert patterncache.compile(edited, guard=True) == compile_guarded(edited)
+    assert patterncache.compile(SMALL[0][0], guard=False) == re.compile(SMALL[0][0])   # kept only guarded
+    assert afresh == [edited, SMALL[0][0]]
+
+    monkeypatch.setattr(patterncache, "_build", lambda: "another-python")
+    patterncache.use(tmp_path)
+    afresh.clear()
+    patterncache.compile(SMALL[1][0], guard=True)
+    assert afresh == [SMALL[1][0]]
+
+
+def test_a_bad_pattern_raises_as_re_compile_does(tmp_path) -> None:
+    patterncache.use(tmp_path)
+    with pytest.raises(re.error):
+        patterncache.compile(rb"(?P<secret>unclosed", guard=True)
+    with pytest.raises(re.error):
+        patterncache.compile(rb"[z-a]")
+    patterncache.save()
+    assert list(tmp_path.glob("*.sre")) == []
