@@ -25,13 +25,19 @@ patterns do (the exact rules); RE2 also folds Latin-1 letters, so it can only na
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from collector import forked, statecache
+
+try:
+    import fcntl
+except ImportError:              # Windows: no lock, each process compiles its own
+    fcntl = None  # type: ignore[assignment]
 
 LineMatch = Callable[[bytes], "list[int]"]
 # Classes the two engines read differently: RE2 gives \pN, \pL and their like their Unicode
@@ -70,11 +76,14 @@ def line_matcher(patterns: Sequence[bytes], *, compile: bool = True) -> LineMatc
     if database is None and not compile:
         return None
     if database is None:
-        compiled = _compiled_in_child(patterns)
-        database = _load(hyperscan, compiled)
-        if database is None:
-            return None
-        _keep(key, compiled)
+        with _compile_lock(key):
+            database = _load(hyperscan, _cached(key))       # kept by the process we waited for
+            if database is None:
+                compiled = _compiled_in_child(patterns)
+                database = _load(hyperscan, compiled)
+                if database is None:
+                    return None
+                _keep(key, compiled)
     try:
         scratch = hyperscan.Scratch(database)
     except Exception:  # noqa: BLE001 - a CPU it does not run on: keep RE2
@@ -125,6 +134,33 @@ def _keep(key: str, data: bytes | None) -> None:
     """Save a compiled database for later runs, best effort; drop the oldest beyond ``_CACHE_KEEP``."""
     if _cache_folder is not None and data:
         statecache.keep(_cache_folder / f"{key}.hsdb", data, newest=_CACHE_KEEP)
+
+
+@contextlib.contextmanager
+def _compile_lock(key: str) -> Iterator[None]:
+    """Held while this process compiles database ``key``; waits while another process holds it.
+
+    On a host's first run both workers met random-looking lines within a second and each
+    compiled the same database (2-3 s of CPU each). The second now waits for the first and
+    loads what it kept. Going on with the RE2 set instead saved nothing: on the lines that call
+    for Hyperscan the set spends as much CPU in those seconds as the compile. An exclusive
+    ``flock`` on ``<key>.lock`` in the cache folder, let go when its process ends. Without a
+    folder, or where no lock can be had (a read-only state folder, a file system without
+    locks), each process compiles its own, as before."""
+    fd = -1
+    try:
+        if _cache_folder is not None and fcntl is not None:
+            try:
+                _cache_folder.mkdir(mode=0o700, exist_ok=True)
+                fd = os.open(_cache_folder / f"{key}.lock", os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+                             | getattr(os, "O_CLOEXEC", 0), 0o600)
+                fcntl.flock(fd, fcntl.LOCK_EX)          # an interrupt while waiting goes up
+            except OSError:
+                pass
+        yield
+    finally:
+        if fd >= 0:
+            os.close(fd)
 
 
 def _compile(patterns: Sequence[bytes]) -> bytes:

@@ -132,6 +132,50 @@ def test_a_compiled_database_is_kept_and_loaded_by_the_next_process(rule_sets, t
     assert kept.read_bytes() != bytes(damaged)
 
 
+def test_a_process_waits_for_another_compiling_the_same_database_and_loads_it(rule_sets, tmp_path, monkeypatch) -> None:
+    """On a host's first run both workers want the database within a second: the second waits
+    for the first (a lock in the cache folder) and loads what it kept, instead of compiling
+    the same database again (2-3 s of CPU)."""
+    import fcntl
+    import os
+    import threading
+    import time
+
+    rules = compiled_rules(rule_sets, "log")
+    patterns = rules._line_scans
+    folder = tmp_path / "hyperscan"
+    hsmatch.use_cache(folder)
+    key = hsmatch._cache_key(__import__("hyperscan"), patterns)
+    folder.mkdir(mode=0o700)
+    other = os.open(folder / f"{key}.lock", os.O_RDWR | os.O_CREAT, 0o600)    # the other worker
+    fcntl.flock(other, fcntl.LOCK_EX)
+
+    def no_compile(patterns):
+        raise AssertionError("compiled again")
+    monkeypatch.setattr(hsmatch, "_compiled_in_child", no_compile)
+    got: list[object] = []
+    waiting = threading.Thread(target=lambda: got.append(hsmatch.line_matcher(patterns)))
+    waiting.start()
+    time.sleep(0.5)
+    assert waiting.is_alive() and not got                 # waits while the other compiles
+    hsmatch._keep(key, hsmatch._compile(patterns))       # the other keeps its database, then lets go
+    os.close(other)
+    waiting.join(timeout=30)
+    assert not waiting.is_alive()
+    [matcher] = got
+    line = b"Authorization: Bearer " + _jwt(random.Random(5)) + b" password=Pw1!x"
+    assert matcher is not None and sorted(matcher(line)) == sorted(rules.line_match(line))
+
+
+def test_where_no_lock_can_be_had_each_process_compiles_its_own(rule_sets, tmp_path) -> None:
+    (tmp_path / "a-file").write_bytes(b"")
+    hsmatch.use_cache(tmp_path / "a-file" / "hyperscan")      # no folder can be made there
+    rules = compiled_rules(rule_sets, "log")
+    matcher = hsmatch.line_matcher(rules._line_scans)
+    line = b"Authorization: Bearer " + _jwt(random.Random(6))
+    assert matcher is not None and sorted(matcher(line)) == sorted(rules.line_match(line))
+
+
 def _long_lines_log(rnd: random.Random) -> bytes:
     """Long lines of base64 (data URIs, JSON attachments, a bare body) with secrets beside them,
     long lines of ordinary text, and short lines, in chunk-crossing sizes."""
