@@ -6,10 +6,11 @@
 1. Generates a Genesys host tree of about --size bytes with ``collector.testhost.generate_host``
    (the demo product mix by default; ``--products sip-heavy`` for SIP Server + URS + Config Server).
 2. Reads every file once (warm page cache), and runs gcollect once on a small tree of the same
-   mix to get the check records a host keeps after its first run (``profiles-checked.json``,
-   ``rule-sets-checked.json``); every gcollect round starts from a fresh state folder holding a
-   copy of those two (a new token map each round). ``--first-run`` leaves them out: every round
-   is then a host's first run, which also checks every profile and rule set.
+   mix to get what a host keeps after its first run: the check records (``profiles-checked.json``,
+   ``rule-sets-checked.json``) and the compiled patterns (``patterns/``, and ``hyperscan/`` if
+   made); every gcollect round starts from a fresh state folder holding a copy of those (a new
+   token map each round). ``--first-run`` leaves them out: every round is then a host's first
+   run, which also checks every profile and rule set and compiles every pattern.
 3. Runs, alternating round by round (A B C D, A B C D, ...):
      A gcollect collect --all-logs --priority normal          (default format, tar.gz)
      B the same with --format tar.zst
@@ -258,11 +259,13 @@ def measure(argv: list[str], *, stdout_path: Path | None = None, cwd: Path | Non
 
 # ------------------------------------------------------------------------------- the tools
 CHECK_RECORDS = ("profiles-checked.json", "rule-sets-checked.json")
+STATE_CACHES = ("patterns", "hyperscan")       # folders of compiled patterns a first run leaves
 
 
 def remembered_checks(work: Path, products: str, seed: int, gcollect: list[str]) -> Path:
-    """A state folder as a host keeps it after gcollect's first run there: its check records.
-    Made by that first run, on a small tree of the same product mix (so the same rule sets)."""
+    """A state folder as a host keeps it after gcollect's first run there: its check records and
+    compiled patterns. Made by that first run, on a small tree of the same product mix (so the
+    same rule sets)."""
     small = work / "first-run-tree"
     generate(small, 2_000_000, products, seed)
     state = work / "first-run-state"
@@ -289,6 +292,9 @@ def run_gcollect(fmt: str, tree: Path, work: Path, tag: str, gcollect: list[str]
         (out / "state").mkdir(mode=0o700)
         for name in CHECK_RECORDS:
             shutil.copy2(checks / name, out / "state" / name)
+        for name in STATE_CACHES:
+            if (checks / name).is_dir():
+                shutil.copytree(checks / name, out / "state" / name)
     report_path = work / f"report-{tag}.json"
     argv = [*gcollect, "collect", "--root", str(tree), "--output", str(out), "--state-dir", str(out / "state"),
             "--all-logs", "--quiet", "--json", "--priority", "normal", "--format", fmt, "--host-name", "bench"]
@@ -748,7 +754,8 @@ def main(argv: list[str] | None = None) -> int:
                          "sos": "skipped" if args.skip_sos else tool_version(["dpkg-query", "-W", "sosreport"])},
             "gcollect_command": gcollect,
             "gcollect_state": ("first run: no remembered checks" if args.first_run else
-                               "fresh state folder each round, with the check records of a first run"),
+                               "fresh state folder each round, with the check records and compiled patterns "
+                               "of a first run"),
             "gcollect_python": "bytecode cached under the work folder, as in an installed copy (installed_env)",
             "rss_method": ("peak_rss_single_mb: max RSS of the biggest single process (/usr/bin/time -v); "
                            "peak_rss_tree_sum_mb: RSS summed over the process tree, psutil every 50 ms "
