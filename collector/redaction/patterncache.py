@@ -9,18 +9,25 @@ code ``_sre`` runs; kept, the same pattern is made again from it by ``_sre.compi
 
 ``compile(text, guard=...)`` answers as ``re.compile(text)`` (``guard``: as
 ``startguard.compile_guarded(text)``) does: from the kept code where an entry for that text
-is kept, else by compiling it. ``save()`` keeps the code of the patterns compiled afresh, for
-the next run: an entry is kept only if the pattern made from it equals ``re.compile``'s
-(``==`` compares the code), so a Python whose private names differ keeps nothing and
-compiles as before. The file (``STATE_DIR/patterns/<build>.sre``) is SHA-256 checked
-(``statecache``) and named after the Python build (version, ``_sre.MAGIC``, code size) and
-this format; an entry's key is the pattern text, so an edited rule compiles afresh.
+is kept, else by compiling it. ``save()`` keeps the code of the patterns compiled afresh for
+the next run. An entry is kept only if the pattern made from it equals the one compiled here
+(``==`` compares the text, the flags and the code) and has the same groups, so a Python whose
+private names differ keeps nothing and compiles as before.
+
+The file (``STATE_DIR/patterns/<build>.sre``, SHA-256 checked by ``statecache``) is named
+after everything an entry depends on besides its text: the Python build (version,
+``_sre.MAGIC``, code size, byte order, machine) and the redaction code and gcollect's version
+(``rules.redaction_code_key``, which the rule-set check records use too), so an upgrade that
+changes a start guard compiles afresh. An entry's key is its pattern text and whether it is
+guarded: an edited rule compiles afresh. ``save()`` also ends the cache for the process: the
+workers forked after it, and children, compile what they need themselves and keep nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import marshal
+import platform
 import re
 import sys
 from array import array
@@ -29,13 +36,15 @@ from pathlib import Path
 from collector import statecache
 from collector.redaction.startguard import compile_guarded
 
-_FORMAT = 1
-_KEEP_BUILDS = 2             # files of other Python builds (an upgrade) beyond this are dropped
+_FORMAT = 2
+_KEEP_BUILDS = 2             # files of other builds (an upgrade) beyond this are dropped
+_KEEP_ENTRIES = 4096         # entries kept in a file (the packaged rules have 366)
 
+_Key = tuple[bool, bytes]    # (guarded, pattern text)
 _folder: Path | None = None
-_kept: dict[tuple[bool, bytes], tuple] | None = None        # loaded at first use
-_used: dict[tuple[bool, bytes], tuple] = {}                # entries this process made a pattern from
-_fresh: dict[tuple[bool, bytes], re.Pattern[bytes]] = {}   # patterns compiled here, for save()
+_kept: dict[_Key, tuple] | None = None                # the file's entries, read at first use
+_kept_and_used: dict[_Key, tuple] = {}                 # ... those this process made a pattern from
+_compiled_here: dict[_Key, re.Pattern[bytes]] = {}     # patterns compiled afresh, for save()
 
 
 def use(folder: Path | None) -> None:
@@ -44,8 +53,8 @@ def use(folder: Path | None) -> None:
     global _folder, _kept
     _folder = folder
     _kept = None
-    _used.clear()
-    _fresh.clear()
+    _kept_and_used.clear()
+    _compiled_here.clear()
 
 
 def compile(text: bytes, *, guard: bool = False) -> re.Pattern[bytes]:
@@ -53,14 +62,14 @@ def compile(text: bytes, *, guard: bool = False) -> re.Pattern[bytes]:
     ``re.error`` for a bad pattern."""
     key = (guard, text)
     entry = _entries().get(key)
-    if entry is not None:
-        pattern = _made(entry)
+    if entry is not None and _is_form_of(text, guard, entry[0]):
+        pattern = _pattern_from(entry)
         if pattern is not None:
-            _used[key] = entry
+            _kept_and_used[key] = entry
             return pattern
     pattern = _compile_afresh(text, guard)
     if _folder is not None:
-        _fresh[key] = pattern
+        _compiled_here[key] = pattern
     return pattern
 
 
@@ -68,31 +77,52 @@ def _compile_afresh(text: bytes, guard: bool) -> re.Pattern[bytes]:
     return compile_guarded(text) if guard else re.compile(text)
 
 
+def _is_form_of(text: bytes, guard: bool, stored: bytes) -> bool:
+    """``stored`` (an entry's text) is ``text``, or with ``guard`` ``text`` with a start guard
+    put in (``startguard.guarded_text``: a look-ahead class after the leading flags, the rest in
+    a group)."""
+    if stored == text:
+        return True
+    start = stored.find(b"(?=[") if guard else -1
+    stop = stored.find(b"])(?:", start)
+    return start >= 0 and stop > start and stored.endswith(b")") and stored[:start] + stored[stop + 5:-1] == text
+
+
 def save() -> None:
-    """Keep the entries this process used and the patterns it compiled, if it compiled any;
-    then let the loaded entries go (the patterns hold their own code)."""
-    global _kept
+    """Keep the entries of the patterns compiled afresh here, if any, beside the kept ones
+    (those this process used first); then end the cache for this process."""
+    global _folder, _kept
     try:
-        if _folder is None or not _fresh:
+        build = _build() if _folder is not None and _compiled_here else None
+        if _folder is None or build is None:
             return
-        entries = dict(_used)
-        for key, pattern in _fresh.items():
-            entry = _entry(pattern.pattern)
-            if entry is not None and _made(entry) == pattern:
+        entries = dict(_kept_and_used)
+        for key, pattern in _compiled_here.items():
+            entry = _entry_for(pattern.pattern)
+            made = _pattern_from(entry) if entry is not None else None
+            if made is not None and made == pattern and (made.groups, made.groupindex) == (
+                    pattern.groups, pattern.groupindex):
                 entries[key] = entry
-        if len(entries) > len(_used):
-            statecache.keep(_folder / f"{_build()}.sre", marshal.dumps(list(entries.items())), newest=_KEEP_BUILDS)
+        if len(entries) == len(_kept_and_used):
+            return
+        for key, entry in _entries().items():
+            if len(entries) >= _KEEP_ENTRIES:
+                break
+            entries.setdefault(key, entry)
+        statecache.keep(_folder / f"{build}.sre", marshal.dumps(list(entries.items())), newest=_KEEP_BUILDS)
     finally:
+        _folder = None
         _kept = None
-        _used.clear()
-        _fresh.clear()
+        _kept_and_used.clear()
+        _compiled_here.clear()
 
 
-def _entries() -> dict[tuple[bool, bytes], tuple]:
+def _entries() -> dict[_Key, tuple]:
     global _kept
     if _kept is None:
         _kept = {}
-        data = statecache.read(_folder / f"{_build()}.sre") if _folder is not None else None
+        build = _build() if _folder is not None else None
+        data = statecache.read(_folder / f"{build}.sre") if _folder is not None and build is not None else None
         if data is not None:
             try:
                 _kept = {key: entry for key, entry in marshal.loads(data)}
@@ -101,14 +131,21 @@ def _entries() -> dict[tuple[bool, bytes], tuple]:
     return _kept
 
 
-def _build() -> str:
+def _build() -> str | None:
+    """The file's name: what its entries depend on besides their texts; None: keep nothing."""
     import _sre
 
-    name = f"{sys.version}\0{getattr(_sre, 'MAGIC', '?')}\0{getattr(_sre, 'CODESIZE', '?')}\0{_FORMAT}"
-    return hashlib.sha256(name.encode()).hexdigest()[:16]
+    from collector.redaction.rules import redaction_code_key
+
+    code = redaction_code_key()
+    if code is None:
+        return None
+    parts = (sys.version, getattr(_sre, "MAGIC", "?"), getattr(_sre, "CODESIZE", "?"), sys.byteorder,
+             platform.machine(), _FORMAT, code)
+    return hashlib.sha256("\0".join(map(str, parts)).encode()).hexdigest()[:16]
 
 
-def _words() -> array:
+def _code_words() -> array:
     """An empty array whose items are ``_sre``'s code words."""
     import _sre
 
@@ -118,9 +155,9 @@ def _words() -> array:
     raise TypeError("no array type for _sre's code words")
 
 
-def _entry(text: bytes) -> tuple | None:
-    """What ``re.compile(text)`` passes to ``_sre.compile``, with the code as bytes; None where
-    this Python's private names differ."""
+def _entry_for(text: bytes) -> tuple | None:
+    """What ``re.compile(text)`` passes to ``_sre.compile``, the code as bytes; None where this
+    Python's private names differ."""
     try:
         from re import _compiler, _parser
 
@@ -131,20 +168,20 @@ def _entry(text: bytes) -> tuple | None:
         indexgroup: list[str | None] = [None] * state.groups
         for name, index in groupindex.items():
             indexgroup[index] = name
-        words = _words()
+        words = _code_words()
         words.extend(code)
         return (text, state.flags, words.tobytes(), state.groups - 1, groupindex, tuple(indexgroup))
     except Exception:  # noqa: BLE001 - only a cache: nothing kept
         return None
 
 
-def _made(entry: tuple) -> re.Pattern[bytes] | None:
-    """The pattern made from a kept entry, or None (a damaged or foreign entry)."""
+def _pattern_from(entry: tuple) -> re.Pattern[bytes] | None:
+    """The pattern made from an entry, or None (a foreign or damaged entry)."""
     try:
         import _sre
 
         text, flags, code, groups, groupindex, indexgroup = entry
-        words = _words()
+        words = _code_words()
         words.frombytes(code)
         return _sre.compile(text, flags, words.tolist(), groups, groupindex, indexgroup)  # type: ignore[no-any-return]
     except Exception:  # noqa: BLE001 - compile it instead

@@ -83,7 +83,7 @@ def load_rule_sets(names: Iterable[str], extra_dirs: Sequence[Path] = (), *,
 
     ``checked_in``: a state folder remembering which rule-set files passed the checks; None
     checks every file."""
-    checked = CheckedDigests(Path(checked_in) / CHECKED_FILE, _checks_key()) if checked_in is not None else None
+    checked = CheckedDigests(Path(checked_in) / CHECKED_FILE, redaction_code_key()) if checked_in is not None else None
     available = available_rule_sets(extra_dirs)
     loaded: list[RuleSet] = []
     seen_ids: dict[str, str] = {}
@@ -132,7 +132,7 @@ def all_checked(names: Iterable[str], extra_dirs: Sequence[Path], checked_in: Pa
     """Have the named rule sets, as their files are now, passed the checks before (their
     digests are in the state folder's record)? Reads and hashes the files; runs no check. An
     unknown or unreadable set counts as not checked (the load then says what is wrong)."""
-    checked = CheckedDigests(Path(checked_in) / CHECKED_FILE, _checks_key())
+    checked = CheckedDigests(Path(checked_in) / CHECKED_FILE, redaction_code_key())
     available = available_rule_sets(extra_dirs)
     for name in names:
         path = available.get(name)
@@ -145,10 +145,11 @@ def all_checked(names: Iterable[str], extra_dirs: Sequence[Path], checked_in: Pa
 
 
 @lru_cache(maxsize=1)
-def _checks_key() -> str | None:
-    """What the checks depend on besides a file's bytes: gcollect's version, the redaction code
-    (the examples run through the engine), the YAML parser, and the installed jsonschema and
-    google-re2. None (nothing remembered) if one cannot be read."""
+def redaction_code_key() -> str | None:
+    """What the rule-set checks (and the compiled patterns kept by ``patterncache``) depend on
+    besides a file's bytes: gcollect's version, the redaction code (the examples run through
+    the engine), the YAML parser, and the installed jsonschema and google-re2. None (nothing
+    remembered) if one cannot be read."""
     here = Path(__file__).resolve().parent
     try:
         code = [p.read_bytes() for p in sorted(here.glob("*.py"))]

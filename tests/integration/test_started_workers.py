@@ -166,7 +166,7 @@ def test_workers_start_with_the_rules_compiled_by_the_main_process(tmp_path, mon
 
 def test_a_later_start_makes_the_rules_patterns_from_the_kept_code(tmp_path, monkeypatch) -> None:
     """The first start keeps the rules' compiled patterns in the state folder; a later process
-    compiles none of them again (0.33 s of every run's start), and its workers get the same."""
+    compiles none of them again (0.33 s of every run's start) and gets the same patterns."""
     from collector.redaction import compiled, patterncache, rules
     from collector.redaction.compiled import compile_rule
 

@@ -58,8 +58,8 @@ def test_every_packaged_pattern_comes_back_as_re_compile_makes_it(packaged, tmp_
     again = [patterncache.compile(text, guard=guard) for text, guard in packaged]
     assert afresh == []
     assert again == first           # Pattern == compares the text, the flags and the compiled code
+    assert [(p.groups, p.groupindex) for p in again] == [(p.groups, p.groupindex) for p in first]
     assert again == [compile_guarded(text) if guard else re.compile(text) for text, guard in packaged]
-    assert [p.groupindex for p in again] == [p.groupindex for p in first]
     sample = b"x password=Hunter2 AttributeANI '4155550123' -----BEGIN RSA PRIVATE KEY-----"
     assert [[m.span() for m in p.finditer(sample)] for p in again] == [[m.span() for m in p.finditer(sample)]
                                                                         for p in first]
@@ -86,14 +86,75 @@ def test_a_damaged_file_is_compiled_again_and_mended(tmp_path, monkeypatch) -> N
 
 
 def test_an_entry_that_would_not_make_the_same_pattern_is_not_kept(tmp_path, monkeypatch) -> None:
-    """A Python whose private names answer differently keeps nothing and compiles as before."""
-    real = patterncache._entry
-    monkeypatch.setattr(patterncache, "_entry", lambda text: real(text + b"x"))
+    """A Python whose private names answer differently keeps nothing and compiles as before:
+    other code, or the same code with other groups (Pattern == does not compare groups, and a
+    rule finds what to hide by its group names)."""
+    real = patterncache._entry_for
+    for differ in (lambda text: real(text + b"x"),
+                   lambda text: (lambda e: e[:4] + ({"secret": 2}, e[5]))(real(text))):
+        monkeypatch.setattr(patterncache, "_entry_for", differ)
+        patterncache.use(tmp_path)
+        for text, guard in SMALL[:2]:
+            patterncache.compile(text, guard=guard)
+        patterncache.save()
+        assert list(tmp_path.glob("*.sre")) == []
+
+
+def test_an_upgrade_of_the_redaction_code_compiles_afresh(tmp_path, monkeypatch) -> None:
+    """A kept guarded pattern is the start guard's work: a gcollect whose redaction code differs
+    (a mended guard) must not use it. The file is named after that code, as the rule-set
+    check records are keyed by it."""
+    from collector.redaction import rules
+
     patterncache.use(tmp_path)
     for text, guard in SMALL:
         patterncache.compile(text, guard=guard)
     patterncache.save()
-    assert list(tmp_path.glob("*.sre")) == []
+    monkeypatch.setattr(rules, "redaction_code_key", lambda: "another gcollect")
+    patterncache.use(tmp_path)
+    afresh = _afresh_counted(monkeypatch)
+    for text, guard in SMALL:
+        patterncache.compile(text, guard=guard)
+    assert afresh == [text for text, _ in SMALL]
+    monkeypatch.setattr(rules, "redaction_code_key", lambda: None)     # code that cannot be read: nothing kept
+    patterncache.use(tmp_path)
+    afresh.clear()
+    patterncache.compile(SMALL[0][0], guard=True)
+    patterncache.save()
+    assert afresh == [SMALL[0][0]] and len(list(tmp_path.glob("*.sre"))) == 1
+
+
+def test_save_ends_the_cache_for_the_process(tmp_path, monkeypatch) -> None:
+    """Workers forked after the main process saved (and its children) read no file and keep
+    nothing in memory for it."""
+    patterncache.use(tmp_path)
+    for text, guard in SMALL:
+        patterncache.compile(text, guard=guard)
+    patterncache.save()
+    reads: list[object] = []
+    monkeypatch.setattr(patterncache.statecache, "read", lambda path: reads.append(path))
+    edited = rb"(?i)passwd=(?P<secret>\S+)"
+    assert patterncache.compile(edited, guard=True) == compile_guarded(edited)
+    assert reads == [] and patterncache._kept_and_used == {} and patterncache._compiled_here == {}
+    patterncache.save()
+    assert len(list(tmp_path.glob("*.sre"))) == 1
+
+
+def test_a_run_that_compiles_a_few_patterns_keeps_the_others(tmp_path, monkeypatch) -> None:
+    """A one-worker run loads only its plan's rule sets: its new entries join the kept ones."""
+    patterncache.use(tmp_path)
+    for text, guard in SMALL:
+        patterncache.compile(text, guard=guard)
+    patterncache.save()
+    patterncache.use(tmp_path)
+    edited = rb"(?i)passwd=(?P<secret>\S+)"
+    patterncache.compile(edited, guard=True)
+    patterncache.save()
+    patterncache.use(tmp_path)
+    afresh = _afresh_counted(monkeypatch)
+    for text, guard in [*SMALL, (edited, True)]:
+        patterncache.compile(text, guard=guard)
+    assert afresh == []
 
 
 def test_an_edited_pattern_or_another_python_compiles_afresh(tmp_path, monkeypatch) -> None:

@@ -242,7 +242,7 @@ def test_a_record_under_the_right_key_skips_exactly_its_files(tmp_path, fresh_lo
     state.mkdir()
     good = write(tmp_path, "good", GOOD.replace("{name}", "good").replace("{rid}", "pin"))
     write(tmp_path, "bad", GOOD.replace("{name}", "bad").replace("{rid}", "pin2").replace("'pin=1234'", "'pin: 1234'"))
-    key = rules_mod._checks_key()
+    key = rules_mod.redaction_code_key()
     assert key is not None
     (state / rules_mod.CHECKED_FILE).write_text(json.dumps(
         {"key": key, "clean": [hashlib.sha256(good.read_bytes()).hexdigest()]}))
