@@ -29,6 +29,7 @@ import contextlib
 import hashlib
 import os
 import re
+import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -48,6 +49,10 @@ _READ_DIFFERENTLY = re.compile(rb"(?<!\\)(?:\\\\)*\\[pPC]")
 # one in milliseconds instead of compiling for 2-3 s. A few are kept (rule sets and file kinds
 # differ by product); the oldest go.
 _CACHE_KEEP = 6
+# A process that wants a database another is compiling waits for it (_compile_lock) at most
+# this long, looking every _LOCK_POLL_SECONDS; the compile takes 2-3 s.
+LOCK_WAIT_SECONDS = 30.0
+_LOCK_POLL_SECONDS = 0.05
 _cache_folder: Path | None = None
 
 
@@ -144,9 +149,10 @@ def _compile_lock(key: str) -> Iterator[None]:
     compiled the same database (2-3 s of CPU each). The second now waits for the first and
     loads what it kept. Going on with the RE2 set instead saved nothing: on the lines that call
     for Hyperscan the set spends as much CPU in those seconds as the compile. An exclusive
-    ``flock`` on ``<key>.lock`` in the cache folder, let go when its process ends. Without a
-    folder, or where no lock can be had (a read-only state folder, a file system without
-    locks), each process compiles its own, as before."""
+    ``flock`` on ``<key>.lock`` in the cache folder, let go when its process ends (and its
+    compiling child). Without a folder, where no lock can be had (a read-only state folder, a
+    file system without locks), or after ``LOCK_WAIT_SECONDS`` (a holder stopped or starved of
+    CPU), this process compiles its own, as before."""
     fd = -1
     try:
         if _cache_folder is not None and fcntl is not None:
@@ -154,13 +160,24 @@ def _compile_lock(key: str) -> Iterator[None]:
                 _cache_folder.mkdir(mode=0o700, exist_ok=True)
                 fd = os.open(_cache_folder / f"{key}.lock", os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
                              | getattr(os, "O_CLOEXEC", 0), 0o600)
-                fcntl.flock(fd, fcntl.LOCK_EX)          # an interrupt while waiting goes up
+                deadline = time.monotonic() + LOCK_WAIT_SECONDS
+                while not _try_lock(fd) and time.monotonic() < deadline:
+                    time.sleep(_LOCK_POLL_SECONDS)      # an interrupt while waiting goes up
             except OSError:
                 pass
         yield
     finally:
         if fd >= 0:
             os.close(fd)
+
+
+def _try_lock(fd: int) -> bool:
+    """One try for the lock; False: another process holds it."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
 
 
 def _compile(patterns: Sequence[bytes]) -> bytes:

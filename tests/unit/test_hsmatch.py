@@ -153,11 +153,17 @@ def test_a_process_waits_for_another_compiling_the_same_database_and_loads_it(ru
     def no_compile(patterns):
         raise AssertionError("compiled again")
     monkeypatch.setattr(hsmatch, "_compiled_in_child", no_compile)
+    tries: list[bool] = []
+    real_try = hsmatch._try_lock
+    monkeypatch.setattr(hsmatch, "_try_lock", lambda fd: tries.append(real_try(fd)) or tries[-1])
     got: list[object] = []
     waiting = threading.Thread(target=lambda: got.append(hsmatch.line_matcher(patterns)))
     waiting.start()
-    time.sleep(0.5)
-    assert waiting.is_alive() and not got                 # waits while the other compiles
+    deadline = time.monotonic() + 20
+    while not tries and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)
+    assert tries and not any(tries) and waiting.is_alive() and not got     # waits while the other compiles
     hsmatch._keep(key, hsmatch._compile(patterns))       # the other keeps its database, then lets go
     os.close(other)
     waiting.join(timeout=30)
@@ -165,6 +171,29 @@ def test_a_process_waits_for_another_compiling_the_same_database_and_loads_it(ru
     [matcher] = got
     line = b"Authorization: Bearer " + _jwt(random.Random(5)) + b" password=Pw1!x"
     assert matcher is not None and sorted(matcher(line)) == sorted(rules.line_match(line))
+
+
+def test_a_process_that_holds_the_lock_too_long_is_not_waited_for(rule_sets, tmp_path, monkeypatch) -> None:
+    """A holder stopped (Ctrl-Z) or starved of CPU: after LOCK_WAIT_SECONDS this process
+    compiles its own."""
+    import fcntl
+    import os
+
+    rules = compiled_rules(rule_sets, "log")
+    folder = tmp_path / "hyperscan"
+    folder.mkdir(mode=0o700)
+    hsmatch.use_cache(folder)
+    key = hsmatch._cache_key(__import__("hyperscan"), rules._line_scans)
+    other = os.open(folder / f"{key}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(other, fcntl.LOCK_EX)
+    monkeypatch.setattr(hsmatch, "LOCK_WAIT_SECONDS", 0.3)
+    try:
+        matcher = hsmatch.line_matcher(rules._line_scans)
+    finally:
+        os.close(other)
+    line = b"Authorization: Bearer " + _jwt(random.Random(7))
+    assert matcher is not None and sorted(matcher(line)) == sorted(rules.line_match(line))
+    assert list(folder.glob("*.hsdb"))                   # and kept it
 
 
 def test_where_no_lock_can_be_had_each_process_compiles_its_own(rule_sets, tmp_path) -> None:
