@@ -262,7 +262,7 @@ CHECK_RECORDS = ("profiles-checked.json", "rule-sets-checked.json")
 STATE_CACHES = ("patterns", "hyperscan")       # folders of compiled patterns a first run leaves
 
 
-def remembered_checks(work: Path, products: str, seed: int, gcollect: list[str]) -> Path:
+def first_run_state(work: Path, products: str, seed: int, gcollect: list[str]) -> Path:
     """A state folder as a host keeps it after gcollect's first run there: its check records and
     compiled patterns. Made by that first run, on a small tree of the same product mix (so the
     same rule sets)."""
@@ -739,7 +739,7 @@ def main(argv: list[str] | None = None) -> int:
               flush=True)
         warm_s = warm(tree)
         print(f"  page cache warmed in {warm_s:.1f} s", flush=True)
-        checks = None if args.first_run else remembered_checks(work, args.products, args.seed, gcollect)
+        checks = None if args.first_run else first_run_state(work, args.products, args.seed, gcollect)
         meta = {
             "size_arg": args.size, "tree": str(tree), "tree_bytes": tree_bytes, "tree_files": tree_files,
             "products": args.products, "seed": args.seed, "generate_s": round(gen_s, 1), "reused_tree": reused,
