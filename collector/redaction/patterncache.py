@@ -5,7 +5,7 @@ packaged rule sets) in the main process, before the workers fork. Python's parse
 generator, and the start guard's own parse (``startguard``), take 0.33 s of that: a quarter of
 a small collection's 1.3 s, at every run. What ``re.compile`` makes of a text is data, the
 code ``_sre`` runs; kept, the same pattern is made again from it by ``_sre.compile`` (the call
-``re.compile`` itself ends with, which validates the code) in 6 ms for all of them.
+``re.compile`` itself ends with, which validates the code) in 8 ms for all of them.
 
 ``compile(text, guard=...)`` answers as ``re.compile(text)`` (``guard``: as
 ``startguard.compile_guarded(text)``) does: from the kept code where an entry for that text
@@ -18,8 +18,8 @@ The file (``STATE_DIR/patterns/<build>.sre``, SHA-256 checked by ``statecache``)
 after everything an entry depends on besides its text: the Python build (version,
 ``_sre.MAGIC``, code size, byte order, machine) and the redaction code and gcollect's version
 (``rules.redaction_code_key``, which the rule-set check records use too), so an upgrade that
-changes a start guard compiles afresh. An entry's key is its pattern text and whether it is
-guarded: an edited rule compiles afresh. ``save()`` also ends the cache for the process: the
+changes a start guard compiles afresh. An entry's key is (the SHA-256 of) its pattern text and
+whether it is guarded: an edited rule compiles afresh. ``save()`` also ends the cache for the process: the
 workers forked after it, and children, compile what they need themselves and keep nothing.
 """
 
@@ -37,15 +37,19 @@ from collector import statecache
 from collector.hostguard import return_freed_memory
 from collector.redaction.startguard import compile_guarded
 
-_FORMAT = 2
+_FORMAT = 3
 _KEEP_BUILDS = 2             # files of other builds (an upgrade) beyond this are dropped
 _KEEP_ENTRIES = 4096         # entries kept in a file (the packaged rules have 366)
 
-_Key = tuple[bool, bytes]    # (guarded, pattern text)
+# The file holds one index and one blob: entry i is ``marshal.loads(blob[start:stop])``, decoded
+# only when its pattern is asked for. Decoded all at once, the entries' 353 code strings (1.4 MB)
+# were freed among the pattern texts that stay, and 2 MiB of freed heap stayed in the main
+# process and every worker forked from it.
+_Index = dict[bytes, tuple[int, int]]      # key digest (_key) -> (start, stop) in the blob
 _folder: Path | None = None
-_kept: dict[_Key, tuple] | None = None                # the file's entries, read at first use
-_kept_and_used: dict[_Key, tuple] = {}                 # ... those this process made a pattern from
-_compiled_here: dict[_Key, re.Pattern[bytes]] = {}     # patterns compiled afresh, for save()
+_kept: tuple[_Index, bytes] | None = None              # the file's index and blob, read at first use
+_used: set[bytes] = set()                              # keys of kept entries this process made a pattern from
+_compiled_here: dict[bytes, re.Pattern[bytes]] = {}    # patterns compiled afresh, for save()
 
 
 def use(folder: Path | None) -> None:
@@ -54,24 +58,28 @@ def use(folder: Path | None) -> None:
     global _folder, _kept
     _folder = folder
     _kept = None
-    _kept_and_used.clear()
+    _used.clear()
     _compiled_here.clear()
 
 
 def compile(text: bytes, *, guard: bool = False) -> re.Pattern[bytes]:
     """``re.compile(text)``, or with ``guard`` ``startguard.compile_guarded(text)``; the same
     ``re.error`` for a bad pattern."""
-    key = (guard, text)
-    entry = _entries().get(key)
+    key = _key(text, guard)
+    entry = _kept_entry(key)
     if entry is not None and _is_form_of(text, guard, entry[0]):
         pattern = _pattern_from(entry)
         if pattern is not None:
-            _kept_and_used[key] = entry
+            _used.add(key)
             return pattern
     pattern = _compile_afresh(text, guard)
     if _folder is not None:
         _compiled_here[key] = pattern
     return pattern
+
+
+def _key(text: bytes, guard: bool) -> bytes:
+    return hashlib.sha256((b"guarded\0" if guard else b"as is\0") + text).digest()
 
 
 def _compile_afresh(text: bytes, guard: bool) -> re.Pattern[bytes]:
@@ -97,42 +105,64 @@ def save() -> None:
         build = _build() if _folder is not None and _compiled_here else None
         if _folder is None or build is None:
             return
-        entries = dict(_kept_and_used)
+        index, blob = _kept_file()
+        raw = {key: blob[index[key][0]:index[key][1]] for key in _used if key in index}
         for key, pattern in _compiled_here.items():
             entry = _entry_for(pattern.pattern)
             made = _pattern_from(entry) if entry is not None else None
             if made is not None and made == pattern and (made.groups, made.groupindex) == (
                     pattern.groups, pattern.groupindex):
-                entries[key] = entry
-        if len(entries) == len(_kept_and_used):
+                raw[key] = marshal.dumps(entry)
+        if not raw.keys() - _used:
             return
-        for key, entry in _entries().items():
-            if len(entries) >= _KEEP_ENTRIES:
+        for key, (start, stop) in index.items():
+            if len(raw) >= _KEEP_ENTRIES:
                 break
-            entries.setdefault(key, entry)
-        statecache.keep(_folder / f"{build}.sre", marshal.dumps(list(entries.items())), newest=_KEEP_BUILDS)
+            raw.setdefault(key, blob[start:stop])
+        new_index: _Index = {}
+        at = 0
+        for key, data in raw.items():
+            new_index[key] = (at, at + len(data))
+            at += len(data)
+        statecache.keep(_folder / f"{build}.sre", marshal.dumps((_FORMAT, new_index, b"".join(raw.values()))),
+                        newest=_KEEP_BUILDS)
     finally:
-        loaded = bool(_kept)
+        loaded = bool(_kept and _kept[0])
         _folder = None
         _kept = None
-        _kept_and_used.clear()
+        _used.clear()
         _compiled_here.clear()
-        if loaded:        # the file's entries, freed: without this they stay in this process's RSS
-            return_freed_memory()       # and in every worker forked from it (2.5 MiB)
+        if loaded:        # the file's blob, freed: give its heap back before the workers fork
+            return_freed_memory()
 
 
-def _entries() -> dict[_Key, tuple]:
+def _kept_file() -> tuple[_Index, bytes]:
+    """The kept file's index and blob, read at first use; empty where there is none."""
     global _kept
     if _kept is None:
-        _kept = {}
+        _kept = ({}, b"")
         build = _build() if _folder is not None else None
         data = statecache.read(_folder / f"{build}.sre") if _folder is not None and build is not None else None
         if data is not None:
             try:
-                _kept = {key: entry for key, entry in marshal.loads(data)}
+                form, index, blob = marshal.loads(data)
+                if form == _FORMAT and isinstance(index, dict) and isinstance(blob, bytes):
+                    _kept = (index, blob)
             except (ValueError, TypeError, EOFError):
-                _kept = {}
+                pass
     return _kept
+
+
+def _kept_entry(key: bytes) -> tuple | None:
+    index, blob = _kept_file()
+    where = index.get(key)
+    if where is None:
+        return None
+    try:
+        entry = marshal.loads(blob[where[0]:where[1]])
+    except (ValueError, TypeError, EOFError):
+        return None
+    return entry if isinstance(entry, tuple) and len(entry) == 6 else None
 
 
 def _build() -> str | None:
