@@ -19,8 +19,9 @@ after everything an entry depends on besides its text: the Python build (version
 ``_sre.MAGIC``, code size, byte order, machine) and the redaction code and gcollect's version
 (``rules.redaction_code_key``, which the rule-set check records use too), so an upgrade that
 changes a start guard compiles afresh. An entry's key is (the SHA-256 of) its pattern text and
-whether it is guarded: an edited rule compiles afresh. ``save()`` also ends the cache for the process: the
-workers forked after it, and children, compile what they need themselves and keep nothing.
+whether it is guarded: an edited rule compiles afresh. ``save()`` also ends the cache for the
+process: the workers forked after it, and children, compile what they need themselves and keep
+nothing.
 """
 
 from __future__ import annotations
