@@ -16,6 +16,9 @@ SMALL = [(rb"(?i)password=(?P<secret>\S+)", True), (rb"\bAttributeANI\s+'(?P<sec
          (rb"-----BEGIN [A-Z ]*PRIVATE KEY-----", False)]
 
 
+EDITED = rb"(?i)passwd=(?P<secret>\S+)"       # SMALL[0], edited
+
+
 @pytest.fixture(autouse=True)
 def no_cache_left():
     yield
@@ -34,6 +37,14 @@ def packaged() -> list[tuple[bytes, bool]]:
             for rule in rule_set.rules:
                 compiled.compile_rule.__wrapped__(rule)
     return asked
+
+
+def _keep_small(folder) -> None:
+    """A process that compiles SMALL with the cache in ``folder`` and saves."""
+    patterncache.use(folder)
+    for text, guard in SMALL:
+        patterncache.compile(text, guard=guard)
+    patterncache.save()
 
 
 def _afresh_counted(monkeypatch) -> list[bytes]:
@@ -106,10 +117,7 @@ def test_an_upgrade_of_the_redaction_code_compiles_afresh(tmp_path, monkeypatch)
     check records are keyed by it."""
     from collector.redaction import rules
 
-    patterncache.use(tmp_path)
-    for text, guard in SMALL:
-        patterncache.compile(text, guard=guard)
-    patterncache.save()
+    _keep_small(tmp_path)
     monkeypatch.setattr(rules, "redaction_code_key", lambda: "another gcollect")
     patterncache.use(tmp_path)
     afresh = _afresh_counted(monkeypatch)
@@ -127,48 +135,37 @@ def test_an_upgrade_of_the_redaction_code_compiles_afresh(tmp_path, monkeypatch)
 def test_save_ends_the_cache_for_the_process(tmp_path, monkeypatch) -> None:
     """Workers forked after the main process saved (and its children) read no file and keep
     nothing in memory for it."""
-    patterncache.use(tmp_path)
-    for text, guard in SMALL:
-        patterncache.compile(text, guard=guard)
-    patterncache.save()
+    _keep_small(tmp_path)
     reads: list[object] = []
     monkeypatch.setattr(patterncache.statecache, "read", lambda path: reads.append(path))
-    edited = rb"(?i)passwd=(?P<secret>\S+)"
-    assert patterncache.compile(edited, guard=True) == compile_guarded(edited)
-    assert reads == [] and patterncache._used == set() and patterncache._kept in (None, ({}, b"")) and patterncache._compiled_here == {}
+    assert patterncache.compile(EDITED, guard=True) == compile_guarded(EDITED)
+    assert reads == [] and patterncache._used == set() and patterncache._compiled_here == {}
+    assert patterncache._kept in (None, ({}, b""))
     patterncache.save()
     assert len(list(tmp_path.glob("*.sre"))) == 1
 
 
 def test_a_run_that_compiles_a_few_patterns_keeps_the_others(tmp_path, monkeypatch) -> None:
     """A one-worker run loads only its plan's rule sets: its new entries join the kept ones."""
+    _keep_small(tmp_path)
     patterncache.use(tmp_path)
-    for text, guard in SMALL:
-        patterncache.compile(text, guard=guard)
-    patterncache.save()
-    patterncache.use(tmp_path)
-    edited = rb"(?i)passwd=(?P<secret>\S+)"
-    patterncache.compile(edited, guard=True)
+    patterncache.compile(EDITED, guard=True)
     patterncache.save()
     patterncache.use(tmp_path)
     afresh = _afresh_counted(monkeypatch)
-    for text, guard in [*SMALL, (edited, True)]:
+    for text, guard in [*SMALL, (EDITED, True)]:
         patterncache.compile(text, guard=guard)
     assert afresh == []
 
 
 def test_an_edited_pattern_or_another_python_compiles_afresh(tmp_path, monkeypatch) -> None:
-    patterncache.use(tmp_path)
-    for text, guard in SMALL:
-        patterncache.compile(text, guard=guard)
-    patterncache.save()
+    _keep_small(tmp_path)
 
     patterncache.use(tmp_path)
     afresh = _afresh_counted(monkeypatch)
-    edited = rb"(?i)passwd=(?P<secret>\S+)"
-    assert patterncache.compile(edited, guard=True) == compile_guarded(edited)
+    assert patterncache.compile(EDITED, guard=True) == compile_guarded(EDITED)
     assert patterncache.compile(SMALL[0][0], guard=False) == re.compile(SMALL[0][0])   # kept only guarded
-    assert afresh == [edited, SMALL[0][0]]
+    assert afresh == [EDITED, SMALL[0][0]]
 
     monkeypatch.setattr(patterncache, "_build", lambda: "another-python")
     patterncache.use(tmp_path)
