@@ -102,8 +102,6 @@ class RuleCompileError(ValueError):
         self.problem = problem
 
 
-def compile_re2(pattern: str, *, chunk_level: bool) -> object:
-    return re2.compile(re2_scan_text(pattern, chunk_level=chunk_level).encode("utf-8"), _RE2_OPTIONS)
 
 
 @dataclass(frozen=True)
@@ -115,8 +113,14 @@ class CompiledRule:
     unless: re.Pattern[bytes] | None
     block_end: re.Pattern[bytes] | None
     mask: bytes
-    scan: str                                  # the RE2 scan text (line level)
+    scan: str                                  # the rule's scan (or regex), as the rule set gives it
     block_keep: re.Pattern[bytes] | None = None   # lines inside the block left as they are
+    # the scan in RE2 syntax (re2search.re2_scan_text), for the line set and the prefilter, and the
+    # block markers that can match text (CompiledRules.markers): made once, in the process the
+    # workers fork from, instead of at each worker's first file (30 ms each there)
+    scan_line: bytes = b""
+    scan_chunk: str = ""
+    markers: tuple[re.Pattern[bytes], ...] = ()
 
     @property
     def id(self) -> str:
@@ -169,9 +173,10 @@ def compile_rule(rule: Rule) -> CompiledRule:
     unless = _py(rule, "unless", rule.unless, guard=True) if rule.unless else None
     scan = rule.scan if rule.scan is not None else source_for_scan
     field = "scan" if rule.scan is not None else scan_field
-    for chunk_level in (False, True):
+    scan_line, scan_chunk = re2_scan_text(scan, chunk_level=False), re2_scan_text(scan, chunk_level=True)
+    for text in (scan_line, scan_chunk):
         try:
-            compiled = compile_re2(scan, chunk_level=chunk_level)
+            compiled = re2.compile(text.encode("utf-8"), _RE2_OPTIONS)
         except re2.error as exc:
             hint = "" if rule.scan is not None else " (not RE2-compatible: give a 'scan')"
             raise RuleCompileError(rule, field, f"scan does not compile in RE2: {exc}{hint}") from None
@@ -179,7 +184,9 @@ def compile_rule(rule: Rule) -> CompiledRule:
             raise RuleCompileError(rule, field, "scan matches the empty string")
     mask = (rule.mask if rule.mask is not None else "REDACTED").encode("utf-8")
     keep = _py(rule, "block.keep", rule.block_keep) if rule.block_keep else None
-    return CompiledRule(rule, pattern, inner, groups, unless, block_end, mask, scan, keep)
+    markers = tuple(p for p in (pattern, block_end) if p is not None and not _only_empty(p)) if block_end is not None else ()
+    return CompiledRule(rule, pattern, inner, groups, unless, block_end, mask, scan, keep,
+                        scan_line=scan_line.encode("utf-8"), scan_chunk=scan_chunk, markers=markers)
 
 
 class CompiledRules:
@@ -198,9 +205,7 @@ class CompiledRules:
         # matches only empty text marks nothing and is left out.
         # (each pattern on its own: one alternation of them would fail on a rule's (?i) prefix)
         self.markers: tuple[tuple[int | None, re.Pattern[bytes]], ...] = tuple(
-            (index if p is r.pattern else None, p)
-            for index, r in enumerate(rules) if r.block_end is not None
-            for p in (r.pattern, r.block_end) if p is not None and not _only_empty(p))
+            (index if p is r.pattern else None, p) for index, r in enumerate(rules) for p in r.markers)
         self.prefilter = None
         self.prefilter_search: SpanSearch | None = None      # (start, end) of the next hit, or None
         self.line_set = None
@@ -210,13 +215,11 @@ class CompiledRules:
         self._random_match: hsmatch.LineMatch | None | bool = False    # False: not built yet
         self._random_cache_tried = False           # ... nor looked for among the kept ones
         if rules:
-            alternation = "|".join(
-                "(?:" + re2_scan_text(r.scan, chunk_level=True) + ")" for r in rules
-            )
+            alternation = "|".join("(?:" + r.scan_chunk + ")" for r in rules)
             self.prefilter = re2.compile(("(?m)" + alternation).encode("utf-8"), _PREFILTER_OPTIONS)
             self.prefilter_search = span_search(self.prefilter)
             line_set = re2.Set.SearchSet(_LINE_SET_OPTIONS)
-            self._line_scans = [re2_scan_text(r.scan, chunk_level=False).encode("utf-8") for r in rules]
+            self._line_scans = [r.scan_line for r in rules]
             for scan in self._line_scans:
                 line_set.Add(scan)
             line_set.Compile()
