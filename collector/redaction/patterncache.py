@@ -36,7 +36,7 @@ from pathlib import Path
 
 from collector import statecache
 from collector.hostguard import return_freed_memory
-from collector.redaction.startguard import compile_guarded
+from collector.redaction.startguard import compile_guarded, is_guarded_form
 
 _FORMAT = 3
 _KEEP_BUILDS = 2             # files of other builds (an upgrade) beyond this are dropped
@@ -88,14 +88,8 @@ def _compile_afresh(text: bytes, guard: bool) -> re.Pattern[bytes]:
 
 
 def _is_form_of(text: bytes, guard: bool, stored: bytes) -> bool:
-    """``stored`` (an entry's text) is ``text``, or with ``guard`` ``text`` with a start guard
-    put in (``startguard.guarded_text``: a look-ahead class after the leading flags, the rest in
-    a group)."""
-    if stored == text:
-        return True
-    start = stored.find(b"(?=[") if guard else -1
-    stop = stored.find(b"])(?:", start)
-    return start >= 0 and stop > start and stored.endswith(b")") and stored[:start] + stored[stop + 5:-1] == text
+    """``stored`` (an entry's text) is ``text``, or with ``guard`` its guarded form."""
+    return stored == text or guard and is_guarded_form(text, stored)
 
 
 def save() -> None:

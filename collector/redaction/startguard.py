@@ -146,6 +146,14 @@ def guarded_text(text: bytes, flags: int = 0) -> bytes | None:
     return head + b"(?=[" + allowed + b"])(?:" + rest + b")"
 
 
+def is_guarded_form(text: bytes, guarded: bytes) -> bool:
+    """``guarded`` is ``text`` with a start guard put in, as ``guarded_text`` writes one (the
+    look-ahead class after the leading flags, the rest in a group)."""
+    start = guarded.find(b"(?=[")
+    stop = guarded.find(b"])(?:", start)
+    return 0 <= start < stop and guarded.endswith(b")") and guarded[:start] + guarded[stop + 5:-1] == text
+
+
 def compile_guarded(text: bytes) -> re.Pattern[bytes]:
     """``re.compile(text)``, guarded when that helps: one parse to decide, one compile. The
     same matches and groups as ``re.compile(text)``; the same ``re.error`` for a bad pattern."""
