@@ -234,6 +234,11 @@ class CompiledRules:
         self.hidden = re.compile(b"|".join((*masks, token_form, *_HIDDEN_FORMS)) or rb"(?!)")
         self.ours = re.compile(b"|".join((*masks, rb"(?<![A-Za-z0-9])" + token_form + rb"(?![a-z])"))
                                if categories else rb"(?!)")
+        # ``ours`` without its look-arounds, in RE2: it matches wherever ``ours`` does, in linear
+        # time, so only a value it matches is searched by ``ours``. Python tries every alternative
+        # at every offset: 25 us for a JWT of 800 characters, the value of every bearer token.
+        self._ours_first_look: SpanSearch | None = (
+            span_search(re2.compile(b"|".join((*masks, token_form)), _RE2_OPTIONS)) if categories else None)
 
     def next_candidate(self, chunk: bytes, pos: int) -> int:
         """Offset of the next prefilter hit at or after ``pos``, or -1."""
@@ -278,7 +283,8 @@ class CompiledRules:
         """
         if self.hidden.fullmatch(value) is not None:
             return True
-        return self.ours.search(value) is not None
+        first_look = self._ours_first_look
+        return first_look is not None and first_look(value, 0) is not None and self.ours.search(value) is not None
 
 
 def _only_empty(pattern: re.Pattern[bytes]) -> bool:

@@ -749,3 +749,26 @@ def test_a_prefilter_hit_the_line_set_does_not_confirm_runs_every_rule(monkeypat
     out = redactor.feed(text) + redactor.finish()
     assert b"5555550142" not in out and b"Hunter22x" not in out
     assert out.count(b"\n") == text.count(b"\n") and b"plain\n" in out
+
+
+def test_the_first_look_for_our_own_tokens_and_masks_never_changes_is_hidden(rule_sets) -> None:
+    """``is_hidden`` asks RE2 first and ``ours`` (Python, with its look-arounds) only where RE2
+    found something: the answers are those of ``ours`` alone, for the packaged rules and for a
+    site's masks with regex characters and letters outside ASCII."""
+    import random
+
+    site = RuleSet(name="site", source=Path("site.yaml"), sha256="c" * 64, rules=(
+        Rule(id="site-a", category="site-ref", action="mask", regex="ref=(?P<secret>\\w+)", mask="[x]*.+?"),
+        Rule(id="site-b", category="secret", action="mask", regex="k=(?P<secret>\\w+)", mask="ÉCARTÉ"),
+    ))
+    rnd = random.Random(5)
+    for sets in (rule_sets, [*rule_sets, site]):
+        rules = compiled_rules(sets, "log")
+        pieces = [b"REDACTED", b"REDACTED-CARD", b'"REDACTED"', b"PHONE_", b"+PHONE_", b"SITE_REF_", b"SECRET_",
+                  b"[x]*.+?", "ÉCARTÉ".encode(), b"abcdefghij", b"abcdefghijk", b"Q", b"9", b"a", b"/", b"-", b" ", b"%"]
+        values = [b"".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 6))) for _ in range(20000)]
+        values += [b"eyJ" + bytes(rnd.choice(b"ABCxyz019_-") for _ in range(800)) for _ in range(50)]
+        differ = [v for v in values if rules.is_hidden(v) != (rules.hidden.fullmatch(v) is not None
+                                                              or rules.ours.search(v) is not None)]
+        assert not differ, differ[:5]
+        assert sum(1 for v in values if rules.ours.search(v)) > 1000       # the values do hold ours
