@@ -206,6 +206,9 @@ class CompiledRules:
         # (each pattern on its own: one alternation of them would fail on a rule's (?i) prefix)
         self.markers: tuple[tuple[int | None, re.Pattern[bytes]], ...] = tuple(
             (index if p is r.pattern else None, p) for index, r in enumerate(rules) for p in r.markers)
+        # the same, as a line uses them: the end markers (any line), the begin marker by rule index
+        self.end_markers = tuple(p for index, p in self.markers if index is None)
+        self.begin_markers = {index: p for index, p in self.markers if index is not None}
         self.prefilter = None
         self.prefilter_search: SpanSearch | None = None      # (start, end) of the next hit, or None
         self.line_set = None

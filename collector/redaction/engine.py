@@ -484,7 +484,8 @@ class Redactor:
         if all(span[4] for span in spans):
             return line, tuple(counted), cacheable
         if rules.markers:
-            markers = [p for index, p in rules.markers if index is None or index in indexes]
+            begin = rules.begin_markers
+            markers = [*rules.end_markers, *(begin[index] for index in indexes if index in begin)]
             if markers:
                 spans = _outside_markers(spans, markers, content)
         return self._rewrite(content, spans, counted) + ending, tuple(counted), cacheable
