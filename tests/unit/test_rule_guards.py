@@ -1,0 +1,124 @@
+"""A look-ahead that a rule's regex starts with only to fail fast must be implied by the rest of
+the regex: it may never turn a match away. secret-key-value's guard (right after its word-start
+look-behind) is checked against the same regex without it, for every spelling of every key the
+regex names, in every context the regex allows around a key."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import re
+import re._constants as C
+import re._parser as P
+
+from collector.redaction import Redactor, Tokenizer, load_rule_sets
+
+GUARD_AT = r"(?i)(?<![\w-])(?="
+# what may stand around a key: before it in its word, after it, a quote, blanks, the separator
+BEFORE = (b"", b"db_", b"x.", b"A-", b"1")
+AFTER = (b"", b"_1", b".x", b"-b", b"S")
+QUOTES = (b"", b'"', b"'", b'\\"', b"\\\\'", b"&quot;")
+BLANKS = (b"", b" ", b" \t ")
+SEPARATORS = (b"=", b":", b"::=", b"=>", b":=", b"->", b"<-", b"==")
+
+
+def _rule_regex(rule_id: str) -> str:
+    (rule_set,) = load_rule_sets(["common-secrets"])
+    return next(rule for rule in rule_set.rules if rule.id == rule_id).regex
+
+
+def _without_guard(regex: str) -> str:
+    """``regex`` without the look-ahead that follows its first ``(?<![\\w-])``."""
+    assert regex.startswith(GUARD_AT)
+    depth, i = 1, len(GUARD_AT)
+    while depth:
+        if regex[i] == "\\":
+            i += 2
+            continue
+        if regex[i] == "[":                        # a class: its brackets and parentheses are text
+            i = regex.index("]", i + 2) + 1
+            continue
+        depth += {"(": 1, ")": -1}.get(regex[i], 0)
+        i += 1
+    return GUARD_AT[:-3] + regex[i:]
+
+
+def _spellings(parsed, rnd: random.Random, limit: int = 64) -> list[bytes]:
+    """Texts that the parsed pattern matches (look-arounds ignored), at most ``limit``: each
+    branch, each option taken or not, each byte of a class outside [A-Za-z0-9_] and one inside."""
+    texts = [b""]
+    for op, av in parsed:
+        if op is C.LITERAL:
+            choices = [bytes([av])]
+        elif op is C.IN:
+            members: list[int] = []
+            for item, value in av:
+                if item is C.LITERAL:
+                    members.append(value)
+                elif item is C.RANGE:
+                    members += [value[0], value[1]]
+                elif item is C.CATEGORY and value is C.CATEGORY_DIGIT:
+                    members.append(ord("7"))
+                elif item is C.CATEGORY and value is C.CATEGORY_WORD:
+                    members.append(ord("q"))
+                else:
+                    raise AssertionError(f"class item {item} {value} not understood")
+            choices = [bytes([m]) for m in members]
+        elif op is C.SUBPATTERN:
+            choices = _spellings(av[-1], rnd, limit)
+        elif op is C.BRANCH:
+            choices = [text for branch in av[1] for text in _spellings(branch, rnd, limit)]
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT):
+            low, high, body = av
+            inner = _spellings(body, rnd, limit)
+            choices = ([b""] if low == 0 else []) + [text * max(low, 1) for text in inner]
+            if high > 1 and high > low:
+                choices.append(inner[0] * (max(low, 1) + 1))
+        elif op in (C.ASSERT, C.ASSERT_NOT, C.AT):
+            continue
+        else:
+            raise AssertionError(f"{op} not understood")
+        texts = [a + b for a, b in itertools.product(texts, choices)]
+        if len(texts) > limit:
+            texts = rnd.sample(texts, limit)
+    return texts
+
+
+def _keys(regex: str) -> list[bytes]:
+    """Every spelling of the keys: the alternation after the key's leading [\\w.-]*."""
+    parsed = list(P.parse(_without_guard(regex).encode()))
+    at = next(i for i, (op, av) in enumerate(parsed) if op is C.BRANCH)
+    assert parsed[at - 1][0] is C.MAX_REPEAT               # [\w.-]* before the keys
+    rnd = random.Random(3)
+    return [spelling for branch in parsed[at][1][1] for spelling in _spellings(branch, rnd, limit=400)]
+
+
+def test_secret_key_value_guard_turns_no_match_away() -> None:
+    regex = _rule_regex("secret-key-value")
+    guarded, plain = re.compile(regex.encode()), re.compile(_without_guard(regex).encode())
+    assert guarded.pattern != plain.pattern
+    keys = _keys(regex)
+    assert len(keys) > 250 and b"mot de passe" in keys and "CONTRASEÑA".lower().encode() in {k.lower() for k in keys}
+    rnd = random.Random(11)
+    lines = []
+    for key in keys:
+        for spelling in {key, key.upper(), key.capitalize()}:
+            for _ in range(6):
+                lines.append(b"x " + rnd.choice(BEFORE) + spelling + rnd.choice(AFTER) + rnd.choice(QUOTES)
+                             + rnd.choice(BLANKS) + rnd.choice(SEPARATORS) + rnd.choice(BLANKS) + b"v4lue9 end")
+    matched = 0
+    for line in lines:
+        want = [(m.span(), m.groups()) for m in plain.finditer(line)]
+        assert [(m.span(), m.groups()) for m in guarded.finditer(line)] == want, line
+        matched += bool(want)
+    assert matched > len(lines) // 2                       # the lines do hold keys the rule takes
+
+
+def test_secret_key_value_still_masks_a_token_among_base64() -> None:
+    rule_sets = load_rule_sets(["common-secrets"])
+    line = (b"2026-11-26 10:00:01,005 DEBUG [qtp1-3] session token=n5hXIt1n/eBDspJdHMTyGN/dLwn72s4i9K2wf+tx0jDe"
+            b" saml=Q79qx6EFbKBbEPDajw0QT/Ytj0GsQrd+qBpcFe1YUh== x-api-key: Abc123/def+456 mot+de+passe=Ab9x\n")
+    redactor = Redactor(rule_sets, Tokenizer(b"k" * 32, None), "log", "gws/gws.log")
+    out = redactor.feed(line) + redactor.finish()
+    assert b"n5hXIt1n" not in out and b"Abc123" not in out and b"Ab9x" not in out
+    assert b"token=REDACTED" in out
