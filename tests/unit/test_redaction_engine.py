@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from pathlib import Path
 
@@ -755,8 +756,6 @@ def test_the_first_look_for_our_own_tokens_and_masks_never_changes_is_hidden(rul
     """``is_hidden`` asks RE2 first and ``ours`` (Python, with its look-arounds) only where RE2
     found something: the answers are those of ``ours`` alone, for the packaged rules and for a
     site's masks with regex characters and letters outside ASCII."""
-    import random
-
     site = RuleSet(name="site", source=Path("site.yaml"), sha256="c" * 64, rules=(
         Rule(id="site-a", category="site-ref", action="mask", regex="ref=(?P<secret>\\w+)", mask="[x]*.+?"),
         Rule(id="site-b", category="secret", action="mask", regex="k=(?P<secret>\\w+)", mask="ÉCARTÉ"),

@@ -44,8 +44,9 @@ def _without_guard(regex: str) -> str:
 
 
 def _spellings(parsed, rnd: random.Random, limit: int = 64) -> list[bytes]:
-    """Texts that the parsed pattern matches (look-arounds ignored), at most ``limit``: each
-    branch, each option taken or not, each byte of a class outside [A-Za-z0-9_] and one inside."""
+    """Texts that the parsed pattern matches (look-arounds ignored), at most ``limit`` (a random
+    sample beyond): each branch, each option taken or not, each byte a class names and both ends
+    of its ranges."""
     texts = [b""]
     for op, av in parsed:
         if op is C.LITERAL:
