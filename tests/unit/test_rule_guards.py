@@ -1,7 +1,8 @@
-"""A look-ahead that a rule's regex starts with only to fail fast must be implied by the rest of
+"""A look-ahead that a rule's regex opens with only to fail fast must be implied by the rest of
 the regex: it may never turn a match away. secret-key-value's guard (right after its word-start
-look-behind) is checked against the same regex without it, for every spelling of every key the
-regex names, in every context the regex allows around a key."""
+look-behind) and json-password's (right after the key's opening quote) are checked against the
+same regex without them, for every spelling of every key the regex names, in every context the
+regex allows around a key."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import re._parser as P
 
 from collector.redaction import Redactor, Tokenizer, load_rule_sets
 
-GUARD_AT = r"(?i)(?<![\w-])(?="
+SECRET_KEY_VALUE_AT = r"(?i)(?<![\w-])(?="
+JSON_PASSWORD_AT = r'(?i)"(?='
 # what may stand around a key: before it in its word, after it, a quote, blanks, the separator
 BEFORE = (b"", b"db_", b"x.", b"A-", b"1")
 AFTER = (b"", b"_1", b".x", b"-b", b"S")
@@ -22,15 +24,15 @@ BLANKS = (b"", b" ", b" \t ")
 SEPARATORS = (b"=", b":", b"::=", b"=>", b":=", b"->", b"<-", b"==")
 
 
-def _rule_regex(rule_id: str) -> str:
-    (rule_set,) = load_rule_sets(["common-secrets"])
+def _rule_regex(rule_id: str, set_name: str = "common-secrets") -> str:
+    (rule_set,) = load_rule_sets([set_name])
     return next(rule for rule in rule_set.rules if rule.id == rule_id).regex
 
 
-def _without_guard(regex: str) -> str:
-    """``regex`` without the look-ahead that follows its first ``(?<![\\w-])``."""
-    assert regex.startswith(GUARD_AT)
-    depth, i = 1, len(GUARD_AT)
+def _without_guard(regex: str, guard_at: str = SECRET_KEY_VALUE_AT) -> str:
+    """``regex`` without the look-ahead that ends ``guard_at``, its opening."""
+    assert regex.startswith(guard_at)
+    depth, i = 1, len(guard_at)
     while depth:
         if regex[i] == "\\":
             i += 2
@@ -40,7 +42,7 @@ def _without_guard(regex: str) -> str:
             continue
         depth += {"(": 1, ")": -1}.get(regex[i], 0)
         i += 1
-    return GUARD_AT[:-3] + regex[i:]
+    return guard_at[:-3] + regex[i:]
 
 
 def _spellings(parsed, rnd: random.Random, limit: int = 64) -> list[bytes]:
@@ -85,11 +87,11 @@ def _spellings(parsed, rnd: random.Random, limit: int = 64) -> list[bytes]:
     return texts
 
 
-def _keys(regex: str) -> list[bytes]:
-    """Every spelling of the keys: the alternation after the key's leading [\\w.-]*."""
-    parsed = list(P.parse(_without_guard(regex).encode()))
+def _keys(regex: str, guard_at: str = SECRET_KEY_VALUE_AT) -> list[bytes]:
+    """Every spelling of the keys: the alternation after the run that leads the key."""
+    parsed = list(P.parse(_without_guard(regex, guard_at).encode()))
     at = next(i for i, (op, av) in enumerate(parsed) if op is C.BRANCH)
-    assert parsed[at - 1][0] is C.MAX_REPEAT               # [\w.-]* before the keys
+    assert parsed[at - 1][0] is C.MAX_REPEAT               # [\w.-]* or [^"]* before the keys
     rnd = random.Random(3)
     return [spelling for branch in parsed[at][1][1] for spelling in _spellings(branch, rnd, limit=400)]
 
@@ -123,3 +125,26 @@ def test_secret_key_value_still_masks_a_token_among_base64() -> None:
     out = redactor.feed(line) + redactor.finish()
     assert b"n5hXIt1n" not in out and b"Abc123" not in out and b"Ab9x" not in out
     assert b"token=REDACTED" in out
+
+
+def test_json_password_guard_turns_no_match_away() -> None:
+    regex = _rule_regex("json-password", "config-secrets")
+    guarded = re.compile(regex.encode())
+    plain = re.compile(_without_guard(regex, JSON_PASSWORD_AT).encode())
+    assert guarded.pattern != plain.pattern
+    keys = _keys(regex, JSON_PASSWORD_AT)
+    assert len(keys) > 200 and not any(b'"' in key for key in keys)     # the next quote closes the key
+    rnd = random.Random(12)
+    lines = []
+    for key in keys:
+        for spelling in {key, key.upper(), key.capitalize()}:
+            for _ in range(4):
+                value = rnd.choice((b'"S3cr3t!"', b'{"value": "S3cr3t!"}', b'"eyJhbGciOi.eyJzdWIi.c2ln"', b"12"))
+                lines.append(b'{"user": "a1", "' + rnd.choice(BEFORE) + spelling + rnd.choice(AFTER) + b'"'
+                             + rnd.choice(BLANKS) + b":" + rnd.choice(BLANKS) + value + b', "' + rnd.choice(keys) + b'": "x"}')
+    matched = 0
+    for line in lines:
+        want = [(m.span(), m.groups()) for m in plain.finditer(line)]
+        assert [(m.span(), m.groups()) for m in guarded.finditer(line)] == want, line
+        matched += bool(want)
+    assert matched > len(lines) // 2
