@@ -96,6 +96,23 @@ def _keys(regex: str, guard_at: str = SECRET_KEY_VALUE_AT) -> list[bytes]:
     return [spelling for branch in parsed[at][1][1] for spelling in _spellings(branch, rnd, limit=400)]
 
 
+def _cased(keys: list[bytes]) -> list[bytes]:
+    """Each key as the regex names it, in upper case and capitalised (in a fixed order, so the
+    seeded contexts are the same in every run: a set's order follows the hash seed)."""
+    return list(dict.fromkeys(spelling for key in keys for spelling in (key, key.upper(), key.capitalize())))
+
+
+def _assert_same_matches(guarded: re.Pattern[bytes], plain: re.Pattern[bytes], lines: list[bytes]) -> None:
+    """Every line has the same matches (spans and groups) with and without the guard, and most
+    lines hold a key the rule takes."""
+    matched = 0
+    for line in lines:
+        want = [(m.span(), m.groups()) for m in plain.finditer(line)]
+        assert [(m.span(), m.groups()) for m in guarded.finditer(line)] == want, line
+        matched += bool(want)
+    assert matched > len(lines) // 2
+
+
 def test_secret_key_value_guard_turns_no_match_away() -> None:
     regex = _rule_regex("secret-key-value")
     guarded, plain = re.compile(regex.encode()), re.compile(_without_guard(regex).encode())
@@ -103,18 +120,9 @@ def test_secret_key_value_guard_turns_no_match_away() -> None:
     keys = _keys(regex)
     assert len(keys) > 250 and b"mot de passe" in keys and "CONTRASEÑA".lower().encode() in {k.lower() for k in keys}
     rnd = random.Random(11)
-    lines = []
-    for key in keys:
-        for spelling in {key, key.upper(), key.capitalize()}:
-            for _ in range(6):
-                lines.append(b"x " + rnd.choice(BEFORE) + spelling + rnd.choice(AFTER) + rnd.choice(QUOTES)
-                             + rnd.choice(BLANKS) + rnd.choice(SEPARATORS) + rnd.choice(BLANKS) + b"v4lue9 end")
-    matched = 0
-    for line in lines:
-        want = [(m.span(), m.groups()) for m in plain.finditer(line)]
-        assert [(m.span(), m.groups()) for m in guarded.finditer(line)] == want, line
-        matched += bool(want)
-    assert matched > len(lines) // 2                       # the lines do hold keys the rule takes
+    lines = [b"x " + rnd.choice(BEFORE) + spelling + rnd.choice(AFTER) + rnd.choice(QUOTES) + rnd.choice(BLANKS)
+             + rnd.choice(SEPARATORS) + rnd.choice(BLANKS) + b"v4lue9 end" for spelling in _cased(keys) for _ in range(6)]
+    _assert_same_matches(guarded, plain, lines)
 
 
 def test_secret_key_value_still_masks_a_token_among_base64() -> None:
@@ -135,16 +143,8 @@ def test_json_password_guard_turns_no_match_away() -> None:
     keys = _keys(regex, JSON_PASSWORD_AT)
     assert len(keys) > 200 and not any(b'"' in key for key in keys)     # the next quote closes the key
     rnd = random.Random(12)
-    lines = []
-    for key in keys:
-        for spelling in {key, key.upper(), key.capitalize()}:
-            for _ in range(4):
-                value = rnd.choice((b'"S3cr3t!"', b'{"value": "S3cr3t!"}', b'"eyJhbGciOi.eyJzdWIi.c2ln"', b"12"))
-                lines.append(b'{"user": "a1", "' + rnd.choice(BEFORE) + spelling + rnd.choice(AFTER) + b'"'
-                             + rnd.choice(BLANKS) + b":" + rnd.choice(BLANKS) + value + b', "' + rnd.choice(keys) + b'": "x"}')
-    matched = 0
-    for line in lines:
-        want = [(m.span(), m.groups()) for m in plain.finditer(line)]
-        assert [(m.span(), m.groups()) for m in guarded.finditer(line)] == want, line
-        matched += bool(want)
-    assert matched > len(lines) // 2
+    values = (b'"S3cr3t!"', b'{"value": "S3cr3t!"}', b'"eyJhbGciOi.eyJzdWIi.c2ln"', b"12")
+    lines = [b'{"user": "a1", "' + rnd.choice(BEFORE) + spelling + rnd.choice(AFTER) + b'"' + rnd.choice(BLANKS) + b":"
+             + rnd.choice(BLANKS) + rnd.choice(values) + b', "' + rnd.choice(keys) + b'": "x"}'
+             for spelling in _cased(keys) for _ in range(4)]
+    _assert_same_matches(guarded, plain, lines)
